@@ -1,0 +1,38 @@
+package org.simplevisor;
+
+import java.util.Locale;
+
+/** How one run of a process ended. */
+public enum ExitReason {
+    /** The run returned normally without having been cancelled. */
+    COMPLETED,
+    /** The run threw a checked exception, or the watchdog declared it hung. */
+    FAILED,
+    /** The run threw a {@link RuntimeException} or an {@link Error} (Go: a panic). */
+    CRASHED,
+    /**
+     * The run ended with an {@link InterruptedException} or a {@link java.util.concurrent.CancellationException}
+     * although the supervisor had not cancelled it: something else (typically a container shutting its executor
+     * down) interrupted it. Not a failure, never restarted.
+     */
+    CANCELLED,
+    /** The run ended after the supervisor's shutdown cancelled it. */
+    SHUTDOWN,
+    /** The run ended after an operator's {@code stop} or {@code restart} cancelled it. */
+    MANUAL;
+
+    /** @return the lower-case name used in metric tags and notifications, e.g. {@code "completed"} */
+    public String tagValue() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** @return whether a run ending this way counts as a failure (and may be restarted) */
+    public boolean isFailure() {
+        return this == FAILED || this == CRASHED;
+    }
+
+    /** @return whether the run was ended by a cancellation rather than by itself */
+    public boolean isCancellation() {
+        return this == CANCELLED || this == SHUTDOWN || this == MANUAL;
+    }
+}

@@ -1,0 +1,500 @@
+package org.simplevisor;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.logging.log4j.ThreadContext;
+
+/**
+ * One registered process and its state machine: runs, restarts, counts and status.
+ *
+ * <p>Every transition happens under {@link #lock}, publishes a new immutable {@link ProcessSnapshot} (so that
+ * queries never lock) and enqueues its events (so that their order is the order of the transitions). Work that
+ * may block or call user code (submitting to the executor, running the process, the recover handler) happens
+ * outside the lock.
+ */
+final class ManagedProcess {
+
+    /** The key of the process name in Log4j's ThreadContext while a run is on its thread. */
+    static final String THREAD_CONTEXT_KEY = "process";
+
+    private static final Logger LOG = LogManager.getLogger(Supervisor.class);
+
+    final String name;
+    final long registrationOrder;
+    final ProcessSpec spec;
+    private final SupervisedProcess process;
+    private final ProcessHost host;
+    private final Object lock = new Object();
+
+    // Guarded by lock.
+    private ProcessStatus status = ProcessStatus.STOPPED;
+    private ProcessStatus lastEmittedStatus = ProcessStatus.STOPPED;
+    private ProcessRun run;                     // submitted or running; null when none
+    private ScheduledFuture<?> pendingRestart;  // a restart waiting for its delay
+    private long restartGeneration;             // tells a stale restart timer from the current one
+    private boolean startAfterExit;             // an operator asked for a start while the run was ending
+    private boolean closed;                     // shutdown began: nothing starts again
+    private int restartCount;
+    private int consecutiveRestarts;
+    private final ArrayDeque<Instant> restartTimes = new ArrayDeque<>();
+    private long totalStarts;
+    private long totalExits;
+    private long totalFailures;
+    private long totalCrashes;
+    private long totalRestarts;
+    private long totalRecoverFailures;
+    private ExitReason lastExitReason;
+    private Throwable lastFailure;
+    private Instant lastFailureTime;
+    private Instant lastStartTime;
+
+    private volatile ProcessSnapshot snapshot;
+
+    ManagedProcess(String name, SupervisedProcess process, ProcessSpec spec, long registrationOrder,
+            ProcessHost host) {
+        this.name = name;
+        this.process = process;
+        this.spec = spec;
+        this.registrationOrder = registrationOrder;
+        this.host = host;
+        synchronized (lock) {
+            publish(host.clock().instant());
+        }
+    }
+
+    ProcessSnapshot snapshot() {
+        return snapshot;
+    }
+
+    ProcessStatus status() {
+        return snapshot.status();
+    }
+
+    // ---------------------------------------------------------------- operations
+
+    /** Emits the registration event; separate from construction so that it follows the duplicate check. */
+    void registered() {
+        synchronized (lock) {
+            emit(SupervisorEvent.Type.REGISTERED);
+        }
+    }
+
+    /**
+     * Starts the process unless it is running or about to: from {@link Supervisor#run()}, a registration after
+     * it, or an operator. A start from rest begins a fresh restart budget.
+     */
+    void start() {
+        ProcessRun submit;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (run != null) {
+                if (run.isCancelled()) {
+                    startAfterExit = true; // stopping now; start again once it has ended
+                }
+                return;
+            }
+            cancelPendingRestart();
+            resetRestarts();
+            submit = newRun(false, ProcessStatus.STARTING);
+            emit(SupervisorEvent.Type.STATUS_CHANGED);
+        }
+        submit(submit);
+    }
+
+    /** Stops the process by an operator: cancels its run, or its pending restart. */
+    void stop() {
+        synchronized (lock) {
+            startAfterExit = false;
+            if (pendingRestart != null) {
+                cancelPendingRestart();
+                setStatusAtRest(ProcessStatus.STOPPED, null);
+            } else if (run != null && run.thread == null) {
+                detachUnstartedRun();
+                setStatusAtRest(ProcessStatus.STOPPED, null);
+            } else if (run != null) {
+                run.cancel(ProcessRun.CancelCause.MANUAL, host.clock().instant());
+            }
+        }
+    }
+
+    /** Restarts the process by an operator: a running run is cancelled and, once ended, started afresh. */
+    void restart() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (run != null && run.thread != null) {
+                run.cancel(ProcessRun.CancelCause.MANUAL, host.clock().instant());
+                startAfterExit = true;
+                return;
+            }
+        }
+        start();
+    }
+
+    void resetRestartCount() {
+        synchronized (lock) {
+            resetRestarts();
+            publish(host.clock().instant());
+        }
+    }
+
+    /**
+     * Closes the process for shutdown: nothing starts again, a pending restart is dropped, and the run (if any)
+     * is cancelled.
+     *
+     * @return the run to wait for, or {@code null} if none is in progress
+     */
+    ProcessRun closeForShutdown() {
+        synchronized (lock) {
+            closed = true;
+            startAfterExit = false;
+            if (pendingRestart != null) {
+                cancelPendingRestart();
+                setStatusAtRest(ProcessStatus.STOPPED, null);
+            } else if (run != null && run.thread == null) {
+                detachUnstartedRun();
+                setStatusAtRest(ProcessStatus.STOPPED, null);
+            } else if (run != null) {
+                run.cancel(ProcessRun.CancelCause.SHUTDOWN, host.clock().instant());
+                return run;
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Gives up on a run that outlived the shutdown timeout: reports where its thread is stuck, interrupts it
+     * once more, and counts it as stopped. Its late end changes nothing.
+     */
+    void abandon(ProcessRun stuck) {
+        synchronized (lock) {
+            if (run != stuck) {
+                return; // it ended after all
+            }
+            Instant now = host.clock().instant();
+            Thread thread = stuck.thread;
+            ProcessNotStoppedException report = new ProcessNotStoppedException(name,
+                    Duration.between(stuck.cancelTime, now), thread);
+            if (thread != null) {
+                thread.interrupt();
+            }
+            run = null;
+            totalExits++;
+            lastExitReason = ExitReason.SHUTDOWN;
+            status = ProcessStatus.STOPPED;
+            publish(now);
+            emit(SupervisorEvent.Type.SHUTDOWN_TIMEOUT, null, report, null, false);
+            emit(SupervisorEvent.Type.STOPPED, ExitReason.SHUTDOWN, null, null, false);
+        }
+    }
+
+    // ---------------------------------------------------------------- a run
+
+    private void submit(ProcessRun submitted) {
+        try {
+            host.executor().execute(() -> execute(submitted));
+        } catch (RejectedExecutionException rejected) {
+            synchronized (lock) {
+                if (run == submitted) {
+                    run = null;
+                    submitted.left();
+                    lastFailure = rejected;
+                    lastFailureTime = host.clock().instant();
+                    LOG.error("Process \"{}\" could not be started: the executor refused it", name, rejected);
+                    setStatusAtRest(ProcessStatus.FAILED, rejected);
+                }
+            }
+        }
+    }
+
+    /** The task handed to the executor: one whole run on the executor's thread. */
+    private void execute(ProcessRun current) {
+        if (!begin(current)) {
+            return;
+        }
+        Thread thread = Thread.currentThread();
+        String threadName = thread.getName();
+        String previousContext = ThreadContext.get(THREAD_CONTEXT_KEY);
+        thread.setName("simplevisor-" + name);
+        ThreadContext.put(THREAD_CONTEXT_KEY, name);
+        ProcessRun.setCurrent(current);
+        try {
+            Throwable error = null;
+            try {
+                process.run(current);
+            } catch (Throwable thrown) {
+                error = thrown;
+            }
+            ExitReason reason = classify(current, error);
+            boolean recoverFailed = reason == ExitReason.CRASHED && !recover(error);
+            exited(current, reason, error, recoverFailed);
+        } finally {
+            Thread.interrupted(); // a cancellation's interrupt must not reach the pooled thread's next task
+            ProcessRun.setCurrent(null);
+            thread.setName(threadName);
+            if (previousContext == null) {
+                ThreadContext.remove(THREAD_CONTEXT_KEY);
+            } else {
+                ThreadContext.put(THREAD_CONTEXT_KEY, previousContext);
+            }
+        }
+    }
+
+    private boolean begin(ProcessRun current) {
+        synchronized (lock) {
+            if (run != current) {
+                return false; // cancelled before its thread reached it
+            }
+            Instant now = host.clock().instant();
+            current.began(Thread.currentThread(), now);
+            totalStarts++;
+            lastStartTime = now;
+            status = ProcessStatus.RUNNING;
+            publish(now);
+            emit(SupervisorEvent.Type.STARTED, null, null, null, current.isRestart());
+            if (spec.watchdog != null) {
+                scheduleWatchdog(current, spec.watchdog);
+            }
+            return true;
+        }
+    }
+
+    private static ExitReason classify(ProcessRun ended, Throwable error) {
+        ProcessRun.CancelCause cause = ended.cancelCause();
+        if (cause == ProcessRun.CancelCause.WATCHDOG) {
+            return ExitReason.FAILED;
+        } else if (cause == ProcessRun.CancelCause.SHUTDOWN) {
+            return ExitReason.SHUTDOWN;
+        } else if (cause == ProcessRun.CancelCause.MANUAL) {
+            return ExitReason.MANUAL;
+        } else if (error == null) {
+            return ExitReason.COMPLETED;
+        } else if (error instanceof InterruptedException) {
+            return ExitReason.CANCELLED;
+        } else if (error instanceof Exception && !(error instanceof RuntimeException)) {
+            return ExitReason.FAILED;
+        }
+        return ExitReason.CRASHED;
+    }
+
+    /** Calls the recover handler on the crashed run's thread; @return false if the handler itself threw */
+    private boolean recover(Throwable crash) {
+        if (spec.recoverHandler == null) {
+            return true;
+        }
+        try {
+            spec.recoverHandler.accept(crash);
+            return true;
+        } catch (Throwable handlerFailure) {
+            LOG.error("Recover handler of process \"{}\" threw while handling {}", name, crash, handlerFailure);
+            return false;
+        }
+    }
+
+    private void exited(ProcessRun ended, ExitReason reason, Throwable error, boolean recoverFailed) {
+        ProcessRun submit = null;
+        synchronized (lock) {
+            if (run != ended) {
+                ended.left(); // abandoned at the shutdown timeout: its end changes nothing
+                return;
+            }
+            run = null;
+            ended.left();
+            Instant now = host.clock().instant();
+            Throwable failure = ended.cancelCause() == ProcessRun.CancelCause.WATCHDOG ? ended.hang : error;
+            totalExits++;
+            lastExitReason = reason;
+            if (recoverFailed) {
+                totalRecoverFailures++;
+            }
+            if (reason == ExitReason.FAILED) {
+                totalFailures++;
+            } else if (reason == ExitReason.CRASHED) {
+                totalCrashes++;
+            }
+            if (reason.isFailure()) {
+                lastFailure = failure;
+                lastFailureTime = now;
+            }
+            if (Duration.between(ended.startTime, now).compareTo(spec.healthyDuration) >= 0) {
+                resetRestarts();
+            }
+            SupervisorEvent.Type endEvent = endEventOf(reason);
+            if (startAfterExit && !closed) {
+                startAfterExit = false;
+                resetRestarts();
+                submit = newRun(false, ProcessStatus.STARTING);
+                emit(endEvent, reason, failure, null, false);
+            } else if (reason.isCancellation()) {
+                status = ProcessStatus.STOPPED;
+                publish(now);
+                emit(endEvent, reason, failure, null, false);
+            } else if (!spec.policy.restartsAfter(reason) || spec.forbidsRestartAfter(failure)) {
+                status = reason == ExitReason.COMPLETED ? ProcessStatus.STOPPED : ProcessStatus.FAILED;
+                publish(now);
+                emit(endEvent, reason, failure, null, false);
+            } else if (closed) {
+                status = ProcessStatus.STOPPED;
+                publish(now);
+                emit(endEvent, reason, failure, null, false);
+            } else if (restartLimitReached(now)) {
+                status = ProcessStatus.FAILED;
+                publish(now);
+                emit(endEvent, reason, failure, null, false);
+                emit(SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED, reason, failure, null, false);
+            } else {
+                Duration delay = spec.restartDelay(consecutiveRestarts, ThreadLocalRandom.current().nextDouble());
+                status = ProcessStatus.RESTARTING;
+                publish(now);
+                emit(endEvent, reason, failure, null, false);
+                emit(SupervisorEvent.Type.RESTARTING, reason, failure, delay, false);
+                if (delay.isZero()) {
+                    submit = beginRestart(now);
+                } else {
+                    long generation = ++restartGeneration;
+                    pendingRestart = host.scheduler().schedule(() -> restartDue(generation), delay.toNanos(),
+                            TimeUnit.NANOSECONDS);
+                }
+            }
+        }
+        if (submit != null) {
+            submit(submit);
+        }
+    }
+
+    private static SupervisorEvent.Type endEventOf(ExitReason reason) {
+        switch (reason) {
+            case COMPLETED:
+                return SupervisorEvent.Type.COMPLETED;
+            case FAILED:
+                return SupervisorEvent.Type.FAILED;
+            case CRASHED:
+                return SupervisorEvent.Type.CRASHED;
+            default:
+                return SupervisorEvent.Type.STOPPED;
+        }
+    }
+
+    private boolean restartLimitReached(Instant now) {
+        if (spec.unlimitedRestarts()) {
+            return false;
+        }
+        if (spec.restartWindow != null) {
+            Instant windowStart = now.minus(spec.restartWindow);
+            while (!restartTimes.isEmpty() && !restartTimes.peekFirst().isAfter(windowStart)) {
+                restartTimes.removeFirst();
+            }
+            restartCount = restartTimes.size();
+        }
+        return restartCount >= spec.maxRestarts;
+    }
+
+    private void restartDue(long generation) {
+        ProcessRun submit;
+        synchronized (lock) {
+            if (closed || pendingRestart == null || generation != restartGeneration) {
+                return; // cancelled, or superseded by a later restart
+            }
+            pendingRestart = null;
+            submit = beginRestart(host.clock().instant());
+        }
+        submit(submit);
+    }
+
+    /** Counts a restart at the moment it happens, not when it is scheduled (Go counted cancelled ones too). */
+    private ProcessRun beginRestart(Instant now) {
+        restartCount++;
+        consecutiveRestarts++;
+        totalRestarts++;
+        if (spec.restartWindow != null) {
+            restartTimes.addLast(now);
+        }
+        return newRun(true, ProcessStatus.RESTARTING);
+    }
+
+    // ---------------------------------------------------------------- the watchdog
+
+    private void scheduleWatchdog(ProcessRun watched, Duration after) {
+        watched.watchdogCheck = host.scheduler().schedule(() -> checkHeartbeat(watched), after.toNanos(),
+                TimeUnit.NANOSECONDS);
+    }
+
+    private void checkHeartbeat(ProcessRun watched) {
+        synchronized (lock) {
+            if (run != watched || watched.isCancelled()) {
+                return;
+            }
+            Instant now = host.clock().instant();
+            Duration silence = Duration.between(watched.lastHeartbeat(), now);
+            if (silence.compareTo(spec.watchdog) < 0) {
+                scheduleWatchdog(watched, spec.watchdog.minus(silence));
+                return;
+            }
+            watched.hang = new ProcessHungException(name, silence, spec.watchdog);
+            emit(SupervisorEvent.Type.HUNG, null, watched.hang, null, false);
+            watched.cancel(ProcessRun.CancelCause.WATCHDOG, now);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers, all under lock
+
+    private ProcessRun newRun(boolean isRestart, ProcessStatus waitingStatus) {
+        run = new ProcessRun(name, host.clock(), restartCount, isRestart);
+        status = waitingStatus;
+        publish(host.clock().instant());
+        return run;
+    }
+
+    private void detachUnstartedRun() {
+        run.cancel(ProcessRun.CancelCause.MANUAL, host.clock().instant());
+        run.left();
+        run = null;
+    }
+
+    private void cancelPendingRestart() {
+        if (pendingRestart != null) {
+            pendingRestart.cancel(false);
+            pendingRestart = null;
+        }
+    }
+
+    private void resetRestarts() {
+        restartCount = 0;
+        consecutiveRestarts = 0;
+        restartTimes.clear();
+    }
+
+    private void setStatusAtRest(ProcessStatus atRest, Throwable error) {
+        status = atRest;
+        publish(host.clock().instant());
+        emit(SupervisorEvent.Type.STATUS_CHANGED, null, error, null, false);
+    }
+
+    private void publish(Instant now) {
+        snapshot = new ProcessSnapshot(name, status, spec.policy, restartCount, spec.maxRestarts, spec.restartDelay,
+                spec.priority, totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts,
+                totalRecoverFailures, lastExitReason, lastFailure, lastFailureTime, lastStartTime, now);
+    }
+
+    private void emit(SupervisorEvent.Type type) {
+        emit(type, null, null, null, false);
+    }
+
+    private void emit(SupervisorEvent.Type type, ExitReason reason, Throwable error, Duration delay,
+            boolean restart) {
+        ProcessSnapshot current = snapshot;
+        host.events().publish(new SupervisorEvent(type, host.supervisorName(), name, lastEmittedStatus, current,
+                reason, error, delay, restart, current.takenAt()));
+        lastEmittedStatus = current.status();
+    }
+}

@@ -1,0 +1,94 @@
+package org.simplevisor;
+
+import java.lang.reflect.Method;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A thread factory that remembers the threads it made, so that their owner can join them on shutdown: an
+ * executor's termination is reported before its last worker has fully exited, and a servlet container counts
+ * such a thread as leaked.
+ */
+final class OwnedThreads implements ThreadFactory {
+
+    private static final int FIRST_VIRTUAL_THREAD_RELEASE = 21;
+
+    private final String prefix;
+    private final boolean daemon;
+    private final AtomicInteger count = new AtomicInteger();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+
+    OwnedThreads(String prefix, boolean daemon) {
+        this.prefix = prefix;
+        this.daemon = daemon;
+    }
+
+    @Override
+    public Thread newThread(Runnable task) {
+        threads.removeIf(thread -> !thread.isAlive());
+        Thread thread = new Thread(task, prefix + count.incrementAndGet());
+        thread.setDaemon(daemon);
+        threads.add(thread);
+        return thread;
+    }
+
+    /** @return whether this factory made {@code thread} */
+    boolean isOwn(Thread thread) {
+        return threads.contains(thread);
+    }
+
+    /**
+     * Waits for every thread this factory made to end.
+     *
+     * @param deadlineNanos when to stop waiting, in {@link System#nanoTime()} terms
+     * @return whether all of them have ended
+     */
+    boolean joinAll(long deadlineNanos) throws InterruptedException {
+        for (Thread thread : threads) {
+            if (thread == Thread.currentThread()) {
+                continue; // shutdown called from one of our own threads: it ends after the call returns
+            }
+            long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+            if (remainingMillis > 0) {
+                thread.join(remainingMillis);
+            }
+        }
+        threads.removeIf(thread -> !thread.isAlive() || thread == Thread.currentThread());
+        return threads.isEmpty();
+    }
+
+    /** A cached pool of platform threads for process runs: runs are long, so each holds a thread. */
+    ExecutorService newPlatformExecutor() {
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), this);
+    }
+
+    /**
+     * A virtual thread per run. Built by reflection so that the library stays Java 17 bytecode.
+     *
+     * @throws IllegalArgumentException on a JVM older than Java 21
+     */
+    static ExecutorService newVirtualThreadExecutor(String prefix) {
+        int release = Runtime.version().feature();
+        if (release < FIRST_VIRTUAL_THREAD_RELEASE) {
+            throw new IllegalArgumentException("virtualThreads=true needs Java " + FIRST_VIRTUAL_THREAD_RELEASE
+                    + " or later; this JVM is Java " + release);
+        }
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            Class<?> builderType = Class.forName("java.lang.Thread$Builder");
+            builder = builderType.getMethod("name", String.class, long.class).invoke(builder, prefix, 1L);
+            ThreadFactory factory = (ThreadFactory) builderType.getMethod("factory").invoke(builder);
+            Method perTask = Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class);
+            return (ExecutorService) perTask.invoke(null, factory);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Java " + release + " has no usable virtual-thread API", e);
+        }
+    }
+}

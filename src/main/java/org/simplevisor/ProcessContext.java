@@ -1,0 +1,43 @@
+package org.simplevisor;
+
+import java.time.Duration;
+
+/**
+ * What a running process sees of its supervisor: one context per run.
+ *
+ * <p>All methods are thread-safe. The context of a run that has ended stays cancelled.
+ */
+public interface ProcessContext {
+
+    /** @return the name the process was registered under */
+    String name();
+
+    /** @return whether the supervisor asked this run to end (shutdown, stop, restart or watchdog) */
+    boolean isCancelled();
+
+    /**
+     * Tells the watchdog that the process is alive. Without a watchdog it does nothing; with one, a run that does
+     * not call it within the watchdog timeout is declared hung.
+     */
+    void heartbeat();
+
+    /** @return how many restarts had been counted when this run began: 0 for the first run */
+    int restartCount();
+
+    /**
+     * Blocks until this run is cancelled. Returns normally once cancelled; the thread's interrupt status is then
+     * set, as cancellation interrupts the thread.
+     *
+     * @throws InterruptedException if the thread is interrupted by something other than this run's cancellation
+     */
+    void awaitCancellation() throws InterruptedException;
+
+    /**
+     * Blocks until this run is cancelled or the timeout elapses.
+     *
+     * @param timeout the longest time to wait
+     * @return {@code true} if the run was cancelled, {@code false} if the timeout elapsed first
+     * @throws InterruptedException if the thread is interrupted by something other than this run's cancellation
+     */
+    boolean awaitCancellation(Duration timeout) throws InterruptedException;
+}

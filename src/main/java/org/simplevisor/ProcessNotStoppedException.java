@@ -1,0 +1,19 @@
+package org.simplevisor;
+
+import java.time.Duration;
+
+/**
+ * Reports a process that did not end within the shutdown timeout. Its stack trace is the stack of the process's
+ * thread at the moment the supervisor gave up on it: where it is stuck.
+ */
+public final class ProcessNotStoppedException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    ProcessNotStoppedException(String process, Duration sinceCancelled, Thread thread) {
+        super("process \"" + process + "\" did not stop " + sinceCancelled.toMillis()
+                + " ms after it was cancelled" + (thread == null ? "" : "; thread \"" + thread.getName()
+                + "\" is at the stack trace below"));
+        setStackTrace(thread == null ? new StackTraceElement[0] : thread.getStackTrace());
+    }
+}

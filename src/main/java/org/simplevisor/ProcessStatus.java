@@ -1,0 +1,28 @@
+package org.simplevisor;
+
+/**
+ * Where a process is in its life.
+ *
+ * <pre>
+ *   STOPPED --start--&gt; STARTING --thread begins--&gt; RUNNING --run ends, restart due--&gt; RESTARTING
+ *      ^                                              |   ^                                |
+ *      |        run completed, cancelled,             |   +--------thread begins-----------+
+ *      +--------or not restarted after completion ----+
+ *   FAILED  &lt;--- restart limit exceeded, or a failure/crash that the policy does not restart
+ * </pre>
+ *
+ * {@code STOPPED} and {@code FAILED} are at rest: the process runs again only through
+ * {@link Supervisor#start(String)} or {@link Supervisor#restart(String)}.
+ */
+public enum ProcessStatus {
+    /** Not running, and not due to run: never started, completed, or cancelled. */
+    STOPPED,
+    /** Handed to the executor; its thread has not begun the run yet. */
+    STARTING,
+    /** A run is in progress. */
+    RUNNING,
+    /** The last run ended and a restart is due, after the restart delay. */
+    RESTARTING,
+    /** Will not run again on its own: the restart limit was exceeded, or a failure is not to be restarted. */
+    FAILED
+}

@@ -1,0 +1,49 @@
+package org.simplevisor;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a {@link SupervisedProcess} class that the servlet container integration registers on its own. The
+ * class needs a public no-arg constructor. Durations are written {@code 500ms}, {@code 5s}, {@code 2m},
+ * {@code 1h} or ISO-8601 ({@code PT5S}). A {@code web.xml} context parameter for the same process name
+ * overrides the attribute.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.TYPE)
+public @interface Supervised {
+
+    /** @return the process name; empty means the simple class name with a lower-case first letter */
+    String name() default "";
+
+    /** @return the restart policy */
+    RestartPolicy restart() default RestartPolicy.NEVER;
+
+    /** @return the restart limit; 0 or less is unlimited */
+    int maxRestarts() default 3;
+
+    /** @return the delay before a restart */
+    String restartDelay() default "1s";
+
+    /** @return the cap of the exponential backoff; empty means no backoff (a fixed delay) */
+    String maxRestartDelay() default "";
+
+    /** @return the random spread of each delay, 0 to 1 */
+    double jitter() default 0;
+
+    /** @return how long a run must last to reset the restart count */
+    String healthyDuration() default "30s";
+
+    /** @return the window within which restarts count toward the limit; empty means no window */
+    String restartWindow() default "";
+
+    /** @return the watchdog timeout; empty means no watchdog */
+    String watchdog() default "";
+
+    /** @return exception types that are never restarted */
+    Class<? extends Throwable>[] noRestartOn() default {};
+}

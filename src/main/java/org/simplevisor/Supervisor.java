@@ -1,0 +1,628 @@
+package org.simplevisor;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Starts, watches, restarts and stops named long-running processes: a Java port of the Go package
+ * {@code simplevisor}.
+ *
+ * <pre>{@code
+ * try (Supervisor supervisor = new Supervisor(Duration.ofSeconds(5))) {
+ *     supervisor.register("ticker", ctx -> {
+ *         while (!ctx.isCancelled()) {
+ *             tick();
+ *             ctx.awaitCancellation(Duration.ofSeconds(1));
+ *         }
+ *     }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 5, Duration.ofSeconds(1)));
+ *     supervisor.run();
+ *     supervisor.awaitShutdownSignal(() -> System.out.println("bye"));
+ * }
+ * }</pre>
+ *
+ * <h2>Life cycle</h2>
+ * A supervisor is <em>new</em> until {@link #run()}, then <em>running</em> until {@link #shutdown()} begins,
+ * then <em>stopping</em>, and finally <em>terminated</em>. Processes may be registered while it is new or running
+ * (a registration while running starts the process at once); nothing is registered, started or restarted once
+ * shutdown has begun.
+ *
+ * <h2>Threads</h2>
+ * All methods are thread-safe. Queries ({@link #status}, {@link #isRunning}, {@link #snapshot}, ...) never
+ * block: each process publishes an immutable snapshot at every transition. Runs execute on the executor given to
+ * the {@link Builder} or, by default, on threads the supervisor owns and joins on shutdown; restart delays and the
+ * watchdog wait on a scheduler, never on a run's thread. Listeners are called in order on one event thread.
+ */
+public final class Supervisor implements AutoCloseable {
+
+    /** Total time {@link #shutdown()} waits for processes to end, unless configured otherwise: 5 s. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+    /** Delay before a restart, unless configured otherwise: 1 s. */
+    public static final Duration DEFAULT_RESTART_DELAY = Duration.ofSeconds(1);
+    /** Restarts allowed before a process is {@link ProcessStatus#FAILED}, unless configured otherwise: 3. */
+    public static final int DEFAULT_MAX_RESTARTS = 3;
+    /** How long a run must last to reset the restart count, unless configured otherwise: 30 s. */
+    public static final Duration DEFAULT_HEALTHY_DURATION = Duration.ofSeconds(30);
+    /** The name of a supervisor built without one. */
+    public static final String DEFAULT_NAME = "simplevisor";
+
+    private static final Logger LOG = LogManager.getLogger(Supervisor.class);
+    /** Least time given to listeners to receive the last events, even when processes used up the timeout. */
+    private static final Duration EVENT_DRAIN_GRACE = Duration.ofMillis(100);
+
+    private enum State { NEW, RUNNING, STOPPING, TERMINATED }
+
+    private final String name;
+    private final Duration shutdownTimeout;
+    private final Clock clock;
+    private final ExecutorService executor;
+    private final boolean ownsExecutor;
+    private final OwnedThreads workerThreads;          // null unless the executor is ours on platform threads
+    private final ScheduledExecutorService scheduler;
+    private final OwnedThreads timerThreads;           // null unless the scheduler is ours
+    private final EventDispatcher events;
+    private final ProcessHost host;
+
+    private final ConcurrentHashMap<String, ManagedProcess> processes = new ConcurrentHashMap<>();
+    private final ReentrantLock lifecycleLock = new ReentrantLock();
+    private volatile State state = State.NEW;
+    private long registrations;                         // guarded by lifecycleLock
+    private final CountDownLatch terminated = new CountDownLatch(1);
+
+    /**
+     * Creates a supervisor with default settings and the given shutdown timeout (Go: {@code New}).
+     *
+     * @param shutdownTimeout total time to wait for processes on shutdown; {@code null}, zero or negative means
+     *                        {@link #DEFAULT_SHUTDOWN_TIMEOUT}
+     */
+    public Supervisor(Duration shutdownTimeout) {
+        this(builder().shutdownTimeout(shutdownTimeout));
+    }
+
+    private Supervisor(Builder builder) {
+        name = builder.name;
+        shutdownTimeout = builder.shutdownTimeout;
+        clock = builder.clock;
+        events = new EventDispatcher(name);
+        events.addListener(new LoggingListener());
+        builder.listeners.forEach(events::addListener);
+        String threadPrefix = "simplevisor-" + name;
+        ownsExecutor = builder.executor == null;
+        if (!ownsExecutor) {
+            executor = builder.executor;
+            workerThreads = null;
+        } else if (builder.virtualThreads) {
+            executor = OwnedThreads.newVirtualThreadExecutor(threadPrefix + "-worker-");
+            workerThreads = null;
+        } else {
+            workerThreads = new OwnedThreads(threadPrefix + "-worker-", false);
+            executor = workerThreads.newPlatformExecutor();
+        }
+        if (builder.scheduler == null) {
+            timerThreads = new OwnedThreads(threadPrefix + "-timer-", true);
+            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, timerThreads);
+            timer.setRemoveOnCancelPolicy(true);
+            scheduler = timer;
+        } else {
+            timerThreads = null;
+            scheduler = builder.scheduler;
+        }
+        host = new ProcessHost(name, clock, executor, scheduler, events);
+    }
+
+    /** @return a builder for a supervisor with non-default settings */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---------------------------------------------------------------- registration and life cycle
+
+    /**
+     * Registers a process under a unique name. Before {@link #run()} the process waits for it; afterwards it
+     * starts at once.
+     *
+     * @param name    a non-empty name, unique within this supervisor
+     * @param process the work
+     * @param options restart policy, recover handler, backoff, watchdog, priority, ...
+     * @throws IllegalArgumentException if the name is empty or already in use ({@code process name "x" already in
+     *                                  use}), or the options do not fit together
+     * @throws IllegalStateException    if shutdown has begun
+     */
+    public void register(String name, SupervisedProcess process, ProcessOption... options) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("process name must not be empty");
+        }
+        Objects.requireNonNull(process, "process");
+        ProcessSpec spec = ProcessSpec.of(options);
+        ManagedProcess managed;
+        boolean startNow;
+        lifecycleLock.lock();
+        try {
+            requireNotShutDown();
+            managed = new ManagedProcess(name, process, spec, registrations, host);
+            if (processes.putIfAbsent(name, managed) != null) {
+                throw new IllegalArgumentException("process name \"" + name + "\" already in use");
+            }
+            registrations++;
+            managed.registered();
+            startNow = state == State.RUNNING;
+        } finally {
+            lifecycleLock.unlock();
+        }
+        if (startNow) {
+            managed.start();
+        }
+    }
+
+    /**
+     * Starts every registered process, in ascending priority and then registration order. Calling it again does
+     * nothing.
+     *
+     * @throws IllegalStateException if shutdown has begun
+     */
+    public void run() {
+        lifecycleLock.lock();
+        try {
+            requireNotShutDown();
+            if (state == State.RUNNING) {
+                return;
+            }
+            state = State.RUNNING;
+        } finally {
+            lifecycleLock.unlock();
+        }
+        LOG.info("Supervisor \"{}\" starting {} process(es)", name, processes.size());
+        inStartOrder().forEach(ManagedProcess::start);
+    }
+
+    /**
+     * Stops every process and releases the supervisor's threads. Processes are cancelled (flag and interrupt) in
+     * descending priority, a priority level at a time; all of this waits at most the shutdown timeout in total.
+     * A process still running then is reported with its thread's stack trace and abandoned: its late end changes
+     * nothing. Idempotent and thread-safe: a concurrent caller returns when the first one has finished.
+     */
+    public void shutdown() {
+        boolean first;
+        lifecycleLock.lock();
+        try {
+            first = state == State.NEW || state == State.RUNNING;
+            if (first) {
+                state = State.STOPPING;
+            }
+        } finally {
+            lifecycleLock.unlock();
+        }
+        if (!first) {
+            awaitTermination();
+            return;
+        }
+        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        LOG.info("Supervisor \"{}\" shutting down {} process(es) within {} ms", name, processes.size(),
+                shutdownTimeout.toMillis());
+        try {
+            stopProcesses(deadline);
+            releaseThreads(deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("Supervisor \"{}\" was interrupted while shutting down", name);
+        } finally {
+            state = State.TERMINATED;
+            terminated.countDown();
+        }
+    }
+
+    /** Cancels processes a priority level at a time, highest first, and abandons those that outlive the deadline. */
+    private void stopProcesses(long deadline) throws InterruptedException {
+        List<ManagedProcess> stopOrder = inStartOrder();
+        Collections.reverse(stopOrder);
+        Map<ManagedProcess, ProcessRun> stuck = new LinkedHashMap<>();
+        int from = 0;
+        while (from < stopOrder.size()) {
+            int priority = stopOrder.get(from).spec.priority;
+            Map<ManagedProcess, ProcessRun> level = new LinkedHashMap<>();
+            for (; from < stopOrder.size() && stopOrder.get(from).spec.priority == priority; from++) {
+                ManagedProcess process = stopOrder.get(from);
+                ProcessRun running = process.closeForShutdown();
+                if (running != null && !running.isOnCurrentThread()) { // a run that called shutdown() ends after it
+                    level.put(process, running);
+                }
+            }
+            for (Map.Entry<ManagedProcess, ProcessRun> entry : level.entrySet()) {
+                if (!entry.getValue().awaitEnd(deadline)) {
+                    stuck.put(entry.getKey(), entry.getValue());
+                }
+            }
+        }
+        stuck.forEach(ManagedProcess::abandon);
+    }
+
+    /** Stops the threads the supervisor owns, delivers the last events, and stops the event thread. */
+    private void releaseThreads(long deadline) throws InterruptedException {
+        if (timerThreads != null) {
+            scheduler.shutdownNow();
+            timerThreads.joinAll(deadline);
+        }
+        if (ownsExecutor) {
+            executor.shutdownNow(); // interrupts abandoned runs once more; idle workers leave
+            if (workerThreads != null) {
+                workerThreads.joinAll(deadline);
+            } else if (!ProcessRun.isRunThread()) {
+                executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        }
+        events.publish(new SupervisorEvent(SupervisorEvent.Type.TERMINATED, name, null, null, null, null, null, null,
+                false, clock.instant()));
+        events.close(Math.max(deadline, System.nanoTime() + EVENT_DRAIN_GRACE.toNanos()));
+        LOG.info("Supervisor \"{}\" terminated", name);
+    }
+
+    /**
+     * Blocks until the JVM is asked to stop (SIGINT, SIGTERM: a shutdown hook) or {@link #shutdown()} is called,
+     * shuts down, then runs {@code teardown} once (Go: {@code WaitOnShutdownSignal}). An interrupt of the waiting
+     * thread counts as a signal. During a JVM shutdown the hook waits for the teardown, at most the shutdown
+     * timeout.
+     *
+     * @param teardown run after the shutdown, on the calling thread; may be {@code null}
+     */
+    public void awaitShutdownSignal(Runnable teardown) {
+        CountDownLatch tornDown = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            shutdown();
+            try {
+                tornDown.await(shutdownTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "simplevisor-" + name + "-shutdown-hook");
+        boolean hooked = addShutdownHook(hook);
+        try {
+            try {
+                terminated.await();
+            } catch (InterruptedException e) {
+                LOG.info("Supervisor \"{}\": the waiting thread was interrupted; shutting down", name);
+            }
+            shutdown();
+            if (teardown != null) {
+                teardown.run();
+            }
+        } finally {
+            tornDown.countDown();
+            if (hooked) {
+                removeShutdownHook(hook);
+            }
+        }
+    }
+
+    private static boolean addShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+            return true;
+        } catch (IllegalStateException jvmAlreadyStopping) {
+            return false;
+        }
+    }
+
+    private static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException jvmAlreadyStopping) {
+            // the hook is running or has run: nothing to remove
+        }
+    }
+
+    /** Same as {@link #shutdown()}. */
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    /**
+     * Waits until shutdown has finished.
+     *
+     * @param timeout the longest time to wait
+     * @return whether the supervisor has terminated
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void awaitTermination() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                terminated.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void requireNotShutDown() {
+        if (state == State.STOPPING || state == State.TERMINATED) {
+            throw new IllegalStateException("supervisor \"" + name + "\" has been shut down");
+        }
+    }
+
+    private void requireRunning() {
+        requireNotShutDown();
+        if (state == State.NEW) {
+            throw new IllegalStateException("supervisor \"" + name + "\" is not running; call run() first");
+        }
+    }
+
+    private List<ManagedProcess> inStartOrder() {
+        List<ManagedProcess> ordered = new ArrayList<>(processes.values());
+        ordered.sort(Comparator.<ManagedProcess>comparingInt(p -> p.spec.priority)
+                .thenComparingLong(p -> p.registrationOrder));
+        return ordered;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /** @return the supervisor's name: the JMX {@code context} outside a servlet container */
+    public String name() {
+        return name;
+    }
+
+    /** @return the total time {@link #shutdown()} waits for processes */
+    public Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    /** @return whether {@link #run()} was called and shutdown has not begun */
+    public boolean isStarted() {
+        return state == State.RUNNING;
+    }
+
+    /** @return whether shutdown has finished */
+    public boolean isTerminated() {
+        return state == State.TERMINATED;
+    }
+
+    /**
+     * @param name a process name
+     * @return whether that process has a run in progress; {@code false} for an unknown name
+     */
+    public boolean isRunning(String name) {
+        ManagedProcess process = processes.get(name);
+        return process != null && process.status() == ProcessStatus.RUNNING;
+    }
+
+    /**
+     * @param name a process name
+     * @return its status (Go: {@code GetProcessStatus})
+     * @throws NoSuchElementException if no process has that name
+     */
+    public ProcessStatus status(String name) {
+        return find(name).status();
+    }
+
+    /** @return how many processes are registered */
+    public int processCount() {
+        return processes.size();
+    }
+
+    /** @return the names of all processes, in registration order */
+    public Set<String> processNames() {
+        List<ManagedProcess> ordered = new ArrayList<>(processes.values());
+        ordered.sort(Comparator.comparingLong(p -> p.registrationOrder));
+        Set<String> names = new LinkedHashSet<>();
+        ordered.forEach(p -> names.add(p.name));
+        return Collections.unmodifiableSet(names);
+    }
+
+    /**
+     * @param name a process name
+     * @return its status, counts, last failure and times, as of now
+     * @throws NoSuchElementException if no process has that name
+     */
+    public ProcessSnapshot snapshot(String name) {
+        return find(name).snapshot().at(clock.instant());
+    }
+
+    /** @return a snapshot of every process, in registration order */
+    public List<ProcessSnapshot> snapshots() {
+        List<ProcessSnapshot> all = new ArrayList<>();
+        processNames().forEach(n -> all.add(snapshot(n)));
+        return all;
+    }
+
+    private ManagedProcess find(String name) {
+        ManagedProcess process = name == null ? null : processes.get(name);
+        if (process == null) {
+            throw new NoSuchElementException("process \"" + name + "\" not found");
+        }
+        return process;
+    }
+
+    // ---------------------------------------------------------------- control of one process
+
+    /**
+     * Starts a process that is stopped or failed, with a fresh restart count; a pending restart happens at once.
+     * Does nothing to a running process.
+     *
+     * @param name a process name
+     * @throws NoSuchElementException if no process has that name
+     * @throws IllegalStateException  if the supervisor is not running
+     */
+    public void start(String name) {
+        ManagedProcess process = find(name);
+        requireRunning();
+        process.start();
+    }
+
+    /**
+     * Stops one process: cancels its run (it becomes {@link ProcessStatus#STOPPED} when the run ends) or its
+     * pending restart. Does nothing to a process at rest.
+     *
+     * @param name a process name
+     * @throws NoSuchElementException if no process has that name
+     */
+    public void stop(String name) {
+        find(name).stop();
+    }
+
+    /**
+     * Restarts one process: a running one is cancelled and started again when its run has ended; one at rest is
+     * started. The restart count begins afresh.
+     *
+     * @param name a process name
+     * @throws NoSuchElementException if no process has that name
+     * @throws IllegalStateException  if the supervisor is not running
+     */
+    public void restart(String name) {
+        ManagedProcess process = find(name);
+        requireRunning();
+        process.restart();
+    }
+
+    /**
+     * Sets a process's restart count (and backoff) back to zero.
+     *
+     * @param name a process name
+     * @throws NoSuchElementException if no process has that name
+     */
+    public void resetRestartCount(String name) {
+        find(name).resetRestartCount();
+    }
+
+    /**
+     * Adds a listener for this supervisor's events from now on.
+     *
+     * @param listener the listener
+     */
+    public void addListener(SupervisorListener listener) {
+        events.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Removes a listener added before.
+     *
+     * @param listener the listener
+     */
+    public void removeListener(SupervisorListener listener) {
+        events.removeListener(listener);
+    }
+
+    // ---------------------------------------------------------------- builder
+
+    /**
+     * Settings of a {@link Supervisor}. Every setting is optional.
+     */
+    public static final class Builder {
+        private String name = DEFAULT_NAME;
+        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private ExecutorService executor;
+        private ScheduledExecutorService scheduler;
+        private Clock clock = Clock.systemUTC();
+        private final List<SupervisorListener> listeners = new ArrayList<>();
+        private boolean virtualThreads;
+
+        private Builder() {
+        }
+
+        /**
+         * @param name the supervisor's name, used in thread names, logs and (outside a container) JMX names;
+         *             default {@value #DEFAULT_NAME}
+         * @return this builder
+         */
+        public Builder name(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("supervisor name must not be empty");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * @param timeout total time to wait for processes on shutdown; {@code null}, zero or negative means
+         *                {@link #DEFAULT_SHUTDOWN_TIMEOUT}
+         * @return this builder
+         */
+        public Builder shutdownTimeout(Duration timeout) {
+            this.shutdownTimeout = timeout == null || timeout.isNegative() || timeout.isZero()
+                    ? DEFAULT_SHUTDOWN_TIMEOUT : timeout;
+            return this;
+        }
+
+        /**
+         * @param executor where runs execute, one task per run (a long one); the supervisor never shuts it down.
+         *                 Default: threads the supervisor owns, named {@code simplevisor-<process>} while they run
+         *                 a process, and joined on shutdown.
+         * @return this builder
+         */
+        public Builder executor(ExecutorService executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * @param scheduler where restart delays and watchdog checks wait; the supervisor never shuts it down.
+         *                  Default: one daemon thread the supervisor owns.
+         * @return this builder
+         */
+        public Builder scheduler(ScheduledExecutorService scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * @param clock the time source of start times, healthy durations, restart windows and the watchdog
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @param listener a listener for all events from the first one on
+         * @return this builder
+         */
+        public Builder listener(SupervisorListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * @param virtualThreads run processes on virtual threads (Java 21 and later) instead of the default
+         *                       platform threads; ignored when an executor is given
+         * @return this builder
+         */
+        public Builder virtualThreads(boolean virtualThreads) {
+            this.virtualThreads = virtualThreads;
+            return this;
+        }
+
+        /**
+         * @return a new supervisor
+         * @throws IllegalArgumentException if virtual threads are asked for on a JVM older than Java 21
+         */
+        public Supervisor build() {
+            return new Supervisor(this);
+        }
+    }
+}
