@@ -15,6 +15,7 @@ final class LoggingListener implements SupervisorListener {
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
 
     @Override
+    @SuppressWarnings("try") // the resource only scopes the ThreadContext entry
     public void onEvent(SupervisorEvent event) {
         if (event.processName() == null) {
             return;

@@ -1,7 +1,6 @@
 package org.simplevisor;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -135,7 +134,7 @@ public final class ProcessOption {
      */
     @SafeVarargs
     public static ProcessOption noRestartOn(Class<? extends Throwable>... types) {
-        List<Class<? extends Throwable>> list = List.copyOf(Arrays.asList(types));
+        List<Class<? extends Throwable>> list = List.of(types);
         return new ProcessOption(spec -> spec.noRestartOn(list));
     }
 

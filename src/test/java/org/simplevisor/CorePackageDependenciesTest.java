@@ -1,0 +1,40 @@
+package org.simplevisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The core depends on the JDK and log4j-api only: observers depend on it, never the reverse (SPEC section 2). */
+class CorePackageDependenciesTest {
+
+    private static final Pattern IMPORT = Pattern.compile("^import\\s+(static\\s+)?([\\w.]+)", Pattern.MULTILINE);
+
+    @Test
+    void coreImportsOnlyTheJdkAndLog4jApi() throws IOException {
+        List<String> offending;
+        try (Stream<Path> sources = Files.list(Path.of("src/main/java/org/simplevisor"))) {
+            offending = sources.filter(p -> p.toString().endsWith(".java"))
+                    .flatMap(CorePackageDependenciesTest::imports)
+                    .filter(i -> !(i.startsWith("java.") || i.startsWith("org.apache.logging.log4j.")))
+                    .collect(Collectors.toList());
+        }
+        assertThat(offending).isEmpty();
+    }
+
+    private static Stream<String> imports(Path source) {
+        try {
+            return IMPORT.matcher(Files.readString(source)).results()
+                    .map(m -> source.getFileName() + ": " + m.group(2))
+                    .map(s -> s.substring(s.indexOf(": ") + 2));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
