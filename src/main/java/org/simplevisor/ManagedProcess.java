@@ -114,15 +114,7 @@ final class ManagedProcess {
     void stop() {
         synchronized (lock) {
             startAfterExit = false;
-            if (pendingRestart != null) {
-                cancelPendingRestart();
-                setStatusAtRest(ProcessStatus.STOPPED, null);
-            } else if (run != null && run.thread == null) {
-                detachUnstartedRun();
-                setStatusAtRest(ProcessStatus.STOPPED, null);
-            } else if (run != null) {
-                run.cancel(ProcessRun.CancelCause.MANUAL, host.clock().instant());
-            }
+            cancelActivity(ProcessRun.CancelCause.MANUAL);
         }
     }
 
@@ -158,18 +150,32 @@ final class ManagedProcess {
         synchronized (lock) {
             closed = true;
             startAfterExit = false;
-            if (pendingRestart != null) {
-                cancelPendingRestart();
-                setStatusAtRest(ProcessStatus.STOPPED, null);
-            } else if (run != null && run.thread == null) {
-                detachUnstartedRun();
-                setStatusAtRest(ProcessStatus.STOPPED, null);
-            } else if (run != null) {
-                run.cancel(ProcessRun.CancelCause.SHUTDOWN, host.clock().instant());
-                return run;
-            }
+            return cancelActivity(ProcessRun.CancelCause.SHUTDOWN);
+        }
+    }
+
+    /**
+     * Cancels whatever the process is doing: a pending restart or a run its thread has not reached are dropped at
+     * once (the process is then STOPPED); a run in progress is cancelled and ends in its own time.
+     *
+     * @return the run in progress, which the caller may wait for, or {@code null}
+     */
+    private ProcessRun cancelActivity(ProcessRun.CancelCause cause) {
+        Instant now = host.clock().instant();
+        if (pendingRestart != null) {
+            cancelPendingRestart();
+        } else if (run != null && run.thread == null) {
+            run.cancel(cause, now);
+            run.left();
+            run = null;
+        } else if (run != null) {
+            run.cancel(cause, now);
+            return run;
+        } else {
             return null;
         }
+        setStatusAtRest(ProcessStatus.STOPPED, null);
+        return null;
     }
 
     /**
@@ -189,10 +195,8 @@ final class ManagedProcess {
                 thread.interrupt();
             }
             run = null;
-            totalExits++;
-            lastExitReason = ExitReason.SHUTDOWN;
-            status = ProcessStatus.STOPPED;
-            publish(now);
+            count(ExitReason.SHUTDOWN, null, false, now);
+            settle(ProcessStatus.STOPPED, now);
             emit(SupervisorEvent.Type.SHUTDOWN_TIMEOUT, null, report, null, false);
             emit(SupervisorEvent.Type.STOPPED, ExitReason.SHUTDOWN, null, null, false);
         }
@@ -256,7 +260,10 @@ final class ManagedProcess {
                 return false; // cancelled before its thread reached it
             }
             Instant now = host.clock().instant();
-            current.began(Thread.currentThread(), now);
+            if (current.isRestart()) {
+                countRestart(now); // a restart counts when it happens, not when it is scheduled (Go defect 4)
+            }
+            current.began(Thread.currentThread(), now, restartCount);
             totalStarts++;
             lastStartTime = now;
             status = ProcessStatus.RUNNING;
@@ -304,71 +311,82 @@ final class ManagedProcess {
     private void exited(ProcessRun ended, ExitReason reason, Throwable error, boolean recoverFailed) {
         ProcessRun submit = null;
         synchronized (lock) {
+            ended.left();
             if (run != ended) {
-                ended.left(); // abandoned at the shutdown timeout: its end changes nothing
-                return;
+                return; // abandoned at the shutdown timeout: its end changes nothing
             }
             run = null;
-            ended.left();
             Instant now = host.clock().instant();
             Throwable failure = ended.cancelCause() == ProcessRun.CancelCause.WATCHDOG ? ended.hang : error;
-            totalExits++;
-            lastExitReason = reason;
-            if (recoverFailed) {
-                totalRecoverFailures++;
-            }
-            if (reason == ExitReason.FAILED) {
-                totalFailures++;
-            } else if (reason == ExitReason.CRASHED) {
-                totalCrashes++;
-            }
-            if (reason.isFailure()) {
-                lastFailure = failure;
-                lastFailureTime = now;
-            }
+            count(reason, failure, recoverFailed, now);
             if (Duration.between(ended.startTime, now).compareTo(spec.healthyDuration) >= 0) {
                 resetRestarts();
             }
             SupervisorEvent.Type endEvent = endEventOf(reason);
-            if (startAfterExit && !closed) {
-                startAfterExit = false;
-                resetRestarts();
-                submit = newRun(false, ProcessStatus.STARTING);
-                emit(endEvent, reason, failure, null, false);
-            } else if (reason.isCancellation()) {
-                status = ProcessStatus.STOPPED;
-                publish(now);
-                emit(endEvent, reason, failure, null, false);
-            } else if (!spec.policy.restartsAfter(reason) || spec.forbidsRestartAfter(failure)) {
-                status = reason == ExitReason.COMPLETED ? ProcessStatus.STOPPED : ProcessStatus.FAILED;
-                publish(now);
-                emit(endEvent, reason, failure, null, false);
-            } else if (closed) {
-                status = ProcessStatus.STOPPED;
-                publish(now);
-                emit(endEvent, reason, failure, null, false);
-            } else if (restartLimitReached(now)) {
-                status = ProcessStatus.FAILED;
-                publish(now);
-                emit(endEvent, reason, failure, null, false);
-                emit(SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED, reason, failure, null, false);
-            } else {
-                Duration delay = spec.restartDelay(consecutiveRestarts, ThreadLocalRandom.current().nextDouble());
-                status = ProcessStatus.RESTARTING;
-                publish(now);
-                emit(endEvent, reason, failure, null, false);
-                emit(SupervisorEvent.Type.RESTARTING, reason, failure, delay, false);
-                if (delay.isZero()) {
-                    submit = beginRestart(now);
-                } else {
-                    long generation = ++restartGeneration;
-                    pendingRestart = host.scheduler().schedule(() -> restartDue(generation), delay.toNanos(),
-                            TimeUnit.NANOSECONDS);
-                }
+            switch (nextStep(reason, failure, now)) {
+                case START_AGAIN:
+                    startAfterExit = false;
+                    resetRestarts();
+                    submit = newRun(false, ProcessStatus.STARTING);
+                    emit(endEvent, reason, failure, null, false);
+                    break;
+                case REST_STOPPED:
+                    settle(ProcessStatus.STOPPED, now);
+                    emit(endEvent, reason, failure, null, false);
+                    break;
+                case REST_FAILED:
+                    settle(ProcessStatus.FAILED, now);
+                    emit(endEvent, reason, failure, null, false);
+                    break;
+                case LIMIT_EXCEEDED:
+                    settle(ProcessStatus.FAILED, now);
+                    emit(endEvent, reason, failure, null, false);
+                    emit(SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED, reason, failure, null, false);
+                    break;
+                default:
+                    Duration delay = spec.restartDelay(consecutiveRestarts, ThreadLocalRandom.current().nextDouble());
+                    settle(ProcessStatus.RESTARTING, now);
+                    emit(endEvent, reason, failure, null, false);
+                    emit(SupervisorEvent.Type.RESTARTING, reason, failure, delay, false);
+                    submit = scheduleRestart(delay);
+                    break;
             }
         }
         if (submit != null) {
             submit(submit);
+        }
+    }
+
+    /** What follows the end of a run. */
+    private enum NextStep { START_AGAIN, REST_STOPPED, REST_FAILED, LIMIT_EXCEEDED, RESTART }
+
+    private NextStep nextStep(ExitReason reason, Throwable failure, Instant now) {
+        if (startAfterExit && !closed) {
+            return NextStep.START_AGAIN;
+        } else if (reason.isCancellation()) {
+            return NextStep.REST_STOPPED;
+        } else if (!spec.policy.restartsAfter(reason) || spec.forbidsRestartAfter(failure)) {
+            return reason == ExitReason.COMPLETED ? NextStep.REST_STOPPED : NextStep.REST_FAILED;
+        } else if (closed) {
+            return NextStep.REST_STOPPED; // ended on its own while shutdown began: no restart
+        }
+        return restartLimitReached(now) ? NextStep.LIMIT_EXCEEDED : NextStep.RESTART;
+    }
+
+    private void count(ExitReason reason, Throwable failure, boolean recoverFailed, Instant now) {
+        totalExits++;
+        lastExitReason = reason;
+        if (recoverFailed) {
+            totalRecoverFailures++;
+        }
+        if (reason == ExitReason.FAILED) {
+            totalFailures++;
+        } else if (reason == ExitReason.CRASHED) {
+            totalCrashes++;
+        }
+        if (reason.isFailure()) {
+            lastFailure = failure;
+            lastFailureTime = now;
         }
     }
 
@@ -399,6 +417,17 @@ final class ManagedProcess {
         return restartCount >= spec.maxRestarts;
     }
 
+    /** @return the run to submit now for a zero delay, or {@code null} when the restart waits on the scheduler */
+    private ProcessRun scheduleRestart(Duration delay) {
+        if (delay.isZero()) {
+            return newRun(true, ProcessStatus.RESTARTING);
+        }
+        long generation = ++restartGeneration;
+        pendingRestart = host.scheduler().schedule(() -> restartDue(generation), delay.toNanos(),
+                TimeUnit.NANOSECONDS);
+        return null;
+    }
+
     private void restartDue(long generation) {
         ProcessRun submit;
         synchronized (lock) {
@@ -406,20 +435,18 @@ final class ManagedProcess {
                 return; // cancelled, or superseded by a later restart
             }
             pendingRestart = null;
-            submit = beginRestart(host.clock().instant());
+            submit = newRun(true, ProcessStatus.RESTARTING);
         }
         submit(submit);
     }
 
-    /** Counts a restart at the moment it happens, not when it is scheduled (Go counted cancelled ones too). */
-    private ProcessRun beginRestart(Instant now) {
+    private void countRestart(Instant now) {
         restartCount++;
         consecutiveRestarts++;
         totalRestarts++;
         if (spec.restartWindow != null) {
             restartTimes.addLast(now);
         }
-        return newRun(true, ProcessStatus.RESTARTING);
     }
 
     // ---------------------------------------------------------------- the watchdog
@@ -449,16 +476,9 @@ final class ManagedProcess {
     // ---------------------------------------------------------------- helpers, all under lock
 
     private ProcessRun newRun(boolean isRestart, ProcessStatus waitingStatus) {
-        run = new ProcessRun(name, host.clock(), restartCount, isRestart);
-        status = waitingStatus;
-        publish(host.clock().instant());
+        run = new ProcessRun(name, host.clock(), isRestart);
+        settle(waitingStatus, host.clock().instant());
         return run;
-    }
-
-    private void detachUnstartedRun() {
-        run.cancel(ProcessRun.CancelCause.MANUAL, host.clock().instant());
-        run.left();
-        run = null;
     }
 
     private void cancelPendingRestart() {
@@ -474,9 +494,13 @@ final class ManagedProcess {
         restartTimes.clear();
     }
 
+    private void settle(ProcessStatus next, Instant now) {
+        status = next;
+        publish(now);
+    }
+
     private void setStatusAtRest(ProcessStatus atRest, Throwable error) {
-        status = atRest;
-        publish(host.clock().instant());
+        settle(atRest, host.clock().instant());
         emit(SupervisorEvent.Type.STATUS_CHANGED, null, error, null, false);
     }
 

@@ -24,8 +24,8 @@ final class ProcessRun implements ProcessContext {
 
     private final String name;
     private final Clock clock;
-    private final int restartCount;
     private final boolean restart;
+    private volatile int restartCount;
     private final CountDownLatch cancelled = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile CancelCause cancelCause;
@@ -38,10 +38,9 @@ final class ProcessRun implements ProcessContext {
     Future<?> watchdogCheck;
     ProcessHungException hang;
 
-    ProcessRun(String name, Clock clock, int restartCount, boolean restart) {
+    ProcessRun(String name, Clock clock, boolean restart) {
         this.name = name;
         this.clock = clock;
-        this.restartCount = restartCount;
         this.restart = restart;
     }
 
@@ -142,7 +141,8 @@ final class ProcessRun implements ProcessContext {
     }
 
     /** Called by the owner, under its lock, when the run has begun on {@code current}. */
-    void began(Thread current, Instant now) {
+    void began(Thread current, Instant now, int restartsSoFar) {
+        restartCount = restartsSoFar;
         thread = current;
         startTime = now;
         lastHeartbeat = now;
