@@ -6,6 +6,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -49,9 +50,17 @@ final class EventDispatcher {
             try {
                 listener.onEvent(event);
             } catch (Throwable failure) {
-                LOG.error("Listener {} failed on event {} of process \"{}\"", listener, event.type(),
-                        event.processName(), failure);
+                logListenerFailure(listener, event, failure);
             }
+        }
+    }
+
+    @SuppressWarnings("try") // the resource only scopes the ThreadContext entry
+    private static void logListenerFailure(SupervisorListener listener, SupervisorEvent event, Throwable failure) {
+        try (CloseableThreadContext.Instance ctx = event.processName() == null ? null
+                : CloseableThreadContext.put(ManagedProcess.THREAD_CONTEXT_KEY, event.processName())) {
+            LOG.log(LoggingListener.severityOf(failure), "Listener {} failed on event {} of process \"{}\"",
+                    listener, event.type(), event.processName(), failure);
         }
     }
 

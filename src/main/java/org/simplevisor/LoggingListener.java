@@ -14,6 +14,11 @@ final class LoggingListener implements SupervisorListener {
 
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
 
+    /** @return FATAL for a {@link VirtualMachineError}, which must never pass quietly; ERROR for the rest */
+    static Level severityOf(Throwable thrown) {
+        return thrown instanceof VirtualMachineError ? Level.FATAL : Level.ERROR;
+    }
+
     @Override
     @SuppressWarnings("try") // the resource only scopes the ThreadContext entry
     public void onEvent(SupervisorEvent event) {
@@ -44,8 +49,8 @@ final class LoggingListener implements SupervisorListener {
                 LOG.warn("Process \"{}\" failed; now {}", name, process.status(), event.error());
                 break;
             case CRASHED:
-                LOG.log(event.error() instanceof VirtualMachineError ? Level.FATAL : Level.ERROR,
-                        "Process \"{}\" crashed; now {}", name, process.status(), event.error());
+                LOG.log(severityOf(event.error()), "Process \"{}\" crashed; now {}", name, process.status(),
+                        event.error());
                 break;
             case STOPPED:
                 LOG.info("Process \"{}\" stopped ({})", name, event.reason().tagValue());

@@ -214,7 +214,6 @@ final class ManagedProcess {
                     submitted.left();
                     lastFailure = rejected;
                     lastFailureTime = host.clock().instant();
-                    LOG.error("Process \"{}\" could not be started: the executor refused it", name, rejected);
                     setStatusAtRest(ProcessStatus.FAILED, rejected);
                 }
             }
@@ -303,7 +302,8 @@ final class ManagedProcess {
             spec.recoverHandler.accept(crash);
             return true;
         } catch (Throwable handlerFailure) {
-            LOG.error("Recover handler of process \"{}\" threw while handling {}", name, crash, handlerFailure);
+            LOG.log(LoggingListener.severityOf(handlerFailure), "Recover handler of process \"{}\" threw while "
+                    + "handling {}", name, crash, handlerFailure);
             return false;
         }
     }
@@ -311,8 +311,8 @@ final class ManagedProcess {
     private void exited(ProcessRun ended, ExitReason reason, Throwable error, boolean recoverFailed) {
         ProcessRun submit = null;
         synchronized (lock) {
-            ended.left();
             if (run != ended) {
+                ended.left();
                 return; // abandoned at the shutdown timeout: its end changes nothing
             }
             run = null;
@@ -351,6 +351,7 @@ final class ManagedProcess {
                     submit = scheduleRestart(delay);
                     break;
             }
+            ended.left(); // only now: a shutdown waiting for this run must find its end event already queued
         }
         if (submit != null) {
             submit(submit);
@@ -468,6 +469,7 @@ final class ManagedProcess {
                 return;
             }
             watched.hang = new ProcessHungException(name, silence, spec.watchdog);
+            publish(now);
             emit(SupervisorEvent.Type.HUNG, null, watched.hang, null, false);
             watched.cancel(ProcessRun.CancelCause.WATCHDOG, now);
         }

@@ -18,6 +18,9 @@ import java.util.function.Consumer;
  */
 public final class ProcessOption {
 
+    /** The longest delay or timeout an option accepts: {@code Long.MAX_VALUE} nanoseconds, about 292 years. */
+    public static final Duration LONGEST = Duration.ofNanos(Long.MAX_VALUE);
+
     private final Consumer<ProcessSpec.Builder> setting;
 
     private ProcessOption(Consumer<ProcessSpec.Builder> setting) {
@@ -143,12 +146,21 @@ public final class ProcessOption {
         if (value.isNegative()) {
             throw new IllegalArgumentException(property + " must not be negative, was " + value);
         }
+        requireAtMostLongest(property, value);
     }
 
     private static void requirePositive(String property, Duration value) {
         Objects.requireNonNull(value, property);
         if (value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(property + " must be positive, was " + value);
+        }
+        requireAtMostLongest(property, value);
+    }
+
+    /** Delays and timeouts are waited for in nanoseconds, which a {@code long} holds for about 292 years. */
+    private static void requireAtMostLongest(String property, Duration value) {
+        if (value.compareTo(LONGEST) > 0) {
+            throw new IllegalArgumentException(property + " must be at most " + LONGEST + ", was " + value);
         }
     }
 }

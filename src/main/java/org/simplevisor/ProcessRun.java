@@ -134,10 +134,10 @@ final class ProcessRun implements ProcessContext {
             cancelCause = cause;
             cancelTime = now;
         }
-        cancelled.countDown();
         if (thread != null) {
-            thread.interrupt();
+            thread.interrupt(); // before the latch, so that awaitCancellation() returns with the interrupt set
         }
+        cancelled.countDown();
     }
 
     /** Called by the owner, under its lock, when the run has begun on {@code current}. */

@@ -561,8 +561,13 @@ public final class Supervisor implements AutoCloseable {
          * @param timeout total time to wait for processes on shutdown; {@code null}, zero or negative means
          *                {@link #DEFAULT_SHUTDOWN_TIMEOUT}
          * @return this builder
+         * @throws IllegalArgumentException if the timeout is longer than {@link ProcessOption#LONGEST}
          */
         public Builder shutdownTimeout(Duration timeout) {
+            if (timeout != null && timeout.compareTo(ProcessOption.LONGEST) > 0) {
+                throw new IllegalArgumentException("shutdownTimeout must be at most " + ProcessOption.LONGEST
+                        + ", was " + timeout);
+            }
             this.shutdownTimeout = timeout == null || timeout.isNegative() || timeout.isZero()
                     ? DEFAULT_SHUTDOWN_TIMEOUT : timeout;
             return this;

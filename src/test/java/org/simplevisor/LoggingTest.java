@@ -1,0 +1,255 @@
+package org.simplevisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.apache.logging.log4j.ThreadContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.simplevisor.testing.CapturedLogs;
+import org.simplevisor.testing.RecordingListener;
+
+/** What the supervisor logs, at which level, and with which ThreadContext and thread name (SPEC section 6). */
+class LoggingTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    /** A logger under org.simplevisor, so that what a process logs itself is captured too. */
+    private static final Logger PROCESS_LOG = LogManager.getLogger("org.simplevisor.app.LoggingTestProcess");
+
+    private final RecordingListener events = new RecordingListener();
+    private final List<Supervisor> supervisors = new ArrayList<>();
+    private final List<ExecutorService> pools = new ArrayList<>();
+    private CapturedLogs logs;
+
+    @BeforeEach
+    void captureLogs() {
+        logs = CapturedLogs.attach();
+    }
+
+    @AfterEach
+    void shutDownAll() {
+        supervisors.forEach(Supervisor::shutdown);
+        pools.forEach(ExecutorService::shutdownNow);
+        logs.close();
+    }
+
+    private Supervisor supervisor(Supervisor.Builder builder) {
+        Supervisor supervisor = builder.listener(events).build();
+        supervisors.add(supervisor);
+        return supervisor;
+    }
+
+    private List<CapturedLogs.Line> linesAbout(String process) {
+        return logs.lines().stream().filter(l -> l.message().contains("\"" + process + "\""))
+                .collect(Collectors.toList());
+    }
+
+    private List<CapturedLogs.Line> linesAbout(String process, Level level) {
+        return linesAbout(process).stream().filter(l -> l.level() == level).collect(Collectors.toList());
+    }
+
+    @Test
+    void eachOutcomeIsLoggedAtItsLevelWithTheProcessInTheThreadContext() {
+        Supervisor supervisor = supervisor(Supervisor.builder());
+        Exception failure = new Exception("checked failure");
+        RuntimeException crash = new IllegalStateException("runtime crash");
+        supervisor.register("completes", ctx -> PROCESS_LOG.info("working"));
+        supervisor.register("fails", ctx -> {
+            throw failure;
+        });
+        supervisor.register("crashes", ctx -> {
+            throw crash;
+        });
+        supervisor.register("limited", ctx -> {
+            throw new Exception("always failing");
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ZERO));
+        supervisor.register("stopped", ProcessContext::awaitCancellation);
+        supervisor.run();
+        events.await("completes", SupervisorEvent.Type.COMPLETED);
+        events.await("fails", SupervisorEvent.Type.FAILED);
+        events.await("crashes", SupervisorEvent.Type.CRASHED);
+        events.await("limited", SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED);
+        events.await("stopped", SupervisorEvent.Type.STARTED);
+        supervisor.shutdown();
+        events.awaitTerminated();
+
+        // starts and stops at INFO
+        for (String name : List.of("completes", "fails", "crashes", "limited", "stopped")) {
+            assertThat(linesAbout(name, Level.INFO)).as(name).anySatisfy(l -> assertThat(l.message()).contains("started"));
+        }
+        assertThat(linesAbout("completes", Level.INFO)).anySatisfy(l -> assertThat(l.message()).contains("completed"));
+        assertThat(linesAbout("stopped", Level.INFO)).anySatisfy(l -> assertThat(l.message()).contains("stopped"));
+        assertThat(linesAbout("limited", Level.INFO)).filteredOn(l -> l.message().contains("started (restart"))
+                .hasSize(2);
+        for (String quiet : List.of("completes", "stopped")) {
+            assertThat(linesAbout(quiet)).as(quiet).allMatch(l -> l.level().isLessSpecificThan(Level.INFO));
+        }
+
+        // a failure at WARN with its throwable
+        assertThat(linesAbout("fails", Level.WARN)).singleElement().satisfies(l -> {
+            assertThat(l.thrown()).isSameAs(failure);
+            assertThat(l.message()).contains("failed");
+        });
+        assertThat(linesAbout("fails")).noneMatch(l -> l.level().isMoreSpecificThan(Level.ERROR));
+
+        // a crash at ERROR with its throwable
+        assertThat(linesAbout("crashes", Level.ERROR)).singleElement().satisfies(l -> {
+            assertThat(l.thrown()).isSameAs(crash);
+            assertThat(l.message()).contains("crashed");
+        });
+
+        // the restart limit at ERROR: names the process, the restart count and the last error
+        assertThat(linesAbout("limited", Level.WARN)).hasSize(3);
+        assertThat(linesAbout("limited", Level.ERROR)).singleElement().satisfies(l -> {
+            assertThat(l.message()).contains("\"limited\"").contains("restart limit").contains("2 restart(s)")
+                    .contains("always failing");
+        });
+
+        // every line about a process carries its name in the ThreadContext
+        for (String name : List.of("completes", "fails", "crashes", "limited", "stopped")) {
+            assertThat(linesAbout(name)).as(name).isNotEmpty()
+                    .allSatisfy(l -> assertThat(l.process()).as(l.message()).isEqualTo(name));
+        }
+        // and what a process logs itself does too
+        assertThat(logs.lines()).filteredOn(l -> l.message().equals("working")).singleElement()
+                .satisfies(l -> assertThat(l.process()).isEqualTo("completes"));
+        // lines of the supervisor itself carry no process
+        assertThat(logs.lines()).filteredOn(l -> l.message().startsWith("Supervisor \""))
+                .isNotEmpty().allSatisfy(l -> assertThat(l.process()).isNull());
+    }
+
+    @Test
+    void aRecoverHandlerFailureIsLoggedAtErrorWithTheProcessInTheThreadContext() {
+        Supervisor supervisor = supervisor(Supervisor.builder());
+        supervisor.register("bad-handler", ctx -> {
+            throw new IllegalStateException("crash");
+        }, ProcessOption.withRecover(t -> {
+            throw new IllegalArgumentException("handler broke");
+        }));
+        supervisor.run();
+        events.await("bad-handler", SupervisorEvent.Type.CRASHED);
+        supervisor.shutdown();
+        events.awaitTerminated();
+        assertThat(logs.at(Level.ERROR)).filteredOn(l -> l.thrown() instanceof IllegalArgumentException)
+                .singleElement().satisfies(l -> {
+                    assertThat(l.message()).contains("\"bad-handler\"");
+                    assertThat(l.process()).isEqualTo("bad-handler");
+                });
+    }
+
+    @Test
+    void aListenerFailureIsLoggedWithTheProcessInTheThreadContext() {
+        Supervisor supervisor = supervisor(Supervisor.builder().listener(event -> {
+            throw new IllegalStateException("listener broke");
+        }));
+        supervisor.register("observed", ProcessContext::awaitCancellation);
+        supervisor.run();
+        events.await("observed", SupervisorEvent.Type.STARTED);
+        supervisor.shutdown();
+        events.awaitTerminated();
+        List<CapturedLogs.Line> failures = logs.at(Level.ERROR).stream()
+                .filter(l -> l.thrown() != null && "listener broke".equals(l.thrown().getMessage()))
+                .filter(l -> l.message().contains("\"observed\"")).collect(Collectors.toList());
+        assertThat(failures).hasSize(4).allSatisfy(l -> assertThat(l.process()).isEqualTo("observed"));
+    }
+
+    @Test
+    void aRefusedStartIsLoggedWithTheProcessInTheThreadContext() {
+        ExecutorService refusing = Executors.newSingleThreadExecutor();
+        refusing.shutdown();
+        Supervisor supervisor = supervisor(Supervisor.builder().executor(refusing));
+        supervisor.register("refused", ProcessContext::awaitCancellation);
+        supervisor.run();
+        assertThat(supervisor.status("refused")).isEqualTo(ProcessStatus.FAILED);
+        supervisor.shutdown();
+        events.awaitTerminated();
+        assertThat(linesAbout("refused", Level.ERROR)).isNotEmpty()
+                .allSatisfy(l -> assertThat(l.process()).as(l.message()).isEqualTo("refused"));
+    }
+
+    /** What a run saw of its thread. */
+    private record Seen(String threadName, String context) {
+    }
+
+    private static SupervisedProcess recording(AtomicReference<Seen> seen) {
+        return ctx -> seen.set(new Seen(Thread.currentThread().getName(), ThreadContext.get("process")));
+    }
+
+    @Test
+    void aRunIsNamedAfterItsProcessAndThePooledThreadIsRestoredAfterwards() throws Exception {
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "app-pool-1"));
+        pools.add(executor);
+        Supervisor supervisor = supervisor(Supervisor.builder().executor(executor));
+
+        // the pooled thread has a context of its own before the first run
+        executor.submit(() -> ThreadContext.put("process", "host-value")).get(10, TimeUnit.SECONDS);
+        AtomicReference<Seen> first = new AtomicReference<>();
+        supervisor.register("first", recording(first));
+        supervisor.run();
+        events.await("first", SupervisorEvent.Type.COMPLETED);
+        assertThat(first.get()).isEqualTo(new Seen("simplevisor-first", "first"));
+        Seen afterFirst = executor.submit(() -> new Seen(Thread.currentThread().getName(),
+                ThreadContext.get("process"))).get(10, TimeUnit.SECONDS);
+        assertThat(afterFirst).isEqualTo(new Seen("app-pool-1", "host-value"));
+
+        // and none before the second run
+        executor.submit(() -> ThreadContext.remove("process")).get(10, TimeUnit.SECONDS);
+        AtomicReference<Seen> second = new AtomicReference<>();
+        supervisor.register("second", ctx -> {
+            recording(second).run(ctx);
+            throw new IllegalStateException("crash, then the thread must still be restored");
+        });
+        events.await("second", SupervisorEvent.Type.CRASHED);
+        assertThat(second.get()).isEqualTo(new Seen("simplevisor-second", "second"));
+        Seen afterSecond = executor.submit(() -> new Seen(Thread.currentThread().getName(),
+                ThreadContext.get("process"))).get(10, TimeUnit.SECONDS);
+        assertThat(afterSecond).isEqualTo(new Seen("app-pool-1", null));
+        // nor does a cancellation's interrupt leak into the next task of the pooled thread
+        AtomicReference<Seen> third = new AtomicReference<>();
+        supervisor.register("third", ctx -> {
+            recording(third).run(ctx);
+            ctx.awaitCancellation();
+        });
+        events.await("third", SupervisorEvent.Type.STARTED);
+        supervisor.stop("third");
+        events.await("third", SupervisorEvent.Type.STOPPED);
+        assertThat(third.get()).isEqualTo(new Seen("simplevisor-third", "third"));
+        assertThat(executor.submit(() -> Thread.currentThread().isInterrupted()).get(10, TimeUnit.SECONDS))
+                .isFalse();
+        assertThat(executor.submit(() -> new Seen(Thread.currentThread().getName(), ThreadContext.get("process")))
+                .get(10, TimeUnit.SECONDS)).isEqualTo(new Seen("app-pool-1", null));
+    }
+
+    @Test
+    void onTheSupervisorsOwnThreadsARunIsNamedAfterItsProcess() {
+        Supervisor supervisor = supervisor(Supervisor.builder().name("own"));
+        AtomicReference<Seen> seen = new AtomicReference<>();
+        AtomicReference<Thread> thread = new AtomicReference<>();
+        supervisor.register("worker", ctx -> {
+            thread.set(Thread.currentThread());
+            recording(seen).run(ctx);
+            ctx.awaitCancellation();
+        });
+        supervisor.run();
+        events.await("worker", SupervisorEvent.Type.STARTED);
+        await().atMost(WAIT).until(() -> seen.get() != null);
+        assertThat(seen.get()).isEqualTo(new Seen("simplevisor-worker", "worker"));
+        assertThat(thread.get().getName()).isEqualTo("simplevisor-worker");
+        supervisor.stop("worker");
+        events.await("worker", SupervisorEvent.Type.STOPPED);
+        await().atMost(WAIT).until(() -> !thread.get().getName().equals("simplevisor-worker"));
+        assertThat(thread.get().getName()).startsWith("simplevisor-own-worker-");
+    }
+}
