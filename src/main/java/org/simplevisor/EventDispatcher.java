@@ -6,6 +6,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -19,9 +20,19 @@ final class EventDispatcher {
 
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
 
+    /**
+     * Events waiting for delivery beyond which no new run begins until listeners catch up: a zero-delay restart
+     * loop can produce events faster than, say, a logger writing stack traces consumes them.
+     */
+    static final int BACKLOG_LIMIT = 1_000;
+
     private final List<SupervisorListener> listeners = new CopyOnWriteArrayList<>();
     private final OwnedThreads threads;
     private final ThreadPoolExecutor executor;
+    private final AtomicInteger backlog = new AtomicInteger();
+    private final AtomicInteger waitingForCapacity = new AtomicInteger();
+    private final Object capacity = new Object();
+    private volatile boolean closed;
 
     EventDispatcher(String supervisorName) {
         threads = new OwnedThreads("simplevisor-" + supervisorName + "-events-", true);
@@ -36,22 +47,55 @@ final class EventDispatcher {
         listeners.remove(listener);
     }
 
+    /** Queues an event; never blocks, so it may be called under a process's lock. */
     void publish(SupervisorEvent event) {
+        backlog.incrementAndGet();
         try {
             executor.execute(() -> deliver(event));
         } catch (RejectedExecutionException afterClose) {
+            backlog.decrementAndGet();
             LOG.debug("Supervisor \"{}\" has terminated; event {} of process \"{}\" is not delivered",
                     event.supervisor(), event.type(), event.processName());
         }
     }
 
     private void deliver(SupervisorEvent event) {
-        for (SupervisorListener listener : listeners) {
-            try {
-                listener.onEvent(event);
-            } catch (Throwable failure) {
-                logListenerFailure(listener, event, failure);
+        try {
+            for (SupervisorListener listener : listeners) {
+                try {
+                    listener.onEvent(event);
+                } catch (Throwable failure) {
+                    logListenerFailure(listener, event, failure);
+                }
             }
+        } finally {
+            if (backlog.decrementAndGet() <= BACKLOG_LIMIT && waitingForCapacity.get() > 0) {
+                synchronized (capacity) {
+                    capacity.notifyAll();
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits, holding no lock, while more than {@link #BACKLOG_LIMIT} events wait for delivery. Returns at once on
+     * the event thread itself (a listener that starts a process) and once the dispatcher is closed.
+     */
+    void awaitBacklogBelowLimit() {
+        if (backlog.get() <= BACKLOG_LIMIT || threads.isOwn(Thread.currentThread())) {
+            return;
+        }
+        waitingForCapacity.incrementAndGet();
+        try {
+            synchronized (capacity) {
+                while (backlog.get() > BACKLOG_LIMIT && !closed) {
+                    capacity.wait();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            waitingForCapacity.decrementAndGet();
         }
     }
 
@@ -71,6 +115,10 @@ final class EventDispatcher {
      * @return whether every queued event was delivered and the thread has ended
      */
     boolean close(long deadlineNanos) throws InterruptedException {
+        closed = true;
+        synchronized (capacity) {
+            capacity.notifyAll();
+        }
         executor.shutdown();
         if (threads.isOwn(Thread.currentThread())) {
             return false; // a listener shut the supervisor down: the event thread ends after it returns

@@ -114,7 +114,9 @@ final class ManagedProcess {
     void stop() {
         synchronized (lock) {
             startAfterExit = false;
-            cancelActivity(ProcessRun.CancelCause.MANUAL);
+            if (!dropWaitingStart()) {
+                cancelRun(ProcessRun.CancelCause.MANUAL);
+            }
         }
     }
 
@@ -141,41 +143,56 @@ final class ManagedProcess {
     }
 
     /**
-     * Closes the process for shutdown: nothing starts again, a pending restart is dropped, and the run (if any)
-     * is cancelled.
+     * Closes the process for shutdown and cancels its run.
      *
      * @return the run to wait for, or {@code null} if none is in progress
      */
     ProcessRun closeForShutdown() {
         synchronized (lock) {
-            closed = true;
-            startAfterExit = false;
-            return cancelActivity(ProcessRun.CancelCause.SHUTDOWN);
+            close();
+            return cancelRun(ProcessRun.CancelCause.SHUTDOWN);
         }
     }
 
     /**
-     * Cancels whatever the process is doing: a pending restart or a run its thread has not reached are dropped at
-     * once (the process is then STOPPED); a run in progress is cancelled and ends in its own time.
-     *
-     * @return the run in progress, which the caller may wait for, or {@code null}
+     * Closes the process to starts and restarts, and drops a start that is only waiting (the process is then
+     * STOPPED), without cancelling a run in progress: shutdown closes every process first, so that none restarts
+     * while the priority levels above it are still being stopped.
      */
-    private ProcessRun cancelActivity(ProcessRun.CancelCause cause) {
-        Instant now = host.clock().instant();
+    void close() {
+        synchronized (lock) {
+            closed = true;
+            startAfterExit = false;
+            dropWaitingStart();
+        }
+    }
+
+    /**
+     * Drops a restart waiting for its delay, or a run its thread has not reached yet; the process is then
+     * STOPPED.
+     *
+     * @return whether there was one
+     */
+    private boolean dropWaitingStart() {
         if (pendingRestart != null) {
             cancelPendingRestart();
         } else if (run != null && run.thread == null) {
-            run.cancel(cause, now);
+            run.cancel(ProcessRun.CancelCause.MANUAL, host.clock().instant());
             run.left();
             run = null;
-        } else if (run != null) {
-            run.cancel(cause, now);
-            return run;
         } else {
-            return null;
+            return false;
         }
         setStatusAtRest(ProcessStatus.STOPPED, null);
-        return null;
+        return true;
+    }
+
+    /** Cancels the run in progress, if any; it ends in its own time. @return that run, or {@code null} */
+    private ProcessRun cancelRun(ProcessRun.CancelCause cause) {
+        if (run != null) {
+            run.cancel(cause, host.clock().instant());
+        }
+        return run;
     }
 
     /**
@@ -222,6 +239,7 @@ final class ManagedProcess {
 
     /** The task handed to the executor: one whole run on the executor's thread. */
     private void execute(ProcessRun current) {
+        host.events().awaitBacklogBelowLimit(); // a restart loop must not outrun the listeners
         if (!begin(current)) {
             return;
         }

@@ -233,6 +233,7 @@ public final class Supervisor implements AutoCloseable {
     private void stopProcesses(long deadline) throws InterruptedException {
         List<ManagedProcess> stopOrder = inStartOrder();
         Collections.reverse(stopOrder);
+        stopOrder.forEach(ManagedProcess::close); // no restart anywhere while the levels above are stopped
         Map<ManagedProcess, ProcessRun> stuck = new LinkedHashMap<>();
         int from = 0;
         while (from < stopOrder.size()) {
