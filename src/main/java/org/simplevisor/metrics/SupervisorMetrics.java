@@ -1,0 +1,409 @@
+package org.simplevisor.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.simplevisor.ExitReason;
+import org.simplevisor.ProcessSnapshot;
+import org.simplevisor.ProcessStatus;
+import org.simplevisor.RestartPolicy;
+import org.simplevisor.Supervisor;
+import org.simplevisor.SupervisorEvent;
+import org.simplevisor.SupervisorListener;
+
+/**
+ * The Micrometer meters of one {@link Supervisor}, named so that Prometheus rendering gives the names of the Go
+ * package {@code simplevisor} (SPEC section 6). A {@link MeterBinder} that observes the supervisor's events: the
+ * supervisor itself knows nothing of Micrometer.
+ *
+ * <pre>{@code
+ * SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/app"));
+ * ...
+ * supervisor.shutdown();
+ * metrics.close();   // removes every meter it registered
+ * }</pre>
+ *
+ * <h2>Meters</h2>
+ * Every meter carries the common tags given to the constructor (in a servlet container {@code context=<path>})
+ * and {@code process_name}. One set of meters per process:
+ * <table>
+ * <caption>meters per process</caption>
+ * <tr><th>meter (Prometheus name)</th><th>type</th><th>more tags</th><th>value</th></tr>
+ * <tr><td>{@value #PROCESSES_RUNNING} ({@code simplevisor_processes_running})</td><td>gauge</td>
+ *     <td>{@code restart_policy}</td><td>1 while the process has a run in progress, else 0: one series per
+ *     process, as in Go; {@code sum(simplevisor_processes_running)} is the total</td></tr>
+ * <tr><td>{@value #PROCESS_RESTART_COUNT} ({@code simplevisor_process_restart_count})</td><td>gauge</td>
+ *     <td></td><td>the restarts that count toward the limit, {@link ProcessSnapshot#restartCount()}</td></tr>
+ * <tr><td>{@value #PROCESS_STATUS} ({@code simplevisor_process_status})</td><td>gauge</td><td></td>
+ *     <td>{@link #statusValue(ProcessStatus)}: 1 running, 0 stopped or starting, -1 restarting, -2 failed</td></tr>
+ * <tr><td>{@value #PROCESS_STARTED} ({@code simplevisor_process_started_total})</td><td>counter</td>
+ *     <td>{@code restart_policy}</td><td>every run that began ({@code STARTED} event)</td></tr>
+ * <tr><td>{@value #PROCESS_RESTARTED} ({@code simplevisor_process_restarted_total})</td><td>counter</td>
+ *     <td>{@code restart_policy}</td><td>every restart by the policy, counted when the restarted run begins
+ *     ({@code STARTED} with {@link SupervisorEvent#restart()}), so a restart that shutdown cancels during its
+ *     delay is not counted</td></tr>
+ * <tr><td>{@value #PROCESS_STOPPED} ({@code simplevisor_process_stopped_total})</td><td>counter</td>
+ *     <td>{@code reason}: completed, failed, crashed, cancelled, shutdown, manual ({@link ExitReason#tagValue()})
+ *     </td><td>every run that ended ({@code COMPLETED}, {@code FAILED}, {@code CRASHED}, {@code STOPPED})</td></tr>
+ * <tr><td>{@value #PROCESS_PANICS} ({@code simplevisor_process_panics_total})</td><td>counter</td><td></td>
+ *     <td>every run that threw a {@code RuntimeException} or {@code Error} ({@code CRASHED})</td></tr>
+ * <tr><td>{@value #RESTART_LIMIT_EXCEEDED} ({@code simplevisor_restart_limit_exceeded_total})</td>
+ *     <td>counter</td><td>{@code max_restarts}</td><td>every {@code RESTART_LIMIT_EXCEEDED} event</td></tr>
+ * <tr><td>{@value #SHUTDOWN_TIMEOUTS} ({@code simplevisor_shutdown_timeouts_total})</td><td>counter</td>
+ *     <td></td><td>every process abandoned because it outlived the shutdown timeout ({@code SHUTDOWN_TIMEOUT});
+ *     tagged with the process, unlike Go's untagged counter, so that the operator sees which one hung</td></tr>
+ * </table>
+ *
+ * <h2>How values are kept true</h2>
+ * Gauges read the supervisor's current {@linkplain Supervisor#snapshot(String) snapshot} whenever they are
+ * sampled; no gauge is maintained by events, so each returns to its true value after every path (crash, restart
+ * limit, manual stop, shutdown, abandonment). Counters count events from {@link #bindTo} on; bind before
+ * {@link Supervisor#run()} to count every run. All counters of a process, the six {@code reason} values included,
+ * are registered at 0 as soon as the process is known, so that {@code rate()} and {@code increase()} see their
+ * first increment. After the supervisor has terminated the meters stay, and show the final state (status 0 or
+ * -2, running 0) until {@link #close()}; closing removes every meter this binder registered, so a stopped
+ * application leaves no series behind.
+ *
+ * <h2>References</h2>
+ * Gauges hold the supervisor {@linkplain Gauge.Builder#strongReference(boolean) weakly} and nothing else of it:
+ * a registry that outlives a forgotten binder keeps no supervisor, process or class loader alive (its gauges then
+ * read {@code NaN}).
+ *
+ * <h2>Sharing a registry</h2>
+ * Several supervisors may share a registry when their common tags tell them apart (and use the same tag keys, as
+ * Prometheus requires); binding a second supervisor with the same common tags logs a warning, as their series
+ * would merge. A binder binds to one registry; use a {@code CompositeMeterRegistry} to feed several.
+ *
+ * <p>Thread-safe. Events are handled on the supervisor's event thread.
+ */
+public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
+
+    /** Gauge: 1 while a run of the process is in progress, else 0. */
+    public static final String PROCESSES_RUNNING = "simplevisor.processes.running";
+    /** Gauge: restarts counted toward the process's restart limit. */
+    public static final String PROCESS_RESTART_COUNT = "simplevisor.process.restart.count";
+    /** Gauge: the process's status as a number, see {@link #statusValue(ProcessStatus)}. */
+    public static final String PROCESS_STATUS = "simplevisor.process.status";
+    /** Counter: runs begun. */
+    public static final String PROCESS_STARTED = "simplevisor.process.started";
+    /** Counter: runs ended, by {@value #TAG_REASON}. */
+    public static final String PROCESS_STOPPED = "simplevisor.process.stopped";
+    /** Counter: restarts performed by the restart policy. */
+    public static final String PROCESS_RESTARTED = "simplevisor.process.restarted";
+    /** Counter: runs that crashed (Go: panics). */
+    public static final String PROCESS_PANICS = "simplevisor.process.panics";
+    /** Counter: times the process exceeded its restart limit. */
+    public static final String RESTART_LIMIT_EXCEEDED = "simplevisor.restart.limit.exceeded";
+    /** Counter: runs abandoned because they outlived the shutdown timeout. */
+    public static final String SHUTDOWN_TIMEOUTS = "simplevisor.shutdown.timeouts";
+
+    /** Tag on every meter: the process's name. */
+    public static final String TAG_PROCESS_NAME = "process_name";
+    /** Tag: {@code never}, {@code always} or {@code on_failure} (the Go spelling). */
+    public static final String TAG_RESTART_POLICY = "restart_policy";
+    /** Tag of {@value #PROCESS_STOPPED}: how the run ended, {@link ExitReason#tagValue()}. */
+    public static final String TAG_REASON = "reason";
+    /** Tag of {@value #RESTART_LIMIT_EXCEEDED}: the process's restart limit. */
+    public static final String TAG_MAX_RESTARTS = "max_restarts";
+    /** The common tag the servlet integration adds: the web application's context path. */
+    public static final String TAG_CONTEXT = "context";
+
+    private static final Set<String> OWN_TAG_KEYS =
+            Set.of(TAG_PROCESS_NAME, TAG_RESTART_POLICY, TAG_REASON, TAG_MAX_RESTARTS);
+    private static final Logger LOG = LogManager.getLogger(SupervisorMetrics.class);
+
+    private final Supervisor supervisor;
+    private final Tags commonTags;
+    private final SupervisorListener listener = this::onEvent;
+    private final Object lock = new Object();
+    private final Map<String, ProcessMeters> processes = new ConcurrentHashMap<>(); // written under lock
+    private MeterRegistry registry; // guarded by lock
+    private boolean closed;         // guarded by lock
+
+    /**
+     * Creates the metrics of a supervisor, without common tags; nothing is recorded before {@link #bindTo}.
+     *
+     * @param supervisor the supervisor to observe
+     */
+    public SupervisorMetrics(Supervisor supervisor) {
+        this(supervisor, Tags.empty());
+    }
+
+    /**
+     * Creates the metrics of a supervisor; nothing is recorded before {@link #bindTo}.
+     *
+     * @param supervisor the supervisor to observe
+     * @param tags       tags added to every meter, e.g. {@code context=/app} to tell supervisors apart in a shared
+     *                   registry
+     * @throws IllegalArgumentException if a tag uses a key of this binder's own ({@value #TAG_PROCESS_NAME},
+     *                                  {@value #TAG_RESTART_POLICY}, {@value #TAG_REASON}, {@value #TAG_MAX_RESTARTS})
+     */
+    public SupervisorMetrics(Supervisor supervisor, Iterable<Tag> tags) {
+        this.supervisor = Objects.requireNonNull(supervisor, "supervisor");
+        this.commonTags = Tags.of(Objects.requireNonNull(tags, "tags"));
+        for (Tag tag : commonTags) {
+            if (OWN_TAG_KEYS.contains(tag.getKey())) {
+                // a common tag would silently replace the per-process value and merge series
+                throw new IllegalArgumentException("tag key \"" + tag.getKey() + "\" is reserved for "
+                        + SupervisorMetrics.class.getSimpleName());
+            }
+        }
+    }
+
+    /**
+     * Creates the metrics of a supervisor and binds them to a registry.
+     *
+     * @param registry   where the meters go
+     * @param supervisor the supervisor to observe
+     * @param tags       tags added to every meter, e.g. {@code context=/app}
+     * @return the bound metrics; {@link #close()} them after the supervisor's shutdown
+     */
+    public static SupervisorMetrics monitor(MeterRegistry registry, Supervisor supervisor, Iterable<Tag> tags) {
+        SupervisorMetrics metrics = new SupervisorMetrics(supervisor, tags);
+        metrics.bindTo(registry);
+        return metrics;
+    }
+
+    /**
+     * Registers the meters of every process the supervisor has, and of every process registered later, and starts
+     * counting its events.
+     *
+     * @param registry where the meters go
+     * @throws IllegalStateException if already bound or closed
+     */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Objects.requireNonNull(registry, "registry");
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("SupervisorMetrics of \"" + supervisor.name() + "\" are closed");
+            }
+            if (this.registry != null) {
+                throw new IllegalStateException("SupervisorMetrics of \"" + supervisor.name()
+                        + "\" are already bound; bind them to a CompositeMeterRegistry to feed several registries");
+            }
+            if (registry.find(PROCESS_STATUS).tags(commonTags).meter() != null) {
+                // Same tags as a supervisor already bound here: their series would merge, and either close() would
+                // remove the other's meters.
+                LOG.warn("The registry already has simplevisor meters with the tags {}; give each supervisor that "
+                        + "shares a registry distinct common tags (e.g. {})", commonTags, TAG_CONTEXT);
+            }
+            this.registry = registry;
+            // Listen first, then list: a process registered in between is caught by its REGISTERED event.
+            supervisor.addListener(listener);
+        }
+        for (String name : supervisor.processNames()) {
+            metersOf(name, null);
+        }
+    }
+
+    /**
+     * Stops counting and removes every meter this binder registered from the registry. Call it after the
+     * supervisor's shutdown: until then the gauges show the final state. Idempotent.
+     */
+    @Override
+    public void close() {
+        MeterRegistry bound;
+        List<ProcessMeters> all;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            supervisor.removeListener(listener);
+            bound = registry;
+            all = new ArrayList<>(processes.values());
+            processes.clear();
+        }
+        if (bound != null) {
+            all.forEach(meters -> meters.owned.forEach(bound::remove));
+        }
+    }
+
+    /**
+     * The value of the {@value #PROCESS_STATUS} gauge for a status: Go's values 1 running, 0 stopped, -1
+     * restarting, and -2 failed (will not run again on its own). {@code STARTING} (handed to the executor, not yet
+     * begun; only a start from rest, a restart stays {@code RESTARTING}) is 0 as in Go, which counted a process as
+     * running only once its run had begun; a negative value thus always means trouble.
+     *
+     * @param status a process status
+     * @return its gauge value
+     */
+    public static int statusValue(ProcessStatus status) {
+        switch (status) {
+            case RUNNING:
+                return 1;
+            case RESTARTING:
+                return -1;
+            case FAILED:
+                return -2;
+            default:
+                return 0; // STOPPED, STARTING
+        }
+    }
+
+    // ---------------------------------------------------------------- events
+
+    private void onEvent(SupervisorEvent event) {
+        if (event.processName() == null) {
+            return; // TERMINATED: the gauges read the final snapshots until close()
+        }
+        ProcessMeters meters = metersOf(event.processName(), event.snapshot());
+        if (meters == null) {
+            return; // closed
+        }
+        switch (event.type()) {
+            case STARTED:
+                meters.started.increment();
+                if (event.restart()) {
+                    meters.restarted.increment();
+                }
+                break;
+            case COMPLETED:
+            case FAILED:
+            case CRASHED:
+            case STOPPED:
+                if (event.reason() != null) {
+                    meters.stopped.get(event.reason()).increment();
+                }
+                if (event.type() == SupervisorEvent.Type.CRASHED) {
+                    meters.panics.increment();
+                }
+                break;
+            case RESTART_LIMIT_EXCEEDED:
+                meters.restartLimitExceeded.increment();
+                break;
+            case SHUTDOWN_TIMEOUT:
+                meters.shutdownTimeouts.increment();
+                break;
+            default:
+                break; // REGISTERED: meters made above; the others change only what the gauges read
+        }
+    }
+
+    /** @return the meters of a process, registered on first use; {@code null} if closed or unknown */
+    private ProcessMeters metersOf(String name, ProcessSnapshot known) {
+        ProcessMeters meters = processes.get(name);
+        if (meters != null) {
+            return meters;
+        }
+        synchronized (lock) { // with close(): no meter is registered after close() took the list
+            if (closed) {
+                return null;
+            }
+            meters = processes.get(name);
+            if (meters == null) {
+                ProcessSnapshot snapshot = known != null ? known : snapshotOrNull(supervisor, name);
+                if (snapshot == null) {
+                    return null;
+                }
+                meters = new ProcessMeters(registry, supervisor, snapshot, commonTags);
+                processes.put(name, meters);
+            }
+            return meters;
+        }
+    }
+
+    // ---------------------------------------------------------------- gauge values
+
+    // Static, and given the supervisor by the gauge: a gauge's function must hold no strong reference to it.
+
+    private static ProcessSnapshot snapshotOrNull(Supervisor supervisor, String name) {
+        try {
+            return supervisor.snapshot(name);
+        } catch (NoSuchElementException unknown) {
+            return null;
+        }
+    }
+
+    private static ToDoubleFunction<Supervisor> running(String name) {
+        return s -> {
+            ProcessSnapshot snapshot = snapshotOrNull(s, name);
+            return snapshot == null ? Double.NaN : snapshot.running() ? 1 : 0;
+        };
+    }
+
+    private static ToDoubleFunction<Supervisor> status(String name) {
+        return s -> {
+            ProcessSnapshot snapshot = snapshotOrNull(s, name);
+            return snapshot == null ? Double.NaN : statusValue(snapshot.status());
+        };
+    }
+
+    private static ToDoubleFunction<Supervisor> restartCount(String name) {
+        return s -> {
+            ProcessSnapshot snapshot = snapshotOrNull(s, name);
+            return snapshot == null ? Double.NaN : snapshot.restartCount();
+        };
+    }
+
+    private static String policyTag(RestartPolicy policy) {
+        return policy.name().toLowerCase(Locale.ROOT);
+    }
+
+    // ---------------------------------------------------------------- the meters of one process
+
+    /** Static so that nothing here refers to the binder; built under the binder's lock. */
+    private static final class ProcessMeters {
+        final List<Meter> owned = new ArrayList<>();
+        final Counter started;
+        final Counter restarted;
+        final Counter panics;
+        final Counter restartLimitExceeded;
+        final Counter shutdownTimeouts;
+        final Map<ExitReason, Counter> stopped = new EnumMap<>(ExitReason.class);
+
+        ProcessMeters(MeterRegistry registry, Supervisor supervisor, ProcessSnapshot snapshot, Tags commonTags) {
+            String name = snapshot.name();
+            Tags process = commonTags.and(TAG_PROCESS_NAME, name);
+            Tags withPolicy = process.and(TAG_RESTART_POLICY, policyTag(snapshot.restartPolicy()));
+
+            gauge(registry, PROCESSES_RUNNING, "Whether the process is running (1) or not (0)", withPolicy,
+                    supervisor, running(name));
+            gauge(registry, PROCESS_RESTART_COUNT, "Current restart count for each process", process, supervisor,
+                    restartCount(name));
+            gauge(registry, PROCESS_STATUS, "Process status (1=running, 0=stopped, -1=restarting, -2=failed)",
+                    process, supervisor, status(name));
+
+            started = counter(registry, PROCESS_STARTED, "Total number of process starts", withPolicy);
+            restarted = counter(registry, PROCESS_RESTARTED, "Total number of process restarts", withPolicy);
+            for (ExitReason reason : ExitReason.values()) {
+                stopped.put(reason, counter(registry, PROCESS_STOPPED, "Total number of process stops",
+                        process.and(TAG_REASON, reason.tagValue())));
+            }
+            panics = counter(registry, PROCESS_PANICS, "Total number of process panics", process);
+            restartLimitExceeded = counter(registry, RESTART_LIMIT_EXCEEDED,
+                    "Total number of processes that exceeded restart limits",
+                    process.and(TAG_MAX_RESTARTS, Integer.toString(snapshot.maxRestarts())));
+            shutdownTimeouts = counter(registry, SHUTDOWN_TIMEOUTS, "Total number of shutdown timeouts", process);
+        }
+
+        private void gauge(MeterRegistry registry, String meterName, String description, Tags tags,
+                Supervisor supervisor, ToDoubleFunction<Supervisor> value) {
+            owned.add(Gauge.builder(meterName, supervisor, value).tags(tags).description(description)
+                    .strongReference(false).register(registry));
+        }
+
+        private Counter counter(MeterRegistry registry, String meterName, String description, Tags tags) {
+            Counter counter = Counter.builder(meterName).tags(tags).description(description).register(registry);
+            owned.add(counter);
+            return counter;
+        }
+    }
+}

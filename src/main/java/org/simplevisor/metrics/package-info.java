@@ -1,0 +1,19 @@
+/**
+ * Micrometer metrics of a {@link org.simplevisor.Supervisor}, under the names of the Go package
+ * {@code simplevisor} (SPEC section 6).
+ *
+ * <p>{@link org.simplevisor.metrics.SupervisorMetrics} is a Micrometer {@code MeterBinder} and an observer of the
+ * supervisor's events: the core knows nothing of Micrometer. Gauges read the supervisor's process snapshots, so
+ * they always show the true state; counters count events. Closing the binder removes every meter it registered.
+ *
+ * <pre>{@code
+ * Supervisor supervisor = new Supervisor(Duration.ofSeconds(5));
+ * try (SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/app"))) {
+ *     supervisor.register("ticker", ctx -> ..., ProcessOption.withRestart(RestartPolicy.ALWAYS, 5, Duration.ofSeconds(1)));
+ *     supervisor.run();
+ *     ...
+ *     supervisor.shutdown();
+ * }
+ * }</pre>
+ */
+package org.simplevisor.metrics;

@@ -1,0 +1,95 @@
+package org.simplevisor.metrics;
+
+import static org.simplevisor.metrics.SupervisorMetrics.TAG_PROCESS_NAME;
+import static org.simplevisor.metrics.SupervisorMetrics.TAG_REASON;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.RequiredSearch;
+import java.util.EnumMap;
+import java.util.Map;
+import org.simplevisor.ExitReason;
+
+/** Reads one process's meters from a registry; every read fails if the meter is missing. */
+final class MeterValues {
+
+    private final MeterRegistry registry;
+    private final String process;
+    private final String[] extraTags;
+
+    /** @param extraTags common tags as key, value, ... (e.g. the context) to pick one supervisor's series */
+    MeterValues(MeterRegistry registry, String process, String... extraTags) {
+        this.registry = registry;
+        this.process = process;
+        this.extraTags = extraTags;
+    }
+
+    private RequiredSearch search(String meter) {
+        RequiredSearch search = registry.get(meter).tag(TAG_PROCESS_NAME, process);
+        return extraTags.length == 0 ? search : search.tags(extraTags);
+    }
+
+    double gauge(String meter) {
+        return search(meter).gauge().value();
+    }
+
+    double counter(String meter) {
+        return search(meter).counter().count();
+    }
+
+    double status() {
+        return gauge(SupervisorMetrics.PROCESS_STATUS);
+    }
+
+    double running() {
+        return gauge(SupervisorMetrics.PROCESSES_RUNNING);
+    }
+
+    double restartCount() {
+        return gauge(SupervisorMetrics.PROCESS_RESTART_COUNT);
+    }
+
+    double started() {
+        return counter(SupervisorMetrics.PROCESS_STARTED);
+    }
+
+    double restarted() {
+        return counter(SupervisorMetrics.PROCESS_RESTARTED);
+    }
+
+    double panics() {
+        return counter(SupervisorMetrics.PROCESS_PANICS);
+    }
+
+    double limitExceeded() {
+        return counter(SupervisorMetrics.RESTART_LIMIT_EXCEEDED);
+    }
+
+    double shutdownTimeouts() {
+        return counter(SupervisorMetrics.SHUTDOWN_TIMEOUTS);
+    }
+
+    double stopped(ExitReason reason) {
+        return search(SupervisorMetrics.PROCESS_STOPPED).tag(TAG_REASON, reason.tagValue()).counter().count();
+    }
+
+    /** @return the stopped counter of every reason */
+    Map<ExitReason, Double> stopped() {
+        Map<ExitReason, Double> all = new EnumMap<>(ExitReason.class);
+        for (ExitReason reason : ExitReason.values()) {
+            all.put(reason, stopped(reason));
+        }
+        return all;
+    }
+
+    /** @return a map with every reason at 0 except those given as reason, count, reason, count, ... */
+    static Map<ExitReason, Double> stops(Object... reasonsAndCounts) {
+        Map<ExitReason, Double> all = new EnumMap<>(ExitReason.class);
+        for (ExitReason reason : ExitReason.values()) {
+            all.put(reason, 0.0);
+        }
+        for (int i = 0; i < reasonsAndCounts.length; i += 2) {
+            all.put((ExitReason) reasonsAndCounts[i], ((Number) reasonsAndCounts[i + 1]).doubleValue());
+        }
+        return all;
+    }
+}

@@ -1,0 +1,236 @@
+package org.simplevisor.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.jmx.JmxConfig;
+import io.micrometer.jmx.JmxMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import org.apache.logging.log4j.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.simplevisor.ExitReason;
+import org.simplevisor.ProcessContext;
+import org.simplevisor.ProcessOption;
+import org.simplevisor.RestartPolicy;
+import org.simplevisor.Supervisor;
+import org.simplevisor.SupervisorEvent;
+import org.simplevisor.testing.CapturedLogs;
+import org.simplevisor.testing.RecordingListener;
+
+/** Binding, closing, sharing a registry, and what a registry keeps alive. */
+class SupervisorMetricsLifecycleTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final List<Supervisor> supervisors = new ArrayList<>();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    private Supervisor supervisor(String name) {
+        Supervisor supervisor = Supervisor.builder().name(name).build();
+        supervisors.add(supervisor);
+        return supervisor;
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        supervisors.forEach(Supervisor::shutdown);
+        for (AutoCloseable closeable : toClose) {
+            closeable.close();
+        }
+    }
+
+    @Test
+    void gaugesShowTheFinalStateAfterShutdownAndCloseRemovesEveryMeter() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Supervisor supervisor = supervisor("lifecycle");
+        supervisor.register("before-bind", ProcessContext::awaitCancellation);
+        SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/x"));
+        supervisor.register("after-bind", ctx -> {
+            throw new Exception("fails");
+        });
+        supervisor.run();
+        MeterValues before = new MeterValues(registry, "before-bind");
+        MeterValues after = new MeterValues(registry, "after-bind");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(before.running()).isEqualTo(1);
+            assertThat(after.status()).isEqualTo(-2);
+        });
+
+        supervisor.shutdown(); // TERMINATED: the meters stay, with their true values
+
+        assertThat(before.status()).isZero();
+        assertThat(before.running()).isZero();
+        assertThat(before.stopped(ExitReason.SHUTDOWN)).isEqualTo(1);
+        assertThat(after.status()).isEqualTo(-2);
+        assertThat(after.stopped(ExitReason.FAILED)).isEqualTo(1);
+        assertThat(registry.getMeters()).hasSize(2 * 14); // 3 gauges, 5 counters and 6 stopped reasons each
+
+        metrics.close();
+        assertThat(registry.getMeters()).isEmpty();
+        metrics.close(); // idempotent
+        assertThatThrownBy(() -> metrics.bindTo(registry)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void noMeterReappearsAfterCloseWhileEventsKeepComing() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Supervisor supervisor = supervisor("busy");
+        RecordingListener events = new RecordingListener();
+        SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.empty());
+        supervisor.addListener(events);
+        supervisor.register("spinner", ctx -> { }, // completes at once, restarted without limit
+                ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ofMillis(1)));
+        supervisor.run();
+        events.awaitCount("spinner", SupervisorEvent.Type.STARTED, 5);
+
+        metrics.close();
+        int startsAtClose = (int) events.count("spinner", SupervisorEvent.Type.STARTED);
+        supervisor.register("newcomer", ProcessContext::awaitCancellation);
+        events.awaitCount("spinner", SupervisorEvent.Type.STARTED, startsAtClose + 5);
+        events.await("newcomer", SupervisorEvent.Type.STARTED);
+
+        assertThat(registry.getMeters()).isEmpty();
+    }
+
+    @Test
+    void bindingTwiceIsRefused() {
+        Supervisor supervisor = supervisor("twice");
+        SupervisorMetrics metrics = new SupervisorMetrics(supervisor);
+        toClose.add(metrics);
+        metrics.bindTo(new SimpleMeterRegistry());
+        assertThatThrownBy(() -> metrics.bindTo(new SimpleMeterRegistry()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("CompositeMeterRegistry");
+    }
+
+    @Test
+    void commonTagsMayNotUseTheBindersOwnKeys() {
+        Supervisor supervisor = supervisor("reserved");
+        assertThatThrownBy(() -> new SupervisorMetrics(supervisor, Tags.of("process_name", "x")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("process_name");
+    }
+
+    @Test
+    void twoSupervisorsWithTheirOwnContextShareARegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        toClose.add(registry::close);
+        Supervisor a = supervisor("a");
+        Supervisor b = supervisor("b");
+        SupervisorMetrics metricsA = SupervisorMetrics.monitor(registry, a, Tags.of("context", "/a"));
+        SupervisorMetrics metricsB = SupervisorMetrics.monitor(registry, b, Tags.of("context", "/b"));
+        toClose.add(metricsB);
+        a.register("worker", ProcessContext::awaitCancellation);
+        b.register("worker", ctx -> {
+            throw new IllegalStateException("crash");
+        });
+        a.run();
+        b.run();
+        MeterValues workerA = new MeterValues(registry, "worker", "context", "/a");
+        MeterValues workerB = new MeterValues(registry, "worker", "context", "/b");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(workerA.status()).isEqualTo(1);
+            assertThat(workerB.status()).isEqualTo(-2);
+            assertThat(workerB.panics()).isEqualTo(1);
+        });
+        assertThat(workerA.panics()).isZero();
+        assertThat(registry.scrape()).contains("context=\"/a\"").contains("context=\"/b\"");
+
+        a.shutdown();
+        metricsA.close();
+
+        assertThat(registry.getMeters()).hasSize(14)
+                .allSatisfy(m -> assertThat(m.getId().getTag("context")).isEqualTo("/b"));
+        assertThat(registry.scrape()).doesNotContain("context=\"/a\"");
+        assertThat(workerB.status()).isEqualTo(-2);
+    }
+
+    @Test
+    void bindingASecondSupervisorWithTheSameTagsIsWarnedAbout() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Supervisor first = supervisor("first");
+        Supervisor second = supervisor("second");
+        first.register("worker", ProcessContext::awaitCancellation);
+        second.register("worker", ProcessContext::awaitCancellation);
+        toClose.add(SupervisorMetrics.monitor(registry, first, Tags.of("context", "/same")));
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            toClose.add(SupervisorMetrics.monitor(registry, second, Tags.of("context", "/same")));
+            assertThat(logs.at(Level.WARN)).singleElement().satisfies(l -> assertThat(l.message())
+                    .contains("context=/same", "distinct common tags"));
+        }
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            Supervisor third = supervisor("third");
+            third.register("worker", ProcessContext::awaitCancellation);
+            toClose.add(SupervisorMetrics.monitor(registry, third, Tags.of("context", "/other")));
+            assertThat(logs.at(Level.WARN)).as("distinct tags are fine").isEmpty();
+        }
+    }
+
+    @Test
+    void aForgottenBinderKeepsNoSupervisorAlive() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        WeakReference<Supervisor> supervisor = bindAndForget(registry);
+
+        await().atMost(WAIT).until(() -> {
+            System.gc();
+            return supervisor.get() == null;
+        });
+        assertThat(new MeterValues(registry, "worker").status()).isNaN();
+    }
+
+    /** Binds, runs and shuts a supervisor down, then drops it and its binder without closing the binder. */
+    private static WeakReference<Supervisor> bindAndForget(SimpleMeterRegistry registry) {
+        Supervisor supervisor = Supervisor.builder().name("forgotten").build();
+        supervisor.register("worker", ProcessContext::awaitCancellation);
+        SupervisorMetrics.monitor(registry, supervisor, Tags.empty());
+        supervisor.run();
+        await().atMost(WAIT).until(() -> supervisor.isRunning("worker"));
+        supervisor.shutdown();
+        assertThat(new MeterValues(registry, "worker").status()).isZero();
+        return new WeakReference<>(supervisor);
+    }
+
+    @Test
+    void jmxRegistryPublishesAndCloseUnpublishes() throws Exception {
+        String domain = "simplevisor-metrics-test";
+        JmxMeterRegistry registry = new JmxMeterRegistry(new JmxConfig() {
+            @Override
+            public String get(String key) {
+                return null;
+            }
+
+            @Override
+            public String domain() {
+                return domain;
+            }
+        }, Clock.SYSTEM);
+        toClose.add(registry::close);
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName all = new ObjectName(domain + ":*");
+        Supervisor supervisor = supervisor("jmx");
+        supervisor.register("worker", ProcessContext::awaitCancellation);
+        SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/jmx"));
+        supervisor.run();
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(server.queryNames(all, null)).hasSize(14));
+        ObjectName status = server.queryNames(all, null).stream()
+                .filter(n -> n.getKeyProperty("name").startsWith("simplevisorProcessStatus")).findFirst().orElseThrow();
+        await().atMost(WAIT).untilAsserted(() ->
+                assertThat(((Number) server.getAttribute(status, "Value")).doubleValue()).isEqualTo(1.0));
+
+        supervisor.shutdown();
+        metrics.close();
+        assertThat(server.queryNames(all, null)).isEmpty();
+    }
+}
