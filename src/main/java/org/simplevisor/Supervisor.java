@@ -269,6 +269,9 @@ public final class Supervisor implements AutoCloseable {
                 executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
         }
+        // Terminated before the event, so that an observer that adds its listener and then checks isTerminated()
+        // either sees true or is sure to receive TERMINATED.
+        state = State.TERMINATED;
         events.publish(new SupervisorEvent(SupervisorEvent.Type.TERMINATED, name, null, null, null, null, null, null,
                 false, clock.instant()));
         events.close(Math.max(deadline, System.nanoTime() + EVENT_DRAIN_GRACE.toNanos()));
@@ -398,7 +401,10 @@ public final class Supervisor implements AutoCloseable {
         return state == State.RUNNING;
     }
 
-    /** @return whether shutdown has finished */
+    /**
+     * @return whether shutdown has stopped every process and released the supervisor's threads; listeners may still
+     *         be receiving the last events, {@link SupervisorEvent.Type#TERMINATED} among them
+     */
     public boolean isTerminated() {
         return state == State.TERMINATED;
     }

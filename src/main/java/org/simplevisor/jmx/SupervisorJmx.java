@@ -1,0 +1,443 @@
+package org.simplevisor.jmx;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.InstanceNotFoundException;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.MalformedObjectNameException;
+import javax.management.Notification;
+import javax.management.NotificationBroadcasterSupport;
+import javax.management.NotificationListener;
+import javax.management.ObjectName;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.simplevisor.Supervisor;
+import org.simplevisor.SupervisorEvent;
+import org.simplevisor.SupervisorListener;
+
+/**
+ * Publishes a {@link Supervisor} and each of its processes as MXBeans, with notifications: the JMX side of
+ * simplevisor (SPEC section 5).
+ *
+ * <pre>{@code
+ * Supervisor supervisor = Supervisor.builder().name("billing").build();
+ * supervisor.register("ticker", ticker);
+ * SupervisorJmx.register(supervisor);   // platform MBean server, domain org.simplevisor, context "billing"
+ * supervisor.run();
+ * ...
+ * supervisor.shutdown();                // unregisters the MBeans too
+ * }</pre>
+ *
+ * <h2>Names</h2>
+ * The supervisor is {@code <domain>:type=Supervisor,context=<context>} ({@link SupervisorMXBean}), each process
+ * {@code <domain>:type=Process,context=<context>,name=<process>} ({@link ProcessMXBean}). A value is quoted with
+ * {@link ObjectName#quote} only when it holds a character that needs it ({@code , = : " * ?} or a newline), so
+ * {@code context=/shop} stays readable. Processes registered with the supervisor later get their MBean at once.
+ *
+ * <h2>Notifications</h2>
+ * Each process MBean emits, and the supervisor MBean relays unchanged (same source, sequence number, time and
+ * user data: one subscription to the supervisor sees every process):
+ * <table>
+ * <caption>notification types</caption>
+ * <tr><th>type</th><th>core events</th></tr>
+ * <tr><td>{@value #PROCESS_STARTED}</td><td>STARTED (reason {@code start} or {@code restart})</td></tr>
+ * <tr><td>{@value #PROCESS_STOPPED}</td><td>COMPLETED, STOPPED (reason completed, cancelled, shutdown, manual)</td></tr>
+ * <tr><td>{@value #PROCESS_FAILED}</td><td>FAILED, CRASHED</td></tr>
+ * <tr><td>{@value #PROCESS_RESTARTING}</td><td>RESTARTING</td></tr>
+ * <tr><td>{@value #PROCESS_RESTART_LIMIT_EXCEEDED}</td><td>RESTART_LIMIT_EXCEEDED: the alert; its message names
+ * the process, the restarts and the last error</td></tr>
+ * <tr><td>{@value #PROCESS_HUNG}</td><td>HUNG</td></tr>
+ * <tr><td>{@value #PROCESS_SHUTDOWN_TIMEOUT}</td><td>SHUTDOWN_TIMEOUT (followed by a stopped, reason
+ * shutdown)</td></tr>
+ * <tr><td>{@code jmx.attribute.change}</td><td>any event that changed the status: an
+ * {@link javax.management.AttributeChangeNotification} of {@code Status}</td></tr>
+ * </table>
+ * The user data is a {@link javax.management.openmbean.CompositeData} with the items {@code process},
+ * {@code supervisor}, {@code context}, {@code event}, {@code status}, {@code previousStatus},
+ * {@code restartCount}, {@code maxRestarts}, {@code reason}, {@code error} and {@code delayMillis}. Sequence
+ * numbers count from 1 per process, without gaps.
+ *
+ * <h2>Threads</h2>
+ * MBeans read the supervisor's non-blocking snapshots. Notifications are made on the supervisor's event thread and
+ * delivered by one thread this object owns, so a slow or failing JMX listener never delays a process or another
+ * observer. {@link #close()}, and the supervisor's shutdown, deliver what is queued (within a second), unregister
+ * every MBean and join that thread.
+ */
+public final class SupervisorJmx implements AutoCloseable {
+
+    /** The JMX domain unless another is given: {@value}. */
+    public static final String DEFAULT_DOMAIN = "org.simplevisor";
+
+    /** A run of the process began. */
+    public static final String PROCESS_STARTED = "simplevisor.process.started";
+    /** A run ended without failing: completed or cancelled. */
+    public static final String PROCESS_STOPPED = "simplevisor.process.stopped";
+    /** A run failed or crashed. */
+    public static final String PROCESS_FAILED = "simplevisor.process.failed";
+    /** A restart is due after a delay. */
+    public static final String PROCESS_RESTARTING = "simplevisor.process.restarting";
+    /** The process exceeded its restart limit and is FAILED: the alert to monitor. */
+    public static final String PROCESS_RESTART_LIMIT_EXCEEDED = "simplevisor.process.restart-limit-exceeded";
+    /** The watchdog declared the run hung. */
+    public static final String PROCESS_HUNG = "simplevisor.process.hung";
+    /** At shutdown the run outlived the timeout and was abandoned. */
+    public static final String PROCESS_SHUTDOWN_TIMEOUT = "simplevisor.process.shutdown-timeout";
+
+    private static final Logger LOG = LogManager.getLogger(SupervisorJmx.class);
+    /** How long closing waits for listeners to take the queued notifications. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(1);
+    private static final String NEEDS_QUOTES = ",=:\"*?\n";
+
+    private final Supervisor supervisor;
+    private final MBeanServer server;
+    private final String domain;
+    private final String context;
+    private final ObjectName supervisorName;
+    private final NotificationThread deliveries;
+    private final Emitter supervisorEmitter;
+    private final SupervisorListener listener = this::onEvent;
+    private final CountDownLatch closeDone = new CountDownLatch(1);
+
+    private final Object lock = new Object();
+    private final Map<String, ProcessEntry> processes = new LinkedHashMap<>(); // guarded by lock
+    private boolean supervisorRegistered;                                      // guarded by lock
+    private boolean closed;                                                    // guarded by lock
+
+    /** A process's MBean name, its emitter, and its sequence of notification numbers. */
+    private static final class ProcessEntry {
+        final ObjectName name;
+        final Emitter emitter;
+        final AtomicLong sequence = new AtomicLong();
+        boolean registered;
+
+        ProcessEntry(ObjectName name, Emitter emitter) {
+            this.name = name;
+            this.emitter = emitter;
+        }
+    }
+
+    /**
+     * Sends to each listener on the calling thread, which is the notification thread. A listener that throws, even
+     * an {@link Error} other than a {@link VirtualMachineError}, is skipped: the next listener still gets the
+     * notification.
+     */
+    private static final class Emitter extends NotificationBroadcasterSupport {
+        Emitter() {
+            super(ProcessNotifications.infos());
+        }
+
+        @Override
+        protected void handleNotification(NotificationListener listener, Notification notification,
+                Object handback) {
+            try {
+                listener.handleNotification(notification, handback);
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable failure) { // a client's bug; at debug, as a crash loop would repeat it endlessly
+                LOG.debug("JMX listener {} threw on {} #{}", listener, notification.getType(),
+                        notification.getSequenceNumber(), failure);
+            }
+        }
+    }
+
+    private SupervisorJmx(Supervisor supervisor, MBeanServer server, String domain, String context) {
+        this.supervisor = supervisor;
+        this.server = server;
+        this.domain = domain;
+        this.context = context;
+        this.supervisorName = supervisorObjectName(domain, context);
+        this.deliveries = new NotificationThread("simplevisor-" + supervisor.name() + "-jmx");
+        this.supervisorEmitter = new Emitter();
+    }
+
+    /**
+     * Registers the supervisor and its processes in the platform MBean server, under domain
+     * {@value #DEFAULT_DOMAIN} with the supervisor's name as context.
+     *
+     * @param supervisor the supervisor, not yet terminated
+     * @return the registration; close it, or shut the supervisor down, to unregister everything
+     * @throws IllegalStateException if a name is already taken (the message names it) or the supervisor has
+     *                               terminated
+     */
+    public static SupervisorJmx register(Supervisor supervisor) {
+        return register(supervisor, null, null, null);
+    }
+
+    /**
+     * Registers the supervisor and its processes: the supervisor MBean, one MBean per process registered so far,
+     * and from now on one per process registered later. Everything is unregistered when the supervisor
+     * terminates or this object is closed. If a name is taken nothing stays registered.
+     *
+     * @param supervisor the supervisor, not yet terminated
+     * @param server     where to register; {@code null} means the platform MBean server
+     * @param domain     the JMX domain; {@code null} means {@value #DEFAULT_DOMAIN}
+     * @param context    the {@code context} key: the web application's context path ({@code /} for the root) in
+     *                   a container; {@code null} means the supervisor's name
+     * @return the registration
+     * @throws IllegalArgumentException if the domain is not a valid, non-pattern JMX domain
+     * @throws IllegalStateException    if a name is already taken (the message names it), registration fails
+     *                                  otherwise, or the supervisor has terminated
+     */
+    public static SupervisorJmx register(Supervisor supervisor, MBeanServer server, String domain, String context) {
+        Objects.requireNonNull(supervisor, "supervisor");
+        if (supervisor.isTerminated()) {
+            throw new IllegalStateException("supervisor \"" + supervisor.name()
+                    + "\" has terminated; there is nothing to publish over JMX");
+        }
+        SupervisorJmx jmx = new SupervisorJmx(supervisor,
+                server != null ? server : ManagementFactory.getPlatformMBeanServer(),
+                domain != null ? domain : DEFAULT_DOMAIN, context != null ? context : supervisor.name());
+        try {
+            jmx.registerSupervisor();
+            // Listen first, then read the processes: one registered in between is seen twice, and registering
+            // is idempotent; one registered before is in processNames(); none is missed.
+            supervisor.addListener(jmx.listener);
+            for (String process : supervisor.processNames()) {
+                jmx.processEntry(process, true);
+            }
+        } catch (RuntimeException e) {
+            jmx.close();
+            throw e;
+        }
+        if (supervisor.isTerminated()) {
+            jmx.close(); // terminated meanwhile: its TERMINATED event may have gone before our listener came
+        }
+        return jmx;
+    }
+
+    // ---------------------------------------------------------------- names
+
+    /**
+     * @param domain  the JMX domain
+     * @param context the {@code context} key's value
+     * @return {@code <domain>:type=Supervisor,context=<context>}, the context quoted only if it needs it
+     * @throws IllegalArgumentException if the result is not a valid, non-pattern ObjectName
+     */
+    public static ObjectName supervisorObjectName(String domain, String context) {
+        return objectName(domain + ":type=Supervisor,context=" + quoteIfNeeded(context));
+    }
+
+    /**
+     * @param domain  the JMX domain
+     * @param context the {@code context} key's value
+     * @param process the process name
+     * @return {@code <domain>:type=Process,context=<context>,name=<process>}, values quoted only if they need it
+     * @throws IllegalArgumentException if the result is not a valid, non-pattern ObjectName
+     */
+    public static ObjectName processObjectName(String domain, String context, String process) {
+        return objectName(domain + ":type=Process,context=" + quoteIfNeeded(context) + ",name="
+                + quoteIfNeeded(process));
+    }
+
+    /**
+     * @param value a key property value
+     * @return the value as is, or {@link ObjectName#quote quoted} if it holds {@code , = : " * ?} or a newline
+     */
+    static String quoteIfNeeded(String value) {
+        Objects.requireNonNull(value, "value");
+        for (int i = 0; i < value.length(); i++) {
+            if (NEEDS_QUOTES.indexOf(value.charAt(i)) >= 0) {
+                return ObjectName.quote(value);
+            }
+        }
+        return value;
+    }
+
+    private static ObjectName objectName(String name) {
+        ObjectName objectName;
+        try {
+            objectName = new ObjectName(name);
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalArgumentException("invalid JMX name " + name + ": " + e.getMessage(), e);
+        }
+        if (objectName.isPattern()) {
+            throw new IllegalArgumentException("invalid JMX name " + name
+                    + ": the domain must not contain the wildcards * or ?");
+        }
+        return objectName;
+    }
+
+    /** @return the supervisor MBean's name */
+    public ObjectName supervisorObjectName() {
+        return supervisorName;
+    }
+
+    /**
+     * @param process a process name
+     * @return the name its MBean has (or would have) in this registration
+     */
+    public ObjectName processObjectName(String process) {
+        return processObjectName(domain, context, process);
+    }
+
+    /** @return the {@code context} key of this registration's names */
+    public String context() {
+        return context;
+    }
+
+    /** @return the MBean server this registration uses */
+    public MBeanServer server() {
+        return server;
+    }
+
+    /** @return whether this registration was closed (by {@link #close()} or the supervisor's termination) */
+    public boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    // ---------------------------------------------------------------- registration
+
+    private void registerSupervisor() {
+        SupervisorView view = new SupervisorView(supervisor);
+        synchronized (lock) {
+            register(new SupervisorView.MBean(view, supervisorEmitter), supervisorName);
+            supervisorRegistered = true;
+        }
+    }
+
+    /**
+     * Returns a process's entry, registering its MBean first if needed. Idempotent, so the initial registration
+     * and the REGISTERED event may race.
+     *
+     * @param strict whether a failed registration throws (at start-up) or is logged (later, on the event thread);
+     *               a process whose name is taken still has its notifications relayed by the supervisor MBean
+     * @return the entry, or {@code null} once closed
+     */
+    private ProcessEntry processEntry(String process, boolean strict) {
+        synchronized (lock) {
+            if (closed) {
+                return null;
+            }
+            ProcessEntry entry = processes.get(process);
+            if (entry != null) {
+                return entry;
+            }
+            entry = new ProcessEntry(processObjectName(process), new Emitter());
+            processes.put(process, entry);
+            try {
+                register(new DescribedMBean<>(new ProcessView(supervisor, process), ProcessMXBean.class,
+                        entry.emitter), entry.name);
+                entry.registered = true;
+            } catch (RuntimeException e) {
+                if (strict) {
+                    throw e;
+                }
+                LOG.error("Process \"{}\" has no MBean of its own; the supervisor MBean still relays its"
+                        + " notifications. {}", process, e.getMessage());
+            }
+            return entry;
+        }
+    }
+
+    private void register(Object mbean, ObjectName name) {
+        try {
+            server.registerMBean(mbean, name);
+        } catch (InstanceAlreadyExistsException e) {
+            throw new IllegalStateException("JMX name " + name + " is already registered: does another"
+                    + " supervisor use domain \"" + domain + "\" and context \"" + context + "\"? Give this one"
+                    + " another context or domain", e);
+        } catch (JMException e) {
+            throw new IllegalStateException("cannot register " + name + ": " + e, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- events
+
+    private void onEvent(SupervisorEvent event) {
+        if (event.type() == SupervisorEvent.Type.TERMINATED) {
+            close();
+            return;
+        }
+        if (event.processName() == null) {
+            return;
+        }
+        ProcessEntry entry = processEntry(event.processName(), false);
+        if (entry == null) {
+            return; // closed
+        }
+        // Numbered here, in event order; filtered and delivered on the notification thread, so that no listener
+        // or filter of a JMX client ever runs on the event thread.
+        List<Notification> notifications = ProcessNotifications.of(event, entry.name, context, entry.sequence);
+        if (!notifications.isEmpty()) {
+            deliveries.execute(() -> {
+                for (Notification notification : notifications) {
+                    entry.emitter.sendNotification(notification);
+                    supervisorEmitter.sendNotification(ProcessNotifications.copy(notification));
+                }
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- closing
+
+    /**
+     * Stops listening, delivers the notifications already queued (within a second), unregisters every MBean of
+     * this registration and ends its notification thread. Idempotent; also done when the supervisor terminates.
+     */
+    @Override
+    public void close() {
+        boolean first;
+        synchronized (lock) {
+            first = !closed;
+            closed = true;
+        }
+        if (!first) {
+            awaitClosed();
+            return;
+        }
+        try {
+            supervisor.removeListener(listener);
+            deliveries.close(DRAIN_TIMEOUT); // listeners get the last notifications while the MBeans still exist
+            List<ObjectName> registered = new ArrayList<>();
+            synchronized (lock) {
+                processes.values().stream().filter(p -> p.registered).forEach(p -> registered.add(p.name));
+                if (supervisorRegistered) {
+                    registered.add(supervisorName);
+                }
+            }
+            registered.forEach(this::unregister);
+        } finally {
+            closeDone.countDown();
+        }
+    }
+
+    /** A second caller returns when the first has finished, unless it is a listener the first is waiting for. */
+    private void awaitClosed() {
+        if (deliveries.isCurrent()) {
+            return;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                closeDone.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void unregister(ObjectName name) {
+        try {
+            server.unregisterMBean(name);
+        } catch (InstanceNotFoundException alreadyGone) {
+            LOG.debug("MBean {} was already unregistered", name);
+        } catch (JMException | RuntimeException e) {
+            LOG.warn("Cannot unregister MBean {}", name, e);
+        }
+    }
+}

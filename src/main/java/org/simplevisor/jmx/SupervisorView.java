@@ -1,0 +1,197 @@
+package org.simplevisor.jmx;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.management.Attribute;
+import javax.management.AttributeList;
+import javax.management.AttributeNotFoundException;
+import javax.management.JMException;
+import javax.management.MBeanAttributeInfo;
+import javax.management.MBeanException;
+import javax.management.MBeanInfo;
+import javax.management.NotificationEmitter;
+import javax.management.ReflectionException;
+import javax.management.openmbean.CompositeData;
+import javax.management.openmbean.CompositeDataSupport;
+import javax.management.openmbean.CompositeType;
+import javax.management.openmbean.OpenDataException;
+import javax.management.openmbean.OpenMBeanAttributeInfoSupport;
+import javax.management.openmbean.OpenType;
+import javax.management.openmbean.SimpleType;
+import javax.management.openmbean.TabularData;
+import javax.management.openmbean.TabularDataSupport;
+import javax.management.openmbean.TabularType;
+import org.simplevisor.ProcessSnapshot;
+import org.simplevisor.Supervisor;
+
+/** The {@link SupervisorMXBean} of a supervisor, and the {@code Processes} table its MBean adds. */
+final class SupervisorView implements SupervisorMXBean {
+
+    /** The name of the table attribute. */
+    static final String PROCESSES = "Processes";
+
+    private static final String[] ROW_ITEMS = {
+        "name", "status", "running", "restartPolicy", "restartCount", "maxRestarts", "totalStarts",
+        "totalRestarts", "totalFailures", "totalCrashes", "lastExitReason", "lastFailure", "lastFailureTime",
+        "uptimeMillis"};
+    private static final String[] ROW_DESCRIPTIONS = {
+        "The process's registered name", "STOPPED, STARTING, RUNNING, RESTARTING or FAILED",
+        "Whether a run is in progress", "NEVER, ALWAYS or ON_FAILURE", "Restarts counted toward the limit",
+        "The restart limit; 0 or less is unlimited", "Runs begun since registration",
+        "Restarts performed since registration", "Runs that threw a checked exception or hung",
+        "Runs that threw a RuntimeException or an Error", "How the last run ended",
+        "What the last failure threw, as \"class: message\"", "When the last failure happened",
+        "How long the current run has lasted, in milliseconds"};
+    private static final OpenType<?>[] ROW_TYPES = {
+        SimpleType.STRING, SimpleType.STRING, SimpleType.BOOLEAN, SimpleType.STRING, SimpleType.INTEGER,
+        SimpleType.INTEGER, SimpleType.LONG, SimpleType.LONG, SimpleType.LONG, SimpleType.LONG, SimpleType.STRING,
+        SimpleType.STRING, SimpleType.DATE, SimpleType.LONG};
+
+    static final CompositeType ROW_TYPE;
+    static final TabularType TABLE_TYPE;
+
+    static {
+        try {
+            ROW_TYPE = new CompositeType("org.simplevisor.jmx.ProcessRow", "The state of one process", ROW_ITEMS,
+                    ROW_DESCRIPTIONS, ROW_TYPES);
+            TABLE_TYPE = new TabularType("org.simplevisor.jmx.Processes", "Every process of the supervisor",
+                    ROW_TYPE, new String[] {"name"});
+        } catch (OpenDataException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final Supervisor supervisor;
+
+    SupervisorView(Supervisor supervisor) {
+        this.supervisor = supervisor;
+    }
+
+    @Override
+    public String getName() {
+        return supervisor.name();
+    }
+
+    @Override
+    public boolean isStarted() {
+        return supervisor.isStarted();
+    }
+
+    @Override
+    public int getProcessCount() {
+        return supervisor.processCount();
+    }
+
+    @Override
+    public int getRunningCount() {
+        return (int) supervisor.snapshots().stream().filter(ProcessSnapshot::running).count();
+    }
+
+    @Override
+    public String[] getProcessNames() {
+        return supervisor.processNames().toArray(new String[0]);
+    }
+
+    @Override
+    public long getShutdownTimeoutMillis() {
+        return supervisor.shutdownTimeout().toMillis();
+    }
+
+    @Override
+    public void startProcess(String process) {
+        supervisor.start(process);
+    }
+
+    @Override
+    public void stopProcess(String process) {
+        supervisor.stop(process);
+    }
+
+    @Override
+    public void restartProcess(String process) {
+        supervisor.restart(process);
+    }
+
+    @Override
+    public void resetRestartCount(String process) {
+        supervisor.resetRestartCount(process);
+    }
+
+    /** @return a row per process, in registration order */
+    TabularData processTable() throws OpenDataException {
+        TabularDataSupport table = new TabularDataSupport(TABLE_TYPE);
+        for (ProcessSnapshot p : supervisor.snapshots()) {
+            table.put(row(p));
+        }
+        return table;
+    }
+
+    private static CompositeData row(ProcessSnapshot p) throws OpenDataException {
+        return new CompositeDataSupport(ROW_TYPE, ROW_ITEMS, new Object[] {
+            p.name(), p.status().name(), p.running(), p.restartPolicy().name(), p.restartCount(),
+            p.maxRestarts(), p.totalStarts(), p.totalRestarts(), p.totalFailures(), p.totalCrashes(),
+            ProcessView.tagOf(p.lastExitReason()), p.lastFailureDescription(),
+            ProcessView.toDate(p.lastFailureTime()), p.uptime().toMillis()});
+    }
+
+    /**
+     * The supervisor's MBean: the MXBean plus the {@code Processes} table, which an MXBean interface cannot declare
+     * (the MXBean mapping would turn a {@code TabularData} return type into a composite of its getters).
+     */
+    static final class MBean extends DescribedMBean<SupervisorMXBean> {
+
+        private final SupervisorView view;
+        private volatile MBeanInfo info;
+
+        MBean(SupervisorView view, NotificationEmitter emitter) {
+            super(view, SupervisorMXBean.class, emitter);
+            this.view = view;
+        }
+
+        @Override
+        public MBeanInfo getMBeanInfo() {
+            MBeanInfo cached = info;
+            if (cached == null) {
+                MBeanInfo base = super.getMBeanInfo();
+                List<MBeanAttributeInfo> attributes = new ArrayList<>(Arrays.asList(base.getAttributes()));
+                attributes.add(new OpenMBeanAttributeInfoSupport(PROCESSES,
+                        "Every process with its status, restart count and limit, counters and last failure,"
+                                + " indexed by name",
+                        TABLE_TYPE, true, false, false));
+                cached = new MBeanInfo(base.getClassName(), base.getDescription(),
+                        attributes.toArray(new MBeanAttributeInfo[0]), base.getConstructors(),
+                        base.getOperations(), base.getNotifications(), base.getDescriptor());
+                info = cached;
+            }
+            return cached;
+        }
+
+        @Override
+        public Object getAttribute(String attribute)
+                throws AttributeNotFoundException, MBeanException, ReflectionException {
+            if (!PROCESSES.equals(attribute)) {
+                return super.getAttribute(attribute);
+            }
+            try {
+                return view.processTable();
+            } catch (OpenDataException e) {
+                throw new MBeanException(e, "cannot build the " + PROCESSES + " table: " + e.getMessage());
+            }
+        }
+
+        /** Like the MXBean's own: reads each attribute through {@link #getAttribute}, leaving out unreadable ones. */
+        @Override
+        public AttributeList getAttributes(String[] attributes) {
+            AttributeList values = new AttributeList();
+            for (String attribute : attributes) {
+                try {
+                    values.add(new Attribute(attribute, getAttribute(attribute)));
+                } catch (JMException | RuntimeException unreadable) {
+                    // the JMX contract of getAttributes: an attribute that cannot be read is omitted
+                }
+            }
+            return values;
+        }
+    }
+}

@@ -1,0 +1,350 @@
+package org.simplevisor.jmx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.simplevisor.jmx.NotificationRecorder.userData;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_FAILED;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_HUNG;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_RESTARTING;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_RESTART_LIMIT_EXCEEDED;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_SHUTDOWN_TIMEOUT;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_STARTED;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_STOPPED;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import javax.management.AttributeChangeNotification;
+import javax.management.MBeanServer;
+import javax.management.Notification;
+import javax.management.NotificationFilterSupport;
+import javax.management.NotificationListener;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.simplevisor.ProcessOption;
+import org.simplevisor.RestartPolicy;
+import org.simplevisor.SupervisedProcess;
+import org.simplevisor.Supervisor;
+import org.simplevisor.SupervisorEvent;
+import org.simplevisor.testing.RecordingListener;
+
+/** Notifications in the platform MBean server: mapping of core events, user data, relaying, delivery. */
+class JmxNotificationsTest {
+
+    private static final AtomicInteger CONTEXTS = new AtomicInteger();
+    private static final String CHANGE = AttributeChangeNotification.ATTRIBUTE_CHANGE;
+
+    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    private final List<AutoCloseable> cleanup = new ArrayList<>();
+    private final String context = "jmx-notifications-" + CONTEXTS.incrementAndGet();
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (int i = cleanup.size() - 1; i >= 0; i--) {
+            cleanup.get(i).close();
+        }
+    }
+
+    private Supervisor supervisor(Duration shutdownTimeout) {
+        Supervisor supervisor = Supervisor.builder().name(context).shutdownTimeout(shutdownTimeout).build();
+        cleanup.add(supervisor);
+        return supervisor;
+    }
+
+    private SupervisorJmx register(Supervisor supervisor) {
+        SupervisorJmx jmx = SupervisorJmx.register(supervisor);
+        cleanup.add(jmx);
+        return jmx;
+    }
+
+    private NotificationRecorder subscribe(ObjectName name) throws Exception {
+        NotificationRecorder recorder = new NotificationRecorder();
+        server.addNotificationListener(name, recorder, null, null);
+        return recorder;
+    }
+
+    /** Fails with a checked exception, then crashes with a runtime exception, then runs until cancelled. */
+    private static SupervisedProcess failsThenCrashes() {
+        AtomicInteger runs = new AtomicInteger();
+        return ctx -> {
+            int run = runs.incrementAndGet();
+            if (run == 1) {
+                throw new IOException("disk full");
+            } else if (run == 2) {
+                throw new IllegalStateException("boom");
+            }
+            ctx.awaitCancellation();
+        };
+    }
+
+    private static List<Long> sequenceNumbers(List<Notification> notifications) {
+        return notifications.stream().map(Notification::getSequenceNumber).collect(Collectors.toList());
+    }
+
+    private static List<Long> oneTo(long n) {
+        return LongStream.rangeClosed(1, n).boxed().collect(Collectors.toList());
+    }
+
+    @Test
+    void aFailureThenACrashOverTheLimitIsNotifiedInOrderByTheProcessAndRelayedByTheSupervisor() throws Exception {
+        Supervisor supervisor = supervisor(Duration.ofSeconds(2));
+        supervisor.register("flaky", failsThenCrashes(),
+                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ZERO));
+        SupervisorJmx jmx = register(supervisor);
+        ObjectName flaky = jmx.processObjectName("flaky");
+        NotificationRecorder fromProcess = subscribe(flaky);
+        NotificationRecorder fromSupervisor = subscribe(jmx.supervisorObjectName());
+        NotificationRecorder alertsOnly = new NotificationRecorder();
+        NotificationFilterSupport filter = new NotificationFilterSupport();
+        filter.enableType(PROCESS_RESTART_LIMIT_EXCEEDED);
+        server.addNotificationListener(jmx.supervisorObjectName(), alertsOnly, filter, null);
+
+        supervisor.run();
+        fromSupervisor.await(PROCESS_RESTART_LIMIT_EXCEEDED);
+        fromProcess.await(PROCESS_RESTART_LIMIT_EXCEEDED);
+
+        List<String> expectedTypes = List.of(CHANGE, PROCESS_STARTED, CHANGE, PROCESS_FAILED, CHANGE,
+                PROCESS_RESTARTING, PROCESS_STARTED, CHANGE, PROCESS_FAILED, CHANGE, PROCESS_RESTART_LIMIT_EXCEEDED);
+        List<Notification> own = fromProcess.all();
+        assertThat(own).extracting(Notification::getType).containsExactlyElementsOf(expectedTypes);
+        assertThat(sequenceNumbers(own)).containsExactlyElementsOf(oneTo(expectedTypes.size()));
+        assertThat(own).extracting(Notification::getSource).containsOnly(flaky);
+
+        List<Notification> relayed = fromSupervisor.all();
+        assertThat(relayed).extracting(Notification::getType).containsExactlyElementsOf(expectedTypes);
+        assertThat(sequenceNumbers(relayed)).containsExactlyElementsOf(oneTo(expectedTypes.size()));
+        assertThat(relayed).extracting(Notification::getSource).containsOnly(flaky);
+        for (int i = 0; i < own.size(); i++) {
+            assertThat(relayed.get(i)).isNotSameAs(own.get(i));
+            assertThat(relayed.get(i).getMessage()).isEqualTo(own.get(i).getMessage());
+            assertThat(relayed.get(i).getTimeStamp()).isEqualTo(own.get(i).getTimeStamp());
+            assertThat(relayed.get(i).getUserData()).isEqualTo(own.get(i).getUserData());
+        }
+        assertThat(alertsOnly.all()).extracting(Notification::getType).containsExactly(PROCESS_RESTART_LIMIT_EXCEEDED);
+
+        assertThat(((AttributeChangeNotification) own.get(0))).satisfies(change -> {
+            assertThat(change.getAttributeName()).isEqualTo("Status");
+            assertThat(change.getAttributeType()).isEqualTo(String.class.getName());
+            assertThat(change.getOldValue()).isEqualTo("STOPPED");
+            assertThat(change.getNewValue()).isEqualTo("STARTING");
+        });
+        assertThat(own.stream().filter(n -> n.getType().equals(CHANGE))
+                .map(n -> ((AttributeChangeNotification) n).getNewValue()))
+                .containsExactly("STARTING", "RUNNING", "RESTARTING", "RUNNING", "FAILED");
+
+        CompositeData started = userData(own.get(1));
+        assertThat(started.get("event")).isEqualTo("STARTED");
+        assertThat(started.get("reason")).isEqualTo("start");
+        assertThat(started.get("status")).isEqualTo("RUNNING");
+        assertThat(started.get("previousStatus")).isEqualTo("STARTING");
+        assertThat(started.get("process")).isEqualTo("flaky");
+        assertThat(started.get("supervisor")).isEqualTo(context);
+        assertThat(started.get("context")).isEqualTo(context);
+        assertThat(started.get("error")).isNull();
+
+        CompositeData failed = userData(own.get(3));
+        assertThat(own.get(3).getMessage()).isEqualTo("Process \"flaky\" failed: java.io.IOException: disk full");
+        assertThat(failed.get("event")).isEqualTo("FAILED");
+        assertThat(failed.get("reason")).isEqualTo("failed");
+        assertThat(failed.get("error")).isEqualTo("java.io.IOException: disk full");
+        assertThat(failed.get("status")).isEqualTo("RESTARTING");
+        assertThat(failed.get("restartCount")).isEqualTo(0);
+        assertThat(failed.get("maxRestarts")).isEqualTo(1);
+
+        CompositeData restarting = userData(own.get(5));
+        assertThat(restarting.get("delayMillis")).isEqualTo(0L);
+        assertThat(restarting.get("reason")).isEqualTo("failed");
+        assertThat(own.get(5).getMessage()).isEqualTo(
+                "Process \"flaky\" will restart in 0 ms (restart 1 of 1) after it failed");
+
+        CompositeData restarted = userData(own.get(6));
+        assertThat(restarted.get("reason")).isEqualTo("restart");
+        assertThat(restarted.get("restartCount")).isEqualTo(1);
+        assertThat(own.get(6).getMessage()).isEqualTo("Process \"flaky\" restarted (restart 1 of 1)");
+
+        CompositeData crashed = userData(own.get(8));
+        assertThat(crashed.get("event")).isEqualTo("CRASHED");
+        assertThat(crashed.get("reason")).isEqualTo("crashed");
+        assertThat(crashed.get("error")).isEqualTo("java.lang.IllegalStateException: boom");
+
+        Notification alert = own.get(10);
+        CompositeData limit = userData(alert);
+        assertThat(limit.get("event")).isEqualTo("RESTART_LIMIT_EXCEEDED");
+        assertThat(limit.get("status")).isEqualTo("FAILED");
+        assertThat(limit.get("restartCount")).isEqualTo(1);
+        assertThat(limit.get("maxRestarts")).isEqualTo(1);
+        assertThat(limit.get("reason")).isEqualTo("crashed");
+        assertThat(limit.get("error")).isEqualTo("java.lang.IllegalStateException: boom");
+        assertThat(alert.getMessage()).isEqualTo("Process \"flaky\" (context \"" + context + "\") exceeded its"
+                + " restart limit after 1 restart (maxRestarts 1) and is now FAILED; last run crashed:"
+                + " java.lang.IllegalStateException: boom");
+    }
+
+    @Test
+    void completionManualStopAndShutdownAreStoppedNotificationsWithTheirReason() throws Exception {
+        Supervisor supervisor = supervisor(Duration.ofSeconds(2));
+        CountDownLatch finish = new CountDownLatch(1);
+        supervisor.register("once", ctx -> finish.await());
+        supervisor.register("manual", ctx -> ctx.awaitCancellation());
+        supervisor.register("last", ctx -> ctx.awaitCancellation());
+        SupervisorJmx jmx = register(supervisor);
+        NotificationRecorder recorder = subscribe(jmx.supervisorObjectName());
+        supervisor.run();
+        recorder.awaitCount(n -> n.getType().equals(PROCESS_STARTED), 3);
+
+        finish.countDown();
+        Notification completed = recorder.await(PROCESS_STOPPED);
+        server.invoke(jmx.processObjectName("manual"), "stop", null, null);
+        Notification manual = recorder.awaitCount(n -> n.getType().equals(PROCESS_STOPPED), 2).get(1);
+        supervisor.shutdown();
+
+        assertThat(completed.getSource()).isEqualTo(jmx.processObjectName("once"));
+        assertThat(userData(completed).get("event")).isEqualTo("COMPLETED");
+        assertThat(userData(completed).get("reason")).isEqualTo("completed");
+        assertThat(completed.getMessage()).isEqualTo("Process \"once\" completed");
+        assertThat(manual.getSource()).isEqualTo(jmx.processObjectName("manual"));
+        assertThat(userData(manual).get("reason")).isEqualTo("manual");
+        assertThat(manual.getMessage()).isEqualTo("Process \"manual\" stopped (manual)");
+        // Delivered before shutdown() returned: closing drains the queue before unregistering.
+        Notification atShutdown = recorder.from(jmx.processObjectName("last")).stream()
+                .filter(n -> n.getType().equals(PROCESS_STOPPED)).findFirst().orElseThrow();
+        assertThat(userData(atShutdown).get("reason")).isEqualTo("shutdown");
+        assertThat(userData(atShutdown).get("status")).isEqualTo("STOPPED");
+    }
+
+    @Test
+    void aHungProcessIsNotifiedAsHungThenFailed() throws Exception {
+        Supervisor supervisor = supervisor(Duration.ofSeconds(2));
+        supervisor.register("silent", ctx -> ctx.awaitCancellation(),
+                ProcessOption.withWatchdog(Duration.ofMillis(100)));
+        SupervisorJmx jmx = register(supervisor);
+        NotificationRecorder recorder = subscribe(jmx.processObjectName("silent"));
+        supervisor.run();
+
+        Notification hung = recorder.await(PROCESS_HUNG);
+        Notification failed = recorder.await(PROCESS_FAILED);
+
+        assertThat(userData(hung).get("reason")).isEqualTo("hung");
+        assertThat((String) userData(hung).get("error")).startsWith("org.simplevisor.ProcessHungException")
+                .contains("sent no heartbeat");
+        assertThat(hung.getMessage()).startsWith("Process \"silent\" is hung and is being cancelled: process");
+        assertThat(userData(failed).get("reason")).isEqualTo("failed");
+        assertThat(failed.getSequenceNumber()).isGreaterThan(hung.getSequenceNumber());
+    }
+
+    @Test
+    void aProcessThatOutlivesTheShutdownTimeoutIsNotified() throws Exception {
+        Supervisor supervisor = supervisor(Duration.ofMillis(300));
+        CountDownLatch release = new CountDownLatch(1);
+        cleanup.add(release::countDown);
+        supervisor.register("stubborn", ctx -> {
+            while (true) {
+                try {
+                    release.await();
+                    return;
+                } catch (InterruptedException ignored) {
+                    // deliberately deaf to cancellation
+                }
+            }
+        });
+        SupervisorJmx jmx = register(supervisor);
+        NotificationRecorder recorder = subscribe(jmx.supervisorObjectName());
+        supervisor.run();
+        recorder.await(PROCESS_STARTED);
+
+        supervisor.shutdown();
+
+        List<Notification> last = recorder.from(jmx.processObjectName("stubborn"));
+        assertThat(last).extracting(Notification::getType)
+                .endsWith(PROCESS_SHUTDOWN_TIMEOUT, CHANGE, PROCESS_STOPPED); // the status changes with the first
+        Notification timeout = last.get(last.size() - 3);
+        assertThat(timeout.getMessage()).startsWith(
+                "Process \"stubborn\" did not stop within the shutdown timeout and was abandoned");
+        assertThat(userData(timeout).get("reason")).isEqualTo("shutdown");
+        assertThat((String) userData(timeout).get("error")).contains("ProcessNotStoppedException");
+        assertThat(((AttributeChangeNotification) last.get(last.size() - 2)).getNewValue()).isEqualTo("STOPPED");
+        assertThat(userData(last.get(last.size() - 1)).get("reason")).isEqualTo("shutdown");
+    }
+
+    @Test
+    void aListenerThatThrowsHarmsNeitherTheOthersNorTheSequence() throws Exception {
+        Supervisor supervisor = supervisor(Duration.ofSeconds(2));
+        supervisor.register("flaky", failsThenCrashes(),
+                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ZERO));
+        SupervisorJmx jmx = register(supervisor);
+        AtomicInteger thrown = new AtomicInteger();
+        NotificationListener throwingException = (notification, handback) -> {
+            thrown.incrementAndGet();
+            throw new IllegalStateException("listener bug");
+        };
+        NotificationListener throwingError = (notification, handback) -> {
+            thrown.incrementAndGet();
+            throw new AssertionError("listener bug");
+        };
+        server.addNotificationListener(jmx.supervisorObjectName(), throwingError, null, null);
+        server.addNotificationListener(jmx.processObjectName("flaky"), throwingException, null, null);
+        NotificationRecorder fromSupervisor = subscribe(jmx.supervisorObjectName());
+        NotificationRecorder fromProcess = subscribe(jmx.processObjectName("flaky"));
+
+        supervisor.run();
+        fromSupervisor.await(PROCESS_RESTART_LIMIT_EXCEEDED);
+        fromProcess.await(PROCESS_RESTART_LIMIT_EXCEEDED);
+
+        assertThat(sequenceNumbers(fromSupervisor.all())).containsExactlyElementsOf(oneTo(11));
+        assertThat(sequenceNumbers(fromProcess.all())).containsExactlyElementsOf(oneTo(11));
+        assertThat(thrown).hasValue(22);
+    }
+
+    @Test
+    void aBlockedListenerNeitherSlowsProcessesNorBlocksTheEventThreadAndLosesNothing() throws Exception {
+        Supervisor supervisor = supervisor(Duration.ofSeconds(2));
+        int failingRuns = 200;
+        AtomicInteger runs = new AtomicInteger();
+        supervisor.register("looper", ctx -> {
+            if (runs.incrementAndGet() <= failingRuns) {
+                throw new IllegalStateException("run " + runs.get());
+            }
+            ctx.awaitCancellation();
+        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO));
+        SupervisorJmx jmx = register(supervisor);
+        RecordingListener events = new RecordingListener(); // called after the JMX listener, on the event thread
+        supervisor.addListener(events);
+        CountDownLatch unblock = new CountDownLatch(1);
+        cleanup.add(unblock::countDown);
+        NotificationRecorder blocked = new NotificationRecorder();
+        server.addNotificationListener(jmx.supervisorObjectName(), (notification, handback) -> {
+            try {
+                unblock.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            blocked.handleNotification(notification, handback);
+        }, null, null);
+
+        supervisor.run();
+
+        events.awaitCount("looper", SupervisorEvent.Type.STARTED, failingRuns + 1);
+        assertThat(supervisor.isRunning("looper")).isTrue();
+        assertThat(blocked.all()).isEmpty();
+
+        unblock.countDown();
+        long expected = expectedNotifications(events, "looper");
+        List<Notification> delivered = blocked.awaitCount(n -> true, (int) expected);
+        assertThat(sequenceNumbers(delivered)).containsExactlyElementsOf(oneTo(expected));
+    }
+
+    /** @return how many notifications the events of one process make: its type, plus a status change */
+    static long expectedNotifications(RecordingListener events, String process) {
+        return events.events().stream().filter(e -> process.equals(e.processName()))
+                .mapToLong(e -> (ProcessNotifications.typeOf(e.type()) != null ? 1 : 0) + (e.statusChanged() ? 1 : 0))
+                .sum();
+    }
+}
