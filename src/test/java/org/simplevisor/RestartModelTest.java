@@ -42,7 +42,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,6 +59,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 import org.simplevisor.testing.RecordingListener;
+import org.simplevisor.testing.ThreadBackedExecutor;
 
 /**
  * The restart model (SPEC section 3 "Restart model", section 7 items 2, 3, 4, 8 and 10): backoff, healthy
@@ -866,11 +866,10 @@ class RestartModelTest {
     // ============================================================ 7. priority
 
     /** Records the order in which tasks are submitted, then runs each on a real thread of its own. */
-    private static final class RecordingExecutor extends AbstractExecutorService {
+    private static final class RecordingExecutor extends ThreadBackedExecutor {
         /** The submission index of the task the current thread runs. */
         static final ThreadLocal<Integer> SUBMISSION = new ThreadLocal<>();
 
-        private final ExecutorService threads = Executors.newCachedThreadPool();
         private final AtomicInteger submissions = new AtomicInteger();
 
         @Override
@@ -888,31 +887,6 @@ class RestartModelTest {
 
         int submitted() {
             return submissions.get();
-        }
-
-        @Override
-        public void shutdown() {
-            threads.shutdown();
-        }
-
-        @Override
-        public List<Runnable> shutdownNow() {
-            return threads.shutdownNow();
-        }
-
-        @Override
-        public boolean isShutdown() {
-            return threads.isShutdown();
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return threads.isTerminated();
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-            return threads.awaitTermination(timeout, unit);
         }
     }
 
@@ -1250,8 +1224,7 @@ class RestartModelTest {
     }
 
     /** An executor that holds every task until the test releases it, then runs it on a thread of its own. */
-    private static final class HoldingExecutor extends AbstractExecutorService {
-        private final ExecutorService threads = Executors.newCachedThreadPool();
+    private static final class HoldingExecutor extends ThreadBackedExecutor {
         private final BlockingQueue<Runnable> held = new LinkedBlockingQueue<>();
 
         @Override
@@ -1268,31 +1241,6 @@ class RestartModelTest {
             List<Runnable> tasks = new ArrayList<>();
             held.drainTo(tasks);
             return tasks.stream().map(threads::submit).collect(Collectors.toList());
-        }
-
-        @Override
-        public void shutdown() {
-            threads.shutdown();
-        }
-
-        @Override
-        public List<Runnable> shutdownNow() {
-            return threads.shutdownNow();
-        }
-
-        @Override
-        public boolean isShutdown() {
-            return threads.isShutdown();
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return threads.isTerminated();
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-            return threads.awaitTermination(timeout, unit);
         }
     }
 
