@@ -1,0 +1,64 @@
+package org.simplevisor.servlet;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.simplevisor.ProcessOption;
+import org.simplevisor.RestartPolicy;
+import org.simplevisor.SupervisedProcess;
+
+/**
+ * One validated process of the configuration: its class and every setting, merged from its {@code @Supervised}
+ * annotation and the {@code web.xml} context parameters of the same name (which win).
+ *
+ * @param name            the process name
+ * @param type            the class, a public concrete {@link SupervisedProcess} with a public no-arg constructor
+ * @param origin          where the class was declared, for messages
+ * @param policy          the restart policy
+ * @param maxRestarts     the restart limit, 0 for none
+ * @param restartDelay    the delay before a restart
+ * @param maxRestartDelay the backoff cap, or {@code null} for a fixed delay
+ * @param jitter          the random spread of each delay, 0..1
+ * @param healthyDuration how long a run must last to reset the restart count
+ * @param restartWindow   the window of the restart limit, or {@code null}
+ * @param watchdog        the watchdog timeout, or {@code null}
+ * @param priority        the start order
+ * @param noRestartOn     exception types never restarted
+ */
+record ProcessDeclaration(
+        String name,
+        Class<? extends SupervisedProcess> type,
+        String origin,
+        RestartPolicy policy,
+        int maxRestarts,
+        Duration restartDelay,
+        Duration maxRestartDelay,
+        double jitter,
+        Duration healthyDuration,
+        Duration restartWindow,
+        Duration watchdog,
+        int priority,
+        List<Class<? extends Throwable>> noRestartOn) {
+
+    /** @return the options to register the process with */
+    @SuppressWarnings("unchecked")
+    ProcessOption[] options() {
+        List<ProcessOption> options = new ArrayList<>();
+        options.add(ProcessOption.withRestart(policy, maxRestarts, restartDelay));
+        if (maxRestartDelay != null || jitter > 0) {
+            options.add(ProcessOption.withBackoff(maxRestartDelay != null ? maxRestartDelay : restartDelay, jitter));
+        }
+        options.add(ProcessOption.withHealthyDuration(healthyDuration));
+        if (restartWindow != null) {
+            options.add(ProcessOption.withRestartWindow(restartWindow));
+        }
+        if (watchdog != null) {
+            options.add(ProcessOption.withWatchdog(watchdog));
+        }
+        options.add(ProcessOption.withPriority(priority));
+        if (!noRestartOn.isEmpty()) {
+            options.add(ProcessOption.noRestartOn((Class<? extends Throwable>[]) noRestartOn.toArray(new Class<?>[0])));
+        }
+        return options.toArray(new ProcessOption[0]);
+    }
+}

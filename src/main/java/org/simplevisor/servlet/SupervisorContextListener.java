@@ -1,0 +1,204 @@
+package org.simplevisor.servlet;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import javax.naming.InitialContext;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.simplevisor.Supervisor;
+import org.simplevisor.jmx.SupervisorJmx;
+
+/**
+ * Runs the {@link Supervisor} of one web application from context start to context destroy. It is added by
+ * {@link SupervisorInitializer}, which has already read and validated the configuration (see the
+ * {@linkplain org.simplevisor.servlet package documentation} for the context parameters).
+ *
+ * <h2>Start</h2>
+ * In this order, and before any process runs: looks up the container's {@code ManagedExecutorService} (the JNDI
+ * name of {@code simplevisor.executor}, else {@code java:comp/DefaultManagedExecutorService}); creates each
+ * process with its public no-arg constructor and calls its {@code @PostConstruct} methods; creates its own
+ * executor if the container has none; builds the supervisor and registers the processes; binds the metrics and
+ * publishes the MBeans; sets the context attribute {@value #SUPERVISOR_ATTRIBUTE}; and runs the supervisor. If a
+ * step fails, everything done so far is undone and the deployment fails.
+ *
+ * <h2>Destroy</h2>
+ * Removes the attribute, shuts the supervisor down within {@code simplevisor.shutdown-timeout}, unregisters the
+ * MBeans and meters (and closes its own meter registry), calls the {@code @PreDestroy} methods, and shuts down and
+ * joins its own executor. A container's executor is never shut down. Nothing of the web application is referenced
+ * afterwards.
+ */
+public final class SupervisorContextListener implements ServletContextListener {
+
+    /** The {@code ServletContext} attribute that holds the web application's {@link Supervisor}. */
+    public static final String SUPERVISOR_ATTRIBUTE = "org.simplevisor.Supervisor";
+    /**
+     * The {@code ServletContext} attribute an application may set, before this listener starts (in a listener of
+     * its own declared in {@code web.xml}), to a Micrometer {@link MeterRegistry} that receives the meters. It
+     * takes precedence over {@code simplevisor.metrics}.
+     */
+    public static final String METER_REGISTRY_ATTRIBUTE = "org.simplevisor.MeterRegistry";
+
+    private static final Logger LOG = LogManager.getLogger(SupervisorContextListener.class);
+    /** How long, after the supervisor's shutdown, the listener's own executor threads get to end. */
+    private static final Duration EXECUTOR_GRACE = Duration.ofSeconds(2);
+
+    private final ServletConfiguration configuration;
+
+    // Set by contextInitialized, cleared by release; the container calls both on one thread or with a happens-before.
+    private List<ProcessFactory.Instance> instances = List.of();
+    private OwnedExecutor ownedExecutor;
+    private ManagedTaskExecutor taskExecutor;
+    private Supervisor supervisor;
+    private MetricsPublisher metrics;
+    private AutoCloseable jmx;
+
+    SupervisorContextListener(ServletConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    /**
+     * Starts the supervisor and its processes.
+     *
+     * @param event the web application's start
+     * @throws ConfigurationException if the configured executor or the meter registry attribute is invalid
+     * @throws IllegalStateException  if a process cannot be created or initialised, or MBeans cannot be registered
+     */
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        String contextPath = contextPath(context);
+        try {
+            start(context, contextPath);
+        } catch (RuntimeException | Error e) {
+            LOG.error("simplevisor: web application {} cannot start: {}", contextPath, e.getMessage());
+            release(contextPath);
+            throw e;
+        }
+    }
+
+    private void start(ServletContext context, String contextPath) {
+        MeterRegistry appRegistry = appRegistry(context);
+        ManagedExecutorService containerExecutor =
+                ExecutorLookup.find(configuration.executorName(), InitialContext::doLookup);
+        instances = ProcessFactory.createAll(configuration.processes());
+
+        String name = supervisorName(contextPath);
+        ExecutorService runsOn;
+        if (containerExecutor != null) {
+            runsOn = containerExecutor;
+        } else {
+            ownedExecutor = new OwnedExecutor("simplevisor-" + name + "-executor");
+            runsOn = ownedExecutor.executor();
+        }
+        taskExecutor = new ManagedTaskExecutor(runsOn, containerExecutor != null, context.getClassLoader(),
+                contextPath);
+        supervisor = Supervisor.builder()
+                .name(name)
+                .shutdownTimeout(configuration.shutdownTimeout())
+                .executor(taskExecutor)
+                .build();
+        for (ProcessFactory.Instance instance : instances) {
+            supervisor.register(instance.declaration().name(), instance.process(), instance.declaration().options());
+        }
+        metrics = MetricsPublisher.publish(supervisor, configuration, appRegistry, contextPath);
+        jmx = publishJmx(supervisor, contextPath);
+        context.setAttribute(SUPERVISOR_ATTRIBUTE, supervisor);
+        supervisor.run();
+        LOG.info("simplevisor: web application {} runs {} process(es) on {} executor{}", contextPath,
+                instances.size(), containerExecutor != null ? "the container's" : "its own",
+                metrics.active() ? "" : ", without metrics");
+    }
+
+    /**
+     * Publishes the supervisor and its processes as MBeans, when {@code simplevisor.jmx.enabled} is true: domain
+     * {@code simplevisor.jmx.domain}, key {@code context} the context path. The only place JMX is wired.
+     *
+     * @return what unregisters them, or {@code null} when JMX is off
+     */
+    private AutoCloseable publishJmx(Supervisor published, String contextPath) {
+        if (!configuration.jmxEnabled()) {
+            return null;
+        }
+        return SupervisorJmx.register(published, ManagementFactory.getPlatformMBeanServer(),
+                configuration.jmxDomain(), contextPath);
+    }
+
+    /**
+     * Stops the supervisor and releases everything it holds.
+     *
+     * @param event the web application's destroy
+     */
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        if (supervisor != null && context.getAttribute(SUPERVISOR_ATTRIBUTE) == supervisor) {
+            context.removeAttribute(SUPERVISOR_ATTRIBUTE);
+        }
+        release(contextPath(context));
+    }
+
+    /** Undoes whatever {@link #start} did, in reverse order; safe after a partial start. */
+    private void release(String contextPath) {
+        if (supervisor != null) {
+            supervisor.shutdown();
+        }
+        close(jmx, "MBeans");
+        close(metrics, "meters");
+        ProcessFactory.destroyAll(instances);
+        long deadline = System.nanoTime() + EXECUTOR_GRACE.toNanos();
+        if (taskExecutor != null && !taskExecutor.release(deadline)) {
+            LOG.warn("simplevisor: a process of {} is still running after the shutdown timeout", contextPath);
+        }
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown(deadline);
+        }
+        instances = List.of();
+        jmx = null;
+        metrics = null;
+        supervisor = null;
+        taskExecutor = null;
+        ownedExecutor = null;
+    }
+
+    private static void close(AutoCloseable resource, String what) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception | LinkageError e) {
+            LOG.warn("simplevisor: could not release the {}", what, e);
+        }
+    }
+
+    private static MeterRegistry appRegistry(ServletContext context) {
+        Object value = context.getAttribute(METER_REGISTRY_ATTRIBUTE);
+        if (value == null || value instanceof MeterRegistry) {
+            return (MeterRegistry) value;
+        }
+        throw new ConfigurationException("context attribute " + METER_REGISTRY_ATTRIBUTE + " is a "
+                + value.getClass().getName() + ", not a " + MeterRegistry.class.getName(), null);
+    }
+
+    /** @return the context path, {@code /} for the root context: the JMX key {@code context} and metrics tag */
+    static String contextPath(ServletContext context) {
+        String path = context.getContextPath();
+        return path == null || path.isEmpty() ? "/" : path;
+    }
+
+    /**
+     * @return the supervisor's name, used in thread names: Tomcat's base name of the context path, {@code ROOT}
+     *         for the root context, {@code shop} for {@code /shop}, {@code a#b} for {@code /a/b}
+     */
+    static String supervisorName(String contextPath) {
+        String base = contextPath.startsWith("/") ? contextPath.substring(1) : contextPath;
+        return base.isEmpty() ? "ROOT" : base.replace('/', '#');
+    }
+}

@@ -1,0 +1,57 @@
+package org.simplevisor.servlet;
+
+import jakarta.servlet.ServletContainerInitializer;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.annotation.HandlesTypes;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+import org.simplevisor.Supervised;
+
+/**
+ * The entry point in a servlet container, registered in {@code META-INF/services}: the container calls it with
+ * every {@link Supervised @Supervised} class of the web application (in {@code WEB-INF/classes} and the JARs of
+ * {@code WEB-INF/lib}). It reads and validates the whole configuration, and adds a
+ * {@link SupervisorContextListener} that runs the supervisor. Dropping the simplevisor JAR into
+ * {@code WEB-INF/lib} is all it takes; the context parameter {@code simplevisor.enabled=false} turns it off.
+ *
+ * <p>An invalid configuration fails the deployment here, before any listener of the application starts, with a
+ * {@link ConfigurationException} that names each offending context parameter or annotated class and its value.
+ */
+@HandlesTypes(Supervised.class)
+public final class SupervisorInitializer implements ServletContainerInitializer {
+
+    private static final Logger LOG = LogManager.getLogger(SupervisorInitializer.class);
+
+    /** Called by the container; not meant for applications. */
+    public SupervisorInitializer() {
+    }
+
+    /**
+     * Reads the configuration and adds the listener.
+     *
+     * @param annotated the web application's {@code @Supervised} classes, or {@code null} if it has none
+     * @param context   the web application
+     * @throws ServletException caused by a {@link ConfigurationException} if the configuration is invalid
+     */
+    @Override
+    public void onStartup(Set<Class<?>> annotated, ServletContext context) throws ServletException {
+        String enabled = context.getInitParameter(ServletConfiguration.ENABLED);
+        String contextPath = SupervisorContextListener.contextPath(context);
+        if (enabled != null && enabled.trim().toLowerCase(Locale.ROOT).equals("false")) {
+            LOG.info("simplevisor: turned off for web application {} ({}=false)", contextPath,
+                    ServletConfiguration.ENABLED);
+            return;
+        }
+        ServletConfiguration configuration;
+        try {
+            configuration = ServletConfiguration.read(context, annotated);
+        } catch (ConfigurationException e) {
+            LOG.error("simplevisor: web application {} cannot start: {}", contextPath, e.getMessage());
+            throw new ServletException(e.getMessage(), e);
+        }
+        context.addListener(new SupervisorContextListener(configuration));
+    }
+}

@@ -1,0 +1,63 @@
+/**
+ * simplevisor in a Jakarta servlet container (Tomcat 10.1 and 11, or a full Jakarta EE server): drop the JAR into
+ * {@code WEB-INF/lib}, mark {@link org.simplevisor.SupervisedProcess} classes with
+ * {@link org.simplevisor.Supervised @Supervised} or declare them in {@code web.xml}, and they run while the web
+ * application does.
+ *
+ * <p>{@link org.simplevisor.servlet.SupervisorInitializer} (a {@code ServletContainerInitializer}) receives the
+ * annotated classes, validates the configuration and adds
+ * {@link org.simplevisor.servlet.SupervisorContextListener}, which runs the supervisor, publishes it as the
+ * {@code ServletContext} attribute {@code org.simplevisor.Supervisor}, and stops it on context destroy.
+ *
+ * <h2>Context parameters</h2>
+ * <table>
+ * <caption>context parameters</caption>
+ * <tr><th>parameter</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>{@code simplevisor.enabled}</td><td>{@code true}</td><td>{@code false} turns the integration off</td></tr>
+ * <tr><td>{@code simplevisor.shutdown-timeout}</td><td>{@code 5s}</td><td>total time to wait for processes on
+ *     context destroy</td></tr>
+ * <tr><td>{@code simplevisor.executor}</td><td>(look-up)</td><td>JNDI name of a {@code ManagedExecutorService};
+ *     a name without {@code java:} is looked up under {@code java:comp/env/}. Without it,
+ *     {@code java:comp/DefaultManagedExecutorService} if bound, else an executor the listener owns</td></tr>
+ * <tr><td>{@code simplevisor.jmx.enabled}</td><td>{@code true}</td><td>publish the supervisor and process
+ *     MBeans</td></tr>
+ * <tr><td>{@code simplevisor.jmx.domain}</td><td>{@code org.simplevisor}</td><td>their JMX domain; also the domain
+ *     of the JMX meter registry, which is {@code metrics} when this is not given</td></tr>
+ * <tr><td>{@code simplevisor.metrics}</td><td>{@code jmx}</td><td>{@code jmx} (a JMX meter registry of the
+ *     listener's own), {@code global} (Micrometer's global registry) or {@code none}. A {@code MeterRegistry} in
+ *     the context attribute {@code org.simplevisor.MeterRegistry} takes precedence. Every meter is tagged
+ *     {@code context=<context path>}</td></tr>
+ * <tr><td>{@code simplevisor.process.<name>.class}</td><td></td><td>declares a process (or replaces the class of
+ *     an annotated one of that name)</td></tr>
+ * <tr><td>{@code simplevisor.process.<name>.restart}</td><td>{@code never}</td><td>{@code never}, {@code always},
+ *     {@code on-failure}</td></tr>
+ * <tr><td>{@code simplevisor.process.<name>.max-restarts}</td><td>{@code 3}</td><td>0 for no limit</td></tr>
+ * <tr><td>{@code simplevisor.process.<name>.restart-delay}</td><td>{@code 1s}</td><td></td></tr>
+ * <tr><td>{@code simplevisor.process.<name>.max-restart-delay}</td><td>= restart-delay</td><td>backoff cap</td></tr>
+ * <tr><td>{@code simplevisor.process.<name>.jitter}</td><td>{@code 0}</td><td>0 to 1</td></tr>
+ * <tr><td>{@code simplevisor.process.<name>.healthy-duration}</td><td>{@code 30s}</td><td></td></tr>
+ * <tr><td>{@code simplevisor.process.<name>.restart-window}</td><td>(none)</td><td></td></tr>
+ * <tr><td>{@code simplevisor.process.<name>.watchdog}</td><td>(none)</td><td></td></tr>
+ * <tr><td>{@code simplevisor.process.<name>.priority}</td><td>{@code 0}, or {@code @Priority}</td><td>start order
+ *     ascending, stop order descending; processes of equal priority start in name order</td></tr>
+ * <tr><td>{@code simplevisor.process.<name>.enabled}</td><td>{@code true}</td><td>{@code false} leaves the
+ *     process out</td></tr>
+ * </table>
+ * Durations are written {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or in ISO-8601 ({@code PT5S}). For a
+ * process name declared both by {@code @Supervised} and in {@code web.xml}, each context parameter overrides the
+ * corresponding annotation attribute; {@code jakarta.annotation.Priority} on the class gives its priority unless
+ * the parameter does. A {@code simplevisor.*} parameter that is not in this table is an error.
+ *
+ * <h2>Process instances</h2>
+ * Each process is an instance made with the class's public no-arg constructor. Its {@code @PostConstruct} methods
+ * are called before the supervisor starts, its {@code @PreDestroy} methods after the supervisor has shut down.
+ * Runs execute as long-running managed tasks with the web application's class loader as context class loader and
+ * the context path under the Log4j {@code ThreadContext} key {@code context}.
+ *
+ * <h2>Invalid configuration</h2>
+ * An unknown parameter or policy, a negative number, a bad duration, a jitter outside 0..1, a class that is not
+ * found, is not a {@code SupervisedProcess} or has no public no-arg constructor, a duplicate or empty name: the
+ * deployment fails at start with a {@link org.simplevisor.servlet.ConfigurationException} whose message names the
+ * parameter (or annotated class) and the value. Nothing is started or registered.
+ */
+package org.simplevisor.servlet;

@@ -1,0 +1,41 @@
+package org.simplevisor.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DurationsTest {
+
+    @ParameterizedTest
+    @CsvSource({
+        "500ms, PT0.5S", "5s, PT5S", "2m, PT2M", "1h, PT1H", "1d, PT24H", "0, PT0S", "0s, PT0S",
+        "PT5S, PT5S", "pt5s, PT5S", "P1D, PT24H", "1h30m, PT1H30M", "1.5s, PT1.5S", "250us, PT0.00025S",
+        "7ns, PT0.000000007S", "' 5s ', PT5S", "-1s, PT-1S", "-PT2S, PT-2S", "+3s, PT3S", "10S, PT10S"
+    })
+    void parses(String text, String expected) {
+        assertThat(Durations.parse(text)).isEqualTo(Duration.parse(expected));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", " ", "5", "5 seconds", "s", "5x", "1h 30m", "PT", "P5", "ms5", "-", "1.2.3s", "abc"})
+    void rejects(String text) {
+        assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("duration");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"300000d", "99999999999999999999s"})
+    void rejectsWhatDoesNotFitInNanoseconds(String text) {
+        assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("too long");
+    }
+
+    @org.junit.jupiter.api.Test
+    void rejectsNull() {
+        assertThatThrownBy(() -> Durations.parse(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

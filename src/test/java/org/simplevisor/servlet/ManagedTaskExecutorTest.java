@@ -1,0 +1,174 @@
+package org.simplevisor.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import jakarta.enterprise.concurrent.ManagedTask;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.logging.log4j.ThreadContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ManagedTaskExecutorTest {
+
+    private final ClassLoader webapp = new URLClassLoader(new URL[0], getClass().getClassLoader());
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+    private final List<Runnable> submitted = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stopPool() throws InterruptedException {
+        pool.shutdownNow();
+        assertThat(pool.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** An executor that records what it is given and runs it on the pool. */
+    private ExecutorService recording() {
+        return new java.util.concurrent.AbstractExecutorService() {
+            @Override
+            public void execute(Runnable command) {
+                submitted.add(command);
+                pool.execute(command);
+            }
+
+            @Override
+            public void shutdown() {
+                throw new AssertionError("a managed executor is never shut down");
+            }
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                throw new AssertionError("a managed executor is never shut down");
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return false;
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return false;
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) {
+                return false;
+            }
+        };
+    }
+
+    @Test
+    void runsAreLongRunningManagedTasksWithTheWebApplicationsLoaderAndContext() throws Exception {
+        for (boolean containerOwned : new boolean[] {false, true}) {
+            submitted.clear();
+            ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), containerOwned, webapp, "/app");
+            AtomicReference<ClassLoader> tccl = new AtomicReference<>();
+            AtomicReference<String> context = new AtomicReference<>();
+            AtomicReference<Thread> thread = new AtomicReference<>();
+            CountDownLatch ran = new CountDownLatch(1);
+            executor.execute(() -> {
+                thread.set(Thread.currentThread());
+                tccl.set(Thread.currentThread().getContextClassLoader());
+                context.set(ThreadContext.get(ManagedTaskExecutor.THREAD_CONTEXT_KEY));
+                ran.countDown();
+            });
+            assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(tccl.get()).isSameAs(webapp);
+            assertThat(context.get()).isEqualTo("/app");
+            assertThat(submitted).singleElement().isInstanceOfSatisfying(ManagedTask.class, task -> {
+                assertThat(task.getExecutionProperties()).containsEntry(ManagedTask.LONGRUNNING_HINT, "true")
+                        .containsEntry(ManagedTask.IDENTITY_NAME, "simplevisor process of /app");
+            });
+            // release() returns once the run has left its thread, with the thread's loader and context restored
+            assertThat(executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isTrue();
+            CountDownLatch checked = new CountDownLatch(1);
+            AtomicReference<String> after = new AtomicReference<>();
+            pool.execute(() -> {
+                if (Thread.currentThread() == thread.get()) {
+                    after.set(Thread.currentThread().getContextClassLoader() + " " + ThreadContext.get("context"));
+                }
+                checked.countDown();
+            });
+            assertThat(checked.await(5, TimeUnit.SECONDS)).isTrue();
+            if (after.get() != null) {
+                assertThat(after.get()).doesNotContain("URLClassLoader").endsWith(" null");
+            }
+        }
+    }
+
+    @Test
+    void theContainersThreadsAreNotMadeFromTheWebApplicationsThread() throws Exception {
+        AtomicReference<ClassLoader> creatorLoader = new AtomicReference<>();
+        ExecutorService container = Executors.newSingleThreadExecutor(task -> {
+            creatorLoader.set(Thread.currentThread().getContextClassLoader());
+            return new Thread(task, "container");
+        });
+        try {
+            ManagedTaskExecutor executor = new ManagedTaskExecutor(container, true, webapp, "/app");
+            ClassLoader previous = Thread.currentThread().getContextClassLoader();
+            Thread.currentThread().setContextClassLoader(webapp); // as during contextInitialized
+            CountDownLatch ran = new CountDownLatch(1);
+            try {
+                executor.execute(ran::countDown);
+            } finally {
+                Thread.currentThread().setContextClassLoader(previous);
+            }
+            assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(creatorLoader.get()).isNotSameAs(webapp);
+            executor.release(System.nanoTime());
+        } finally {
+            container.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRejectionOfTheContainersExecutorReachesTheSupervisor() {
+        ExecutorService stopped = Executors.newSingleThreadExecutor();
+        stopped.shutdown();
+        ManagedTaskExecutor executor = new ManagedTaskExecutor(stopped, true, webapp, "/app");
+        assertThatThrownBy(() -> executor.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+        executor.release(System.nanoTime());
+    }
+
+    @Test
+    void shuttingDownRefusesRunsButNeverShutsTheManagedExecutorDown() {
+        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
+        assertThat(executor.isShutdown()).isFalse();
+        executor.shutdown();
+        assertThat(executor.shutdownNow()).isEmpty();
+        assertThat(executor.isShutdown()).isTrue();
+        assertThat(executor.isTerminated()).isTrue();
+        assertThat(executor.awaitTermination(1, TimeUnit.SECONDS)).isTrue();
+        assertThatThrownBy(() -> executor.execute(() -> { })).isInstanceOf(RejectedExecutionException.class)
+                .hasMessageContaining("/app");
+        assertThat(submitted).isEmpty();
+    }
+
+    @Test
+    void aRunThatOutlivesTheDeadlineIsReported() throws InterruptedException {
+        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        executor.execute(() -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(executor.release(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50))).isFalse();
+        release.countDown();
+        assertThat(executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isTrue();
+    }
+}

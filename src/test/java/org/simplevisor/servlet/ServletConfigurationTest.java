@@ -1,0 +1,348 @@
+package org.simplevisor.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Priority;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.simplevisor.ProcessContext;
+import org.simplevisor.RestartPolicy;
+import org.simplevisor.Supervised;
+import org.simplevisor.SupervisedProcess;
+import org.simplevisor.Supervisor;
+
+class ServletConfigurationTest {
+
+    /** A process declared in web.xml only. */
+    public static class Plain implements SupervisedProcess {
+        @Override
+        public void run(ProcessContext ctx) {
+        }
+    }
+
+    @Supervised
+    public static class DefaultNamed extends Plain {
+    }
+
+    @Supervised(name = "tuned", restart = RestartPolicy.ALWAYS, maxRestarts = 7, restartDelay = "2s",
+            maxRestartDelay = "1m", jitter = 0.25, healthyDuration = "10m", restartWindow = "1h", watchdog = "30s",
+            noRestartOn = IOException.class)
+    @Priority(4)
+    public static class Tuned extends Plain {
+    }
+
+    @Supervised(name = "twin")
+    public static class TwinOne extends Plain {
+    }
+
+    @Supervised(name = "twin")
+    public static class TwinTwo extends Plain {
+    }
+
+    @Supervised(restartDelay = "soon", jitter = 2, maxRestarts = -1)
+    public static class BadlyAnnotated extends Plain {
+    }
+
+    @Supervised
+    public static class NotAProcess {
+    }
+
+    @Supervised
+    public abstract static class AbstractProcess extends Plain {
+    }
+
+    @Supervised
+    public static class NoDefaultConstructor extends Plain {
+        public NoDefaultConstructor(String required) {
+        }
+    }
+
+    @Supervised
+    static class NotPublic extends Plain {
+    }
+
+    @Supervised
+    public static class BadCallback extends Plain {
+        @PostConstruct
+        void init(String argument) {
+        }
+    }
+
+    /** Not annotated with @Supervised itself: @HandlesTypes may report it, it is no process. */
+    public static class Unannotated extends Plain {
+    }
+
+    private static ServletConfiguration read(Map<String, String> parameters, Class<?>... annotated) {
+        return ServletConfiguration.read(parameters, List.of(annotated),
+                ServletConfigurationTest.class.getClassLoader());
+    }
+
+    private static Map<String, String> params(String... pairs) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+
+    private static List<String> problems(Map<String, String> parameters, Class<?>... annotated) {
+        try {
+            read(parameters, annotated);
+        } catch (ConfigurationException e) {
+            return e.problems();
+        }
+        throw new AssertionError("no ConfigurationException");
+    }
+
+    @Test
+    void defaults() {
+        ServletConfiguration configuration = read(Map.of("other.parameter", "ignored"));
+        assertThat(configuration.enabled()).isTrue();
+        assertThat(configuration.shutdownTimeout()).isEqualTo(Supervisor.DEFAULT_SHUTDOWN_TIMEOUT);
+        assertThat(configuration.executorName()).isNull();
+        assertThat(configuration.jmxEnabled()).isTrue();
+        assertThat(configuration.jmxDomain()).isEqualTo("org.simplevisor");
+        assertThat(configuration.jmxDomainSet()).isFalse();
+        assertThat(configuration.metrics()).isEqualTo(ServletConfiguration.Metrics.JMX);
+        assertThat(configuration.processes()).isEmpty();
+    }
+
+    @Test
+    void globalParameters() {
+        ServletConfiguration configuration = read(params(
+                "simplevisor.enabled", "TRUE",
+                "simplevisor.shutdown-timeout", "PT10S",
+                "simplevisor.executor", " concurrent/Work ",
+                "simplevisor.jmx.enabled", "false",
+                "simplevisor.jmx.domain", "com.example",
+                "simplevisor.metrics", "Global"));
+        assertThat(configuration.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(configuration.executorName()).isEqualTo("concurrent/Work");
+        assertThat(configuration.jmxEnabled()).isFalse();
+        assertThat(configuration.jmxDomain()).isEqualTo("com.example");
+        assertThat(configuration.jmxDomainSet()).isTrue();
+        assertThat(configuration.metrics()).isEqualTo(ServletConfiguration.Metrics.GLOBAL);
+    }
+
+    @Test
+    void aProcessDeclaredInWebXmlOnly() {
+        ProcessDeclaration p = read(params(
+                "simplevisor.process.poller.class", Plain.class.getName(),
+                "simplevisor.process.poller.restart", "on-failure",
+                "simplevisor.process.poller.max-restarts", "0",
+                "simplevisor.process.poller.restart-delay", "500ms",
+                "simplevisor.process.poller.max-restart-delay", "2m",
+                "simplevisor.process.poller.jitter", "0.5",
+                "simplevisor.process.poller.healthy-duration", "1h",
+                "simplevisor.process.poller.restart-window", "PT5M",
+                "simplevisor.process.poller.watchdog", "45s",
+                "simplevisor.process.poller.priority", "-3",
+                "simplevisor.process.poller.enabled", "true")).processes().get(0);
+        assertThat(p).isEqualTo(new ProcessDeclaration("poller", Plain.class,
+                "context parameter simplevisor.process.poller.class = \"" + Plain.class.getName() + "\"",
+                RestartPolicy.ON_FAILURE, 0, Duration.ofMillis(500), Duration.ofMinutes(2), 0.5, Duration.ofHours(1),
+                Duration.ofMinutes(5), Duration.ofSeconds(45), -3, List.of()));
+        assertThat(p.options()).hasSize(6);
+    }
+
+    @Test
+    void annotationAttributesAndDefaultName() {
+        List<ProcessDeclaration> processes = read(Map.of(), DefaultNamed.class, Tuned.class, Unannotated.class)
+                .processes();
+        assertThat(processes).extracting(ProcessDeclaration::name).containsExactly("defaultNamed", "tuned");
+        ProcessDeclaration defaults = processes.get(0);
+        assertThat(defaults.policy()).isEqualTo(RestartPolicy.NEVER);
+        assertThat(defaults.maxRestarts()).isEqualTo(3);
+        assertThat(defaults.restartDelay()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(defaults.maxRestartDelay()).isNull();
+        assertThat(defaults.healthyDuration()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.restartWindow()).isNull();
+        assertThat(defaults.watchdog()).isNull();
+        assertThat(defaults.options()).hasSize(3);
+        ProcessDeclaration tuned = processes.get(1);
+        assertThat(tuned).isEqualTo(new ProcessDeclaration("tuned", Tuned.class,
+                "@Supervised class " + Tuned.class.getName(), RestartPolicy.ALWAYS, 7, Duration.ofSeconds(2),
+                Duration.ofMinutes(1), 0.25, Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofSeconds(30), 4,
+                List.of(IOException.class)));
+        assertThat(tuned.options()).hasSize(7);
+    }
+
+    @Test
+    void webXmlOverridesEachAnnotationAttributeOfTheSameName() {
+        ProcessDeclaration p = read(params(
+                "simplevisor.process.tuned.restart", "never",
+                "simplevisor.process.tuned.restart-delay", "0",
+                "simplevisor.process.tuned.max-restart-delay", "",
+                "simplevisor.process.tuned.watchdog", "",
+                "simplevisor.process.tuned.priority", "9"), Tuned.class).processes().get(0);
+        assertThat(p.type()).isEqualTo(Tuned.class);
+        assertThat(p.policy()).isEqualTo(RestartPolicy.NEVER);
+        assertThat(p.restartDelay()).isEqualTo(Duration.ZERO);
+        assertThat(p.maxRestartDelay()).isNull();
+        assertThat(p.watchdog()).isNull();
+        assertThat(p.priority()).isEqualTo(9);
+        // not overridden: the annotation's
+        assertThat(p.maxRestarts()).isEqualTo(7);
+        assertThat(p.jitter()).isEqualTo(0.25);
+        assertThat(p.restartWindow()).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void webXmlMayReplaceTheClassOrDisableAnAnnotatedProcess() {
+        ServletConfiguration configuration = read(params(
+                "simplevisor.process.tuned.class", Plain.class.getName(),
+                "simplevisor.process.defaultNamed.enabled", "false"), Tuned.class, DefaultNamed.class);
+        assertThat(configuration.processes()).singleElement().satisfies(p -> {
+            assertThat(p.name()).isEqualTo("tuned");
+            assertThat(p.type()).isEqualTo(Plain.class);
+            assertThat(p.priority()).isZero(); // Plain has no @Priority
+            assertThat(p.maxRestarts()).isEqualTo(7);
+        });
+    }
+
+    @Test
+    void processesComeInStartOrder() {
+        ServletConfiguration configuration = read(params(
+                "simplevisor.process.b.class", Plain.class.getName(),
+                "simplevisor.process.a.class", Plain.class.getName(),
+                "simplevisor.process.first.class", Plain.class.getName(),
+                "simplevisor.process.first.priority", "-1",
+                "simplevisor.process.with.dots.class", Plain.class.getName()), Tuned.class);
+        assertThat(configuration.processes()).extracting(ProcessDeclaration::name)
+                .containsExactly("first", "a", "b", "with.dots", "tuned");
+    }
+
+    @Test
+    void everyInvalidValueIsNamedWithItsParameterAndValue() {
+        String p = "context parameter simplevisor.process.x.";
+        assertThat(problems(params(
+                "simplevisor.process.x.class", Plain.class.getName(),
+                "simplevisor.process.x.restart", "sometimes",
+                "simplevisor.process.x.max-restarts", "-1",
+                "simplevisor.process.x.restart-delay", "5 seconds",
+                "simplevisor.process.x.jitter", "1.5",
+                "simplevisor.process.x.healthy-duration", "0s",
+                "simplevisor.process.x.restart-window", "-1m",
+                "simplevisor.process.x.watchdog", "never",
+                "simplevisor.process.x.priority", "high",
+                "simplevisor.process.x.enabled", "yes"))).containsExactlyInAnyOrder(
+                p + "restart = \"sometimes\": unknown restart policy; use never, always or on-failure",
+                p + "max-restarts = \"-1\": must not be negative (0 means no limit)",
+                p + "restart-delay = \"5 seconds\": not a duration; " + Durations.FORMAT,
+                p + "jitter = \"1.5\": must be between 0 and 1",
+                p + "healthy-duration = \"0s\": must be positive",
+                p + "restart-window = \"-1m\": must be positive",
+                p + "watchdog = \"never\": not a duration; " + Durations.FORMAT,
+                p + "priority = \"high\": not an integer",
+                p + "enabled = \"yes\": must be true or false");
+    }
+
+    @Test
+    void invalidGlobalParameters() {
+        assertThat(problems(params(
+                "simplevisor.enabled", "maybe",
+                "simplevisor.shutdown-timeout", "-5s",
+                "simplevisor.executor", " ",
+                "simplevisor.jmx.domain", "a:b",
+                "simplevisor.metrics", "prometheus",
+                "simplevisor.shutdown.timeout", "5s",
+                "simplevisor.process.nameOnly", "x"))).containsExactlyInAnyOrder(
+                "context parameter simplevisor.enabled = \"maybe\": must be true or false",
+                "context parameter simplevisor.shutdown-timeout = \"-5s\": must be positive",
+                "context parameter simplevisor.executor = \" \": must be the JNDI name of a ManagedExecutorService",
+                "context parameter simplevisor.jmx.domain = \"a:b\": not a JMX domain (no ':', '*', '?' or ',')",
+                "context parameter simplevisor.metrics = \"prometheus\": unknown metrics registry; use jmx, global or none",
+                "context parameter simplevisor.shutdown.timeout = \"5s\": unknown parameter; known are "
+                        + "simplevisor.enabled, simplevisor.shutdown-timeout, simplevisor.executor, "
+                        + "simplevisor.jmx.enabled, simplevisor.jmx.domain, simplevisor.metrics and "
+                        + "simplevisor.process.<name>.<setting>",
+                "context parameter simplevisor.process.nameOnly = \"x\": expected simplevisor.process.<name>.<setting>");
+    }
+
+    @Test
+    void invalidClasses() {
+        String p = "context parameter simplevisor.process.";
+        assertThat(problems(params(
+                "simplevisor.process.missing.class", "com.example.Missing",
+                "simplevisor.process.notAProcess.class", NotAProcess.class.getName(),
+                "simplevisor.process.abstract.class", AbstractProcess.class.getName(),
+                "simplevisor.process.noConstructor.class", NoDefaultConstructor.class.getName(),
+                "simplevisor.process.notPublic.class", NotPublic.class.getName(),
+                "simplevisor.process.badCallback.class", BadCallback.class.getName(),
+                "simplevisor.process.blank.class", " ",
+                "simplevisor.process.noClass.restart", "always",
+                "simplevisor.process..class", Plain.class.getName(),
+                "simplevisor.process.x.typo", "1"))).containsExactlyInAnyOrder(
+                p + "missing.class = \"com.example.Missing\": class not found",
+                p + "notAProcess.class = \"" + NotAProcess.class.getName() + "\": " + NotAProcess.class.getName()
+                        + " does not implement org.simplevisor.SupervisedProcess",
+                p + "abstract.class = \"" + AbstractProcess.class.getName() + "\": "
+                        + AbstractProcess.class.getName() + " is abstract; it must be a concrete class",
+                p + "noConstructor.class = \"" + NoDefaultConstructor.class.getName() + "\": "
+                        + NoDefaultConstructor.class.getName() + " has no public no-arg constructor",
+                p + "notPublic.class = \"" + NotPublic.class.getName() + "\": " + NotPublic.class.getName()
+                        + " must be a public top-level or static nested class",
+                p + "badCallback.class = \"" + BadCallback.class.getName() + "\": @PostConstruct method "
+                        + BadCallback.class.getName() + ".init must not take parameters",
+                p + "blank.class = \" \": empty class name",
+                p + "noClass.restart = \"always\": no class declares process \"noClass\"; set context parameter "
+                        + "simplevisor.process.noClass.class",
+                p + ".class = \"" + Plain.class.getName() + "\": empty process name",
+                p + "x.typo = \"1\": unknown setting \"typo\"; known are class, restart, max-restarts, "
+                        + "restart-delay, max-restart-delay, jitter, healthy-duration, restart-window, watchdog, "
+                        + "priority, enabled");
+    }
+
+    @Test
+    void invalidAnnotatedClasses() {
+        String a = "@Supervised class ";
+        assertThat(problems(Map.of(), TwinOne.class, TwinTwo.class, BadlyAnnotated.class, NotAProcess.class))
+                .containsExactlyInAnyOrder(
+                        a + TwinTwo.class.getName() + ": process name \"twin\" already in use by @Supervised class "
+                                + TwinOne.class.getName() + "; give one of them another @Supervised(name = ...)",
+                        a + BadlyAnnotated.class.getName() + ": restartDelay = \"soon\": not a duration; "
+                                + Durations.FORMAT,
+                        a + BadlyAnnotated.class.getName() + ": jitter = 2.0: must be between 0 and 1",
+                        a + BadlyAnnotated.class.getName() + ": maxRestarts = -1: must not be negative (0 means no "
+                                + "limit)",
+                        a + NotAProcess.class.getName() + ": " + NotAProcess.class.getName()
+                                + " does not implement org.simplevisor.SupervisedProcess");
+    }
+
+    @Test
+    void maxRestartDelayMustNotBeShorterThanTheRestartDelay() {
+        assertThat(problems(params(
+                "simplevisor.process.x.class", Plain.class.getName(),
+                "simplevisor.process.x.max-restart-delay", "500ms"))).containsExactly(
+                "context parameter simplevisor.process.x.max-restart-delay = \"500ms\": must not be shorter than "
+                        + "the restart delay (default PT1S)");
+    }
+
+    @Test
+    void oneProblemMakesAOneLineMessage() {
+        assertThatThrownBy(() -> read(params("simplevisor.process.x.class", "com.example.Missing")))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("Invalid simplevisor configuration: context parameter simplevisor.process.x.class = "
+                        + "\"com.example.Missing\": class not found");
+        assertThatThrownBy(() -> read(params("simplevisor.metrics", "x", "simplevisor.enabled", "x")))
+                .hasMessageStartingWith("Invalid simplevisor configuration (2 problems):" + System.lineSeparator()
+                        + " - context parameter simplevisor.enabled");
+    }
+
+    @Test
+    void readsTheServletContext() {
+        Collection<Class<?>> none = Set.of();
+        ServletConfiguration configuration = ServletConfiguration.read(
+                FakeServletContext.create("/app", params("simplevisor.process.p.class", Plain.class.getName(),
+                        "unrelated", "x")).context(), none);
+        assertThat(configuration.processes()).extracting(ProcessDeclaration::name).containsExactly("p");
+    }
+}

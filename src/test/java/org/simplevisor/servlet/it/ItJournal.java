@@ -1,0 +1,69 @@
+package org.simplevisor.servlet.it;
+
+import java.lang.ref.WeakReference;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
+
+/**
+ * What the test web applications report to the tests. Not packaged into any WAR: the web applications load it from
+ * the test class path through their parent class loader, so the tests and every web application share it. It holds
+ * only JDK objects: strings, weak references and, while a web application runs, its probe (removed on destroy).
+ */
+public final class ItJournal {
+
+    private static final List<String> ENTRIES = new CopyOnWriteArrayList<>();
+    private static final Map<String, Supplier<List<String>>> PROBES = new ConcurrentHashMap<>();
+    private static final Map<String, WeakReference<ClassLoader>> LOADERS = new ConcurrentHashMap<>();
+
+    private ItJournal() {
+    }
+
+    /** Records what happened, e.g. {@code run:ticker}. */
+    public static void record(String entry) {
+        ENTRIES.add(entry);
+    }
+
+    public static List<String> entries() {
+        return List.copyOf(ENTRIES);
+    }
+
+    public static long count(String entry) {
+        return ENTRIES.stream().filter(entry::equals).count();
+    }
+
+    public static int indexOf(String entry) {
+        return entries().indexOf(entry);
+    }
+
+    public static void clear() {
+        ENTRIES.clear();
+    }
+
+    /** Called by a web application when it starts: how the tests ask it about its supervisor. */
+    public static void publishProbe(String contextPath, Supplier<List<String>> probe, ClassLoader loader) {
+        PROBES.put(contextPath, probe);
+        LOADERS.put(contextPath, new WeakReference<>(loader));
+    }
+
+    public static void withdrawProbe(String contextPath) {
+        PROBES.remove(contextPath);
+    }
+
+    /** @return the probe's answer: one line per process, or empty if the web application is not running */
+    public static List<String> probe(String contextPath) {
+        Supplier<List<String>> probe = PROBES.get(contextPath);
+        return probe == null ? List.of() : probe.get();
+    }
+
+    public static boolean hasProbe(String contextPath) {
+        return PROBES.containsKey(contextPath);
+    }
+
+    /** @return a weak reference to the class loader of the web application at that path, or {@code null} */
+    public static WeakReference<ClassLoader> loader(String contextPath) {
+        return LOADERS.get(contextPath);
+    }
+}
