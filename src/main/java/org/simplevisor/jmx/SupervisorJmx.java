@@ -118,6 +118,7 @@ public final class SupervisorJmx implements AutoCloseable {
         final Emitter emitter;
         final AtomicLong sequence = new AtomicLong();
         boolean registered;
+        RuntimeException registrationFailure; // why the MBean could not be registered, if it could not
 
         ProcessEntry(ObjectName name, Emitter emitter) {
             this.name = name;
@@ -320,21 +321,24 @@ public final class SupervisorJmx implements AutoCloseable {
                 return null;
             }
             ProcessEntry entry = processes.get(process);
-            if (entry != null) {
-                return entry;
-            }
-            entry = new ProcessEntry(processObjectName(process), new Emitter());
-            processes.put(process, entry);
-            try {
-                register(new DescribedMBean<>(new ProcessView(supervisor, process), ProcessMXBean.class,
-                        entry.emitter), entry.name);
-                entry.registered = true;
-            } catch (RuntimeException e) {
-                if (strict) {
-                    throw e;
+            if (entry == null) {
+                entry = new ProcessEntry(processObjectName(process), new Emitter());
+                processes.put(process, entry);
+                try {
+                    register(new DescribedMBean<>(new ProcessView(supervisor, process), ProcessMXBean.class,
+                            entry.emitter), entry.name);
+                    entry.registered = true;
+                } catch (RuntimeException e) {
+                    entry.registrationFailure = e;
+                    if (!strict) {
+                        LOG.error("Process \"{}\" has no MBean of its own; the supervisor MBean still relays its"
+                                + " notifications. {}", process, e.getMessage());
+                    }
                 }
-                LOG.error("Process \"{}\" has no MBean of its own; the supervisor MBean still relays its"
-                        + " notifications. {}", process, e.getMessage());
+            }
+            // Strict (start-up) fails whoever tried first: the event thread may have met the taken name already.
+            if (strict && entry.registrationFailure != null) {
+                throw entry.registrationFailure;
             }
             return entry;
         }
