@@ -1,0 +1,19 @@
+/**
+ * The example's supervised processes, one per feature of simplevisor.
+ *
+ * <table>
+ * <caption>processes</caption>
+ * <tr><th>process</th><th>declared in</th><th>shows</th></tr>
+ * <tr><td>{@code heartbeat-ticker}</td><td>{@code @Supervised}</td><td>a process that runs until cancelled and
+ * calls {@code heartbeat()} for its watchdog</td></tr>
+ * <tr><td>{@code inventory-poller}</td><td>{@code @Supervised}</td><td>failing now and then: restarted on failure
+ * with exponential backoff and jitter, within a restart window</td></tr>
+ * <tr><td>{@code payment-gateway}</td><td>{@code @Supervised}, overridden in {@code web.xml}</td><td>a crash loop
+ * that exceeds its restart limit within seconds: status FAILED and the
+ * {@code simplevisor.process.restart-limit-exceeded} JMX notification</td></tr>
+ * <tr><td>{@code cache-warmup}</td><td>{@code web.xml}</td><td>a one-shot start-up task, never restarted</td></tr>
+ * <tr><td>{@code report-uploader}</td><td>{@code web.xml}</td><td>a process that hangs and is caught by the
+ * watchdog: declared hung, interrupted and restarted</td></tr>
+ * </table>
+ */
+package org.simplevisor.example;
