@@ -1,0 +1,309 @@
+package org.simplevisor.benchmarks;
+
+import com.google.common.util.concurrent.AbstractExecutionThreadService;
+import com.google.common.util.concurrent.Service;
+import com.google.common.util.concurrent.ServiceManager;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.ObjectName;
+import org.simplevisor.ProcessStatus;
+import org.simplevisor.Supervisor;
+import org.simplevisor.SupervisorEvent;
+
+/**
+ * Issue 6, measurement 2: scale. N processes that wait for cancellation, under a {@link Supervisor} (with meters in
+ * a {@code JmxMeterRegistry} and MBeans, unless told otherwise) or under Guava's {@link ServiceManager} with N
+ * {@link AbstractExecutionThreadService}s doing the same; on platform threads or virtual threads (Java 21+: the
+ * supervisor's {@code virtualThreads(true)}, and for Guava an {@code executor()} that starts a virtual thread).
+ * One configuration per JVM (run {@link #main}); the {@link BenchmarkReport} starts one JVM per configuration and
+ * repetition.
+ *
+ * <p>Figures: <b>register</b> (build, register N processes with their meters and MBeans; Guava: build N services
+ * and the ServiceManager), <b>start</b> ({@code run()} until every process is RUNNING; Guava: {@code startAsync()}
+ * and {@code awaitHealthy()}), <b>events</b> ({@code run()} until the last observer has had every STARTED event: the
+ * meters counted and the notifications queued), <b>heap per process</b> (the live bytes a full GC leaves, by class
+ * histogram, after minus before, over N, thread stacks excluded: platform stacks are not on the heap, and the
+ * {@code jdk.internal.vm.StackChunk}s of parked virtual threads are subtracted) and <b>stop</b>
+ * ({@code shutdown()} until it returns, every process STOPPED, the threads joined, the MBeans unregistered; Guava:
+ * {@code stopAsync()} and {@code awaitStopped()}).
+ */
+public final class ScaleBenchmark {
+
+    /** What to run. */
+    record Config(String system, String threads, int n, Observed.Observers observers) {
+        boolean virtual() {
+            return threads.equals("virtual");
+        }
+
+        String label() {
+            return system + (system.equals("simplevisor") ? "[" + observers.name().toLowerCase(Locale.ROOT) + "]" : "")
+                    + " " + threads + " N=" + n;
+        }
+    }
+
+    /** What one run measured. Times in milliseconds; heap in bytes per process. */
+    record Result(Config config, double registerMs, double startMs, double eventsMs, double stopMs,
+            double endedMs, double heapPerProcess, double stackChunkPerProcess, boolean allStopped, List<String> topClasses) {
+
+        String line() {
+            return String.format(Locale.ROOT, "RESULT system=%s threads=%s n=%d observers=%s registerMs=%.3f "
+                            + "startMs=%.3f eventsMs=%.3f stopMs=%.3f endedMs=%.3f heapPerProcess=%.1f "
+                            + "stackChunkPerProcess=%.1f allStopped=%s", config.system, config.threads, config.n,
+                    config.observers.name().toLowerCase(Locale.ROOT), registerMs, startMs, eventsMs, stopMs,
+                    endedMs, heapPerProcess, stackChunkPerProcess, allStopped);
+        }
+
+        static Result parse(String line, List<String> classes) {
+            Map<String, String> v = new HashMap<>();
+            for (String part : line.substring("RESULT ".length()).split(" ")) {
+                int eq = part.indexOf('=');
+                v.put(part.substring(0, eq), part.substring(eq + 1));
+            }
+            Config config = new Config(v.get("system"), v.get("threads"), Integer.parseInt(v.get("n")),
+                    Observed.Observers.valueOf(v.get("observers").toUpperCase(Locale.ROOT)));
+            return new Result(config, d(v, "registerMs"), d(v, "startMs"), d(v, "eventsMs"), d(v, "stopMs"),
+                    d(v, "endedMs"), d(v, "heapPerProcess"), d(v, "stackChunkPerProcess"), Boolean.parseBoolean(v.get("allStopped")),
+                    classes);
+        }
+
+        private static double d(Map<String, String> v, String key) {
+            return Double.parseDouble(v.get(key));
+        }
+    }
+
+    private static final long TIMEOUT_SECONDS = 300;
+    private static final String STACK_CHUNK = "jdk.internal.vm.StackChunk";
+
+    private ScaleBenchmark() {
+    }
+
+    /**
+     * Runs one configuration and prints its {@code RESULT} line and the classes that take the most heap per
+     * process ({@code CLASS bytes instances name}).
+     *
+     * @param args system ({@code simplevisor}, {@code guava}), threads ({@code platform}, {@code virtual}), N, and
+     *             for the supervisor the observers ({@code all}, {@code none}, {@code metrics}, {@code jmx},
+     *             {@code metrics-simple})
+     */
+    public static void main(String[] args) throws Exception {
+        Config config = new Config(args[0], args[1], Integer.parseInt(args[2]),
+                Observed.Observers.parse(args.length > 3 ? args[3] : "all"));
+        // A small run first, so that classes are loaded and the hot code compiled before the measured one.
+        run(new Config(config.system, config.threads, Math.min(config.n, 200), config.observers));
+        Result result = run(config);
+        System.out.println(result.line());
+        result.topClasses.forEach(c -> System.out.println("CLASS " + c));
+        System.exit(0);
+    }
+
+    /** Runs one configuration in this JVM. */
+    static Result run(Config config) throws Exception {
+        return config.system.equals("guava") ? runGuava(config) : runSupervisor(config);
+    }
+
+    // ---------------------------------------------------------------- simplevisor
+
+    private static Result runSupervisor(Config config) throws Exception {
+        int n = config.n;
+        Map<String, long[]> before = histogram();
+        CountDownLatch running = new CountDownLatch(n);
+        CountDownLatch startedEvents = new CountDownLatch(n);
+        Ends ended = new Ends();
+
+        long t0 = System.nanoTime();
+        Supervisor supervisor = Supervisor.builder().name(Observed.uniqueName("scale"))
+                .shutdownTimeout(Duration.ofSeconds(TIMEOUT_SECONDS)).virtualThreads(config.virtual()).build();
+        for (int i = 0; i < n; i++) {
+            supervisor.register("p" + i, ctx -> {
+                running.countDown();
+                try {
+                    ctx.awaitCancellation();
+                } finally {
+                    ended.mark();
+                }
+            });
+        }
+        Observed observed = new Observed(supervisor, config.observers);
+        supervisor.addListener(event -> { // last: when it has an event, every observer has had it
+            if (event.type() == SupervisorEvent.Type.STARTED) {
+                startedEvents.countDown();
+            }
+        });
+        long t1 = System.nanoTime();
+        supervisor.run();
+        await(running, "all RUNNING");
+        long t2 = System.nanoTime();
+        await(startedEvents, "every STARTED event delivered");
+        long t3 = System.nanoTime();
+
+        Map<String, long[]> after = histogram();
+        long t4 = System.nanoTime();
+        supervisor.shutdown();
+        long t5 = System.nanoTime();
+        long endedAt = ended.count.get() == n ? ended.last.get() : t5; // when the last run returned
+        boolean allStopped = true;
+        for (String name : supervisor.processNames()) {
+            allStopped &= supervisor.status(name) == ProcessStatus.STOPPED;
+        }
+        observed.close();
+        return result(config, t1 - t0, t2 - t1, t3 - t1, t5 - t4, endedAt - t4, before, after, allStopped);
+    }
+
+    // ---------------------------------------------------------------- Guava
+
+    /** Waits for cancellation, as the supervised processes do. */
+    static final class WaitingService extends AbstractExecutionThreadService {
+        private final CountDownLatch stop = new CountDownLatch(1);
+        private final String name;
+        private final Executor executor;
+        private final Ends ended;
+
+        WaitingService(String name, Executor executor, Ends ended) {
+            this.name = name;
+            this.executor = executor;
+            this.ended = ended;
+        }
+
+        @Override
+        protected void run() throws InterruptedException {
+            try {
+                stop.await();
+            } finally {
+                ended.mark();
+            }
+        }
+
+        @Override
+        protected void triggerShutdown() {
+            stop.countDown();
+        }
+
+        @Override
+        protected String serviceName() {
+            return name;
+        }
+
+        @Override
+        protected Executor executor() {
+            return executor != null ? executor : super.executor(); // default: a new platform thread per service
+        }
+    }
+
+    private static Result runGuava(Config config) throws Exception {
+        int n = config.n;
+        Executor executor = config.virtual() ? virtualThreadPerTask() : null;
+        Map<String, long[]> before = histogram();
+        Ends ended = new Ends();
+
+        long t0 = System.nanoTime();
+        List<Service> services = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            services.add(new WaitingService("p" + i, executor, ended));
+        }
+        ServiceManager manager = new ServiceManager(services);
+        long t1 = System.nanoTime();
+        manager.startAsync().awaitHealthy(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        long t2 = System.nanoTime();
+
+        Map<String, long[]> after = histogram();
+        long t4 = System.nanoTime();
+        manager.stopAsync().awaitStopped(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        long t5 = System.nanoTime();
+        long endedAt = ended.count.get() == n ? ended.last.get() : t5; // when the last run returned
+        boolean allStopped = manager.servicesByState().keySet().stream().allMatch(s -> s == Service.State.TERMINATED);
+        return result(config, t1 - t0, t2 - t1, t2 - t1, t5 - t4, endedAt - t4, before, after, allStopped);
+    }
+
+    /** A virtual thread per task (Java 21+), by reflection: the test sources are Java 17. */
+    static Executor virtualThreadPerTask() throws ReflectiveOperationException {
+        Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+        ThreadFactory factory = (ThreadFactory) Class.forName("java.lang.Thread$Builder").getMethod("factory")
+                .invoke(builder);
+        return task -> factory.newThread(task).start();
+    }
+
+    // ---------------------------------------------------------------- measuring
+
+    /** When the last of the runs returned. */
+    static final class Ends {
+        final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
+
+        void mark() {
+            last.accumulateAndGet(System.nanoTime(), Math::max);
+            count.incrementAndGet();
+        }
+    }
+
+    private static void await(CountDownLatch latch, String what) throws InterruptedException, TimeoutException {
+        if (!latch.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            throw new TimeoutException(what + ": still " + latch.getCount() + " to go after " + TIMEOUT_SECONDS + " s");
+        }
+    }
+
+    private static Result result(Config config, long registerNs, long startNs, long eventsNs, long stopNs,
+            long endedNs, Map<String, long[]> before, Map<String, long[]> after, boolean allStopped) {
+        int n = config.n;
+        long total = 0;
+        long chunks = 0;
+        Map<String, long[]> delta = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : after.entrySet()) {
+            long[] b = before.getOrDefault(e.getKey(), new long[2]);
+            long[] d = {e.getValue()[0] - b[0], e.getValue()[1] - b[1]};
+            delta.put(e.getKey(), d);
+            total += d[1];
+            if (e.getKey().equals(STACK_CHUNK)) {
+                chunks = d[1];
+            }
+        }
+        for (Map.Entry<String, long[]> e : before.entrySet()) {
+            if (!after.containsKey(e.getKey())) {
+                total -= e.getValue()[1];
+            }
+        }
+        List<String> top = new ArrayList<>();
+        delta.entrySet().stream()
+                .filter(e -> !e.getKey().equals(STACK_CHUNK))
+                .sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> e.getValue()[1]).reversed())
+                .limit(15)
+                .forEach(e -> top.add(String.format(Locale.ROOT, "%.1f %.2f %s", (double) e.getValue()[1] / n,
+                        (double) e.getValue()[0] / n, e.getKey())));
+        return new Result(config, registerNs / 1e6, startNs / 1e6, eventsNs / 1e6, stopNs / 1e6, endedNs / 1e6,
+                (double) (total - chunks) / n, (double) chunks / n, allStopped, top);
+    }
+
+    private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
+
+    /**
+     * @return the live objects after a full GC, by class: instances and bytes (the diagnostic command
+     *         {@code GC.class_histogram}, which collects first)
+     */
+    static Map<String, long[]> histogram() throws Exception {
+        String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {new String[0]}, new String[] {String[].class.getName()});
+        Map<String, long[]> classes = new HashMap<>();
+        for (String line : text.split("\n")) {
+            Matcher m = HISTOGRAM_LINE.matcher(line);
+            if (m.find()) {
+                classes.merge(m.group(3), new long[] {Long.parseLong(m.group(1)), Long.parseLong(m.group(2))},
+                        (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+            }
+        }
+        return classes;
+    }
+}
