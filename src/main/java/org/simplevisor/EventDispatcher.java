@@ -21,10 +21,15 @@ final class EventDispatcher {
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
 
     /**
-     * Events waiting for delivery beyond which no new run begins until listeners catch up: a zero-delay restart
+     * Events waiting for delivery beyond which no restart begins until listeners catch up: a zero-delay restart
      * loop can produce events faster than, say, a logger writing stack traces consumes them.
      */
     static final int BACKLOG_LIMIT = 1_000;
+    /**
+     * The backlog at which waiting restarts are let go: well below the limit, so that a restart loop wakes its
+     * waiters once per drained batch rather than once per delivered event.
+     */
+    static final int BACKLOG_RESUME = BACKLOG_LIMIT / 2;
 
     private final List<SupervisorListener> listeners = new CopyOnWriteArrayList<>();
     private final OwnedThreads threads;
@@ -69,7 +74,7 @@ final class EventDispatcher {
                 }
             }
         } finally {
-            if (backlog.decrementAndGet() <= BACKLOG_LIMIT && waitingForCapacity.get() > 0) {
+            if (backlog.decrementAndGet() <= BACKLOG_RESUME && waitingForCapacity.get() > 0) {
                 synchronized (capacity) {
                     capacity.notifyAll();
                 }
@@ -78,8 +83,9 @@ final class EventDispatcher {
     }
 
     /**
-     * Waits, holding no lock, while more than {@link #BACKLOG_LIMIT} events wait for delivery. Returns at once on
-     * the event thread itself (a listener that starts a process) and once the dispatcher is closed.
+     * Waits, holding no lock, while more than {@link #BACKLOG_LIMIT} events wait for delivery, until the backlog is
+     * down to {@link #BACKLOG_RESUME}. Returns at once on the event thread itself (a listener that restarts a
+     * process) and once the dispatcher is closed.
      */
     void awaitBacklogBelowLimit() {
         if (backlog.get() <= BACKLOG_LIMIT || threads.isOwn(Thread.currentThread())) {
@@ -88,7 +94,7 @@ final class EventDispatcher {
         waitingForCapacity.incrementAndGet();
         try {
             synchronized (capacity) {
-                while (backlog.get() > BACKLOG_LIMIT && !closed) {
+                while (backlog.get() > BACKLOG_RESUME && !closed) {
                     capacity.wait();
                 }
             }

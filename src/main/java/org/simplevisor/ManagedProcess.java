@@ -239,7 +239,9 @@ final class ManagedProcess {
 
     /** The task handed to the executor: one whole run on the executor's thread. */
     private void execute(ProcessRun current) {
-        host.events().awaitBacklogBelowLimit(); // a restart loop must not outrun the listeners
+        if (current.isRestart()) {
+            host.events().awaitBacklogBelowLimit(); // a restart loop must not outrun the listeners
+        }
         if (!begin(current)) {
             return;
         }

@@ -19,11 +19,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class OwnedThreads implements ThreadFactory {
 
     private static final int FIRST_VIRTUAL_THREAD_RELEASE = 21;
+    /** Below this many remembered threads, dead ones are not worth a scan. */
+    private static final int MIN_PRUNE_SIZE = 64;
 
     private final String prefix;
     private final boolean daemon;
     private final AtomicInteger count = new AtomicInteger();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger pruneAt = new AtomicInteger(MIN_PRUNE_SIZE);
 
     OwnedThreads(String prefix, boolean daemon) {
         this.prefix = prefix;
@@ -32,11 +35,28 @@ final class OwnedThreads implements ThreadFactory {
 
     @Override
     public Thread newThread(Runnable task) {
-        threads.removeIf(thread -> !thread.isAlive());
+        pruneDeadThreads();
         Thread thread = new Thread(task, prefix + count.incrementAndGet());
         thread.setDaemon(daemon);
         threads.add(thread);
         return thread;
+    }
+
+    /**
+     * Forgets threads that have ended, once the set has doubled since the last scan: a scan per new thread would
+     * make starting N processes quadratic in N, and a scan at doubling keeps the cost per thread constant.
+     */
+    private void pruneDeadThreads() {
+        int limit = pruneAt.get();
+        if (threads.size() >= limit && pruneAt.compareAndSet(limit, Integer.MAX_VALUE)) { // one thread scans
+            threads.removeIf(thread -> !thread.isAlive());
+            pruneAt.set(Math.max(MIN_PRUNE_SIZE, 2 * threads.size()));
+        }
+    }
+
+    /** @return how many threads this factory remembers: all alive, and dead ones not yet pruned */
+    int remembered() {
+        return threads.size();
     }
 
     /** @return whether this factory made {@code thread} */

@@ -234,6 +234,12 @@ public final class Supervisor implements AutoCloseable {
         List<ManagedProcess> stopOrder = inStartOrder();
         Collections.reverse(stopOrder);
         stopOrder.forEach(ManagedProcess::close); // no restart anywhere while the levels above are stopped
+        if (ownsExecutor) {
+            // Nothing is submitted any more (a start racing this finds its run dropped). A worker whose run ends
+            // now leaves at once: thousands of idle pooled workers interrupted together by shutdownNow() would each
+            // unlink themselves from the pool's queue, a cost quadratic in their number.
+            executor.shutdown();
+        }
         Map<ManagedProcess, ProcessRun> stuck = new LinkedHashMap<>();
         int from = 0;
         while (from < stopOrder.size()) {

@@ -480,6 +480,55 @@ class SupervisorStressTest {
         });
     }
 
+    /**
+     * The backlog limit holds back restarts only: with a listener stuck and more than {@link
+     * EventDispatcher#BACKLOG_LIMIT} events waiting, a mass start still starts every process, while a crash loop
+     * stops restarting until the listener catches up (then it goes on).
+     */
+    @Test
+    @Timeout(60)
+    void aStuckListenerHoldsBackRestartsButNotFirstStarts() throws InterruptedException {
+        CountDownLatch listenerReleased = new CountDownLatch(1);
+        CountDownLatch listenerStuck = new CountDownLatch(1);
+        Supervisor supervisor = Supervisor.builder().name(SUPERVISOR + "-gate").shutdownTimeout(Duration.ofSeconds(5))
+                .listener(event -> {
+                    listenerStuck.countDown();
+                    try {
+                        listenerReleased.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }).build();
+        int processes = EventDispatcher.BACKLOG_LIMIT; // REGISTERED + STATUS_CHANGED each: twice the limit
+        CountDownLatch allRunning = new CountDownLatch(processes);
+        for (int i = 0; i < processes; i++) {
+            supervisor.register("waiter-" + i, ctx -> {
+                allRunning.countDown();
+                ctx.awaitCancellation();
+            });
+        }
+        AtomicInteger crashLoopRuns = new AtomicInteger();
+        supervisor.register("crash-loop", ctx -> {
+            crashLoopRuns.incrementAndGet();
+            throw new IllegalStateException("crash-loop");
+        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO));
+        try {
+            supervisor.run();
+            assertThat(listenerStuck.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(allRunning.await(30, TimeUnit.SECONDS)).as("every first start began, listener stuck").isTrue();
+            await().atMost(WAIT).until(() -> supervisor.status("crash-loop") == ProcessStatus.RESTARTING);
+            // The backlog was over the limit before run(): the first run began, its restart waits for the listener.
+            assertThat(crashLoopRuns.get()).as("runs of the crash loop while the listener is stuck").isEqualTo(1);
+            listenerReleased.countDown();
+            await().atMost(WAIT).until(() -> crashLoopRuns.get() > 100);
+        } finally {
+            listenerReleased.countDown();
+            supervisor.shutdown();
+        }
+        assertThat(supervisor.processNames()).allSatisfy(name ->
+                assertThat(supervisor.status(name)).isIn(ProcessStatus.STOPPED));
+    }
+
     /** Counts events without keeping them. */
     private static final class RecordingCounts implements SupervisorListener {
         private final AtomicLong started = new AtomicLong();

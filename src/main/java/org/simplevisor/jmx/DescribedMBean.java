@@ -2,6 +2,8 @@ package org.simplevisor.jmx;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanInfo;
 import javax.management.MBeanOperationInfo;
@@ -18,11 +20,29 @@ import javax.management.StandardEmitterMBean;
  */
 class DescribedMBean<T> extends StandardEmitterMBean {
 
+    /**
+     * One MBeanInfo per interface, shared by every MBean of it: it depends only on the interface, and a supervisor
+     * with thousands of processes would otherwise keep thousands of identical copies.
+     */
+    private static final Map<Class<?>, MBeanInfo> SHARED_INFO = new ConcurrentHashMap<>();
+
     private final Class<T> mxbeanInterface;
 
     DescribedMBean(T implementation, Class<T> mxbeanInterface, NotificationEmitter emitter) {
         super(implementation, mxbeanInterface, true, emitter);
         this.mxbeanInterface = mxbeanInterface;
+    }
+
+    @Override
+    protected MBeanInfo getCachedMBeanInfo() {
+        return SHARED_INFO.get(mxbeanInterface);
+    }
+
+    @Override
+    protected void cacheMBeanInfo(MBeanInfo info) {
+        if (info != null) {
+            SHARED_INFO.putIfAbsent(mxbeanInterface, info);
+        }
     }
 
     @Override

@@ -62,29 +62,32 @@ final class ProcessNotifications {
         }
     }
 
+    /** What process and supervisor MBeans declare they emit; shared, as every emitter copies the array. */
+    private static final MBeanNotificationInfo[] INFOS = {
+        info(PROCESS_STARTED, Notification.class, 6, "A run of the process began: a start or a restart"),
+        info(PROCESS_STOPPED, Notification.class, 6,
+                "A run ended without failing: it completed, or was cancelled (stop, restart, shutdown)"),
+        info(PROCESS_FAILED, Notification.class, 4,
+                "A run failed (threw a checked exception, or was hung) or crashed (threw a RuntimeException or"
+                        + " an Error)"),
+        info(PROCESS_RESTARTING, Notification.class, 5,
+                "The process will be restarted by its restart policy after the delay in the user data"),
+        info(PROCESS_RESTART_LIMIT_EXCEEDED, Notification.class, 2,
+                "ALERT: the process failed once more than its restart limit allows; it is FAILED and will not"
+                        + " run again until an operator starts it"),
+        info(PROCESS_HUNG, Notification.class, 3,
+                "The watchdog saw no heartbeat within its timeout; the run is being cancelled"),
+        info(PROCESS_SHUTDOWN_TIMEOUT, Notification.class, 3,
+                "At shutdown the run did not end within the timeout and was abandoned"),
+        info(AttributeChangeNotification.ATTRIBUTE_CHANGE, AttributeChangeNotification.class, 6,
+                "The Status attribute changed")};
+
     private ProcessNotifications() {
     }
 
     /** @return what process and supervisor MBeans declare they emit: every type, with a severity for monitors */
     static MBeanNotificationInfo[] infos() {
-        return new MBeanNotificationInfo[] {
-            info(PROCESS_STARTED, Notification.class, 6, "A run of the process began: a start or a restart"),
-            info(PROCESS_STOPPED, Notification.class, 6,
-                    "A run ended without failing: it completed, or was cancelled (stop, restart, shutdown)"),
-            info(PROCESS_FAILED, Notification.class, 4,
-                    "A run failed (threw a checked exception, or was hung) or crashed (threw a RuntimeException or"
-                            + " an Error)"),
-            info(PROCESS_RESTARTING, Notification.class, 5,
-                    "The process will be restarted by its restart policy after the delay in the user data"),
-            info(PROCESS_RESTART_LIMIT_EXCEEDED, Notification.class, 2,
-                    "ALERT: the process failed once more than its restart limit allows; it is FAILED and will not"
-                            + " run again until an operator starts it"),
-            info(PROCESS_HUNG, Notification.class, 3,
-                    "The watchdog saw no heartbeat within its timeout; the run is being cancelled"),
-            info(PROCESS_SHUTDOWN_TIMEOUT, Notification.class, 3,
-                    "At shutdown the run did not end within the timeout and was abandoned"),
-            info(AttributeChangeNotification.ATTRIBUTE_CHANGE, AttributeChangeNotification.class, 6,
-                    "The Status attribute changed")};
+        return INFOS.clone();
     }
 
     private static MBeanNotificationInfo info(String type, Class<? extends Notification> notificationClass,
@@ -92,6 +95,11 @@ final class ProcessNotifications {
         // "severity" is the JMX Descriptor field monitoring tools read (1 non-recoverable ... 6 informational)
         return new MBeanNotificationInfo(new String[] {type}, notificationClass.getName(), description,
                 new ImmutableDescriptor("severity=" + severity));
+    }
+
+    /** @return how many notifications {@link #of} makes of an event: the sequence numbers it takes */
+    static int countOf(SupervisorEvent event) {
+        return (typeOf(event.type()) != null ? 1 : 0) + (event.statusChanged() ? 1 : 0);
     }
 
     /**

@@ -12,10 +12,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
+import javax.management.ListenerNotFoundException;
 import javax.management.MBeanServer;
 import javax.management.MalformedObjectNameException;
 import javax.management.Notification;
 import javax.management.NotificationBroadcasterSupport;
+import javax.management.NotificationFilter;
 import javax.management.NotificationListener;
 import javax.management.ObjectName;
 import org.apache.logging.log4j.LogManager;
@@ -132,8 +134,48 @@ public final class SupervisorJmx implements AutoCloseable {
      * notification.
      */
     private static final class Emitter extends NotificationBroadcasterSupport {
+        private List<NotificationListener> subscribed;  // one entry per subscription; guarded by this
+        private volatile boolean hasListeners;
+
         Emitter() {
             super(ProcessNotifications.infos());
+        }
+
+        /** @return whether a listener is subscribed: without one, notifications are not worth building */
+        boolean hasListeners() {
+            return hasListeners;
+        }
+
+        @Override
+        public synchronized void addNotificationListener(NotificationListener listener, NotificationFilter filter,
+                Object handback) {
+            super.addNotificationListener(listener, filter, handback);
+            if (subscribed == null) {
+                subscribed = new ArrayList<>(1); // most process MBeans never get a listener
+            }
+            subscribed.add(listener);
+            hasListeners = true;
+        }
+
+        @Override
+        public synchronized void removeNotificationListener(NotificationListener listener)
+                throws ListenerNotFoundException {
+            super.removeNotificationListener(listener);
+            subscribed.removeIf(each -> each == listener); // identity, as the superclass matches listeners
+            hasListeners = !subscribed.isEmpty();
+        }
+
+        @Override
+        public synchronized void removeNotificationListener(NotificationListener listener, NotificationFilter filter,
+                Object handback) throws ListenerNotFoundException {
+            super.removeNotificationListener(listener, filter, handback);
+            for (int i = 0; i < subscribed.size(); i++) {
+                if (subscribed.get(i) == listener) {
+                    subscribed.remove(i);
+                    break;
+                }
+            }
+            hasListeners = !subscribed.isEmpty();
         }
 
         @Override
@@ -372,6 +414,10 @@ public final class SupervisorJmx implements AutoCloseable {
         }
         // Numbered here, in event order; filtered and delivered on the notification thread, so that no listener
         // or filter of a JMX client ever runs on the event thread.
+        if (!entry.emitter.hasListeners() && !supervisorEmitter.hasListeners()) {
+            entry.sequence.addAndGet(ProcessNotifications.countOf(event)); // numbered all the same, so no gap shows
+            return;
+        }
         List<Notification> notifications = ProcessNotifications.of(event, entry.name, context, entry.sequence);
         if (!notifications.isEmpty()) {
             deliveries.execute(() -> {

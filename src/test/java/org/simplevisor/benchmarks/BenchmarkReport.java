@@ -148,11 +148,13 @@ public final class BenchmarkReport {
         for (int n : sized(1_000, 10_000)) {
             configs.add(new ScaleBenchmark.Config("simplevisor", "platform", n, all));
             configs.add(new ScaleBenchmark.Config("guava", "platform", n, all));
+            configs.add(new ScaleBenchmark.Config("threads", "platform", n, all));
         }
         if (run.feature >= 21) {
             for (int n : sized(10_000, 100_000)) {
                 configs.add(new ScaleBenchmark.Config("simplevisor", "virtual", n, all));
                 configs.add(new ScaleBenchmark.Config("guava", "virtual", n, all));
+                configs.add(new ScaleBenchmark.Config("threads", "virtual", n, all));
             }
         }
         for (ScaleBenchmark.Config config : configs) {
@@ -476,7 +478,7 @@ public final class BenchmarkReport {
 
     static Predicate<ScaleBenchmark.Config> config(String system, String threads, int n, Observed.Observers o) {
         return c -> c.system().equals(system) && c.threads().equals(threads) && c.n() == n
-                && (system.equals("guava") || c.observers() == o);
+                && (!system.equals("simplevisor") || c.observers() == o);
     }
 
     private static void renderScale(StringBuilder md, List<JdkRun> runs, Context context) {
@@ -489,7 +491,8 @@ public final class BenchmarkReport {
                 .append("threads joined, MBeans unregistered), and in brackets until the last run returned. Guava 33.4.8 `ServiceManager` with N ")
                 .append("`AbstractExecutionThreadService`s: register = build the services and the manager; start = ")
                 .append("`startAsync().awaitHealthy()`; stop = `stopAsync().awaitStopped()`; on virtual threads its ")
-                .append("`executor()` starts a virtual thread. **Heap** = live bytes after a full GC (class histogram), ")
+                .append("`executor()` starts a virtual thread. **Bare threads** (the limit): start N threads that wait on a ")
+                .append("latch until all run; stop = release and join them. **Heap** = live bytes after a full GC (class histogram), ")
                 .append("after minus before, per process, thread stacks excluded (platform stacks are off-heap; the ")
                 .append("`StackChunk`s of parked virtual threads are subtracted). Times in ms, mean ± s.d. over ")
                 .append(context.scaleRepetitions).append(" JVMs; \"Guava ÷ simplevisor\" > 1 means simplevisor is faster.\n\n");
@@ -522,6 +525,15 @@ public final class BenchmarkReport {
                                 .append(meanSd(stats(sv, ScaleBenchmark.Result::heapPerProcess))).append(" | ")
                                 .append(gu.isEmpty() ? "" : sig(guStart[0] / svStart[0])).append(" | ")
                                 .append(gu.isEmpty() ? "" : sig(guStop[0] / svStop[0])).append(" |\n");
+                    }
+                    List<ScaleBenchmark.Result> bare = select(run, config("threads", threads, n, null));
+                    if (!bare.isEmpty()) {
+                        md.append("| ").append(threads).append(" | ").append(String.format(Locale.ROOT, "%,d", n))
+                                .append(" | bare threads (the limit) | – | ")
+                                .append(meanSd(stats(bare, ScaleBenchmark.Result::startMs))).append(" | – | ")
+                                .append(meanSd(stats(bare, ScaleBenchmark.Result::stopMs))).append(" | ")
+                                .append(meanSd(stats(bare, ScaleBenchmark.Result::endedMs))).append(" | ")
+                                .append(meanSd(stats(bare, ScaleBenchmark.Result::heapPerProcess))).append(" | | |\n");
                     }
                     if (!gu.isEmpty()) {
                         md.append("| ").append(threads).append(" | ").append(String.format(Locale.ROOT, "%,d", n))
@@ -729,8 +741,11 @@ public final class BenchmarkReport {
         if (sv.isEmpty()) {
             return "";
         }
-        double ms = stats(sv, start ? ScaleBenchmark.Result::startMs : ScaleBenchmark.Result::stopMs)[0];
-        return verdict(ms <= limitMs) + String.format(Locale.ROOT, " (%s ms, %s× the limit)", sig(ms), sig(ms / limitMs));
+        Function<ScaleBenchmark.Result, Double> phase = start ? ScaleBenchmark.Result::startMs : ScaleBenchmark.Result::stopMs;
+        double ms = stats(sv, phase)[0];
+        List<ScaleBenchmark.Result> bare = select(run, config("threads", threads, n, null));
+        String floor = bare.isEmpty() ? "" : String.format(Locale.ROOT, "; bare threads %s ms", sig(stats(bare, phase)[0]));
+        return verdict(ms <= limitMs) + String.format(Locale.ROOT, " (%s ms, %s× the limit%s)", sig(ms), sig(ms / limitMs), floor);
     }
 
     private static String heap(JdkRun run, String threads, int n) {

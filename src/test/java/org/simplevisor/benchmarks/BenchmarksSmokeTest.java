@@ -86,10 +86,12 @@ class BenchmarksSmokeTest {
         List<ScaleBenchmark.Config> configs = new ArrayList<>(List.of(
                 new ScaleBenchmark.Config("simplevisor", "platform", 50, Observed.Observers.ALL),
                 new ScaleBenchmark.Config("simplevisor", "platform", 50, Observed.Observers.METRICS_SIMPLE),
-                new ScaleBenchmark.Config("guava", "platform", 50, Observed.Observers.ALL)));
+                new ScaleBenchmark.Config("guava", "platform", 50, Observed.Observers.ALL),
+                new ScaleBenchmark.Config("threads", "platform", 50, Observed.Observers.ALL)));
         if (Runtime.version().feature() >= 21) {
             configs.add(new ScaleBenchmark.Config("simplevisor", "virtual", 50, Observed.Observers.ALL));
             configs.add(new ScaleBenchmark.Config("guava", "virtual", 50, Observed.Observers.ALL));
+            configs.add(new ScaleBenchmark.Config("threads", "virtual", 50, Observed.Observers.ALL));
         }
         BenchmarkReport.JdkRun run = new BenchmarkReport.JdkRun(System.getProperty("java.home"));
         run.feature = Runtime.version().feature();

@@ -95,7 +95,7 @@ public final class ScaleBenchmark {
      * Runs one configuration and prints its {@code RESULT} line and the classes that take the most heap per
      * process ({@code CLASS bytes instances name}).
      *
-     * @param args system ({@code simplevisor}, {@code guava}), threads ({@code platform}, {@code virtual}), N, and
+     * @param args system ({@code simplevisor}, {@code guava}, {@code threads}), threads ({@code platform}, {@code virtual}), N, and
      *             for the supervisor the observers ({@code all}, {@code none}, {@code metrics}, {@code jmx},
      *             {@code metrics-simple})
      */
@@ -112,7 +112,55 @@ public final class ScaleBenchmark {
 
     /** Runs one configuration in this JVM. */
     static Result run(Config config) throws Exception {
-        return config.system.equals("guava") ? runGuava(config) : runSupervisor(config);
+        switch (config.system) {
+            case "guava":
+                return runGuava(config);
+            case "threads":
+                return runBareThreads(config);
+            default:
+                return runSupervisor(config);
+        }
+    }
+
+    // ---------------------------------------------------------------- the limit: bare threads
+
+    /**
+     * The physical limit on this machine: start N threads that wait on a latch, then release and join them. No
+     * supervision, no names, no events: what any supervisor of N thread-bound processes pays at least.
+     */
+    private static Result runBareThreads(Config config) throws Exception {
+        int n = config.n;
+        ThreadFactory factory = config.virtual() ? virtualThreadFactory() : Thread::new;
+        Map<String, long[]> before = histogram();
+        CountDownLatch running = new CountDownLatch(n);
+        CountDownLatch release = new CountDownLatch(1);
+        Ends ended = new Ends();
+        List<Thread> threads = new ArrayList<>(n);
+        long t1 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            Thread thread = factory.newThread(() -> {
+                running.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    ended.mark();
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        await(running, "all threads running");
+        long t2 = System.nanoTime();
+        Map<String, long[]> after = histogram();
+        long t4 = System.nanoTime();
+        release.countDown();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        long t5 = System.nanoTime();
+        return result(config, 0, t2 - t1, t2 - t1, t5 - t4, ended.last.get() - t4, before, after, true);
     }
 
     // ---------------------------------------------------------------- simplevisor
@@ -228,12 +276,16 @@ public final class ScaleBenchmark {
         return result(config, t1 - t0, t2 - t1, t2 - t1, t5 - t4, endedAt - t4, before, after, allStopped);
     }
 
-    /** A virtual thread per task (Java 21+), by reflection: the test sources are Java 17. */
+    /** A virtual thread per task (Java 21+). */
     static Executor virtualThreadPerTask() throws ReflectiveOperationException {
-        Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-        ThreadFactory factory = (ThreadFactory) Class.forName("java.lang.Thread$Builder").getMethod("factory")
-                .invoke(builder);
+        ThreadFactory factory = virtualThreadFactory();
         return task -> factory.newThread(task).start();
+    }
+
+    /** Virtual threads (Java 21+), by reflection: the test sources are Java 17. */
+    static ThreadFactory virtualThreadFactory() throws ReflectiveOperationException {
+        Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+        return (ThreadFactory) Class.forName("java.lang.Thread$Builder").getMethod("factory").invoke(builder);
     }
 
     // ---------------------------------------------------------------- measuring

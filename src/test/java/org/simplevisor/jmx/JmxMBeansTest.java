@@ -261,8 +261,11 @@ class JmxMBeansTest {
     void theMBeansTheirAttributesOperationsAndParametersAreDescribed() throws Exception {
         Supervisor supervisor = supervisor(context);
         supervisor.register("worker", blocking(new AtomicInteger()));
+        supervisor.register("helper", blocking(new AtomicInteger()));
         SupervisorJmx jmx = register(supervisor);
 
+        // Built once and shared: thousands of process MBeans need not hold thousands of copies.
+        assertThat(server.getMBeanInfo(process("helper"))).isSameAs(server.getMBeanInfo(process("worker")));
         for (ObjectName name : List.of(jmx.supervisorObjectName(), process("worker"))) {
             MBeanInfo info = server.getMBeanInfo(name);
             assertThat(info.getDescription()).as(name.toString()).isNotBlank()
@@ -296,8 +299,11 @@ class JmxMBeansTest {
     void everyNotificationTypeIsDeclaredOnBothMBeans() throws Exception {
         Supervisor supervisor = supervisor(context);
         supervisor.register("worker", blocking(new AtomicInteger()));
+        supervisor.register("helper", blocking(new AtomicInteger()));
         SupervisorJmx jmx = register(supervisor);
 
+        // Built once and shared: thousands of process MBeans need not hold thousands of copies.
+        assertThat(server.getMBeanInfo(process("helper"))).isSameAs(server.getMBeanInfo(process("worker")));
         for (ObjectName name : List.of(jmx.supervisorObjectName(), process("worker"))) {
             MBeanNotificationInfo[] notifications = server.getMBeanInfo(name).getNotifications();
             assertThat(Arrays.stream(notifications).flatMap(n -> Arrays.stream(n.getNotifTypes())))

@@ -341,10 +341,46 @@ class JmxNotificationsTest {
         assertThat(sequenceNumbers(delivered)).containsExactlyElementsOf(oneTo(expected));
     }
 
+    /**
+     * With no listener subscribed, notifications are not built (a crash loop would build a CompositeData per event
+     * for nobody), yet they are numbered: a listener that comes later, or comes back, sees numbers that continue.
+     */
+    @Test
+    void unobservedNotificationsStillTakeTheirSequenceNumbers() throws Exception {
+        Supervisor supervisor = supervisor(Duration.ofSeconds(2));
+        supervisor.register("steady", ctx -> ctx.awaitCancellation());
+        SupervisorJmx jmx = register(supervisor);
+        RecordingListener events = new RecordingListener(); // after the JMX listener: it has seen what this sees
+        supervisor.addListener(events);
+        ObjectName steady = jmx.processObjectName("steady");
+
+        supervisor.run();
+        events.await("steady", SupervisorEvent.Type.STARTED);
+        long unobserved = expectedNotifications(events, "steady");
+        NotificationRecorder late = subscribe(steady);
+        supervisor.restart("steady");
+        events.awaitCount("steady", SupervisorEvent.Type.STARTED, 2);
+        long observed = expectedNotifications(events, "steady") - unobserved;
+        await().until(() -> late.all().size() == observed);
+        server.removeNotificationListener(steady, late);
+
+        supervisor.restart("steady");
+        events.awaitCount("steady", SupervisorEvent.Type.STARTED, 3);
+        long unobservedAgain = expectedNotifications(events, "steady") - unobserved - observed;
+        NotificationRecorder back = subscribe(steady);
+        supervisor.stop("steady");
+        back.await(PROCESS_STOPPED);
+
+        assertThat(unobserved).isPositive();
+        assertThat(sequenceNumbers(late.all())).containsExactlyElementsOf(
+                LongStream.rangeClosed(unobserved + 1, unobserved + observed).boxed().collect(Collectors.toList()));
+        assertThat(unobservedAgain).isPositive();
+        assertThat(back.all().get(0).getSequenceNumber()).isEqualTo(unobserved + observed + unobservedAgain + 1);
+    }
+
     /** @return how many notifications the events of one process make: its type, plus a status change */
     static long expectedNotifications(RecordingListener events, String process) {
         return events.events().stream().filter(e -> process.equals(e.processName()))
-                .mapToLong(e -> (ProcessNotifications.typeOf(e.type()) != null ? 1 : 0) + (e.statusChanged() ? 1 : 0))
-                .sum();
+                .mapToLong(ProcessNotifications::countOf).sum();
     }
 }

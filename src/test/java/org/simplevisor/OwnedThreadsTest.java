@@ -1,0 +1,61 @@
+package org.simplevisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The thread factory that remembers its threads: bounded memory of dead ones, and a join of the live ones. */
+class OwnedThreadsTest {
+
+    @Test
+    void deadThreadsAreForgottenSoTheSetStaysProportionalToTheLiveOnes() throws InterruptedException {
+        OwnedThreads factory = new OwnedThreads("owned-threads-test-", true);
+        for (int i = 0; i < 1_000; i++) {
+            Thread thread = factory.newThread(() -> { });
+            thread.start();
+            thread.join();
+        }
+        // Pruned at each doubling from 64 on, none alive: never more than 64 remembered.
+        assertThat(factory.remembered()).isLessThanOrEqualTo(64);
+    }
+
+    @Test
+    void joinAllWaitsForEveryLiveThreadAmongManyDeadOnes() throws InterruptedException {
+        OwnedThreads factory = new OwnedThreads("owned-threads-test-", true);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Thread> live = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            boolean stays = i % 3 == 0;
+            Thread thread = factory.newThread(() -> {
+                if (stays) {
+                    awaitQuietly(release);
+                }
+            });
+            thread.start();
+            if (stays) {
+                live.add(thread);
+            } else {
+                thread.join();
+            }
+        }
+        assertThat(factory.joinAll(System.nanoTime())).as("live threads remain").isFalse();
+        assertThat(live).allSatisfy(thread -> assertThat(factory.isOwn(thread)).isTrue());
+
+        release.countDown();
+        assertThat(factory.joinAll(System.nanoTime() + TimeUnit.SECONDS.toNanos(10))).isTrue();
+        assertThat(live).noneMatch(Thread::isAlive);
+        assertThat(factory.remembered()).isZero();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
