@@ -5,12 +5,14 @@ import static org.awaitility.Awaitility.await;
 import static org.simplevisor.metrics.MeterValues.stops;
 
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.search.MeterNotFoundException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,6 +32,11 @@ import org.simplevisor.testing.RecordingListener;
 class SupervisorMetricsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** Meters are registered on the event thread: until the REGISTERED event is handled a search finds none. */
+    private static ConditionFactory awaitMeters() {
+        return await().atMost(WAIT).ignoreExceptionsInstanceOf(MeterNotFoundException.class);
+    }
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private Supervisor supervisor = supervisor(Duration.ofSeconds(5));
@@ -91,7 +98,7 @@ class SupervisorMetricsTest {
         double panics = outcome == Outcome.CRASHES ? 1 : 0;
 
         if (restarts) {
-            await().atMost(WAIT).untilAsserted(() -> {
+            awaitMeters().untilAsserted(() -> {
                 assertThat(p.started()).isEqualTo(2);
                 assertThat(p.restarted()).isEqualTo(1);
                 assertThat(p.running()).isEqualTo(1);
@@ -102,7 +109,7 @@ class SupervisorMetricsTest {
             });
         } else {
             double atRest = outcome == Outcome.COMPLETES ? 0 : -2; // completed: STOPPED; failure: FAILED
-            await().atMost(WAIT).untilAsserted(() -> {
+            awaitMeters().untilAsserted(() -> {
                 assertThat(p.started()).isEqualTo(1);
                 assertThat(any.stopped()).isEqualTo(stops(outcome.reason, 1));
                 assertThat(any.status()).isEqualTo(atRest);
@@ -137,7 +144,7 @@ class SupervisorMetricsTest {
         supervisor.run();
         MeterValues looper = new MeterValues(registry, "looper");
 
-        await().atMost(WAIT).untilAsserted(() -> {
+        awaitMeters().untilAsserted(() -> {
             assertThat(looper.limitExceeded()).isEqualTo(1);
             assertThat(looper.status()).isEqualTo(-2);
         });
@@ -161,12 +168,12 @@ class SupervisorMetricsTest {
         supervisor.register("worker", ProcessContext::awaitCancellation);
         supervisor.run();
         MeterValues worker = new MeterValues(registry, "worker");
-        await().atMost(WAIT).untilAsserted(() -> assertThat(worker.running()).isEqualTo(1));
+        awaitMeters().untilAsserted(() -> assertThat(worker.running()).isEqualTo(1));
         assertThat(worker.status()).isEqualTo(1);
 
         supervisor.stop("worker");
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(worker.stopped()).isEqualTo(stops(ExitReason.MANUAL, 1)));
+        awaitMeters().untilAsserted(() -> assertThat(worker.stopped()).isEqualTo(stops(ExitReason.MANUAL, 1)));
         assertThat(worker.status()).isZero();
         assertThat(worker.running()).isZero();
         assertThat(worker.started()).isEqualTo(1);
@@ -179,11 +186,11 @@ class SupervisorMetricsTest {
                 ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
         supervisor.run();
         MeterValues worker = new MeterValues(registry, "worker");
-        await().atMost(WAIT).untilAsserted(() -> assertThat(worker.started()).isEqualTo(1));
+        awaitMeters().untilAsserted(() -> assertThat(worker.started()).isEqualTo(1));
 
         supervisor.restart("worker");
 
-        await().atMost(WAIT).untilAsserted(() -> {
+        awaitMeters().untilAsserted(() -> {
             assertThat(worker.started()).isEqualTo(2);
             assertThat(worker.running()).isEqualTo(1);
         });
@@ -200,7 +207,7 @@ class SupervisorMetricsTest {
         supervisor.run();
         MeterValues a = new MeterValues(registry, "a");
         MeterValues b = new MeterValues(registry, "b");
-        await().atMost(WAIT).untilAsserted(() -> {
+        awaitMeters().untilAsserted(() -> {
             assertThat(a.running()).isEqualTo(1);
             assertThat(b.running()).isEqualTo(1);
         });
@@ -240,11 +247,11 @@ class SupervisorMetricsTest {
         });
         supervisor.run();
         MeterValues stubborn = new MeterValues(registry, "stubborn");
-        await().atMost(WAIT).untilAsserted(() -> assertThat(stubborn.running()).isEqualTo(1));
+        awaitMeters().untilAsserted(() -> assertThat(stubborn.running()).isEqualTo(1));
 
         supervisor.shutdown();
 
-        await().atMost(WAIT).untilAsserted(() -> {
+        awaitMeters().untilAsserted(() -> {
             assertThat(stubborn.shutdownTimeouts()).isEqualTo(1);
             assertThat(stubborn.stopped()).isEqualTo(stops(ExitReason.SHUTDOWN, 1));
         });
@@ -291,7 +298,7 @@ class SupervisorMetricsTest {
         supervisor.register("late", ProcessContext::awaitCancellation);
         MeterValues late = new MeterValues(registry, "late");
 
-        await().atMost(WAIT).untilAsserted(() -> {
+        awaitMeters().untilAsserted(() -> {
             assertThat(late.running()).isEqualTo(1);
             assertThat(late.started()).isEqualTo(1);
         });
@@ -311,7 +318,7 @@ class SupervisorMetricsTest {
             throw new IllegalStateException("crash");
         }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO));
         supervisor.run();
-        await().atMost(WAIT).until(() -> supervisor.isRunning("early"));
+        awaitMeters().until(() -> supervisor.isRunning("early"));
 
         metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.empty());
         MeterValues early = new MeterValues(registry, "early");
@@ -319,7 +326,7 @@ class SupervisorMetricsTest {
         assertThat(early.started()).isZero();     // counters count from binding on
 
         crash.set(true);
-        await().atMost(WAIT).untilAsserted(() -> {
+        awaitMeters().untilAsserted(() -> {
             assertThat(early.restarted()).isEqualTo(1);
             assertThat(early.panics()).isEqualTo(1);
         });
