@@ -79,8 +79,8 @@ final class StressFixtures {
         }
 
         /**
-         * Waits (spinning: it is brief) until the process is at rest or in a run nobody cancelled, not between two
-         * runs or in a run that is ending.
+         * Waits until the process is at rest or in a run nobody cancelled, not between two runs or in a run that is
+         * ending. It yields rather than spins: jcstress may pin its threads to the CPUs the process's thread needs.
          *
          * @return the settled snapshot, or the last one after {@link #SETTLE_TIMEOUT}
          */
@@ -88,7 +88,7 @@ final class StressFixtures {
             long deadline = System.nanoTime() + SETTLE_TIMEOUT.toNanos();
             ProcessSnapshot snapshot = supervisor.snapshot(name);
             while (!isSettled(snapshot) && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
+                Thread.yield();
                 snapshot = supervisor.snapshot(name);
             }
             return snapshot;
