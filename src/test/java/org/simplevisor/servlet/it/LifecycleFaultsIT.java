@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.simplevisor.servlet.it.app.BrokenConstructor;
+import org.simplevisor.servlet.it.app.BrokenStaticInitializer;
 import org.simplevisor.servlet.it.app.FailingPostConstruct;
 import org.simplevisor.servlet.it.app.FailingPreDestroy;
 import org.simplevisor.servlet.it.app.JournalingProcess;
@@ -25,7 +26,8 @@ import org.simplevisor.servlet.it.app.PlainTicker;
 import org.simplevisor.testing.CapturedLogs;
 
 /**
- * Process classes that throw from their constructor, {@code @PostConstruct} or {@code @PreDestroy}, on Tomcat. A
+ * Process classes that throw from their constructor, static initializer, {@code @PostConstruct} or {@code @PreDestroy},
+ * on Tomcat. A
  * process that cannot be created or initialised fails the deployment with Tomcat's SEVERE log and simplevisor's ERROR
  * naming the process and class; the processes already made are destroyed again and nothing runs or is left. A
  * throwing {@code @PreDestroy} is logged with its stack trace on undeploy; the other processes are still destroyed,
@@ -49,6 +51,14 @@ class LifecycleFaultsIT {
                         "simplevisor.process.audit.class", PlainTicker.class.getName(),
                         "simplevisor.process.broken.class", BrokenConstructor.class.getName()),
                 PlainTicker.class, JournalingProcess.class, BrokenConstructor.class);
+    }
+
+    @Deployment(name = "static-initializer-fails", managed = false, testable = false)
+    static WebArchive staticInitializerFails() {
+        return Wars.war("static-initializer-fails", Wars.webXml(false,
+                        "simplevisor.process.audit.class", PlainTicker.class.getName(),
+                        "simplevisor.process.broken.class", BrokenStaticInitializer.class.getName()),
+                PlainTicker.class, JournalingProcess.class, BrokenStaticInitializer.class);
     }
 
     @Deployment(name = "post-construct-fails", managed = false, testable = false)
@@ -85,6 +95,14 @@ class LifecycleFaultsIT {
         assertDeploymentFails("constructor-fails", "process \"broken\" (context parameter "
                 + "simplevisor.process.broken.class = \"" + type + "\"): the constructor of " + type
                 + " failed: java.lang.IllegalStateException: no licence key");
+    }
+
+    @Test
+    void aThrowingStaticInitializerFailsTheDeploymentNamingProcessAndClass() {
+        String type = BrokenStaticInitializer.class.getName();
+        assertDeploymentFails("static-initializer-fails", "process \"broken\" (context parameter "
+                + "simplevisor.process.broken.class = \"" + type + "\"): the static initializer of " + type
+                + " failed: java.lang.IllegalArgumentException: endpoint not configured");
     }
 
     @Test
