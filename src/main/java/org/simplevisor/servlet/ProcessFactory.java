@@ -51,7 +51,13 @@ final class ProcessFactory {
         } catch (InvocationTargetException e) {
             throw new IllegalStateException("process \"" + declaration.name() + "\" (" + declaration.origin()
                     + "): the constructor of " + type.getName() + " failed: " + e.getCause(), e.getCause());
-        } catch (ReflectiveOperationException e) {
+        } catch (ExceptionInInitializerError e) {
+            // The first construction initialises the class (configuration only loaded it): without this, a throwing
+            // static initializer failed the deployment with an error that named neither the process nor the class.
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new IllegalStateException("process \"" + declaration.name() + "\" (" + declaration.origin()
+                    + "): the static initializer of " + type.getName() + " failed: " + cause, cause);
+        } catch (ReflectiveOperationException | LinkageError e) {
             throw new IllegalStateException("process \"" + declaration.name() + "\" (" + declaration.origin()
                     + "): cannot create " + type.getName() + ": " + e, e);
         }

@@ -82,7 +82,7 @@ class SupervisorContextListenerTest {
         EVENTS.clear();
     }
 
-    private static Map<String, String> params(String... pairs) {
+    static Map<String, String> params(String... pairs) {
         Map<String, String> map = new LinkedHashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
             map.put(pairs[i], pairs[i + 1]);
@@ -91,18 +91,18 @@ class SupervisorContextListenerTest {
     }
 
     /** Runs the initializer like a container, and returns the listener it added (or null). */
-    private static SupervisorContextListener initialize(FakeServletContext fake, Class<?>... annotated)
+    static SupervisorContextListener initialize(FakeServletContext fake, Class<?>... annotated)
             throws ServletException {
         new SupervisorInitializer().onStartup(Set.of(annotated), fake.context());
         return fake.listeners.isEmpty() ? null : (SupervisorContextListener) fake.listeners.get(0);
     }
 
-    private static List<String> threads(String prefix) {
+    static List<String> threads(String prefix) {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(name -> name.startsWith(prefix)).collect(Collectors.toList());
     }
 
-    private static Set<ObjectName> mbeans(String domain, String context) throws Exception {
+    static Set<ObjectName> mbeans(String domain, String context) throws Exception {
         return SERVER.queryNames(new ObjectName(domain + ":*"), null).stream()
                 .filter(name -> name.toString().contains(context)).collect(Collectors.toSet());
     }

@@ -22,9 +22,8 @@ import org.simplevisor.servlet.it.app.TwinB;
 
 /**
  * Each invalid configuration fails the deployment with one message that names the parameter (or annotated class)
- * and the value, and leaves no thread and no MBean behind. Embedded Tomcat logs the failure and leaves the context
- * stopped (the Arquillian adapter does not turn it into a DeploymentException), so the tests read the context's
- * state and Tomcat's log.
+ * and the value, and leaves no thread and no MBean behind. The tests read the context's state and Tomcat's log
+ * ({@link Leaks#deployExpectingFailure}).
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -180,16 +179,8 @@ class InvalidConfigurationIT {
     /** Deploys, expects the failure with exactly this one problem, and checks that nothing is left. */
     private void assertRejected(String name, String problem) {
         String contextPath = "/" + name;
-        Exception deploymentException = null;
         try {
-            deployer.deploy(name);
-        } catch (RuntimeException e) {
-            deploymentException = e; // an adapter that reports the failure
-        }
-        try {
-            if (deploymentException == null) {
-                assertThat(Leaks.contextState(contextPath)).isNotEqualTo("STARTED");
-            }
+            Leaks.deployExpectingFailure(deployer, name);
             List<String> log = TomcatLog.lines();
             assertThat(log).as("Tomcat's log").filteredOn(line -> line.contains("Invalid simplevisor configuration"))
                     .isNotEmpty()

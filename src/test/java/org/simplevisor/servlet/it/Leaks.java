@@ -16,6 +16,7 @@ import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.awaitility.core.ConditionTimeoutException;
+import org.jboss.arquillian.container.test.api.Deployer;
 
 /** What a web application may leave behind in the test JVM: threads, MBeans, a started context. */
 public final class Leaks {
@@ -78,6 +79,23 @@ public final class Leaks {
         } catch (JMException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Deploys a web application whose start must fail, and checks that it did. Embedded Tomcat logs the failure and
+     * leaves the context stopped (the Arquillian adapter does not turn it into a DeploymentException); an adapter
+     * that reports it with an exception passes too. Undeploy it afterwards.
+     *
+     * @param deployer Arquillian's deployer
+     * @param name     the deployment's name, also its context path
+     */
+    public static void deployExpectingFailure(Deployer deployer, String name) {
+        try {
+            deployer.deploy(name);
+        } catch (RuntimeException reported) {
+            return;
+        }
+        assertThat(contextState("/" + name)).as("state of /" + name).isNotEqualTo("STARTED");
     }
 
     /**
