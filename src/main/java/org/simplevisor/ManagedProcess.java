@@ -219,6 +219,24 @@ final class ManagedProcess {
         }
     }
 
+    /**
+     * Counts the run that called {@link Supervisor#shutdown()} as stopped by it, now: it can only end after
+     * shutdown has returned to it, when TERMINATED is out and its end event could no longer be delivered. Its
+     * actual end changes nothing, as for an abandoned run.
+     */
+    void stoppedByOwnShutdown(ProcessRun self) {
+        synchronized (lock) {
+            if (run != self) {
+                return;
+            }
+            Instant now = host.clock().instant();
+            run = null;
+            count(ExitReason.SHUTDOWN, null, false, now);
+            settle(ProcessStatus.STOPPED, now);
+            emit(SupervisorEvent.Type.STOPPED, ExitReason.SHUTDOWN, null, null, false);
+        }
+    }
+
     // ---------------------------------------------------------------- a run
 
     private void submit(ProcessRun submitted) {

@@ -254,6 +254,7 @@ public final class Supervisor implements AutoCloseable {
                 ProcessRun running = process.closeForShutdown();
                 if (running != null && running.isOnCurrentThread()) { // a run that called shutdown() ends after it
                     cancelledItself |= Thread.interrupted();
+                    process.stoppedByOwnShutdown(running);
                 } else if (running != null) {
                     level.put(process, running);
                 }
