@@ -1,0 +1,322 @@
+package org.simplevisor.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.simplevisor.fault.FaultHarness.Outcome.ended;
+import static org.simplevisor.fault.FaultHarness.Outcome.stuck;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.logging.log4j.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.simplevisor.ExitReason;
+import org.simplevisor.ProcessContext;
+import org.simplevisor.ProcessOption;
+import org.simplevisor.ProcessSnapshot;
+import org.simplevisor.ProcessStatus;
+import org.simplevisor.RestartPolicy;
+import org.simplevisor.SupervisorEvent.Type;
+
+/**
+ * The fault matrix of issue #7: processes, recover handlers and listeners that misbehave in every way we know of.
+ * Each test provokes one fault next to a well-behaved {@code bystander}, then {@link FaultHarness} checks that the
+ * supervisor survived it: shutdown in time, true final statuses, stuck runs reported with their stacks, no thread
+ * left, consistent counters, and exactly one notification per event, numbered without gap.
+ */
+class FaultMatrixTest {
+
+    /** Short, so that the tests where a process outlives it stay fast. */
+    static final Duration TIMEOUT = Duration.ofMillis(500);
+    static final String BYSTANDER = "bystander";
+
+    private final List<FaultHarness> harnesses = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void closeHarnesses() {
+        harnesses.forEach(FaultHarness::close);
+    }
+
+    FaultHarness harness(String label) {
+        FaultHarness harness = new FaultHarness(label, TIMEOUT);
+        harnesses.add(harness);
+        // A well-behaved process next to every fault: it must neither be disturbed nor outlive the shutdown.
+        harness.register(BYSTANDER, ProcessContext::awaitCancellation);
+        return harness;
+    }
+
+    /** Checked exception: a failure. */
+    static final class CheckedFault extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CheckedFault() {
+            super("checked");
+        }
+    }
+
+    /** An {@link Error} that is not a {@link VirtualMachineError}. */
+    static final class ErrorFault extends Error {
+        private static final long serialVersionUID = 1L;
+
+        ErrorFault() {
+            super("error");
+        }
+    }
+
+    /** Recurses until the stack overflows: a real {@link StackOverflowError}, not one made with {@code new}. */
+    static int recurseForever(int depth) {
+        return recurseForever(depth + 1) + 1;
+    }
+
+    // ---------------------------------------------------------------- processes that throw
+
+    /** What a faulty run throws. */
+    enum Thrown {
+        CHECKED(CheckedFault.class, false) {
+            @Override
+            void throwIt() throws Exception {
+                throw new CheckedFault();
+            }
+        },
+        UNCHECKED(IllegalStateException.class, true) {
+            @Override
+            void throwIt() {
+                throw new IllegalStateException("unchecked");
+            }
+        },
+        ERROR(ErrorFault.class, true) {
+            @Override
+            void throwIt() {
+                throw new ErrorFault();
+            }
+        },
+        STACK_OVERFLOW(StackOverflowError.class, true) {
+            @Override
+            void throwIt() {
+                recurseForever(0);
+            }
+        };
+
+        final Class<? extends Throwable> type;
+        final boolean crash;
+
+        Thrown(Class<? extends Throwable> type, boolean crash) {
+            this.type = type;
+            this.crash = crash;
+        }
+
+        abstract void throwIt() throws Exception;
+    }
+
+    static Stream<Arguments> thrownUnderRestartingPolicies() {
+        return Stream.of(Thrown.values()).flatMap(thrown -> Stream.of(RestartPolicy.ALWAYS, RestartPolicy.ON_FAILURE)
+                .map(policy -> Arguments.of(thrown, policy)));
+    }
+
+    @Nested
+    class ProcessesThatThrow {
+
+        @ParameterizedTest(name = "{0} under {1}")
+        @MethodSource("org.simplevisor.fault.FaultMatrixTest#thrownUnderRestartingPolicies")
+        void areRestartedUpToTheLimitThenFailedAndCountedAsFailuresOrCrashes(Thrown thrown, RestartPolicy policy) {
+            FaultHarness h = harness("throws-" + thrown);
+            List<Throwable> recovered = new CopyOnWriteArrayList<>();
+            h.register("thrower", ctx -> thrown.throwIt(), ProcessOption.withRestart(policy, 2, Duration.ZERO),
+                    ProcessOption.withRecover(recovered::add));
+            h.run();
+
+            h.awaitStatus("thrower", ProcessStatus.FAILED);
+            ProcessSnapshot snapshot = h.supervisor().snapshot("thrower");
+            assertThat(snapshot.totalStarts()).as("maxRestarts 2: three runs").isEqualTo(3);
+            assertThat(snapshot.lastFailure()).isInstanceOf(thrown.type);
+            assertThat(snapshot.totalCrashes()).isEqualTo(thrown.crash ? 3 : 0);
+            assertThat(snapshot.totalFailures()).isEqualTo(thrown.crash ? 0 : 3);
+            assertThat(recovered).as("recover handler calls").hasSize(thrown.crash ? 3 : 0)
+                    .allMatch(thrown.type::isInstance);
+            h.events().await("thrower", Type.RESTART_LIMIT_EXCEEDED);
+            assertThat(h.supervisor().isRunning(BYSTANDER)).isTrue();
+            if (thrown == Thrown.STACK_OVERFLOW) {
+                await().atMost(FaultHarness.WAIT).until(() -> h.logs().at(Level.FATAL).stream()
+                        .anyMatch(line -> line.thrown() instanceof StackOverflowError));
+            }
+
+            h.shutdownAndVerify(ended("thrower", ProcessStatus.FAILED), ended(BYSTANDER, ProcessStatus.STOPPED));
+        }
+    }
+
+    // ---------------------------------------------------------------- tight restart loops
+
+    /** How a run of a tight loop ends at once. */
+    enum AtOnce { RETURNS, THROWS }
+
+    /** How long a tight loop is left to spin: bounded, so the whole matrix stays fast. */
+    static final Duration LOOP_TIME = Duration.ofSeconds(1);
+
+    @ParameterizedTest(name = "a run that {0}")
+    @EnumSource(AtOnce.class)
+    void aTightRestartLoopUnderAlwaysWithZeroDelayNeitherOverlapsNorLosesAnEvent(AtOnce atOnce) {
+        FaultHarness h = harness("tight-" + atOnce);
+        h.register("spinner", ctx -> {
+            if (atOnce == AtOnce.THROWS) {
+                throw new IllegalStateException("at once");
+            }
+        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO));
+        h.run();
+
+        long start = System.nanoTime();
+        // The loop runs for LOOP_TIME, meanwhile queries answer and the bystander keeps running.
+        await().atMost(FaultHarness.WAIT).until(() -> {
+            assertThat(h.supervisor().isRunning(BYSTANDER)).isTrue();
+            h.supervisor().snapshot("spinner");
+            return System.nanoTime() - start >= LOOP_TIME.toNanos();
+        });
+        assertThat(h.runs("spinner")).as("runs in %s", LOOP_TIME).isGreaterThan(100);
+        assertThat(h.supervisor().status("spinner")).isNotEqualTo(ProcessStatus.FAILED);
+
+        h.shutdownAndVerify(ended("spinner", ProcessStatus.STOPPED), ended(BYSTANDER, ProcessStatus.STOPPED));
+    }
+
+    // ---------------------------------------------------------------- processes that will not stop
+
+    /** Busy work that never looks at the interrupt flag or the context. */
+    static void spinIgnoringInterrupts(AtomicBoolean released) {
+        while (!released.get()) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Sleeps in a loop and swallows every {@link InterruptedException}, never looking at the context. */
+    static void sleepSwallowingInterrupts(AtomicBoolean released) {
+        while (!released.get()) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException swallowed) {
+                // the fault under test: the interrupt is lost
+            }
+        }
+    }
+
+    /** A thread blocked in a socket read cannot be interrupted. */
+    static int readFromSilentPeer(Socket socket) throws IOException {
+        return socket.getInputStream().read();
+    }
+
+    @Test
+    void aProcessIgnoringInterruptsIsReportedWithItsStackAndAbandoned() {
+        FaultHarness h = harness("ignores-interrupts");
+        AtomicBoolean released = new AtomicBoolean();
+        h.releaseAfterShutdown(() -> released.set(true));
+        h.register("stubborn", ctx -> spinIgnoringInterrupts(released));
+        h.run();
+        h.awaitStatus("stubborn", ProcessStatus.RUNNING);
+
+        h.shutdownAndVerify(stuck("stubborn", "spinIgnoringInterrupts"), ended(BYSTANDER, ProcessStatus.STOPPED));
+    }
+
+    @Test
+    void aProcessSwallowingInterruptedExceptionIsReportedWithItsStackAndAbandoned() {
+        FaultHarness h = harness("swallows-interrupts");
+        AtomicBoolean released = new AtomicBoolean();
+        h.releaseAfterShutdown(() -> released.set(true));
+        // Under ALWAYS: its late end must not restart it either.
+        h.register("swallower", ctx -> sleepSwallowingInterrupts(released),
+                ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO));
+        h.run();
+        h.awaitStatus("swallower", ProcessStatus.RUNNING);
+
+        h.shutdownAndVerify(stuck("swallower", "sleepSwallowingInterrupts"), ended(BYSTANDER, ProcessStatus.STOPPED));
+    }
+
+    @Test
+    void aProcessBlockedInAnUninterruptibleSocketReadIsReportedWithItsStackAndAbandoned() throws Exception {
+        FaultHarness h = harness("socket-read");
+        ServerSocket silentPeer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        List<Socket> sockets = new CopyOnWriteArrayList<>();
+        h.releaseAfterShutdown(() -> {
+            for (Socket socket : sockets) {
+                socket.close(); // the read throws: the run ends, late
+            }
+            silentPeer.close();
+        });
+        h.register("reader", ctx -> {
+            Socket socket = new Socket(InetAddress.getLoopbackAddress(), silentPeer.getLocalPort());
+            sockets.add(socket);
+            readFromSilentPeer(socket);
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO));
+        h.run();
+        silentPeer.setSoTimeout((int) FaultHarness.WAIT.toMillis());
+        sockets.add(silentPeer.accept()); // accepted, and never written to
+        await().atMost(FaultHarness.WAIT).until(() -> sockets.size() == 2);
+
+        h.shutdownAndVerify(stuck("reader", "readFromSilentPeer"), ended(BYSTANDER, ProcessStatus.STOPPED));
+    }
+
+    // ---------------------------------------------------------------- processes that act on the supervisor
+
+    @Test
+    void aProcessThatShutsTheSupervisorDownFromItsOwnRunEndsStoppedWithItsEndEvent() {
+        FaultHarness h = harness("shuts-down");
+        AtomicReference<Duration> elapsed = new AtomicReference<>();
+        CountDownLatch go = new CountDownLatch(1);
+        h.register("quitter", ctx -> {
+            go.await();
+            long start = System.nanoTime();
+            h.supervisor().shutdown();
+            elapsed.set(Duration.ofNanos(System.nanoTime() - start));
+            assertThat(ctx.isCancelled()).as("its own run is cancelled too").isTrue();
+        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO));
+        h.run();
+        h.awaitStatus("quitter", ProcessStatus.RUNNING);
+        go.countDown();
+
+        await().atMost(FaultHarness.WAIT).until(() -> elapsed.get() != null);
+        h.verifyShutdownTook(elapsed.get(), ended("quitter", ProcessStatus.STOPPED),
+                ended(BYSTANDER, ProcessStatus.STOPPED));
+        assertThat(h.supervisor().snapshot("quitter").lastExitReason()).isEqualTo(ExitReason.SHUTDOWN);
+    }
+
+    @Test
+    void aProcessThatRegistersProcessesGetsThemSupervisedAndIsRefusedOnceShutdownBegan() {
+        FaultHarness h = harness("registers");
+        AtomicInteger runs = new AtomicInteger();
+        List<Throwable> refusals = new CopyOnWriteArrayList<>();
+        h.register("spawner", ctx -> {
+            String child = "child-" + runs.incrementAndGet();
+            h.supervisor().register(child, h.guarded(child, ProcessContext::awaitCancellation));
+            if (runs.get() < 3) {
+                throw new IllegalStateException("crash after registering " + child);
+            }
+            ctx.awaitCancellation();
+            try {
+                h.supervisor().register("too-late", h.guarded("too-late", ProcessContext::awaitCancellation));
+            } catch (IllegalStateException refused) {
+                refusals.add(refused);
+            }
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 5, Duration.ZERO));
+        h.run();
+        for (String child : List.of("child-1", "child-2", "child-3")) {
+            h.awaitStatus(child, ProcessStatus.RUNNING);
+        }
+
+        h.shutdownAndVerify(ended("spawner", ProcessStatus.STOPPED), ended(BYSTANDER, ProcessStatus.STOPPED),
+                ended("child-1", ProcessStatus.STOPPED), ended("child-2", ProcessStatus.STOPPED),
+                ended("child-3", ProcessStatus.STOPPED));
+        assertThat(refusals).singleElement().extracting(Throwable::getMessage).asString().contains("shut down");
+        assertThat(h.supervisor().processNames()).doesNotContain("too-late");
+    }
+}
