@@ -359,7 +359,7 @@ final class ManagedProcess {
                 resetRestarts();
             }
             SupervisorEvent.Type endEvent = endEventOf(reason);
-            switch (nextStep(reason, failure, now)) {
+            switch (nextStep(reason, ended.cancelCause(), failure, now)) {
                 case START_AGAIN:
                     startAfterExit = false;
                     resetRestarts();
@@ -397,10 +397,13 @@ final class ManagedProcess {
     /** What follows the end of a run. */
     private enum NextStep { START_AGAIN, REST_STOPPED, REST_FAILED, LIMIT_EXCEEDED, RESTART }
 
-    private NextStep nextStep(ExitReason reason, Throwable failure, Instant now) {
+    private NextStep nextStep(ExitReason reason, ProcessRun.CancelCause cancelCause, Throwable failure,
+            Instant now) {
         if (startAfterExit && !closed) {
             return NextStep.START_AGAIN;
-        } else if (reason.isCancellation()) {
+        } else if (reason.isCancellation() || cancelCause == ProcessRun.CancelCause.MANUAL) {
+            // The second case: an operator's stop that came after the run had ended (its reason was already
+            // classified) but before this account of its end. The stop still stops it.
             return NextStep.REST_STOPPED;
         } else if (!spec.policy.restartsAfter(reason) || spec.forbidsRestartAfter(failure)) {
             return reason == ExitReason.COMPLETED ? NextStep.REST_STOPPED : NextStep.REST_FAILED;
