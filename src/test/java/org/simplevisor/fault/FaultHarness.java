@@ -244,6 +244,8 @@ public final class FaultHarness implements AutoCloseable {
         long start = System.nanoTime();
         supervisor.shutdown();
         shutdownElapsed = Duration.ofNanos(System.nanoTime() - start);
+        System.out.printf("%s: shutdown took %d ms (timeout %d ms)%n", name, shutdownElapsed.toMillis(),
+                shutdownTimeout.toMillis());
         verifyAfterShutdown(outcomes);
         return shutdownElapsed;
     }
@@ -269,7 +271,10 @@ public final class FaultHarness implements AutoCloseable {
         events.awaitTerminated();
         // The JMX registration drains its notifications on TERMINATED, then unregisters: then all are delivered.
         await().atMost(WAIT).until(() -> !server.isRegistered(jmx.supervisorObjectName()));
-        verifyEventStream();
+        List<SupervisorEvent> all = events.events();
+        assertThat(all).filteredOn(e -> e.type() == Type.TERMINATED).hasSize(1);
+        assertThat(all.get(all.size() - 1).type()).as("last event").isEqualTo(Type.TERMINATED);
+        verifyEventChains(true);
 
         Map<String, Thread> stuckThreads = new LinkedHashMap<>();
         for (Outcome outcome : expected.values()) {
@@ -304,11 +309,15 @@ public final class FaultHarness implements AutoCloseable {
         assertThat(events.events()).hasSize(eventsBeforeRelease);
     }
 
-    /** The events of each process form one unbroken chain, runs alternate with their ends, TERMINATED is last. */
-    private void verifyEventStream() {
+    /**
+     * Checks that the events received of each process form one unbroken chain (each event's previous status is the
+     * status of the one before it) in which runs alternate with their ends.
+     *
+     * @param complete whether every event must have arrived (the last one announcing the process's final state
+     *                 and no run left open), or only a prefix of them (a listener blocked and some were dropped)
+     */
+    public void verifyEventChains(boolean complete) {
         List<SupervisorEvent> all = events.events();
-        assertThat(all).filteredOn(e -> e.type() == Type.TERMINATED).hasSize(1);
-        assertThat(all.get(all.size() - 1).type()).as("last event").isEqualTo(Type.TERMINATED);
         for (String process : supervisor.processNames()) {
             List<SupervisorEvent> own = all.stream().filter(e -> process.equals(e.processName()))
                     .collect(Collectors.toList());
@@ -328,16 +337,22 @@ public final class FaultHarness implements AutoCloseable {
                     inRun = false;
                 }
             }
-            assertThat(inRun).as("%s: last run has no end event", process).isFalse();
-            // The last event announced the final state.
-            assertThat(own.get(own.size() - 1).snapshot()).usingRecursiveComparison().ignoringFields("takenAt")
-                    .isEqualTo(supervisor.snapshot(process));
+            if (complete) {
+                assertThat(inRun).as("%s: last run has no end event", process).isFalse();
+                // The last event announced the final state.
+                assertThat(own.get(own.size() - 1).snapshot()).usingRecursiveComparison()
+                        .ignoringFields("takenAt").isEqualTo(supervisor.snapshot(process));
+            }
         }
     }
 
-    private void verifyCounters(String process, ProcessSnapshot s) {
-        assertThat(s.totalStarts()).as("%s: starts = exits + running", process)
-                .isEqualTo(s.totalExits() + (s.running() ? 1 : 0));
+    /**
+     * Checks a process's counters against each other, against the events received and against the runs that
+     * reached the process: {@code totalStarts == totalExits + (running ? 1 : 0)}, one STARTED per start, one end
+     * event per exit, a FAILED per failure, a CRASHED per crash; and that no two runs ever overlapped.
+     */
+    public void verifyCounters(String process, ProcessSnapshot s) {
+        verifyRuns(process, s);
         assertThat(events.count(process, Type.STARTED)).as("%s: STARTED events", process)
                 .isEqualTo(s.totalStarts());
         assertThat(events.events().stream().filter(e -> process.equals(e.processName())
@@ -352,13 +367,27 @@ public final class FaultHarness implements AutoCloseable {
                 .isEqualTo(s.totalRestarts());
         assertThat(events.count(process, Type.RESTARTING)).as("%s: RESTARTING events", process)
                 .isGreaterThanOrEqualTo(s.totalRestarts());
+    }
+
+    /**
+     * Checks the counters that do not depend on events: {@code totalStarts == totalExits + (running ? 1 : 0)}, as
+     * many runs reached the process as were counted, and no two of them ever overlapped.
+     */
+    public void verifyRuns(String process, ProcessSnapshot s) {
+        assertThat(s.totalStarts()).as("%s: starts = exits + running", process)
+                .isEqualTo(s.totalExits() + (s.running() ? 1 : 0));
         Guard guard = guards.get(process);
         assertThat(guard.runs.get()).as("%s: runs that reached the process", process).isEqualTo(s.totalStarts());
         assertThat(guard.maxActive.get()).as("%s: runs at once", process).isLessThanOrEqualTo(1);
     }
 
-    /** Exactly the notifications each event maps to (SupervisorJmx's table), numbered 1, 2, 3, ... */
-    private void verifyNotifications(String process) {
+    /**
+     * Checks that the subscriber to the supervisor MBean received exactly the notifications that the events of the
+     * process (as the {@link RecordingListener} received them) map to, in order, numbered 1, 2, 3, ... without gap.
+     * The mapping is the table in {@link SupervisorJmx}'s Javadoc: a notification of the event's type if it has one,
+     * then an attribute change if the status changed.
+     */
+    public void verifyNotifications(String process) {
         ObjectName source = jmx.processObjectName(process);
         List<String> expected = new ArrayList<>();
         for (SupervisorEvent event : events.events()) {
@@ -449,6 +478,15 @@ public final class FaultHarness implements AutoCloseable {
             }
         }
         releases.clear();
+    }
+
+    /** Closes a resource a test no longer needs, ignoring a failure to close it. */
+    public static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception ignored) {
+            // nothing the test could do about it
+        }
     }
 
     /**

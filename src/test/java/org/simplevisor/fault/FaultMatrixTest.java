@@ -31,6 +31,7 @@ import org.simplevisor.ProcessOption;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.ProcessStatus;
 import org.simplevisor.RestartPolicy;
+import org.simplevisor.SupervisorEvent;
 import org.simplevisor.SupervisorEvent.Type;
 
 /**
@@ -318,5 +319,224 @@ class FaultMatrixTest {
                 ended("child-3", ProcessStatus.STOPPED));
         assertThat(refusals).singleElement().extracting(Throwable::getMessage).asString().contains("shut down");
         assertThat(h.supervisor().processNames()).doesNotContain("too-late");
+    }
+
+    // ---------------------------------------------------------------- recover handlers and listeners that throw
+
+    /** What a faulty recover handler or listener throws. */
+    enum CallbackFault {
+        UNCHECKED, ERROR, STACK_OVERFLOW;
+
+        void throwIt() {
+            switch (this) {
+                case UNCHECKED:
+                    throw new IllegalStateException("callback fault");
+                case ERROR:
+                    throw new ErrorFault();
+                default:
+                    recurseForever(0);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(CallbackFault.class)
+    void aRecoverHandlerThatThrowsIsCountedAndTheCrashesAreStillRestartedToTheLimit(CallbackFault fault) {
+        FaultHarness h = harness("recover-throws-" + fault);
+        h.register("crasher", ctx -> {
+            throw new IllegalStateException("crash");
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ZERO),
+                ProcessOption.withRecover(crash -> fault.throwIt()));
+        h.run();
+
+        h.awaitStatus("crasher", ProcessStatus.FAILED);
+        ProcessSnapshot snapshot = h.supervisor().snapshot("crasher");
+        assertThat(snapshot.totalCrashes()).isEqualTo(3);
+        assertThat(snapshot.totalRecoverFailures()).isEqualTo(3);
+        assertThat(snapshot.lastFailure()).as("the crash, not the handler's fault").hasMessage("crash");
+        Level severity = fault == CallbackFault.STACK_OVERFLOW ? Level.FATAL : Level.ERROR;
+        assertThat(h.logs().at(severity)).filteredOn(l -> l.message().startsWith("Recover handler of process"))
+                .hasSize(3);
+
+        h.shutdownAndVerify(ended("crasher", ProcessStatus.FAILED), ended(BYSTANDER, ProcessStatus.STOPPED));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(CallbackFault.class)
+    void aListenerThatThrowsOnEveryEventHarmsNeitherProcessesNorOtherObservers(CallbackFault fault) {
+        FaultHarness h = harness("listener-throws-" + fault);
+        List<SupervisorEvent> seen = new CopyOnWriteArrayList<>();
+        h.supervisor().addListener(event -> {
+            seen.add(event);
+            fault.throwIt();
+        });
+        h.register("crasher", ctx -> {
+            throw new IllegalStateException("crash");
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO));
+        h.run();
+        h.awaitStatus("crasher", ProcessStatus.FAILED);
+
+        h.shutdownAndVerify(ended("crasher", ProcessStatus.FAILED), ended(BYSTANDER, ProcessStatus.STOPPED));
+        // It was called on every event from the one delivered after it was added (the bystander's REGISTERED
+        // was delivered before, or not yet) to TERMINATED, and each failure was logged.
+        List<SupervisorEvent> all = h.events().events();
+        assertThat(seen).hasSizeGreaterThanOrEqualTo(all.size() - 1);
+        assertThat(all).endsWith(seen.toArray(new SupervisorEvent[0]));
+        Level severity = fault == CallbackFault.STACK_OVERFLOW ? Level.FATAL : Level.ERROR;
+        assertThat(h.logs().at(severity)).filteredOn(l -> l.message().startsWith("Listener "))
+                .hasSize(seen.size());
+    }
+
+    // ---------------------------------------------------------------- recover handlers and listeners that block
+
+    /** How a blocked callback reacts to the interrupt of a cancellation or shutdown. */
+    enum OnInterrupt { RETURNS, IGNORES }
+
+    /** Blocks until released; returns at an interrupt, or ignores it, as told. */
+    static void blockInCallback(CountDownLatch release, OnInterrupt onInterrupt) {
+        while (true) {
+            try {
+                release.await();
+                return;
+            } catch (InterruptedException e) {
+                if (onInterrupt == OnInterrupt.RETURNS) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "one that {0} at an interrupt")
+    @EnumSource(OnInterrupt.class)
+    void aBlockingRecoverHandlerHoldsOnlyItsOwnRunAndIsReportedIfItOutlivesTheShutdown(OnInterrupt onInterrupt) {
+        FaultHarness h = harness("recover-blocks-" + onInterrupt);
+        CountDownLatch release = new CountDownLatch(1);
+        h.releaseAfterShutdown(release::countDown);
+        CountDownLatch inHandler = new CountDownLatch(1);
+        h.register("crasher", ctx -> {
+            throw new IllegalStateException("crash");
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ZERO), ProcessOption.withRecover(crash -> {
+            inHandler.countDown();
+            blockInRecoverHandler(release, onInterrupt);
+        }));
+        h.register("ticker", ctx -> {
+            while (!ctx.isCancelled()) {
+                ctx.awaitCancellation(Duration.ofMillis(5));
+            }
+        });
+        h.run();
+        await().atMost(FaultHarness.WAIT).until(() -> inHandler.getCount() == 0);
+        // The handler runs on the crashed run's thread: that run has not ended, nothing else waits for it.
+        assertThat(h.supervisor().status("crasher")).isEqualTo(ProcessStatus.RUNNING);
+        h.supervisor().restart("ticker");
+        h.awaitRuns("ticker", 2);
+
+        if (onInterrupt == OnInterrupt.IGNORES) {
+            h.shutdownAndVerify(stuck("crasher", "blockInRecoverHandler"), ended("ticker", ProcessStatus.STOPPED),
+                    ended(BYSTANDER, ProcessStatus.STOPPED));
+        } else {
+            // The shutdown's interrupt ends the handler; the crash is counted, but not restarted.
+            h.shutdownAndVerify(ended("crasher", ProcessStatus.STOPPED), ended("ticker", ProcessStatus.STOPPED),
+                    ended(BYSTANDER, ProcessStatus.STOPPED));
+            assertThat(h.supervisor().snapshot("crasher").lastExitReason()).isEqualTo(ExitReason.CRASHED);
+            assertThat(h.events().types("crasher")).endsWith(Type.STARTED, Type.CRASHED);
+        }
+    }
+
+    @ParameterizedTest(name = "under {0}")
+    @EnumSource(value = RestartPolicy.class, names = {"ALWAYS", "ON_FAILURE"})
+    void anOperatorsStopWhileTheRecoverHandlerBlocksIsNotLost(RestartPolicy policy) {
+        FaultHarness h = harness("stop-in-recover-" + policy);
+        CountDownLatch release = new CountDownLatch(1);
+        h.releaseAfterShutdown(release::countDown);
+        CountDownLatch inHandler = new CountDownLatch(1);
+        h.register("crasher", ctx -> {
+            throw new IllegalStateException("crash");
+        }, ProcessOption.withRestart(policy, 0, Duration.ZERO), ProcessOption.withRecover(crash -> {
+            inHandler.countDown();
+            blockInRecoverHandler(release, OnInterrupt.IGNORES);
+        }));
+        h.run();
+        await().atMost(FaultHarness.WAIT).until(() -> inHandler.getCount() == 0);
+
+        // The run has crashed but not ended yet: the stop comes between its end and the supervisor's account of it.
+        h.supervisor().stop("crasher");
+        release.countDown();
+        h.awaitStatus("crasher", ProcessStatus.STOPPED);
+        assertThat(h.events().awaitCount("crasher", Type.CRASHED, 1)).hasSize(1);
+        assertThat(h.runs("crasher")).as("not restarted after the stop").isEqualTo(1);
+
+        h.shutdownAndVerify(ended("crasher", ProcessStatus.STOPPED), ended(BYSTANDER, ProcessStatus.STOPPED));
+        assertThat(h.events().count("crasher", Type.RESTARTING)).isZero();
+    }
+
+    /** The frame the stack of a run stuck in its recover handler shows. */
+    static void blockInRecoverHandler(CountDownLatch release, OnInterrupt onInterrupt) {
+        blockInCallback(release, onInterrupt);
+    }
+
+    @ParameterizedTest(name = "one that {0} at an interrupt")
+    @EnumSource(OnInterrupt.class)
+    void aBlockingListenerDelaysOnlyEventsAndShutdownDropsWhatItCannotDeliverWithAWarning(
+            OnInterrupt onInterrupt) {
+        FaultHarness h = harness("listener-blocks-" + onInterrupt);
+        CountDownLatch release = new CountDownLatch(1);
+        h.releaseAfterShutdown(release::countDown);
+        AtomicBoolean blocked = new AtomicBoolean();
+        // Added after the recorder and the JMX registration: they get every event up to the one it blocks on.
+        h.supervisor().addListener(event -> {
+            if (event.type() == Type.STARTED && "looper".equals(event.processName())
+                    && blocked.compareAndSet(false, true)) {
+                blockInCallback(release, onInterrupt);
+            }
+        });
+        h.register("looper", ctx -> {
+            throw new CheckedFault();
+        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ofMillis(10)));
+        h.run();
+        await().atMost(FaultHarness.WAIT).until(blocked::get);
+
+        // Supervision goes on while no event is delivered: the looper is restarted, an operator's restart works.
+        h.awaitRuns("looper", h.runs("looper") + 10);
+        h.supervisor().restart(BYSTANDER);
+        h.awaitRuns(BYSTANDER, 2);
+        int delivered = h.events().events().size();
+
+        long start = System.nanoTime();
+        h.supervisor().shutdown();
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(elapsed).isLessThanOrEqualTo(TIMEOUT.plus(FaultHarness.SHUTDOWN_SLACK));
+        assertThat(h.logs().at(Level.WARN)).as("the documented warning about the dropped events")
+                .anyMatch(l -> l.message().startsWith("A listener did not return in time"));
+        for (String process : List.of("looper", BYSTANDER)) {
+            ProcessSnapshot snapshot = h.supervisor().snapshot(process);
+            assertThat(snapshot.status()).isEqualTo(ProcessStatus.STOPPED);
+            h.verifyRuns(process, snapshot);
+        }
+        // What was delivered before the block is an unbroken prefix; nothing after it was delivered.
+        assertThat(h.events().events()).hasSize(delivered).noneMatch(e -> e.type() == Type.TERMINATED);
+        h.verifyEventChains(false);
+
+        // TERMINATED was among the dropped events, so the JMX registration is closed explicitly (as the servlet
+        // integration does): it delivers what it has, unregisters and ends its thread at once.
+        long closing = System.nanoTime();
+        h.jmx().close();
+        assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofSeconds(1));
+        assertThat(h.server().isRegistered(h.jmx().supervisorObjectName())).isFalse();
+        h.verifyNotifications("looper");
+        h.verifyNotifications(BYSTANDER);
+
+        if (onInterrupt == OnInterrupt.RETURNS) {
+            // The shutdown's interrupt freed the event thread: nothing of ours is left.
+            await().atMost(FaultHarness.WAIT).until(() -> h.liveThreads().isEmpty());
+        } else {
+            // Only the event thread is left, inside the listener, until the listener returns.
+            assertThat(h.liveThreads()).singleElement().satisfies(t -> assertThat(t.getName())
+                    .startsWith("simplevisor-" + h.name() + "-events-"));
+            release.countDown();
+            await().atMost(FaultHarness.WAIT).until(() -> h.liveThreads().isEmpty());
+        }
+        assertThat(h.events().events()).as("nothing delivered after the shutdown").hasSize(delivered);
     }
 }
