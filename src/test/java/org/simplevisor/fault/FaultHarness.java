@@ -20,6 +20,7 @@ import javax.management.MBeanServerFactory;
 import javax.management.Notification;
 import javax.management.ObjectName;
 import org.apache.logging.log4j.Level;
+import org.awaitility.core.ConditionFactory;
 import org.simplevisor.ProcessContext;
 import org.simplevisor.ProcessNotStoppedException;
 import org.simplevisor.ProcessOption;
@@ -61,6 +62,7 @@ public final class FaultHarness implements AutoCloseable {
     public static final Duration WAIT = Duration.ofSeconds(10);
 
     private static final AtomicInteger INSTANCES = new AtomicInteger();
+    private static final Duration POLL = Duration.ofMillis(10);
     private static final Set<Type> RUN_ENDS = Set.of(Type.COMPLETED, Type.FAILED, Type.CRASHED, Type.STOPPED);
 
     private final String name;
@@ -118,6 +120,14 @@ public final class FaultHarness implements AutoCloseable {
                 active.decrementAndGet();
             }
         }
+    }
+
+    /**
+     * @return a wait of at most {@link #WAIT} that checks its condition at once and then every 10 ms: faults
+     *         resolve within milliseconds, and Awaitility's default 100 ms would make up most of the matrix's time
+     */
+    public static ConditionFactory waiting() {
+        return await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(POLL);
     }
 
     // ---------------------------------------------------------------- set-up
@@ -184,14 +194,19 @@ public final class FaultHarness implements AutoCloseable {
         releases.add(release);
     }
 
-    /** Waits until a process has that status. */
+    /** Waits until a process (perhaps not registered yet) has that status. */
     public void awaitStatus(String process, ProcessStatus status) {
-        await().atMost(WAIT).until(() -> supervisor.status(process) == status);
+        waiting().until(() -> supervisor.processNames().contains(process) && supervisor.status(process) == status);
+    }
+
+    /** Waits until the listeners have received an event of this type of the process. */
+    public void awaitEvent(String process, Type type) {
+        waiting().until(() -> events.count(process, type) > 0);
     }
 
     /** Waits until a process has begun at least {@code runs} runs. */
     public void awaitRuns(String process, long runs) {
-        await().atMost(WAIT).until(() -> guards.get(process).runs.get() >= runs);
+        waiting().until(() -> guards.get(process).runs.get() >= runs);
     }
 
     /** @return how many runs of the process have begun */
@@ -268,9 +283,9 @@ public final class FaultHarness implements AutoCloseable {
         assertThat(expected.keySet()).as("an outcome for every process")
                 .containsExactlyInAnyOrderElementsOf(supervisor.processNames());
 
-        events.awaitTerminated();
+        waiting().until(() -> events.events().stream().anyMatch(e -> e.type() == Type.TERMINATED));
         // The JMX registration drains its notifications on TERMINATED, then unregisters: then all are delivered.
-        await().atMost(WAIT).until(() -> !server.isRegistered(jmx.supervisorObjectName()));
+        waiting().until(() -> !server.isRegistered(jmx.supervisorObjectName()));
         List<SupervisorEvent> all = events.events();
         assertThat(all).filteredOn(e -> e.type() == Type.TERMINATED).hasSize(1);
         assertThat(all.get(all.size() - 1).type()).as("last event").isEqualTo(Type.TERMINATED);
@@ -292,7 +307,7 @@ public final class FaultHarness implements AutoCloseable {
         }
 
         // No thread of ours is left except the reported ones, which are still where they were reported.
-        await().atMost(WAIT).untilAsserted(() -> assertThat(liveThreads())
+        waiting().untilAsserted(() -> assertThat(liveThreads())
                 .as("threads of %s alive after shutdown", name)
                 .containsExactlyInAnyOrderElementsOf(stuckThreads.values()));
 
@@ -300,7 +315,7 @@ public final class FaultHarness implements AutoCloseable {
         expected.keySet().forEach(p -> beforeRelease.put(p, supervisor.snapshot(p)));
         int eventsBeforeRelease = events.events().size();
         releaseAll();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(liveThreads()).as("threads of %s after the release",
+        waiting().untilAsserted(() -> assertThat(liveThreads()).as("threads of %s after the release",
                 name).isEmpty());
         // Late ends of abandoned runs change no status, counter or event (SPEC section 7, defect 5).
         beforeRelease.forEach((process, before) -> assertThat(supervisor.snapshot(process))

@@ -1,7 +1,6 @@
 package org.simplevisor.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.simplevisor.fault.FaultHarness.Outcome.ended;
 
 import java.time.Duration;
@@ -79,7 +78,7 @@ class JmxConcurrentOperationsTest {
             }
             h.awaitStatus("blocker", ProcessStatus.RUNNING);
             for (String process : processes) {
-                await().atMost(FaultHarness.WAIT).untilAsserted(() -> h.verifyCounters(process,
+                FaultHarness.waiting().untilAsserted(() -> h.verifyCounters(process,
                         h.supervisor().snapshot(process)));
             }
             assertThat(h.runs("flapper")).isGreaterThan(ROUNDS);
@@ -89,7 +88,7 @@ class JmxConcurrentOperationsTest {
             h.awaitStatus("flapper", ProcessStatus.STOPPED);
             for (String process : processes) {
                 ObjectName source = h.jmx().processObjectName(process);
-                await().atMost(FaultHarness.WAIT).untilAsserted(() -> {
+                FaultHarness.waiting().untilAsserted(() -> {
                     List<Long> local = sequenceNumbers(h.notifications().from(source));
                     List<Long> remotely = sequenceNumbers(remote.from(source));
                     assertThat(local).as("local notifications of %s", process).isNotEmpty();
