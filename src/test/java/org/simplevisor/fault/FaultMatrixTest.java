@@ -1,7 +1,6 @@
 package org.simplevisor.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.simplevisor.fault.FaultHarness.Outcome.ended;
 import static org.simplevisor.fault.FaultHarness.Outcome.stuck;
 
