@@ -153,7 +153,7 @@ class FaultMatrixTest {
             assertThat(recovered).as("recover handler calls").hasSize(thrown.crash ? 3 : 0)
                     .allMatch(thrown.type::isInstance);
             FaultHarness.waiting().until(() -> h.events().count("thrower", Type.RESTART_LIMIT_EXCEEDED) == 1);
-            assertThat(h.supervisor().isRunning(BYSTANDER)).isTrue();
+            h.awaitStatus(BYSTANDER, ProcessStatus.RUNNING); // undisturbed
             if (thrown == Thrown.STACK_OVERFLOW) {
                 FaultHarness.waiting().until(() -> h.logs().at(Level.FATAL).stream()
                         .anyMatch(line -> line.thrown() instanceof StackOverflowError));
@@ -184,6 +184,7 @@ class FaultMatrixTest {
             }
         }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO));
         h.run();
+        h.awaitStatus(BYSTANDER, ProcessStatus.RUNNING);
 
         long start = System.nanoTime();
         // The loop runs for LOOP_TIME, meanwhile queries answer and the bystander keeps running.
@@ -439,6 +440,7 @@ class FaultMatrixTest {
         FaultHarness.waiting().until(() -> inHandler.getCount() == 0);
         // The handler runs on the crashed run's thread: that run has not ended, nothing else waits for it.
         assertThat(h.supervisor().status("crasher")).isEqualTo(ProcessStatus.RUNNING);
+        h.awaitStatus("ticker", ProcessStatus.RUNNING); // a restart of a run not yet begun would change nothing
         h.supervisor().restart("ticker");
         h.awaitRuns("ticker", 2);
 
@@ -509,6 +511,7 @@ class FaultMatrixTest {
 
         // Supervision goes on while no event is delivered: the looper is restarted, an operator's restart works.
         h.awaitRuns("looper", h.runs("looper") + 10);
+        h.awaitStatus(BYSTANDER, ProcessStatus.RUNNING);
         h.supervisor().restart(BYSTANDER);
         h.awaitRuns(BYSTANDER, 2);
         int delivered = h.events().events().size();
@@ -541,9 +544,10 @@ class FaultMatrixTest {
             // The shutdown's interrupt freed the event thread: nothing of ours is left.
             FaultHarness.waiting().until(() -> h.liveThreads().isEmpty());
         } else {
-            // Only the event thread is left, inside the listener, until the listener returns.
-            assertThat(h.liveThreads()).singleElement().satisfies(t -> assertThat(t.getName())
-                    .startsWith("simplevisor-" + h.name() + "-events-"));
+            // Only the event thread is left (once the idle workers have left), inside the listener, until the
+            // listener returns.
+            FaultHarness.waiting().untilAsserted(() -> assertThat(h.liveThreads()).singleElement()
+                    .satisfies(t -> assertThat(t.getName()).startsWith("simplevisor-" + h.name() + "-events-")));
             release.countDown();
             FaultHarness.waiting().until(() -> h.liveThreads().isEmpty());
         }

@@ -33,9 +33,9 @@ import org.simplevisor.jmx.ProcessMXBean;
  */
 class JmxConcurrentOperationsTest {
 
-    /** Client threads, each with a connection of its own, released together every round. */
+    /** Client threads, each with a connection of its own, released together every round on one process. */
     static final int CALLERS = 8;
-    static final int ROUNDS = 60;
+    static final int ROUNDS = 100;
     static final Duration CALL_LIMIT = Duration.ofSeconds(30);
 
     /** One operator action on one process MBean. */
@@ -106,7 +106,10 @@ class JmxConcurrentOperationsTest {
         }
     }
 
-    /** Every round, all callers at once: half on each process, each caller with another operation. */
+    /**
+     * Every round, all callers at once on the same process (the blocker in even rounds, the flapper in odd ones),
+     * each with an operation of its own: a third restart, a third stop, a third start.
+     */
     private static void hammer(FaultHarness h, List<JMXConnector> clients) throws Exception {
         CyclicBarrier together = new CyclicBarrier(CALLERS);
         ExecutorService callers = Executors.newFixedThreadPool(CALLERS);
@@ -114,12 +117,13 @@ class JmxConcurrentOperationsTest {
             List<Future<?>> calls = new ArrayList<>();
             for (int i = 0; i < CALLERS; i++) {
                 int caller = i;
-                ObjectName target = h.jmx().processObjectName(caller % 2 == 0 ? "blocker" : "flapper");
-                ProcessMXBean bean = proxy(clients.get(caller).getMBeanServerConnection(), target);
+                MBeanServerConnection connection = clients.get(caller).getMBeanServerConnection();
+                List<ProcessMXBean> targets = List.of(proxy(connection, h.jmx().processObjectName("blocker")),
+                        proxy(connection, h.jmx().processObjectName("flapper")));
                 calls.add(callers.submit(() -> {
                     for (int round = 0; round < ROUNDS; round++) {
                         together.await(CALL_LIMIT.toSeconds(), TimeUnit.SECONDS);
-                        OPERATIONS.get((caller / 2 + round) % OPERATIONS.size()).accept(bean);
+                        OPERATIONS.get((caller + round) % OPERATIONS.size()).accept(targets.get(round % 2));
                     }
                     return null;
                 }));
