@@ -299,6 +299,25 @@ class FaultMatrixTest {
     }
 
     @Test
+    void aListenerThatShutsTheSupervisorDownOnTheEventThreadDoesNotDeadlockAndLosesNoEvent() {
+        FaultHarness h = harness("listener-shuts-down");
+        AtomicReference<Duration> elapsed = new AtomicReference<>();
+        h.supervisor().addListener(event -> {
+            if (event.type() == Type.STARTED && "trigger".equals(event.processName()) && elapsed.get() == null) {
+                long start = System.nanoTime();
+                h.supervisor().shutdown(); // waits for runs whose end events queue up behind this very call
+                elapsed.set(Duration.ofNanos(System.nanoTime() - start));
+            }
+        });
+        h.register("trigger", ProcessContext::awaitCancellation);
+        h.run();
+
+        FaultHarness.waiting().until(() -> elapsed.get() != null);
+        h.verifyShutdownTook(elapsed.get(), ended("trigger", ProcessStatus.STOPPED),
+                ended(BYSTANDER, ProcessStatus.STOPPED));
+    }
+
+    @Test
     void aProcessThatRegistersProcessesGetsThemSupervisedAndIsRefusedOnceShutdownBegan() {
         FaultHarness h = harness("registers");
         AtomicInteger runs = new AtomicInteger();
