@@ -306,7 +306,7 @@ public final class FaultHarness implements AutoCloseable {
             }
         }
 
-        // No thread of ours is left except the reported ones, which are still where they were reported.
+        // No thread of ours is left except the reported ones, alive until the test releases them.
         waiting().untilAsserted(() -> assertThat(liveThreads())
                 .as("threads of %s alive after shutdown", name)
                 .containsExactlyInAnyOrderElementsOf(stuckThreads.values()));
