@@ -219,6 +219,24 @@ final class ManagedProcess {
         }
     }
 
+    /**
+     * Counts the run that called {@link Supervisor#shutdown()} as stopped by it, now: it can only end after
+     * shutdown has returned to it, when TERMINATED is out and its end event could no longer be delivered. Its
+     * actual end changes nothing, as for an abandoned run.
+     */
+    void stoppedByOwnShutdown(ProcessRun self) {
+        synchronized (lock) {
+            if (run != self) {
+                return;
+            }
+            Instant now = host.clock().instant();
+            run = null;
+            count(ExitReason.SHUTDOWN, null, false, now);
+            settle(ProcessStatus.STOPPED, now);
+            emit(SupervisorEvent.Type.STOPPED, ExitReason.SHUTDOWN, null, null, false);
+        }
+    }
+
     // ---------------------------------------------------------------- a run
 
     private void submit(ProcessRun submitted) {
@@ -343,7 +361,7 @@ final class ManagedProcess {
                 resetRestarts();
             }
             SupervisorEvent.Type endEvent = endEventOf(reason);
-            switch (nextStep(reason, failure, now)) {
+            switch (nextStep(reason, ended.cancelCause(), failure, now)) {
                 case START_AGAIN:
                     startAfterExit = false;
                     resetRestarts();
@@ -381,10 +399,13 @@ final class ManagedProcess {
     /** What follows the end of a run. */
     private enum NextStep { START_AGAIN, REST_STOPPED, REST_FAILED, LIMIT_EXCEEDED, RESTART }
 
-    private NextStep nextStep(ExitReason reason, Throwable failure, Instant now) {
+    private NextStep nextStep(ExitReason reason, ProcessRun.CancelCause cancelCause, Throwable failure,
+            Instant now) {
         if (startAfterExit && !closed) {
             return NextStep.START_AGAIN;
-        } else if (reason.isCancellation()) {
+        } else if (reason.isCancellation() || cancelCause == ProcessRun.CancelCause.MANUAL) {
+            // The second case: an operator's stop that came after the run had ended (its reason was already
+            // classified) but before this account of its end. The stop still stops it.
             return NextStep.REST_STOPPED;
         } else if (!spec.policy.restartsAfter(reason) || spec.forbidsRestartAfter(failure)) {
             return reason == ExitReason.COMPLETED ? NextStep.REST_STOPPED : NextStep.REST_FAILED;

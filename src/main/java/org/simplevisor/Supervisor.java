@@ -65,8 +65,12 @@ public final class Supervisor implements AutoCloseable {
     public static final String DEFAULT_NAME = "simplevisor";
 
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
-    /** Least time given to listeners to receive the last events, even when processes used up the timeout. */
-    private static final Duration EVENT_DRAIN_GRACE = Duration.ofMillis(100);
+    /**
+     * Least time given to listeners to receive the last events, even when processes used up the timeout: among them
+     * the report of a process that did not stop, which a logger writes with its stack trace. 100 ms dropped it on a
+     * loaded machine; 200 ms keeps shutdown within its timeout plus 250 ms (issue #7).
+     */
+    private static final Duration EVENT_DRAIN_GRACE = Duration.ofMillis(200);
 
     private enum State { NEW, RUNNING, STOPPING, TERMINATED }
 
@@ -217,20 +221,29 @@ public final class Supervisor implements AutoCloseable {
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
         LOG.info("Supervisor \"{}\" shutting down {} process(es) within {} ms", name, processes.size(),
                 shutdownTimeout.toMillis());
+        boolean cancelledItself = false;
         try {
-            stopProcesses(deadline);
-            releaseThreads(deadline);
+            cancelledItself = stopProcesses(deadline);
+            cancelledItself |= releaseThreads(deadline);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.warn("Supervisor \"{}\" was interrupted while shutting down", name);
         } finally {
+            if (cancelledItself) {
+                Thread.currentThread().interrupt(); // the cancellation of the calling run, held back until now
+            }
             state = State.TERMINATED;
             terminated.countDown();
         }
     }
 
-    /** Cancels processes a priority level at a time, highest first, and abandons those that outlive the deadline. */
-    private void stopProcesses(long deadline) throws InterruptedException {
+    /**
+     * Cancels processes a priority level at a time, highest first, and abandons those that outlive the deadline.
+     *
+     * @return whether the calling thread is a run that cancelled itself: its interrupt is held back until shutdown
+     *         has finished, or it would cut the shutdown short
+     */
+    private boolean stopProcesses(long deadline) throws InterruptedException {
         List<ManagedProcess> stopOrder = inStartOrder();
         Collections.reverse(stopOrder);
         stopOrder.forEach(ManagedProcess::close); // no restart anywhere while the levels above are stopped
@@ -241,6 +254,7 @@ public final class Supervisor implements AutoCloseable {
             executor.shutdown();
         }
         Map<ManagedProcess, ProcessRun> stuck = new LinkedHashMap<>();
+        boolean cancelledItself = false;
         int from = 0;
         while (from < stopOrder.size()) {
             int priority = stopOrder.get(from).spec.priority;
@@ -248,7 +262,10 @@ public final class Supervisor implements AutoCloseable {
             for (; from < stopOrder.size() && stopOrder.get(from).spec.priority == priority; from++) {
                 ManagedProcess process = stopOrder.get(from);
                 ProcessRun running = process.closeForShutdown();
-                if (running != null && !running.isOnCurrentThread()) { // a run that called shutdown() ends after it
+                if (running != null && running.isOnCurrentThread()) { // a run that called shutdown() ends after it
+                    cancelledItself |= Thread.interrupted();
+                    process.stoppedByOwnShutdown(running);
+                } else if (running != null) {
                     level.put(process, running);
                 }
             }
@@ -259,16 +276,23 @@ public final class Supervisor implements AutoCloseable {
             }
         }
         stuck.forEach(ManagedProcess::abandon);
+        return cancelledItself;
     }
 
-    /** Stops the threads the supervisor owns, delivers the last events, and stops the event thread. */
-    private void releaseThreads(long deadline) throws InterruptedException {
+    /**
+     * Stops the threads the supervisor owns, delivers the last events, and stops the event thread.
+     *
+     * @return whether the calling thread is a run of ours that the executor's shutdown interrupted: held back
+     */
+    private boolean releaseThreads(long deadline) throws InterruptedException {
+        boolean interruptedItself = false;
         if (timerThreads != null) {
             scheduler.shutdownNow();
             timerThreads.joinAll(deadline);
         }
         if (ownsExecutor) {
             executor.shutdownNow(); // interrupts abandoned runs once more; idle workers leave
+            interruptedItself = ProcessRun.isRunThread() && Thread.interrupted();
             if (workerThreads != null) {
                 workerThreads.joinAll(deadline);
             } else if (!ProcessRun.isRunThread()) {
@@ -282,6 +306,7 @@ public final class Supervisor implements AutoCloseable {
                 false, clock.instant()));
         events.close(Math.max(deadline, System.nanoTime() + EVENT_DRAIN_GRACE.toNanos()));
         LOG.info("Supervisor \"{}\" terminated", name);
+        return interruptedItself;
     }
 
     /**
