@@ -3,7 +3,11 @@ package org.simplevisor;
 /**
  * Receives a supervisor's events. Listeners are called one event at a time, in the order the events happened, on
  * the supervisor's event thread: never on a process's thread and never while a lock is held, so a slow listener
- * delays only later events, never a process. A listener that throws is logged; the others still get the event.
+ * delays later events, not a running process. One exception bounds the queue: while more than 1,000 events wait
+ * for delivery, no <em>restart</em> begins (first starts and operator actions still do), so that a zero-delay
+ * crash loop cannot outrun its listeners. A listener that throws is logged; the others still get the event. At
+ * shutdown, listeners get the queued events until the shutdown timeout (at least 200 ms); what is still queued
+ * then is dropped with a warning.
  */
 @FunctionalInterface
 public interface SupervisorListener {
