@@ -23,6 +23,11 @@ final class SoakSamples {
         long limit(long baseline) {
             return baseline + Math.max(absolute, Math.round(baseline * relative));
         }
+
+        @Override
+        public String toString() {
+            return what + " " + absolute + (relative > 0 ? String.format(Locale.ROOT, " or %.0f %%", relative * 100) : "");
+        }
     }
 
     static final long MIB = 1024 * 1024;
