@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.lang.management.ThreadInfo;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,8 +33,6 @@ import javax.management.NotificationListener;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import javax.management.remote.JMXConnector;
-import javax.management.remote.JMXConnectorFactory;
-import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -64,7 +60,6 @@ abstract class TomcatEndToEndIT {
     static final ObjectName PROCESSES = name(DOMAIN + ":type=Process,context=" + PATH + ",*");
     static final ObjectName EVERYTHING_OF_THE_EXAMPLE = name(DOMAIN + ":context=" + PATH + ",*");
     static final ObjectName METRICS = name("metrics:*");
-    static final ObjectName THREADING = name("java.lang:type=Threading");
 
     static final String HEARTBEAT_TICKER = "heartbeat-ticker";
     static final String INVENTORY_POLLER = "inventory-poller";
@@ -81,9 +76,6 @@ abstract class TomcatEndToEndIT {
     static final int CYCLES = 20;
     /** Live threads the JVM may gain over twenty cycles without a leak (pools that grow and shrink on their own). */
     static final int THREAD_TOLERANCE = 3;
-    static final String[] LEAK_WARNINGS = {
-        "appears to have started a thread", "created a ThreadLocal with key", "failed to unregister it",
-        "Found potential memory leaks"};
 
     /** Threads of Tomcat's pools and of the JVM's JMX connector, which are created on first use and kept. */
     static final java.util.regex.Pattern CONTAINER_THREAD = java.util.regex.Pattern.compile(
@@ -99,6 +91,7 @@ abstract class TomcatEndToEndIT {
     private JMXConnector controlConnector;
     private MBeanServerConnection monitor;
     private MBeanServerConnection control;
+    private RemoteJvm jvm;
     private final NotificationRecorder notifications = new NotificationRecorder();
     private final ExecutorService subscriber = Executors.newSingleThreadExecutor();
     private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
@@ -112,23 +105,15 @@ abstract class TomcatEndToEndIT {
 
     @BeforeAll
     void startTomcat() throws Exception {
-        Path home = Path.of(requiredProperty(homeProperty));
-        Path work = Path.of(requiredProperty("e2e.work")).resolve(home.getFileName());
-        war = Path.of(requiredProperty("e2e.war"));
-        tomcat = StandaloneTomcat.builder()
-                .home(home)
-                .base(work.resolve("base"))
-                .config(Path.of(requiredProperty("e2e.tomcat.config")))
-                .consoleLog(work.resolve("catalina.out"))
-                .freePorts()
-                .prepare();
-        Files.deleteIfExists(tomcat.consoleLog());
+        war = EndToEndSetup.war();
+        tomcat = EndToEndSetup.prepareTomcat(homeProperty, "");
         tomcat.start(Duration.ofMinutes(3));
         manager = new ManagerClient(tomcat);
-        monitorConnector = connect("monitor");
-        controlConnector = connect("control");
+        monitorConnector = tomcat.connectJmx("monitor");
+        controlConnector = tomcat.connectJmx("control");
         monitor = monitorConnector.getMBeanServerConnection();
         control = controlConnector.getMBeanServerConnection();
+        jvm = new RemoteJvm(monitor, control);
     }
 
     @AfterAll
@@ -396,28 +381,9 @@ abstract class TomcatEndToEndIT {
         }
     }
 
-    /**
-     * Asserts that Tomcat logged no leak warning about the example. One warning is Tomcat's own race, not a leak, and
-     * is left out: Tomcat's background processor ({@code Catalina-utility-N}) sets a context's class loader on its
-     * thread before calling the synchronized {@code StandardContext.backgroundProcess()}; if its ten-second tick falls
-     * while that context is stopping, it waits there for the stop's lock, and the stop's thread check sees it.
-     */
+    /** Asserts that Tomcat logged no leak warning (its own background processor's race left out). */
     private void assertNoLeakWarning() throws IOException {
-        String logs = tomcat.allLogs();
-        List<String> warnings = new ArrayList<>();
-        java.util.regex.Matcher warning = java.util.regex.Pattern.compile(
-                "(?m)^.*(?:" + String.join("|", LEAK_WARNINGS) + ").*$(?:\\R[ \\t].*$)*").matcher(logs);
-        while (warning.find()) {
-            String text = warning.group();
-            boolean tomcatsBackgroundProcessor = text.contains("started a thread named [Catalina-utility-")
-                    && text.contains("Stack trace of thread:")
-                    && text.lines().skip(1).findFirst().orElse("")
-                            .contains("org.apache.catalina.core.StandardContext.backgroundProcess(");
-            if (!tomcatsBackgroundProcessor) {
-                warnings.add(text);
-            }
-        }
-        assertThat(warnings).as("leak warnings in Tomcat's logs").isEmpty();
+        assertThat(tomcat.leakWarnings()).as("leak warnings in Tomcat's logs").isEmpty();
     }
 
     private Set<String> processNames() throws IOException {
@@ -434,26 +400,16 @@ abstract class TomcatEndToEndIT {
     }
 
     private long threadCount() throws Exception {
-        return ((Number) monitor.getAttribute(THREADING, "ThreadCount")).longValue();
+        return jvm.threadCount();
     }
 
-    /** Thread names, read as {@code control}: getThreadInfo is an operation, which {@code monitor} may not invoke. */
     private List<String> threadNames() throws Exception {
-        long[] ids = (long[]) control.getAttribute(THREADING, "AllThreadIds");
-        CompositeData[] infos = (CompositeData[]) control.invoke(THREADING, "getThreadInfo",
-                new Object[] {ids}, new String[] {long[].class.getName()});
-        return Arrays.stream(infos).filter(java.util.Objects::nonNull).map(ThreadInfo::from)
-                .map(ThreadInfo::getThreadName).toList();
+        return jvm.threadNames();
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(tomcat.httpUrl() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private JMXConnector connect(String role) throws IOException {
-        return JMXConnectorFactory.connect(new JMXServiceURL(tomcat.jmxUrl()),
-                Map.of(JMXConnector.CREDENTIALS, new String[] {role, tomcat.jmxPassword(role)}));
     }
 
     static ObjectName processName(String process) {
@@ -466,14 +422,6 @@ abstract class TomcatEndToEndIT {
         } catch (javax.management.MalformedObjectNameException e) {
             throw new IllegalArgumentException(e);
         }
-    }
-
-    private static String requiredProperty(String key) {
-        String value = System.getProperty(key);
-        if (value == null || value.isBlank()) {
-            throw new IllegalStateException("system property " + key + " is not set (run through Maven failsafe)");
-        }
-        return value;
     }
 
     private static void closeQuietly(JMXConnector connector) {

@@ -39,6 +39,17 @@ public final class ManagerClient {
         return get(deployUri(path, war));
     }
 
+    /**
+     * Deploys a WAR file from this machine at a context path with a context descriptor of this machine, which the
+     * manager copies to {@code conf/Catalina/localhost/}: it takes the place of the WAR's {@code META-INF/context.xml}
+     * (e.g. to add context parameters, as an operator would).
+     *
+     * @return the answer
+     */
+    public String deploy(String path, Path war, Path contextXml) throws IOException, InterruptedException {
+        return get(deployUri(path, war) + "&config=" + encode(contextXml.toAbsolutePath().toUri().toString()));
+    }
+
     /** Same as {@link #deploy} without waiting for the answer. */
     public CompletableFuture<String> deployAsync(String path, Path war) {
         return http.sendAsync(request(deployUri(path, war)), HttpResponse.BodyHandlers.ofString())

@@ -22,7 +22,13 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 
 /**
  * A standalone Apache Tomcat, as an operator runs it: the unpacked distribution as {@code CATALINA_HOME}, a fresh
@@ -38,6 +44,14 @@ public final class StandaloneTomcat implements AutoCloseable {
     public static final String EXAMPLE_PATH = "/simplevisor-example";
     /** The manager user of {@code tomcat-config/conf/tomcat-users.xml}. */
     public static final String MANAGER_USER = "deployer";
+
+    /**
+     * What Tomcat logs when an application it stops leaves something behind (a thread, a ThreadLocal, a JDBC driver,
+     * an MBean), and what the manager's {@code findleaks} logs about a class loader still reachable.
+     */
+    public static final List<String> LEAK_WARNINGS = List.of(
+            "appears to have started a thread", "failed to stop it", "created a ThreadLocal with key",
+            "failed to unregister it", "memory leak", "Found potential memory leaks");
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration POLL = Duration.ofMillis(200);
@@ -391,6 +405,57 @@ public final class StandaloneTomcat implements AutoCloseable {
             }
         }
         return text.toString();
+    }
+
+    /**
+     * The log entries that contain one of the phrases: each is the matching line with the indented lines after it
+     * (a stack trace).
+     *
+     * @param phrases what to look for, literally
+     * @return the entries, in log order
+     */
+    public List<String> logEntriesContaining(List<String> phrases) throws IOException {
+        Matcher entry = Pattern.compile("(?m)^.*(?:" + phrases.stream().map(Pattern::quote)
+                .collect(Collectors.joining("|")) + ").*$(?:\\R[ \\t].*$)*").matcher(allLogs());
+        List<String> entries = new ArrayList<>();
+        while (entry.find()) {
+            entries.add(entry.group());
+        }
+        return entries;
+    }
+
+    /**
+     * The leak warnings ({@link #LEAK_WARNINGS}) in Tomcat's logs. One warning is Tomcat's own race, not a leak, and is
+     * left out: Tomcat's background processor ({@code Catalina-utility-N}) sets a context's class loader on its
+     * thread before calling the synchronized {@code StandardContext.backgroundProcess()}; if its ten-second tick falls
+     * while that context is stopping, it waits there for the stop's lock, and the stop's thread check sees it.
+     *
+     * @return the warnings, each with its stack trace
+     */
+    public List<String> leakWarnings() throws IOException {
+        return logEntriesContaining(LEAK_WARNINGS).stream()
+                .filter(warning -> !isBackgroundProcessorRace(warning))
+                .toList();
+    }
+
+    private static boolean isBackgroundProcessorRace(String warning) {
+        return warning.contains("started a thread named [Catalina-utility-")
+                && warning.contains("Stack trace of thread:")
+                && warning.lines().skip(1).findFirst().orElse("")
+                        .contains("org.apache.catalina.core.StandardContext.backgroundProcess(");
+    }
+
+    // ---------------------------------------------------------------- JMX
+
+    /**
+     * Connects to Tomcat's remote JMX as a role of {@code tomcat-config/conf/jmxremote.password}.
+     *
+     * @param role {@code monitor} (read-only) or {@code control} (read-write)
+     * @return the connector; the caller closes it
+     */
+    public JMXConnector connectJmx(String role) throws IOException {
+        return JMXConnectorFactory.connect(new JMXServiceURL(jmxUrl()),
+                Map.of(JMXConnector.CREDENTIALS, new String[] {role, jmxPassword(role)}));
     }
 
     // ---------------------------------------------------------------- helpers
