@@ -4,9 +4,13 @@ import static org.simplevisor.metrics.SupervisorMetrics.TAG_PROCESS_NAME;
 import static org.simplevisor.metrics.SupervisorMetrics.TAG_REASON;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.MeterNotFoundException;
 import io.micrometer.core.instrument.search.RequiredSearch;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 import org.simplevisor.ExitReason;
 
 /** Reads one process's meters from a registry; every read fails if the meter is missing. */
@@ -21,6 +25,14 @@ final class MeterValues {
         this.registry = registry;
         this.process = process;
         this.extraTags = extraTags;
+    }
+
+    /**
+     * Waits for meter values; a meter not there yet is waited for too, as meters are registered on the event thread
+     * when it handles the REGISTERED event.
+     */
+    static ConditionFactory awaitMeters(Duration atMost) {
+        return Awaitility.await().atMost(atMost).ignoreExceptionsInstanceOf(MeterNotFoundException.class);
     }
 
     private RequiredSearch search(String meter) {

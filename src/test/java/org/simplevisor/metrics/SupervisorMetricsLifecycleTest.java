@@ -3,6 +3,7 @@ package org.simplevisor.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.simplevisor.metrics.MeterValues.awaitMeters;
 
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Tags;
@@ -64,7 +65,7 @@ class SupervisorMetricsLifecycleTest {
         supervisor.run();
         MeterValues before = new MeterValues(registry, "before-bind");
         MeterValues after = new MeterValues(registry, "after-bind");
-        await().atMost(WAIT).untilAsserted(() -> {
+        awaitMeters(WAIT).untilAsserted(() -> {
             assertThat(before.running()).isEqualTo(1);
             assertThat(after.status()).isEqualTo(-2);
         });
@@ -139,7 +140,7 @@ class SupervisorMetricsLifecycleTest {
         b.run();
         MeterValues workerA = new MeterValues(registry, "worker", "context", "/a");
         MeterValues workerB = new MeterValues(registry, "worker", "context", "/b");
-        await().atMost(WAIT).untilAsserted(() -> {
+        awaitMeters(WAIT).untilAsserted(() -> {
             assertThat(workerA.status()).isEqualTo(1);
             assertThat(workerB.status()).isEqualTo(-2);
             assertThat(workerB.panics()).isEqualTo(1);
@@ -223,10 +224,10 @@ class SupervisorMetricsLifecycleTest {
         SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/jmx"));
         supervisor.run();
 
-        await().atMost(WAIT).untilAsserted(() -> assertThat(server.queryNames(all, null)).hasSize(14));
+        awaitMeters(WAIT).untilAsserted(() -> assertThat(server.queryNames(all, null)).hasSize(14));
         ObjectName status = server.queryNames(all, null).stream()
                 .filter(n -> n.getKeyProperty("name").startsWith("simplevisorProcessStatus")).findFirst().orElseThrow();
-        await().atMost(WAIT).untilAsserted(() ->
+        awaitMeters(WAIT).untilAsserted(() ->
                 assertThat(((Number) server.getAttribute(status, "Value")).doubleValue()).isEqualTo(1.0));
 
         supervisor.shutdown();

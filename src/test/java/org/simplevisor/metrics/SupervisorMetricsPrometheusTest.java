@@ -2,6 +2,7 @@ package org.simplevisor.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.simplevisor.metrics.MeterValues.awaitMeters;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
@@ -75,7 +76,7 @@ class SupervisorMetricsPrometheusTest {
         toClose.add(SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/app")));
         registerCrashOnce();
         supervisor.run();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        awaitMeters(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(samples(registry.scrape()).get("simplevisor_process_restarted_total{context=/app,process_name=worker,"
                     + "restart_policy=on_failure}")).isEqualTo(1.0);
         });

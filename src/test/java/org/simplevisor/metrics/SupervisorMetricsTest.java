@@ -1,18 +1,16 @@
 package org.simplevisor.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import static org.simplevisor.metrics.MeterValues.awaitMeters;
 import static org.simplevisor.metrics.MeterValues.stops;
 
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.search.MeterNotFoundException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,11 +30,6 @@ import org.simplevisor.testing.RecordingListener;
 class SupervisorMetricsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
-
-    /** Meters are registered on the event thread: until the REGISTERED event is handled a search finds none. */
-    private static ConditionFactory awaitMeters() {
-        return await().atMost(WAIT).ignoreExceptionsInstanceOf(MeterNotFoundException.class);
-    }
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private Supervisor supervisor = supervisor(Duration.ofSeconds(5));
@@ -98,7 +91,7 @@ class SupervisorMetricsTest {
         double panics = outcome == Outcome.CRASHES ? 1 : 0;
 
         if (restarts) {
-            awaitMeters().untilAsserted(() -> {
+            awaitMeters(WAIT).untilAsserted(() -> {
                 assertThat(p.started()).isEqualTo(2);
                 assertThat(p.restarted()).isEqualTo(1);
                 assertThat(p.running()).isEqualTo(1);
@@ -109,7 +102,7 @@ class SupervisorMetricsTest {
             });
         } else {
             double atRest = outcome == Outcome.COMPLETES ? 0 : -2; // completed: STOPPED; failure: FAILED
-            awaitMeters().untilAsserted(() -> {
+            awaitMeters(WAIT).untilAsserted(() -> {
                 assertThat(p.started()).isEqualTo(1);
                 assertThat(any.stopped()).isEqualTo(stops(outcome.reason, 1));
                 assertThat(any.status()).isEqualTo(atRest);
@@ -144,7 +137,7 @@ class SupervisorMetricsTest {
         supervisor.run();
         MeterValues looper = new MeterValues(registry, "looper");
 
-        awaitMeters().untilAsserted(() -> {
+        awaitMeters(WAIT).untilAsserted(() -> {
             assertThat(looper.limitExceeded()).isEqualTo(1);
             assertThat(looper.status()).isEqualTo(-2);
         });
@@ -168,12 +161,12 @@ class SupervisorMetricsTest {
         supervisor.register("worker", ProcessContext::awaitCancellation);
         supervisor.run();
         MeterValues worker = new MeterValues(registry, "worker");
-        awaitMeters().untilAsserted(() -> assertThat(worker.running()).isEqualTo(1));
+        awaitMeters(WAIT).untilAsserted(() -> assertThat(worker.running()).isEqualTo(1));
         assertThat(worker.status()).isEqualTo(1);
 
         supervisor.stop("worker");
 
-        awaitMeters().untilAsserted(() -> assertThat(worker.stopped()).isEqualTo(stops(ExitReason.MANUAL, 1)));
+        awaitMeters(WAIT).untilAsserted(() -> assertThat(worker.stopped()).isEqualTo(stops(ExitReason.MANUAL, 1)));
         assertThat(worker.status()).isZero();
         assertThat(worker.running()).isZero();
         assertThat(worker.started()).isEqualTo(1);
@@ -186,11 +179,11 @@ class SupervisorMetricsTest {
                 ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
         supervisor.run();
         MeterValues worker = new MeterValues(registry, "worker");
-        awaitMeters().untilAsserted(() -> assertThat(worker.started()).isEqualTo(1));
+        awaitMeters(WAIT).untilAsserted(() -> assertThat(worker.started()).isEqualTo(1));
 
         supervisor.restart("worker");
 
-        awaitMeters().untilAsserted(() -> {
+        awaitMeters(WAIT).untilAsserted(() -> {
             assertThat(worker.started()).isEqualTo(2);
             assertThat(worker.running()).isEqualTo(1);
         });
@@ -207,7 +200,7 @@ class SupervisorMetricsTest {
         supervisor.run();
         MeterValues a = new MeterValues(registry, "a");
         MeterValues b = new MeterValues(registry, "b");
-        awaitMeters().untilAsserted(() -> {
+        awaitMeters(WAIT).untilAsserted(() -> {
             assertThat(a.running()).isEqualTo(1);
             assertThat(b.running()).isEqualTo(1);
         });
@@ -247,11 +240,11 @@ class SupervisorMetricsTest {
         });
         supervisor.run();
         MeterValues stubborn = new MeterValues(registry, "stubborn");
-        awaitMeters().untilAsserted(() -> assertThat(stubborn.running()).isEqualTo(1));
+        awaitMeters(WAIT).untilAsserted(() -> assertThat(stubborn.running()).isEqualTo(1));
 
         supervisor.shutdown();
 
-        awaitMeters().untilAsserted(() -> {
+        awaitMeters(WAIT).untilAsserted(() -> {
             assertThat(stubborn.shutdownTimeouts()).isEqualTo(1);
             assertThat(stubborn.stopped()).isEqualTo(stops(ExitReason.SHUTDOWN, 1));
         });
@@ -298,7 +291,7 @@ class SupervisorMetricsTest {
         supervisor.register("late", ProcessContext::awaitCancellation);
         MeterValues late = new MeterValues(registry, "late");
 
-        awaitMeters().untilAsserted(() -> {
+        awaitMeters(WAIT).untilAsserted(() -> {
             assertThat(late.running()).isEqualTo(1);
             assertThat(late.started()).isEqualTo(1);
         });
@@ -318,7 +311,7 @@ class SupervisorMetricsTest {
             throw new IllegalStateException("crash");
         }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO));
         supervisor.run();
-        awaitMeters().until(() -> supervisor.isRunning("early"));
+        awaitMeters(WAIT).until(() -> supervisor.isRunning("early"));
 
         metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.empty());
         MeterValues early = new MeterValues(registry, "early");
@@ -326,7 +319,7 @@ class SupervisorMetricsTest {
         assertThat(early.started()).isZero();     // counters count from binding on
 
         crash.set(true);
-        awaitMeters().untilAsserted(() -> {
+        awaitMeters(WAIT).untilAsserted(() -> {
             assertThat(early.restarted()).isEqualTo(1);
             assertThat(early.panics()).isEqualTo(1);
         });
