@@ -27,6 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
+import org.simplevisor.testing.DaemonThreads;
 
 /**
  * Issue 6, measurement 1: the restart path. A process that fails at once ({@link CrashLoop}) is restarted with zero
@@ -147,7 +148,7 @@ public class RestartPathBenchmark {
 
         @Override
         void start() {
-            executor = Executors.newCachedThreadPool(daemon("resubmit-"));
+            executor = Executors.newCachedThreadPool(DaemonThreads.named("resubmit-"));
             executor.execute(new Runnable() {
                 @Override
                 public void run() {
@@ -197,7 +198,7 @@ public class RestartPathBenchmark {
 
         @Override
         void start() {
-            executor = Executors.newCachedThreadPool(daemon("failsafe-async-"));
+            executor = Executors.newCachedThreadPool(DaemonThreads.named("failsafe-async-"));
             RetryPolicy<Object> forever = RetryPolicy.builder().handle(RuntimeException.class).withMaxRetries(-1)
                     .build();
             future = Failsafe.with(forever).with(executor).runAsync(loop::run);
@@ -234,15 +235,6 @@ public class RestartPathBenchmark {
             threadCpuNanos = CpuTime.javaThreadsNanos() - threadStart;
             processCpuNanos = CpuTime.processNanos() - processStart;
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
-        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     private static void batch(Loop state, Cpu cpu) {

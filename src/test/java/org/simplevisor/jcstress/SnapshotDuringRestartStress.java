@@ -49,6 +49,6 @@ public class SnapshotDuringRestartStress {
         r.r2 = StressFixtures.describe(worker.settle(supervisor, "worker"));
         r.r3 = worker.mostAtOnce() + " at most";
         supervisor.shutdown();
-        r.r4 = worker.active() == 0 ? StressFixtures.describe(supervisor.snapshot("worker")) : "run still active";
+        r.r4 = worker.afterShutdown(supervisor, "worker");
     }
 }

@@ -53,6 +53,6 @@ public class SnapshotDuringStopStress {
     @Arbiter
     public void arbiter(LLL_Result r) {
         supervisor.shutdown();
-        r.r3 = worker.active() == 0 ? StressFixtures.describe(supervisor.snapshot("worker")) : "run still active";
+        r.r3 = worker.afterShutdown(supervisor, "worker");
     }
 }

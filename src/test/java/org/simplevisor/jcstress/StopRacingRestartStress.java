@@ -50,6 +50,6 @@ public class StopRacingRestartStress {
         r.r1 = StressFixtures.describe(worker.settle(supervisor, "worker"));
         r.r2 = worker.mostAtOnce() + " at most";
         supervisor.shutdown();
-        r.r3 = worker.active() == 0 ? StressFixtures.describe(supervisor.snapshot("worker")) : "run still active";
+        r.r3 = worker.afterShutdown(supervisor, "worker");
     }
 }

@@ -4,13 +4,13 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.simplevisor.ProcessContext;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.ProcessStatus;
 import org.simplevisor.SupervisedProcess;
 import org.simplevisor.Supervisor;
+import org.simplevisor.testing.DaemonThreads;
 
 /**
  * What the jcstress tests share. Each test state has a supervisor of its own (a shutdown is final, and a registration
@@ -23,9 +23,9 @@ final class StressFixtures {
     static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     /** How long a test waits for a process to settle: far beyond a thread hand-off. */
     static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(5);
-    private static final ExecutorService RUNS = Executors.newCachedThreadPool(daemon("stress-run-"));
+    private static final ExecutorService RUNS = Executors.newCachedThreadPool(DaemonThreads.named("stress-run-"));
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
-            daemon("stress-timer-"));
+            DaemonThreads.named("stress-timer-"));
 
     private StressFixtures() {
     }
@@ -39,15 +39,6 @@ final class StressFixtures {
     /** @return a snapshot as {@code STATUS/started-exited}: how many runs are in progress by its counters */
     static String describe(ProcessSnapshot snapshot) {
         return snapshot.status() + "/" + (snapshot.totalStarts() - snapshot.totalExits());
-    }
-
-    private static ThreadFactory daemon(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     /** Runs until cancelled, counting the runs of this instance in progress and the most ever at once. */
@@ -97,6 +88,14 @@ final class StressFixtures {
         private boolean isSettled(ProcessSnapshot snapshot) {
             return snapshot.status() == ProcessStatus.STOPPED
                     || snapshot.status() == ProcessStatus.RUNNING && runningUncancelled();
+        }
+
+        /**
+         * @return after the supervisor's shutdown, the process's snapshot described, or "run still active" if a run
+         *         of it has not returned
+         */
+        String afterShutdown(Supervisor supervisor, String name) {
+            return active() == 0 ? describe(supervisor.snapshot(name)) : "run still active";
         }
 
         /** @return the most runs that were ever in progress at once: more than 1 is two runs of one process */
