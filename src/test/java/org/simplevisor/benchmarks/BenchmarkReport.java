@@ -490,22 +490,28 @@ public final class BenchmarkReport {
                 .append("bind the meters, register the MBeans; **start** = `run()` until every process is RUNNING; ")
                 .append("**events** = `run()` until the last listener has every STARTED event (meters counted, ")
                 .append("notifications queued); **stop** = `shutdown()` until it returns (every process STOPPED, ")
-                .append("threads joined, MBeans unregistered), and in brackets until the last run returned. Guava 33.4.8 `ServiceManager` with N ")
-                .append("`AbstractExecutionThreadService`s: register = build the services and the manager; start = ")
-                .append("`startAsync().awaitHealthy()`; stop = `stopAsync().awaitStopped()`; on virtual threads its ")
-                .append("`executor()` starts a virtual thread. **Bare threads** (the limit): start N threads that wait on a ")
-                .append("latch until all run; stop = release and join them. **Heap** = live bytes after a full GC (class histogram), ")
+                .append("threads joined, MBeans unregistered); **threads ended** = stop until every thread the system started ")
+                .append("has ended; **last run returned** = stop until the last process body returned. Guava 33.4.8 ")
+                .append("`ServiceManager` with N `AbstractExecutionThreadService`s: register = build the services and the ")
+                .append("manager; start = `startAsync().awaitHealthy()`; stop = `stopAsync().awaitStopped()`, which does ")
+                .append("not wait for the services' threads to end (threads ended: they are joined after it, as a web ")
+                .append("application must before undeploy); its `executor()` starts a thread per service, named after it, ")
+                .append("virtual on virtual threads. **Bare threads** (the limit): start N threads that each wait on a latch ")
+                .append("of their own until all run; stop = release them one by one and join them. **Heap** = live bytes after a full GC (class histogram), ")
                 .append("after minus before, per process, thread stacks excluded (platform stacks are off-heap; the ")
                 .append("`StackChunk`s of parked virtual threads are subtracted). Times in ms, mean ± s.d. over ")
-                .append(context.scaleRepetitions).append(" JVMs; \"Guava ÷ simplevisor\" > 1 means simplevisor is faster.\n\n");
+                .append(context.scaleRepetitions).append(" JVMs; \"Guava ÷ simplevisor\" > 1 means simplevisor is faster; ")
+                .append("for the stop, the first figure compares `awaitStopped()` with `shutdown()`, the one in brackets ")
+                .append("compares the two with their threads ended.\n\n");
         for (JdkRun run : runs) {
             if (run.scale.isEmpty()) {
                 continue;
             }
             md.append("**").append(run.label()).append("**\n\n");
-            md.append("| threads | N | system | register ms | start ms | events ms | stop ms | (last run returned) ")
-                    .append("| heap B/process | Guava ÷ simplevisor, start | Guava ÷ simplevisor, stop |\n");
-            md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            md.append("| threads | N | system | register ms | start ms | events ms | stop ms | threads ended ms ")
+                    .append("| last run returned ms | heap B/process | Guava ÷ simplevisor, start ")
+                    .append("| Guava ÷ simplevisor, stop (threads ended) |\n");
+            md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             for (String threads : new String[] {"platform", "virtual"}) {
                 for (int n : sizes(run)) {
                     List<ScaleBenchmark.Result> sv = select(run, config("simplevisor", threads, n, Observed.Observers.ALL));
@@ -523,10 +529,11 @@ public final class BenchmarkReport {
                                 .append(" | ").append(meanSd(svStart)).append(" | ")
                                 .append(meanSd(stats(sv, ScaleBenchmark.Result::eventsMs))).append(" | ")
                                 .append(meanSd(svStop)).append(allStopped(sv)).append(" | ")
+                                .append(meanSd(stats(sv, ScaleBenchmark.Result::joinedMs))).append(" | ")
                                 .append(meanSd(stats(sv, ScaleBenchmark.Result::endedMs))).append(" | ")
                                 .append(meanSd(stats(sv, ScaleBenchmark.Result::heapPerProcess))).append(" | ")
                                 .append(gu.isEmpty() ? "" : sig(guStart[0] / svStart[0])).append(" | ")
-                                .append(gu.isEmpty() ? "" : sig(guStop[0] / svStop[0])).append(" |\n");
+                                .append(gu.isEmpty() ? "" : stopRatios(sv, gu)).append(" |\n");
                     }
                     List<ScaleBenchmark.Result> bare = select(run, config("threads", threads, n, null));
                     if (!bare.isEmpty()) {
@@ -534,6 +541,7 @@ public final class BenchmarkReport {
                                 .append(" | bare threads (the limit) | – | ")
                                 .append(meanSd(stats(bare, ScaleBenchmark.Result::startMs))).append(" | – | ")
                                 .append(meanSd(stats(bare, ScaleBenchmark.Result::stopMs))).append(" | ")
+                                .append(meanSd(stats(bare, ScaleBenchmark.Result::joinedMs))).append(" | ")
                                 .append(meanSd(stats(bare, ScaleBenchmark.Result::endedMs))).append(" | ")
                                 .append(meanSd(stats(bare, ScaleBenchmark.Result::heapPerProcess))).append(" | | |\n");
                     }
@@ -542,7 +550,9 @@ public final class BenchmarkReport {
                                 .append(" | Guava ServiceManager | ")
                                 .append(meanSd(stats(gu, ScaleBenchmark.Result::registerMs))).append(" | ")
                                 .append(meanSd(guStart)).append(" | – | ").append(meanSd(guStop)).append(allStopped(gu))
-                                .append(" | ").append(meanSd(stats(gu, ScaleBenchmark.Result::endedMs))).append(" | ").append(meanSd(stats(gu, ScaleBenchmark.Result::heapPerProcess)))
+                                .append(" | ").append(meanSd(stats(gu, ScaleBenchmark.Result::joinedMs)))
+                                .append(" | ").append(meanSd(stats(gu, ScaleBenchmark.Result::endedMs)))
+                                .append(" | ").append(meanSd(stats(gu, ScaleBenchmark.Result::heapPerProcess)))
                                 .append(" | | |\n");
                     }
                 }
@@ -773,10 +783,22 @@ public final class BenchmarkReport {
                 Function<ScaleBenchmark.Result, Double> f = start ? ScaleBenchmark.Result::startMs : ScaleBenchmark.Result::stopMs;
                 double r = stats(gu, f)[0] / stats(sv, f)[0];
                 allMet &= r >= 2;
-                cells.add(String.format(Locale.ROOT, "%s %,d: %s×", threads, n, sig(r)));
+                String threadsEnded = start ? "" : " (threads ended: "
+                        + sig(stats(gu, ScaleBenchmark.Result::joinedMs)[0] / stats(sv, ScaleBenchmark.Result::joinedMs)[0]) + "×)";
+                cells.add(String.format(Locale.ROOT, "%s %,d: %s×%s", threads, n, sig(r), threadsEnded));
             }
         }
         return cells.isEmpty() ? "" : verdict(allMet) + " (" + String.join(", ", cells) + ")";
+    }
+
+    /**
+     * @return Guava's stop over the supervisor's: {@code awaitStopped()} over {@code shutdown()}, and in brackets
+     *         the two with their threads ended
+     */
+    private static String stopRatios(List<ScaleBenchmark.Result> sv, List<ScaleBenchmark.Result> gu) {
+        double awaitStopped = stats(gu, ScaleBenchmark.Result::stopMs)[0] / stats(sv, ScaleBenchmark.Result::stopMs)[0];
+        double threadsEnded = stats(gu, ScaleBenchmark.Result::joinedMs)[0] / stats(sv, ScaleBenchmark.Result::joinedMs)[0];
+        return sig(awaitStopped) + " (" + sig(threadsEnded) + ")";
     }
 
     private static String query(JdkRun run, String q) {

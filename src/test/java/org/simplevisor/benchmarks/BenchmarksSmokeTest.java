@@ -100,6 +100,8 @@ class BenchmarksSmokeTest {
             assertThat(result.allStopped()).as(config.label()).isTrue();
             assertThat(result.startMs()).as(config.label()).isPositive();
             assertThat(result.stopMs()).as(config.label()).isPositive();
+            assertThat(result.joinedMs()).as(config.label() + ": threads end after the stop")
+                    .isGreaterThanOrEqualTo(result.stopMs());
             assertThat(result.heapPerProcess()).as(config.label()).isFinite();
             assertThat(ScaleBenchmark.Result.parse(result.line(), List.of()).line()).isEqualTo(result.line());
             run.scale.add(result);
@@ -111,7 +113,7 @@ class BenchmarksSmokeTest {
         run.watchdog.add(BenchmarkReport.keyValues(watchdog.line()));
 
         String md = BenchmarkReport.render(new BenchmarkReport.Context(), List.of(run), null);
-        assertThat(md).contains("## 2. Scale", "Guava ServiceManager", "## 5. Watchdog", "| 10 ms |");
+        assertThat(md).contains("## 2. Scale", "Guava ServiceManager", "threads ended ms", "## 5. Watchdog", "| 10 ms |");
     }
 
     /** @return {@code Class.method} of every {@code @Benchmark} method compiled in this package */

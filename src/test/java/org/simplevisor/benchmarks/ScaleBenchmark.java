@@ -6,6 +6,7 @@ import com.google.common.util.concurrent.ServiceManager;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -39,7 +40,10 @@ import org.simplevisor.SupervisorEvent;
  * histogram, after minus before, over N, thread stacks excluded: platform stacks are not on the heap, and the
  * {@code jdk.internal.vm.StackChunk}s of parked virtual threads are subtracted) and <b>stop</b>
  * ({@code shutdown()} until it returns, every process STOPPED, the threads joined, the MBeans unregistered; Guava:
- * {@code stopAsync()} and {@code awaitStopped()}).
+ * {@code stopAsync()} and {@code awaitStopped()}), <b>threads ended</b> (stop until every thread the system started
+ * has ended: the supervisor's {@code shutdown()} joins its threads, Guava's {@code awaitStopped()} does not, so its
+ * threads are joined after it, as a web application must before undeploy) and <b>last run returned</b> (stop until
+ * the last process body returned).
  */
 public final class ScaleBenchmark {
 
@@ -57,14 +61,15 @@ public final class ScaleBenchmark {
 
     /** What one run measured. Times in milliseconds; heap in bytes per process. */
     record Result(Config config, double registerMs, double startMs, double eventsMs, double stopMs,
-            double endedMs, double heapPerProcess, double stackChunkPerProcess, boolean allStopped, List<String> topClasses) {
+            double endedMs, double joinedMs, double heapPerProcess, double stackChunkPerProcess, boolean allStopped,
+            List<String> topClasses) {
 
         String line() {
             return String.format(Locale.ROOT, "RESULT system=%s threads=%s n=%d observers=%s registerMs=%.3f "
-                            + "startMs=%.3f eventsMs=%.3f stopMs=%.3f endedMs=%.3f heapPerProcess=%.1f "
+                            + "startMs=%.3f eventsMs=%.3f stopMs=%.3f endedMs=%.3f joinedMs=%.3f heapPerProcess=%.1f "
                             + "stackChunkPerProcess=%.1f allStopped=%s", config.system, config.threads, config.n,
                     config.observers.name().toLowerCase(Locale.ROOT), registerMs, startMs, eventsMs, stopMs,
-                    endedMs, heapPerProcess, stackChunkPerProcess, allStopped);
+                    endedMs, joinedMs, heapPerProcess, stackChunkPerProcess, allStopped);
         }
 
         static Result parse(String line, List<String> classes) {
@@ -76,8 +81,8 @@ public final class ScaleBenchmark {
             Config config = new Config(v.get("system"), v.get("threads"), Integer.parseInt(v.get("n")),
                     Observed.Observers.valueOf(v.get("observers").toUpperCase(Locale.ROOT)));
             return new Result(config, d(v, "registerMs"), d(v, "startMs"), d(v, "eventsMs"), d(v, "stopMs"),
-                    d(v, "endedMs"), d(v, "heapPerProcess"), d(v, "stackChunkPerProcess"), Boolean.parseBoolean(v.get("allStopped")),
-                    classes);
+                    d(v, "endedMs"), d(v, "joinedMs"), d(v, "heapPerProcess"), d(v, "stackChunkPerProcess"),
+                    Boolean.parseBoolean(v.get("allStopped")), classes);
         }
 
         private static double d(Map<String, String> v, String key) {
@@ -125,19 +130,22 @@ public final class ScaleBenchmark {
     // ---------------------------------------------------------------- the limit: bare threads
 
     /**
-     * The physical limit on this machine: start N threads that wait on a latch, then release and join them. No
-     * supervision, no names, no events: what any supervisor of N thread-bound processes pays at least.
+     * The physical limit on this machine: start N threads that each wait on a latch of their own, then release them
+     * one by one (as a supervisor cancels its processes) and join them. No supervision, no names, no events: what
+     * any supervisor of N thread-bound processes pays at least. (One latch shared by all would understate the
+     * limit: its release wakes the waiters one after the other, each woken thread waking the next.)
      */
     private static Result runBareThreads(Config config) throws Exception {
         int n = config.n;
         ThreadFactory factory = config.virtual() ? virtualThreadFactory() : Thread::new;
         Map<String, long[]> before = histogram();
         CountDownLatch running = new CountDownLatch(n);
-        CountDownLatch release = new CountDownLatch(1);
+        List<CountDownLatch> releases = new ArrayList<>(n);
         Ends ended = new Ends();
         List<Thread> threads = new ArrayList<>(n);
         long t1 = System.nanoTime();
         for (int i = 0; i < n; i++) {
+            CountDownLatch release = new CountDownLatch(1);
             Thread thread = factory.newThread(() -> {
                 running.countDown();
                 try {
@@ -149,18 +157,17 @@ public final class ScaleBenchmark {
                 }
             });
             thread.start();
+            releases.add(release);
             threads.add(thread);
         }
         await(running, "all threads running");
         long t2 = System.nanoTime();
         Map<String, long[]> after = histogram();
         long t4 = System.nanoTime();
-        release.countDown();
-        for (Thread thread : threads) {
-            thread.join();
-        }
+        releases.forEach(CountDownLatch::countDown);
+        joinAll(threads);
         long t5 = System.nanoTime();
-        return result(config, 0, t2 - t1, t2 - t1, t5 - t4, ended.last.get() - t4, before, after, true);
+        return result(config, 0, t2 - t1, t2 - t1, t5 - t4, ended.last.get() - t4, t5 - t4, before, after, true);
     }
 
     // ---------------------------------------------------------------- simplevisor
@@ -208,7 +215,7 @@ public final class ScaleBenchmark {
             allStopped &= supervisor.status(name) == ProcessStatus.STOPPED;
         }
         observed.close();
-        return result(config, t1 - t0, t2 - t1, t3 - t1, t5 - t4, endedAt - t4, before, after, allStopped);
+        return result(config, t1 - t0, t2 - t1, t3 - t1, t5 - t4, endedAt - t4, t5 - t4, before, after, allStopped);
     }
 
     // ---------------------------------------------------------------- Guava
@@ -217,12 +224,14 @@ public final class ScaleBenchmark {
     static final class WaitingService extends AbstractExecutionThreadService {
         private final CountDownLatch stop = new CountDownLatch(1);
         private final String name;
-        private final Executor executor;
+        private final ThreadFactory threads;
+        private final List<Thread> started;
         private final Ends ended;
 
-        WaitingService(String name, Executor executor, Ends ended) {
+        WaitingService(String name, ThreadFactory threads, List<Thread> started, Ends ended) {
             this.name = name;
-            this.executor = executor;
+            this.threads = threads;
+            this.started = started;
             this.ended = ended;
         }
 
@@ -245,22 +254,29 @@ public final class ScaleBenchmark {
             return name;
         }
 
+        /** As Guava's default: a new thread per service, named after it; remembered, to be joined. */
         @Override
         protected Executor executor() {
-            return executor != null ? executor : super.executor(); // default: a new platform thread per service
+            return task -> {
+                Thread thread = threads.newThread(task);
+                thread.setName(name);
+                started.add(thread);
+                thread.start();
+            };
         }
     }
 
     private static Result runGuava(Config config) throws Exception {
         int n = config.n;
-        Executor executor = config.virtual() ? virtualThreadPerTask() : null;
+        ThreadFactory factory = config.virtual() ? virtualThreadFactory() : Thread::new;
+        List<Thread> threads = Collections.synchronizedList(new ArrayList<>(n));
         Map<String, long[]> before = histogram();
         Ends ended = new Ends();
 
         long t0 = System.nanoTime();
         List<Service> services = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            services.add(new WaitingService("p" + i, executor, ended));
+            services.add(new WaitingService("p" + i, factory, threads, ended));
         }
         ServiceManager manager = new ServiceManager(services);
         long t1 = System.nanoTime();
@@ -271,15 +287,11 @@ public final class ScaleBenchmark {
         long t4 = System.nanoTime();
         manager.stopAsync().awaitStopped(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         long t5 = System.nanoTime();
+        joinAll(threads);
+        long t6 = System.nanoTime();
         long endedAt = ended.count.get() == n ? ended.last.get() : t5; // when the last run returned
         boolean allStopped = manager.servicesByState().keySet().stream().allMatch(s -> s == Service.State.TERMINATED);
-        return result(config, t1 - t0, t2 - t1, t2 - t1, t5 - t4, endedAt - t4, before, after, allStopped);
-    }
-
-    /** A virtual thread per task (Java 21+). */
-    static Executor virtualThreadPerTask() throws ReflectiveOperationException {
-        ThreadFactory factory = virtualThreadFactory();
-        return task -> factory.newThread(task).start();
+        return result(config, t1 - t0, t2 - t1, t2 - t1, t5 - t4, endedAt - t4, t6 - t4, before, after, allStopped);
     }
 
     /** Virtual threads (Java 21+), by reflection: the test sources are Java 17. */
@@ -307,8 +319,18 @@ public final class ScaleBenchmark {
         }
     }
 
+    private static void joinAll(List<Thread> threads) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        for (Thread thread : threads) {
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            if (thread.isAlive()) {
+                throw new TimeoutException(thread + " still alive after " + TIMEOUT_SECONDS + " s");
+            }
+        }
+    }
+
     private static Result result(Config config, long registerNs, long startNs, long eventsNs, long stopNs,
-            long endedNs, Map<String, long[]> before, Map<String, long[]> after, boolean allStopped) {
+            long endedNs, long joinedNs, Map<String, long[]> before, Map<String, long[]> after, boolean allStopped) {
         int n = config.n;
         long total = 0;
         long chunks = 0;
@@ -335,7 +357,7 @@ public final class ScaleBenchmark {
                 .forEach(e -> top.add(String.format(Locale.ROOT, "%.1f %.2f %s", (double) e.getValue()[1] / n,
                         (double) e.getValue()[0] / n, e.getKey())));
         return new Result(config, registerNs / 1e6, startNs / 1e6, eventsNs / 1e6, stopNs / 1e6, endedNs / 1e6,
-                (double) (total - chunks) / n, (double) chunks / n, allStopped, top);
+                joinedNs / 1e6, (double) (total - chunks) / n, (double) chunks / n, allStopped, top);
     }
 
     private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
