@@ -525,7 +525,9 @@ public final class Supervisor implements AutoCloseable {
 
     /**
      * Restarts one process: a running one is cancelled and started again when its run has ended; one at rest is
-     * started. The restart count begins afresh.
+     * started. The restart count begins afresh. A process whose run has been handed to the executor but has not
+     * begun ({@link ProcessStatus#STARTING}, or a restart with no delay left) is left to begin that run, its
+     * restart count as it is.
      *
      * @param name a process name
      * @throws NoSuchElementException if no process has that name

@@ -1245,6 +1245,29 @@ class RestartModelTest {
     }
 
     @Test
+    void restartOfAStartingProcessLeavesItsRunToBeginOnce() throws Exception {
+        HoldingExecutor executor = new HoldingExecutor();
+        executors.add(executor);
+        Supervisor supervisor = track(Supervisor.builder().clock(clock).scheduler(scheduler).executor(executor)
+                .listener(events).build());
+        Scripted process = new Scripted();
+        supervisor.register("p", process);
+        supervisor.run();
+        assertThat(supervisor.status("p")).isEqualTo(ProcessStatus.STARTING);
+
+        supervisor.restart("p");
+        assertThat(supervisor.status("p")).isEqualTo(ProcessStatus.STARTING);
+        assertThat(executor.held()).as("no second run submitted").isEqualTo(1);
+        executor.releaseAll();
+        ProcessContext run = process.awaitRun(1);
+        await().until(() -> supervisor.status("p") == ProcessStatus.RUNNING);
+        assertThat(run.isCancelled()).isFalse();
+        assertThat(supervisor.snapshot("p").totalStarts()).isEqualTo(1);
+        shutDownAndDrain(supervisor);
+        assertThat(runBoundaries("p")).containsExactly(STARTED, STOPPED);
+    }
+
+    @Test
     void stopOfAStartingProcessMeansItsRunNeverBegins() throws Exception {
         HoldingExecutor executor = new HoldingExecutor();
         executors.add(executor);

@@ -90,7 +90,7 @@ public interface ProcessMXBean {
 
     /** Restarts the process: a running one is cancelled and started again once its run has ended. */
     @Description("Restarts the process: a running one is cancelled and started again once its run has ended; one"
-            + " at rest is started. The restart count begins afresh")
+            + " at rest is started. The restart count begins afresh. A STARTING one is left to begin its run")
     void restart();
 
     /** Sets the restart count (and backoff) back to zero. */
