@@ -38,6 +38,10 @@ final class EventDispatcher {
     private final AtomicInteger waitingForCapacity = new AtomicInteger();
     private final Object capacity = new Object();
     private volatile boolean closed;
+    // What the event thread is doing, for the report of a listener that does not return.
+    private volatile Thread eventThread;
+    private volatile SupervisorListener delivering;
+    private volatile SupervisorEvent deliveringEvent;
 
     EventDispatcher(String supervisorName) {
         threads = new OwnedThreads("simplevisor-" + supervisorName + "-events-", true);
@@ -65,8 +69,11 @@ final class EventDispatcher {
     }
 
     private void deliver(SupervisorEvent event) {
+        eventThread = Thread.currentThread();
+        deliveringEvent = event;
         try {
             for (SupervisorListener listener : listeners) {
+                delivering = listener;
                 try {
                     listener.onEvent(event);
                 } catch (Throwable failure) {
@@ -74,6 +81,7 @@ final class EventDispatcher {
                 }
             }
         } finally {
+            delivering = null;
             if (backlog.decrementAndGet() <= BACKLOG_RESUME && waitingForCapacity.get() > 0) {
                 synchronized (capacity) {
                     capacity.notifyAll();
@@ -114,6 +122,15 @@ final class EventDispatcher {
         }
     }
 
+    /** @return where the listener being called is, or {@code null} if the event thread is between listeners */
+    private ListenerNotReturnedException stuckListener() {
+        SupervisorListener listener = delivering;
+        SupervisorEvent event = deliveringEvent;
+        Thread thread = eventThread;
+        return listener == null || event == null || thread == null ? null
+                : new ListenerNotReturnedException(listener, event, thread);
+    }
+
     /**
      * Delivers what is queued, then stops the event thread.
      *
@@ -130,8 +147,9 @@ final class EventDispatcher {
             return false; // a listener shut the supervisor down: the event thread ends after it returns
         }
         if (!executor.awaitTermination(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+            ListenerNotReturnedException stuck = stuckListener(); // before shutdownNow() interrupts it
             int dropped = executor.shutdownNow().size();
-            LOG.warn("A listener did not return in time; {} queued event(s) were not delivered", dropped);
+            LOG.warn("A listener did not return in time; {} queued event(s) were not delivered", dropped, stuck);
         }
         return threads.joinAll(deadlineNanos);
     }

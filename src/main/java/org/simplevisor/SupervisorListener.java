@@ -7,7 +7,8 @@ package org.simplevisor;
  * for delivery, no <em>restart</em> begins (first starts and operator actions still do), so that a zero-delay
  * crash loop cannot outrun its listeners. A listener that throws is logged; the others still get the event. At
  * shutdown, listeners get the queued events until the shutdown timeout (at least 200 ms); what is still queued
- * then is dropped with a warning.
+ * then is dropped with a warning that names the listener still running, the event it was given and the event
+ * thread's stack trace.
  */
 @FunctionalInterface
 public interface SupervisorListener {

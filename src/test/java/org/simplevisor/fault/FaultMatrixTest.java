@@ -32,6 +32,7 @@ import org.simplevisor.ProcessStatus;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.SupervisorEvent;
 import org.simplevisor.SupervisorEvent.Type;
+import org.simplevisor.testing.CapturedLogs;
 
 /**
  * The fault matrix of issue #7: processes, recover handlers and listeners that misbehave in every way we know of.
@@ -539,8 +540,13 @@ class FaultMatrixTest {
         h.supervisor().shutdown();
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         assertThat(elapsed).isLessThanOrEqualTo(TIMEOUT.plus(FaultHarness.SHUTDOWN_SLACK));
-        assertThat(h.logs().at(Level.WARN)).as("the documented warning about the dropped events")
-                .anyMatch(l -> l.message().startsWith("A listener did not return in time"));
+        CapturedLogs.Line warning = h.logs().at(Level.WARN).stream()
+                .filter(l -> l.message().startsWith("A listener did not return in time")).findFirst()
+                .orElseThrow(() -> new AssertionError("the documented warning about the dropped events"));
+        assertThat(warning.thrown()).as("names the listener and the event, and shows where it is stuck")
+                .hasMessageContaining("had not returned from event STARTED of process \"looper\"")
+                .hasMessageContaining("-events-");
+        assertThat(warning.thrown().getStackTrace()).anyMatch(frame -> frame.getMethodName().equals("blockInCallback"));
         for (String process : List.of("looper", BYSTANDER)) {
             ProcessSnapshot snapshot = h.supervisor().snapshot(process);
             assertThat(snapshot.status()).isEqualTo(ProcessStatus.STOPPED);
