@@ -1244,16 +1244,23 @@ class RestartModelTest {
         }
     }
 
-    @Test
-    void restartOfAStartingProcessLeavesItsRunToBeginOnce() throws Exception {
-        HoldingExecutor executor = new HoldingExecutor();
+    /** Runs a supervisor of process "p" on {@code executor}: p is STARTING, its one run held by the executor. */
+    private Supervisor startHeld(HoldingExecutor executor, Scripted process) {
         executors.add(executor);
         Supervisor supervisor = track(Supervisor.builder().clock(clock).scheduler(scheduler).executor(executor)
                 .listener(events).build());
-        Scripted process = new Scripted();
         supervisor.register("p", process);
         supervisor.run();
         assertThat(supervisor.status("p")).isEqualTo(ProcessStatus.STARTING);
+        assertThat(executor.held()).isEqualTo(1);
+        return supervisor;
+    }
+
+    @Test
+    void restartOfAStartingProcessLeavesItsRunToBeginOnce() throws Exception {
+        HoldingExecutor executor = new HoldingExecutor();
+        Scripted process = new Scripted();
+        Supervisor supervisor = startHeld(executor, process);
 
         supervisor.restart("p");
         assertThat(supervisor.status("p")).isEqualTo(ProcessStatus.STARTING);
@@ -1270,14 +1277,8 @@ class RestartModelTest {
     @Test
     void stopOfAStartingProcessMeansItsRunNeverBegins() throws Exception {
         HoldingExecutor executor = new HoldingExecutor();
-        executors.add(executor);
-        Supervisor supervisor = track(Supervisor.builder().clock(clock).scheduler(scheduler).executor(executor)
-                .listener(events).build());
         Scripted process = new Scripted();
-        supervisor.register("p", process);
-        supervisor.run();
-        assertThat(supervisor.status("p")).isEqualTo(ProcessStatus.STARTING);
-        assertThat(executor.held()).isEqualTo(1);
+        Supervisor supervisor = startHeld(executor, process);
 
         supervisor.stop("p");
         assertThat(supervisor.status("p")).isEqualTo(ProcessStatus.STOPPED);
