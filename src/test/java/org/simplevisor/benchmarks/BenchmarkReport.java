@@ -780,11 +780,10 @@ public final class BenchmarkReport {
                 if (sv.isEmpty() || gu.isEmpty()) {
                     continue;
                 }
-                Function<ScaleBenchmark.Result, Double> f = start ? ScaleBenchmark.Result::startMs : ScaleBenchmark.Result::stopMs;
-                double r = stats(gu, f)[0] / stats(sv, f)[0];
+                double r = guavaOver(gu, sv, start ? ScaleBenchmark.Result::startMs : ScaleBenchmark.Result::stopMs);
                 allMet &= r >= 2;
-                String threadsEnded = start ? "" : " (threads ended: "
-                        + sig(stats(gu, ScaleBenchmark.Result::joinedMs)[0] / stats(sv, ScaleBenchmark.Result::joinedMs)[0]) + "×)";
+                String threadsEnded = start ? ""
+                        : " (threads ended: " + sig(guavaOver(gu, sv, ScaleBenchmark.Result::joinedMs)) + "×)";
                 cells.add(String.format(Locale.ROOT, "%s %,d: %s×%s", threads, n, sig(r), threadsEnded));
             }
         }
@@ -796,9 +795,14 @@ public final class BenchmarkReport {
      *         the two with their threads ended
      */
     private static String stopRatios(List<ScaleBenchmark.Result> sv, List<ScaleBenchmark.Result> gu) {
-        double awaitStopped = stats(gu, ScaleBenchmark.Result::stopMs)[0] / stats(sv, ScaleBenchmark.Result::stopMs)[0];
-        double threadsEnded = stats(gu, ScaleBenchmark.Result::joinedMs)[0] / stats(sv, ScaleBenchmark.Result::joinedMs)[0];
-        return sig(awaitStopped) + " (" + sig(threadsEnded) + ")";
+        return sig(guavaOver(gu, sv, ScaleBenchmark.Result::stopMs)) + " ("
+                + sig(guavaOver(gu, sv, ScaleBenchmark.Result::joinedMs)) + ")";
+    }
+
+    /** @return Guava's mean of a figure over the supervisor's: above 1, the supervisor is faster */
+    private static double guavaOver(List<ScaleBenchmark.Result> gu, List<ScaleBenchmark.Result> sv,
+            Function<ScaleBenchmark.Result, Double> figure) {
+        return stats(gu, figure)[0] / stats(sv, figure)[0];
     }
 
     private static String query(JdkRun run, String q) {
