@@ -25,8 +25,9 @@ public interface ProcessContext {
     int restartCount();
 
     /**
-     * Blocks until this run is cancelled. Returns normally once cancelled; the thread's interrupt status is then
-     * set, as cancellation interrupts the thread.
+     * Blocks until this run is cancelled. Returns normally once cancelled. On the run's own thread the interrupt
+     * status is then set, as cancellation interrupts that thread; another thread of the process returns with its
+     * interrupt status as it was.
      *
      * @throws InterruptedException if the thread is interrupted by something other than this run's cancellation
      */
@@ -36,7 +37,8 @@ public interface ProcessContext {
      * Blocks until this run is cancelled or the timeout elapses.
      *
      * @param timeout the longest time to wait
-     * @return {@code true} if the run was cancelled, {@code false} if the timeout elapsed first
+     * @return {@code true} if the run was cancelled, with the interrupt status as {@link #awaitCancellation()}
+     *         leaves it; {@code false} if the timeout elapsed first
      * @throws InterruptedException if the thread is interrupted by something other than this run's cancellation
      */
     boolean awaitCancellation(Duration timeout) throws InterruptedException;

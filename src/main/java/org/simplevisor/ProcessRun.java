@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One run of a process: its {@link ProcessContext}, its cancellation and its thread. The owning
@@ -18,6 +19,9 @@ final class ProcessRun implements ProcessContext {
     enum CancelCause {
         SHUTDOWN, MANUAL, WATCHDOG
     }
+
+    /** A timeout for {@link #await(long)}: none. */
+    private static final long UNTIL_CANCELLED = 0;
 
     /** The run on this thread, if the thread is running a process. */
     private static final ThreadLocal<ProcessRun> CURRENT = new ThreadLocal<>();
@@ -66,24 +70,55 @@ final class ProcessRun implements ProcessContext {
 
     @Override
     public void awaitCancellation() throws InterruptedException {
-        while (true) {
-            try {
-                cancelled.await();
-                return;
-            } catch (InterruptedException e) {
-                if (isCancelled()) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                throw e;
-            }
-        }
+        await(UNTIL_CANCELLED);
     }
 
     @Override
     public boolean awaitCancellation(Duration timeout) throws InterruptedException {
+        return await(Math.max(1, timeout.toNanos()));
+    }
+
+    /**
+     * Waits for the cancellation. On the run's own thread it waits for the interrupt of the cancellation and
+     * leaves the interrupt status set: waiting on the latch would clear it, and setting it again costs a second
+     * interrupt, which in the JVM searches the list of all threads (at thousands of threads, a large part of a
+     * shutdown). Another thread of the process waits on the latch.
+     *
+     * @param timeoutNanos how long to wait, or {@link #UNTIL_CANCELLED}
+     * @return whether the run was cancelled
+     */
+    private boolean await(long timeoutNanos) throws InterruptedException {
+        if (!isOnCurrentThread()) {
+            return awaitLatch(timeoutNanos);
+        }
+        Thread self = Thread.currentThread();
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (!self.isInterrupted()) {
+            if (timeoutNanos == UNTIL_CANCELLED) {
+                LockSupport.park(this);
+            } else {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(this, remaining);
+            }
+        }
+        if (!isCancelled()) { // cancel() sets the cause before it interrupts: this interrupt is someone else's
+            Thread.interrupted();
+            throw new InterruptedException();
+        }
+        return true;
+    }
+
+    /** An interrupt of a thread other than the run's counts as the cancellation only once the run is cancelled. */
+    private boolean awaitLatch(long timeoutNanos) throws InterruptedException {
         try {
-            return cancelled.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (timeoutNanos == UNTIL_CANCELLED) {
+                cancelled.await();
+                return true;
+            }
+            return cancelled.await(timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             if (isCancelled()) {
                 Thread.currentThread().interrupt();
@@ -135,7 +170,7 @@ final class ProcessRun implements ProcessContext {
             cancelTime = now;
         }
         if (thread != null) {
-            thread.interrupt(); // before the latch, so that awaitCancellation() returns with the interrupt set
+            thread.interrupt(); // before the latch: whoever the latch releases sees the run interrupted
         }
         cancelled.countDown();
     }

@@ -1,0 +1,198 @@
+package org.simplevisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The waiting half of {@link ProcessContext}: what {@code awaitCancellation} returns or throws, and the interrupt
+ * status it leaves, on the run's own thread and on another thread of the process. Every test runs on platform
+ * threads and, from Java 21 on, on virtual threads.
+ */
+class ProcessContextTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    /** Longer than any test: a timed wait that ends returned because of the cancellation. */
+    private static final Duration LONG = Duration.ofMinutes(10);
+
+    private final List<Supervisor> supervisors = new ArrayList<>();
+
+    @AfterEach
+    void shutDownAll() {
+        supervisors.forEach(Supervisor::shutdown);
+    }
+
+    private Supervisor supervisor(boolean virtualThreads) {
+        assumeTrue(!virtualThreads || Runtime.version().feature() >= 21, "virtual threads need Java 21");
+        Supervisor supervisor = Supervisor.builder().virtualThreads(virtualThreads).build();
+        supervisors.add(supervisor);
+        return supervisor;
+    }
+
+    /** What a wait ended with, seen from the thread that waited. */
+    private static final class Outcome {
+        final boolean returned;
+        final boolean interruptStatus;
+        final boolean cancelled;
+
+        Outcome(boolean returned, boolean interruptStatus, boolean cancelled) {
+            this.returned = returned;
+            this.interruptStatus = interruptStatus;
+            this.cancelled = cancelled;
+        }
+    }
+
+    private static Outcome returned(boolean value, ProcessContext ctx) {
+        return new Outcome(value, Thread.currentThread().isInterrupted(), ctx.isCancelled());
+    }
+
+    @ParameterizedTest(name = "virtual threads: {0}")
+    @ValueSource(booleans = {false, true})
+    void aTimedWaitOnTheRunThreadReturnsFalseAtItsTimeoutThenTrueWithTheInterruptSetWhenCancelled(
+            boolean virtualThreads) throws Exception {
+        Supervisor supervisor = supervisor(virtualThreads);
+        CompletableFuture<Outcome> timedOut = new CompletableFuture<>();
+        CompletableFuture<Outcome> cancelled = new CompletableFuture<>();
+        supervisor.register("timed", ctx -> {
+            timedOut.complete(returned(ctx.awaitCancellation(Duration.ofMillis(1)), ctx));
+            cancelled.complete(returned(ctx.awaitCancellation(LONG), ctx));
+        });
+        supervisor.run();
+
+        Outcome first = timedOut.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(first.returned).as("timed out").isFalse();
+        assertThat(first.interruptStatus).isFalse();
+        supervisor.stop("timed");
+        Outcome second = cancelled.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(second.returned).as("cancelled").isTrue();
+        assertThat(second.interruptStatus).as("interrupt status on return").isTrue();
+        await().atMost(WAIT).until(() -> supervisor.status("timed") == ProcessStatus.STOPPED);
+    }
+
+    @ParameterizedTest(name = "timed: {0}")
+    @ValueSource(booleans = {false, true})
+    void anInterruptThatIsNotTheCancellationIsThrownWithTheStatusCleared(boolean timed) throws Exception {
+        Supervisor supervisor = supervisor(false);
+        CompletableFuture<Thread> runThread = new CompletableFuture<>();
+        CompletableFuture<Outcome> thrown = new CompletableFuture<>();
+        supervisor.register("interrupted", ctx -> {
+            runThread.complete(Thread.currentThread());
+            try {
+                if (timed) {
+                    ctx.awaitCancellation(LONG);
+                } else {
+                    ctx.awaitCancellation();
+                }
+                thrown.completeExceptionally(new AssertionError("awaitCancellation returned"));
+            } catch (InterruptedException expected) {
+                thrown.complete(new Outcome(false, Thread.currentThread().isInterrupted(), ctx.isCancelled()));
+            }
+            ctx.awaitCancellation(); // still cancellable afterwards
+        });
+        supervisor.run();
+        Thread thread = runThread.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        await().atMost(WAIT).until(() -> thread.getState() == (timed ? Thread.State.TIMED_WAITING
+                : Thread.State.WAITING));
+
+        thread.interrupt();
+        Outcome outcome = thrown.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(outcome.cancelled).isFalse();
+        assertThat(outcome.interruptStatus).as("interrupt status after the InterruptedException").isFalse();
+        assertThat(supervisor.isRunning("interrupted")).isTrue();
+        supervisor.stop("interrupted");
+        await().atMost(WAIT).until(() -> supervisor.status("interrupted") == ProcessStatus.STOPPED);
+    }
+
+    @ParameterizedTest(name = "virtual threads: {0}")
+    @ValueSource(booleans = {false, true})
+    void anotherThreadOfTheProcessIsReleasedByTheCancellationWithItsInterruptStatusUntouched(boolean virtualThreads)
+            throws Exception {
+        Supervisor supervisor = supervisor(virtualThreads);
+        CompletableFuture<Outcome> helperTimedOut = new CompletableFuture<>();
+        CompletableFuture<Outcome> helperReleased = new CompletableFuture<>();
+        supervisor.register("with-helper", ctx -> {
+            Thread helper = new Thread(() -> {
+                try {
+                    helperTimedOut.complete(returned(ctx.awaitCancellation(Duration.ofMillis(1)), ctx));
+                    ctx.awaitCancellation();
+                    helperReleased.complete(returned(true, ctx));
+                } catch (InterruptedException e) {
+                    helperReleased.completeExceptionally(e);
+                }
+            }, "helper");
+            helper.start();
+            ctx.awaitCancellation();
+        });
+        supervisor.run();
+
+        Outcome timedOut = helperTimedOut.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(timedOut.returned).as("helper's timed wait").isFalse();
+        supervisor.stop("with-helper");
+        Outcome released = helperReleased.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(released.cancelled).isTrue();
+        assertThat(released.interruptStatus).as("the helper thread was not interrupted").isFalse();
+        await().atMost(WAIT).until(() -> supervisor.status("with-helper") == ProcessStatus.STOPPED);
+    }
+
+    /** A platform thread that counts the calls of its {@link #interrupt()}. */
+    private static final class CountingThread extends Thread {
+        final AtomicInteger interrupts = new AtomicInteger();
+
+        CountingThread(Runnable task) {
+            super(task);
+        }
+
+        @Override
+        public void interrupt() {
+            interrupts.incrementAndGet();
+            super.interrupt();
+        }
+    }
+
+    /**
+     * An interrupt searches the JVM's list of all threads: a run that waits in awaitCancellation() costs its
+     * cancellation one, not a second one to set the interrupt status again.
+     */
+    @Test
+    void aRunWaitingForItsCancellationIsInterruptedOnce() throws Exception {
+        List<CountingThread> threads = new CopyOnWriteArrayList<>();
+        ExecutorService executor = Executors.newCachedThreadPool(task -> {
+            CountingThread thread = new CountingThread(task);
+            threads.add(thread);
+            return thread;
+        });
+        try {
+            Supervisor supervisor = Supervisor.builder().executor(executor).build();
+            supervisors.add(supervisor);
+            CompletableFuture<Boolean> interruptStatus = new CompletableFuture<>();
+            supervisor.register("waiting", ctx -> {
+                ctx.awaitCancellation();
+                interruptStatus.complete(Thread.currentThread().isInterrupted());
+            });
+            supervisor.run();
+            await().atMost(WAIT).until(() -> supervisor.isRunning("waiting"));
+
+            supervisor.stop("waiting");
+            assertThat(interruptStatus.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            await().atMost(WAIT).until(() -> supervisor.status("waiting") == ProcessStatus.STOPPED);
+            assertThat(threads).hasSize(1);
+            assertThat(threads.get(0).interrupts).as("interrupt() calls").hasValue(1);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+}
