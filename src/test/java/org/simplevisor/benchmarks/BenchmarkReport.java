@@ -55,6 +55,11 @@ public final class BenchmarkReport {
     private final double sizeFactor = Double.parseDouble(System.getProperty("benchmarks.sizeFactor", "1"));
     private final Path workDir = Path.of("target", "benchmarks");
 
+    /** Processes in the repeated stop: enough threads for the stop to cost, few enough for 11 runs per JVM. */
+    static final int REPEATED_STOP_N = 3_000;
+    /** Measured runs of the repeated stop, after the harness's unmeasured ones. */
+    private static final int REPEATED_STOP_RUNS = 8;
+
     /** What one JDK gave. */
     static final class JdkRun {
         final String home;
@@ -62,6 +67,8 @@ public final class BenchmarkReport {
         int feature;
         Collection<RunResult> jmh = List.of();
         final List<ScaleBenchmark.Result> scale = new ArrayList<>();
+        /** The stop measured several times in one JVM per system: {@link #REPEATED_STOP_N} platform threads. */
+        final List<ScaleBenchmark.Result> repeatedStop = new ArrayList<>();
         final List<Map<String, String>> watchdog = new ArrayList<>();
         final List<String> failures = new ArrayList<>();
 
@@ -159,13 +166,18 @@ public final class BenchmarkReport {
         }
         for (ScaleBenchmark.Config config : configs) {
             for (int i = 0; i < repetitions; i++) {
-                scale(run, config);
+                run.scale.addAll(harness(run, config, 1));
             }
+        }
+        for (String system : new String[] {"simplevisor", "guava", "threads"}) {
+            ScaleBenchmark.Config config = new ScaleBenchmark.Config(system, "platform", sized(REPEATED_STOP_N)[0], all);
+            run.repeatedStop.addAll(harness(run, config, quick ? 2 : REPEATED_STOP_RUNS));
         }
         // What each observer costs on the heap (one run each: the histogram is exact).
         for (Observed.Observers observers : new Observed.Observers[] {Observed.Observers.NONE,
                 Observed.Observers.METRICS_SIMPLE, Observed.Observers.METRICS, Observed.Observers.JMX}) {
-            scale(run, new ScaleBenchmark.Config("simplevisor", "platform", sized(10_000)[0], observers));
+            run.scale.addAll(harness(run, new ScaleBenchmark.Config("simplevisor", "platform", sized(10_000)[0],
+                    observers), 1));
         }
         List<String> watchdogArgs = quick ? List.of("10", "50", "100", "10") : List.of("10", "300", "100", "50", "1000", "10");
         List<String> lines = child(run, "-Xmx1g", WatchdogBenchmark.class.getName(), watchdogArgs);
@@ -180,25 +192,31 @@ public final class BenchmarkReport {
         return java.util.Arrays.stream(counts).map(n -> Math.max(10, (int) Math.round(n * sizeFactor))).toArray();
     }
 
-    private void scale(JdkRun run, ScaleBenchmark.Config config) {
+    /**
+     * Runs a configuration of the scale harness in a fresh JVM, measured {@code times} times there.
+     *
+     * @return its results, each with the largest classes of the last run; none if it failed (noted in the run)
+     */
+    private List<ScaleBenchmark.Result> harness(JdkRun run, ScaleBenchmark.Config config, int times) {
         List<String> args = List.of(config.system(), config.threads(), Integer.toString(config.n()),
-                config.observers().name().toLowerCase(Locale.ROOT));
+                config.observers().name().toLowerCase(Locale.ROOT), Integer.toString(times));
         try {
             List<String> lines = child(run, "-Xmx6g", ScaleBenchmark.class.getName(), args);
             Files.write(workDir.resolve("harness-jdk" + run.feature + ".txt"), lines, StandardCharsets.UTF_8,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             List<String> classes = lines.stream().filter(l -> l.startsWith("CLASS "))
                     .map(l -> l.substring("CLASS ".length())).collect(Collectors.toList());
-            Optional<String> result = lines.stream().filter(l -> l.startsWith("RESULT ")).findFirst();
-            if (result.isPresent()) {
-                run.scale.add(ScaleBenchmark.Result.parse(result.get(), classes));
-                System.out.println("  " + result.get());
-            } else {
-                run.failures.add(config.label() + ": no result (" + String.join(" | ", lines.subList(
-                        Math.max(0, lines.size() - 3), lines.size())) + ")");
+            List<ScaleBenchmark.Result> results = lines.stream().filter(l -> l.startsWith("RESULT "))
+                    .peek(l -> System.out.println("  " + l))
+                    .map(l -> ScaleBenchmark.Result.parse(l, classes)).collect(Collectors.toList());
+            if (results.size() < times) {
+                run.failures.add(config.label() + ": " + results.size() + " of " + times + " results ("
+                        + String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size())) + ")");
             }
+            return results;
         } catch (Exception e) {
             run.failures.add(config.label() + ": " + e);
+            return List.of();
         }
     }
 
@@ -338,6 +356,7 @@ public final class BenchmarkReport {
         renderTargets(md, runs);
         renderRestartPath(md, runs);
         renderScale(md, runs, context);
+        renderRepeatedStop(md, runs);
         renderQueries(md, runs);
         renderLatency(md, runs);
         renderWatchdog(md, runs);
@@ -590,6 +609,81 @@ public final class BenchmarkReport {
         }
     }
 
+    /** Median and quartiles of one figure: {q1, median, q3} (nearest rank). */
+    static double[] quartiles(List<ScaleBenchmark.Result> results, Function<ScaleBenchmark.Result, Double> figure) {
+        double[] sorted = results.stream().mapToDouble(figure::apply).sorted().toArray();
+        if (sorted.length == 0) {
+            return new double[] {Double.NaN, Double.NaN, Double.NaN};
+        }
+        int last = sorted.length - 1;
+        return new double[] {sorted[last / 4], sorted[last / 2], sorted[(3 * last + 3) / 4]};
+    }
+
+    static String medianQuartiles(double[] q) {
+        return sig(q[1]) + " (" + sig(q[0]) + "–" + sig(q[2]) + ")";
+    }
+
+    private static void renderRepeatedStop(StringBuilder md, List<JdkRun> runs) {
+        if (runs.stream().allMatch(r -> r.repeatedStop.isEmpty())) {
+            return;
+        }
+        md.append("### The stop, repeated in one JVM\n\n");
+        md.append("At thousands of platform threads, one JVM per run varies by about a third from run to run, more ")
+                .append("than most changes to the stop. Here each system starts and stops the same N platform-thread ")
+                .append("processes in one JVM (`ScaleBenchmark <system> platform N all ").append(REPEATED_STOP_RUNS)
+                .append("`): a warm-up run of 200, 3 unmeasured runs of N, then the measured runs; each stop after a ")
+                .append("full GC. Median (quartiles) in ms; **CPU** = the JVM's CPU time (all threads, GC and JIT ")
+                .append("included, counted in 10 ms ticks) from stop until threads ended. \"Guava ÷ simplevisor\" > 1 means simplevisor is ")
+                .append("faster (medians).\n\n");
+        md.append("| JDK | N | system | runs | stop ms | threads ended ms | CPU ms | Guava ÷ simplevisor: ")
+                .append("stop; threads ended; CPU |\n| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
+        for (JdkRun run : runs) {
+            List<ScaleBenchmark.Result> sv = repeated(run, "simplevisor");
+            List<ScaleBenchmark.Result> gu = repeated(run, "guava");
+            for (String system : new String[] {"simplevisor", "guava", "threads"}) {
+                List<ScaleBenchmark.Result> results = repeated(run, system);
+                if (results.isEmpty()) {
+                    continue;
+                }
+                md.append("| ").append(run.label()).append(" | ")
+                        .append(String.format(Locale.ROOT, "%,d", results.get(0).config().n())).append(" | ")
+                        .append(systemLabel(system)).append(" | ").append(results.size()).append(" | ")
+                        .append(medianQuartiles(quartiles(results, ScaleBenchmark.Result::stopMs)))
+                        .append(allStopped(results)).append(" | ")
+                        .append(medianQuartiles(quartiles(results, ScaleBenchmark.Result::joinedMs))).append(" | ")
+                        .append(medianQuartiles(quartiles(results, ScaleBenchmark.Result::joinedCpuMs))).append(" | ")
+                        .append(system.equals("simplevisor") && !gu.isEmpty() ? repeatedStopRatios(sv, gu) : "")
+                        .append(" |\n");
+            }
+        }
+        md.append('\n');
+    }
+
+    private static List<ScaleBenchmark.Result> repeated(JdkRun run, String system) {
+        return run.repeatedStop.stream().filter(r -> r.config().system().equals(system)).collect(Collectors.toList());
+    }
+
+    private static String systemLabel(String system) {
+        switch (system) {
+            case "guava":
+                return "Guava ServiceManager";
+            case "threads":
+                return "bare threads (the limit)";
+            default:
+                return system;
+        }
+    }
+
+    /** @return Guava's medians over the supervisor's: stop; threads ended; CPU */
+    private static String repeatedStopRatios(List<ScaleBenchmark.Result> sv, List<ScaleBenchmark.Result> gu) {
+        List<String> ratios = new ArrayList<>();
+        for (Function<ScaleBenchmark.Result, Double> figure : List.<Function<ScaleBenchmark.Result, Double>>of(
+                ScaleBenchmark.Result::stopMs, ScaleBenchmark.Result::joinedMs, ScaleBenchmark.Result::joinedCpuMs)) {
+            ratios.add(sig(quartiles(gu, figure)[1] / quartiles(sv, figure)[1]));
+        }
+        return String.join("; ", ratios);
+    }
+
     private static int[] sizes(JdkRun run) {
         return run.scale.stream().mapToInt(r -> r.config().n()).distinct().sorted().toArray();
     }
@@ -786,6 +880,15 @@ public final class BenchmarkReport {
                         : " (threads ended: " + sig(guavaOver(gu, sv, ScaleBenchmark.Result::joinedMs)) + "×)";
                 cells.add(String.format(Locale.ROOT, "%s %,d: %s×%s", threads, n, sig(r), threadsEnded));
             }
+        }
+        List<ScaleBenchmark.Result> sv = repeated(run, "simplevisor");
+        List<ScaleBenchmark.Result> gu = repeated(run, "guava");
+        if (!start && !sv.isEmpty() && !gu.isEmpty()) {
+            double r = quartiles(gu, ScaleBenchmark.Result::stopMs)[1] / quartiles(sv, ScaleBenchmark.Result::stopMs)[1];
+            allMet &= r >= 2;
+            cells.add(String.format(Locale.ROOT, "platform %,d repeated in one JVM: %s× (threads ended: %s×)",
+                    sv.get(0).config().n(), sig(r), sig(quartiles(gu, ScaleBenchmark.Result::joinedMs)[1]
+                            / quartiles(sv, ScaleBenchmark.Result::joinedMs)[1])));
         }
         return cells.isEmpty() ? "" : verdict(allMet) + " (" + String.join(", ", cells) + ")";
     }

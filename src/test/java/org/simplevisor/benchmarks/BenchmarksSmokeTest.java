@@ -102,9 +102,13 @@ class BenchmarksSmokeTest {
             assertThat(result.stopMs()).as(config.label()).isPositive();
             assertThat(result.joinedMs()).as(config.label() + ": threads end after the stop")
                     .isGreaterThanOrEqualTo(result.stopMs());
+            assertThat(result.joinedCpuMs()).as(config.label() + ": CPU (10 ms resolution)").isNotNegative();
             assertThat(result.heapPerProcess()).as(config.label()).isFinite();
             assertThat(ScaleBenchmark.Result.parse(result.line(), List.of()).line()).isEqualTo(result.line());
             run.scale.add(result);
+            if (config.threads().equals("platform") && config.observers() == Observed.Observers.ALL) {
+                run.repeatedStop.add(result);
+            }
         }
 
         WatchdogBenchmark.Result watchdog = WatchdogBenchmark.run(10, 3);
@@ -113,7 +117,8 @@ class BenchmarksSmokeTest {
         run.watchdog.add(BenchmarkReport.keyValues(watchdog.line()));
 
         String md = BenchmarkReport.render(new BenchmarkReport.Context(), List.of(run), null);
-        assertThat(md).contains("## 2. Scale", "Guava ServiceManager", "threads ended ms", "## 5. Watchdog", "| 10 ms |");
+        assertThat(md).contains("## 2. Scale", "Guava ServiceManager", "threads ended ms", "## 5. Watchdog", "| 10 ms |",
+                "### The stop, repeated in one JVM", "repeated in one JVM: ");
     }
 
     /** @return {@code Class.method} of every {@code @Benchmark} method compiled in this package */

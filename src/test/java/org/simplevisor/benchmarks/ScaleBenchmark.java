@@ -43,7 +43,11 @@ import org.simplevisor.SupervisorEvent;
  * {@code stopAsync()} and {@code awaitStopped()}), <b>threads ended</b> (stop until every thread the system started
  * has ended: the supervisor's {@code shutdown()} joins its threads, Guava's {@code awaitStopped()} does not, so its
  * threads are joined after it, as a web application must before undeploy) and <b>last run returned</b> (stop until
- * the last process body returned).
+ * the last process body returned), and <b>CPU until threads ended</b> (the whole JVM's CPU time, GC and JIT included,
+ * from stop until threads ended; the operating system counts it in 10 ms ticks).
+ *
+ * <p>A configuration can also be run several times in one JVM (after unmeasured runs of the same size): at
+ * thousands of platform threads one JVM per run varies by a third, too much to see a change of that size.
  */
 public final class ScaleBenchmark {
 
@@ -61,15 +65,16 @@ public final class ScaleBenchmark {
 
     /** What one run measured. Times in milliseconds; heap in bytes per process. */
     record Result(Config config, double registerMs, double startMs, double eventsMs, double stopMs,
-            double endedMs, double joinedMs, double heapPerProcess, double stackChunkPerProcess, boolean allStopped,
-            List<String> topClasses) {
+            double endedMs, double joinedMs, double joinedCpuMs, double heapPerProcess, double stackChunkPerProcess,
+            boolean allStopped, List<String> topClasses) {
 
         String line() {
             return String.format(Locale.ROOT, "RESULT system=%s threads=%s n=%d observers=%s registerMs=%.3f "
-                            + "startMs=%.3f eventsMs=%.3f stopMs=%.3f endedMs=%.3f joinedMs=%.3f heapPerProcess=%.1f "
-                            + "stackChunkPerProcess=%.1f allStopped=%s", config.system, config.threads, config.n,
-                    config.observers.name().toLowerCase(Locale.ROOT), registerMs, startMs, eventsMs, stopMs,
-                    endedMs, joinedMs, heapPerProcess, stackChunkPerProcess, allStopped);
+                            + "startMs=%.3f eventsMs=%.3f stopMs=%.3f endedMs=%.3f joinedMs=%.3f joinedCpuMs=%.3f "
+                            + "heapPerProcess=%.1f stackChunkPerProcess=%.1f allStopped=%s", config.system,
+                    config.threads, config.n, config.observers.name().toLowerCase(Locale.ROOT), registerMs, startMs,
+                    eventsMs, stopMs, endedMs, joinedMs, joinedCpuMs, heapPerProcess, stackChunkPerProcess,
+                    allStopped);
         }
 
         static Result parse(String line, List<String> classes) {
@@ -81,7 +86,8 @@ public final class ScaleBenchmark {
             Config config = new Config(v.get("system"), v.get("threads"), Integer.parseInt(v.get("n")),
                     Observed.Observers.valueOf(v.get("observers").toUpperCase(Locale.ROOT)));
             return new Result(config, d(v, "registerMs"), d(v, "startMs"), d(v, "eventsMs"), d(v, "stopMs"),
-                    d(v, "endedMs"), d(v, "joinedMs"), d(v, "heapPerProcess"), d(v, "stackChunkPerProcess"),
+                    d(v, "endedMs"), d(v, "joinedMs"), d(v, "joinedCpuMs"), d(v, "heapPerProcess"),
+                    d(v, "stackChunkPerProcess"),
                     Boolean.parseBoolean(v.get("allStopped")), classes);
         }
 
@@ -91,26 +97,36 @@ public final class ScaleBenchmark {
     }
 
     private static final long TIMEOUT_SECONDS = 300;
+    /** Unmeasured runs at full size before the measured ones, when a configuration is measured several times. */
+    private static final int FULL_SIZE_WARMUPS = 3;
     private static final String STACK_CHUNK = "jdk.internal.vm.StackChunk";
 
     private ScaleBenchmark() {
     }
 
     /**
-     * Runs one configuration and prints its {@code RESULT} line and the classes that take the most heap per
-     * process ({@code CLASS bytes instances name}).
+     * Runs one configuration and prints a {@code RESULT} line per measured run, then the classes that take the
+     * most heap per process in the last one ({@code CLASS bytes instances name}).
      *
-     * @param args system ({@code simplevisor}, {@code guava}, {@code threads}), threads ({@code platform}, {@code virtual}), N, and
-     *             for the supervisor the observers ({@code all}, {@code none}, {@code metrics}, {@code jmx},
-     *             {@code metrics-simple})
+     * @param args system ({@code simplevisor}, {@code guava}, {@code threads}), threads ({@code platform},
+     *             {@code virtual}), N, for the supervisor the observers ({@code all}, {@code none}, {@code metrics},
+     *             {@code jmx}, {@code metrics-simple}), and how many runs to measure (default 1; more than one are
+     *             preceded by {@value #FULL_SIZE_WARMUPS} unmeasured runs of the same size)
      */
     public static void main(String[] args) throws Exception {
         Config config = new Config(args[0], args[1], Integer.parseInt(args[2]),
                 Observed.Observers.parse(args.length > 3 ? args[3] : "all"));
+        int measured = args.length > 4 ? Integer.parseInt(args[4]) : 1;
         // A small run first, so that classes are loaded and the hot code compiled before the measured one.
         run(new Config(config.system, config.threads, Math.min(config.n, 200), config.observers));
-        Result result = run(config);
-        System.out.println(result.line());
+        for (int i = 0; measured > 1 && i < FULL_SIZE_WARMUPS; i++) {
+            run(config);
+        }
+        Result result = null;
+        for (int i = 0; i < measured; i++) {
+            result = run(config);
+            System.out.println(result.line());
+        }
         result.topClasses.forEach(c -> System.out.println("CLASS " + c));
         System.exit(0);
     }
@@ -163,11 +179,14 @@ public final class ScaleBenchmark {
         await(running, "all threads running");
         long t2 = System.nanoTime();
         Map<String, long[]> after = histogram();
+        long c4 = CpuTime.processNanos();
         long t4 = System.nanoTime();
         releases.forEach(CountDownLatch::countDown);
         joinAll(threads);
         long t5 = System.nanoTime();
-        return result(config, 0, t2 - t1, t2 - t1, t5 - t4, ended.last.get() - t4, t5 - t4, before, after, true);
+        long cpu = CpuTime.processNanos() - c4;
+        return result(config, 0, t2 - t1, t2 - t1, t5 - t4, ended.last.get() - t4, t5 - t4, cpu, before, after,
+                true);
     }
 
     // ---------------------------------------------------------------- simplevisor
@@ -206,16 +225,19 @@ public final class ScaleBenchmark {
         long t3 = System.nanoTime();
 
         Map<String, long[]> after = histogram();
+        long c4 = CpuTime.processNanos();
         long t4 = System.nanoTime();
         supervisor.shutdown();
         long t5 = System.nanoTime();
+        long cpu = CpuTime.processNanos() - c4;
         long endedAt = ended.count.get() == n ? ended.last.get() : t5; // when the last run returned
         boolean allStopped = true;
         for (String name : supervisor.processNames()) {
             allStopped &= supervisor.status(name) == ProcessStatus.STOPPED;
         }
         observed.close();
-        return result(config, t1 - t0, t2 - t1, t3 - t1, t5 - t4, endedAt - t4, t5 - t4, before, after, allStopped);
+        return result(config, t1 - t0, t2 - t1, t3 - t1, t5 - t4, endedAt - t4, t5 - t4, cpu, before, after,
+                allStopped);
     }
 
     // ---------------------------------------------------------------- Guava
@@ -284,14 +306,17 @@ public final class ScaleBenchmark {
         long t2 = System.nanoTime();
 
         Map<String, long[]> after = histogram();
+        long c4 = CpuTime.processNanos();
         long t4 = System.nanoTime();
         manager.stopAsync().awaitStopped(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         long t5 = System.nanoTime();
         joinAll(threads);
         long t6 = System.nanoTime();
+        long cpu = CpuTime.processNanos() - c4;
         long endedAt = ended.count.get() == n ? ended.last.get() : t5; // when the last run returned
         boolean allStopped = manager.servicesByState().keySet().stream().allMatch(s -> s == Service.State.TERMINATED);
-        return result(config, t1 - t0, t2 - t1, t2 - t1, t5 - t4, endedAt - t4, t6 - t4, before, after, allStopped);
+        return result(config, t1 - t0, t2 - t1, t2 - t1, t5 - t4, endedAt - t4, t6 - t4, cpu, before, after,
+                allStopped);
     }
 
     /** Virtual threads (Java 21+), by reflection: the test sources are Java 17. */
@@ -330,7 +355,8 @@ public final class ScaleBenchmark {
     }
 
     private static Result result(Config config, long registerNs, long startNs, long eventsNs, long stopNs,
-            long endedNs, long joinedNs, Map<String, long[]> before, Map<String, long[]> after, boolean allStopped) {
+            long endedNs, long joinedNs, long joinedCpuNs, Map<String, long[]> before, Map<String, long[]> after,
+            boolean allStopped) {
         int n = config.n;
         long total = 0;
         long chunks = 0;
@@ -357,7 +383,8 @@ public final class ScaleBenchmark {
                 .forEach(e -> top.add(String.format(Locale.ROOT, "%.1f %.2f %s", (double) e.getValue()[1] / n,
                         (double) e.getValue()[0] / n, e.getKey())));
         return new Result(config, registerNs / 1e6, startNs / 1e6, eventsNs / 1e6, stopNs / 1e6, endedNs / 1e6,
-                joinedNs / 1e6, (double) (total - chunks) / n, (double) chunks / n, allStopped, top);
+                joinedNs / 1e6, joinedCpuNs / 1e6, (double) (total - chunks) / n, (double) chunks / n, allStopped,
+                top);
     }
 
     private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
