@@ -118,7 +118,7 @@ class BenchmarksSmokeTest {
 
         String md = BenchmarkReport.render(new BenchmarkReport.Context(), List.of(run), null);
         assertThat(md).contains("## 2. Scale", "Guava ServiceManager", "threads ended ms", "## 5. Watchdog", "| 10 ms |",
-                "### The stop, repeated in one JVM", "repeated in one JVM: ");
+                "### The stop, repeated in one JVM", "repeated in one JVM (medians): ");
     }
 
     /** @return {@code Class.method} of every {@code @Benchmark} method compiled in this package */
