@@ -56,6 +56,11 @@ public final class BenchmarkReport {
     private final double sizeFactor = Double.parseDouble(System.getProperty("benchmarks.sizeFactor", "1"));
     private final Path workDir = Path.of("target", "benchmarks");
 
+    /** Above this 1-minute load average per core, the machine counts as busy. */
+    private static final double BUSY_LOAD_PER_CORE = 0.5;
+    /** How long the report waits for a busy machine to settle before it starts anyway. */
+    private static final java.time.Duration QUIET_WAIT = java.time.Duration.ofMinutes(3);
+
     /** Processes in the repeated stop: enough threads for the stop to cost, few enough for 11 runs per JVM. */
     static final int REPEATED_STOP_N = 3_000;
     /** Measured runs of the repeated stop, after the harness's unmeasured ones. */
@@ -106,6 +111,9 @@ public final class BenchmarkReport {
 
     void run(Path output, List<String> homes) throws Exception {
         Files.createDirectories(workDir);
+        if (!quick) {
+            awaitQuietMachine();
+        }
         Context context = new Context();
         context.scaleRepetitions = quick ? 1 : 3;
         context.settings = quick
@@ -339,7 +347,7 @@ public final class BenchmarkReport {
         md.append("| observers | unless a row says otherwise: Micrometer meters in a `JmxMeterRegistry` (the container ")
                 .append("default) and the MBeans and notifications of `SupervisorJmx` in the platform MBean server |\n\n");
         // Judged by the load before the run: the load after it is mostly the benchmarks' own forks.
-        boolean busy = load1 > 0.5 * cores;
+        boolean busy = isBusy(load1);
         if (busy || context.settings.startsWith("quick")) {
             md.append("> **Caution.** ");
             if (busy) {
@@ -370,6 +378,23 @@ public final class BenchmarkReport {
         md.append("## Findings\n\n");
         md.append(findings != null ? findings : FINDINGS_BEGIN + "\n\n(none yet)\n\n" + FINDINGS_END).append("\n");
         return md.toString();
+    }
+
+    /**
+     * Waits, at most {@link #QUIET_WAIT}, for the 1-minute load average to fall below the level the report calls
+     * busy: the build that starts the report has just compiled, and its load would otherwise count as the machine's.
+     */
+    private static void awaitQuietMachine() throws InterruptedException {
+        long deadline = System.nanoTime() + QUIET_WAIT.toNanos();
+        while (isBusy(parseLoad(loadAverage())) && System.nanoTime() < deadline) {
+            System.out.println("==== waiting for the load average to fall: " + loadAverage());
+            Thread.sleep(5_000);
+        }
+    }
+
+    /** @return whether a 1-minute load average means other work competes with the benchmarks */
+    private static boolean isBusy(double load1) {
+        return load1 > BUSY_LOAD_PER_CORE * Runtime.getRuntime().availableProcessors();
     }
 
     private static double parseLoad(String load) {
