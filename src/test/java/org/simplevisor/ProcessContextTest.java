@@ -44,16 +44,7 @@ class ProcessContextTest {
     }
 
     /** What a wait ended with, seen from the thread that waited. */
-    private static final class Outcome {
-        final boolean returned;
-        final boolean interruptStatus;
-        final boolean cancelled;
-
-        Outcome(boolean returned, boolean interruptStatus, boolean cancelled) {
-            this.returned = returned;
-            this.interruptStatus = interruptStatus;
-            this.cancelled = cancelled;
-        }
+    private record Outcome(boolean returned, boolean interruptStatus, boolean cancelled) {
     }
 
     private static Outcome returned(boolean value, ProcessContext ctx) {
