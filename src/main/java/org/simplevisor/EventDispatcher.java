@@ -1,6 +1,9 @@
 package org.simplevisor;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -31,6 +34,9 @@ final class EventDispatcher {
      */
     static final int BACKLOG_RESUME = BACKLOG_LIMIT / 2;
 
+    /** The end of the time for the last events that is left to a stuck listener to return once interrupted. */
+    private static final Duration STUCK_LISTENER_GRACE = Duration.ofMillis(50);
+
     private final List<SupervisorListener> listeners = new CopyOnWriteArrayList<>();
     private final OwnedThreads threads;
     private final ThreadPoolExecutor executor;
@@ -38,6 +44,11 @@ final class EventDispatcher {
     private final AtomicInteger waitingForCapacity = new AtomicInteger();
     private final Object capacity = new Object();
     private volatile boolean closed;
+    /** Set when the event thread did not finish by the deadline: it calls no further listener but with the last event. */
+    private volatile boolean givenUp;
+    private volatile SupervisorEvent lastEvent;
+    /** The listeners called with the last event, by the event thread or, once it is given up on, the closing one. */
+    private final Set<SupervisorListener> lastEventCalled = ConcurrentHashMap.newKeySet();
     // What the event thread is doing, for the report of a listener that does not return.
     private volatile Thread eventThread;
     private volatile SupervisorListener delivering;
@@ -73,11 +84,12 @@ final class EventDispatcher {
         deliveringEvent = event;
         try {
             for (SupervisorListener listener : listeners) {
-                delivering = listener;
-                try {
-                    listener.onEvent(event);
-                } catch (Throwable failure) {
-                    logListenerFailure(listener, event, failure);
+                if (claim(listener, event)) {
+                    try {
+                        listener.onEvent(event);
+                    } catch (Throwable failure) {
+                        logListenerFailure(listener, event, failure);
+                    }
                 }
             }
         } finally {
@@ -88,6 +100,18 @@ final class EventDispatcher {
                 }
             }
         }
+    }
+
+    /**
+     * Marks {@code listener} as the one the event thread is at, and decides whether it calls it: not once the event
+     * thread has been given up on, and the last event only if the closing thread has not called it with it. The
+     * volatile write here, followed by a read of {@link #givenUp}, and the reverse in
+     * {@link #deliverLastEventAfterGivingUp}, make sure that the closing thread never calls the listener the event
+     * thread is calling.
+     */
+    private boolean claim(SupervisorListener listener, SupervisorEvent event) {
+        delivering = listener;
+        return event == lastEvent ? lastEventCalled.add(listener) : !givenUp;
     }
 
     /**
@@ -132,25 +156,55 @@ final class EventDispatcher {
     }
 
     /**
-     * Delivers what is queued, then stops the event thread.
+     * Queues the last event, delivers what is queued, then stops the event thread. The last event reaches every
+     * listener that is not stuck, even when the deadline passes first: observers close on it (unregister MBeans,
+     * end threads of their own), so it must not be lost with the events a stuck listener held up. A listener still
+     * running at the deadline is interrupted and reported with the event thread's stack.
      *
+     * @param last          the event that ends the stream ({@link SupervisorEvent.Type#TERMINATED})
      * @param deadlineNanos when to give up waiting, in {@link System#nanoTime()} terms
-     * @return whether every queued event was delivered and the thread has ended
+     * @param interrupts    the closing thread's interrupts, held back until the close is done
      */
-    boolean close(long deadlineNanos) throws InterruptedException {
+    void close(SupervisorEvent last, long deadlineNanos, DeferredInterrupts interrupts) {
+        lastEvent = last;
+        publish(last);
         closed = true;
         synchronized (capacity) {
             capacity.notifyAll();
         }
         executor.shutdown();
         if (threads.isOwn(Thread.currentThread())) {
-            return false; // a listener shut the supervisor down: the event thread ends after it returns
+            return; // a listener shut the supervisor down: the last event follows when it returns
         }
-        if (!executor.awaitTermination(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
-            ListenerNotReturnedException stuck = stuckListener(); // before shutdownNow() interrupts it
-            int dropped = executor.shutdownNow().size();
-            LOG.warn("A listener did not return in time; {} queued event(s) were not delivered", dropped, stuck);
+        long interruptAt = deadlineNanos - STUCK_LISTENER_GRACE.toNanos();
+        if (interrupts.await(() -> executor.awaitTermination(interruptAt - System.nanoTime(),
+                TimeUnit.NANOSECONDS))) {
+            interrupts.await(() -> threads.joinAll(deadlineNanos));
+            return;
         }
-        return threads.joinAll(deadlineNanos);
+        ListenerNotReturnedException stuck = stuckListener(); // before shutdownNow() interrupts it
+        int dropped = executor.shutdownNow().size();
+        LOG.warn("A listener did not return in time; {} queued event(s) were not delivered, the last one is "
+                + "delivered on the shutting-down thread", dropped, stuck);
+        deliverLastEventAfterGivingUp();
+        if (!interrupts.await(() -> threads.joinAll(deadlineNanos))) {
+            ListenerNotReturnedException stillStuck = stuckListener();
+            LOG.warn("A listener ignored the interrupt and still holds the event thread", stillStuck);
+        }
+    }
+
+    /** Calls with the last event, on this thread, every listener that has not had it but the one the event thread is at. */
+    private void deliverLastEventAfterGivingUp() {
+        givenUp = true;
+        SupervisorListener current = delivering;
+        for (SupervisorListener listener : listeners) {
+            if (listener != current && lastEventCalled.add(listener)) {
+                try {
+                    listener.onEvent(lastEvent);
+                } catch (Throwable failure) {
+                    logListenerFailure(listener, lastEvent, failure);
+                }
+            }
+        }
     }
 }

@@ -11,9 +11,11 @@ public enum ExitReason {
     /** The run threw a {@link RuntimeException} or an {@link Error} (Go: a panic). */
     CRASHED,
     /**
-     * The run ended with an {@link InterruptedException} or a {@link java.util.concurrent.CancellationException}
-     * although the supervisor had not cancelled it: something else (typically a container shutting its executor
-     * down) interrupted it. Not a failure, never restarted.
+     * The run ended with an {@link InterruptedException} although the supervisor had not cancelled it: something
+     * else interrupted its thread, typically a container shutting its executor down. Not a failure, never restarted.
+     * A {@link java.util.concurrent.CancellationException} the run throws is not this: it says that some work the run
+     * waited for was cancelled, not that the run was asked to end, so it is {@link #CRASHED} like any other
+     * unchecked exception.
      */
     CANCELLED,
     /** The run ended after the supervisor's shutdown cancelled it. */

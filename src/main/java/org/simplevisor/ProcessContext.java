@@ -25,9 +25,11 @@ public interface ProcessContext {
     int restartCount();
 
     /**
-     * Blocks until this run is cancelled. Returns normally once cancelled. On the run's own thread the interrupt
-     * status is then set, as cancellation interrupts that thread; another thread of the process returns with its
-     * interrupt status as it was.
+     * Blocks until this run is cancelled. On the run's own thread, a cancellation that finds it waiting here wakes it
+     * without an interrupt: the call returns with the interrupt status clear, so that the cleanup after it may block
+     * on I/O, JDBC or {@link Thread#sleep}. A run's thread that is anywhere else when it is cancelled is interrupted
+     * instead, and a later call here returns at once with that status left set. Another thread of the process
+     * returns with its interrupt status as it was.
      *
      * @throws InterruptedException if the thread is interrupted by something other than this run's cancellation
      */
@@ -38,7 +40,9 @@ public interface ProcessContext {
      *
      * @param timeout the longest time to wait
      * @return {@code true} if the run was cancelled, with the interrupt status as {@link #awaitCancellation()}
-     *         leaves it; {@code false} if the timeout elapsed first
+     *         leaves it; {@code false} if the timeout elapsed first. A wait that times out just as the run is
+     *         cancelled either returns {@code true} or leaves the cancellation's interrupt to follow: it is never
+     *         missed.
      * @throws InterruptedException if the thread is interrupted by something other than this run's cancellation
      */
     boolean awaitCancellation(Duration timeout) throws InterruptedException;

@@ -105,8 +105,8 @@ public final class ProcessOption {
 
     /**
      * Watches the process: a run that does not call {@link ProcessContext#heartbeat()} for {@code timeout} is
-     * hung. The supervisor then emits the hung event, cancels and interrupts the run, and treats its end as a
-     * failure, restarted by policy.
+     * hung. The supervisor then emits the hung event, cancels the run (see {@link ProcessContext}), and treats its
+     * end as a failure, restarted by policy.
      *
      * @param timeout a positive duration
      * @return the option

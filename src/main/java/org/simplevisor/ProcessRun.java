@@ -1,5 +1,7 @@
 package org.simplevisor;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +25,19 @@ final class ProcessRun implements ProcessContext {
     /** A timeout for {@link #await(long)}: none. */
     private static final long UNTIL_CANCELLED = 0;
 
+    private static final int ELSEWHERE = 0;
+    private static final int PARKED = 1;
+    private static final int WOKEN = 2;
+    private static final VarHandle WAITER;
+
+    static {
+        try {
+            WAITER = MethodHandles.lookup().findVarHandle(ProcessRun.class, "waiter", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** The run on this thread, if the thread is running a process. */
     private static final ThreadLocal<ProcessRun> CURRENT = new ThreadLocal<>();
 
@@ -34,6 +49,8 @@ final class ProcessRun implements ProcessContext {
     private final CountDownLatch ended = new CountDownLatch(1);
     private volatile CancelCause cancelCause;
     private volatile Instant lastHeartbeat;
+    /** Where the run's own thread is with respect to {@link #awaitCancellation}: see {@link #await(long)}. */
+    private volatile int waiter = ELSEWHERE;
 
     // Guarded by the owning ManagedProcess's lock.
     Thread thread;
@@ -79,10 +96,11 @@ final class ProcessRun implements ProcessContext {
     }
 
     /**
-     * Waits for the cancellation. On the run's own thread it waits for the interrupt of the cancellation and
-     * leaves the interrupt status set: waiting on the latch would clear it, and setting it again costs a second
-     * interrupt, which in the JVM searches the list of all threads (at thousands of threads, a large part of a
-     * shutdown). Another thread of the process waits on the latch.
+     * Waits for the cancellation. On the run's own thread it parks, and says so in {@link #waiter}: a cancellation
+     * that finds it parked wakes it with {@code unpark}, without an interrupt, so that the cleanup after the wait may
+     * block on I/O; a cancellation that finds it anywhere else interrupts it. Exactly one of the two sides moves the
+     * waiter out of {@link #PARKED}, so a wait that ends by its timeout just as the run is cancelled is either told
+     * it was cancelled or interrupted afterwards, never both missed. Another thread of the process waits on the latch.
      *
      * @param timeoutNanos how long to wait, or {@link #UNTIL_CANCELLED}
      * @return whether the run was cancelled
@@ -92,23 +110,43 @@ final class ProcessRun implements ProcessContext {
             return awaitLatch(timeoutNanos);
         }
         Thread self = Thread.currentThread();
+        if (self.isInterrupted()) {
+            return cancelledOrThrow();
+        }
+        WAITER.setVolatile(this, PARKED);
         long deadline = System.nanoTime() + timeoutNanos;
-        while (!self.isInterrupted()) {
+        while (true) {
+            if (isCancelled() || self.isInterrupted()) {
+                break;
+            }
             if (timeoutNanos == UNTIL_CANCELLED) {
                 LockSupport.park(this);
             } else {
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
-                    return false;
+                    break;
                 }
                 LockSupport.parkNanos(this, remaining);
             }
+            if (waiter == WOKEN) {
+                break;
+            }
         }
-        if (!isCancelled()) { // cancel() sets the cause before it interrupts: this interrupt is someone else's
-            Thread.interrupted();
-            throw new InterruptedException();
+        if (!WAITER.compareAndSet(this, PARKED, ELSEWHERE)) {
+            waiter = ELSEWHERE; // the cancellation chose to wake us: it sent no interrupt
+            return true;
         }
-        return true;
+        // Out of the wait before the cancellation saw us parked: if it comes, or came, it interrupts this thread.
+        return isCancelled() || (self.isInterrupted() && cancelledOrThrow());
+    }
+
+    /** On the run's own thread, with its interrupt status set: the cancellation's interrupt, or someone else's. */
+    private boolean cancelledOrThrow() throws InterruptedException {
+        if (isCancelled()) {
+            return true; // cancel() sets the cause before it interrupts
+        }
+        Thread.interrupted();
+        throw new InterruptedException();
     }
 
     /** An interrupt of a thread other than the run's counts as the cancellation only once the run is cancelled. */
@@ -161,16 +199,22 @@ final class ProcessRun implements ProcessContext {
     }
 
     /**
-     * Marks the run cancelled and interrupts its thread, if it has one. The first cause wins. Called under the
-     * owner's lock.
+     * Marks the run cancelled, releases its waits and, unless its thread is parked in {@link #awaitCancellation},
+     * interrupts that thread. Only the first cancellation does so: the cause of a later one is ignored, and a run
+     * still running at the shutdown deadline is interrupted by its owner. Called under the owner's lock.
      */
     void cancel(CancelCause cause, Instant now) {
-        if (cancelCause == null) {
-            cancelCause = cause;
-            cancelTime = now;
+        if (cancelCause != null) {
+            return;
         }
+        cancelCause = cause;
+        cancelTime = now;
         if (thread != null) {
-            thread.interrupt(); // before the latch: whoever the latch releases sees the run interrupted
+            if (WAITER.compareAndSet(this, PARKED, WOKEN)) {
+                LockSupport.unpark(thread);
+            } else {
+                thread.interrupt(); // before the latch: whoever the latch releases sees the run interrupted
+            }
         }
         cancelled.countDown();
     }
@@ -198,7 +242,4 @@ final class ProcessRun implements ProcessContext {
         return ended.await(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
     }
 
-    boolean hasEnded() {
-        return ended.getCount() == 0;
-    }
 }

@@ -16,8 +16,10 @@ package org.simplevisor;
  * </ul>
  *
  * <p>A well-behaved process checks {@link ProcessContext#isCancelled()} or blocks in
- * {@link ProcessContext#awaitCancellation()}, and returns promptly once cancelled. Cancellation also interrupts
- * the thread, so blocking JDK calls end with an {@link InterruptedException}.
+ * {@link ProcessContext#awaitCancellation()}, and returns promptly once cancelled. A run waiting in
+ * {@code awaitCancellation} is woken without an interrupt, so that it can clean up over a socket or a JDBC
+ * connection; a run anywhere else is interrupted, so that blocking JDK calls end with an
+ * {@link InterruptedException}.
  */
 @FunctionalInterface
 public interface SupervisedProcess {

@@ -68,7 +68,7 @@ public final class Supervisor implements AutoCloseable {
     /**
      * Least time given to listeners to receive the last events, even when processes used up the timeout: among them
      * the report of a process that did not stop, which a logger writes with its stack trace. 100 ms dropped it on a
-     * loaded machine; 200 ms keeps shutdown within its timeout plus 250 ms (issue #7).
+     * loaded machine; 200 ms keeps shutdown within its timeout plus 250 ms.
      */
     private static final Duration EVENT_DRAIN_GRACE = Duration.ofMillis(200);
 
@@ -198,10 +198,12 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
-     * Stops every process and releases the supervisor's threads. Processes are cancelled (flag and interrupt) in
-     * descending priority, a priority level at a time; all of this waits at most the shutdown timeout in total.
-     * A process still running then is reported with its thread's stack trace and abandoned: its late end changes
-     * nothing. Idempotent and thread-safe: a concurrent caller returns when the first one has finished.
+     * Stops every process and releases the supervisor's threads. Processes are cancelled in descending priority, a
+     * priority level at a time (see {@link ProcessContext} for what cancellation does to a run); all of this waits at
+     * most the shutdown timeout in total. A process still running then is interrupted once more, reported with its
+     * thread's stack trace and abandoned: its late end changes nothing. Shutdown finishes whatever interrupts the
+     * calling thread; an interrupt is held back and the thread's interrupt status set again on return. Idempotent
+     * and thread-safe: a concurrent caller returns when the first one has finished.
      */
     public void shutdown() {
         boolean first;
@@ -221,29 +223,19 @@ public final class Supervisor implements AutoCloseable {
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
         LOG.info("Supervisor \"{}\" shutting down {} process(es) within {} ms", name, processes.size(),
                 shutdownTimeout.toMillis());
-        boolean cancelledItself = false;
+        DeferredInterrupts interrupts = new DeferredInterrupts();
         try {
-            cancelledItself = stopProcesses(deadline);
-            cancelledItself |= releaseThreads(deadline);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            LOG.warn("Supervisor \"{}\" was interrupted while shutting down", name);
+            stopProcesses(deadline, interrupts);
+            releaseThreads(deadline, interrupts);
         } finally {
-            if (cancelledItself) {
-                Thread.currentThread().interrupt(); // the cancellation of the calling run, held back until now
-            }
             state = State.TERMINATED;
             terminated.countDown();
+            interrupts.restore();
         }
     }
 
-    /**
-     * Cancels processes a priority level at a time, highest first, and abandons those that outlive the deadline.
-     *
-     * @return whether the calling thread is a run that cancelled itself: its interrupt is held back until shutdown
-     *         has finished, or it would cut the shutdown short
-     */
-    private boolean stopProcesses(long deadline) throws InterruptedException {
+    /** Cancels processes a priority level at a time, highest first, and abandons those that outlive the deadline. */
+    private void stopProcesses(long deadline, DeferredInterrupts interrupts) {
         List<ManagedProcess> stopOrder = inStartOrder();
         Collections.reverse(stopOrder);
         stopOrder.forEach(ManagedProcess::close); // no restart anywhere while the levels above are stopped
@@ -254,7 +246,6 @@ public final class Supervisor implements AutoCloseable {
             executor.shutdown();
         }
         Map<ManagedProcess, ProcessRun> stuck = new LinkedHashMap<>();
-        boolean cancelledItself = false;
         int from = 0;
         while (from < stopOrder.size()) {
             int priority = stopOrder.get(from).spec.priority;
@@ -263,50 +254,46 @@ public final class Supervisor implements AutoCloseable {
                 ManagedProcess process = stopOrder.get(from);
                 ProcessRun running = process.closeForShutdown();
                 if (running != null && running.isOnCurrentThread()) { // a run that called shutdown() ends after it
-                    cancelledItself |= Thread.interrupted();
+                    interrupts.defer(); // its own cancellation, held back until shutdown has finished
                     process.stoppedByOwnShutdown(running);
                 } else if (running != null) {
                     level.put(process, running);
                 }
             }
             for (Map.Entry<ManagedProcess, ProcessRun> entry : level.entrySet()) {
-                if (!entry.getValue().awaitEnd(deadline)) {
+                if (!interrupts.await(() -> entry.getValue().awaitEnd(deadline))) {
                     stuck.put(entry.getKey(), entry.getValue());
                 }
             }
         }
         stuck.forEach(ManagedProcess::abandon);
-        return cancelledItself;
     }
 
-    /**
-     * Stops the threads the supervisor owns, delivers the last events, and stops the event thread.
-     *
-     * @return whether the calling thread is a run of ours that the executor's shutdown interrupted: held back
-     */
-    private boolean releaseThreads(long deadline) throws InterruptedException {
-        boolean interruptedItself = false;
+    /** Stops the threads the supervisor owns, delivers the last events, and stops the event thread. */
+    private void releaseThreads(long deadline, DeferredInterrupts interrupts) {
         if (timerThreads != null) {
             scheduler.shutdownNow();
-            timerThreads.joinAll(deadline);
+            interrupts.await(() -> timerThreads.joinAll(deadline));
         }
         if (ownsExecutor) {
             executor.shutdownNow(); // interrupts abandoned runs once more; idle workers leave
-            interruptedItself = ProcessRun.isRunThread() && Thread.interrupted();
+            if (ProcessRun.isRunThread()) {
+                interrupts.defer(); // a run of ours called shutdown(): its interrupt waits until shutdown is done
+            }
             if (workerThreads != null) {
-                workerThreads.joinAll(deadline);
+                interrupts.await(() -> workerThreads.joinAll(deadline));
             } else if (!ProcessRun.isRunThread()) {
-                executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                interrupts.await(() -> executor.awaitTermination(Math.max(0, deadline - System.nanoTime()),
+                        TimeUnit.NANOSECONDS));
             }
         }
         // Terminated before the event, so that an observer that adds its listener and then checks isTerminated()
         // either sees true or is sure to receive TERMINATED.
         state = State.TERMINATED;
-        events.publish(new SupervisorEvent(SupervisorEvent.Type.TERMINATED, name, null, null, null, null, null, null,
-                false, clock.instant()));
-        events.close(Math.max(deadline, System.nanoTime() + EVENT_DRAIN_GRACE.toNanos()));
+        events.close(new SupervisorEvent(SupervisorEvent.Type.TERMINATED, name, null, null, null, null, null, null,
+                false, clock.instant()), Math.max(deadline, System.nanoTime() + EVENT_DRAIN_GRACE.toNanos()),
+                interrupts);
         LOG.info("Supervisor \"{}\" terminated", name);
-        return interruptedItself;
     }
 
     /**

@@ -1,8 +1,11 @@
 package org.simplevisor.servlet;
 
 import java.lang.reflect.InvocationTargetException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.simplevisor.SupervisedProcess;
@@ -25,17 +28,20 @@ final class ProcessFactory {
     /**
      * Creates and initialises every process. If one fails, those already initialised are destroyed again.
      *
-     * @param declarations the processes
+     * @param declarations    the processes
+     * @param destroyerName   the name of the thread that calls the {@code @PreDestroy} methods after a failure
+     * @param destroyTimeout  how long to wait for them then
      * @return the instances, in the order of the declarations
      * @throws IllegalStateException naming the process and class that could not be created or initialised
      */
-    static List<Instance> createAll(List<ProcessDeclaration> declarations) {
+    static List<Instance> createAll(List<ProcessDeclaration> declarations, String destroyerName,
+            Duration destroyTimeout) {
         List<Instance> created = new ArrayList<>();
         for (ProcessDeclaration declaration : declarations) {
             try {
                 created.add(create(declaration));
             } catch (RuntimeException | LinkageError e) {
-                destroyAll(created);
+                destroyAll(created, destroyerName, System.nanoTime() + destroyTimeout.toNanos());
                 throw e;
             }
         }
@@ -74,23 +80,74 @@ final class ProcessFactory {
     }
 
     /**
-     * Calls the {@code @PreDestroy} methods of every instance, the last created first. A failure is logged and the
-     * others are still destroyed.
+     * Calls the {@code @PreDestroy} methods of every instance, the last created first, on a thread of their own, and
+     * waits for them until the deadline. A failure is logged and the others are still destroyed. Methods still
+     * running at the deadline are reported at ERROR with where they are stuck, and interrupted; the caller goes on,
+     * so that a blocking method cannot hang the undeploy.
      *
-     * @param instances the instances
+     * @param instances     the instances
+     * @param threadName    the name of the thread that calls them
+     * @param deadlineNanos when to stop waiting, in {@link System#nanoTime()} terms
      */
-    static void destroyAll(List<Instance> instances) {
-        for (int i = instances.size() - 1; i >= 0; i--) {
-            Instance instance = instances.get(i);
-            try {
-                instance.lifecycle().preDestroy(instance.process());
-            } catch (InvocationTargetException e) {
-                LOG.error("Process \"{}\": @PreDestroy {}", instance.declaration().name(), e.getMessage(),
-                        e.getCause());
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                LOG.error("Process \"{}\": cannot call @PreDestroy of {}", instance.declaration().name(),
-                        instance.process().getClass().getName(), e);
+    static void destroyAll(List<Instance> instances, String threadName, long deadlineNanos) {
+        if (instances.isEmpty()) {
+            return;
+        }
+        AtomicReference<Instance> current = new AtomicReference<>();
+        Thread destroyer = new Thread(() -> {
+            for (int i = instances.size() - 1; i >= 0; i--) {
+                current.set(instances.get(i));
+                destroy(instances.get(i));
             }
+            current.set(null);
+        }, threadName);
+        destroyer.setDaemon(true);
+        long started = System.nanoTime();
+        destroyer.start();
+        boolean interrupted = false;
+        long remaining;
+        while (destroyer.isAlive() && (remaining = deadlineNanos - System.nanoTime()) > 0) {
+            try {
+                TimeUnit.NANOSECONDS.timedJoin(destroyer, remaining);
+            } catch (InterruptedException e) {
+                interrupted = true; // the undeploy goes on, bounded by the deadline all the same
+            }
+        }
+        Instance stuck = current.get();
+        if (destroyer.isAlive() && stuck != null) {
+            LOG.error("Process \"{}\": @PreDestroy did not return within the shutdown timeout; the undeploy goes "
+                    + "on without it", stuck.declaration().name(), new PreDestroyNotReturnedException(
+                    stuck.declaration().name(), Duration.ofNanos(System.nanoTime() - started), destroyer));
+            destroyer.interrupt();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void destroy(Instance instance) {
+        try {
+            instance.lifecycle().preDestroy(instance.process());
+        } catch (InvocationTargetException e) {
+            LOG.error("Process \"{}\": @PreDestroy {}", instance.declaration().name(), e.getMessage(), e.getCause());
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.error("Process \"{}\": cannot call @PreDestroy of {}", instance.declaration().name(),
+                    instance.process().getClass().getName(), e);
+        }
+    }
+
+    /**
+     * Reports {@code @PreDestroy} methods that had not returned by the deadline. Its stack trace is the stack of the
+     * thread calling them at that moment: where they are stuck.
+     */
+    static final class PreDestroyNotReturnedException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        PreDestroyNotReturnedException(String process, Duration running, Thread thread) {
+            super("@PreDestroy of process \"" + process + "\" had not returned " + running.toMillis()
+                    + " ms after the destruction began; thread \"" + thread.getName()
+                    + "\" is at the stack trace below");
+            setStackTrace(thread.getStackTrace());
         }
     }
 }

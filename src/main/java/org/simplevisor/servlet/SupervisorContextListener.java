@@ -48,6 +48,8 @@ public final class SupervisorContextListener implements ServletContextListener {
     private static final Logger LOG = LogManager.getLogger(SupervisorContextListener.class);
     /** How long, after the supervisor's shutdown, the listener's own executor threads get to end. */
     private static final Duration EXECUTOR_GRACE = Duration.ofSeconds(2);
+    /** The least time the {@code @PreDestroy} methods get when the processes used up the shutdown timeout. */
+    private static final Duration PRE_DESTROY_LEAST_TIME = Duration.ofMillis(100);
 
     private final ServletConfiguration configuration;
 
@@ -87,9 +89,10 @@ public final class SupervisorContextListener implements ServletContextListener {
         MeterRegistry appRegistry = appRegistry(context);
         ManagedExecutorService containerExecutor =
                 ExecutorLookup.find(configuration.executorName(), InitialContext::doLookup);
-        instances = ProcessFactory.createAll(configuration.processes());
-
         String name = supervisorName(contextPath);
+        instances = ProcessFactory.createAll(configuration.processes(), destroyerName(contextPath),
+                configuration.shutdownTimeout());
+
         ExecutorService runsOn;
         if (containerExecutor != null) {
             runsOn = containerExecutor;
@@ -146,12 +149,16 @@ public final class SupervisorContextListener implements ServletContextListener {
 
     /** Undoes whatever {@link #start} did, in reverse order; safe after a partial start. */
     private void release(String contextPath) {
+        long shutdownDeadline = System.nanoTime() + configuration.shutdownTimeout().toNanos();
         if (supervisor != null) {
             supervisor.shutdown();
         }
         close(jmx, "MBeans");
         close(metrics, "meters");
-        ProcessFactory.destroyAll(instances);
+        // What the processes left of the shutdown timeout, and at least a moment: a blocking one must not hang
+        // the undeploy.
+        ProcessFactory.destroyAll(instances, destroyerName(contextPath),
+                Math.max(shutdownDeadline, System.nanoTime() + PRE_DESTROY_LEAST_TIME.toNanos()));
         long deadline = System.nanoTime() + EXECUTOR_GRACE.toNanos();
         if (taskExecutor != null && !taskExecutor.release(deadline)) {
             LOG.warn("simplevisor: a process of {} is still running after the shutdown timeout", contextPath);
@@ -185,6 +192,11 @@ public final class SupervisorContextListener implements ServletContextListener {
         }
         throw new ConfigurationException("context attribute " + METER_REGISTRY_ATTRIBUTE + " is a "
                 + value.getClass().getName() + ", not a " + MeterRegistry.class.getName(), null);
+    }
+
+    /** {@return the name of the thread that calls the {@code @PreDestroy} methods of a web application} */
+    private static String destroyerName(String contextPath) {
+        return "simplevisor-" + supervisorName(contextPath) + "-pre-destroy";
     }
 
     /** @return the context path, {@code /} for the root context: the JMX key {@code context} and metrics tag */

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -123,6 +125,29 @@ class ProcessLifecycleFaultsTest {
         }
     }
 
+    /** Runs until cancelled; its {@code @PreDestroy} blocks, deaf to interrupts, until the test releases it. */
+    public static class BlockingPreDestroy implements SupervisedProcess {
+        static final CountDownLatch RELEASE = new CountDownLatch(1);
+
+        @PreDestroy
+        void drainQueue() {
+            EVENTS.add("preDestroy:" + getClass().getSimpleName());
+            boolean released = false;
+            while (!released) {
+                try {
+                    released = RELEASE.await(1, TimeUnit.MINUTES);
+                } catch (InterruptedException ignored) {
+                    // as a method stuck in a socket write would: the interrupt does not free it
+                }
+            }
+        }
+
+        @Override
+        public void run(ProcessContext ctx) throws InterruptedException {
+            ctx.awaitCancellation();
+        }
+    }
+
     @BeforeEach
     void clear() {
         EVENTS.clear();
@@ -209,6 +234,47 @@ class ProcessLifecycleFaultsTest {
         assertThat(EVENTS).contains("end:a-healthy", "end:b-closing", "end:c-healthy");
         assertStoppedCleanly(supervisor);
         assertNothingLeft(fake, "/unit-destroy", "unit-destroy");
+    }
+
+    @Test
+    void aBlockingPreDestroyIsReportedWithItsStackAndTheUndeployGoesOnWithinTheShutdownTimeout() throws Exception {
+        FakeServletContext fake = FakeServletContext.create("/unit-blocking", params(
+                "simplevisor.shutdown-timeout", SHUTDOWN_TIMEOUT.toMillis() + "ms",
+                "simplevisor.process.a-healthy.class", Healthy.class.getName(),
+                "simplevisor.process.b-blocking.class", BlockingPreDestroy.class.getName(),
+                "simplevisor.process.c-healthy.class", Healthy.class.getName()));
+        SupervisorContextListener listener = initialize(fake);
+        ServletContextEvent event = new ServletContextEvent(fake.context());
+        listener.contextInitialized(event);
+        Supervisor supervisor = (Supervisor) fake.attributes.get(SupervisorContextListener.SUPERVISOR_ATTRIBUTE);
+        await().atMost(Duration.ofSeconds(5)).until(() -> supervisor.snapshots().stream()
+                .allMatch(s -> s.status() == ProcessStatus.RUNNING));
+
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            long begin = System.nanoTime();
+            listener.contextDestroyed(event);
+            Duration took = Duration.ofNanos(System.nanoTime() - begin);
+            assertThat(took).isLessThanOrEqualTo(SHUTDOWN_TIMEOUT.plus(DESTROY_SLACK));
+            assertThat(logs.at(Level.ERROR)).filteredOn(line -> line.message().contains("@PreDestroy"))
+                    .singleElement().satisfies(line -> {
+                        assertThat(line.message()).isEqualTo("Process \"b-blocking\": @PreDestroy did not return "
+                                + "within the shutdown timeout; the undeploy goes on without it");
+                        assertThat(line.thrown()).hasMessageStartingWith("@PreDestroy of process \"b-blocking\" "
+                                + "had not returned ").hasMessageContaining("simplevisor-unit-blocking-pre-destroy");
+                        assertThat(line.thrown().getStackTrace())
+                                .anyMatch(frame -> frame.getMethodName().equals("drainQueue"));
+                    });
+        }
+        assertStoppedCleanly(supervisor);
+        assertThat(EVENTS.stream().filter(e -> e.startsWith("preDestroy:"))).containsExactly(
+                "preDestroy:Healthy", "preDestroy:BlockingPreDestroy");
+
+        // Once it returns, the destruction it held up finishes on its thread, which then ends.
+        BlockingPreDestroy.RELEASE.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> EVENTS.stream()
+                .filter(e -> e.equals("preDestroy:Healthy")).count() == 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> threads("simplevisor-unit-blocking").isEmpty());
+        assertNothingLeft(fake, "/unit-blocking", "unit-blocking");
     }
 
     /**

@@ -1,0 +1,162 @@
+package org.simplevisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.simplevisor.jmx.SupervisorJmx;
+import org.simplevisor.testing.RecordingListener;
+
+/**
+ * How runs end when something other than the supervisor interrupts or cancels them, and a shutdown whose caller is
+ * interrupted while it waits.
+ */
+class CancellationAndShutdownTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final RecordingListener events = new RecordingListener();
+    private final List<Supervisor> supervisors = new ArrayList<>();
+
+    @AfterEach
+    void shutDownAll() {
+        supervisors.forEach(Supervisor::shutdown);
+    }
+
+    private Supervisor supervisor(String name) {
+        Supervisor supervisor = Supervisor.builder().name(name).shutdownTimeout(WAIT).listener(events).build();
+        supervisors.add(supervisor);
+        return supervisor;
+    }
+
+    private static List<Thread> liveThreadsOf(Supervisor supervisor) {
+        String prefix = "simplevisor-" + supervisor.name() + "-";
+        List<Thread> live = new ArrayList<>();
+        Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith(prefix))
+                .forEach(live::add);
+        return live;
+    }
+
+    @Test
+    void shutdownFinishesWhateverInterruptsItsCallerAndThenRestoresTheInterrupt() throws Exception {
+        Supervisor supervisor = supervisor("interrupted-shutdown");
+        MBeanServer server = MBeanServerFactory.newMBeanServer();
+        SupervisorJmx jmx = SupervisorJmx.register(supervisor, server, "test", supervisor.name());
+        CountDownLatch cleaningUp = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        supervisor.register("slow", ctx -> {
+            ctx.awaitCancellation();
+            cleaningUp.countDown();
+            release.await(); // a slow cleanup, which the woken run may do without being interrupted
+        });
+        supervisor.run();
+        await().atMost(WAIT).until(() -> supervisor.isRunning("slow"));
+
+        CompletableFuture<Boolean> interruptStatusAfter = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            supervisor.shutdown();
+            interruptStatusAfter.complete(Thread.currentThread().isInterrupted());
+        }, "shutdown-caller");
+        caller.start();
+        assertThat(cleaningUp.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        await().atMost(WAIT).until(() -> caller.getState() == Thread.State.TIMED_WAITING);
+        caller.interrupt();
+        caller.interrupt();
+
+        // The shutdown goes on waiting for the run, whose cleanup is still under way.
+        await().atMost(WAIT).until(() -> caller.getState() == Thread.State.TIMED_WAITING);
+        assertThat(supervisor.isTerminated()).isFalse();
+        assertThat(supervisor.status("slow")).isEqualTo(ProcessStatus.RUNNING);
+        release.countDown();
+
+        assertThat(interruptStatusAfter.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                .as("the caller's interrupt status, restored").isTrue();
+        assertThat(supervisor.isTerminated()).isTrue();
+        assertThat(supervisor.status("slow")).isEqualTo(ProcessStatus.STOPPED);
+        assertThat(supervisor.snapshot("slow").lastExitReason()).isEqualTo(ExitReason.SHUTDOWN);
+        events.awaitTerminated();
+        assertThat(jmx.isClosed()).isTrue();
+        assertThat(server.isRegistered(jmx.supervisorObjectName())).isFalse();
+        await().atMost(WAIT).until(() -> liveThreadsOf(supervisor).isEmpty());
+    }
+
+    @Test
+    void anInterruptFromOutsideTheSupervisorEndsTheRunCancelledAndNeverRestarted() throws Exception {
+        Supervisor supervisor = supervisor("interrupted-from-outside");
+        CompletableFuture<Thread> runThread = new CompletableFuture<>();
+        supervisor.register("consumer", ctx -> {
+            runThread.complete(Thread.currentThread());
+            new LinkedBlockingQueue<String>().take(); // as a container shutting its executor down would interrupt
+        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO));
+        supervisor.run();
+        Thread thread = runThread.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        await().atMost(WAIT).until(() -> thread.getState() == Thread.State.WAITING);
+
+        thread.interrupt();
+
+        SupervisorEvent stopped = events.await("consumer", SupervisorEvent.Type.STOPPED);
+        assertThat(stopped.reason()).isEqualTo(ExitReason.CANCELLED);
+        ProcessSnapshot snapshot = supervisor.snapshot("consumer");
+        assertThat(snapshot.status()).isEqualTo(ProcessStatus.STOPPED);
+        assertThat(snapshot.lastExitReason()).isEqualTo(ExitReason.CANCELLED);
+        assertThat(snapshot.totalStarts()).isEqualTo(1);
+        assertThat(snapshot.totalFailures() + snapshot.totalCrashes()).isZero();
+        assertThat(snapshot.lastFailure()).isNull();
+        assertThat(events.count("consumer", SupervisorEvent.Type.RESTARTING)).isZero();
+        assertThat(ExitReason.CANCELLED.isFailure()).isFalse();
+        assertThat(ExitReason.CANCELLED.isCancellation()).isTrue();
+    }
+
+    @Test
+    void aCancellationExceptionTheRunThrowsIsACrashRestartedByItsPolicy() throws Exception {
+        Supervisor supervisor = supervisor("cancellation-exception");
+        AtomicBoolean first = new AtomicBoolean(true);
+        CancellationException upstream = new CancellationException("the upstream request was cancelled");
+        supervisor.register("fetcher", ctx -> {
+            if (first.getAndSet(false)) {
+                throw upstream; // what Future.get() throws for work someone else cancelled
+            }
+            ctx.awaitCancellation();
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ZERO));
+        supervisor.run();
+
+        SupervisorEvent crashed = events.await("fetcher", SupervisorEvent.Type.CRASHED);
+        assertThat(crashed.reason()).isEqualTo(ExitReason.CRASHED);
+        assertThat(crashed.error()).isSameAs(upstream);
+        events.awaitCount("fetcher", SupervisorEvent.Type.STARTED, 2);
+        ProcessSnapshot snapshot = supervisor.snapshot("fetcher");
+        assertThat(snapshot.status()).isEqualTo(ProcessStatus.RUNNING);
+        assertThat(snapshot.totalCrashes()).isEqualTo(1);
+        assertThat(snapshot.lastFailure()).isSameAs(upstream);
+    }
+
+    @Test
+    void anyEndAfterTheSupervisorCancelledTheRunIsACancellationEvenAThrow() throws Exception {
+        Supervisor supervisor = supervisor("throws-when-cancelled");
+        supervisor.register("closer", ctx -> {
+            ctx.awaitCancellation();
+            throw new IllegalStateException("the connection was already closed");
+        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO));
+        supervisor.run();
+        await().atMost(WAIT).until(() -> supervisor.isRunning("closer"));
+
+        supervisor.stop("closer");
+
+        SupervisorEvent stopped = events.await("closer", SupervisorEvent.Type.STOPPED);
+        assertThat(stopped.reason()).isEqualTo(ExitReason.MANUAL);
+        assertThat(supervisor.status("closer")).isEqualTo(ProcessStatus.STOPPED);
+        assertThat(supervisor.snapshot("closer").totalCrashes()).isZero();
+    }
+}
