@@ -536,7 +536,8 @@ public final class BenchmarkReport {
                 .append("**events** = `run()` until the last listener has every STARTED event (meters counted, ")
                 .append("notifications queued); **stop** = `shutdown()` until it returns (every process STOPPED, ")
                 .append("threads joined, MBeans unregistered); **threads ended** = stop until every thread the system started ")
-                .append("has ended; **last run returned** = stop until the last process body returned. Guava 33.4.8 ")
+                .append("has ended; **last run returned** = stop until the last process body returned; **runs interrupted** ")
+                .append("= process bodies the stop interrupted. Guava 33.4.8 ")
                 .append("`ServiceManager` with N `AbstractExecutionThreadService`s: register = build the services and the ")
                 .append("manager; start = `startAsync().awaitHealthy()`; stop = `stopAsync().awaitStopped()`, which does ")
                 .append("not wait for the services' threads to end (threads ended: they are joined after it, as a web ")
@@ -554,9 +555,9 @@ public final class BenchmarkReport {
             }
             md.append("**").append(run.label()).append("**\n\n");
             md.append("| threads | N | system | register ms | start ms | events ms | stop ms | threads ended ms ")
-                    .append("| last run returned ms | heap B/process | Guava ÷ simplevisor, start ")
+                    .append("| last run returned ms | runs interrupted | heap B/process | Guava ÷ simplevisor, start ")
                     .append("| Guava ÷ simplevisor, stop (threads ended) |\n");
-            md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            md.append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             for (String threads : new String[] {"platform", "virtual"}) {
                 for (int n : sizes(run)) {
                     List<ScaleBenchmark.Result> sv = select(run, config("simplevisor", threads, n, Observed.Observers.ALL));
@@ -576,6 +577,7 @@ public final class BenchmarkReport {
                                 .append(meanSd(svStop)).append(allStopped(sv)).append(" | ")
                                 .append(meanSd(stats(sv, ScaleBenchmark.Result::joinedMs))).append(" | ")
                                 .append(meanSd(stats(sv, ScaleBenchmark.Result::endedMs))).append(" | ")
+                                .append(meanSd(stats(sv, ScaleBenchmark.Result::interruptedRuns))).append(" | ")
                                 .append(meanSd(stats(sv, ScaleBenchmark.Result::heapPerProcess))).append(" | ")
                                 .append(gu.isEmpty() ? "" : sig(guStart[0] / svStart[0])).append(" | ")
                                 .append(gu.isEmpty() ? "" : stopRatios(sv, gu)).append(" |\n");
@@ -588,6 +590,7 @@ public final class BenchmarkReport {
                                 .append(meanSd(stats(bare, ScaleBenchmark.Result::stopMs))).append(" | ")
                                 .append(meanSd(stats(bare, ScaleBenchmark.Result::joinedMs))).append(" | ")
                                 .append(meanSd(stats(bare, ScaleBenchmark.Result::endedMs))).append(" | ")
+                                .append(meanSd(stats(bare, ScaleBenchmark.Result::interruptedRuns))).append(" | ")
                                 .append(meanSd(stats(bare, ScaleBenchmark.Result::heapPerProcess))).append(" | | |\n");
                     }
                     if (!gu.isEmpty()) {
@@ -597,6 +600,7 @@ public final class BenchmarkReport {
                                 .append(meanSd(guStart)).append(" | – | ").append(meanSd(guStop)).append(allStopped(gu))
                                 .append(" | ").append(meanSd(stats(gu, ScaleBenchmark.Result::joinedMs)))
                                 .append(" | ").append(meanSd(stats(gu, ScaleBenchmark.Result::endedMs)))
+                                .append(" | ").append(meanSd(stats(gu, ScaleBenchmark.Result::interruptedRuns)))
                                 .append(" | ").append(meanSd(stats(gu, ScaleBenchmark.Result::heapPerProcess)))
                                 .append(" | | |\n");
                     }
@@ -659,10 +663,13 @@ public final class BenchmarkReport {
                 .append("processes in one JVM (`ScaleBenchmark <system> platform N all ").append(REPEATED_STOP_RUNS)
                 .append("`): a warm-up run of 200, 3 unmeasured runs of N, then the measured runs; each stop after a ")
                 .append("full GC. Median (quartiles) in ms; **CPU** = the JVM's CPU time (all threads, GC and JIT ")
-                .append("included, counted in 10 ms ticks) from stop until threads ended. \"Guava ÷ simplevisor\" > 1 means simplevisor is ")
+                .append("included, counted in 10 ms ticks) from stop until threads ended; **runs interrupted** = the ")
+                .append("process bodies the stop interrupted (median): a run waiting in `awaitCancellation` is woken ")
+                .append("without an interrupt. \"Guava ÷ simplevisor\" > 1 means simplevisor is ")
                 .append("faster (medians).\n\n");
-        md.append("| JDK | N | system | runs | stop ms | threads ended ms | CPU ms | Guava ÷ simplevisor: ")
-                .append("stop; threads ended; CPU |\n| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
+        md.append("| JDK | N | system | runs | stop ms | threads ended ms | CPU ms | runs interrupted per stop ")
+                .append("| Guava ÷ simplevisor: stop; threads ended; CPU |\n")
+                .append("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (JdkRun run : runs) {
             List<ScaleBenchmark.Result> sv = repeated(run, "simplevisor");
             List<ScaleBenchmark.Result> gu = repeated(run, "guava");
@@ -678,6 +685,7 @@ public final class BenchmarkReport {
                         .append(allStopped(results)).append(" | ")
                         .append(medianQuartiles(quartiles(results, ScaleBenchmark.Result::joinedMs))).append(" | ")
                         .append(medianQuartiles(quartiles(results, ScaleBenchmark.Result::joinedCpuMs))).append(" | ")
+                        .append(sig(quartiles(results, ScaleBenchmark.Result::interruptedRuns)[1])).append(" | ")
                         .append(system.equals("simplevisor") && !gu.isEmpty() ? repeatedStopRatios(sv, gu) : "")
                         .append(" |\n");
             }
