@@ -197,8 +197,4 @@ final class ProcessRun implements ProcessContext {
     boolean awaitEnd(long deadlineNanos) throws InterruptedException {
         return ended.await(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
     }
-
-    boolean hasEnded() {
-        return ended.getCount() == 0;
-    }
 }
