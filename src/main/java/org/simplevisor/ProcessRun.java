@@ -241,5 +241,4 @@ final class ProcessRun implements ProcessContext {
     boolean awaitEnd(long deadlineNanos) throws InterruptedException {
         return ended.await(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
     }
-
 }

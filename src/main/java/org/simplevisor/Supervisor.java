@@ -468,11 +468,11 @@ public final class Supervisor implements AutoCloseable {
         return find(name).snapshot().at(clock.instant());
     }
 
-    /** @return a snapshot of every process, in registration order */
+    /** @return a snapshot of every process, in registration order; the list cannot be modified */
     public List<ProcessSnapshot> snapshots() {
         List<ProcessSnapshot> all = new ArrayList<>();
         processNames().forEach(n -> all.add(snapshot(n)));
-        return all;
+        return Collections.unmodifiableList(all);
     }
 
     private ManagedProcess find(String name) {

@@ -93,9 +93,4 @@ final class NotificationThread implements Executor {
             Thread.currentThread().interrupt();
         }
     }
-
-    /** @return how many notifications were dropped because the queue was full */
-    long dropped() {
-        return dropped.get();
-    }
 }

@@ -190,13 +190,20 @@ final class ManagedTaskExecutor extends AbstractExecutorService {
 
     @Override
     public void shutdown() {
-        shutdown = true;
+        refuseRuns();
     }
 
     @Override
     public List<Runnable> shutdownNow() {
-        shutdown = true;
+        refuseRuns();
         return List.of();
+    }
+
+    private void refuseRuns() {
+        synchronized (idle) {
+            shutdown = true;
+            idle.notifyAll(); // wakes awaitTermination when no run is on a thread
+        }
     }
 
     @Override
@@ -204,13 +211,32 @@ final class ManagedTaskExecutor extends AbstractExecutorService {
         return shutdown;
     }
 
+    /** {@return whether this executor is shut down and no run is left on a thread} */
     @Override
     public boolean isTerminated() {
-        return shutdown;
+        synchronized (idle) {
+            return shutdown && active == 0;
+        }
     }
 
+    /**
+     * Waits until this executor is shut down and no run is left on a thread, or the timeout passes.
+     *
+     * @return whether it has terminated
+     * @throws InterruptedException if interrupted while waiting
+     */
     @Override
-    public boolean awaitTermination(long timeout, TimeUnit unit) {
-        return shutdown;
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        synchronized (idle) {
+            long remaining;
+            while (!isTerminated()) {
+                if ((remaining = deadline - System.nanoTime()) <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(idle, remaining);
+            }
+            return true;
+        }
     }
 }

@@ -2,15 +2,18 @@ package org.simplevisor.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import jakarta.enterprise.concurrent.ManagedTask;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -140,7 +143,7 @@ class ManagedTaskExecutorTest {
     }
 
     @Test
-    void shuttingDownRefusesRunsButNeverShutsTheManagedExecutorDown() {
+    void shuttingDownRefusesRunsButNeverShutsTheManagedExecutorDown() throws InterruptedException {
         ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
         assertThat(executor.isShutdown()).isFalse();
         executor.shutdown();
@@ -151,6 +154,46 @@ class ManagedTaskExecutorTest {
         assertThatThrownBy(() -> executor.execute(() -> { })).isInstanceOf(RejectedExecutionException.class)
                 .hasMessageContaining("/app");
         assertThat(submitted).isEmpty();
+    }
+
+    @Test
+    void itTerminatesOnceShutDownAndTheLastRunHasLeftItsThread() throws Exception {
+        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        executor.execute(() -> {
+            started.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        Future<Boolean> waiter = pool.submit(() -> executor.awaitTermination(10, TimeUnit.SECONDS));
+        assertThat(executor.awaitTermination(1, TimeUnit.MILLISECONDS)).as("not shut down").isFalse();
+        executor.shutdown();
+        assertThat(executor.isTerminated()).as("a run is still on its thread").isFalse();
+        assertThat(executor.awaitTermination(1, TimeUnit.MILLISECONDS)).isFalse();
+        assertThat(waiter).isNotDone();
+        release.countDown();
+        assertThat(waiter.get(5, TimeUnit.SECONDS)).as("the waiter is woken when the run leaves").isTrue();
+        assertThat(executor.isTerminated()).isTrue();
+    }
+
+    @Test
+    void aWaitingAwaitTerminationReturnsWhenAnIdleExecutorIsShutDown() throws Exception {
+        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
+        AtomicReference<Thread> waiting = new AtomicReference<>();
+        Future<Boolean> waiter = pool.submit(() -> {
+            waiting.set(Thread.currentThread());
+            return executor.awaitTermination(10, TimeUnit.SECONDS);
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiting.get() != null
+                && waiting.get().getState() == Thread.State.TIMED_WAITING);
+        assertThat(executor.isTerminated()).isFalse();
+        executor.shutdownNow();
+        assertThat(waiter.get(5, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test
