@@ -298,7 +298,7 @@ final class ManagedProcess {
             }
             Instant now = host.clock().instant();
             if (current.isRestart()) {
-                countRestart(now); // a restart counts when it happens, not when it is scheduled (Go defect 4)
+                countRestart(now); // when it happens, not when scheduled: a shutdown may cancel the delay before it
             }
             current.began(Thread.currentThread(), now, restartCount);
             totalStarts++;
