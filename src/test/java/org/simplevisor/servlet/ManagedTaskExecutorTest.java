@@ -156,11 +156,10 @@ class ManagedTaskExecutorTest {
         assertThat(submitted).isEmpty();
     }
 
-    @Test
-    void itTerminatesOnceShutDownAndTheLastRunHasLeftItsThread() throws Exception {
-        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
+    /** Starts a run that holds its thread until {@code release} opens, and waits until it is on its thread. */
+    private static void startRunUntil(ManagedTaskExecutor executor, CountDownLatch release)
+            throws InterruptedException {
         CountDownLatch started = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         executor.execute(() -> {
             started.countDown();
             try {
@@ -170,6 +169,13 @@ class ManagedTaskExecutorTest {
             }
         });
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void itTerminatesOnceShutDownAndTheLastRunHasLeftItsThread() throws Exception {
+        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
+        CountDownLatch release = new CountDownLatch(1);
+        startRunUntil(executor, release);
         Future<Boolean> waiter = pool.submit(() -> executor.awaitTermination(10, TimeUnit.SECONDS));
         assertThat(executor.awaitTermination(1, TimeUnit.MILLISECONDS)).as("not shut down").isFalse();
         executor.shutdown();
@@ -199,17 +205,8 @@ class ManagedTaskExecutorTest {
     @Test
     void aRunThatOutlivesTheDeadlineIsReported() throws InterruptedException {
         ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
-        CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        executor.execute(() -> {
-            started.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        startRunUntil(executor, release);
         assertThat(executor.release(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50))).isFalse();
         release.countDown();
         assertThat(executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isTrue();
