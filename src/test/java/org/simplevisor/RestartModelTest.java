@@ -319,6 +319,19 @@ class RestartModelTest {
         assertThat(supervisor.processNames()).containsExactly("p");
     }
 
+    @Test
+    void validateChecksOptionsTogetherAsRegisterDoesWithoutRegistering() {
+        assertThatThrownBy(() -> ProcessOption.validate(withRestart(RestartPolicy.ON_FAILURE, 3,
+                Duration.ofSeconds(2)), withBackoff(Duration.ofSeconds(1), 0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxRestartDelay (PT1S) must not be shorter than restartDelay (PT2S)");
+        assertThatThrownBy(() -> ProcessOption.validate(withBackoff(Duration.ofMillis(500), 0)))
+                .as("against the default restart delay").hasMessageContaining("restartDelay (PT1S)");
+        assertThatCode(() -> ProcessOption.validate(withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ofSeconds(2)),
+                withBackoff(Duration.ofSeconds(2), 0))).doesNotThrowAnyException();
+        assertThatCode(ProcessOption::validate).as("no option: the defaults").doesNotThrowAnyException();
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"restartDelay", "maxRestartDelay", "restartWindow", "watchdog"})
     void aDurationBeyondTheRangeOfNanosecondsIsRejectedOrWorks(String property) {
