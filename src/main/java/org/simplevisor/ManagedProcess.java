@@ -298,7 +298,7 @@ final class ManagedProcess {
             }
             Instant now = host.clock().instant();
             if (current.isRestart()) {
-                countRestart(now); // a restart counts when it happens, not when it is scheduled (Go defect 4)
+                countRestart(now); // counted when it happens: shutdown may cancel it during its delay
             }
             current.began(Thread.currentThread(), now, restartCount);
             totalStarts++;

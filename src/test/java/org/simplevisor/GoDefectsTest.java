@@ -33,7 +33,7 @@ import org.simplevisor.testing.ManualScheduler;
 import org.simplevisor.testing.RecordingListener;
 
 /**
- * One regression test per defect of the Go package that must not recur (SPEC section 7). Each test is named after
+ * One regression test per defect of the Go package that must not recur (docs/go-port.md). Each test is named after
  * its defect. Waits are on conditions, latches or virtual time; nothing sleeps.
  */
 class GoDefectsTest {

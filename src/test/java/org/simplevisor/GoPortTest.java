@@ -129,7 +129,7 @@ class GoPortTest {
         assertThat(supervisor.snapshot("panic-process").totalCrashes()).isEqualTo(1);
     }
 
-    /** Go's policy matrix, with the crash column Go lacked (its panics never restarted: defect 1). */
+    /** Go's policy matrix, with the crash column Go lacked (its panics never restarted: docs/go-port.md, defect 1). */
     @ParameterizedTest(name = "{0} after {1}: restarted={2}")
     @CsvSource({
         "NEVER, completes, false, STOPPED",

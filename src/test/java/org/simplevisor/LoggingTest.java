@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.simplevisor.testing.CapturedLogs;
 import org.simplevisor.testing.RecordingListener;
 
-/** What the supervisor logs, at which level, and with which ThreadContext and thread name (SPEC section 6). */
+/**
+ * What the supervisor logs, at which level, and with which ThreadContext and thread name (docs/contract.md,
+ * Logging).
+ */
 class LoggingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

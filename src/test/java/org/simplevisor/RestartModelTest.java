@@ -62,9 +62,9 @@ import org.simplevisor.testing.RecordingListener;
 import org.simplevisor.testing.ThreadBackedExecutor;
 
 /**
- * The restart model (SPEC section 3 "Restart model", section 7 items 2, 3, 4, 8 and 10): backoff, healthy
- * duration, restart window, exception classification, watchdog, priority, dynamic registration and the control of
- * one process while others run.
+ * The restart model (docs/contract.md, "Restart model"; defects 2, 3, 4, 8 and 10 of docs/go-port.md): backoff,
+ * healthy duration, restart window, exception classification, watchdog, priority, dynamic registration and the
+ * control of one process while others run.
  *
  * <p>Supervisors here run on a {@link ManualClock} and a {@link ManualScheduler}: restart delays and watchdog checks
  * happen only when a test advances virtual time, on the test's thread. Runs still execute on real threads, so tests
