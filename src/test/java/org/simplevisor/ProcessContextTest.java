@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -13,10 +12,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.simplevisor.testing.ShutDownAfterEach;
 
 /**
  * The waiting half of {@link ProcessContext}: what {@code awaitCancellation} returns or throws, and the interrupt
@@ -29,18 +29,12 @@ class ProcessContextTest {
     /** Longer than any test: a timed wait that ends returned because of the cancellation. */
     private static final Duration LONG = Duration.ofMinutes(10);
 
-    private final List<Supervisor> supervisors = new ArrayList<>();
-
-    @AfterEach
-    void shutDownAll() {
-        supervisors.forEach(Supervisor::shutdown);
-    }
+    @RegisterExtension
+    final ShutDownAfterEach shutDown = new ShutDownAfterEach();
 
     private Supervisor supervisor(boolean virtualThreads) {
         assumeTrue(!virtualThreads || Runtime.version().feature() >= 21, "virtual threads need Java 21");
-        Supervisor supervisor = Supervisor.builder().virtualThreads(virtualThreads).build();
-        supervisors.add(supervisor);
-        return supervisor;
+        return shutDown.supervisor(Supervisor.builder().virtualThreads(virtualThreads).build());
     }
 
     /** What a wait ended with, seen from the thread that waited. */
@@ -167,8 +161,7 @@ class ProcessContextTest {
             return thread;
         });
         try {
-            Supervisor supervisor = Supervisor.builder().executor(executor).build();
-            supervisors.add(supervisor);
+            Supervisor supervisor = shutDown.supervisor(Supervisor.builder().executor(executor).build());
             CompletableFuture<Boolean> interruptStatus = new CompletableFuture<>();
             supervisor.register("waiting", ctx -> {
                 ctx.awaitCancellation();

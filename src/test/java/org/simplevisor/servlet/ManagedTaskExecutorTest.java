@@ -156,9 +156,12 @@ class ManagedTaskExecutorTest {
         assertThat(submitted).isEmpty();
     }
 
-    /** Starts a run that holds its thread until {@code release} opens, and waits until it is on its thread. */
-    private static void startRunUntil(ManagedTaskExecutor executor, CountDownLatch release)
-            throws InterruptedException {
+    /**
+     * {@return an executor (of a web application's own) with one run on a thread, which holds it until
+     * {@code release} opens}
+     */
+    private ManagedTaskExecutor holdingARun(CountDownLatch release) throws InterruptedException {
+        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
         CountDownLatch started = new CountDownLatch(1);
         executor.execute(() -> {
             started.countDown();
@@ -169,13 +172,13 @@ class ManagedTaskExecutorTest {
             }
         });
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        return executor;
     }
 
     @Test
     void itTerminatesOnceShutDownAndTheLastRunHasLeftItsThread() throws Exception {
-        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
         CountDownLatch release = new CountDownLatch(1);
-        startRunUntil(executor, release);
+        ManagedTaskExecutor executor = holdingARun(release);
         Future<Boolean> waiter = pool.submit(() -> executor.awaitTermination(10, TimeUnit.SECONDS));
         assertThat(executor.awaitTermination(1, TimeUnit.MILLISECONDS)).as("not shut down").isFalse();
         executor.shutdown();
@@ -204,9 +207,8 @@ class ManagedTaskExecutorTest {
 
     @Test
     void aRunThatOutlivesTheDeadlineIsReported() throws InterruptedException {
-        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
         CountDownLatch release = new CountDownLatch(1);
-        startRunUntil(executor, release);
+        ManagedTaskExecutor executor = holdingARun(release);
         assertThat(executor.release(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50))).isFalse();
         release.countDown();
         assertThat(executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isTrue();
