@@ -298,7 +298,7 @@ final class ManagedProcess {
             }
             Instant now = host.clock().instant();
             if (current.isRestart()) {
-                countRestart(now); // when it happens, not when scheduled: a shutdown may cancel the delay before it
+                countRestart(now); // counted when it happens: shutdown may cancel it during its delay
             }
             current.began(Thread.currentThread(), now, restartCount);
             totalStarts++;

@@ -24,9 +24,9 @@ public @interface Supervised {
     RestartPolicy restart() default RestartPolicy.NEVER;
 
     /** @return the restart limit; 0 or less is unlimited */
-    int maxRestarts() default 3;
+    int maxRestarts() default Supervisor.DEFAULT_MAX_RESTARTS;
 
-    /** @return the delay before a restart */
+    /** @return the delay before a restart ({@link Supervisor#DEFAULT_RESTART_DELAY} as text) */
     String restartDelay() default "1s";
 
     /** @return the cap of the exponential backoff; empty means no backoff (a fixed delay) */
@@ -35,7 +35,10 @@ public @interface Supervised {
     /** @return the random spread of each delay, 0 to 1 */
     double jitter() default 0;
 
-    /** @return how long a run must last to reset the restart count */
+    /**
+     * @return how long a run must last to reset the restart count ({@link Supervisor#DEFAULT_HEALTHY_DURATION} as
+     *         text)
+     */
     String healthyDuration() default "30s";
 
     /** @return the window within which restarts count toward the limit; empty means no window */

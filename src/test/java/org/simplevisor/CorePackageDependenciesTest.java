@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The core depends on the JDK and log4j-api only: observers depend on it, never the reverse (SPEC section 2). */
+/** The core depends on the JDK and log4j-api only: observers depend on it, never the reverse (docs/architecture.md). */
 class CorePackageDependenciesTest {
 
     private static final Pattern IMPORT = Pattern.compile("^import\\s+(static\\s+)?([\\w.]+)", Pattern.MULTILINE);

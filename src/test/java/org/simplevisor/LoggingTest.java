@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -15,13 +14,16 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.logging.log4j.ThreadContext;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.simplevisor.testing.CapturedLogs;
 import org.simplevisor.testing.RecordingListener;
+import org.simplevisor.testing.ShutDownAfterEach;
 
-/** What the supervisor logs, at which level, and with which ThreadContext and thread name (SPEC section 6). */
+/**
+ * What the supervisor logs, at which level, and with which ThreadContext and thread name (docs/contract.md,
+ * Logging).
+ */
 class LoggingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -29,26 +31,12 @@ class LoggingTest {
     private static final Logger PROCESS_LOG = LogManager.getLogger("org.simplevisor.app.LoggingTestProcess");
 
     private final RecordingListener events = new RecordingListener();
-    private final List<Supervisor> supervisors = new ArrayList<>();
-    private final List<ExecutorService> pools = new ArrayList<>();
-    private CapturedLogs logs;
-
-    @BeforeEach
-    void captureLogs() {
-        logs = CapturedLogs.attach();
-    }
-
-    @AfterEach
-    void shutDownAll() {
-        supervisors.forEach(Supervisor::shutdown);
-        pools.forEach(ExecutorService::shutdownNow);
-        logs.close();
-    }
+    @RegisterExtension
+    final ShutDownAfterEach shutDown = new ShutDownAfterEach();
+    private final CapturedLogs logs = shutDown.closeable(CapturedLogs.attach());
 
     private Supervisor supervisor(Supervisor.Builder builder) {
-        Supervisor supervisor = builder.listener(events).build();
-        supervisors.add(supervisor);
-        return supervisor;
+        return shutDown.supervisor(builder.listener(events).build());
     }
 
     private List<CapturedLogs.Line> linesAbout(String process) {
@@ -189,8 +177,8 @@ class LoggingTest {
 
     @Test
     void aRunIsNamedAfterItsProcessAndThePooledThreadIsRestoredAfterwards() throws Exception {
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "app-pool-1"));
-        pools.add(executor);
+        ExecutorService executor =
+                shutDown.executor(Executors.newSingleThreadExecutor(r -> new Thread(r, "app-pool-1")));
         Supervisor supervisor = supervisor(Supervisor.builder().executor(executor));
 
         // the pooled thread has a context of its own before the first run

@@ -50,21 +50,22 @@ import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 import org.simplevisor.testing.RecordingListener;
+import org.simplevisor.testing.ShutDownAfterEach;
 import org.simplevisor.testing.ThreadBackedExecutor;
 
 /**
- * The restart model (SPEC section 3 "Restart model", section 7 items 2, 3, 4, 8 and 10): backoff, healthy
- * duration, restart window, exception classification, watchdog, priority, dynamic registration and the control of
- * one process while others run.
+ * The restart model (docs/contract.md, "Restart model"; defects 2, 3, 4, 8 and 10 of docs/go-port.md): backoff,
+ * healthy duration, restart window, exception classification, watchdog, priority, dynamic registration and the
+ * control of one process while others run.
  *
  * <p>Supervisors here run on a {@link ManualClock} and a {@link ManualScheduler}: restart delays and watchdog checks
  * happen only when a test advances virtual time, on the test's thread. Runs still execute on real threads, so tests
@@ -78,8 +79,8 @@ class RestartModelTest {
     private final ManualClock clock = new ManualClock();
     private final ManualScheduler scheduler = new ManualScheduler(clock);
     private final RecordingListener events = new RecordingListener();
-    private final List<Supervisor> supervisors = new ArrayList<>();
-    private final List<ExecutorService> executors = new ArrayList<>();
+    @RegisterExtension
+    final ShutDownAfterEach shutDown = new ShutDownAfterEach();
 
     @BeforeAll
     static void pollQuickly() {
@@ -93,12 +94,6 @@ class RestartModelTest {
         Awaitility.reset();
     }
 
-    @AfterEach
-    void shutDownAll() {
-        supervisors.forEach(Supervisor::shutdown);
-        executors.forEach(ExecutorService::shutdownNow);
-    }
-
     /** A supervisor on virtual time: delays and watchdog checks wait for {@link ManualScheduler#advance}. */
     private Supervisor supervisor() {
         return track(Supervisor.builder().name("restart-model").clock(clock).scheduler(scheduler)
@@ -106,8 +101,7 @@ class RestartModelTest {
     }
 
     private Supervisor track(Supervisor supervisor) {
-        supervisors.add(supervisor);
-        return supervisor;
+        return shutDown.supervisor(supervisor);
     }
 
     /**
@@ -317,6 +311,19 @@ class RestartModelTest {
         supervisor.register("p", ctx -> { }, withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ofSeconds(2)),
                 withBackoff(Duration.ofSeconds(2), 0));
         assertThat(supervisor.processNames()).containsExactly("p");
+    }
+
+    @Test
+    void validateChecksOptionsTogetherAsRegisterDoesWithoutRegistering() {
+        assertThatThrownBy(() -> ProcessOption.validate(withRestart(RestartPolicy.ON_FAILURE, 3,
+                Duration.ofSeconds(2)), withBackoff(Duration.ofSeconds(1), 0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxRestartDelay (PT1S) must not be shorter than restartDelay (PT2S)");
+        assertThatThrownBy(() -> ProcessOption.validate(withBackoff(Duration.ofMillis(500), 0)))
+                .as("against the default restart delay").hasMessageContaining("restartDelay (PT1S)");
+        assertThatCode(() -> ProcessOption.validate(withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ofSeconds(2)),
+                withBackoff(Duration.ofSeconds(2), 0))).doesNotThrowAnyException();
+        assertThatCode(ProcessOption::validate).as("no option: the defaults").doesNotThrowAnyException();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -827,8 +834,7 @@ class RestartModelTest {
 
     @Test
     void awaitCancellationReturnsWithTheInterruptStatusSet() throws Exception {
-        ExecutorService threads = Executors.newCachedThreadPool(GatedThread::new);
-        executors.add(threads);
+        ExecutorService threads = shutDown.executor(Executors.newCachedThreadPool(GatedThread::new));
         Supervisor supervisor = track(Supervisor.builder().clock(clock).scheduler(scheduler).executor(threads)
                 .listener(events).build());
         CountDownLatch returned = new CountDownLatch(1);
@@ -892,8 +898,7 @@ class RestartModelTest {
 
     @Test
     void processesStartInAscendingPriorityAndStopInDescendingPriority() {
-        RecordingExecutor executor = new RecordingExecutor();
-        executors.add(executor);
+        RecordingExecutor executor = shutDown.executor(new RecordingExecutor());
         Supervisor supervisor = track(Supervisor.builder().clock(clock).scheduler(scheduler).executor(executor)
                 .listener(events).build());
 
@@ -1246,7 +1251,7 @@ class RestartModelTest {
 
     /** Runs a supervisor of process "p" on {@code executor}: p is STARTING, its one run held by the executor. */
     private Supervisor startHeld(HoldingExecutor executor, Scripted process) {
-        executors.add(executor);
+        shutDown.executor(executor);
         Supervisor supervisor = track(Supervisor.builder().clock(clock).scheduler(scheduler).executor(executor)
                 .listener(events).build());
         supervisor.register("p", process);

@@ -28,7 +28,7 @@ import org.simplevisor.SupervisorListener;
 
 /**
  * Publishes a {@link Supervisor} and each of its processes as MXBeans, with notifications: the JMX side of
- * simplevisor.
+ * simplevisor (docs/contract.md, JMX).
  *
  * <pre>{@code
  * Supervisor supervisor = Supervisor.builder().name("billing").build();

@@ -29,8 +29,8 @@ import org.simplevisor.SupervisorListener;
 
 /**
  * The Micrometer meters of one {@link Supervisor}, named so that Prometheus rendering gives the names of the Go
- * package {@code simplevisor} (SPEC section 6). A {@link MeterBinder} that observes the supervisor's events: the
- * supervisor itself knows nothing of Micrometer.
+ * package {@code simplevisor} (docs/contract.md, Metrics). A {@link MeterBinder} that observes the supervisor's
+ * events: the supervisor itself knows nothing of Micrometer.
  *
  * <pre>{@code
  * SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/app"));

@@ -15,12 +15,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
+import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervised;
 import org.simplevisor.SupervisedProcess;
 import org.simplevisor.Supervisor;
+import org.simplevisor.jmx.SupervisorJmx;
 
 /**
  * Reads and validates the whole configuration of one web application: its {@code simplevisor.*} context parameters
@@ -41,8 +44,6 @@ final class ServletConfiguration {
     static final String JMX_DOMAIN = "simplevisor.jmx.domain";
     static final String METRICS = "simplevisor.metrics";
     static final String PROCESS_PREFIX = "simplevisor.process.";
-
-    static final String DEFAULT_JMX_DOMAIN = "org.simplevisor";
 
     /** The settings of {@code simplevisor.process.<name>.<setting>}. */
     static final List<String> PROCESS_SETTINGS = List.of("class", "restart", "max-restarts", "restart-delay",
@@ -128,7 +129,7 @@ final class ServletConfiguration {
         return jmxEnabled;
     }
 
-    /** @return {@code simplevisor.jmx.domain}, by default {@value #DEFAULT_JMX_DOMAIN} */
+    /** @return {@code simplevisor.jmx.domain}, by default {@value SupervisorJmx#DEFAULT_DOMAIN} */
     String jmxDomain() {
         return jmxDomain;
     }
@@ -161,7 +162,7 @@ final class ServletConfiguration {
         private Duration shutdownTimeout = Supervisor.DEFAULT_SHUTDOWN_TIMEOUT;
         private String executorName;
         private boolean jmxEnabled = true;
-        private String jmxDomain = DEFAULT_JMX_DOMAIN;
+        private String jmxDomain = SupervisorJmx.DEFAULT_DOMAIN;
         private boolean jmxDomainSet;
         private Metrics metrics = Metrics.JMX;
         private final List<ProcessDeclaration> processes = new ArrayList<>();
@@ -171,6 +172,13 @@ final class ServletConfiguration {
         }
 
         void read(Map<String, String> parameters, Collection<Class<?>> annotated) {
+            String enabledValue = parameters.get(ENABLED);
+            if (enabledValue != null) {
+                enabled = bool(describe(ENABLED, enabledValue), enabledValue, enabled);
+            }
+            if (!enabled) {
+                return; // turned off: the rest is neither read nor validated
+            }
             Map<String, Settings> byName = new TreeMap<>();
             readAnnotated(annotated, byName);
             for (Map.Entry<String, String> parameter : new TreeMap<>(parameters).entrySet()) {
@@ -198,10 +206,15 @@ final class ServletConfiguration {
             String where = describe(key, value);
             switch (key) {
                 case ENABLED:
-                    enabled = bool(where, value, enabled);
-                    break;
+                    break; // read first
                 case SHUTDOWN_TIMEOUT:
-                    shutdownTimeout = positive(where, value, shutdownTimeout);
+                    Duration timeout = duration(where, value);
+                    if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+                        problems.add(where + ": must be positive"); // the core would take the default instead
+                    } else {
+                        shutdownTimeout = byCoreRule(where, timeout, Supervisor.builder()::shutdownTimeout,
+                                shutdownTimeout);
+                    }
                     break;
                 case EXECUTOR:
                     if (value.isBlank()) {
@@ -327,33 +340,35 @@ final class ServletConfiguration {
             }
         }
 
-        private Duration notNegative(String where, String value, Duration fallback) {
-            Duration duration = duration(where, value);
-            if (duration == null) {
-                return fallback;
-            }
-            if (duration.isNegative()) {
-                problems.add(where + ": must not be negative");
-                return fallback;
-            }
-            return duration;
+        /**
+         * A duration the core checks: see {@link #byCoreRule}.
+         *
+         * @return the duration, or {@code fallback} if the value is not one or the core rejects it
+         */
+        private Duration duration(String where, String value, Consumer<Duration> rule, Duration fallback) {
+            return byCoreRule(where, duration(where, value), rule, fallback);
         }
 
-        private Duration positive(String where, String value, Duration fallback) {
-            Duration duration = duration(where, value);
-            if (duration == null) {
+        /**
+         * Checks a value by the core's own rule, so that each rule is written once: {@code rule} hands the value to
+         * the core (the option or builder setting that takes it), and the core's {@link IllegalArgumentException},
+         * whose message names the setting and the value it understood, is recorded after the parameter or
+         * attribute and its text.
+         *
+         * @param value the parsed value, or {@code null} if it could not be parsed (already recorded)
+         * @return the value, or {@code fallback} if it could not be parsed or the core rejects it
+         */
+        private <T> T byCoreRule(String where, T value, Consumer<T> rule, T fallback) {
+            if (value == null) {
                 return fallback;
             }
-            if (duration.isNegative() || duration.isZero()) {
-                problems.add(where + ": must be positive");
+            try {
+                rule.accept(value);
+                return value;
+            } catch (IllegalArgumentException e) {
+                problems.add(where + ": " + e.getMessage());
                 return fallback;
             }
-            return duration;
-        }
-
-        /** A positive duration, or {@code null} for an empty value (none). */
-        private Duration optionalPositive(String where, String value, Duration fallback) {
-            return value.isBlank() ? null : positive(where, value, fallback);
         }
 
         private Integer integer(String where, String value) {
@@ -365,6 +380,7 @@ final class ServletConfiguration {
             }
         }
 
+        /** The container's own rule: a count in {@code web.xml} is never negative, though the core reads it so. */
         private int notNegativeInt(String where, String value, int fallback) {
             Integer number = integer(where, value);
             if (number == null) {
@@ -377,19 +393,13 @@ final class ServletConfiguration {
             return number;
         }
 
-        private double jitter(String where, String value, double fallback) {
-            double number;
+        private Double number(String where, String value) {
             try {
-                number = Double.parseDouble(value.trim());
+                return Double.valueOf(value.trim());
             } catch (NumberFormatException e) {
                 problems.add(where + ": not a number");
-                return fallback;
+                return null;
             }
-            if (!(number >= 0 && number <= 1)) {
-                problems.add(where + ": must be between 0 and 1");
-                return fallback;
-            }
-            return number;
         }
 
         private RestartPolicy policy(String where, String value, RestartPolicy fallback) {
@@ -488,35 +498,39 @@ final class ServletConfiguration {
             void applyAnnotation(Class<?> annotatedType, Supervised annotation, String where) {
                 type = annotatedType;
                 classOrigin = where;
-                String attribute = where + ": ";
-                policy = annotation.restart();
-                maxRestarts = notNegativeInt(attribute + "maxRestarts = " + annotation.maxRestarts(),
-                        String.valueOf(annotation.maxRestarts()), maxRestarts);
-                String delayWhere = attribute + "restartDelay = \"" + annotation.restartDelay() + "\"";
-                restartDelay = notNegative(delayWhere, annotation.restartDelay(), restartDelay);
-                restartDelayOrigin = delayWhere;
-                if (!annotation.maxRestartDelay().isEmpty()) {
-                    maxRestartDelayOrigin = attribute + "maxRestartDelay = \"" + annotation.maxRestartDelay() + "\"";
-                    maxRestartDelay = notNegative(maxRestartDelayOrigin, annotation.maxRestartDelay(), null);
-                }
-                jitter = jitter(attribute + "jitter = " + annotation.jitter(), String.valueOf(annotation.jitter()),
-                        jitter);
-                healthyDuration = positive(attribute + "healthyDuration = \"" + annotation.healthyDuration() + "\"",
-                        annotation.healthyDuration(), healthyDuration);
-                restartWindow = optionalPositive(attribute + "restartWindow = \"" + annotation.restartWindow() + "\"",
-                        annotation.restartWindow(), null);
-                watchdog = optionalPositive(attribute + "watchdog = \"" + annotation.watchdog() + "\"",
-                        annotation.watchdog(), null);
+                applyAttribute(where, "restart", annotation.restart());
+                applyAttribute(where, "maxRestarts", annotation.maxRestarts());
+                applyAttribute(where, "restartDelay", annotation.restartDelay());
+                applyAttribute(where, "maxRestartDelay", annotation.maxRestartDelay());
+                applyAttribute(where, "jitter", annotation.jitter());
+                applyAttribute(where, "healthyDuration", annotation.healthyDuration());
+                applyAttribute(where, "restartWindow", annotation.restartWindow());
+                applyAttribute(where, "watchdog", annotation.watchdog());
                 noRestartOn = List.of(annotation.noRestartOn());
             }
 
+            /** Applies an attribute as the setting of the same name in {@code web.xml}: maxRestarts, max-restarts. */
+            private void applyAttribute(String where, String attribute, Object value) {
+                String text = String.valueOf(value);
+                String shown = value instanceof String ? "\"" + text + "\"" : text;
+                apply(attribute.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT), text,
+                        where + ": " + attribute + " = " + shown);
+            }
+
             void applyParameter(String key, String setting, String value, String where) {
+                if (setting.equals("class")) {
+                    classOrigin = where;
+                    type = load(where, value.trim());
+                    classInvalid = type == null;
+                    return;
+                }
+                apply(setting, value, where);
+                parameters.add(describe(key, value));
+            }
+
+            /** Applies one setting other than the class; an empty value of an optional one means none. */
+            private void apply(String setting, String value, String where) {
                 switch (setting) {
-                    case "class":
-                        classOrigin = where;
-                        type = load(where, value.trim());
-                        classInvalid = type == null;
-                        return;
                     case "restart":
                         policy = policy(where, value, policy);
                         break;
@@ -524,24 +538,29 @@ final class ServletConfiguration {
                         maxRestarts = notNegativeInt(where, value, maxRestarts);
                         break;
                     case "restart-delay":
-                        restartDelay = notNegative(where, value, restartDelay);
+                        restartDelay = duration(where, value,
+                                delay -> ProcessOption.withRestart(RestartPolicy.NEVER, 0, delay), restartDelay);
                         restartDelayOrigin = where;
                         break;
                     case "max-restart-delay":
-                        maxRestartDelay = value.isBlank() ? null : notNegative(where, value, maxRestartDelay);
+                        maxRestartDelay = value.isBlank() ? null
+                                : duration(where, value, cap -> ProcessOption.withBackoff(cap, 0), maxRestartDelay);
                         maxRestartDelayOrigin = where;
                         break;
                     case "jitter":
-                        jitter = jitter(where, value, jitter);
+                        jitter = byCoreRule(where, number(where, value),
+                                spread -> ProcessOption.withBackoff(Duration.ZERO, spread), jitter);
                         break;
                     case "healthy-duration":
-                        healthyDuration = positive(where, value, healthyDuration);
+                        healthyDuration = duration(where, value, ProcessOption::withHealthyDuration, healthyDuration);
                         break;
                     case "restart-window":
-                        restartWindow = optionalPositive(where, value, restartWindow);
+                        restartWindow = value.isBlank() ? null
+                                : duration(where, value, ProcessOption::withRestartWindow, restartWindow);
                         break;
                     case "watchdog":
-                        watchdog = optionalPositive(where, value, watchdog);
+                        watchdog = value.isBlank() ? null
+                                : duration(where, value, ProcessOption::withWatchdog, watchdog);
                         break;
                     case "priority":
                         Integer number = integer(where, value);
@@ -551,7 +570,6 @@ final class ServletConfiguration {
                         enabled = bool(where, value, enabled);
                         break;
                 }
-                parameters.add(describe(key, value));
             }
 
             /** @return the declaration, or {@code null} after recording a problem */
@@ -564,18 +582,23 @@ final class ServletConfiguration {
                     return null;
                 }
                 Class<? extends SupervisedProcess> processType = processClass(classOrigin, type);
-                if (maxRestartDelay != null && restartDelay != null && maxRestartDelay.compareTo(restartDelay) < 0) {
-                    problems.add(maxRestartDelayOrigin + ": must not be shorter than the restart delay ("
-                            + (restartDelayOrigin != null ? restartDelayOrigin : "default " + restartDelay) + ")");
-                    return null;
-                }
                 if (processType == null) {
                     return null;
                 }
                 int effectivePriority = priority != null ? priority : priorityOf(processType);
-                return new ProcessDeclaration(name, processType, classOrigin, policy, maxRestarts, restartDelay,
-                        maxRestartDelay, jitter, healthyDuration, restartWindow, watchdog, effectivePriority,
-                        noRestartOn);
+                ProcessDeclaration declaration = new ProcessDeclaration(name, processType, classOrigin, policy,
+                        maxRestarts, restartDelay, maxRestartDelay, jitter, healthyDuration, restartWindow, watchdog,
+                        effectivePriority, noRestartOn);
+                try {
+                    ProcessOption.validate(declaration.options());
+                    return declaration;
+                } catch (IllegalArgumentException e) {
+                    // Only the backoff cap is checked against another setting, the restart delay.
+                    problems.add((maxRestartDelayOrigin != null ? maxRestartDelayOrigin : classOrigin) + ": "
+                            + e.getMessage() + (restartDelayOrigin != null ? "; restart delay: " + restartDelayOrigin
+                            : "; the restart delay is the default"));
+                    return null;
+                }
             }
         }
     }

@@ -156,11 +156,13 @@ class ManagedTaskExecutorTest {
         assertThat(submitted).isEmpty();
     }
 
-    @Test
-    void itTerminatesOnceShutDownAndTheLastRunHasLeftItsThread() throws Exception {
+    /**
+     * {@return an executor (of a web application's own) with one run on a thread, which holds it until
+     * {@code release} opens}
+     */
+    private ManagedTaskExecutor holdingARun(CountDownLatch release) throws InterruptedException {
         ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
         CountDownLatch started = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         executor.execute(() -> {
             started.countDown();
             try {
@@ -170,6 +172,13 @@ class ManagedTaskExecutorTest {
             }
         });
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        return executor;
+    }
+
+    @Test
+    void itTerminatesOnceShutDownAndTheLastRunHasLeftItsThread() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ManagedTaskExecutor executor = holdingARun(release);
         Future<Boolean> waiter = pool.submit(() -> executor.awaitTermination(10, TimeUnit.SECONDS));
         assertThat(executor.awaitTermination(1, TimeUnit.MILLISECONDS)).as("not shut down").isFalse();
         executor.shutdown();
@@ -198,18 +207,8 @@ class ManagedTaskExecutorTest {
 
     @Test
     void aRunThatOutlivesTheDeadlineIsReported() throws InterruptedException {
-        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
-        CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        executor.execute(() -> {
-            started.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        ManagedTaskExecutor executor = holdingARun(release);
         assertThat(executor.release(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50))).isFalse();
         release.countDown();
         assertThat(executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isTrue();

@@ -116,6 +116,25 @@ class ServletConfigurationTest {
     }
 
     @Test
+    void theAnnotationsDefaultsAreTheCoresDefaults() throws NoSuchMethodException {
+        assertThat(Durations.parse((String) Supervised.class.getMethod("restartDelay").getDefaultValue()))
+                .isEqualTo(Supervisor.DEFAULT_RESTART_DELAY);
+        assertThat(Durations.parse((String) Supervised.class.getMethod("healthyDuration").getDefaultValue()))
+                .isEqualTo(Supervisor.DEFAULT_HEALTHY_DURATION);
+        assertThat(Supervised.class.getMethod("maxRestarts").getDefaultValue())
+                .isEqualTo(Supervisor.DEFAULT_MAX_RESTARTS);
+    }
+
+    @Test
+    void turnedOffNothingElseIsReadOrValidated() {
+        ServletConfiguration configuration = read(params("simplevisor.enabled", " FALSE ",
+                "simplevisor.metrics", "invalid but ignored", "simplevisor.process.x.class", "com.example.Missing"),
+                BadlyAnnotated.class);
+        assertThat(configuration.enabled()).isFalse();
+        assertThat(configuration.processes()).isEmpty();
+    }
+
+    @Test
     void globalParameters() {
         ServletConfiguration configuration = read(params(
                 "simplevisor.enabled", "TRUE",
@@ -237,9 +256,9 @@ class ServletConfigurationTest {
                 p + "restart = \"sometimes\": unknown restart policy; use never, always or on-failure",
                 p + "max-restarts = \"-1\": must not be negative (0 means no limit)",
                 p + "restart-delay = \"5 seconds\": not a duration; " + Durations.FORMAT,
-                p + "jitter = \"1.5\": must be between 0 and 1",
-                p + "healthy-duration = \"0s\": must be positive",
-                p + "restart-window = \"-1m\": must be positive",
+                p + "jitter = \"1.5\": jitter must be between 0 and 1, was 1.5",
+                p + "healthy-duration = \"0s\": healthyDuration must be positive, was PT0S",
+                p + "restart-window = \"-1m\": restartWindow must be positive, was PT-1M",
                 p + "watchdog = \"never\": not a duration; " + Durations.FORMAT,
                 p + "priority = \"high\": not an integer",
                 p + "enabled = \"yes\": must be true or false");
@@ -265,6 +284,15 @@ class ServletConfigurationTest {
                         + "simplevisor.jmx.enabled, simplevisor.jmx.domain, simplevisor.metrics and "
                         + "simplevisor.process.<name>.<setting>",
                 "context parameter simplevisor.process.nameOnly = \"x\": expected simplevisor.process.<name>.<setting>");
+    }
+
+    @Test
+    void aShutdownTimeoutIsPositiveAndWithinTheCoresRange() {
+        assertThat(problems(params("simplevisor.shutdown-timeout", "0s"))).containsExactly(
+                "context parameter simplevisor.shutdown-timeout = \"0s\": must be positive");
+        assertThat(problems(params("simplevisor.shutdown-timeout", "PT9999999H"))).singleElement().asString()
+                .startsWith("context parameter simplevisor.shutdown-timeout = \"PT9999999H\": shutdownTimeout must "
+                        + "be at most ");
     }
 
     @Test
@@ -310,7 +338,7 @@ class ServletConfigurationTest {
                                 + TwinOne.class.getName() + "; give one of them another @Supervised(name = ...)",
                         a + BadlyAnnotated.class.getName() + ": restartDelay = \"soon\": not a duration; "
                                 + Durations.FORMAT,
-                        a + BadlyAnnotated.class.getName() + ": jitter = 2.0: must be between 0 and 1",
+                        a + BadlyAnnotated.class.getName() + ": jitter = 2.0: jitter must be between 0 and 1, was 2.0",
                         a + BadlyAnnotated.class.getName() + ": maxRestarts = -1: must not be negative (0 means no "
                                 + "limit)",
                         a + NotAProcess.class.getName() + ": " + NotAProcess.class.getName()
@@ -322,8 +350,13 @@ class ServletConfigurationTest {
         assertThat(problems(params(
                 "simplevisor.process.x.class", Plain.class.getName(),
                 "simplevisor.process.x.max-restart-delay", "500ms"))).containsExactly(
-                "context parameter simplevisor.process.x.max-restart-delay = \"500ms\": must not be shorter than "
-                        + "the restart delay (default PT1S)");
+                "context parameter simplevisor.process.x.max-restart-delay = \"500ms\": maxRestartDelay (PT0.5S) "
+                        + "must not be shorter than restartDelay (PT1S); the restart delay is the default");
+        assertThat(problems(params(
+                "simplevisor.process.tuned.max-restart-delay", "1s"), Tuned.class)).containsExactly(
+                "context parameter simplevisor.process.tuned.max-restart-delay = \"1s\": maxRestartDelay (PT1S) "
+                        + "must not be shorter than restartDelay (PT2S); restart delay: @Supervised class "
+                        + Tuned.class.getName() + ": restartDelay = \"2s\"");
     }
 
     @Test
