@@ -14,7 +14,7 @@ final class LoggingListener implements SupervisorListener {
 
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
 
-    /** @return FATAL for a {@link VirtualMachineError}, which must never pass quietly; ERROR for the rest */
+    /** {@return FATAL for a {@link VirtualMachineError}, which must never pass quietly; ERROR for the rest} */
     static Level severityOf(Throwable thrown) {
         return thrown instanceof VirtualMachineError ? Level.FATAL : Level.ERROR;
     }

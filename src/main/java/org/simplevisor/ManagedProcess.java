@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.logging.log4j.ThreadContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One registered process and its state machine: runs, restarts, counts and status.
@@ -36,8 +37,8 @@ final class ManagedProcess {
     // Guarded by lock.
     private ProcessStatus status = ProcessStatus.STOPPED;
     private ProcessStatus lastEmittedStatus = ProcessStatus.STOPPED;
-    private ProcessRun run;                     // submitted or running; null when none
-    private ScheduledFuture<?> pendingRestart;  // a restart waiting for its delay
+    private @Nullable ProcessRun run;                    // submitted or running; null when none
+    private @Nullable ScheduledFuture<?> pendingRestart; // a restart waiting for its delay
     private long restartGeneration;             // tells a stale restart timer from the current one
     private boolean startAfterExit;             // an operator asked for a start while the run was ending
     private boolean closed;                     // shutdown began: nothing starts again
@@ -50,10 +51,10 @@ final class ManagedProcess {
     private long totalCrashes;
     private long totalRestarts;
     private long totalRecoverFailures;
-    private ExitReason lastExitReason;
-    private Throwable lastFailure;
-    private Instant lastFailureTime;
-    private Instant lastStartTime;
+    private @Nullable ExitReason lastExitReason;
+    private @Nullable Throwable lastFailure;
+    private @Nullable Instant lastFailureTime;
+    private @Nullable Instant lastStartTime;
 
     private volatile ProcessSnapshot snapshot;
 
@@ -147,7 +148,7 @@ final class ManagedProcess {
      *
      * @return the run to wait for, or {@code null} if none is in progress
      */
-    ProcessRun closeForShutdown() {
+    @Nullable ProcessRun closeForShutdown() {
         synchronized (lock) {
             close();
             return cancelRun(ProcessRun.CancelCause.SHUTDOWN);
@@ -188,7 +189,7 @@ final class ManagedProcess {
     }
 
     /** Cancels the run in progress, if any; it ends in its own time. @return that run, or {@code null} */
-    private ProcessRun cancelRun(ProcessRun.CancelCause cause) {
+    private @Nullable ProcessRun cancelRun(ProcessRun.CancelCause cause) {
         if (run != null) {
             run.cancel(cause, host.clock().instant());
         }
@@ -332,7 +333,7 @@ final class ManagedProcess {
     }
 
     /** Calls the recover handler on the crashed run's thread; @return false if the handler itself threw */
-    private boolean recover(Throwable crash) {
+    private boolean recover(@Nullable Throwable crash) {
         if (spec.recoverHandler == null) {
             return true;
         }
@@ -346,7 +347,7 @@ final class ManagedProcess {
         }
     }
 
-    private void exited(ProcessRun ended, ExitReason reason, Throwable error, boolean recoverFailed) {
+    private void exited(ProcessRun ended, ExitReason reason, @Nullable Throwable error, boolean recoverFailed) {
         ProcessRun submit = null;
         synchronized (lock) {
             if (run != ended) {
@@ -399,8 +400,8 @@ final class ManagedProcess {
     /** What follows the end of a run. */
     private enum NextStep { START_AGAIN, REST_STOPPED, REST_FAILED, LIMIT_EXCEEDED, RESTART }
 
-    private NextStep nextStep(ExitReason reason, ProcessRun.CancelCause cancelCause, Throwable failure,
-            Instant now) {
+    private NextStep nextStep(ExitReason reason, ProcessRun.@Nullable CancelCause cancelCause,
+            @Nullable Throwable failure, Instant now) {
         if (startAfterExit && !closed) {
             return NextStep.START_AGAIN;
         } else if (reason.isCancellation() || cancelCause == ProcessRun.CancelCause.MANUAL) {
@@ -415,7 +416,7 @@ final class ManagedProcess {
         return restartLimitReached(now) ? NextStep.LIMIT_EXCEEDED : NextStep.RESTART;
     }
 
-    private void count(ExitReason reason, Throwable failure, boolean recoverFailed, Instant now) {
+    private void count(ExitReason reason, @Nullable Throwable failure, boolean recoverFailed, Instant now) {
         totalExits++;
         lastExitReason = reason;
         if (recoverFailed) {
@@ -459,8 +460,8 @@ final class ManagedProcess {
         return restartCount >= spec.maxRestarts;
     }
 
-    /** @return the run to submit now for a zero delay, or {@code null} when the restart waits on the scheduler */
-    private ProcessRun scheduleRestart(Duration delay) {
+    /** {@return the run to submit now for a zero delay, or {@code null} when the restart waits on the scheduler} */
+    private @Nullable ProcessRun scheduleRestart(Duration delay) {
         if (delay.isZero()) {
             return newRun(true, ProcessStatus.RESTARTING);
         }
@@ -542,7 +543,7 @@ final class ManagedProcess {
         publish(now);
     }
 
-    private void setStatusAtRest(ProcessStatus atRest, Throwable error) {
+    private void setStatusAtRest(ProcessStatus atRest, @Nullable Throwable error) {
         settle(atRest, host.clock().instant());
         emit(SupervisorEvent.Type.STATUS_CHANGED, null, error, null, false);
     }
@@ -557,8 +558,8 @@ final class ManagedProcess {
         emit(type, null, null, null, false);
     }
 
-    private void emit(SupervisorEvent.Type type, ExitReason reason, Throwable error, Duration delay,
-            boolean restart) {
+    private void emit(SupervisorEvent.Type type, @Nullable ExitReason reason, @Nullable Throwable error,
+            @Nullable Duration delay, boolean restart) {
         ProcessSnapshot current = snapshot;
         host.events().publish(new SupervisorEvent(type, host.supervisorName(), name, lastEmittedStatus, current,
                 reason, error, delay, restart, current.takenAt()));

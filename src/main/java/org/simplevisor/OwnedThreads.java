@@ -34,6 +34,8 @@ public final class OwnedThreads implements ThreadFactory {
     private final AtomicInteger pruneAt = new AtomicInteger(MIN_PRUNE_SIZE);
 
     /**
+     * Creates a factory of platform threads.
+     *
      * @param prefix the name of the threads it makes, followed by their number from 1
      * @param daemon whether the threads it makes are daemon threads
      */
@@ -42,6 +44,11 @@ public final class OwnedThreads implements ThreadFactory {
         this.daemon = daemon;
     }
 
+    /**
+     * {@return a new thread, named with the prefix and its number, remembered until it has ended}
+     *
+     * @param task what the thread runs
+     */
     @Override
     public Thread newThread(Runnable task) {
         Thread thread = new Thread(task, prefix + count.incrementAndGet());
@@ -73,12 +80,12 @@ public final class OwnedThreads implements ThreadFactory {
         }
     }
 
-    /** @return how many threads this factory remembers: all alive, and dead ones not yet pruned */
+    /** {@return how many threads this factory remembers: all alive, and dead ones not yet pruned} */
     int remembered() {
         return threads.size();
     }
 
-    /** @return whether this factory made {@code thread} */
+    /** {@return whether this factory made {@code thread}} */
     boolean isOwn(Thread thread) {
         return threads.contains(thread);
     }

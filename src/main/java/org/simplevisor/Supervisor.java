@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts, watches, restarts and stops named long-running processes: a Java port of the Go package
@@ -79,9 +80,9 @@ public final class Supervisor implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
-    private final OwnedThreads workerThreads;          // null unless the executor is ours on platform threads
+    private final @Nullable OwnedThreads workerThreads; // null unless the executor is ours on platform threads
     private final ScheduledExecutorService scheduler;
-    private final OwnedThreads timerThreads;           // null unless the scheduler is ours
+    private final @Nullable OwnedThreads timerThreads;  // null unless the scheduler is ours
     private final EventDispatcher events;
     private final ProcessHost host;
 
@@ -97,7 +98,7 @@ public final class Supervisor implements AutoCloseable {
      * @param shutdownTimeout total time to wait for processes on shutdown; {@code null}, zero or negative means
      *                        {@link #DEFAULT_SHUTDOWN_TIMEOUT}
      */
-    public Supervisor(Duration shutdownTimeout) {
+    public Supervisor(@Nullable Duration shutdownTimeout) {
         this(builder().shutdownTimeout(shutdownTimeout));
     }
 
@@ -132,7 +133,7 @@ public final class Supervisor implements AutoCloseable {
         host = new ProcessHost(name, clock, executor, scheduler, events);
     }
 
-    /** @return a builder for a supervisor with non-default settings */
+    /** {@return a builder for a supervisor with non-default settings} */
     public static Builder builder() {
         return new Builder();
     }
@@ -404,32 +405,33 @@ public final class Supervisor implements AutoCloseable {
 
     // ---------------------------------------------------------------- queries
 
-    /** @return the supervisor's name: the JMX {@code context} outside a servlet container */
+    /** {@return the supervisor's name: the JMX {@code context} outside a servlet container} */
     public String name() {
         return name;
     }
 
-    /** @return the total time {@link #shutdown()} waits for processes */
+    /** {@return the total time {@link #shutdown()} waits for processes} */
     public Duration shutdownTimeout() {
         return shutdownTimeout;
     }
 
-    /** @return whether {@link #run()} was called and shutdown has not begun */
+    /** {@return whether {@link #run()} was called and shutdown has not begun} */
     public boolean isStarted() {
         return state == State.RUNNING;
     }
 
     /**
-     * @return whether shutdown has stopped every process and released the supervisor's threads; listeners may still
-     *         be receiving the last events, {@link SupervisorEvent.Type#TERMINATED} among them
+     * {@return whether shutdown has stopped every process and released the supervisor's threads; listeners may still be
+     * receiving the last events, {@link SupervisorEvent.Type#TERMINATED} among them}
      */
     public boolean isTerminated() {
         return state == State.TERMINATED;
     }
 
     /**
+     * {@return whether that process has a run in progress; {@code false} for an unknown name}
+     *
      * @param name a process name
-     * @return whether that process has a run in progress; {@code false} for an unknown name
      */
     public boolean isRunning(String name) {
         ManagedProcess process = processes.get(name);
@@ -437,20 +439,21 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
+     * {@return the status of the named process (Go: {@code GetProcessStatus})}
+     *
      * @param name a process name
-     * @return its status (Go: {@code GetProcessStatus})
      * @throws NoSuchElementException if no process has that name
      */
     public ProcessStatus status(String name) {
         return find(name).status();
     }
 
-    /** @return how many processes are registered */
+    /** {@return how many processes are registered} */
     public int processCount() {
         return processes.size();
     }
 
-    /** @return the names of all processes, in registration order */
+    /** {@return the names of all processes, in registration order} */
     public Set<String> processNames() {
         List<ManagedProcess> ordered = new ArrayList<>(processes.values());
         ordered.sort(Comparator.comparingLong(p -> p.registrationOrder));
@@ -460,22 +463,23 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
+     * {@return the named process's status, counts, last failure and times, as of now}
+     *
      * @param name a process name
-     * @return its status, counts, last failure and times, as of now
      * @throws NoSuchElementException if no process has that name
      */
     public ProcessSnapshot snapshot(String name) {
         return find(name).snapshot().at(clock.instant());
     }
 
-    /** @return a snapshot of every process, in registration order; the list cannot be modified */
+    /** {@return a snapshot of every process, in registration order; the list cannot be modified} */
     public List<ProcessSnapshot> snapshots() {
         List<ProcessSnapshot> all = new ArrayList<>();
         processNames().forEach(n -> all.add(snapshot(n)));
         return Collections.unmodifiableList(all);
     }
 
-    private ManagedProcess find(String name) {
+    private ManagedProcess find(@Nullable String name) {
         ManagedProcess process = name == null ? null : processes.get(name);
         if (process == null) {
             throw new NoSuchElementException("process \"" + name + "\" not found");
@@ -562,8 +566,8 @@ public final class Supervisor implements AutoCloseable {
     public static final class Builder {
         private String name = DEFAULT_NAME;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
-        private ExecutorService executor;
-        private ScheduledExecutorService scheduler;
+        private @Nullable ExecutorService executor;       // null: threads of the supervisor's own
+        private @Nullable ScheduledExecutorService scheduler; // null: a thread of the supervisor's own
         private Clock clock = Clock.systemUTC();
         private final List<SupervisorListener> listeners = new ArrayList<>();
         private boolean virtualThreads;
@@ -572,6 +576,8 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * Names the supervisor.
+         *
          * @param name the supervisor's name, used in thread names, logs and (outside a container) JMX names;
          *             default {@value #DEFAULT_NAME}
          * @return this builder
@@ -585,12 +591,14 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * Sets the total time {@link Supervisor#shutdown()} waits for processes.
+         *
          * @param timeout total time to wait for processes on shutdown; {@code null}, zero or negative means
          *                {@link #DEFAULT_SHUTDOWN_TIMEOUT}
          * @return this builder
          * @throws IllegalArgumentException if the timeout is longer than {@link ProcessOption#LONGEST}
          */
-        public Builder shutdownTimeout(Duration timeout) {
+        public Builder shutdownTimeout(@Nullable Duration timeout) {
             if (timeout != null && timeout.compareTo(ProcessOption.LONGEST) > 0) {
                 throw new IllegalArgumentException("shutdownTimeout must be at most " + ProcessOption.LONGEST
                         + ", was " + timeout);
@@ -601,6 +609,8 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * Sets where runs execute.
+         *
          * @param executor where runs execute, one task per run (a long one); the supervisor never shuts it down.
          *                 Default: threads the supervisor owns, named {@code simplevisor-<process>} while they run
          *                 a process, and joined on shutdown.
@@ -612,6 +622,8 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * Sets where restart delays and watchdog checks wait.
+         *
          * @param scheduler where restart delays and watchdog checks wait; the supervisor never shuts it down.
          *                  Default: one daemon thread the supervisor owns.
          * @return this builder
@@ -622,6 +634,8 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * Sets the clock.
+         *
          * @param clock the time source of start times, healthy durations, restart windows and the watchdog
          * @return this builder
          */
@@ -631,6 +645,8 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * Adds a listener that receives every event, the first one included.
+         *
          * @param listener a listener for all events from the first one on
          * @return this builder
          */
@@ -640,6 +656,8 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * Chooses virtual threads for the supervisor's own runs.
+         *
          * @param virtualThreads run processes on virtual threads (Java 21 and later) instead of the default
          *                       platform threads; ignored when an executor is given
          * @return this builder
@@ -650,7 +668,8 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
-         * @return a new supervisor
+         * {@return a new supervisor}
+         *
          * @throws IllegalArgumentException if virtual threads are asked for on a JVM older than Java 21
          */
         public Supervisor build() {

@@ -3,6 +3,7 @@ package org.simplevisor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One step in the life of a supervised process, or of the supervisor itself. Every run that begins produces one
@@ -16,18 +17,18 @@ public final class SupervisorEvent {
 
     private final Type type;
     private final String supervisor;
-    private final String processName;
-    private final ProcessStatus previousStatus;
-    private final ProcessSnapshot snapshot;
-    private final ExitReason reason;
-    private final Throwable error;
-    private final Duration delay;
+    private final @Nullable String processName;
+    private final @Nullable ProcessStatus previousStatus;
+    private final @Nullable ProcessSnapshot snapshot;
+    private final @Nullable ExitReason reason;
+    private final @Nullable Throwable error;
+    private final @Nullable Duration delay;
     private final boolean restart;
     private final Instant time;
 
-    SupervisorEvent(Type type, String supervisor, String processName, ProcessStatus previousStatus,
-            ProcessSnapshot snapshot, ExitReason reason, Throwable error, Duration delay, boolean restart,
-            Instant time) {
+    SupervisorEvent(Type type, String supervisor, @Nullable String processName, @Nullable ProcessStatus previousStatus,
+            @Nullable ProcessSnapshot snapshot, @Nullable ExitReason reason, @Nullable Throwable error,
+            @Nullable Duration delay, boolean restart, Instant time) {
         this.type = type;
         this.supervisor = supervisor;
         this.processName = processName;
@@ -82,22 +83,22 @@ public final class SupervisorEvent {
     }
 
     /** {@return the process it happened to, or {@code null} for {@link Type#TERMINATED}} */
-    public String processName() {
+    public @Nullable String processName() {
         return processName;
     }
 
     /** {@return the process's status at its previous event, or {@code null} for {@link Type#TERMINATED}} */
-    public ProcessStatus previousStatus() {
+    public @Nullable ProcessStatus previousStatus() {
         return previousStatus;
     }
 
     /** {@return the process right after the event, or {@code null} for {@link Type#TERMINATED}} */
-    public ProcessSnapshot snapshot() {
+    public @Nullable ProcessSnapshot snapshot() {
         return snapshot;
     }
 
     /** {@return how the run ended, for the events that end a run; otherwise {@code null}} */
-    public ExitReason reason() {
+    public @Nullable ExitReason reason() {
         return reason;
     }
 
@@ -105,12 +106,12 @@ public final class SupervisorEvent {
      * {@return what the run threw (failed, crashed), the hang or the unstopped thread's stack; otherwise
      * {@code null}}
      */
-    public Throwable error() {
+    public @Nullable Throwable error() {
         return error;
     }
 
     /** {@return the delay before the restart, for {@link Type#RESTARTING}; otherwise {@code null}} */
-    public Duration delay() {
+    public @Nullable Duration delay() {
         return delay;
     }
 
@@ -129,8 +130,9 @@ public final class SupervisorEvent {
         return snapshot != null && snapshot.status() != previousStatus;
     }
 
+    /** {@return whether {@code other} is a event with the same values} */
     @Override
-    public boolean equals(Object other) {
+    public boolean equals(@Nullable Object other) {
         if (this == other) {
             return true;
         }
@@ -144,12 +146,14 @@ public final class SupervisorEvent {
                 && Objects.equals(error, that.error) && Objects.equals(delay, that.delay) && time.equals(that.time);
     }
 
+    /** {@return a hash of all the values} */
     @Override
     public int hashCode() {
         return Objects.hash(type, supervisor, processName, previousStatus, snapshot, reason, error, delay, restart,
                 time);
     }
 
+    /** {@return all the values, for logs and messages} */
     @Override
     public String toString() {
         return "SupervisorEvent[type=" + type + ", supervisor=" + supervisor + ", processName=" + processName

@@ -22,6 +22,7 @@ import javax.management.openmbean.CompositeType;
 import javax.management.openmbean.OpenDataException;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.SupervisorEvent;
 
@@ -85,7 +86,7 @@ final class ProcessNotifications {
     private ProcessNotifications() {
     }
 
-    /** @return what process and supervisor MBeans declare they emit: every type, with a severity for monitors */
+    /** {@return what process and supervisor MBeans declare they emit: every type, with a severity for monitors} */
     static MBeanNotificationInfo[] infos() {
         return INFOS.clone();
     }
@@ -97,7 +98,7 @@ final class ProcessNotifications {
                 new ImmutableDescriptor("severity=" + severity));
     }
 
-    /** @return how many notifications {@link #of} makes of an event: the sequence numbers it takes */
+    /** {@return how many notifications {@link #of} makes of an event: the sequence numbers it takes} */
     static int countOf(SupervisorEvent event) {
         return (typeOf(event.type()) != null ? 1 : 0) + (event.statusChanged() ? 1 : 0);
     }
@@ -136,8 +137,8 @@ final class ProcessNotifications {
         return notifications;
     }
 
-    /** @return the JMX type of an event, or {@code null} for events that have none (registration, bare status) */
-    static String typeOf(SupervisorEvent.Type type) {
+    /** {@return the JMX type of an event, or {@code null} for events that have none (registration, bare status)} */
+    static @Nullable String typeOf(SupervisorEvent.Type type) {
         switch (type) {
             case STARTED:
                 return PROCESS_STARTED;

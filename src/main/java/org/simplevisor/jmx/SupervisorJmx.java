@@ -22,6 +22,7 @@ import javax.management.NotificationListener;
 import javax.management.ObjectName;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
 import org.simplevisor.SupervisorListener;
@@ -120,7 +121,7 @@ public final class SupervisorJmx implements AutoCloseable {
         final Emitter emitter;
         final AtomicLong sequence = new AtomicLong();
         boolean registered;
-        RuntimeException registrationFailure; // why the MBean could not be registered, if it could not
+        @Nullable RuntimeException registrationFailure; // why the MBean could not be registered, if it could not
 
         ProcessEntry(ObjectName name, Emitter emitter) {
             this.name = name;
@@ -134,14 +135,14 @@ public final class SupervisorJmx implements AutoCloseable {
      * notification.
      */
     private static final class Emitter extends NotificationBroadcasterSupport {
-        private List<NotificationListener> subscribed;  // one entry per subscription; guarded by this
+        private @Nullable List<NotificationListener> subscribed; // one entry per subscription; guarded by this
         private volatile boolean hasListeners;
 
         Emitter() {
             super(ProcessNotifications.infos());
         }
 
-        /** @return whether a listener is subscribed: without one, notifications are not worth building */
+        /** {@return whether a listener is subscribed: without one, notifications are not worth building} */
         boolean hasListeners() {
             return hasListeners;
         }
@@ -230,7 +231,8 @@ public final class SupervisorJmx implements AutoCloseable {
      * @throws IllegalStateException    if a name is already taken (the message names it), registration fails
      *                                  otherwise, or the supervisor has terminated
      */
-    public static SupervisorJmx register(Supervisor supervisor, MBeanServer server, String domain, String context) {
+    public static SupervisorJmx register(Supervisor supervisor, @Nullable MBeanServer server, @Nullable String domain,
+            @Nullable String context) {
         Objects.requireNonNull(supervisor, "supervisor");
         if (supervisor.isTerminated()) {
             throw new IllegalStateException("supervisor \"" + supervisor.name()
@@ -260,9 +262,10 @@ public final class SupervisorJmx implements AutoCloseable {
     // ---------------------------------------------------------------- names
 
     /**
+     * {@return {@code <domain>:type=Supervisor,context=<context>}, the context quoted only if it needs it}
+     *
      * @param domain  the JMX domain
      * @param context the {@code context} key's value
-     * @return {@code <domain>:type=Supervisor,context=<context>}, the context quoted only if it needs it
      * @throws IllegalArgumentException if the result is not a valid, non-pattern ObjectName
      */
     public static ObjectName supervisorObjectName(String domain, String context) {
@@ -270,10 +273,11 @@ public final class SupervisorJmx implements AutoCloseable {
     }
 
     /**
+     * {@return {@code <domain>:type=Process,context=<context>,name=<process>}, values quoted only if they need it}
+     *
      * @param domain  the JMX domain
      * @param context the {@code context} key's value
      * @param process the process name
-     * @return {@code <domain>:type=Process,context=<context>,name=<process>}, values quoted only if they need it
      * @throws IllegalArgumentException if the result is not a valid, non-pattern ObjectName
      */
     public static ObjectName processObjectName(String domain, String context, String process) {
@@ -282,8 +286,9 @@ public final class SupervisorJmx implements AutoCloseable {
     }
 
     /**
+     * {@return the value as is, or {@link ObjectName#quote quoted} if it holds {@code , = : " * ?} or a newline}
+     *
      * @param value a key property value
-     * @return the value as is, or {@link ObjectName#quote quoted} if it holds {@code , = : " * ?} or a newline
      */
     static String quoteIfNeeded(String value) {
         Objects.requireNonNull(value, "value");
@@ -309,30 +314,31 @@ public final class SupervisorJmx implements AutoCloseable {
         return objectName;
     }
 
-    /** @return the supervisor MBean's name */
+    /** {@return the supervisor MBean's name} */
     public ObjectName supervisorObjectName() {
         return supervisorName;
     }
 
     /**
+     * {@return the name its MBean has (or would have) in this registration}
+     *
      * @param process a process name
-     * @return the name its MBean has (or would have) in this registration
      */
     public ObjectName processObjectName(String process) {
         return processObjectName(domain, context, process);
     }
 
-    /** @return the {@code context} key of this registration's names */
+    /** {@return the {@code context} key of this registration's names} */
     public String context() {
         return context;
     }
 
-    /** @return the MBean server this registration uses */
+    /** {@return the MBean server this registration uses} */
     public MBeanServer server() {
         return server;
     }
 
-    /** @return whether this registration was closed (by {@link #close()} or the supervisor's termination) */
+    /** {@return whether this registration was closed (by {@link #close()} or the supervisor's termination)} */
     public boolean isClosed() {
         synchronized (lock) {
             return closed;
@@ -357,7 +363,7 @@ public final class SupervisorJmx implements AutoCloseable {
      *               a process whose name is taken still has its notifications relayed by the supervisor MBean
      * @return the entry, or {@code null} once closed
      */
-    private ProcessEntry processEntry(String process, boolean strict) {
+    private @Nullable ProcessEntry processEntry(String process, boolean strict) {
         synchronized (lock) {
             if (closed) {
                 return null;

@@ -15,27 +15,27 @@ package org.simplevisor.jmx;
         + " Relays the notifications of all its processes")
 public interface SupervisorMXBean {
 
-    /** @return the supervisor's name */
+    /** {@return the supervisor's name} */
     @Description("The supervisor's name")
     String getName();
 
-    /** @return whether the supervisor was started and has not begun to shut down */
+    /** {@return whether the supervisor was started and has not begun to shut down} */
     @Description("Whether run() was called and shutdown has not begun")
     boolean isStarted();
 
-    /** @return how many processes are registered */
+    /** {@return how many processes are registered} */
     @Description("How many processes are registered")
     int getProcessCount();
 
-    /** @return how many processes have a run in progress */
+    /** {@return how many processes have a run in progress} */
     @Description("How many processes have a run in progress (status RUNNING)")
     int getRunningCount();
 
-    /** @return the names of all processes, in registration order */
+    /** {@return the names of all processes, in registration order} */
     @Description("The names of all processes, in registration order")
     String[] getProcessNames();
 
-    /** @return the total time shutdown waits for processes, in milliseconds */
+    /** {@return the total time shutdown waits for processes, in milliseconds} */
     @Description("Total time a shutdown waits for the processes to end, in milliseconds")
     long getShutdownTimeoutMillis();
 

@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.ExitReason;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.ProcessStatus;
@@ -133,7 +134,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     private final SupervisorListener listener = this::onEvent;
     private final Object lock = new Object();
     private final Map<String, ProcessMeters> processes = new ConcurrentHashMap<>(); // written under lock
-    private MeterRegistry registry; // guarded by lock
+    private @Nullable MeterRegistry registry; // guarded by lock; null until bound
     private boolean closed;         // guarded by lock
 
     /**
@@ -297,8 +298,8 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
         }
     }
 
-    /** @return the meters of a process, registered on first use; {@code null} if closed or unknown */
-    private ProcessMeters metersOf(String name, ProcessSnapshot known) {
+    /** {@return the meters of a process, registered on first use; {@code null} if closed or unknown} */
+    private @Nullable ProcessMeters metersOf(String name, @Nullable ProcessSnapshot known) {
         ProcessMeters meters = processes.get(name);
         if (meters != null) {
             return meters;
@@ -324,7 +325,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
 
     // Static, and given the supervisor by the gauge: a gauge's function must hold no strong reference to it.
 
-    private static ProcessSnapshot snapshotOrNull(Supervisor supervisor, String name) {
+    private static @Nullable ProcessSnapshot snapshotOrNull(Supervisor supervisor, String name) {
         try {
             return supervisor.snapshot(name);
         } catch (NoSuchElementException unknown) {

@@ -15,5 +15,10 @@
  *     supervisor.shutdown();
  * }
  * }</pre>
+ *
+ * <p>Nothing in this package is {@code null} unless marked {@link org.jspecify.annotations.Nullable @Nullable}.
  */
+@NullMarked
 package org.simplevisor.metrics;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,6 +5,7 @@ import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the container's {@link ManagedExecutorService}: the JNDI name of {@code simplevisor.executor}, else
@@ -22,24 +23,25 @@ final class ExecutorLookup {
     /** A JNDI look-up; {@link InitialContext#doLookup(String)} in a container. */
     @FunctionalInterface
     interface Jndi {
-        Object lookup(String name) throws NamingException;
+        @Nullable Object lookup(String name) throws NamingException;
     }
 
     private ExecutorLookup() {
     }
 
-    /** @return the full JNDI name of a configured one: {@code java:comp/env/} is added to a name without scheme */
+    /** {@return the full JNDI name of a configured one: {@code java:comp/env/} is added to a name without scheme} */
     static String jndiName(String configured) {
         return configured.startsWith("java:") ? configured : ENVIRONMENT + configured;
     }
 
     /**
+     * {@return the container's executor, or {@code null} when there is none and none is configured}
+     *
      * @param configured the value of {@code simplevisor.executor}, or {@code null}
      * @param jndi       the look-up
-     * @return the container's executor, or {@code null} when there is none and none is configured
      * @throws ConfigurationException if a configured name is not bound to a {@link ManagedExecutorService}
      */
-    static ManagedExecutorService find(String configured, Jndi jndi) {
+    static @Nullable ManagedExecutorService find(@Nullable String configured, Jndi jndi) {
         if (configured != null) {
             String name = jndiName(configured);
             Object found;

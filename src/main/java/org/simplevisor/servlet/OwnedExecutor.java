@@ -26,6 +26,8 @@ final class OwnedExecutor {
     private final ManagedExecutorServiceImpl executor;
 
     /**
+     * Creates the executor; it starts threads as runs come.
+     *
      * @param name the executor's name; its threads are {@code <name>-Thread-<n>}
      */
     OwnedExecutor(String name) {
@@ -36,7 +38,7 @@ final class OwnedExecutor {
                 KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, 0, 0, null, RejectPolicy.ABORT);
     }
 
-    /** @return the executor */
+    /** {@return the executor} */
     ManagedExecutorService executor() {
         return executor;
     }

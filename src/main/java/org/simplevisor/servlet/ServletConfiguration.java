@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervised;
@@ -54,7 +55,7 @@ final class ServletConfiguration {
 
     private final boolean enabled;
     private final Duration shutdownTimeout;
-    private final String executorName;
+    private final @Nullable String executorName;
     private final boolean jmxEnabled;
     private final String jmxDomain;
     private final boolean jmxDomainSet;
@@ -80,7 +81,7 @@ final class ServletConfiguration {
      * @return the validated configuration
      * @throws ConfigurationException naming every invalid parameter or class and its value
      */
-    static ServletConfiguration read(ServletContext context, Collection<Class<?>> annotated) {
+    static ServletConfiguration read(ServletContext context, @Nullable Collection<Class<?>> annotated) {
         Map<String, String> parameters = new LinkedHashMap<>();
         for (String name : Collections.list(context.getInitParameterNames())) {
             if (name.startsWith(PREFIX)) {
@@ -109,42 +110,42 @@ final class ServletConfiguration {
         return new ServletConfiguration(reader);
     }
 
-    /** @return {@code simplevisor.enabled} */
+    /** {@return {@code simplevisor.enabled}} */
     boolean enabled() {
         return enabled;
     }
 
-    /** @return {@code simplevisor.shutdown-timeout} */
+    /** {@return {@code simplevisor.shutdown-timeout}} */
     Duration shutdownTimeout() {
         return shutdownTimeout;
     }
 
-    /** @return {@code simplevisor.executor}, or {@code null} to look up the default */
-    String executorName() {
+    /** {@return {@code simplevisor.executor}, or {@code null} to look up the default} */
+    @Nullable String executorName() {
         return executorName;
     }
 
-    /** @return {@code simplevisor.jmx.enabled} */
+    /** {@return {@code simplevisor.jmx.enabled}} */
     boolean jmxEnabled() {
         return jmxEnabled;
     }
 
-    /** @return {@code simplevisor.jmx.domain}, by default {@value SupervisorJmx#DEFAULT_DOMAIN} */
+    /** {@return {@code simplevisor.jmx.domain}, by default {@value SupervisorJmx#DEFAULT_DOMAIN}} */
     String jmxDomain() {
         return jmxDomain;
     }
 
-    /** @return whether {@code simplevisor.jmx.domain} was given */
+    /** {@return whether {@code simplevisor.jmx.domain} was given} */
     boolean jmxDomainSet() {
         return jmxDomainSet;
     }
 
-    /** @return {@code simplevisor.metrics} */
+    /** {@return {@code simplevisor.metrics}} */
     Metrics metrics() {
         return metrics;
     }
 
-    /** @return the enabled processes, in start order: ascending priority, then name */
+    /** {@return the enabled processes, in start order: ascending priority, then name} */
     List<ProcessDeclaration> processes() {
         return processes;
     }
@@ -160,7 +161,7 @@ final class ServletConfiguration {
 
         private boolean enabled = true;
         private Duration shutdownTimeout = Supervisor.DEFAULT_SHUTDOWN_TIMEOUT;
-        private String executorName;
+        private @Nullable String executorName;
         private boolean jmxEnabled = true;
         private String jmxDomain = SupervisorJmx.DEFAULT_DOMAIN;
         private boolean jmxDomainSet;
@@ -331,7 +332,7 @@ final class ServletConfiguration {
             return fallback;
         }
 
-        private Duration duration(String where, String value) {
+        private @Nullable Duration duration(String where, String value) {
             try {
                 return Durations.parse(value);
             } catch (IllegalArgumentException e) {
@@ -345,7 +346,8 @@ final class ServletConfiguration {
          *
          * @return the duration, or {@code fallback} if the value is not one or the core rejects it
          */
-        private Duration duration(String where, String value, Consumer<Duration> rule, Duration fallback) {
+        private @Nullable Duration duration(String where, String value, Consumer<Duration> rule,
+                @Nullable Duration fallback) {
             return byCoreRule(where, duration(where, value), rule, fallback);
         }
 
@@ -358,7 +360,8 @@ final class ServletConfiguration {
          * @param value the parsed value, or {@code null} if it could not be parsed (already recorded)
          * @return the value, or {@code fallback} if it could not be parsed or the core rejects it
          */
-        private <T> T byCoreRule(String where, T value, Consumer<T> rule, T fallback) {
+        private <T> @Nullable T byCoreRule(String where, @Nullable T value, Consumer<? super T> rule,
+                @Nullable T fallback) {
             if (value == null) {
                 return fallback;
             }
@@ -371,7 +374,7 @@ final class ServletConfiguration {
             }
         }
 
-        private Integer integer(String where, String value) {
+        private @Nullable Integer integer(String where, String value) {
             try {
                 return Integer.valueOf(value.trim());
             } catch (NumberFormatException e) {
@@ -393,7 +396,7 @@ final class ServletConfiguration {
             return number;
         }
 
-        private Double number(String where, String value) {
+        private @Nullable Double number(String where, String value) {
             try {
                 return Double.valueOf(value.trim());
             } catch (NumberFormatException e) {
@@ -418,7 +421,7 @@ final class ServletConfiguration {
          *
          * @return the class, or {@code null} after recording a problem
          */
-        private Class<? extends SupervisedProcess> processClass(String where, Class<?> type) {
+        private @Nullable Class<? extends SupervisedProcess> processClass(String where, Class<?> type) {
             if (!SupervisedProcess.class.isAssignableFrom(type)) {
                 problems.add(where + ": " + type.getName() + " does not implement " + SupervisedProcess.class.getName());
                 return null;
@@ -454,7 +457,7 @@ final class ServletConfiguration {
             return type.asSubclass(SupervisedProcess.class);
         }
 
-        private Class<?> load(String where, String className) {
+        private @Nullable Class<?> load(String where, String className) {
             if (className.isEmpty()) {
                 problems.add(where + ": empty class name");
                 return null;
@@ -472,22 +475,22 @@ final class ServletConfiguration {
         /** The settings of one process name, as they are merged. */
         private final class Settings {
             final String name;
-            Class<?> type;
-            String classOrigin;
+            @Nullable Class<?> type;
+            @Nullable String classOrigin;
             boolean classInvalid;
             final List<String> parameters = new ArrayList<>(); // descriptions of its settings other than class
 
             RestartPolicy policy = RestartPolicy.NEVER;
             int maxRestarts = Supervisor.DEFAULT_MAX_RESTARTS;
             Duration restartDelay = Supervisor.DEFAULT_RESTART_DELAY;
-            String restartDelayOrigin;
-            Duration maxRestartDelay;
-            String maxRestartDelayOrigin;
+            @Nullable String restartDelayOrigin;
+            @Nullable Duration maxRestartDelay;
+            @Nullable String maxRestartDelayOrigin;
             double jitter;
             Duration healthyDuration = Supervisor.DEFAULT_HEALTHY_DURATION;
-            Duration restartWindow;
-            Duration watchdog;
-            Integer priority;
+            @Nullable Duration restartWindow;
+            @Nullable Duration watchdog;
+            @Nullable Integer priority;
             boolean enabled = true;
             List<Class<? extends Throwable>> noRestartOn = List.of();
 
@@ -572,8 +575,8 @@ final class ServletConfiguration {
                 }
             }
 
-            /** @return the declaration, or {@code null} after recording a problem */
-            ProcessDeclaration declaration() {
+            /** {@return the declaration, or {@code null} after recording a problem} */
+            @Nullable ProcessDeclaration declaration() {
                 if (type == null) {
                     if (!classInvalid) {
                         problems.add(parameters.get(0) + ": no class declares process \"" + name
@@ -603,7 +606,7 @@ final class ServletConfiguration {
         }
     }
 
-    /** @return the value of {@code jakarta.annotation.Priority} on the class, else 0 */
+    /** {@return the value of {@code jakarta.annotation.Priority} on the class, else 0} */
     static int priorityOf(Class<?> type) {
         Priority priority = type.getAnnotation(Priority.class);
         return priority == null ? 0 : priority.value();

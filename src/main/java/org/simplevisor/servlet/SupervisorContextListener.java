@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import javax.naming.InitialContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.Supervisor;
 import org.simplevisor.jmx.SupervisorJmx;
 
@@ -55,11 +56,11 @@ public final class SupervisorContextListener implements ServletContextListener {
 
     // Set by contextInitialized, cleared by release; the container calls both on one thread or with a happens-before.
     private List<ProcessFactory.Instance> instances = List.of();
-    private OwnedExecutor ownedExecutor;
-    private ManagedTaskExecutor taskExecutor;
-    private Supervisor supervisor;
-    private MetricsPublisher metrics;
-    private AutoCloseable jmx;
+    private @Nullable OwnedExecutor ownedExecutor;
+    private @Nullable ManagedTaskExecutor taskExecutor;
+    private @Nullable Supervisor supervisor;
+    private @Nullable MetricsPublisher metrics;
+    private @Nullable AutoCloseable jmx;
 
     SupervisorContextListener(ServletConfiguration configuration) {
         this.configuration = configuration;
@@ -125,7 +126,7 @@ public final class SupervisorContextListener implements ServletContextListener {
      *
      * @return what unregisters them, or {@code null} when JMX is off
      */
-    private AutoCloseable publishJmx(Supervisor published, String contextPath) {
+    private @Nullable AutoCloseable publishJmx(Supervisor published, String contextPath) {
         if (!configuration.jmxEnabled()) {
             return null;
         }
@@ -174,7 +175,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         ownedExecutor = null;
     }
 
-    private static void close(AutoCloseable resource, String what) {
+    private static void close(@Nullable AutoCloseable resource, String what) {
         if (resource == null) {
             return;
         }
@@ -185,7 +186,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         }
     }
 
-    private static MeterRegistry appRegistry(ServletContext context) {
+    private static @Nullable MeterRegistry appRegistry(ServletContext context) {
         Object value = context.getAttribute(METER_REGISTRY_ATTRIBUTE);
         if (value == null || value instanceof MeterRegistry) {
             return (MeterRegistry) value;
@@ -199,15 +200,15 @@ public final class SupervisorContextListener implements ServletContextListener {
         return "simplevisor-" + supervisorName(contextPath) + "-pre-destroy";
     }
 
-    /** @return the context path, {@code /} for the root context: the JMX key {@code context} and metrics tag */
+    /** {@return the context path, {@code /} for the root context: the JMX key {@code context} and metrics tag} */
     static String contextPath(ServletContext context) {
         String path = context.getContextPath();
         return path == null || path.isEmpty() ? "/" : path;
     }
 
     /**
-     * @return the supervisor's name, used in thread names: Tomcat's base name of the context path, {@code ROOT}
-     *         for the root context, {@code shop} for {@code /shop}, {@code a#b} for {@code /a/b}
+     * {@return the supervisor's name, used in thread names: Tomcat's base name of the context path, {@code ROOT} for
+     * the root context, {@code shop} for {@code /shop}, {@code a#b} for {@code /a/b}}
      */
     static String supervisorName(String contextPath) {
         String base = contextPath.startsWith("/") ? contextPath.substring(1) : contextPath;

@@ -7,6 +7,7 @@ import jakarta.servlet.annotation.HandlesTypes;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.Supervised;
 
 /**
@@ -36,7 +37,7 @@ public final class SupervisorInitializer implements ServletContainerInitializer 
      * @throws ServletException caused by a {@link ConfigurationException} if the configuration is invalid
      */
     @Override
-    public void onStartup(Set<Class<?>> annotated, ServletContext context) throws ServletException {
+    public void onStartup(@Nullable Set<Class<?>> annotated, ServletContext context) throws ServletException {
         String contextPath = SupervisorContextListener.contextPath(context);
         ServletConfiguration configuration;
         try {

@@ -31,7 +31,8 @@ class PlainJavaConsumerTest {
         "io.micrometer.jmx.JmxMeterRegistry",                 // micrometer-registry-jmx
         "com.codahale.metrics.MetricRegistry",                // Dropwizard metrics, under the JMX registry
         "jakarta.enterprise.concurrent.ManagedExecutorService", // the Jakarta Concurrency API
-        "org.glassfish.concurro.ManagedExecutorServiceImpl"})  // its reference implementation
+        "org.glassfish.concurro.ManagedExecutorServiceImpl",  // its reference implementation
+        "org.jspecify.annotations.Nullable"})                 // nullness annotations, for compilers only
     void optionalDependenciesAreNotForcedOnThisUser(String className) {
         assertThrows(ClassNotFoundException.class, () -> Class.forName(className));
     }
