@@ -1,5 +1,6 @@
 package org.simplevisor;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -34,27 +35,31 @@ final class ManagedProcess {
     private final ProcessHost host;
     private final Object lock = new Object();
 
-    // Guarded by lock.
-    private ProcessStatus status = ProcessStatus.STOPPED;
-    private ProcessStatus lastEmittedStatus = ProcessStatus.STOPPED;
-    private @Nullable ProcessRun run;                    // submitted or running; null when none
-    private @Nullable ScheduledFuture<?> pendingRestart; // a restart waiting for its delay
-    private long restartGeneration;             // tells a stale restart timer from the current one
-    private boolean startAfterExit;             // an operator asked for a start while the run was ending
-    private boolean closed;                     // shutdown began: nothing starts again
-    private int restartCount;
-    private int consecutiveRestarts;
-    private final ArrayDeque<Instant> restartTimes = new ArrayDeque<>();
-    private long totalStarts;
-    private long totalExits;
-    private long totalFailures;
-    private long totalCrashes;
-    private long totalRestarts;
-    private long totalRecoverFailures;
-    private @Nullable ExitReason lastExitReason;
-    private @Nullable Throwable lastFailure;
-    private @Nullable Instant lastFailureTime;
-    private @Nullable Instant lastStartTime;
+    @GuardedBy("lock") private ProcessStatus status = ProcessStatus.STOPPED;
+    @GuardedBy("lock") private ProcessStatus lastEmittedStatus = ProcessStatus.STOPPED;
+    /** Submitted or running; null when none. */
+    @GuardedBy("lock") private @Nullable ProcessRun run;
+    /** A restart waiting for its delay. */
+    @GuardedBy("lock") private @Nullable ScheduledFuture<?> pendingRestart;
+    /** Tells a stale restart timer from the current one. */
+    @GuardedBy("lock") private long restartGeneration;
+    /** An operator asked for a start while the run was ending. */
+    @GuardedBy("lock") private boolean startAfterExit;
+    /** Shutdown began: nothing starts again. */
+    @GuardedBy("lock") private boolean closed;
+    @GuardedBy("lock") private int restartCount;
+    @GuardedBy("lock") private int consecutiveRestarts;
+    @GuardedBy("lock") private final ArrayDeque<Instant> restartTimes = new ArrayDeque<>();
+    @GuardedBy("lock") private long totalStarts;
+    @GuardedBy("lock") private long totalExits;
+    @GuardedBy("lock") private long totalFailures;
+    @GuardedBy("lock") private long totalCrashes;
+    @GuardedBy("lock") private long totalRestarts;
+    @GuardedBy("lock") private long totalRecoverFailures;
+    @GuardedBy("lock") private @Nullable ExitReason lastExitReason;
+    @GuardedBy("lock") private @Nullable Throwable lastFailure;
+    @GuardedBy("lock") private @Nullable Instant lastFailureTime;
+    @GuardedBy("lock") private @Nullable Instant lastStartTime;
 
     private volatile ProcessSnapshot snapshot;
 
@@ -174,6 +179,7 @@ final class ManagedProcess {
      *
      * @return whether there was one
      */
+    @GuardedBy("lock")
     private boolean dropWaitingStart() {
         if (pendingRestart != null) {
             cancelPendingRestart();
@@ -189,6 +195,7 @@ final class ManagedProcess {
     }
 
     /** Cancels the run in progress, if any; it ends in its own time. @return that run, or {@code null} */
+    @GuardedBy("lock")
     private @Nullable ProcessRun cancelRun(ProcessRun.CancelCause cause) {
         if (run != null) {
             run.cancel(cause, host.clock().instant());
@@ -400,6 +407,7 @@ final class ManagedProcess {
     /** What follows the end of a run. */
     private enum NextStep { START_AGAIN, REST_STOPPED, REST_FAILED, LIMIT_EXCEEDED, RESTART }
 
+    @GuardedBy("lock")
     private NextStep nextStep(ExitReason reason, ProcessRun.@Nullable CancelCause cancelCause,
             @Nullable Throwable failure, Instant now) {
         if (startAfterExit && !closed) {
@@ -416,6 +424,7 @@ final class ManagedProcess {
         return restartLimitReached(now) ? NextStep.LIMIT_EXCEEDED : NextStep.RESTART;
     }
 
+    @GuardedBy("lock")
     private void count(ExitReason reason, @Nullable Throwable failure, boolean recoverFailed, Instant now) {
         totalExits++;
         lastExitReason = reason;
@@ -446,6 +455,7 @@ final class ManagedProcess {
         }
     }
 
+    @GuardedBy("lock")
     private boolean restartLimitReached(Instant now) {
         if (spec.unlimitedRestarts()) {
             return false;
@@ -461,6 +471,7 @@ final class ManagedProcess {
     }
 
     /** {@return the run to submit now for a zero delay, or {@code null} when the restart waits on the scheduler} */
+    @GuardedBy("lock")
     private @Nullable ProcessRun scheduleRestart(Duration delay) {
         if (delay.isZero()) {
             return newRun(true, ProcessStatus.RESTARTING);
@@ -483,6 +494,7 @@ final class ManagedProcess {
         submit(submit);
     }
 
+    @GuardedBy("lock")
     private void countRestart(Instant now) {
         restartCount++;
         consecutiveRestarts++;
@@ -494,6 +506,7 @@ final class ManagedProcess {
 
     // ---------------------------------------------------------------- the watchdog
 
+    @GuardedBy("lock")
     private void scheduleWatchdog(ProcessRun watched, Duration after) {
         watched.watchdogCheck = host.scheduler().schedule(() -> checkHeartbeat(watched), after.toNanos(),
                 TimeUnit.NANOSECONDS);
@@ -517,14 +530,16 @@ final class ManagedProcess {
         }
     }
 
-    // ---------------------------------------------------------------- helpers, all under lock
+    // ---------------------------------------------------------------- helpers
 
+    @GuardedBy("lock")
     private ProcessRun newRun(boolean isRestart, ProcessStatus waitingStatus) {
         run = new ProcessRun(name, host.clock(), isRestart);
         settle(waitingStatus, host.clock().instant());
         return run;
     }
 
+    @GuardedBy("lock")
     private void cancelPendingRestart() {
         if (pendingRestart != null) {
             pendingRestart.cancel(false);
@@ -532,32 +547,38 @@ final class ManagedProcess {
         }
     }
 
+    @GuardedBy("lock")
     private void resetRestarts() {
         restartCount = 0;
         consecutiveRestarts = 0;
         restartTimes.clear();
     }
 
+    @GuardedBy("lock")
     private void settle(ProcessStatus next, Instant now) {
         status = next;
         publish(now);
     }
 
+    @GuardedBy("lock")
     private void setStatusAtRest(ProcessStatus atRest, @Nullable Throwable error) {
         settle(atRest, host.clock().instant());
         emit(SupervisorEvent.Type.STATUS_CHANGED, null, error, null, false);
     }
 
+    @GuardedBy("lock")
     private void publish(Instant now) {
         snapshot = new ProcessSnapshot(name, status, spec.policy, restartCount, spec.maxRestarts, spec.restartDelay,
                 spec.priority, totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts,
                 totalRecoverFailures, lastExitReason, lastFailure, lastFailureTime, lastStartTime, now);
     }
 
+    @GuardedBy("lock")
     private void emit(SupervisorEvent.Type type) {
         emit(type, null, null, null, false);
     }
 
+    @GuardedBy("lock")
     private void emit(SupervisorEvent.Type type, @Nullable ExitReason reason, @Nullable Throwable error,
             @Nullable Duration delay, boolean restart) {
         ProcessSnapshot current = snapshot;

@@ -1,5 +1,6 @@
 package org.simplevisor;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,7 +90,7 @@ public final class Supervisor implements AutoCloseable {
     private final ConcurrentHashMap<String, ManagedProcess> processes = new ConcurrentHashMap<>();
     private final ReentrantLock lifecycleLock = new ReentrantLock();
     private volatile State state = State.NEW;
-    private long registrations;                         // guarded by lifecycleLock
+    @GuardedBy("lifecycleLock") private long registrations;
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     /**

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The core depends on the JDK and log4j-api only: observers depend on it, never the reverse (docs/architecture.md).
- * Besides, it uses the JSpecify nullness annotations, which compilers read and the JVM does not need at run time
- * (src/it/plain-java-consumer runs the core without them).
+ * Besides, it uses annotations that compilers and readers use and the JVM does not need at run time: JSpecify's
+ * nullness and Error Prone's {@code @GuardedBy} (src/it/plain-java-consumer runs the core without them).
  */
 class CorePackageDependenciesTest {
 
@@ -28,7 +28,8 @@ class CorePackageDependenciesTest {
                     .flatMap(CorePackageDependenciesTest::imports)
                     .filter(i -> !(i.startsWith("java.") || i.startsWith("org.apache.logging.log4j.")
                             || i.equals("org.jspecify.annotations.NullMarked")
-                            || i.equals("org.jspecify.annotations.Nullable")))
+                            || i.equals("org.jspecify.annotations.Nullable")
+                            || i.equals("com.google.errorprone.annotations.concurrent.GuardedBy")))
                     .collect(Collectors.toList());
         }
         assertThat(offending).isEmpty();

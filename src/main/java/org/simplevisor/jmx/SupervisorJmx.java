@@ -1,5 +1,6 @@
 package org.simplevisor.jmx;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,9 +112,9 @@ public final class SupervisorJmx implements AutoCloseable {
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
     private final Object lock = new Object();
-    private final Map<String, ProcessEntry> processes = new LinkedHashMap<>(); // guarded by lock
-    private boolean supervisorRegistered;                                      // guarded by lock
-    private boolean closed;                                                    // guarded by lock
+    @GuardedBy("lock") private final Map<String, ProcessEntry> processes = new LinkedHashMap<>();
+    @GuardedBy("lock") private boolean supervisorRegistered;
+    @GuardedBy("lock") private boolean closed;
 
     /** A process's MBean name, its emitter, and its sequence of notification numbers. */
     private static final class ProcessEntry {
@@ -135,7 +136,7 @@ public final class SupervisorJmx implements AutoCloseable {
      * notification.
      */
     private static final class Emitter extends NotificationBroadcasterSupport {
-        private @Nullable List<NotificationListener> subscribed; // one entry per subscription; guarded by this
+        @GuardedBy("this") private @Nullable List<NotificationListener> subscribed; // one entry per subscription
         private volatile boolean hasListeners;
 
         Emitter() {

@@ -1,5 +1,6 @@
 package org.simplevisor.metrics;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -134,8 +135,8 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     private final SupervisorListener listener = this::onEvent;
     private final Object lock = new Object();
     private final Map<String, ProcessMeters> processes = new ConcurrentHashMap<>(); // written under lock
-    private @Nullable MeterRegistry registry; // guarded by lock; null until bound
-    private boolean closed;         // guarded by lock
+    @GuardedBy("lock") private @Nullable MeterRegistry registry; // null until bound
+    @GuardedBy("lock") private boolean closed;
 
     /**
      * Creates the metrics of a supervisor, without common tags; nothing is recorded before {@link #bindTo}.

@@ -32,7 +32,8 @@ class PlainJavaConsumerTest {
         "com.codahale.metrics.MetricRegistry",                // Dropwizard metrics, under the JMX registry
         "jakarta.enterprise.concurrent.ManagedExecutorService", // the Jakarta Concurrency API
         "org.glassfish.concurro.ManagedExecutorServiceImpl",  // its reference implementation
-        "org.jspecify.annotations.Nullable"})                 // nullness annotations, for compilers only
+        "org.jspecify.annotations.Nullable",                  // nullness annotations, for compilers only
+        "com.google.errorprone.annotations.concurrent.GuardedBy"}) // lock annotations, likewise
     void optionalDependenciesAreNotForcedOnThisUser(String className) {
         assertThrows(ClassNotFoundException.class, () -> Class.forName(className));
     }
