@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import org.jspecify.annotations.Nullable;
@@ -375,10 +376,19 @@ final class ServletConfiguration {
         }
 
         private @Nullable Integer integer(String where, String value) {
+            return parsed(where, value, Integer::valueOf, "not an integer");
+        }
+
+        private @Nullable Double number(String where, String value) {
+            return parsed(where, value, Double::valueOf, "not a number");
+        }
+
+        /** {@return the trimmed value parsed, or {@code null} after recording {@code problem}} */
+        private <T> @Nullable T parsed(String where, String value, Function<String, T> parser, String problem) {
             try {
-                return Integer.valueOf(value.trim());
+                return parser.apply(value.trim());
             } catch (NumberFormatException e) {
-                problems.add(where + ": not an integer");
+                problems.add(where + ": " + problem);
                 return null;
             }
         }
@@ -394,15 +404,6 @@ final class ServletConfiguration {
                 return fallback;
             }
             return number;
-        }
-
-        private @Nullable Double number(String where, String value) {
-            try {
-                return Double.valueOf(value.trim());
-            } catch (NumberFormatException e) {
-                problems.add(where + ": not a number");
-                return null;
-            }
         }
 
         private RestartPolicy policy(String where, String value, RestartPolicy fallback) {
