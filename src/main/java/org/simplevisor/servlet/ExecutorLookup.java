@@ -1,6 +1,7 @@
 package org.simplevisor.servlet;
 
 import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import org.apache.logging.log4j.LogManager;
@@ -14,6 +15,8 @@ final class ExecutorLookup {
 
     /** The Jakarta EE default executor. */
     static final String DEFAULT_EXECUTOR = "java:comp/DefaultManagedExecutorService";
+    /** The Jakarta EE default thread factory. */
+    static final String DEFAULT_THREAD_FACTORY = "java:comp/DefaultManagedThreadFactory";
     /** Where a name without a {@code java:} scheme is looked up. */
     static final String ENVIRONMENT = "java:comp/env/";
 
@@ -71,5 +74,20 @@ final class ExecutorLookup {
                     DEFAULT_EXECUTOR, found.getClass().getName());
         }
         return null;
+    }
+
+    /**
+     * @param jndi the look-up
+     * @return the container's {@value #DEFAULT_THREAD_FACTORY}, or {@code null} when it binds none (Tomcat)
+     */
+    static ManagedThreadFactory defaultThreadFactory(Jndi jndi) {
+        Object found;
+        try {
+            found = jndi.lookup(DEFAULT_THREAD_FACTORY);
+        } catch (NamingException | RuntimeException e) {
+            LOG.debug("No {} ({})", DEFAULT_THREAD_FACTORY, e.toString());
+            return null;
+        }
+        return found instanceof ManagedThreadFactory ? (ManagedThreadFactory) found : null;
     }
 }

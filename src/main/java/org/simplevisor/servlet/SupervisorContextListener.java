@@ -2,6 +2,7 @@ package org.simplevisor.servlet;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -9,6 +10,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import javax.naming.InitialContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -97,8 +99,8 @@ public final class SupervisorContextListener implements ServletContextListener {
             ownedExecutor = new OwnedExecutor("simplevisor-" + name + "-executor");
             runsOn = ownedExecutor.executor();
         }
-        taskExecutor = new ManagedTaskExecutor(runsOn, containerExecutor != null, context.getClassLoader(),
-                contextPath);
+        taskExecutor = new ManagedTaskExecutor(runsOn, containerExecutor != null ? handOverThreads() : null,
+                context.getClassLoader(), contextPath);
         supervisor = Supervisor.builder()
                 .name(name)
                 .shutdownTimeout(configuration.shutdownTimeout())
@@ -114,6 +116,15 @@ public final class SupervisorContextListener implements ServletContextListener {
         LOG.info("simplevisor: web application {} runs {} process(es) on {} executor{}", contextPath,
                 instances.size(), containerExecutor != null ? "the container's" : "its own",
                 metrics.active() ? "" : ", without metrics");
+    }
+
+    /**
+     * @return where the thread that hands runs to a container's executor comes from: the container's
+     *         {@code java:comp/DefaultManagedThreadFactory} on a full Jakarta EE server, else the JDK's own
+     */
+    private static ForkJoinPool.ForkJoinWorkerThreadFactory handOverThreads() {
+        ManagedThreadFactory container = ExecutorLookup.defaultThreadFactory(InitialContext::doLookup);
+        return container != null ? container : ForkJoinPool.defaultForkJoinWorkerThreadFactory;
     }
 
     /**
