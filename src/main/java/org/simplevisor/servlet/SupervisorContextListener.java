@@ -1,7 +1,6 @@
 package org.simplevisor.servlet;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
@@ -87,16 +86,19 @@ public final class SupervisorContextListener implements ServletContextListener {
 
     private void start(ServletContext context, String contextPath) {
         MeterRegistry appRegistry = appRegistry(context);
-        ManagedExecutorService containerExecutor =
+        ExecutorLookup.Found containerExecutor =
                 ExecutorLookup.find(configuration.executorName(), InitialContext::doLookup);
         instances = ProcessFactory.createAll(configuration.processes());
 
         String name = supervisorName(contextPath);
         ExecutorService runsOn;
+        String executorName;
         if (containerExecutor != null) {
-            runsOn = containerExecutor;
+            runsOn = containerExecutor.executor();
+            executorName = containerExecutor.jndiName();
         } else {
-            ownedExecutor = new OwnedExecutor("simplevisor-" + name + "-executor");
+            executorName = "simplevisor-" + name + "-executor";
+            ownedExecutor = new OwnedExecutor(executorName);
             runsOn = ownedExecutor.executor();
         }
         taskExecutor = new ManagedTaskExecutor(runsOn, containerExecutor != null ? handOverThreads() : null,
@@ -110,12 +112,13 @@ public final class SupervisorContextListener implements ServletContextListener {
             supervisor.register(instance.declaration().name(), instance.process(), instance.declaration().options());
         }
         metrics = MetricsPublisher.publish(supervisor, configuration, appRegistry, contextPath);
-        jmx = publishJmx(supervisor, contextPath);
+        String executor = containerExecutor != null ? "the container's executor " + executorName
+                : "its own executor " + executorName + " (the container has none)";
+        jmx = publishJmx(supervisor, contextPath, executor);
         context.setAttribute(SUPERVISOR_ATTRIBUTE, supervisor);
         supervisor.run();
-        LOG.info("simplevisor: web application {} runs {} process(es) on {} executor{}", contextPath,
-                instances.size(), containerExecutor != null ? "the container's" : "its own",
-                metrics.active() ? "" : ", without metrics");
+        LOG.info("simplevisor: web application {} runs {} process(es) on {}{}", contextPath, instances.size(),
+                executor, metrics.active() ? "" : ", without metrics");
     }
 
     /**
@@ -133,12 +136,12 @@ public final class SupervisorContextListener implements ServletContextListener {
      *
      * @return what unregisters them, or {@code null} when JMX is off
      */
-    private AutoCloseable publishJmx(Supervisor published, String contextPath) {
+    private AutoCloseable publishJmx(Supervisor published, String contextPath, String executor) {
         if (!configuration.jmxEnabled()) {
             return null;
         }
         return SupervisorJmx.register(published, ManagementFactory.getPlatformMBeanServer(),
-                configuration.jmxDomain(), contextPath);
+                configuration.jmxDomain(), contextPath, executor);
     }
 
     /**
