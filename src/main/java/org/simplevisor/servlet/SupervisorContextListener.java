@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import javax.naming.InitialContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -101,7 +102,7 @@ public final class SupervisorContextListener implements ServletContextListener {
             ownedExecutor = new OwnedExecutor(executorName);
             runsOn = ownedExecutor.executor();
         }
-        taskExecutor = new ManagedTaskExecutor(runsOn, containerExecutor != null ? handOverThreads() : null,
+        taskExecutor = new ManagedTaskExecutor(runsOn, containerExecutor != null ? handOverThreads(name) : null,
                 context.getClassLoader(), contextPath);
         supervisor = Supervisor.builder()
                 .name(name)
@@ -122,12 +123,22 @@ public final class SupervisorContextListener implements ServletContextListener {
     }
 
     /**
+     * @param name the supervisor's name
      * @return where the thread that hands runs to a container's executor comes from: the container's
-     *         {@code java:comp/DefaultManagedThreadFactory} on a full Jakarta EE server, else the JDK's own
+     *         {@code java:comp/DefaultManagedThreadFactory} on a full Jakarta EE server, else the JDK's own; the
+     *         thread is called {@code simplevisor-<name>-hand-over}
      */
-    private static ForkJoinPool.ForkJoinWorkerThreadFactory handOverThreads() {
+    private static ForkJoinPool.ForkJoinWorkerThreadFactory handOverThreads(String name) {
         ManagedThreadFactory container = ExecutorLookup.defaultThreadFactory(InitialContext::doLookup);
-        return container != null ? container : ForkJoinPool.defaultForkJoinWorkerThreadFactory;
+        ForkJoinPool.ForkJoinWorkerThreadFactory threads =
+                container != null ? container : ForkJoinPool.defaultForkJoinWorkerThreadFactory;
+        return pool -> {
+            ForkJoinWorkerThread thread = threads.newThread(pool);
+            if (thread != null) {
+                thread.setName("simplevisor-" + name + "-hand-over");
+            }
+            return thread;
+        };
     }
 
     /**
