@@ -41,38 +41,10 @@ class ManagedTaskExecutorTest {
 
     /** An executor that records what it is given and runs it on the pool. */
     private ExecutorService recording() {
-        return new java.util.concurrent.AbstractExecutorService() {
-            @Override
-            public void execute(Runnable command) {
-                submitted.add(command);
-                pool.execute(command);
-            }
-
-            @Override
-            public void shutdown() {
-                throw new AssertionError("a managed executor is never shut down");
-            }
-
-            @Override
-            public List<Runnable> shutdownNow() {
-                throw new AssertionError("a managed executor is never shut down");
-            }
-
-            @Override
-            public boolean isShutdown() {
-                return false;
-            }
-
-            @Override
-            public boolean isTerminated() {
-                return false;
-            }
-
-            @Override
-            public boolean awaitTermination(long timeout, TimeUnit unit) {
-                return false;
-            }
-        };
+        return container(command -> {
+            submitted.add(command);
+            pool.execute(command);
+        });
     }
 
     @Test
@@ -181,7 +153,7 @@ class ManagedTaskExecutorTest {
         assertThat(executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isTrue();
     }
 
-    /** {@return a container's executor: what {@code execute} does is given, its life cycle is the container's} */
+    /** {@return a container's executor: what {@code execute} does is given; it is never shut down} */
     private static ExecutorService container(Consumer<Runnable> execute) {
         return new java.util.concurrent.AbstractExecutorService() {
             @Override
@@ -191,11 +163,12 @@ class ManagedTaskExecutorTest {
 
             @Override
             public void shutdown() {
+                throw new AssertionError("a managed executor is never shut down");
             }
 
             @Override
             public List<Runnable> shutdownNow() {
-                return List.of();
+                throw new AssertionError("a managed executor is never shut down");
             }
 
             @Override

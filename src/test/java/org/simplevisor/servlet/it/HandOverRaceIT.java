@@ -62,15 +62,12 @@ class HandOverRaceIT {
     @BeforeAll
     static void bindContainerExecutor() {
         Leaks.initializeSharedLog4jStatics();
-        containerExecutor = new InterruptSensitiveExecutor();
-        SharedExecutorFactory.share(containerExecutor);
+        containerExecutor = SharedExecutorFactory.share(new InterruptSensitiveExecutor());
     }
 
     @AfterAll
     static void stopContainerExecutor() throws InterruptedException {
-        SharedExecutorFactory.share(null);
-        containerExecutor.shutdownNow();
-        assertThat(containerExecutor.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        SharedExecutorFactory.stopSharing(containerExecutor);
     }
 
     @BeforeEach
