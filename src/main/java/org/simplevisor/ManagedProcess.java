@@ -400,6 +400,7 @@ final class ManagedProcess {
             ended.left(); // only now: a shutdown waiting for this run must find its end event already queued
         }
         if (submit != null) {
+            Thread.interrupted(); // the ended run's interrupt (its cancellation's) is not the next run's business
             submit(submit);
         }
     }

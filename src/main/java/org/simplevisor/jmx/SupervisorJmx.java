@@ -105,6 +105,7 @@ public final class SupervisorJmx implements AutoCloseable {
     private final MBeanServer server;
     private final String domain;
     private final String context;
+    private final String executor;
     private final ObjectName supervisorName;
     private final NotificationThread deliveries;
     private final Emitter supervisorEmitter;
@@ -194,8 +195,10 @@ public final class SupervisorJmx implements AutoCloseable {
         }
     }
 
-    private SupervisorJmx(Supervisor supervisor, MBeanServer server, String domain, String context) {
+    private SupervisorJmx(Supervisor supervisor, MBeanServer server, String domain, String context,
+            String executor) {
         this.supervisor = supervisor;
+        this.executor = executor;
         this.server = server;
         this.domain = domain;
         this.context = context;
@@ -234,6 +237,25 @@ public final class SupervisorJmx implements AutoCloseable {
      */
     public static SupervisorJmx register(Supervisor supervisor, @Nullable MBeanServer server, @Nullable String domain,
             @Nullable String context) {
+        return register(supervisor, server, domain, context, null);
+    }
+
+    /**
+     * Registers the supervisor and its processes as {@link #register(Supervisor, MBeanServer, String, String)} does,
+     * and says what executor its runs execute on: the supervisor MBean's {@code Executor} attribute.
+     *
+     * @param supervisor the supervisor, not yet terminated
+     * @param server     where to register; {@code null} means the platform MBean server
+     * @param domain     the JMX domain; {@code null} means {@value #DEFAULT_DOMAIN}
+     * @param context    the {@code context} key; {@code null} means the supervisor's name
+     * @param executor   the executor's JNDI name or a description of it; {@code null} for none
+     * @return the registration
+     * @throws IllegalArgumentException if the domain is not a valid, non-pattern JMX domain
+     * @throws IllegalStateException    if a name is already taken (the message names it), registration fails
+     *                                  otherwise, or the supervisor has terminated
+     */
+    public static SupervisorJmx register(Supervisor supervisor, @Nullable MBeanServer server, @Nullable String domain,
+            @Nullable String context, @Nullable String executor) {
         Objects.requireNonNull(supervisor, "supervisor");
         if (supervisor.isTerminated()) {
             throw new IllegalStateException("supervisor \"" + supervisor.name()
@@ -241,7 +263,8 @@ public final class SupervisorJmx implements AutoCloseable {
         }
         SupervisorJmx jmx = new SupervisorJmx(supervisor,
                 server != null ? server : ManagementFactory.getPlatformMBeanServer(),
-                domain != null ? domain : DEFAULT_DOMAIN, context != null ? context : supervisor.name());
+                domain != null ? domain : DEFAULT_DOMAIN, context != null ? context : supervisor.name(),
+                executor != null ? executor : "");
         try {
             jmx.registerSupervisor();
             // Listen first, then read the processes: one registered in between is seen twice, and registering
@@ -349,7 +372,7 @@ public final class SupervisorJmx implements AutoCloseable {
     // ---------------------------------------------------------------- registration
 
     private void registerSupervisor() {
-        SupervisorView view = new SupervisorView(supervisor);
+        SupervisorView view = new SupervisorView(supervisor, executor);
         synchronized (lock) {
             register(new SupervisorView.MBean(view, supervisorEmitter), supervisorName);
             supervisorRegistered = true;

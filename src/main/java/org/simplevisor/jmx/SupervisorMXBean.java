@@ -19,6 +19,15 @@ public interface SupervisorMXBean {
     @Description("The supervisor's name")
     String getName();
 
+    /**
+     * {@return the executor the runs execute on, as whoever published the supervisor described it: in a web
+     * application, "the container's executor" and its JNDI name, or "its own executor" and its name; empty when
+     * not described}
+     */
+    @Description("The executor the processes run on: in a web application the container's ManagedExecutorService"
+            + " by its JNDI name, or the application's own; empty when whoever published the supervisor did not say")
+    String getExecutor();
+
     /** {@return whether the supervisor was started and has not begun to shut down} */
     @Description("Whether run() was called and shutdown has not begun")
     boolean isStarted();

@@ -64,14 +64,21 @@ final class SupervisorView implements SupervisorMXBean {
     }
 
     private final Supervisor supervisor;
+    private final String executor;
 
-    SupervisorView(Supervisor supervisor) {
+    SupervisorView(Supervisor supervisor, String executor) {
         this.supervisor = supervisor;
+        this.executor = executor;
     }
 
     @Override
     public String getName() {
         return supervisor.name();
+    }
+
+    @Override
+    public String getExecutor() {
+        return executor;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package org.simplevisor.servlet;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -9,6 +9,8 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import javax.naming.InitialContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -88,21 +90,24 @@ public final class SupervisorContextListener implements ServletContextListener {
 
     private void start(ServletContext context, String contextPath) {
         MeterRegistry appRegistry = appRegistry(context);
-        ManagedExecutorService containerExecutor =
+        ExecutorLookup.Found containerExecutor =
                 ExecutorLookup.find(configuration.executorName(), InitialContext::doLookup);
         String name = supervisorName(contextPath);
         instances = ProcessFactory.createAll(configuration.processes(), destroyerName(contextPath),
                 configuration.shutdownTimeout());
 
         ExecutorService runsOn;
+        String executorName;
         if (containerExecutor != null) {
-            runsOn = containerExecutor;
+            runsOn = containerExecutor.executor();
+            executorName = containerExecutor.jndiName();
         } else {
-            ownedExecutor = new OwnedExecutor("simplevisor-" + name + "-executor");
+            executorName = "simplevisor-" + name + "-executor";
+            ownedExecutor = new OwnedExecutor(executorName);
             runsOn = ownedExecutor.executor();
         }
-        taskExecutor = new ManagedTaskExecutor(runsOn, containerExecutor != null, context.getClassLoader(),
-                contextPath);
+        taskExecutor = new ManagedTaskExecutor(runsOn, containerExecutor != null ? handOverThreads(name) : null,
+                context.getClassLoader(), contextPath);
         supervisor = Supervisor.builder()
                 .name(name)
                 .shutdownTimeout(configuration.shutdownTimeout())
@@ -112,12 +117,32 @@ public final class SupervisorContextListener implements ServletContextListener {
             supervisor.register(instance.declaration().name(), instance.process(), instance.declaration().options());
         }
         metrics = MetricsPublisher.publish(supervisor, configuration, appRegistry, contextPath);
-        jmx = publishJmx(supervisor, contextPath);
+        String executor = containerExecutor != null ? "the container's executor " + executorName
+                : "its own executor " + executorName + " (the container has none)";
+        jmx = publishJmx(supervisor, contextPath, executor);
         context.setAttribute(SUPERVISOR_ATTRIBUTE, supervisor);
         supervisor.run();
-        LOG.info("simplevisor: web application {} runs {} process(es) on {} executor{}", contextPath,
-                instances.size(), containerExecutor != null ? "the container's" : "its own",
-                metrics.active() ? "" : ", without metrics");
+        LOG.info("simplevisor: web application {} runs {} process(es) on {}{}", contextPath, instances.size(),
+                executor, metrics.active() ? "" : ", without metrics");
+    }
+
+    /**
+     * @param name the supervisor's name
+     * @return where the thread that hands runs to a container's executor comes from: the container's
+     *         {@code java:comp/DefaultManagedThreadFactory} on a full Jakarta EE server, else the JDK's own; the
+     *         thread is called {@code simplevisor-<name>-hand-over}
+     */
+    private static ForkJoinPool.ForkJoinWorkerThreadFactory handOverThreads(String name) {
+        ManagedThreadFactory container = ExecutorLookup.defaultThreadFactory(InitialContext::doLookup);
+        ForkJoinPool.ForkJoinWorkerThreadFactory threads =
+                container != null ? container : ForkJoinPool.defaultForkJoinWorkerThreadFactory;
+        return pool -> {
+            ForkJoinWorkerThread thread = threads.newThread(pool);
+            if (thread != null) {
+                thread.setName("simplevisor-" + name + "-hand-over");
+            }
+            return thread;
+        };
     }
 
     /**
@@ -126,12 +151,12 @@ public final class SupervisorContextListener implements ServletContextListener {
      *
      * @return what unregisters them, or {@code null} when JMX is off
      */
-    private @Nullable AutoCloseable publishJmx(Supervisor published, String contextPath) {
+    private @Nullable AutoCloseable publishJmx(Supervisor published, String contextPath, String executor) {
         if (!configuration.jmxEnabled()) {
             return null;
         }
         return SupervisorJmx.register(published, ManagementFactory.getPlatformMBeanServer(),
-                configuration.jmxDomain(), contextPath);
+                configuration.jmxDomain(), contextPath, executor);
     }
 
     /**

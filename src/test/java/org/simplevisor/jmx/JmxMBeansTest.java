@@ -211,8 +211,9 @@ class JmxMBeansTest {
 
         MBeanInfo info = server.getMBeanInfo(name);
         Map<String, MBeanAttributeInfo> attributes = byName(info.getAttributes());
-        assertThat(attributes).containsOnlyKeys("Name", "Started", "ProcessCount", "RunningCount", "ProcessNames",
-                "ShutdownTimeoutMillis", "Processes");
+        assertThat(attributes).containsOnlyKeys("Name", "Executor", "Started", "ProcessCount", "RunningCount",
+                "ProcessNames", "ShutdownTimeoutMillis", "Processes");
+        assertThat(attribute(name, "Executor")).as("not described by this registration").isEqualTo("");
         assertThat(attributes.get("ProcessNames").getDescriptor().getFieldValue("openType"))
                 .isEqualTo(ArrayType.getArrayType(SimpleType.STRING));
         assertThat(attributes.get("ShutdownTimeoutMillis").getDescriptor().getFieldValue("openType"))

@@ -118,6 +118,8 @@ class SupervisorContextListenerTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> supervisor.status("unitRecorder") == ProcessStatus.RUNNING);
         assertThat(EVENTS).containsExactly("postConstruct", "run true /unit-life simplevisor-unitRecorder");
         assertThat(mbeans("org.simplevisor", "/unit-life")).hasSize(2);
+        assertThat(SERVER.getAttribute(new ObjectName("org.simplevisor:type=Supervisor,context=/unit-life"),
+                "Executor")).isEqualTo("its own executor simplevisor-unit-life-executor (the container has none)");
         assertThat(mbeans("metrics", "/unit-life")).isNotEmpty(); // the listener's own JMX meter registry
         assertThat(threads("simplevisor-unit-life")).isNotEmpty();
 

@@ -345,7 +345,39 @@ abstract class TomcatEndToEndIT {
         assertNoLeakWarning();
     }
 
+    // ---------------------------------------------------------------- without a Log4j backend
+
+    @Test
+    @Order(9)
+    void withoutALog4jBackendTheSupervisorLogsIntoCatalinaOutAtItsLevels() throws Exception {
+        String plainPath = "/simplevisor-plain";
+        Path plain = WarWithoutLog4jBackend.of(war, tomcat.base().resolveSibling("simplevisor-plain.war"));
+        assertThat(manager.deploy(plainPath, plain)).startsWith("OK - Deployed");
+        try {
+            ObjectName gateway = name(DOMAIN + ":type=Process,context=" + plainPath + ",name=" + PAYMENT_GATEWAY);
+            await().atMost(WAIT).until(() -> "FAILED".equals(monitor.getAttribute(gateway, "Status")));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readAllLines(tomcat.consoleLog()))
+                    .anyMatch(julLine("WARNING", "org.simplevisor.LoggingListener.",
+                            "Process \"" + REPORT_UPLOADER + "\" failed; now RESTARTING")));
+            assertThat(Files.readAllLines(tomcat.consoleLog()))
+                    .anyMatch(julLine("INFO", "org.simplevisor.servlet.SupervisorContextListener.start",
+                            "simplevisor: web application " + plainPath + " runs 5 process(es) on its own executor"))
+                    .anyMatch(julLine("SEVERE", "org.simplevisor.LoggingListener.",
+                            "Process \"" + PAYMENT_GATEWAY + "\" exceeded its restart limit"));
+            assertThat(Files.readString(tomcat.consoleLog())).doesNotContain("could not find a logging provider");
+        } finally {
+            assertThat(manager.undeploy(plainPath)).startsWith("OK - Undeployed");
+        }
+        assertThat(monitor.queryNames(name(DOMAIN + ":*"), null)).isEmpty();
+        assertNoLeakWarning();
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    /** @return whether a line of JULI's one-line format (date, time, level, [thread], class.method, message) matches */
+    private static java.util.function.Predicate<String> julLine(String level, String source, String message) {
+        return line -> line.contains(" " + level + " [") && line.contains("] " + source) && line.contains(message);
+    }
 
     abstract String expectedVersion();
 

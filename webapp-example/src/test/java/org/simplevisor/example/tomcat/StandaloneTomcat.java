@@ -516,7 +516,7 @@ public final class StandaloneTomcat implements AutoCloseable {
         });
     }
 
-    static void deleteTree(Path root) throws IOException {
+    public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }
