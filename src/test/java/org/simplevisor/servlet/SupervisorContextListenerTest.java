@@ -165,7 +165,7 @@ class SupervisorContextListenerTest {
             assertThat(registry.getMeters()).isNotEmpty().allSatisfy(
                     meter -> assertThat(meter.getId().getTag("context")).isEqualTo("/"));
             assertThat(mbeans("org.simplevisor", "context=/,")).isEmpty(); // JMX off
-            assertThat(mbeans("metrics", "context./")).isEmpty();
+            assertThat(mbeans("metrics", "context=/,")).isEmpty();
         } finally {
             listener.contextDestroyed(event);
         }
