@@ -112,6 +112,7 @@ class ServletConfigurationTest {
         assertThat(configuration.jmxDomain()).isEqualTo("org.simplevisor");
         assertThat(configuration.jmxDomainSet()).isFalse();
         assertThat(configuration.metrics()).isEqualTo(ServletConfiguration.Metrics.JMX);
+        assertThat(configuration.logRepeatWindow()).isEqualTo(Supervisor.DEFAULT_LOG_REPEAT_WINDOW);
         assertThat(configuration.processes()).isEmpty();
     }
 
@@ -123,13 +124,15 @@ class ServletConfigurationTest {
                 "simplevisor.executor", " concurrent/Work ",
                 "simplevisor.jmx.enabled", "false",
                 "simplevisor.jmx.domain", "com.example",
-                "simplevisor.metrics", "Global"));
+                "simplevisor.metrics", "Global",
+                "simplevisor.log.repeat-window", "0s"));
         assertThat(configuration.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(configuration.executorName()).isEqualTo("concurrent/Work");
         assertThat(configuration.jmxEnabled()).isFalse();
         assertThat(configuration.jmxDomain()).isEqualTo("com.example");
         assertThat(configuration.jmxDomainSet()).isTrue();
         assertThat(configuration.metrics()).isEqualTo(ServletConfiguration.Metrics.GLOBAL);
+        assertThat(configuration.logRepeatWindow()).isZero();
     }
 
     @Test
@@ -253,6 +256,7 @@ class ServletConfigurationTest {
                 "simplevisor.executor", " ",
                 "simplevisor.jmx.domain", "a:b",
                 "simplevisor.metrics", "prometheus",
+                "simplevisor.log.repeat-window", "-1m",
                 "simplevisor.shutdown.timeout", "5s",
                 "simplevisor.process.nameOnly", "x"))).containsExactlyInAnyOrder(
                 "context parameter simplevisor.enabled = \"maybe\": must be true or false",
@@ -260,9 +264,11 @@ class ServletConfigurationTest {
                 "context parameter simplevisor.executor = \" \": must be the JNDI name of a ManagedExecutorService",
                 "context parameter simplevisor.jmx.domain = \"a:b\": not a JMX domain (no ':', '*', '?' or ',')",
                 "context parameter simplevisor.metrics = \"prometheus\": unknown metrics registry; use jmx, global or none",
+                "context parameter simplevisor.log.repeat-window = \"-1m\": must not be negative",
                 "context parameter simplevisor.shutdown.timeout = \"5s\": unknown parameter; known are "
                         + "simplevisor.enabled, simplevisor.shutdown-timeout, simplevisor.executor, "
-                        + "simplevisor.jmx.enabled, simplevisor.jmx.domain, simplevisor.metrics and "
+                        + "simplevisor.jmx.enabled, simplevisor.jmx.domain, simplevisor.metrics, "
+                        + "simplevisor.log.repeat-window and "
                         + "simplevisor.process.<name>.<setting>",
                 "context parameter simplevisor.process.nameOnly = \"x\": expected simplevisor.process.<name>.<setting>");
     }
