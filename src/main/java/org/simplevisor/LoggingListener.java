@@ -2,6 +2,7 @@ package org.simplevisor;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -235,7 +236,8 @@ final class LoggingListener implements SupervisorListener {
         }
 
         String describe() {
-            return times + " more of the same " + outcome.what() + " from " + first + " to " + last
+            return times + " more of the same " + outcome.what() + " from " + first.truncatedTo(ChronoUnit.MILLIS)
+                    + " to " + last.truncatedTo(ChronoUnit.MILLIS)
                     + (restarts > 0 ? ", with " + restarts + " restart(s)," : "") + " were not logged";
         }
     }
