@@ -65,6 +65,11 @@ public final class Supervisor implements AutoCloseable {
     public static final Duration DEFAULT_HEALTHY_DURATION = Duration.ofSeconds(30);
     /** The name of a supervisor built without one. */
     public static final String DEFAULT_NAME = "simplevisor";
+    /**
+     * How long repeats of a logged outcome of a process are counted instead of logged, unless configured otherwise:
+     * 1 minute. See {@link Builder#logRepeatWindow(Duration)}.
+     */
+    public static final Duration DEFAULT_LOG_REPEAT_WINDOW = Duration.ofMinutes(1);
 
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
     /**
@@ -108,7 +113,7 @@ public final class Supervisor implements AutoCloseable {
         shutdownTimeout = builder.shutdownTimeout;
         clock = builder.clock;
         events = new EventDispatcher(name);
-        events.addListener(new LoggingListener());
+        events.addListener(new LoggingListener(builder.logRepeatWindow));
         builder.listeners.forEach(events::addListener);
         String threadPrefix = "simplevisor-" + name;
         ownsExecutor = builder.executor == null;
@@ -570,6 +575,7 @@ public final class Supervisor implements AutoCloseable {
         private @Nullable ExecutorService executor;       // null: threads of the supervisor's own
         private @Nullable ScheduledExecutorService scheduler; // null: a thread of the supervisor's own
         private Clock clock = Clock.systemUTC();
+        private Duration logRepeatWindow = DEFAULT_LOG_REPEAT_WINDOW;
         private final List<SupervisorListener> listeners = new ArrayList<>();
         private boolean virtualThreads;
 
@@ -642,6 +648,29 @@ public final class Supervisor implements AutoCloseable {
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Keeps the log readable in a restart loop. The first time a run of a process ends in a way (a failure: its
+         * type, message and top stack frames; or a completion) it is logged in full; the same again within this
+         * window, and the restart lines that follow it, are counted instead of logged. What was counted is told
+         * once per window: by the next full line of that outcome ("Before this one, N more ...") or by a summary
+         * line (how many, from when to when) when the process comes to rest or the supervisor terminates. A
+         * different outcome, the restart limit, a hang and a shutdown timeout are always logged in full.
+         *
+         * @param window how long repeats are counted after an outcome was logged; {@link Duration#ZERO} logs every
+         *               one; default {@link #DEFAULT_LOG_REPEAT_WINDOW}
+         * @return this builder
+         * @throws IllegalArgumentException if the window is negative or longer than {@link ProcessOption#LONGEST}
+         */
+        public Builder logRepeatWindow(Duration window) {
+            Objects.requireNonNull(window, "window");
+            if (window.isNegative() || window.compareTo(ProcessOption.LONGEST) > 0) {
+                throw new IllegalArgumentException("logRepeatWindow must be between 0 and " + ProcessOption.LONGEST
+                        + ", was " + window);
+            }
+            this.logRepeatWindow = window;
             return this;
         }
 

@@ -91,7 +91,7 @@ final class ProcessNotifications {
         return INFOS.clone();
     }
 
-    private static MBeanNotificationInfo info(String type, Class<? extends Notification> notificationClass,
+    static MBeanNotificationInfo info(String type, Class<? extends Notification> notificationClass,
             int severity, String description) {
         // "severity" is the JMX Descriptor field monitoring tools read (1 non-recoverable ... 6 informational)
         return new MBeanNotificationInfo(new String[] {type}, notificationClass.getName(), description,
@@ -180,7 +180,8 @@ final class ProcessNotifications {
         return copy;
     }
 
-    private static CompositeData userData(SupervisorEvent event, String context) {
+    /** @return the user data of an event's notifications */
+    static CompositeData userData(SupervisorEvent event, String context) {
         ProcessSnapshot snapshot = event.snapshot();
         Object[] values = {
             event.processName(), event.supervisor(), context, event.type().name(), snapshot.status().name(),

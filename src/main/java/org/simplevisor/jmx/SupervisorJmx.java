@@ -14,6 +14,7 @@ import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.ListenerNotFoundException;
+import javax.management.MBeanNotificationInfo;
 import javax.management.MBeanServer;
 import javax.management.MalformedObjectNameException;
 import javax.management.Notification;
@@ -70,6 +71,13 @@ import org.simplevisor.SupervisorListener;
  * {@code restartCount}, {@code maxRestarts}, {@code reason}, {@code error} and {@code delayMillis}. Sequence
  * numbers count from 1 per process, without gaps.
  *
+ * <h2>Alerts</h2>
+ * A third MBean, {@code <domain>:type=Alerts,context=<context>} ({@link AlertsMXBean}), emits only what needs a
+ * person: {@value #PROCESS_RESTART_LIMIT_EXCEEDED}, {@value #PROCESS_HUNG} and {@value #PROCESS_SHUTDOWN_TIMEOUT},
+ * numbered 1, 2, ... of its own, with the process MBean as source, the same user data, and a message that begins
+ * with the alert and the process ({@code RESTART LIMIT EXCEEDED: payment-gateway (/shop) is FAILED after 3 of 3
+ * restarts; last error: ...}). Subscribe to it for alerting, to the supervisor MBean to follow everything.
+ *
  * <h2>Threads</h2>
  * MBeans read the supervisor's non-blocking snapshots. Notifications are made on the supervisor's event thread and
  * delivered by one thread this object owns, so a slow or failing JMX listener never delays a process or another
@@ -109,12 +117,15 @@ public final class SupervisorJmx implements AutoCloseable {
     private final ObjectName supervisorName;
     private final NotificationThread deliveries;
     private final Emitter supervisorEmitter;
+    private final ObjectName alertsName;
+    private final Alerts alerts;
     private final SupervisorListener listener = this::onEvent;
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
     private final Object lock = new Object();
     @GuardedBy("lock") private final Map<String, ProcessEntry> processes = new LinkedHashMap<>();
     @GuardedBy("lock") private boolean supervisorRegistered;
+    @GuardedBy("lock") private boolean alertsRegistered;
     @GuardedBy("lock") private boolean closed;
 
     /** A process's MBean name, its emitter, and its sequence of notification numbers. */
@@ -136,12 +147,16 @@ public final class SupervisorJmx implements AutoCloseable {
      * an {@link Error} other than a {@link VirtualMachineError}, is skipped: the next listener still gets the
      * notification.
      */
-    private static final class Emitter extends NotificationBroadcasterSupport {
+    static final class Emitter extends NotificationBroadcasterSupport {
         @GuardedBy("this") private @Nullable List<NotificationListener> subscribed; // one entry per subscription
         private volatile boolean hasListeners;
 
         Emitter() {
-            super(ProcessNotifications.infos());
+            this(ProcessNotifications.infos());
+        }
+
+        Emitter(MBeanNotificationInfo[] infos) {
+            super(infos);
         }
 
         /** {@return whether a listener is subscribed: without one, notifications are not worth building} */
@@ -205,6 +220,8 @@ public final class SupervisorJmx implements AutoCloseable {
         this.supervisorName = supervisorObjectName(domain, context);
         this.deliveries = new NotificationThread("simplevisor-" + supervisor.name() + "-jmx");
         this.supervisorEmitter = new Emitter();
+        this.alertsName = alertsObjectName(domain, context);
+        this.alerts = new Alerts(context, deliveries);
     }
 
     /**
@@ -301,6 +318,16 @@ public final class SupervisorJmx implements AutoCloseable {
      *
      * @param domain  the JMX domain
      * @param context the {@code context} key's value
+     * @return {@code <domain>:type=Alerts,context=<context>}, the context quoted only if it needs it
+     * @throws IllegalArgumentException if the result is not a valid, non-pattern ObjectName
+     */
+    public static ObjectName alertsObjectName(String domain, String context) {
+        return objectName(domain + ":type=Alerts,context=" + quoteIfNeeded(context));
+    }
+
+    /**
+     * @param domain  the JMX domain
+     * @param context the {@code context} key's value
      * @param process the process name
      * @throws IllegalArgumentException if the result is not a valid, non-pattern ObjectName
      */
@@ -343,6 +370,11 @@ public final class SupervisorJmx implements AutoCloseable {
         return supervisorName;
     }
 
+    /** @return the Alerts MBean's name */
+    public ObjectName alertsObjectName() {
+        return alertsName;
+    }
+
     /**
      * {@return the name its MBean has (or would have) in this registration}
      *
@@ -376,6 +408,8 @@ public final class SupervisorJmx implements AutoCloseable {
         synchronized (lock) {
             register(new SupervisorView.MBean(view, supervisorEmitter), supervisorName);
             supervisorRegistered = true;
+            register(new DescribedMBean<>(alerts, AlertsMXBean.class, alerts.emitter()), alertsName);
+            alertsRegistered = true;
         }
     }
 
@@ -442,6 +476,7 @@ public final class SupervisorJmx implements AutoCloseable {
         if (entry == null) {
             return; // closed
         }
+        alerts.onEvent(event, entry.name);
         // Numbered here, in event order; filtered and delivered on the notification thread, so that no listener
         // or filter of a JMX client ever runs on the event thread.
         if (!entry.emitter.hasListeners() && !supervisorEmitter.hasListeners()) {
@@ -482,6 +517,9 @@ public final class SupervisorJmx implements AutoCloseable {
             List<ObjectName> registered = new ArrayList<>();
             synchronized (lock) {
                 processes.values().stream().filter(p -> p.registered).forEach(p -> registered.add(p.name));
+                if (alertsRegistered) {
+                    registered.add(alertsName);
+                }
                 if (supervisorRegistered) {
                     registered.add(supervisorName);
                 }

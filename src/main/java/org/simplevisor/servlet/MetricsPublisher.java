@@ -9,11 +9,13 @@ import io.micrometer.jmx.JmxMeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.simplevisor.Supervisor;
 import org.simplevisor.metrics.SupervisorMetrics;
+import org.simplevisor.metrics.TaggedJmxNames;
 
 /**
  * The Micrometer side of one web application: which registry the meters go to, and their removal on destroy.
  * An application's own registry (context attribute {@code org.simplevisor.MeterRegistry}) comes first; else
- * {@code simplevisor.metrics} decides: {@code jmx} (a {@link JmxMeterRegistry} owned by the listener), {@code global}
+ * {@code simplevisor.metrics} decides: {@code jmx} (a {@link JmxMeterRegistry} owned by the listener, its MBeans named
+ * by {@link TaggedJmxNames}), {@code global}
  * ({@link Metrics#globalRegistry}) or {@code none}.
  */
 final class MetricsPublisher implements AutoCloseable {
@@ -50,7 +52,7 @@ final class MetricsPublisher implements AutoCloseable {
                     break;
                 default:
                     String domain = configuration.jmxDomainSet() ? configuration.jmxDomain() : DEFAULT_METRICS_DOMAIN;
-                    owned = new JmxMeterRegistry(new DomainConfig(domain), Clock.SYSTEM);
+                    owned = TaggedJmxNames.registry(new DomainConfig(domain), Clock.SYSTEM);
                     registry = owned;
             }
         }

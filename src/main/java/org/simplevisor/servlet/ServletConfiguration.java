@@ -45,6 +45,7 @@ final class ServletConfiguration {
     static final String JMX_ENABLED = "simplevisor.jmx.enabled";
     static final String JMX_DOMAIN = "simplevisor.jmx.domain";
     static final String METRICS = "simplevisor.metrics";
+    static final String LOG_REPEAT_WINDOW = "simplevisor.log.repeat-window";
     static final String PROCESS_PREFIX = "simplevisor.process.";
 
     /** The settings of {@code simplevisor.process.<name>.<setting>}. */
@@ -61,6 +62,7 @@ final class ServletConfiguration {
     private final String jmxDomain;
     private final boolean jmxDomainSet;
     private final Metrics metrics;
+    private final Duration logRepeatWindow;
     private final List<ProcessDeclaration> processes;
 
     private ServletConfiguration(Reader reader) {
@@ -71,6 +73,7 @@ final class ServletConfiguration {
         jmxDomain = reader.jmxDomain;
         jmxDomainSet = reader.jmxDomainSet;
         metrics = reader.metrics;
+        logRepeatWindow = reader.logRepeatWindow;
         processes = List.copyOf(reader.processes);
     }
 
@@ -146,6 +149,11 @@ final class ServletConfiguration {
         return metrics;
     }
 
+    /** {@return {@code simplevisor.log.repeat-window}, by default {@link Supervisor#DEFAULT_LOG_REPEAT_WINDOW}} */
+    Duration logRepeatWindow() {
+        return logRepeatWindow;
+    }
+
     /** {@return the enabled processes, in start order: ascending priority, then name} */
     List<ProcessDeclaration> processes() {
         return processes;
@@ -167,6 +175,7 @@ final class ServletConfiguration {
         private String jmxDomain = SupervisorJmx.DEFAULT_DOMAIN;
         private boolean jmxDomainSet;
         private Metrics metrics = Metrics.JMX;
+        private Duration logRepeatWindow = Supervisor.DEFAULT_LOG_REPEAT_WINDOW;
         private final List<ProcessDeclaration> processes = new ArrayList<>();
 
         Reader(ClassLoader loader) {
@@ -238,9 +247,12 @@ final class ServletConfiguration {
                         problems.add(where + ": unknown metrics registry; use jmx, global or none");
                     }
                     break;
+                case LOG_REPEAT_WINDOW:
+                    logRepeatWindow = duration(where, value, Supervisor.builder()::logRepeatWindow, logRepeatWindow);
+                    break;
                 default:
                     problems.add(where + ": unknown parameter; known are " + String.join(", ", ENABLED,
-                            SHUTDOWN_TIMEOUT, EXECUTOR, JMX_ENABLED, JMX_DOMAIN, METRICS) + " and "
+                            SHUTDOWN_TIMEOUT, EXECUTOR, JMX_ENABLED, JMX_DOMAIN, METRICS, LOG_REPEAT_WINDOW) + " and "
                             + PROCESS_PREFIX + "<name>.<setting>");
             }
         }

@@ -111,6 +111,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         supervisor = Supervisor.builder()
                 .name(name)
                 .shutdownTimeout(configuration.shutdownTimeout())
+                .logRepeatWindow(configuration.logRepeatWindow())
                 .executor(taskExecutor)
                 .build();
         for (ProcessFactory.Instance instance : instances) {

@@ -103,7 +103,10 @@ class JmxMBeansTest {
                 new ObjectName("org.simplevisor:type=Process,context=" + context + ",name=ticker"))).isTrue();
         assertThat(server.isRegistered(new ObjectName(
                 "org.simplevisor:type=Process,context=" + context + ",name=\"import,export\""))).isTrue();
-        assertThat(server.queryNames(new ObjectName(DOMAIN + ":context=" + context + ",*"), null)).hasSize(3);
+        ObjectName alertsName = new ObjectName("org.simplevisor:type=Alerts,context=" + context);
+        assertThat(jmx.alertsObjectName()).isEqualTo(alertsName);
+        assertThat(server.isRegistered(alertsName)).isTrue();
+        assertThat(server.queryNames(new ObjectName(DOMAIN + ":context=" + context + ",*"), null)).hasSize(4);
     }
 
     @Test

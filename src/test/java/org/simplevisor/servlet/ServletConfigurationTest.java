@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.simplevisor.ProcessOption;
 import org.simplevisor.ProcessContext;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervised;
@@ -112,6 +113,7 @@ class ServletConfigurationTest {
         assertThat(configuration.jmxDomain()).isEqualTo("org.simplevisor");
         assertThat(configuration.jmxDomainSet()).isFalse();
         assertThat(configuration.metrics()).isEqualTo(ServletConfiguration.Metrics.JMX);
+        assertThat(configuration.logRepeatWindow()).isEqualTo(Supervisor.DEFAULT_LOG_REPEAT_WINDOW);
         assertThat(configuration.processes()).isEmpty();
     }
 
@@ -142,13 +144,15 @@ class ServletConfigurationTest {
                 "simplevisor.executor", " concurrent/Work ",
                 "simplevisor.jmx.enabled", "false",
                 "simplevisor.jmx.domain", "com.example",
-                "simplevisor.metrics", "Global"));
+                "simplevisor.metrics", "Global",
+                "simplevisor.log.repeat-window", "0s"));
         assertThat(configuration.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(configuration.executorName()).isEqualTo("concurrent/Work");
         assertThat(configuration.jmxEnabled()).isFalse();
         assertThat(configuration.jmxDomain()).isEqualTo("com.example");
         assertThat(configuration.jmxDomainSet()).isTrue();
         assertThat(configuration.metrics()).isEqualTo(ServletConfiguration.Metrics.GLOBAL);
+        assertThat(configuration.logRepeatWindow()).isZero();
     }
 
     @Test
@@ -272,6 +276,7 @@ class ServletConfigurationTest {
                 "simplevisor.executor", " ",
                 "simplevisor.jmx.domain", "a:b",
                 "simplevisor.metrics", "prometheus",
+                "simplevisor.log.repeat-window", "-1m",
                 "simplevisor.shutdown.timeout", "5s",
                 "simplevisor.process.nameOnly", "x"))).containsExactlyInAnyOrder(
                 "context parameter simplevisor.enabled = \"maybe\": must be true or false",
@@ -279,9 +284,12 @@ class ServletConfigurationTest {
                 "context parameter simplevisor.executor = \" \": must be the JNDI name of a ManagedExecutorService",
                 "context parameter simplevisor.jmx.domain = \"a:b\": not a JMX domain (no ':', '*', '?' or ',')",
                 "context parameter simplevisor.metrics = \"prometheus\": unknown metrics registry; use jmx, global or none",
+                "context parameter simplevisor.log.repeat-window = \"-1m\": logRepeatWindow must be between 0 and "
+                        + ProcessOption.LONGEST + ", was PT-1M",
                 "context parameter simplevisor.shutdown.timeout = \"5s\": unknown parameter; known are "
                         + "simplevisor.enabled, simplevisor.shutdown-timeout, simplevisor.executor, "
-                        + "simplevisor.jmx.enabled, simplevisor.jmx.domain, simplevisor.metrics and "
+                        + "simplevisor.jmx.enabled, simplevisor.jmx.domain, simplevisor.metrics, "
+                        + "simplevisor.log.repeat-window and "
                         + "simplevisor.process.<name>.<setting>",
                 "context parameter simplevisor.process.nameOnly = \"x\": expected simplevisor.process.<name>.<setting>");
     }
