@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.simplevisor.metrics.MeterValues.awaitMeters;
 
-import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -27,6 +25,7 @@ import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
 import org.simplevisor.testing.CapturedLogs;
+import org.simplevisor.testing.JmxMeterRegistries;
 import org.simplevisor.testing.RecordingListener;
 import org.simplevisor.testing.ShutDownAfterEach;
 
@@ -194,17 +193,7 @@ class SupervisorMetricsLifecycleTest {
     @Test
     void jmxRegistryPublishesAndCloseUnpublishes() throws Exception {
         String domain = "simplevisor-metrics-test";
-        JmxMeterRegistry registry = new JmxMeterRegistry(new JmxConfig() {
-            @Override
-            public String get(String key) {
-                return null;
-            }
-
-            @Override
-            public String domain() {
-                return domain;
-            }
-        }, Clock.SYSTEM);
+        JmxMeterRegistry registry = JmxMeterRegistries.inDomain(domain);
         shutDown.closeable(registry::close);
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName all = new ObjectName(domain + ":*");
