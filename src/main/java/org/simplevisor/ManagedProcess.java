@@ -321,7 +321,7 @@ final class ManagedProcess {
         }
     }
 
-    private static ExitReason classify(ProcessRun ended, Throwable error) {
+    private static ExitReason classify(ProcessRun ended, @Nullable Throwable error) {
         ProcessRun.CancelCause cause = ended.cancelCause();
         if (cause == ProcessRun.CancelCause.WATCHDOG) {
             return ExitReason.FAILED;

@@ -311,7 +311,7 @@ public final class Supervisor implements AutoCloseable {
      *
      * @param teardown run after the shutdown, on the calling thread; may be {@code null}
      */
-    public void awaitShutdownSignal(Runnable teardown) {
+    public void awaitShutdownSignal(@Nullable Runnable teardown) {
         CountDownLatch tornDown = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             shutdown();
