@@ -11,21 +11,30 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The core depends on the JDK and log4j-api only: observers depend on it, never the reverse (SPEC section 2). */
+/** The core depends on the JDK and log4j-api only: observers depend on it, never the reverse; the cluster layer on the core and java.sql. */
 class CorePackageDependenciesTest {
 
     private static final Pattern IMPORT = Pattern.compile("^import\\s+(static\\s+)?([\\w.]+)", Pattern.MULTILINE);
 
     @Test
     void coreImportsOnlyTheJdkAndLog4jApi() throws IOException {
-        List<String> offending;
-        try (Stream<Path> sources = Files.list(Path.of("src/main/java/org/simplevisor"))) {
-            offending = sources.filter(p -> p.toString().endsWith(".java"))
+        assertThat(importsOf("src/main/java/org/simplevisor"))
+                .allMatch(i -> i.startsWith("java.") || i.startsWith("org.apache.logging.log4j."));
+    }
+
+    @Test
+    void clusterImportsOnlyTheCoreAndJavaSql() throws IOException {
+        assertThat(importsOf("src/main/java/org/simplevisor/cluster")).isNotEmpty()
+                .allMatch(i -> i.startsWith("java.") || i.startsWith("javax.sql.")
+                        || i.matches("org\\.simplevisor\\.[A-Z]\\w*"));
+    }
+
+    private static List<String> importsOf(String directory) throws IOException {
+        try (Stream<Path> sources = Files.list(Path.of(directory))) {
+            return sources.filter(p -> p.toString().endsWith(".java"))
                     .flatMap(CorePackageDependenciesTest::imports)
-                    .filter(i -> !(i.startsWith("java.") || i.startsWith("org.apache.logging.log4j.")))
                     .collect(Collectors.toList());
         }
-        assertThat(offending).isEmpty();
     }
 
     private static Stream<String> imports(Path source) {
