@@ -141,6 +141,18 @@ public final class ProcessOption {
         return new ProcessOption(spec -> spec.noRestartOn(list));
     }
 
+    /**
+     * Makes the process a cluster singleton: it runs on one node of those whose supervisors share a
+     * {@link LeaseStore} (see {@link Supervisor.Builder#leaseStore(LeaseStore)}), and moves to another node when its
+     * node stops or dies. Its node runs it only while holding the process's lease; the others keep it
+     * {@link ProcessStatus#STANDBY}. Each run sees the lease's fencing token in {@link ProcessContext#fencingToken()}.
+     *
+     * @return the option
+     */
+    public static ProcessOption singleton() {
+        return new ProcessOption(ProcessSpec.Builder::singleton);
+    }
+
     private static void requireNotNegative(String property, Duration value) {
         Objects.requireNonNull(value, property);
         if (value.isNegative()) {

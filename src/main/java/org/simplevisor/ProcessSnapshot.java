@@ -24,6 +24,8 @@ import java.time.Instant;
  * @param lastFailure     what the last failed or crashed run threw, or {@code null}
  * @param lastFailureTime when that was, or {@code null}
  * @param lastStartTime   when the last run began, or {@code null}
+ * @param lease           a singleton's lease as this node knows it, or {@code null} for a process that is not a
+ *                        singleton
  * @param takenAt         the moment this snapshot describes
  */
 public record ProcessSnapshot(
@@ -44,7 +46,13 @@ public record ProcessSnapshot(
         Throwable lastFailure,
         Instant lastFailureTime,
         Instant lastStartTime,
+        LeaseState lease,
         Instant takenAt) {
+
+    /** {@return whether the process is a singleton: it runs on one node of those sharing its lease store} */
+    public boolean singleton() {
+        return lease != null;
+    }
 
     /** @return whether a run is in progress */
     public boolean running() {
@@ -65,6 +73,6 @@ public record ProcessSnapshot(
     ProcessSnapshot at(Instant instant) {
         return new ProcessSnapshot(name, status, restartPolicy, restartCount, maxRestarts, restartDelay, priority,
                 totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts, totalRecoverFailures,
-                lastExitReason, lastFailure, lastFailureTime, lastStartTime, instant);
+                lastExitReason, lastFailure, lastFailureTime, lastStartTime, lease, instant);
     }
 }

@@ -137,7 +137,7 @@ abstract class LeaseStoreContract {
 
     @Test
     void oneStatementRenewsEveryLeaseANodeHoldsAndOneReadsEveryHolder() throws Exception {
-        CountingDataSource counting = new CountingDataSource(database.dataSource());
+        ObservedDataSource counting = new ObservedDataSource(database.dataSource());
         JdbcLeaseStore store = prepared(counting, newTable(), Duration.ofSeconds(30));
         List<Lease> held = new ArrayList<>();
         for (int i = 0; i < 50; i++) {

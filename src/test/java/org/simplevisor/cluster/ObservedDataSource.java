@@ -4,20 +4,23 @@ import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLNonTransientConnectionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * A real {@code DataSource} that counts the connections borrowed from it. {@link JdbcLeaseStore} borrows one
- * connection per statement, so the count is the number of statements.
+ * A real {@code DataSource} that counts the connections borrowed from it and can be cut off, as a node whose
+ * network to the database fails. {@link JdbcLeaseStore} borrows one connection per statement, so the count is the
+ * number of statements.
  */
-public final class CountingDataSource implements DataSource {
+public final class ObservedDataSource implements DataSource {
 
     private final DataSource target;
     private final AtomicInteger borrowed = new AtomicInteger();
+    private volatile boolean cutOff;
 
-    public CountingDataSource(DataSource target) {
+    public ObservedDataSource(DataSource target) {
         this.target = target;
     }
 
@@ -26,16 +29,28 @@ public final class CountingDataSource implements DataSource {
         return borrowed.getAndSet(0);
     }
 
+    /** Makes every later borrow fail as a connection refused does, or succeed again. */
+    public void cutOff(boolean cutOff) {
+        this.cutOff = cutOff;
+    }
+
     @Override
     public Connection getConnection() throws SQLException {
-        borrowed.incrementAndGet();
+        borrow();
         return target.getConnection();
     }
 
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
-        borrowed.incrementAndGet();
+        borrow();
         return target.getConnection(username, password);
+    }
+
+    private void borrow() throws SQLException {
+        borrowed.incrementAndGet();
+        if (cutOff) {
+            throw new SQLNonTransientConnectionException("connection refused (cut off by the test)", "08001");
+        }
     }
 
     @Override
