@@ -3,6 +3,7 @@ package org.simplevisor.jmx;
 import java.time.Instant;
 import java.util.Date;
 import org.simplevisor.ExitReason;
+import org.simplevisor.LeaseState;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.Supervisor;
 
@@ -107,6 +108,23 @@ final class ProcessView implements ProcessMXBean {
     @Override
     public boolean isRunning() {
         return snapshot().running();
+    }
+
+    @Override
+    public boolean isSingleton() {
+        return snapshot().singleton();
+    }
+
+    @Override
+    public String getLeaseHolder() {
+        LeaseState lease = snapshot().lease();
+        return lease == null ? "" : lease.holder();
+    }
+
+    @Override
+    public long getFencingToken() {
+        LeaseState lease = snapshot().lease();
+        return lease == null ? 0 : lease.fencingToken();
     }
 
     @Override
