@@ -105,6 +105,22 @@ public final class JdbcLeaseStore implements LeaseStore {
         return new Builder(dataSource);
     }
 
+    /**
+     * Checks a table name as {@link Builder#table(String)} does: nothing but an SQL identifier reaches the SQL text.
+     *
+     * @param table a table name
+     * @return the name
+     * @throws IllegalArgumentException if it is not an unquoted SQL identifier, optionally qualified by a schema
+     */
+    public static String requireTableName(String table) {
+        Objects.requireNonNull(table, "table");
+        if (!TABLE_NAME.matcher(table).matches()) {
+            throw new IllegalArgumentException("table must be an unquoted SQL identifier, optionally qualified by a "
+                    + "schema (letters, digits, underscores), was \"" + table + "\"");
+        }
+        return table;
+    }
+
     @Override
     public LeaseTiming timing() {
         return timing;
@@ -558,12 +574,7 @@ public final class JdbcLeaseStore implements LeaseStore {
          * @throws IllegalArgumentException if the name is not such an identifier
          */
         public Builder table(String table) {
-            Objects.requireNonNull(table, "table");
-            if (!TABLE_NAME.matcher(table).matches()) {
-                throw new IllegalArgumentException("table must be an unquoted SQL identifier, optionally qualified "
-                        + "by a schema (letters, digits, underscores), was \"" + table + "\"");
-            }
-            this.table = table;
+            this.table = requireTableName(table);
             return this;
         }
 

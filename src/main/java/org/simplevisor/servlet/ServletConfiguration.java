@@ -17,10 +17,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
+import org.simplevisor.LeaseTiming;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervised;
 import org.simplevisor.SupervisedProcess;
 import org.simplevisor.Supervisor;
+import org.simplevisor.cluster.JdbcLeaseStore;
 
 /**
  * Reads and validates the whole configuration of one web application: its {@code simplevisor.*} context parameters
@@ -40,13 +42,18 @@ final class ServletConfiguration {
     static final String JMX_ENABLED = "simplevisor.jmx.enabled";
     static final String JMX_DOMAIN = "simplevisor.jmx.domain";
     static final String METRICS = "simplevisor.metrics";
+    static final String CLUSTER_DATASOURCE = "simplevisor.cluster.datasource";
+    static final String CLUSTER_TABLE = "simplevisor.cluster.table";
+    static final String CLUSTER_LEASE_TIME = "simplevisor.cluster.lease-time";
+    static final String CLUSTER_NODE_ID = "simplevisor.cluster.node-id";
     static final String PROCESS_PREFIX = "simplevisor.process.";
 
     static final String DEFAULT_JMX_DOMAIN = "org.simplevisor";
 
     /** The settings of {@code simplevisor.process.<name>.<setting>}. */
     static final List<String> PROCESS_SETTINGS = List.of("class", "restart", "max-restarts", "restart-delay",
-            "max-restart-delay", "jitter", "healthy-duration", "restart-window", "watchdog", "priority", "enabled");
+            "max-restart-delay", "jitter", "healthy-duration", "restart-window", "watchdog", "priority", "enabled",
+            "singleton");
 
     /** Where metrics go: {@code simplevisor.metrics}. */
     enum Metrics { JMX, GLOBAL, NONE }
@@ -58,7 +65,19 @@ final class ServletConfiguration {
     private final String jmxDomain;
     private final boolean jmxDomainSet;
     private final Metrics metrics;
+    private final Cluster cluster;
     private final List<ProcessDeclaration> processes;
+
+    /**
+     * The lease store of the singletons: {@code simplevisor.cluster.*}.
+     *
+     * @param dataSource the JNDI name of the application's {@code DataSource}, or {@code null} when none is given
+     * @param table      the lease table
+     * @param leaseTime  the lease time
+     * @param nodeId     this node's id, or {@code null} for the supervisor's default
+     */
+    record Cluster(String dataSource, String table, Duration leaseTime, String nodeId) {
+    }
 
     private ServletConfiguration(Reader reader) {
         enabled = reader.enabled;
@@ -68,6 +87,8 @@ final class ServletConfiguration {
         jmxDomain = reader.jmxDomain;
         jmxDomainSet = reader.jmxDomainSet;
         metrics = reader.metrics;
+        cluster = new Cluster(reader.clusterDataSource, reader.clusterTable, reader.clusterLeaseTime,
+                reader.clusterNodeId);
         processes = List.copyOf(reader.processes);
     }
 
@@ -143,6 +164,11 @@ final class ServletConfiguration {
         return metrics;
     }
 
+    /** {@return {@code simplevisor.cluster.*}} */
+    Cluster cluster() {
+        return cluster;
+    }
+
     /** @return the enabled processes, in start order: ascending priority, then name */
     List<ProcessDeclaration> processes() {
         return processes;
@@ -164,6 +190,10 @@ final class ServletConfiguration {
         private String jmxDomain = DEFAULT_JMX_DOMAIN;
         private boolean jmxDomainSet;
         private Metrics metrics = Metrics.JMX;
+        private String clusterDataSource;
+        private String clusterTable = JdbcLeaseStore.DEFAULT_TABLE;
+        private Duration clusterLeaseTime = LeaseTiming.DEFAULT_LEASE_TIME;
+        private String clusterNodeId;
         private final List<ProcessDeclaration> processes = new ArrayList<>();
 
         Reader(ClassLoader loader) {
@@ -186,6 +216,11 @@ final class ServletConfiguration {
                 ProcessDeclaration declaration = settings.declaration();
                 if (declaration != null && settings.enabled) {
                     processes.add(declaration);
+                    if (declaration.singleton() && clusterDataSource == null) {
+                        problems.add(settings.singletonOrigin + ": process \"" + declaration.name() + "\" is a "
+                                + "singleton, which needs context parameter " + CLUSTER_DATASOURCE + " (the JNDI name "
+                                + "of the application's DataSource, e.g. jdbc/simplevisor)");
+                    }
                 }
             }
             // Start order: the supervisor starts by priority, then registration order, which is name order here.
@@ -223,10 +258,33 @@ final class ServletConfiguration {
                         problems.add(where + ": unknown metrics registry; use jmx, global or none");
                     }
                     break;
+                case CLUSTER_DATASOURCE:
+                    clusterDataSource = nonBlank(where, value, "the JNDI name of a DataSource", clusterDataSource);
+                    break;
+                case CLUSTER_TABLE:
+                    try {
+                        clusterTable = JdbcLeaseStore.requireTableName(value.trim());
+                    } catch (IllegalArgumentException e) {
+                        problems.add(where + ": " + e.getMessage());
+                    }
+                    break;
+                case CLUSTER_LEASE_TIME:
+                    Duration leaseTime = positive(where, value, null);
+                    try {
+                        clusterLeaseTime = leaseTime == null ? clusterLeaseTime : LeaseTiming.of(leaseTime).leaseTime();
+                    } catch (IllegalArgumentException e) {
+                        problems.add(where + ": " + e.getMessage());
+                    }
+                    break;
+                case CLUSTER_NODE_ID:
+                    clusterNodeId = nonBlank(where, value, "this node's id among those sharing the lease table",
+                            clusterNodeId);
+                    break;
                 default:
                     problems.add(where + ": unknown parameter; known are " + String.join(", ", ENABLED,
-                            SHUTDOWN_TIMEOUT, EXECUTOR, JMX_ENABLED, JMX_DOMAIN, METRICS) + " and "
-                            + PROCESS_PREFIX + "<name>.<setting>");
+                            SHUTDOWN_TIMEOUT, EXECUTOR, JMX_ENABLED, JMX_DOMAIN, METRICS, CLUSTER_DATASOURCE,
+                            CLUSTER_TABLE, CLUSTER_LEASE_TIME, CLUSTER_NODE_ID) + " and " + PROCESS_PREFIX
+                            + "<name>.<setting>");
             }
         }
 
@@ -305,6 +363,14 @@ final class ServletConfiguration {
         }
 
         // ------------------------------------------------------------ values
+
+        private String nonBlank(String where, String value, String what, String fallback) {
+            if (value.isBlank()) {
+                problems.add(where + ": must be " + what);
+                return fallback;
+            }
+            return value.trim();
+        }
 
         private boolean bool(String where, String value, boolean fallback) {
             String text = value.trim().toLowerCase(Locale.ROOT);
@@ -480,6 +546,8 @@ final class ServletConfiguration {
             Integer priority;
             boolean enabled = true;
             List<Class<? extends Throwable>> noRestartOn = List.of();
+            boolean singleton;
+            String singletonOrigin;
 
             Settings(String name) {
                 this.name = name;
@@ -508,6 +576,8 @@ final class ServletConfiguration {
                 watchdog = optionalPositive(attribute + "watchdog = \"" + annotation.watchdog() + "\"",
                         annotation.watchdog(), null);
                 noRestartOn = List.of(annotation.noRestartOn());
+                singleton = annotation.singleton();
+                singletonOrigin = attribute + "singleton = true";
             }
 
             void applyParameter(String key, String setting, String value, String where) {
@@ -547,6 +617,10 @@ final class ServletConfiguration {
                         Integer number = integer(where, value);
                         priority = number != null ? number : priority;
                         break;
+                    case "singleton":
+                        singleton = bool(where, value, singleton);
+                        singletonOrigin = where;
+                        break;
                     default: // enabled
                         enabled = bool(where, value, enabled);
                         break;
@@ -575,7 +649,7 @@ final class ServletConfiguration {
                 int effectivePriority = priority != null ? priority : priorityOf(processType);
                 return new ProcessDeclaration(name, processType, classOrigin, policy, maxRestarts, restartDelay,
                         maxRestartDelay, jitter, healthyDuration, restartWindow, watchdog, effectivePriority,
-                        noRestartOn);
+                        noRestartOn, singleton);
             }
         }
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import javax.naming.InitialContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.simplevisor.LeaseStore;
 import org.simplevisor.Supervisor;
 import org.simplevisor.jmx.SupervisorJmx;
 
@@ -60,6 +61,7 @@ public final class SupervisorContextListener implements ServletContextListener {
     private Supervisor supervisor;
     private MetricsPublisher metrics;
     private AutoCloseable jmx;
+    private LeaseStore leaseStore;
 
     SupervisorContextListener(ServletConfiguration configuration) {
         this.configuration = configuration;
@@ -102,11 +104,18 @@ public final class SupervisorContextListener implements ServletContextListener {
         }
         taskExecutor = new ManagedTaskExecutor(runsOn, containerExecutor != null, context.getClassLoader(),
                 contextPath);
-        supervisor = Supervisor.builder()
+        Supervisor.Builder builder = Supervisor.builder()
                 .name(name)
                 .shutdownTimeout(configuration.shutdownTimeout())
-                .executor(taskExecutor)
-                .build();
+                .executor(taskExecutor);
+        leaseStore = LeaseStoreLookup.find(configuration.cluster(), InitialContext::doLookup);
+        if (leaseStore != null) {
+            builder.leaseStore(leaseStore);
+        }
+        if (configuration.cluster().nodeId() != null) {
+            builder.nodeId(configuration.cluster().nodeId());
+        }
+        supervisor = builder.build();
         for (ProcessFactory.Instance instance : instances) {
             supervisor.register(instance.declaration().name(), instance.process(), instance.declaration().options());
         }
@@ -155,6 +164,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         }
         close(jmx, "MBeans");
         close(metrics, "meters");
+        close(leaseStore, "lease store");
         // What the processes left of the shutdown timeout, and at least a moment: a blocking one must not hang
         // the undeploy.
         ProcessFactory.destroyAll(instances, destroyerName(contextPath),
@@ -169,6 +179,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         instances = List.of();
         jmx = null;
         metrics = null;
+        leaseStore = null;
         supervisor = null;
         taskExecutor = null;
         ownedExecutor = null;
