@@ -16,7 +16,7 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * Logs the life of every process: starts and stops at INFO, failures at WARN and crashes at ERROR with their
- * stack traces, the restart limit at ERROR. Each line carries the process name in the ThreadContext, whichever
+ * stack traces, the restart limit at ERROR, a singleton's lease acquired or released at INFO and lost at WARN. Each line carries the process name in the ThreadContext, whichever
  * thread delivers the event.
  *
  * <p>A loop stays readable: when a process ends the same way again (the same completion, or a failure of the same
@@ -110,6 +110,16 @@ final class LoggingListener implements SupervisorListener {
             case SHUTDOWN_TIMEOUT:
                 LOG.error("Process \"{}\" did not stop within the shutdown timeout; abandoning it", name,
                         event.error());
+                break;
+            case LEASE_ACQUIRED:
+                LOG.info("Process \"{}\" acquired its lease (fencing token {}); starting", name,
+                        process.lease().fencingToken());
+                break;
+            case LEASE_LOST:
+                LeaseLoss loss = process.lease().lastLoss();
+                LOG.log(loss == LeaseLoss.RELEASED ? Level.INFO : Level.WARN, "Process \"{}\" {}", name,
+                        loss == LeaseLoss.RELEASED ? "released its lease"
+                                : "lost its lease (" + loss.tagValue() + "); its run is stopped");
                 break;
             case STATUS_CHANGED:
                 if (event.error() != null) {

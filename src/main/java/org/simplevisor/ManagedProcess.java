@@ -60,6 +60,11 @@ final class ManagedProcess {
     @GuardedBy("lock") private @Nullable Throwable lastFailure;
     @GuardedBy("lock") private @Nullable Instant lastFailureTime;
     @GuardedBy("lock") private @Nullable Instant lastStartTime;
+    /** The lease this node holds for a singleton, or null: it has no run then. */
+    @GuardedBy("lock") private @Nullable Lease lease;
+    /** A singleton's lease holder as last seen; empty if none. */
+    @GuardedBy("lock") private String leaseHolder = "";
+    @GuardedBy("lock") private @Nullable LeaseLoss lastLeaseLoss;
 
     private volatile ProcessSnapshot snapshot;
 
@@ -108,9 +113,12 @@ final class ManagedProcess {
                 }
                 return;
             }
+            if (status == ProcessStatus.STANDBY) {
+                return; // waiting for its lease already
+            }
             cancelPendingRestart();
             resetRestarts();
-            submit = newRun(false, ProcessStatus.STARTING);
+            submit = runOrStandby(false, ProcessStatus.STARTING);
             emit(SupervisorEvent.Type.STATUS_CHANGED);
         }
         submit(submit);
@@ -184,14 +192,22 @@ final class ManagedProcess {
         if (pendingRestart != null) {
             cancelPendingRestart();
         } else if (run != null && run.thread == null) {
-            run.cancel(ProcessRun.CancelCause.MANUAL, host.clock().instant());
-            run.left();
-            run = null;
+            dropRunNotBegun();
+        } else if (status == ProcessStatus.STANDBY) {
+            host.leases().withdraw(this);
         } else {
             return false;
         }
         setStatusAtRest(ProcessStatus.STOPPED, null);
+        giveBackLease();
         return true;
+    }
+
+    /** Drops a run handed to the executor that its thread has not reached yet. */
+    private void dropRunNotBegun() {
+        run.cancel(ProcessRun.CancelCause.MANUAL, host.clock().instant());
+        run.left();
+        run = null;
     }
 
     /** Cancels the run in progress, if any; it ends in its own time. @return that run, or {@code null} */
@@ -224,6 +240,12 @@ final class ManagedProcess {
             settle(ProcessStatus.STOPPED, now);
             emit(SupervisorEvent.Type.SHUTDOWN_TIMEOUT, null, report, null, false);
             emit(SupervisorEvent.Type.STOPPED, ExitReason.SHUTDOWN, null, null, false);
+            if (spec.singleton) { // its run may still be working: the lease is left to expire, never released
+                if (lease != null) {
+                    loseLease(LeaseLoss.EXPIRED, now);
+                }
+                host.leases().forget(this);
+            }
         }
     }
 
@@ -242,12 +264,106 @@ final class ManagedProcess {
             count(ExitReason.SHUTDOWN, null, false, now);
             settle(ProcessStatus.STOPPED, now);
             emit(SupervisorEvent.Type.STOPPED, ExitReason.SHUTDOWN, null, null, false);
+            giveBackLease();
         }
+    }
+
+    // ---------------------------------------------------------------- the lease of a singleton
+
+    /**
+     * This node acquired the lease the process waits for in STANDBY: starts a run with its token.
+     *
+     * @return whether the process took it; if not (it stopped waiting meanwhile) the keeper gives it back
+     */
+    boolean leaseAcquired(Lease acquired) {
+        ProcessRun submit;
+        synchronized (lock) {
+            if (closed || status != ProcessStatus.STANDBY) {
+                return false;
+            }
+            lease = acquired;
+            leaseHolder = acquired.owner();
+            submit = newRun(false, ProcessStatus.STARTING);
+            emit(SupervisorEvent.Type.LEASE_ACQUIRED);
+        }
+        submit(submit);
+        return true;
+    }
+
+    /**
+     * This node lost the lease: a run in progress is cancelled (it ends in its own time, then the process waits in
+     * STANDBY); a run not begun or a pending restart is dropped, and the process waits in STANDBY at once.
+     */
+    void leaseLost(LeaseLoss reason) {
+        synchronized (lock) {
+            if (lease == null) {
+                return;
+            }
+            Instant now = host.clock().instant();
+            loseLease(reason, now);
+            if (run != null && run.thread != null) {
+                run.cancel(ProcessRun.CancelCause.LEASE_LOST, now);
+                return;
+            } else if (run != null) {
+                dropRunNotBegun();
+            } else {
+                cancelPendingRestart();
+            }
+            host.leases().release(this);
+            standby();
+            emit(SupervisorEvent.Type.STATUS_CHANGED);
+        }
+    }
+
+    /** The keeper read who holds the lease this process waits for ({@code ""}: nobody). */
+    void leaseHolderSeen(String holder) {
+        synchronized (lock) {
+            if (lease == null && !holder.equals(leaseHolder)) {
+                leaseHolder = holder;
+                publish(host.clock().instant());
+            }
+        }
+    }
+
+    /** {@return a new run, or {@code null} with the process in STANDBY: a singleton runs only under its lease} */
+    private ProcessRun runOrStandby(boolean isRestart, ProcessStatus waitingStatus) {
+        if (spec.singleton && lease == null) {
+            standby();
+            return null;
+        }
+        return newRun(isRestart, waitingStatus);
+    }
+
+    private void standby() {
+        settle(ProcessStatus.STANDBY, host.clock().instant());
+        host.leases().want(this);
+    }
+
+    /** The process came to rest: it gives its lease back, so that another node may take it at once. */
+    private void giveBackLease() {
+        if (!spec.singleton) {
+            return;
+        }
+        if (lease != null) {
+            loseLease(LeaseLoss.RELEASED, host.clock().instant());
+        }
+        host.leases().release(this);
+    }
+
+    private void loseLease(LeaseLoss reason, Instant now) {
+        lease = null;
+        lastLeaseLoss = reason;
+        leaseHolder = "";
+        publish(now);
+        emit(SupervisorEvent.Type.LEASE_LOST);
     }
 
     // ---------------------------------------------------------------- a run
 
     private void submit(ProcessRun submitted) {
+        if (submitted == null) {
+            return; // a singleton waiting for its lease
+        }
         try {
             host.executor().execute(() -> execute(submitted));
         } catch (RejectedExecutionException rejected) {
@@ -258,6 +374,7 @@ final class ManagedProcess {
                     lastFailure = rejected;
                     lastFailureTime = host.clock().instant();
                     setStatusAtRest(ProcessStatus.FAILED, rejected);
+                    giveBackLease();
                 }
             }
         }
@@ -329,6 +446,8 @@ final class ManagedProcess {
             return ExitReason.SHUTDOWN;
         } else if (cause == ProcessRun.CancelCause.MANUAL) {
             return ExitReason.MANUAL;
+        } else if (cause == ProcessRun.CancelCause.LEASE_LOST) {
+            return ExitReason.LEASE_LOST;
         } else if (error == null) {
             return ExitReason.COMPLETED;
         } else if (error instanceof InterruptedException) {
@@ -376,18 +495,27 @@ final class ManagedProcess {
                     submit = newRun(false, ProcessStatus.STARTING);
                     emit(endEvent, reason, failure, null, false);
                     break;
+                case STANDBY:
+                    startAfterExit = false;
+                    host.leases().release(this); // if the store still has it, before the next acquisition
+                    standby();
+                    emit(endEvent, reason, failure, null, false);
+                    break;
                 case REST_STOPPED:
                     settle(ProcessStatus.STOPPED, now);
                     emit(endEvent, reason, failure, null, false);
+                    giveBackLease();
                     break;
                 case REST_FAILED:
                     settle(ProcessStatus.FAILED, now);
                     emit(endEvent, reason, failure, null, false);
+                    giveBackLease();
                     break;
                 case LIMIT_EXCEEDED:
                     settle(ProcessStatus.FAILED, now);
                     emit(endEvent, reason, failure, null, false);
                     emit(SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED, reason, failure, null, false);
+                    giveBackLease();
                     break;
                 default:
                     Duration delay = spec.restartDelay(consecutiveRestarts, ThreadLocalRandom.current().nextDouble());
@@ -406,13 +534,24 @@ final class ManagedProcess {
     }
 
     /** What follows the end of a run. */
-    private enum NextStep { START_AGAIN, REST_STOPPED, REST_FAILED, LIMIT_EXCEEDED, RESTART }
+    private enum NextStep { START_AGAIN, STANDBY, REST_STOPPED, REST_FAILED, LIMIT_EXCEEDED, RESTART }
 
+    /** The next step; a singleton that would run again without its lease waits for it in STANDBY instead. */
     @GuardedBy("lock")
     private NextStep nextStep(ExitReason reason, ProcessRun.@Nullable CancelCause cancelCause,
             @Nullable Throwable failure, Instant now) {
+        NextStep step = nextStepByPolicy(reason, cancelCause, failure, now);
+        boolean runsAgain = step == NextStep.START_AGAIN || step == NextStep.RESTART;
+        return runsAgain && spec.singleton && lease == null ? NextStep.STANDBY : step;
+    }
+
+    @GuardedBy("lock")
+    private NextStep nextStepByPolicy(ExitReason reason, ProcessRun.@Nullable CancelCause cancelCause,
+            @Nullable Throwable failure, Instant now) {
         if (startAfterExit && !closed) {
             return NextStep.START_AGAIN;
+        } else if (reason == ExitReason.LEASE_LOST && !closed) {
+            return NextStep.STANDBY;
         } else if (reason.isCancellation() || cancelCause == ProcessRun.CancelCause.MANUAL) {
             // The second case: an operator's stop that came after the run had ended (its reason was already
             // classified) but before this account of its end. The stop still stops it.
@@ -535,7 +674,7 @@ final class ManagedProcess {
 
     @GuardedBy("lock")
     private ProcessRun newRun(boolean isRestart, ProcessStatus waitingStatus) {
-        run = new ProcessRun(name, host.clock(), isRestart);
+        run = new ProcessRun(name, host.clock(), isRestart, lease == null ? 0 : lease.token());
         settle(waitingStatus, host.clock().instant());
         return run;
     }
@@ -571,7 +710,9 @@ final class ManagedProcess {
     private void publish(Instant now) {
         snapshot = new ProcessSnapshot(name, status, spec.policy, restartCount, spec.maxRestarts, spec.restartDelay,
                 spec.priority, totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts,
-                totalRecoverFailures, lastExitReason, lastFailure, lastFailureTime, lastStartTime, now);
+                totalRecoverFailures, lastExitReason, lastFailure, lastFailureTime, lastStartTime,
+                spec.singleton ? new LeaseState(leaseHolder, lease == null ? 0 : lease.token(), lastLeaseLoss) : null,
+                now);
     }
 
     @GuardedBy("lock")

@@ -25,6 +25,17 @@ public interface ProcessContext {
     int restartCount();
 
     /**
+     * {@return the fencing token of this run: for a singleton, the token of the lease acquisition it runs under,
+     * greater than that of every earlier acquisition on any node; 0 for a process that is not a singleton}
+     * Writing it with every side effect, and refusing writes that carry a smaller token than the last one seen
+     * (for example {@code UPDATE ... SET fence = ? WHERE fence <= ?}), rejects the late writes of a node that lost
+     * its lease while paused.
+     */
+    default long fencingToken() {
+        return 0;
+    }
+
+    /**
      * Blocks until this run is cancelled. On the run's own thread, a cancellation that finds it waiting here wakes it
      * without an interrupt: the call returns with the interrupt status clear, so that the cleanup after it may block
      * on I/O, JDBC or {@link Thread#sleep}. A run's thread that is anywhere else when it is cancelled is interrupted

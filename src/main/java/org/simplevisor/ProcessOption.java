@@ -153,6 +153,18 @@ public final class ProcessOption {
         ProcessSpec.of(options);
     }
 
+    /**
+     * Makes the process a cluster singleton: it runs on one node of those whose supervisors share a
+     * {@link LeaseStore} (see {@link Supervisor.Builder#leaseStore(LeaseStore)}), and moves to another node when its
+     * node stops or dies. Its node runs it only while holding the process's lease; the others keep it
+     * {@link ProcessStatus#STANDBY}. Each run sees the lease's fencing token in {@link ProcessContext#fencingToken()}.
+     *
+     * @return the option
+     */
+    public static ProcessOption singleton() {
+        return new ProcessOption(ProcessSpec.Builder::singleton);
+    }
+
     private static void requireNotNegative(String property, Duration value) {
         Objects.requireNonNull(value, property);
         if (value.isNegative()) {

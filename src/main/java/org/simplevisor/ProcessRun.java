@@ -20,7 +20,7 @@ final class ProcessRun implements ProcessContext {
 
     /** Why the supervisor cancelled a run; decides how its end is classified. */
     enum CancelCause {
-        SHUTDOWN, MANUAL, WATCHDOG
+        SHUTDOWN, MANUAL, WATCHDOG, LEASE_LOST
     }
 
     /** A timeout for {@link #await(long)}: none. */
@@ -45,6 +45,7 @@ final class ProcessRun implements ProcessContext {
     private final String name;
     private final Clock clock;
     private final boolean restart;
+    private final long fencingToken;
     private volatile int restartCount;
     private final CountDownLatch cancelled = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
@@ -60,15 +61,26 @@ final class ProcessRun implements ProcessContext {
     @Nullable Future<?> watchdogCheck;
     @Nullable ProcessHungException hang;
 
+    /** A run of a process that is not a singleton: fencing token 0. */
     ProcessRun(String name, Clock clock, boolean restart) {
+        this(name, clock, restart, 0);
+    }
+
+    ProcessRun(String name, Clock clock, boolean restart, long fencingToken) {
         this.name = name;
         this.clock = clock;
         this.restart = restart;
+        this.fencingToken = fencingToken;
     }
 
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public long fencingToken() {
+        return fencingToken;
     }
 
     @Override

@@ -31,13 +31,14 @@ public final class ProcessSnapshot {
     private final @Nullable Throwable lastFailure;
     private final @Nullable Instant lastFailureTime;
     private final @Nullable Instant lastStartTime;
+    private final @Nullable LeaseState lease;
     private final Instant takenAt;
 
     ProcessSnapshot(String name, ProcessStatus status, RestartPolicy restartPolicy, int restartCount,
             int maxRestarts, Duration restartDelay, int priority, long totalStarts, long totalExits,
             long totalFailures, long totalCrashes, long totalRestarts, long totalRecoverFailures,
             @Nullable ExitReason lastExitReason, @Nullable Throwable lastFailure, @Nullable Instant lastFailureTime,
-            @Nullable Instant lastStartTime, Instant takenAt) {
+            @Nullable Instant lastStartTime, @Nullable LeaseState lease, Instant takenAt) {
         this.name = name;
         this.status = status;
         this.restartPolicy = restartPolicy;
@@ -55,6 +56,7 @@ public final class ProcessSnapshot {
         this.lastFailure = lastFailure;
         this.lastFailureTime = lastFailureTime;
         this.lastStartTime = lastStartTime;
+        this.lease = lease;
         this.takenAt = takenAt;
     }
 
@@ -62,7 +64,7 @@ public final class ProcessSnapshot {
     ProcessSnapshot at(Instant instant) {
         return new ProcessSnapshot(name, status, restartPolicy, restartCount, maxRestarts, restartDelay, priority,
                 totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts, totalRecoverFailures,
-                lastExitReason, lastFailure, lastFailureTime, lastStartTime, instant);
+                lastExitReason, lastFailure, lastFailureTime, lastStartTime, lease, instant);
     }
 
     /** {@return the registered name} */
@@ -155,6 +157,19 @@ public final class ProcessSnapshot {
         return takenAt;
     }
 
+    /**
+     * {@return a singleton's lease as this node knows it: holder, fencing token, whether this node holds it; or
+     * {@code null} for a process that is not a singleton}
+     */
+    public @Nullable LeaseState lease() {
+        return lease;
+    }
+
+    /** {@return whether the process is a singleton: it runs on one node of those sharing its lease store} */
+    public boolean singleton() {
+        return lease != null;
+    }
+
     /** {@return whether a run is in progress} */
     public boolean running() {
         return status == ProcessStatus.RUNNING;
@@ -188,7 +203,8 @@ public final class ProcessSnapshot {
                 && lastExitReason == that.lastExitReason && restartDelay.equals(that.restartDelay)
                 && Objects.equals(lastFailure, that.lastFailure)
                 && Objects.equals(lastFailureTime, that.lastFailureTime)
-                && Objects.equals(lastStartTime, that.lastStartTime) && takenAt.equals(that.takenAt);
+                && Objects.equals(lastStartTime, that.lastStartTime) && Objects.equals(lease, that.lease)
+                && takenAt.equals(that.takenAt);
     }
 
     /** {@return a hash of all the values} */
@@ -196,7 +212,7 @@ public final class ProcessSnapshot {
     public int hashCode() {
         return Objects.hash(name, status, restartPolicy, restartCount, maxRestarts, restartDelay, priority,
                 totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts, totalRecoverFailures,
-                lastExitReason, lastFailure, lastFailureTime, lastStartTime, takenAt);
+                lastExitReason, lastFailure, lastFailureTime, lastStartTime, lease, takenAt);
     }
 
     /** {@return all the values, for logs and messages} */
@@ -208,6 +224,6 @@ public final class ProcessSnapshot {
                 + ", totalFailures=" + totalFailures + ", totalCrashes=" + totalCrashes + ", totalRestarts="
                 + totalRestarts + ", totalRecoverFailures=" + totalRecoverFailures + ", lastExitReason="
                 + lastExitReason + ", lastFailure=" + lastFailure + ", lastFailureTime=" + lastFailureTime
-                + ", lastStartTime=" + lastStartTime + ", takenAt=" + takenAt + "]";
+                + ", lastStartTime=" + lastStartTime + ", lease=" + lease + ", takenAt=" + takenAt + "]";
     }
 }

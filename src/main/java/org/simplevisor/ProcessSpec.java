@@ -19,6 +19,7 @@ final class ProcessSpec {
     final int priority;
     final List<Class<? extends Throwable>> noRestartOn;
     final @Nullable Consumer<Throwable> recoverHandler; // null: the crash is only logged
+    final boolean singleton;                  // runs only while its node holds its lease
 
     private ProcessSpec(Builder b) {
         policy = b.policy;
@@ -32,6 +33,7 @@ final class ProcessSpec {
         priority = b.priority;
         noRestartOn = b.noRestartOn;
         recoverHandler = b.recoverHandler;
+        singleton = b.singleton;
         if (maxRestartDelay.compareTo(restartDelay) < 0) {
             throw new IllegalArgumentException("maxRestartDelay (" + maxRestartDelay
                     + ") must not be shorter than restartDelay (" + restartDelay + ")");
@@ -100,6 +102,7 @@ final class ProcessSpec {
         private int priority;
         private List<Class<? extends Throwable>> noRestartOn = List.of();
         private @Nullable Consumer<Throwable> recoverHandler;
+        private boolean singleton;
 
         void restart(RestartPolicy policy, int maxRestarts, Duration delay) {
             this.policy = policy;
@@ -134,6 +137,10 @@ final class ProcessSpec {
 
         void noRestartOn(List<Class<? extends Throwable>> types) {
             this.noRestartOn = types;
+        }
+
+        void singleton() {
+            this.singleton = true;
         }
     }
 }

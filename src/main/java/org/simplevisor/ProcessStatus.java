@@ -11,6 +11,9 @@ package org.simplevisor;
  *   FAILED  &lt;--- restart limit exceeded, or a failure/crash that the policy does not restart
  * </pre>
  *
+ * A singleton waits in {@code STANDBY} instead of {@code STARTING} until its node acquires the lease, and goes back
+ * to {@code STANDBY} when its run ends because the node lost the lease.
+ *
  * {@code STOPPED} and {@code FAILED} are at rest: the process runs again only through
  * {@link Supervisor#start(String)} or {@link Supervisor#restart(String)}.
  */
@@ -24,5 +27,10 @@ public enum ProcessStatus {
     /** The last run ended and a restart is due, after the restart delay. */
     RESTARTING,
     /** Will not run again on its own: the restart limit was exceeded, or a failure is not to be restarted. */
-    FAILED
+    FAILED,
+    /**
+     * A singleton that wants to run but does not hold its lease: another node holds it, or the lease store cannot be
+     * reached. It starts as soon as this node acquires the lease.
+     */
+    STANDBY
 }

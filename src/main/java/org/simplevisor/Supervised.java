@@ -49,4 +49,10 @@ public @interface Supervised {
 
     /** {@return exception types that are never restarted} */
     Class<? extends Throwable>[] noRestartOn() default {};
+
+    /**
+     * {@return whether the process is a cluster singleton ({@link ProcessOption#singleton()}): it runs on one node of
+     * those sharing the lease table, the others keep it in STANDBY}
+     */
+    boolean singleton() default false;
 }

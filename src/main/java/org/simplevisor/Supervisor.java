@@ -1,6 +1,9 @@
 package org.simplevisor;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,6 +93,8 @@ public final class Supervisor implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final @Nullable OwnedThreads timerThreads;  // null unless the scheduler is ours
     private final EventDispatcher events;
+    private final String nodeId;
+    private final LeaseKeeper leases;                  // null without a lease store
     private final ProcessHost host;
 
     private final ConcurrentHashMap<String, ManagedProcess> processes = new ConcurrentHashMap<>();
@@ -136,7 +141,23 @@ public final class Supervisor implements AutoCloseable {
             timerThreads = null;
             scheduler = builder.scheduler;
         }
-        host = new ProcessHost(name, clock, executor, scheduler, events);
+        nodeId = builder.nodeId == null ? defaultNodeId(name) : builder.nodeId;
+        leases = builder.leaseStore == null ? null : new LeaseKeeper(builder.leaseStore, nodeId, name, scheduler,
+                LeaseKeeper.tickerOf(clock, clock == Builder.SYSTEM_CLOCK));
+        host = new ProcessHost(name, clock, executor, scheduler, events, leases);
+    }
+
+    /** Host name, PID, supervisor name and a random suffix: unique even for two supervisors of one JVM. */
+    private static String defaultNodeId(String name) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        String supervisor = name.length() > 100 ? name.substring(0, 100) : name; // node ids fit lease stores
+        return host + ":" + ProcessHandle.current().pid() + ":" + supervisor + ":"
+                + Integer.toHexString(new SecureRandom().nextInt());
     }
 
     /** {@return a builder for a supervisor with non-default settings} */
@@ -163,6 +184,10 @@ public final class Supervisor implements AutoCloseable {
         }
         Objects.requireNonNull(process, "process");
         ProcessSpec spec = ProcessSpec.of(options);
+        if (spec.singleton && leases == null) {
+            throw new IllegalArgumentException("process \"" + name + "\" is a singleton, which needs a lease store: "
+                    + "Supervisor.builder().leaseStore(...)");
+        }
         ManagedProcess managed;
         boolean startNow;
         lifecycleLock.lock();
@@ -195,6 +220,9 @@ public final class Supervisor implements AutoCloseable {
             requireNotShutDown();
             if (state == State.RUNNING) {
                 return;
+            }
+            if (leases != null && processes.values().stream().anyMatch(p -> p.spec.singleton)) {
+                leases.start(); // a misconfigured lease store fails here, before anything starts
             }
             state = State.RUNNING;
         } finally {
@@ -233,6 +261,9 @@ public final class Supervisor implements AutoCloseable {
         DeferredInterrupts interrupts = new DeferredInterrupts();
         try {
             stopProcesses(deadline, interrupts);
+            if (leases != null) {
+                leases.close(deadline, interrupts); // after the runs have ended: their leases are given back
+            }
             releaseThreads(deadline, interrupts);
         } finally {
             state = State.TERMINATED;
@@ -416,6 +447,19 @@ public final class Supervisor implements AutoCloseable {
         return name;
     }
 
+    /**
+     * {@return this node's id: the owner of the leases its singletons hold} By default the host name, the PID, the
+     * supervisor's name and a random suffix.
+     */
+    public String nodeId() {
+        return nodeId;
+    }
+
+    /** {@return the keeper of the singletons' leases, or {@code null}: for tests that drive time and then look} */
+    @Nullable LeaseKeeper leaseKeeper() {
+        return leases;
+    }
+
     /** {@return the total time {@link #shutdown()} waits for processes} */
     public Duration shutdownTimeout() {
         return shutdownTimeout;
@@ -572,12 +616,17 @@ public final class Supervisor implements AutoCloseable {
     public static final class Builder {
         private String name = DEFAULT_NAME;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        /** The default clock: with it, lease deadlines are measured with {@link System#nanoTime()}. */
+        private static final Clock SYSTEM_CLOCK = Clock.systemUTC();
+
         private @Nullable ExecutorService executor;       // null: threads of the supervisor's own
         private @Nullable ScheduledExecutorService scheduler; // null: a thread of the supervisor's own
-        private Clock clock = Clock.systemUTC();
+        private Clock clock = SYSTEM_CLOCK;
         private Duration logRepeatWindow = DEFAULT_LOG_REPEAT_WINDOW;
         private final List<SupervisorListener> listeners = new ArrayList<>();
         private boolean virtualThreads;
+        private LeaseStore leaseStore;
+        private String nodeId;
 
         private Builder() {
         }
@@ -694,6 +743,35 @@ public final class Supervisor implements AutoCloseable {
          */
         public Builder virtualThreads(boolean virtualThreads) {
             this.virtualThreads = virtualThreads;
+            return this;
+        }
+
+        /**
+         * Sets where the leases of singletons ({@link ProcessOption#singleton()}) live: a store shared by every node
+         * that runs them, such as {@code org.simplevisor.cluster.JdbcLeaseStore} on the application's database.
+         * Needed once any singleton is registered. The supervisor prepares it in {@link Supervisor#run()} and never
+         * closes it.
+         *
+         * @param store the lease store
+         * @return this builder
+         */
+        public Builder leaseStore(LeaseStore store) {
+            this.leaseStore = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * Sets this node's id, the owner of the leases it holds: unique among the nodes sharing a lease store, and
+         * new for each life of a node. Default: host name, PID, supervisor name and a random suffix.
+         *
+         * @param nodeId a non-blank id
+         * @return this builder
+         */
+        public Builder nodeId(String nodeId) {
+            if (nodeId == null || nodeId.isBlank()) {
+                throw new IllegalArgumentException("nodeId must not be empty");
+            }
+            this.nodeId = nodeId;
             return this;
         }
 

@@ -68,6 +68,13 @@ public final class SupervisorEvent {
          * that had not begun was cancelled, or the executor refused the run.
          */
         STATUS_CHANGED,
+        /**
+         * This node acquired a singleton's lease; a run with the new {@link LeaseState#fencingToken()} follows. Each is
+         * followed, in time, by exactly one {@link #LEASE_LOST}.
+         */
+        LEASE_ACQUIRED,
+        /** This node stopped holding a singleton's lease; {@link LeaseState#lastLoss()} says why. */
+        LEASE_LOST,
         /** The supervisor finished its shutdown: the last event it emits. */
         TERMINATED
     }

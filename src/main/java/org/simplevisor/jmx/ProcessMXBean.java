@@ -17,10 +17,12 @@ public interface ProcessMXBean {
     String getName();
 
     /**
-     * {@return the status: {@code STOPPED}, {@code STARTING}, {@code RUNNING}, {@code RESTARTING} or {@code FAILED}}
+     * {@return the status: {@code STOPPED}, {@code STARTING}, {@code RUNNING}, {@code RESTARTING}, {@code FAILED} or
+     * {@code STANDBY}}
      */
-    @Description("STOPPED, STARTING, RUNNING, RESTARTING, or FAILED (will not run again on its own: restart limit"
-            + " exceeded, or a failure its policy does not restart)")
+    @Description("STOPPED, STARTING, RUNNING, RESTARTING, FAILED (will not run again on its own: restart limit"
+            + " exceeded, or a failure its policy does not restart), or STANDBY (a singleton waiting for its lease,"
+            + " which another node holds)")
     String getStatus();
 
     /** {@return the restart policy: {@code NEVER}, {@code ALWAYS} or {@code ON_FAILURE}} */
@@ -80,6 +82,21 @@ public interface ProcessMXBean {
     /** {@return whether a run is in progress} */
     @Description("Whether a run is in progress (Status is RUNNING)")
     boolean isRunning();
+
+    /** {@return whether the process is a cluster singleton: it runs on one node of those sharing its lease store} */
+    @Description("Whether the process is a cluster singleton: it runs on the one node that holds its lease, and"
+            + " waits in STANDBY on the others")
+    boolean isSingleton();
+
+    /** {@return the node id of the singleton's lease holder as this node last saw it; empty if none} */
+    @Description("The node id of the node holding the singleton's lease, as this node last saw it; this node's"
+            + " NodeId while it holds it; empty when nobody holds it (or the process is not a singleton)")
+    String getLeaseHolder();
+
+    /** {@return the fencing token this node holds the singleton's lease with; 0 if it does not hold it} */
+    @Description("The fencing token this node holds the singleton's lease with, which its run sees; greater than"
+            + " that of every earlier holder. 0 when this node does not hold the lease")
+    long getFencingToken();
 
     /** Starts the process if it is stopped or failed, with a fresh restart count; a pending restart happens now. */
     @Description("Starts the process if it is STOPPED or FAILED, with a fresh restart count; a pending restart"

@@ -2,6 +2,8 @@ package org.simplevisor.jmx;
 
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_FAILED;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_HUNG;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_LEASE_ACQUIRED;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_LEASE_LOST;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_RESTARTING;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_RESTART_LIMIT_EXCEEDED;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_SHUTDOWN_TIMEOUT;
@@ -23,6 +25,7 @@ import javax.management.openmbean.OpenDataException;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
 import org.jspecify.annotations.Nullable;
+import org.simplevisor.LeaseLoss;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.SupervisorEvent;
 
@@ -34,22 +37,25 @@ final class ProcessNotifications {
 
     private static final String[] ITEMS = {
         "process", "supervisor", "context", "event", "status", "previousStatus", "restartCount", "maxRestarts",
-        "reason", "error", "delayMillis"};
+        "reason", "error", "delayMillis", "leaseHolder", "fencingToken"};
     private static final String[] ITEM_DESCRIPTIONS = {
         "The process's name", "The supervisor's name", "The JMX context (the web application's context path)",
         "The core event: STARTED, COMPLETED, FAILED, CRASHED, STOPPED, RESTARTING, RESTART_LIMIT_EXCEEDED, HUNG,"
-                + " SHUTDOWN_TIMEOUT or STATUS_CHANGED",
+                + " SHUTDOWN_TIMEOUT, LEASE_ACQUIRED, LEASE_LOST or STATUS_CHANGED",
         "The status after the event", "The status before the event", "Restarts counted toward the limit",
         "The restart limit; 0 or less is unlimited",
-        "Why: start or restart for started; completed, failed, crashed, cancelled, shutdown or manual for the"
-                + " end of a run (and for restarting and restart-limit-exceeded, the end that led to them); hung;"
-                + " null for a bare status change",
+        "Why: start or restart for started; completed, failed, crashed, cancelled, shutdown, manual or lease_lost"
+                + " for the end of a run (and for restarting and restart-limit-exceeded, the end that led to them);"
+                + " hung; acquired, or released, expired or renewal_failed for a singleton's lease; null for a bare"
+                + " status change",
         "What the run threw, the hang, or the unstopped thread, as \"class: message\"; null if nothing",
-        "The delay before the restart in milliseconds, for restarting; otherwise null"};
+        "The delay before the restart in milliseconds, for restarting; otherwise null",
+        "A singleton's lease holder as this node last saw it (empty if none); null for other processes",
+        "The fencing token this node holds a singleton's lease with (0 if none); null for other processes"};
     private static final OpenType<?>[] ITEM_TYPES = {
         SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.STRING, SimpleType.STRING,
         SimpleType.STRING, SimpleType.INTEGER, SimpleType.INTEGER, SimpleType.STRING, SimpleType.STRING,
-        SimpleType.LONG};
+        SimpleType.LONG, SimpleType.STRING, SimpleType.LONG};
 
     /** The type of every notification's user data. */
     static final CompositeType USER_DATA_TYPE;
@@ -80,6 +86,13 @@ final class ProcessNotifications {
                 "The watchdog saw no heartbeat within its timeout; the run is being cancelled"),
         info(PROCESS_SHUTDOWN_TIMEOUT, Notification.class, 3,
                 "At shutdown the run did not end within the timeout and was abandoned"),
+        info(PROCESS_LEASE_ACQUIRED, Notification.class, 6,
+                "This node acquired a singleton's lease: its run starts here, with the fencing token in the user"
+                        + " data"),
+        info(PROCESS_LEASE_LOST, Notification.class, 4,
+                "This node stopped holding a singleton's lease: released (the process came to rest here), expired"
+                        + " (another node may hold it now) or renewal_failed (the lease store did not answer in time);"
+                        + " a run in progress is cancelled"),
         info(AttributeChangeNotification.ATTRIBUTE_CHANGE, AttributeChangeNotification.class, 6,
                 "The Status attribute changed")};
 
@@ -156,6 +169,10 @@ final class ProcessNotifications {
                 return PROCESS_HUNG;
             case SHUTDOWN_TIMEOUT:
                 return PROCESS_SHUTDOWN_TIMEOUT;
+            case LEASE_ACQUIRED:
+                return PROCESS_LEASE_ACQUIRED;
+            case LEASE_LOST:
+                return PROCESS_LEASE_LOST;
             default:
                 return null;
         }
@@ -187,7 +204,9 @@ final class ProcessNotifications {
             event.processName(), event.supervisor(), context, event.type().name(), snapshot.status().name(),
             event.previousStatus() == null ? null : event.previousStatus().name(), snapshot.restartCount(),
             snapshot.maxRestarts(), reason(event), event.error() == null ? null : event.error().toString(),
-            event.delay() == null ? null : event.delay().toMillis()};
+            event.delay() == null ? null : event.delay().toMillis(),
+            snapshot.lease() == null ? null : snapshot.lease().holder(),
+            snapshot.lease() == null ? null : snapshot.lease().fencingToken()};
         try {
             return new CompositeDataSupport(USER_DATA_TYPE, ITEMS, values);
         } catch (OpenDataException e) {
@@ -203,6 +222,10 @@ final class ProcessNotifications {
                 return "hung";
             case SHUTDOWN_TIMEOUT:
                 return "shutdown";
+            case LEASE_ACQUIRED:
+                return "acquired";
+            case LEASE_LOST:
+                return event.snapshot().lease().lastLoss().tagValue();
             default:
                 return ProcessView.tagOf(event.reason());
         }
@@ -234,6 +257,12 @@ final class ProcessNotifications {
             case SHUTDOWN_TIMEOUT:
                 return process + " did not stop within the shutdown timeout and was abandoned: "
                         + event.error().getMessage();
+            case LEASE_ACQUIRED:
+                return process + " acquired its lease on node " + quoted(s.lease().holder()) + " (fencing token "
+                        + s.lease().fencingToken() + ")";
+            case LEASE_LOST:
+                return s.lease().lastLoss() == LeaseLoss.RELEASED ? process + " released its lease"
+                        : process + " lost its lease (" + reason(event) + ")";
             default:
                 return process + " is " + s.status();
         }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Date;
 import org.jspecify.annotations.Nullable;
 import org.simplevisor.ExitReason;
+import org.simplevisor.LeaseState;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.Supervisor;
 
@@ -108,6 +109,23 @@ final class ProcessView implements ProcessMXBean {
     @Override
     public boolean isRunning() {
         return snapshot().running();
+    }
+
+    @Override
+    public boolean isSingleton() {
+        return snapshot().singleton();
+    }
+
+    @Override
+    public String getLeaseHolder() {
+        LeaseState lease = snapshot().lease();
+        return lease == null ? "" : lease.holder();
+    }
+
+    @Override
+    public long getFencingToken() {
+        LeaseState lease = snapshot().lease();
+        return lease == null ? 0 : lease.fencingToken();
     }
 
     @Override

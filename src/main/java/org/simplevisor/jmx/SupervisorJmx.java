@@ -103,6 +103,10 @@ public final class SupervisorJmx implements AutoCloseable {
     public static final String PROCESS_HUNG = "simplevisor.process.hung";
     /** At shutdown the run outlived the timeout and was abandoned. */
     public static final String PROCESS_SHUTDOWN_TIMEOUT = "simplevisor.process.shutdown-timeout";
+    /** This node acquired a singleton's lease; its run starts with the new fencing token. */
+    public static final String PROCESS_LEASE_ACQUIRED = "simplevisor.process.lease-acquired";
+    /** This node stopped holding a singleton's lease: released, expired, or renewal failed (the user data's reason). */
+    public static final String PROCESS_LEASE_LOST = "simplevisor.process.lease-lost";
 
     private static final Logger LOG = LogManager.getLogger(SupervisorJmx.class);
     /** How long closing waits for listeners to take the queued notifications. */

@@ -44,6 +44,11 @@ public interface SupervisorMXBean {
     @Description("The names of all processes, in registration order")
     String[] getProcessNames();
 
+    /** {@return this node's id: the owner of the leases its singletons hold} */
+    @Description("This node's id: the owner of the leases its singletons hold, and what LeaseHolder shows on the"
+            + " other nodes")
+    String getNodeId();
+
     /** {@return the total time shutdown waits for processes, in milliseconds} */
     @Description("Total time a shutdown waits for the processes to end, in milliseconds")
     long getShutdownTimeoutMillis();

@@ -102,6 +102,11 @@ final class SupervisorView implements SupervisorMXBean {
     }
 
     @Override
+    public String getNodeId() {
+        return supervisor.nodeId();
+    }
+
+    @Override
     public long getShutdownTimeoutMillis() {
         return supervisor.shutdownTimeout().toMillis();
     }

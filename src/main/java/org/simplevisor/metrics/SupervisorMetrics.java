@@ -22,6 +22,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.jspecify.annotations.Nullable;
 import org.simplevisor.ExitReason;
+import org.simplevisor.LeaseLoss;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.ProcessStatus;
 import org.simplevisor.RestartPolicy;
@@ -71,12 +72,25 @@ import org.simplevisor.SupervisorListener;
  *     <td></td><td>every process abandoned because it outlived the shutdown timeout ({@code SHUTDOWN_TIMEOUT});
  *     tagged with the process, unlike Go's untagged counter, so that the operator sees which one hung</td></tr>
  * </table>
+ * A singleton ({@link ProcessSnapshot#singleton()}) also has a seventh {@code reason} of
+ * {@value #PROCESS_STOPPED}, {@code lease_lost}, and:
+ * <table>
+ * <caption>meters of a singleton</caption>
+ * <tr><th>meter (Prometheus name)</th><th>type</th><th>more tags</th><th>value</th></tr>
+ * <tr><td>{@value #PROCESS_LEASE_HELD} ({@code simplevisor_process_lease_held})</td><td>gauge</td><td></td>
+ *     <td>1 while this node holds the singleton's lease, else 0</td></tr>
+ * <tr><td>{@value #PROCESS_LEASE_ACQUIRED} ({@code simplevisor_process_lease_acquired_total})</td>
+ *     <td>counter</td><td></td><td>every lease acquisition by this node ({@code LEASE_ACQUIRED})</td></tr>
+ * <tr><td>{@value #PROCESS_LEASE_LOST} ({@code simplevisor_process_lease_lost_total})</td><td>counter</td>
+ *     <td>{@code reason}: released, expired, renewal_failed ({@link LeaseLoss#tagValue()})</td>
+ *     <td>every time this node stopped holding the lease ({@code LEASE_LOST})</td></tr>
+ * </table>
  *
  * <h2>How values are kept true</h2>
  * Gauges read the supervisor's current {@linkplain Supervisor#snapshot(String) snapshot} whenever they are
  * sampled; no gauge is maintained by events, so each returns to its true value after every path (crash, restart
  * limit, manual stop, shutdown, abandonment). Counters count events from {@link #bindTo} on; bind before
- * {@link Supervisor#run()} to count every run. All counters of a process, the six {@code reason} values included,
+ * {@link Supervisor#run()} to count every run. All counters of a process, every {@code reason} value included,
  * are registered at 0 as soon as the process is known, so that {@code rate()} and {@code increase()} see their
  * first increment. After the supervisor has terminated the meters stay, and show the final state (status 0 or
  * -2, running 0) until {@link #close()}; closing removes every meter this binder registered, so a stopped
@@ -114,12 +128,21 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     public static final String RESTART_LIMIT_EXCEEDED = "simplevisor.restart.limit.exceeded";
     /** Counter: runs abandoned because they outlived the shutdown timeout. */
     public static final String SHUTDOWN_TIMEOUTS = "simplevisor.shutdown.timeouts";
+    /** Gauge of a singleton: 1 while this node holds its lease, else 0. */
+    public static final String PROCESS_LEASE_HELD = "simplevisor.process.lease.held";
+    /** Counter of a singleton: lease acquisitions by this node. */
+    public static final String PROCESS_LEASE_ACQUIRED = "simplevisor.process.lease.acquired";
+    /** Counter of a singleton: leases this node stopped holding, by {@value #TAG_REASON}. */
+    public static final String PROCESS_LEASE_LOST = "simplevisor.process.lease.lost";
 
     /** Tag on every meter: the process's name. */
     public static final String TAG_PROCESS_NAME = "process_name";
     /** Tag: {@code never}, {@code always} or {@code on_failure} (the Go spelling). */
     public static final String TAG_RESTART_POLICY = "restart_policy";
-    /** Tag of {@value #PROCESS_STOPPED}: how the run ended, {@link ExitReason#tagValue()}. */
+    /**
+     * Tag of {@value #PROCESS_STOPPED}: how the run ended, {@link ExitReason#tagValue()}; of
+     * {@value #PROCESS_LEASE_LOST}: why, {@link LeaseLoss#tagValue()}.
+     */
     public static final String TAG_REASON = "reason";
     /** Tag of {@value #RESTART_LIMIT_EXCEEDED}: the process's restart limit. */
     public static final String TAG_MAX_RESTARTS = "max_restarts";
@@ -291,6 +314,12 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
             case RESTART_LIMIT_EXCEEDED:
                 meters.restartLimitExceeded.increment();
                 break;
+            case LEASE_ACQUIRED:
+                meters.leaseAcquired.increment();
+                break;
+            case LEASE_LOST:
+                meters.leaseLost.get(event.snapshot().lease().lastLoss()).increment();
+                break;
             case SHUTDOWN_TIMEOUT:
                 meters.shutdownTimeouts.increment();
                 break;
@@ -348,6 +377,13 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
         };
     }
 
+    private static ToDoubleFunction<Supervisor> leaseHeld(String name) {
+        return s -> {
+            ProcessSnapshot snapshot = snapshotOrNull(s, name);
+            return snapshot == null ? Double.NaN : snapshot.lease().held() ? 1 : 0;
+        };
+    }
+
     private static ToDoubleFunction<Supervisor> restartCount(String name) {
         return s -> {
             ProcessSnapshot snapshot = snapshotOrNull(s, name);
@@ -370,6 +406,8 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
         final Counter restartLimitExceeded;
         final Counter shutdownTimeouts;
         final Map<ExitReason, Counter> stopped = new EnumMap<>(ExitReason.class);
+        final Counter leaseAcquired;                        // singletons only
+        final Map<LeaseLoss, Counter> leaseLost = new EnumMap<>(LeaseLoss.class);
 
         ProcessMeters(MeterRegistry registry, Supervisor supervisor, ProcessSnapshot snapshot, Tags commonTags) {
             String name = snapshot.name();
@@ -386,8 +424,22 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
             started = counter(registry, PROCESS_STARTED, "Total number of process starts", withPolicy);
             restarted = counter(registry, PROCESS_RESTARTED, "Total number of process restarts", withPolicy);
             for (ExitReason reason : ExitReason.values()) {
-                stopped.put(reason, counter(registry, PROCESS_STOPPED, "Total number of process stops",
-                        process.and(TAG_REASON, reason.tagValue())));
+                if (reason != ExitReason.LEASE_LOST || snapshot.singleton()) {
+                    stopped.put(reason, counter(registry, PROCESS_STOPPED, "Total number of process stops",
+                            process.and(TAG_REASON, reason.tagValue())));
+                }
+            }
+            if (snapshot.singleton()) {
+                gauge(registry, PROCESS_LEASE_HELD, "Whether this node holds the singleton's lease (1) or not (0)",
+                        process, supervisor, leaseHeld(name));
+                leaseAcquired = counter(registry, PROCESS_LEASE_ACQUIRED, "Total number of lease acquisitions",
+                        process);
+                for (LeaseLoss loss : LeaseLoss.values()) {
+                    leaseLost.put(loss, counter(registry, PROCESS_LEASE_LOST, "Total number of leases lost",
+                            process.and(TAG_REASON, loss.tagValue())));
+                }
+            } else {
+                leaseAcquired = null;
             }
             panics = counter(registry, PROCESS_PANICS, "Total number of process panics", process);
             restartLimitExceeded = counter(registry, RESTART_LIMIT_EXCEEDED,

@@ -42,29 +42,45 @@ final class ExecutorLookup {
     }
 
     /**
+     * {@return what is bound under the JNDI name a context parameter gives}
+     *
+     * @param parameter  the context parameter
+     * @param configured its value: a JNDI name, under {@code java:comp/env/} unless it has a {@code java:} scheme
+     * @param type       what must be bound there
+     * @param jndi       the look-up
+     * @throws ConfigurationException naming the parameter and its value if nothing, or something else, is bound
+     */
+    static <T> T bound(String parameter, String configured, Class<T> type, Jndi jndi) {
+        String name = jndiName(configured);
+        Object found;
+        try {
+            found = jndi.lookup(name);
+        } catch (NamingException | RuntimeException e) {
+            throw new ConfigurationException(ServletConfiguration.describe(parameter, configured)
+                    + ": nothing is bound under " + name + " (" + e + ")", e);
+        }
+        if (!type.isInstance(found)) {
+            throw new ConfigurationException(ServletConfiguration.describe(parameter, configured) + ": " + name
+                    + " is " + (found == null ? "null" : "a " + found.getClass().getName()) + ", not a "
+                    + type.getName(), null);
+        }
+        return type.cast(found);
+    }
+
+    /**
      * {@return the container's executor, or {@code null} when there is none and none is configured}
      *
      * @param configured the value of {@code simplevisor.executor}, or {@code null}
      * @param jndi       the look-up
      * @throws ConfigurationException if a configured name is not bound to a {@link ManagedExecutorService}
      */
-    static Found find(@Nullable String configured, Jndi jndi) {
+    static @Nullable Found find(@Nullable String configured, Jndi jndi) {
         if (configured != null) {
             String name = jndiName(configured);
-            Object found;
-            try {
-                found = jndi.lookup(name);
-            } catch (NamingException | RuntimeException e) {
-                throw new ConfigurationException(ServletConfiguration.describe(ServletConfiguration.EXECUTOR,
-                        configured) + ": nothing is bound under " + name + " (" + e + ")", e);
-            }
-            if (!(found instanceof ManagedExecutorService)) {
-                throw new ConfigurationException(ServletConfiguration.describe(ServletConfiguration.EXECUTOR,
-                        configured) + ": " + name + " is " + (found == null ? "null" : "a " + found.getClass().getName())
-                        + ", not a " + ManagedExecutorService.class.getName(), null);
-            }
+            ManagedExecutorService found = bound(ServletConfiguration.EXECUTOR, configured,
+                    ManagedExecutorService.class, jndi);
             warnIfNotWhatWasNamed(configured, name, found, jndi);
-            return new Found((ManagedExecutorService) found, name);
+            return new Found(found, name);
         }
         Object found = lookupQuietly(DEFAULT_EXECUTOR, jndi);
         if (found instanceof ManagedExecutorService) {

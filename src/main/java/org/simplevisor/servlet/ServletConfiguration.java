@@ -21,11 +21,13 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import org.jspecify.annotations.Nullable;
 import org.simplevisor.ProcessOption;
+import org.simplevisor.LeaseTiming;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervised;
 import org.simplevisor.SupervisedProcess;
 import org.simplevisor.Supervisor;
 import org.simplevisor.jmx.SupervisorJmx;
+import org.simplevisor.cluster.JdbcLeaseStore;
 
 /**
  * Reads and validates the whole configuration of one web application: its {@code simplevisor.*} context parameters
@@ -46,11 +48,16 @@ final class ServletConfiguration {
     static final String JMX_DOMAIN = "simplevisor.jmx.domain";
     static final String METRICS = "simplevisor.metrics";
     static final String LOG_REPEAT_WINDOW = "simplevisor.log.repeat-window";
+    static final String CLUSTER_DATASOURCE = "simplevisor.cluster.datasource";
+    static final String CLUSTER_TABLE = "simplevisor.cluster.table";
+    static final String CLUSTER_LEASE_TIME = "simplevisor.cluster.lease-time";
+    static final String CLUSTER_NODE_ID = "simplevisor.cluster.node-id";
     static final String PROCESS_PREFIX = "simplevisor.process.";
 
     /** The settings of {@code simplevisor.process.<name>.<setting>}. */
     static final List<String> PROCESS_SETTINGS = List.of("class", "restart", "max-restarts", "restart-delay",
-            "max-restart-delay", "jitter", "healthy-duration", "restart-window", "watchdog", "priority", "enabled");
+            "max-restart-delay", "jitter", "healthy-duration", "restart-window", "watchdog", "priority", "enabled",
+            "singleton");
 
     /** Where metrics go: {@code simplevisor.metrics}. */
     enum Metrics { JMX, GLOBAL, NONE }
@@ -63,7 +70,19 @@ final class ServletConfiguration {
     private final boolean jmxDomainSet;
     private final Metrics metrics;
     private final Duration logRepeatWindow;
+    private final Cluster cluster;
     private final List<ProcessDeclaration> processes;
+
+    /**
+     * The lease store of the singletons: {@code simplevisor.cluster.*}.
+     *
+     * @param dataSource the JNDI name of the application's {@code DataSource}, or {@code null} when none is given
+     * @param table      the lease table
+     * @param leaseTime  the lease time
+     * @param nodeId     this node's id, or {@code null} for the supervisor's default
+     */
+    record Cluster(String dataSource, String table, Duration leaseTime, String nodeId) {
+    }
 
     private ServletConfiguration(Reader reader) {
         enabled = reader.enabled;
@@ -74,6 +93,8 @@ final class ServletConfiguration {
         jmxDomainSet = reader.jmxDomainSet;
         metrics = reader.metrics;
         logRepeatWindow = reader.logRepeatWindow;
+        cluster = new Cluster(reader.clusterDataSource, reader.clusterTable, reader.clusterLeaseTime,
+                reader.clusterNodeId);
         processes = List.copyOf(reader.processes);
     }
 
@@ -149,6 +170,11 @@ final class ServletConfiguration {
         return metrics;
     }
 
+    /** {@return {@code simplevisor.cluster.*}} */
+    Cluster cluster() {
+        return cluster;
+    }
+
     /** {@return {@code simplevisor.log.repeat-window}, by default {@link Supervisor#DEFAULT_LOG_REPEAT_WINDOW}} */
     Duration logRepeatWindow() {
         return logRepeatWindow;
@@ -176,6 +202,10 @@ final class ServletConfiguration {
         private boolean jmxDomainSet;
         private Metrics metrics = Metrics.JMX;
         private Duration logRepeatWindow = Supervisor.DEFAULT_LOG_REPEAT_WINDOW;
+        private @Nullable String clusterDataSource;
+        private String clusterTable = JdbcLeaseStore.DEFAULT_TABLE;
+        private Duration clusterLeaseTime = LeaseTiming.DEFAULT_LEASE_TIME;
+        private @Nullable String clusterNodeId;
         private final List<ProcessDeclaration> processes = new ArrayList<>();
 
         Reader(ClassLoader loader) {
@@ -205,6 +235,11 @@ final class ServletConfiguration {
                 ProcessDeclaration declaration = settings.declaration();
                 if (declaration != null && settings.enabled) {
                     processes.add(declaration);
+                    if (declaration.singleton() && clusterDataSource == null) {
+                        problems.add(settings.singletonOrigin + ": process \"" + declaration.name() + "\" is a "
+                                + "singleton, which needs context parameter " + CLUSTER_DATASOURCE + " (the JNDI name "
+                                + "of the application's DataSource, e.g. jdbc/simplevisor)");
+                    }
                 }
             }
             // Start order: the supervisor starts by priority, then registration order, which is name order here.
@@ -250,9 +285,27 @@ final class ServletConfiguration {
                 case LOG_REPEAT_WINDOW:
                     logRepeatWindow = duration(where, value, Supervisor.builder()::logRepeatWindow, logRepeatWindow);
                     break;
+                case CLUSTER_DATASOURCE:
+                    clusterDataSource = nonBlank(where, value, "the JNDI name of a DataSource", clusterDataSource);
+                    break;
+                case CLUSTER_TABLE:
+                    try {
+                        clusterTable = JdbcLeaseStore.requireTableName(value.trim());
+                    } catch (IllegalArgumentException e) {
+                        problems.add(where + ": " + e.getMessage());
+                    }
+                    break;
+                case CLUSTER_LEASE_TIME:
+                    clusterLeaseTime = duration(where, value, LeaseTiming::of, clusterLeaseTime);
+                    break;
+                case CLUSTER_NODE_ID:
+                    clusterNodeId = nonBlank(where, value, "this node's id among those sharing the lease table",
+                            clusterNodeId);
+                    break;
                 default:
                     problems.add(where + ": unknown parameter; known are " + String.join(", ", ENABLED,
-                            SHUTDOWN_TIMEOUT, EXECUTOR, JMX_ENABLED, JMX_DOMAIN, METRICS, LOG_REPEAT_WINDOW) + " and "
+                            SHUTDOWN_TIMEOUT, EXECUTOR, JMX_ENABLED, JMX_DOMAIN, METRICS, LOG_REPEAT_WINDOW,
+                            CLUSTER_DATASOURCE, CLUSTER_TABLE, CLUSTER_LEASE_TIME, CLUSTER_NODE_ID) + " and "
                             + PROCESS_PREFIX + "<name>.<setting>");
             }
         }
@@ -332,6 +385,14 @@ final class ServletConfiguration {
         }
 
         // ------------------------------------------------------------ values
+
+        private String nonBlank(String where, String value, String what, String fallback) {
+            if (value.isBlank()) {
+                problems.add(where + ": must be " + what);
+                return fallback;
+            }
+            return value.trim();
+        }
 
         private boolean bool(String where, String value, boolean fallback) {
             String text = value.trim().toLowerCase(Locale.ROOT);
@@ -506,6 +567,8 @@ final class ServletConfiguration {
             @Nullable Integer priority;
             boolean enabled = true;
             List<Class<? extends Throwable>> noRestartOn = List.of();
+            boolean singleton;
+            @Nullable String singletonOrigin;
 
             Settings(String name) {
                 this.name = name;
@@ -523,6 +586,8 @@ final class ServletConfiguration {
                 applyAttribute(where, "restartWindow", annotation.restartWindow());
                 applyAttribute(where, "watchdog", annotation.watchdog());
                 noRestartOn = List.of(annotation.noRestartOn());
+                singleton = annotation.singleton();
+                singletonOrigin = where + ": singleton = true";
             }
 
             /** Applies an attribute as the setting of the same name in {@code web.xml}: maxRestarts, max-restarts. */
@@ -582,6 +647,10 @@ final class ServletConfiguration {
                         Integer number = integer(where, value);
                         priority = number != null ? number : priority;
                         break;
+                    case "singleton":
+                        singleton = bool(where, value, singleton);
+                        singletonOrigin = where;
+                        break;
                     default: // enabled
                         enabled = bool(where, value, enabled);
                         break;
@@ -604,7 +673,7 @@ final class ServletConfiguration {
                 int effectivePriority = priority != null ? priority : priorityOf(processType);
                 ProcessDeclaration declaration = new ProcessDeclaration(name, processType, classOrigin, policy,
                         maxRestarts, restartDelay, maxRestartDelay, jitter, healthyDuration, restartWindow, watchdog,
-                        effectivePriority, noRestartOn);
+                        effectivePriority, noRestartOn, singleton);
                 try {
                     ProcessOption.validate(declaration.options());
                     return declaration;

@@ -15,6 +15,7 @@ import javax.naming.InitialContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.jspecify.annotations.Nullable;
+import org.simplevisor.LeaseStore;
 import org.simplevisor.Supervisor;
 import org.simplevisor.jmx.SupervisorJmx;
 
@@ -63,6 +64,7 @@ public final class SupervisorContextListener implements ServletContextListener {
     private @Nullable Supervisor supervisor;
     private @Nullable MetricsPublisher metrics;
     private @Nullable AutoCloseable jmx;
+    private @Nullable LeaseStore leaseStore;
 
     SupervisorContextListener(ServletConfiguration configuration) {
         this.configuration = configuration;
@@ -108,12 +110,19 @@ public final class SupervisorContextListener implements ServletContextListener {
         }
         taskExecutor = new ManagedTaskExecutor(runsOn, containerExecutor != null ? handOverThreads(name) : null,
                 context.getClassLoader(), contextPath);
-        supervisor = Supervisor.builder()
+        Supervisor.Builder builder = Supervisor.builder()
                 .name(name)
                 .shutdownTimeout(configuration.shutdownTimeout())
                 .logRepeatWindow(configuration.logRepeatWindow())
-                .executor(taskExecutor)
-                .build();
+                .executor(taskExecutor);
+        leaseStore = LeaseStoreLookup.find(configuration.cluster(), InitialContext::doLookup);
+        if (leaseStore != null) {
+            builder.leaseStore(leaseStore);
+        }
+        if (configuration.cluster().nodeId() != null) {
+            builder.nodeId(configuration.cluster().nodeId());
+        }
+        supervisor = builder.build();
         for (ProcessFactory.Instance instance : instances) {
             supervisor.register(instance.declaration().name(), instance.process(), instance.declaration().options());
         }
@@ -182,6 +191,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         }
         close(jmx, "MBeans");
         close(metrics, "meters");
+        close(leaseStore, "lease store");
         // What the processes left of the shutdown timeout, and at least a moment: a blocking one must not hang
         // the undeploy.
         ProcessFactory.destroyAll(instances, destroyerName(contextPath),
@@ -196,6 +206,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         instances = List.of();
         jmx = null;
         metrics = null;
+        leaseStore = null;
         supervisor = null;
         taskExecutor = null;
         ownedExecutor = null;

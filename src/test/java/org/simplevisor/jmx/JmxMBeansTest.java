@@ -145,7 +145,9 @@ class JmxMBeansTest {
                 Map.entry("TotalFailures", SimpleType.LONG), Map.entry("TotalCrashes", SimpleType.LONG),
                 Map.entry("LastExitReason", SimpleType.STRING), Map.entry("LastFailure", SimpleType.STRING),
                 Map.entry("LastFailureTime", SimpleType.DATE), Map.entry("LastStartTime", SimpleType.DATE),
-                Map.entry("UptimeMillis", SimpleType.LONG), Map.entry("Running", SimpleType.BOOLEAN));
+                Map.entry("UptimeMillis", SimpleType.LONG), Map.entry("Running", SimpleType.BOOLEAN),
+                Map.entry("Singleton", SimpleType.BOOLEAN), Map.entry("LeaseHolder", SimpleType.STRING),
+                Map.entry("FencingToken", SimpleType.LONG));
         MBeanInfo info = server.getMBeanInfo(process("worker"));
         assertThat(info.getAttributes()).extracting(MBeanAttributeInfo::getName)
                 .containsExactlyInAnyOrderElementsOf(expectedTypes.keySet());
@@ -215,7 +217,7 @@ class JmxMBeansTest {
         MBeanInfo info = server.getMBeanInfo(name);
         Map<String, MBeanAttributeInfo> attributes = byName(info.getAttributes());
         assertThat(attributes).containsOnlyKeys("Name", "Executor", "Started", "ProcessCount", "RunningCount",
-                "ProcessNames", "ShutdownTimeoutMillis", "Processes");
+                "ProcessNames", "ShutdownTimeoutMillis", "NodeId", "Processes");
         assertThat(attribute(name, "Executor")).as("not described by this registration").isEqualTo("");
         assertThat(attributes.get("ProcessNames").getDescriptor().getFieldValue("openType"))
                 .isEqualTo(ArrayType.getArrayType(SimpleType.STRING));
@@ -299,6 +301,7 @@ class JmxMBeansTest {
                     .containsExactlyInAnyOrder(SupervisorJmx.PROCESS_STARTED, SupervisorJmx.PROCESS_STOPPED,
                             SupervisorJmx.PROCESS_FAILED, SupervisorJmx.PROCESS_RESTARTING,
                             SupervisorJmx.PROCESS_RESTART_LIMIT_EXCEEDED, SupervisorJmx.PROCESS_HUNG,
+                            SupervisorJmx.PROCESS_LEASE_ACQUIRED, SupervisorJmx.PROCESS_LEASE_LOST,
                             SupervisorJmx.PROCESS_SHUTDOWN_TIMEOUT, AttributeChangeNotification.ATTRIBUTE_CHANGE);
             for (MBeanNotificationInfo notification : notifications) {
                 assertThat(notification.getDescription()).isNotBlank();

@@ -8,7 +8,9 @@ import io.micrometer.core.instrument.search.MeterNotFoundException;
 import io.micrometer.core.instrument.search.RequiredSearch;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.simplevisor.ExitReason;
@@ -84,10 +86,13 @@ final class MeterValues {
         return search(SupervisorMetrics.PROCESS_STOPPED).tag(TAG_REASON, reason.tagValue()).counter().count();
     }
 
+    /** Every reason a process that is not a singleton stops for: it has no {@code lease_lost} counter. */
+    private static final Set<ExitReason> REASONS = EnumSet.complementOf(EnumSet.of(ExitReason.LEASE_LOST));
+
     /** @return the stopped counter of every reason */
     Map<ExitReason, Double> stopped() {
         Map<ExitReason, Double> all = new EnumMap<>(ExitReason.class);
-        for (ExitReason reason : ExitReason.values()) {
+        for (ExitReason reason : REASONS) {
             all.put(reason, stopped(reason));
         }
         return all;
@@ -96,7 +101,7 @@ final class MeterValues {
     /** @return a map with every reason at 0 except those given as reason, count, reason, count, ... */
     static Map<ExitReason, Double> stops(Object... reasonsAndCounts) {
         Map<ExitReason, Double> all = new EnumMap<>(ExitReason.class);
-        for (ExitReason reason : ExitReason.values()) {
+        for (ExitReason reason : REASONS) {
             all.put(reason, 0.0);
         }
         for (int i = 0; i < reasonsAndCounts.length; i += 2) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +13,14 @@ import java.util.concurrent.Executors;
 import javax.naming.NameNotFoundException;
 import javax.naming.NoInitialContextException;
 import org.apache.logging.log4j.Level;
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
+import org.simplevisor.LeaseStore;
+import org.simplevisor.LeaseTiming;
+import org.simplevisor.cluster.JdbcLeaseStore;
 import org.simplevisor.testing.CapturedLogs;
 
+/** JNDI look-ups of the container's executor and of the lease store's DataSource. */
 class ExecutorLookupTest {
 
     private static final ManagedExecutorService EXECUTOR = executor();
@@ -130,5 +136,35 @@ class ExecutorLookupTest {
                     case "hashCode" -> System.identityHashCode(proxy);
                     default -> null;
                 });
+    }
+
+    @Test
+    void theLeaseStoreIsBuiltOnTheDataSourceBoundUnderTheConfiguredName() {
+        JdbcDataSource dataSource = new JdbcDataSource();
+        ServletConfiguration.Cluster cluster = new ServletConfiguration.Cluster("jdbc/leases", "app_leases",
+                Duration.ofSeconds(9), null);
+
+        LeaseStore store = LeaseStoreLookup.find(cluster,
+                jndi(Map.of("java:comp/env/jdbc/leases", dataSource)));
+
+        assertThat(store).isInstanceOf(JdbcLeaseStore.class);
+        assertThat(((JdbcLeaseStore) store).table()).isEqualTo("app_leases");
+        assertThat(store.timing()).isEqualTo(LeaseTiming.of(Duration.ofSeconds(9)));
+        assertThat(LeaseStoreLookup.find(new ServletConfiguration.Cluster(null, "t", Duration.ofSeconds(9),
+                null), jndi(Map.of()))).isNull();
+    }
+
+    @Test
+    void aDataSourceNameThatDoesNotResolveFailsTheDeploymentNamingTheParameter() {
+        ServletConfiguration.Cluster cluster = new ServletConfiguration.Cluster("jdbc/missing", "t",
+                Duration.ofSeconds(9), null);
+
+        assertThatThrownBy(() -> LeaseStoreLookup.find(cluster, jndi(Map.of())))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("context parameter simplevisor.cluster.datasource = \"jdbc/missing\": nothing is "
+                        + "bound under java:comp/env/jdbc/missing");
+        assertThatThrownBy(() -> LeaseStoreLookup.find(cluster, jndi(Map.of("java:comp/env/jdbc/missing", "text"))))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("java:comp/env/jdbc/missing is a java.lang.String, not a javax.sql.DataSource");
     }
 }

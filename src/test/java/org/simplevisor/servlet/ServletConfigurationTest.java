@@ -1,6 +1,7 @@
 package org.simplevisor.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import jakarta.annotation.PostConstruct;
@@ -172,7 +173,7 @@ class ServletConfigurationTest {
         assertThat(p).isEqualTo(new ProcessDeclaration("poller", Plain.class,
                 "context parameter simplevisor.process.poller.class = \"" + Plain.class.getName() + "\"",
                 RestartPolicy.ON_FAILURE, 0, Duration.ofMillis(500), Duration.ofMinutes(2), 0.5, Duration.ofHours(1),
-                Duration.ofMinutes(5), Duration.ofSeconds(45), -3, List.of()));
+                Duration.ofMinutes(5), Duration.ofSeconds(45), -3, List.of(), false));
         assertThat(p.options()).hasSize(6);
     }
 
@@ -194,7 +195,7 @@ class ServletConfigurationTest {
         assertThat(tuned).isEqualTo(new ProcessDeclaration("tuned", Tuned.class,
                 "@Supervised class " + Tuned.class.getName(), RestartPolicy.ALWAYS, 7, Duration.ofSeconds(2),
                 Duration.ofMinutes(1), 0.25, Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofSeconds(30), 4,
-                List.of(IOException.class)));
+                List.of(IOException.class), false));
         assertThat(tuned.options()).hasSize(7);
     }
 
@@ -289,7 +290,8 @@ class ServletConfigurationTest {
                 "context parameter simplevisor.shutdown.timeout = \"5s\": unknown parameter; known are "
                         + "simplevisor.enabled, simplevisor.shutdown-timeout, simplevisor.executor, "
                         + "simplevisor.jmx.enabled, simplevisor.jmx.domain, simplevisor.metrics, "
-                        + "simplevisor.log.repeat-window and "
+                        + "simplevisor.log.repeat-window, simplevisor.cluster.datasource, simplevisor.cluster.table, "
+                        + "simplevisor.cluster.lease-time, simplevisor.cluster.node-id and "
                         + "simplevisor.process.<name>.<setting>",
                 "context parameter simplevisor.process.nameOnly = \"x\": expected simplevisor.process.<name>.<setting>");
     }
@@ -334,7 +336,57 @@ class ServletConfigurationTest {
                 p + ".class = \"" + Plain.class.getName() + "\": empty process name",
                 p + "x.typo = \"1\": unknown setting \"typo\"; known are class, restart, max-restarts, "
                         + "restart-delay, max-restart-delay, jitter, healthy-duration, restart-window, watchdog, "
-                        + "priority, enabled");
+                        + "priority, enabled, singleton");
+    }
+
+    @Supervised(singleton = true)
+    public static class AnnotatedSingleton extends Plain {
+    }
+
+    @Test
+    void clusterParametersAndSingletons() {
+        ServletConfiguration configuration = read(params(
+                "simplevisor.cluster.datasource", " jdbc/simplevisor ",
+                "simplevisor.cluster.table", "app.leases",
+                "simplevisor.cluster.lease-time", "15s",
+                "simplevisor.cluster.node-id", "tomcat-1",
+                "simplevisor.process.relay.class", Plain.class.getName(),
+                "simplevisor.process.relay.singleton", "true",
+                "simplevisor.process.plain.class", Plain.class.getName()), AnnotatedSingleton.class);
+
+        assertThat(configuration.cluster()).isEqualTo(new ServletConfiguration.Cluster("jdbc/simplevisor",
+                "app.leases", Duration.ofSeconds(15), "tomcat-1"));
+        assertThat(configuration.processes()).extracting(ProcessDeclaration::name, ProcessDeclaration::singleton)
+                .containsExactly(tuple("annotatedSingleton", true), tuple("plain", false), tuple("relay", true));
+        assertThat(read(params()).cluster()).isEqualTo(new ServletConfiguration.Cluster(null, "simplevisor_lease",
+                Duration.ofSeconds(30), null));
+    }
+
+    @Test
+    void aSingletonWithoutADataSourceAndInvalidClusterParametersFailTheDeployment() {
+        String p = "context parameter simplevisor.";
+        assertThat(problems(params(
+                "simplevisor.cluster.table", "leases; DROP TABLE x",
+                "simplevisor.cluster.lease-time", "PT0.0005S",
+                "simplevisor.cluster.node-id", " ",
+                "simplevisor.process.relay.class", Plain.class.getName(),
+                "simplevisor.process.relay.singleton", "yes",
+                "simplevisor.process.poller.class", Plain.class.getName(),
+                "simplevisor.process.poller.singleton", "true"), AnnotatedSingleton.class)).containsExactlyInAnyOrder(
+                p + "cluster.table = \"leases; DROP TABLE x\": table must be an unquoted SQL identifier, optionally "
+                        + "qualified by a schema (letters, digits, underscores), was \"leases; DROP TABLE x\"",
+                p + "cluster.lease-time = \"PT0.0005S\": leaseTime must be at least 1 ms, was PT0.0005S",
+                p + "cluster.node-id = \" \": must be this node's id among those sharing the lease table",
+                p + "process.relay.singleton = \"yes\": must be true or false",
+                p + "process.poller.singleton = \"true\": process \"poller\" is a singleton, which needs context "
+                        + "parameter simplevisor.cluster.datasource (the JNDI name of the application's DataSource, "
+                        + "e.g. jdbc/simplevisor)",
+                "@Supervised class " + AnnotatedSingleton.class.getName() + ": singleton = true: process "
+                        + "\"annotatedSingleton\" is a singleton, which needs context parameter "
+                        + "simplevisor.cluster.datasource (the JNDI name of the application's DataSource, e.g. "
+                        + "jdbc/simplevisor)");
+        assertThat(problems(params("simplevisor.cluster.datasource", ""))).containsExactly(
+                p + "cluster.datasource = \"\": must be the JNDI name of a DataSource");
     }
 
     @Test

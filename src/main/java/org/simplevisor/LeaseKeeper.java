@@ -1,0 +1,470 @@
+package org.simplevisor;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * Keeps the leases of one supervisor's singletons, all of them in one loop: every renewal interval one
+ * <em>round</em> releases what is to be released, renews every lease held (one call of {@link LeaseStore#renew}),
+ * reads the holders of every lease wanted (one call of {@link LeaseStore#holders}) and tries to acquire those that
+ * are free. So the load on the store stays flat however many singletons there are.
+ *
+ * <p>Rounds run one at a time on one worker thread of their own, so that a store that hangs delays neither restart
+ * delays nor watchdogs on the scheduler, nor the deadline check: that runs on the scheduler at each held lease's
+ * local deadline, measured from before the last successful renewal (or the acquisition) was sent, and cancels the
+ * run of a lease that no renewal has kept. A lease is renewed until its process gives it back, also after it was
+ * given up at its deadline: while the cancelled run winds down, nobody else may take it if renewals succeed again.
+ *
+ * <p>Lock order: a process's lock, then this keeper's. The keeper never calls a process while holding its own lock,
+ * and a process calls the keeper's {@link #want}, {@link #withdraw}, {@link #release} and {@link #forget} under
+ * its lock; they only note and schedule.
+ */
+final class LeaseKeeper {
+
+    private static final Logger LOG = LogManager.getLogger(Supervisor.class);
+
+    /** One lease this node acquired and has not given back yet. */
+    private static final class Holding {
+        final Lease lease;
+        long deadline;          // in ticker nanoseconds: when the run stops unless a renewal succeeds first
+        boolean givenUp;        // the process was told it lost the lease; renewals go on until it gives it back
+        boolean gone;           // the store no longer has it as ours: nothing to renew or release
+
+        Holding(Lease lease, long deadline) {
+            this.lease = lease;
+            this.deadline = deadline;
+        }
+    }
+
+    private final LeaseStore store;
+    private final String nodeId;
+    private final String supervisorName;
+    private final LeaseTiming timing;
+    private final ScheduledExecutorService scheduler;
+    private final LongSupplier ticker;
+    private final OwnedThreads workerThreads;
+    private final ExecutorService worker;
+
+    private final Object lock = new Object();
+    // Guarded by lock.
+    private final Map<ManagedProcess, Holding> held = new LinkedHashMap<>();
+    private final Set<ManagedProcess> wanted = new LinkedHashSet<>();
+    private final List<Lease> toRelease = new ArrayList<>();
+    private boolean started;
+    private boolean closed;
+    private boolean roundRunning;
+    private boolean roundAgain;
+    private ScheduledFuture<?> nextTick;
+    private ScheduledFuture<?> deadlineCheck;
+
+    private volatile boolean prepared;
+    /** Whether the store's last answer was a failure: an outage is logged once. Only one round at a time touches it. */
+    private boolean failing;
+
+    /**
+     * @param ticker monotonic nanoseconds: {@link System#nanoTime()}, or the supervisor's clock when a test gives
+     *               one, so that deadlines and the scheduler's delays agree
+     */
+    LeaseKeeper(LeaseStore store, String nodeId, String supervisorName, ScheduledExecutorService scheduler,
+            LongSupplier ticker) {
+        this.store = store;
+        this.nodeId = nodeId;
+        this.supervisorName = supervisorName;
+        this.timing = store.timing();
+        this.scheduler = scheduler;
+        this.ticker = ticker;
+        workerThreads = new OwnedThreads("simplevisor-" + supervisorName + "-lease-", true);
+        worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), workerThreads);
+    }
+
+    String nodeId() {
+        return nodeId;
+    }
+
+    /** {@return the lease of a process: named after the supervisor and the process, so applications never collide} */
+    String leaseName(ManagedProcess process) {
+        return supervisorName + "/" + process.name;
+    }
+
+    // ---------------------------------------------------------------- the supervisor's side
+
+    /**
+     * Prepares the store when the supervisor starts. A store that cannot be reached is tried again by every round,
+     * singletons waiting in STANDBY meanwhile.
+     *
+     * @throws IllegalStateException if the store is misconfigured: the supervisor must not start
+     */
+    void start() {
+        try {
+            store.prepare();
+            prepared = true;
+            LOG.info("Supervisor \"{}\" keeps its singletons' leases in {} as node \"{}\"", supervisorName, store,
+                    nodeId);
+        } catch (LeaseStoreUnavailableException e) {
+            storeFailed("prepare", e);
+        } catch (LeaseStoreException e) {
+            throw new IllegalStateException("Supervisor \"" + supervisorName + "\" cannot use its lease store: "
+                    + e.getMessage(), e);
+        }
+        synchronized (lock) {
+            startLoop();
+        }
+    }
+
+    /** Starts the ticks, unless started. Under lock. */
+    private void startLoop() {
+        if (!started && !closed) {
+            started = true;
+            tick();
+        }
+    }
+
+    /**
+     * Stops the loop and gives back what processes have released, within the shutdown's deadline. A lease still
+     * held (its run abandoned at the deadline) expires in the store.
+     */
+    void close(long deadlineNanos, DeferredInterrupts interrupts) {
+        synchronized (lock) {
+            closed = true;
+            wanted.clear();
+            cancel(nextTick);
+            cancel(deadlineCheck);
+            requestRound(); // the last one: releases only
+        }
+        worker.shutdown();
+        if (!interrupts.await(() -> workerThreads.joinAll(deadlineNanos))) {
+            worker.shutdownNow();
+            LOG.warn("Supervisor \"{}\": the lease store did not answer before the shutdown deadline; leases not "
+                    + "released expire after {} ms", supervisorName, timing.leaseTime().toMillis());
+        }
+    }
+
+    /** {@return whether no round is running or due: for tests that drive time and then look} */
+    boolean isIdle() {
+        synchronized (lock) {
+            return !roundRunning && toRelease.isEmpty();
+        }
+    }
+
+    // ---------------------------------------------------------------- the processes' side (under their lock)
+
+    /** The process waits in STANDBY for its lease: acquire it when free. */
+    void want(ManagedProcess process) {
+        synchronized (lock) {
+            if (!closed) {
+                wanted.add(process);
+                startLoop(); // a singleton registered after run(): its store is prepared by the first round
+                requestRound();
+            }
+        }
+    }
+
+    /** The process no longer waits for its lease (stopped by an operator, or shut down). */
+    void withdraw(ManagedProcess process) {
+        synchronized (lock) {
+            wanted.remove(process);
+        }
+    }
+
+    /** The process is done with its lease: its run has ended. Give the lease back, if the store still has it. */
+    void release(ManagedProcess process) {
+        synchronized (lock) {
+            Holding holding = held.remove(process);
+            if (holding != null && !holding.gone) {
+                toRelease.add(holding.lease);
+                requestRound();
+            }
+        }
+    }
+
+    /** The process's run was abandoned still running at shutdown: leave its lease to expire in the store. */
+    void forget(ManagedProcess process) {
+        synchronized (lock) {
+            held.remove(process);
+            wanted.remove(process);
+        }
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    /** Requests a round now and schedules the next tick. Under lock. */
+    private void tick() {
+        if (closed) {
+            return;
+        }
+        requestRound();
+        nextTick = scheduler.schedule(() -> {
+            synchronized (lock) {
+                tick();
+            }
+        }, timing.renewInterval().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Runs a round on the worker, or another one right after the one in progress. Under lock. */
+    private void requestRound() {
+        if (!started) {
+            return; // nothing to do before the loop starts
+        }
+        if (roundRunning) {
+            roundAgain = true;
+            return;
+        }
+        try {
+            worker.execute(this::rounds);
+            roundRunning = true;
+        } catch (RejectedExecutionException shutDown) {
+            // closed: the last round has been requested already
+        }
+    }
+
+    private void rounds() {
+        boolean again = true;
+        while (again) {
+            try {
+                round();
+            } catch (RuntimeException unexpected) {
+                LOG.error("Supervisor \"{}\": lease round failed", supervisorName, unexpected);
+            }
+            synchronized (lock) {
+                again = roundAgain;
+                roundAgain = false;
+                roundRunning = again;
+            }
+        }
+    }
+
+    private void round() {
+        List<Lease> releases;
+        Map<ManagedProcess, Lease> renewals = new LinkedHashMap<>();
+        List<ManagedProcess> candidates;
+        synchronized (lock) {
+            releases = new ArrayList<>(toRelease);
+            toRelease.clear();
+            if (!closed) {
+                held.forEach((process, holding) -> {
+                    if (!holding.gone) {
+                        renewals.put(process, holding.lease);
+                    }
+                });
+            }
+            candidates = new ArrayList<>(wanted);
+        }
+        if (!prepared && !prepare()) {
+            return;
+        }
+        for (Lease lease : releases) {
+            giveBack(lease);
+        }
+        if (!renewals.isEmpty()) {
+            renew(renewals);
+        }
+        if (!candidates.isEmpty()) {
+            acquire(candidates);
+        }
+        scheduleDeadlineCheck();
+    }
+
+    private boolean prepare() {
+        try {
+            store.prepare();
+            prepared = true;
+            storeAnswered();
+            return true;
+        } catch (LeaseStoreException | RuntimeException e) {
+            storeFailed("prepare", e);
+            return false;
+        }
+    }
+
+    private void giveBack(Lease lease) {
+        try {
+            store.release(lease);
+            storeAnswered();
+        } catch (LeaseStoreException | RuntimeException e) {
+            storeFailed("release lease \"" + lease.name() + "\"", e); // it expires on its own
+        }
+    }
+
+    private void renew(Map<ManagedProcess, Lease> renewals) {
+        long sent = ticker.getAsLong();
+        Set<Lease> renewed;
+        try {
+            renewed = store.renew(renewals.values());
+            storeAnswered();
+        } catch (LeaseStoreException | RuntimeException e) {
+            storeFailed("renew " + renewals.size() + " lease(s)", e);
+            return;
+        }
+        List<ManagedProcess> lost = new ArrayList<>();
+        synchronized (lock) {
+            renewals.forEach((process, lease) -> {
+                Holding holding = held.get(process);
+                if (holding == null || !holding.lease.equals(lease)) {
+                    return; // released meanwhile
+                }
+                if (renewed.contains(lease)) {
+                    holding.deadline = sent + timing.renewDeadline().toNanos();
+                } else {
+                    holding.gone = true;
+                    if (!holding.givenUp) {
+                        holding.givenUp = true;
+                        lost.add(process);
+                    }
+                }
+            });
+        }
+        lost.forEach(process -> process.leaseLost(LeaseLoss.EXPIRED));
+    }
+
+    private void acquire(List<ManagedProcess> candidates) {
+        Map<String, Lease> holders;
+        try {
+            holders = store.holders(candidates.stream().map(this::leaseName).collect(Collectors.toList()));
+            storeAnswered();
+        } catch (LeaseStoreException | RuntimeException e) {
+            storeFailed("read " + candidates.size() + " lease holder(s)", e);
+            return;
+        }
+        for (ManagedProcess process : candidates) {
+            Lease holder = holders.get(leaseName(process));
+            process.leaseHolderSeen(holder == null ? "" : holder.owner());
+            if (holder == null && !tryAcquire(process)) {
+                return;
+            }
+        }
+    }
+
+    /** {@return whether the store answered} */
+    private boolean tryAcquire(ManagedProcess process) {
+        synchronized (lock) {
+            if (!wanted.contains(process)) {
+                return true;
+            }
+        }
+        long sent = ticker.getAsLong();
+        Optional<Lease> acquired;
+        try {
+            acquired = store.tryAcquire(leaseName(process), nodeId);
+            storeAnswered();
+        } catch (LeaseStoreException | RuntimeException e) {
+            storeFailed("acquire lease \"" + leaseName(process) + "\"", e);
+            return false;
+        }
+        if (acquired.isEmpty()) {
+            return true;
+        }
+        Lease lease = acquired.get();
+        boolean kept;
+        synchronized (lock) {
+            kept = !closed && wanted.remove(process);
+            if (kept) {
+                held.put(process, new Holding(lease, sent + timing.renewDeadline().toNanos()));
+            }
+        }
+        if (kept) {
+            scheduleDeadlineCheck(); // before the run starts, so that nothing runs without a deadline
+            kept = process.leaseAcquired(lease);
+            if (!kept) {
+                synchronized (lock) {
+                    held.remove(process);
+                }
+            }
+        }
+        if (!kept) {
+            giveBack(lease); // the process stopped wanting it meanwhile
+        }
+        return true;
+    }
+
+    private void scheduleDeadlineCheck() {
+        synchronized (lock) {
+            cancel(deadlineCheck);
+            deadlineCheck = null;
+            if (closed) {
+                return;
+            }
+            held.values().stream().filter(holding -> !holding.givenUp).mapToLong(holding -> holding.deadline)
+                    .reduce((a, b) -> a - b < 0 ? a : b) // the earliest, in the ticker's wrapping arithmetic
+                    .ifPresent(earliest -> deadlineCheck = scheduler.schedule(this::checkDeadlines,
+                            Math.max(0, earliest - ticker.getAsLong()), TimeUnit.NANOSECONDS));
+        }
+    }
+
+    /** Tells every process whose lease no renewal kept before its deadline that it lost its lease. */
+    private void checkDeadlines() {
+        List<ManagedProcess> expired = new ArrayList<>();
+        synchronized (lock) {
+            long now = ticker.getAsLong();
+            held.forEach((process, holding) -> {
+                if (!holding.givenUp && holding.deadline - now <= 0) {
+                    holding.givenUp = true;
+                    expired.add(process);
+                }
+            });
+        }
+        if (!expired.isEmpty()) {
+            LOG.warn("Supervisor \"{}\": no lease renewal succeeded for {} ms; stopping {} singleton run(s)",
+                    supervisorName, timing.renewDeadline().toMillis(), expired.size());
+        }
+        expired.forEach(process -> process.leaseLost(LeaseLoss.RENEWAL_FAILED));
+        scheduleDeadlineCheck();
+    }
+
+    // ---------------------------------------------------------------- logging an outage once
+
+    private void storeFailed(String what, Exception e) {
+        if (failing) {
+            LOG.debug("Supervisor \"{}\": lease store still failing to {}: {}", supervisorName, what, e.toString());
+            return;
+        }
+        failing = true;
+        if (e instanceof LeaseStoreUnavailableException) {
+            LOG.warn("Supervisor \"{}\": lease store {} unavailable: could not {} ({}); trying again every {} ms, "
+                    + "singletons without their lease wait in STANDBY", supervisorName, store, what, e.getMessage(),
+                    timing.renewInterval().toMillis());
+        } else {
+            LOG.error("Supervisor \"{}\": lease store {} failed to {}; trying again every {} ms", supervisorName,
+                    store, what, timing.renewInterval().toMillis(), e);
+        }
+    }
+
+    private void storeAnswered() {
+        if (failing) {
+            failing = false;
+            LOG.info("Supervisor \"{}\": lease store {} answers again", supervisorName, store);
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> future) {
+        if (future != null) {
+            future.cancel(false);
+        }
+    }
+
+    /**
+     * {@return monotonic nanoseconds for a supervisor: {@link System#nanoTime()} on the system clock; the clock's
+     * own time when a test gives one, so that deadlines agree with its scheduler}
+     */
+    static LongSupplier tickerOf(Clock clock, boolean systemClock) {
+        return systemClock ? System::nanoTime : () -> Duration.between(Instant.EPOCH, clock.instant()).toNanos();
+    }
+}

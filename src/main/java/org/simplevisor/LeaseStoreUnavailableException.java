@@ -1,0 +1,18 @@
+package org.simplevisor;
+
+/**
+ * A {@link LeaseStore} could not be reached, or did not answer in time: the database is down, unreachable,
+ * overloaded or restarting. Trying again later may succeed.
+ */
+public class LeaseStoreUnavailableException extends LeaseStoreException {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param message what could not be done
+     * @param cause   the store's own exception, or {@code null}
+     */
+    public LeaseStoreUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,75 @@
+package org.simplevisor;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How long a lease lasts and how its holder keeps it. The holder renews every {@code renewInterval}; if no renewal
+ * has succeeded for {@code renewDeadline}, measured on the holder's own monotonic clock from before the last
+ * successful renewal was sent, it stops its work, which leaves {@code leaseTime - renewDeadline} for the stop
+ * before another node may take the lease. Nodes waiting for the lease try to acquire it every
+ * {@code renewInterval}.
+ *
+ * <p>The three are checked as Kubernetes checks its leader election: {@code leaseTime > renewDeadline >
+ * 1.2 × renewInterval}, so that a holder gets more than one renewal attempt before its deadline and stops before its
+ * lease expires.
+ *
+ * @param leaseTime     how long a lease lasts after its acquisition or last renewal, in the store's time
+ * @param renewDeadline how long a holder goes on without a successful renewal before it stops its work
+ * @param renewInterval how often a holder renews, and a waiting node tries to acquire
+ */
+public record LeaseTiming(Duration leaseTime, Duration renewDeadline, Duration renewInterval) {
+
+    /** The lease time unless configured otherwise: 30 s (renewals every 10 s, work stopped after 20 s without one). */
+    public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(30);
+
+    /** The default timing: {@code of(DEFAULT_LEASE_TIME)}. */
+    public static final LeaseTiming DEFAULT = of(DEFAULT_LEASE_TIME);
+
+    /**
+     * Checks the three durations.
+     *
+     * @throws IllegalArgumentException if a duration is not positive (the lease time must be at least one
+     *                                  millisecond), or they do not satisfy
+     *                                  {@code leaseTime > renewDeadline > 1.2 × renewInterval}
+     */
+    public LeaseTiming {
+        requirePositive("leaseTime", leaseTime);
+        requirePositive("renewDeadline", renewDeadline);
+        requirePositive("renewInterval", renewInterval);
+        if (leaseTime.toMillis() == 0) {
+            throw new IllegalArgumentException("leaseTime must be at least 1 ms, was " + leaseTime);
+        }
+        if (leaseTime.compareTo(renewDeadline) <= 0) {
+            throw new IllegalArgumentException("leaseTime (" + leaseTime + ") must be longer than renewDeadline ("
+                    + renewDeadline + ")");
+        }
+        // 1.2 × renewInterval < renewDeadline, in whole nanoseconds: 6 × renewInterval < 5 × renewDeadline.
+        if (renewInterval.multipliedBy(6).compareTo(renewDeadline.multipliedBy(5)) >= 0) {
+            throw new IllegalArgumentException("renewDeadline (" + renewDeadline
+                    + ") must be longer than 1.2 × renewInterval (" + renewInterval + ")");
+        }
+    }
+
+    /**
+     * {@return the timing for a lease time: renewals every third of it, work stopped after two thirds without one}
+     *
+     * @param leaseTime how long a lease lasts after its acquisition or last renewal
+     * @throws IllegalArgumentException if {@code leaseTime} is shorter than 1 ms
+     */
+    public static LeaseTiming of(Duration leaseTime) {
+        requirePositive("leaseTime", leaseTime);
+        return new LeaseTiming(leaseTime, leaseTime.multipliedBy(2).dividedBy(3), leaseTime.dividedBy(3));
+    }
+
+    private static void requirePositive(String property, Duration value) {
+        Objects.requireNonNull(value, property);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(property + " must be positive, was " + value);
+        }
+        if (value.compareTo(ProcessOption.LONGEST) > 0) {
+            throw new IllegalArgumentException(property + " must be at most " + ProcessOption.LONGEST + ", was "
+                    + value);
+        }
+    }
+}

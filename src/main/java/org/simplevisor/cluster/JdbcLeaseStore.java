@@ -1,0 +1,636 @@
+package org.simplevisor.cluster;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.simplevisor.Lease;
+import org.simplevisor.LeaseStore;
+import org.simplevisor.LeaseStoreException;
+import org.simplevisor.LeaseStoreUnavailableException;
+import org.simplevisor.LeaseTiming;
+
+/**
+ * A {@link LeaseStore} in a table of the application's own relational database: PostgreSQL, H2, MariaDB or MySQL.
+ *
+ * <pre>{@code
+ * LeaseStore leases = JdbcLeaseStore.builder(dataSource)
+ *         .table("simplevisor_lease")          // the default
+ *         .leaseTime(Duration.ofSeconds(30))   // the default: renew every 10 s, stop work after 20 s without
+ *         .build();
+ * }</pre>
+ *
+ * <p>One row per lease: {@code lease_name} (the key), {@code holder} (the node that acquired it last),
+ * {@code token} (the fencing token) and {@code expires_at}. Expiry is computed and compared in SQL with the
+ * database's clock ({@code CURRENT_TIMESTAMP}; {@code UTC_TIMESTAMP} on MySQL and MariaDB), never a node's. An
+ * acquisition sets the token to the previous one plus one, in a statement that succeeds only if the token is still
+ * the one read and the lease has expired, so tokens only grow and two nodes never acquire the same expiry. A release
+ * moves the expiry to now; rows are never deleted, so a token is never reused.
+ *
+ * <p>Every statement runs in auto-commit on a connection borrowed from the {@code DataSource} for that statement
+ * alone, with a query timeout of half the renewal interval (at least one second, JDBC's unit). Renewing all the
+ * leases a node holds takes one {@code UPDATE}, and reading the holders of the leases it waits for one
+ * {@code SELECT}, for up to 1,000 leases each.
+ *
+ * <p>{@link #prepare()} creates the table when it is missing (unless {@link Builder#createTable(boolean)} is off),
+ * then checks that it has the four columns and that the user may write it; either failure names the table. The DDL,
+ * for reference (types per database: {@code TIMESTAMP WITH TIME ZONE} on PostgreSQL, {@code TIMESTAMP(6) WITH TIME
+ * ZONE} on H2, {@code DATETIME(6)} in UTC on MariaDB and MySQL):
+ * <pre>
+ * CREATE TABLE simplevisor_lease (
+ *     lease_name VARCHAR(255) NOT NULL PRIMARY KEY,
+ *     holder     VARCHAR(255) NOT NULL,
+ *     token      BIGINT       NOT NULL,
+ *     expires_at TIMESTAMP WITH TIME ZONE NOT NULL)
+ * </pre>
+ */
+public final class JdbcLeaseStore implements LeaseStore {
+
+    /** The table unless configured otherwise. */
+    public static final String DEFAULT_TABLE = "simplevisor_lease";
+    /** The longest lease name and owner: the width of their columns. */
+    public static final int MAX_NAME_LENGTH = 255;
+
+    /** Leases per renewal or holder query: far below every database's limit on statement parameters. */
+    static final int LEASES_PER_STATEMENT = 1000;
+    private static final List<String> COLUMNS = List.of("lease_name", "holder", "token", "expires_at");
+    /** An unquoted SQL identifier, optionally qualified by a schema: nothing else reaches the SQL text. */
+    private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
+    /** The class of SQLState of an integrity constraint violation: here, a concurrent first acquisition. */
+    private static final String INTEGRITY_CONSTRAINT_VIOLATION = "23";
+
+    private final DataSource dataSource;
+    private final String table;
+    private final LeaseTiming timing;
+    private final boolean createTable;
+    private final int queryTimeoutSeconds;
+    private volatile Sql sql;              // null until prepared
+    private volatile boolean closed;
+
+    private JdbcLeaseStore(Builder builder, LeaseTiming timing) {
+        dataSource = builder.dataSource;
+        table = builder.table;
+        createTable = builder.createTable;
+        this.timing = timing;
+        queryTimeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timing.renewInterval().toSeconds() / 2));
+    }
+
+    /**
+     * {@return a builder of a store on the given database}
+     *
+     * @param dataSource the database, typically the application's JNDI {@code DataSource}; the store never closes it
+     */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /**
+     * Checks a table name as {@link Builder#table(String)} does: nothing but an SQL identifier reaches the SQL text.
+     *
+     * @param table a table name
+     * @return the name
+     * @throws IllegalArgumentException if it is not an unquoted SQL identifier, optionally qualified by a schema
+     */
+    public static String requireTableName(String table) {
+        Objects.requireNonNull(table, "table");
+        if (!TABLE_NAME.matcher(table).matches()) {
+            throw new IllegalArgumentException("table must be an unquoted SQL identifier, optionally qualified by a "
+                    + "schema (letters, digits, underscores), was \"" + table + "\"");
+        }
+        return table;
+    }
+
+    @Override
+    public LeaseTiming timing() {
+        return timing;
+    }
+
+    /** {@return the lease table's name} */
+    public String table() {
+        return table;
+    }
+
+    /** {@return the query timeout of every statement, in seconds} */
+    public int queryTimeoutSeconds() {
+        return queryTimeoutSeconds;
+    }
+
+    // ---------------------------------------------------------------- preparation
+
+    /**
+     * Finds out which database this is, creates the table if it is missing and creation is on, and checks that the
+     * table has every column and that the user may insert and update its rows. Uses one connection for all of it.
+     *
+     * @throws LeaseStoreUnavailableException if the database cannot be reached now
+     * @throws LeaseStoreException            if the database is not supported, or the table is missing, lacks a
+     *                                        column, or may not be written
+     */
+    @Override
+    public void prepare() throws LeaseStoreException {
+        requireOpen();
+        if (sql != null) {
+            return;
+        }
+        String what = "prepare the lease table " + table;
+        try {
+            sql = executeOrThrow(what, this::prepare);
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    private Sql prepare(Connection connection) throws SQLException, LeaseStoreException {
+        Sql statements = new Sql(dialectOf(connection), table, timing.leaseTime().toMillis());
+        Set<String> columns = readColumns(connection);
+        if (columns == null) {
+            create(connection, statements);
+            columns = readColumns(connection);
+            if (columns == null) {
+                throw new LeaseStoreException("lease table " + table + " cannot be read after its creation", null);
+            }
+        }
+        Set<String> present = columns;
+        List<String> missing = COLUMNS.stream().filter(c -> !present.contains(c)).collect(Collectors.toList());
+        if (!missing.isEmpty()) {
+            throw new LeaseStoreException("lease table " + table + " lacks column(s) " + String.join(", ", missing)
+                    + " of " + String.join(", ", COLUMNS) + "; expected: " + statements.createTable, null);
+        }
+        checkWritable(connection);
+        return statements;
+    }
+
+    private SqlDialect dialectOf(Connection connection) throws SQLException, LeaseStoreException {
+        var database = connection.getMetaData();
+        Optional<SqlDialect> dialect = SqlDialect.of(database);
+        if (dialect.isEmpty()) {
+            throw new LeaseStoreException("JdbcLeaseStore supports PostgreSQL, H2, MariaDB and MySQL; the lease table "
+                    + table + " would be in " + database.getDatabaseProductName() + " "
+                    + database.getDatabaseProductVersion() + ", which is not supported", null);
+        }
+        return dialect.get();
+    }
+
+    /** {@return the lower-case column names of the table, or {@code null} if it cannot be read (missing)} */
+    private Set<String> readColumns(Connection connection) throws SQLException {
+        try (PreparedStatement select = prepareStatement(connection, "SELECT * FROM " + table + " WHERE 1 = 0");
+                ResultSet empty = select.executeQuery()) {
+            ResultSetMetaData metaData = empty.getMetaData();
+            Set<String> columns = new HashSet<>();
+            for (int i = 1; i <= metaData.getColumnCount(); i++) {
+                columns.add(metaData.getColumnLabel(i).toLowerCase(Locale.ROOT));
+            }
+            return columns;
+        } catch (SQLException e) {
+            if (isUnavailable(e)) {
+                throw e;
+            }
+            return null;
+        }
+    }
+
+    /** Creates the missing table, or explains why it is not created. */
+    private void create(Connection connection, Sql statements) throws SQLException, LeaseStoreException {
+        if (!createTable) {
+            throw new LeaseStoreException("lease table " + table + " does not exist (or cannot be read) and table "
+                    + "creation is off; create it with: " + statements.createTable, null);
+        }
+        try (PreparedStatement create = prepareStatement(connection, statements.createTable)) {
+            create.executeUpdate();
+        } catch (SQLException e) {
+            if (isUnavailable(e)) {
+                throw e;
+            }
+            throw new LeaseStoreException("lease table " + table + " does not exist and could not be created ("
+                    + e.getMessage() + "); create it with: " + statements.createTable, e);
+        }
+    }
+
+    /** Runs an insert and an update that touch no row: they fail, at no cost, where the user lacks the rights. */
+    private void checkWritable(Connection connection) throws SQLException, LeaseStoreException {
+        String columns = String.join(", ", COLUMNS);
+        for (String write : List.of(
+                "UPDATE " + table + " SET token = token WHERE 1 = 0",
+                "INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM " + table + " WHERE 1 = 0")) {
+            try (PreparedStatement statement = prepareStatement(connection, write)) {
+                statement.executeUpdate();
+            } catch (SQLException e) {
+                if (isUnavailable(e)) {
+                    throw e;
+                }
+                throw new LeaseStoreException("lease table " + table + " cannot be written by this DataSource's user ("
+                        + e.getMessage() + "); it needs SELECT, INSERT and UPDATE on it", e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- lease operations
+
+    /**
+     * Reads the lease's row; if it has none, inserts it with token 1; if it has expired, takes it over with the next
+     * token, on condition that the token is still the one read. Two statements when the lease is free, one when it
+     * is held.
+     */
+    @Override
+    public Optional<Lease> tryAcquire(String name, String owner) throws LeaseStoreException {
+        requireName("lease name", name);
+        requireName("owner", owner);
+        Sql statements = prepared();
+        String what = "acquire lease \"" + name + "\" in " + table;
+        Row row = execute(what, connection -> {
+            try (PreparedStatement select = prepareStatement(connection, statements.selectOne)) {
+                select.setString(1, name);
+                try (ResultSet result = select.executeQuery()) {
+                    return result.next() ? new Row(result.getLong(1), result.getInt(2) == 1) : null;
+                }
+            }
+        });
+        if (row == null) {
+            return insertFirst(name, owner, statements, what);
+        } else if (row.live) {
+            return Optional.empty();
+        }
+        long next = row.token + 1;
+        int taken = execute(what, connection -> {
+            try (PreparedStatement update = prepareStatement(connection, statements.takeOver)) {
+                update.setString(1, owner);
+                update.setLong(2, next);
+                update.setString(3, name);
+                update.setLong(4, row.token);
+                return update.executeUpdate();
+            }
+        });
+        return taken == 1 ? Optional.of(new Lease(name, owner, next)) : Optional.empty();
+    }
+
+    /** A lease's row as read before its acquisition: its token, and whether it is held (not expired). */
+    private record Row(long token, boolean live) {
+    }
+
+    private Optional<Lease> insertFirst(String name, String owner, Sql statements, String what)
+            throws LeaseStoreException {
+        try {
+            return executeOrThrow(what, connection -> {
+                try (PreparedStatement insert = prepareStatement(connection, statements.insertFirst)) {
+                    insert.setString(1, name);
+                    insert.setString(2, owner);
+                    insert.executeUpdate();
+                    return Optional.of(new Lease(name, owner, 1));
+                }
+            });
+        } catch (SQLException e) {
+            if (isFirstInsertConflict(e)) {
+                return Optional.empty(); // another node inserted the row first: the lease is theirs
+            }
+            throw failure(what, e);
+        }
+    }
+
+    private static boolean isFirstInsertConflict(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith(INTEGRITY_CONSTRAINT_VIOLATION);
+    }
+
+    /**
+     * One {@code UPDATE} per 1,000 leases. When it renews fewer rows than it was given, one {@code SELECT} finds out
+     * which: a lease is renewed if it is still held by the same acquisition, since an expired lease cannot become
+     * live again without a new acquisition, which changes its token.
+     */
+    @Override
+    public Set<Lease> renew(Collection<Lease> held) throws LeaseStoreException {
+        Map<String, Lease> byName = byName(held);
+        Sql statements = prepared();
+        Set<Lease> renewed = new LinkedHashSet<>();
+        for (List<Lease> chunk : chunks(new ArrayList<>(byName.values()))) {
+            String what = "renew " + chunk.size() + " lease(s) in " + table;
+            int count = execute(what, connection -> {
+                try (PreparedStatement update = prepareStatement(connection, statements.renew(chunk.size()))) {
+                    int i = 1;
+                    for (Lease lease : chunk) {
+                        update.setString(i++, lease.name());
+                        update.setString(i++, lease.owner());
+                        update.setLong(i++, lease.token());
+                    }
+                    return update.executeUpdate();
+                }
+            });
+            if (count == chunk.size()) {
+                renewed.addAll(chunk);
+            } else {
+                Map<String, Lease> current = holders(chunk.stream().map(Lease::name).collect(Collectors.toList()));
+                chunk.stream().filter(lease -> lease.equals(current.get(lease.name()))).forEach(renewed::add);
+            }
+        }
+        return renewed;
+    }
+
+    @Override
+    public boolean release(Lease lease) throws LeaseStoreException {
+        Objects.requireNonNull(lease, "lease");
+        Sql statements = prepared();
+        return execute("release lease \"" + lease.name() + "\" in " + table, connection -> {
+            try (PreparedStatement update = prepareStatement(connection, statements.release)) {
+                update.setString(1, lease.name());
+                update.setString(2, lease.owner());
+                update.setLong(3, lease.token());
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Map<String, Lease> holders(Collection<String> names) throws LeaseStoreException {
+        Sql statements = prepared();
+        Map<String, Lease> holders = new HashMap<>();
+        for (List<String> chunk : chunks(new ArrayList<>(new LinkedHashSet<>(names)))) {
+            execute("read " + chunk.size() + " lease(s) in " + table, connection -> {
+                try (PreparedStatement select = prepareStatement(connection, statements.holders(chunk.size()))) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        select.setString(i + 1, chunk.get(i));
+                    }
+                    try (ResultSet result = select.executeQuery()) {
+                        while (result.next()) {
+                            Lease lease = new Lease(result.getString(1), result.getString(2), result.getLong(3));
+                            holders.put(lease.name(), lease);
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+        return holders;
+    }
+
+    /** Marks the store closed: later calls fail. The {@code DataSource} is the application's and stays open. */
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    @Override
+    public String toString() {
+        Sql statements = sql;
+        return "JdbcLeaseStore[table=" + table + ", database=" + (statements == null ? "not prepared"
+                : statements.dialect) + ", leaseTime=" + timing.leaseTime() + "]";
+    }
+
+    // ---------------------------------------------------------------- JDBC plumbing
+
+    /** Work on a borrowed connection. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T on(Connection connection) throws SQLException, LeaseStoreException;
+    }
+
+    /** Runs one statement's work on a connection borrowed for it alone, in auto-commit. */
+    private <T> T execute(String what, Work<T> work) throws LeaseStoreException {
+        try {
+            return executeOrThrow(what, work);
+        } catch (SQLException e) {
+            throw failure(what, e);
+        }
+    }
+
+    private <T> T executeOrThrow(String what, Work<T> work) throws SQLException, LeaseStoreException {
+        try (Connection connection = connect(what)) {
+            boolean autoCommit = connection.getAutoCommit();
+            if (!autoCommit) {
+                connection.setAutoCommit(true);
+            }
+            try {
+                return work.on(connection);
+            } finally {
+                if (!autoCommit) {
+                    connection.setAutoCommit(false); // hand the pooled connection back as it was lent
+                }
+            }
+        }
+    }
+
+    /** Borrows a connection. A failure to connect is the database being unavailable, unless it is a refusal. */
+    private Connection connect(String what) throws LeaseStoreException {
+        try {
+            return dataSource.getConnection();
+        } catch (SQLException e) {
+            if (isRefusedLogin(e)) {
+                throw new LeaseStoreException("could not " + what + ": the database refused the login: "
+                        + e.getMessage(), e);
+            }
+            throw new LeaseStoreUnavailableException("could not " + what + ": no connection to the database: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private PreparedStatement prepareStatement(Connection connection, String text) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(text);
+        statement.setQueryTimeout(queryTimeoutSeconds);
+        return statement;
+    }
+
+    private static LeaseStoreException failure(String what, SQLException e) {
+        String message = "could not " + what + ": " + e.getMessage();
+        return isUnavailable(e) ? new LeaseStoreUnavailableException(message, e) : new LeaseStoreException(message, e);
+    }
+
+    /**
+     * {@return whether an exception says the database could not be reached or did not answer in time, rather than
+     * that it refused the statement}: by exception class, which JDBC 4 drivers use for connection loss and timeouts,
+     * and by SQLState class for drivers that do not: 08 connection exception, 40 transaction rollback (deadlock,
+     * serialization), 53 insufficient resources, 57 operator intervention (shutdown, cancel), HYT timeout.
+     */
+    static boolean isUnavailable(SQLException e) {
+        if (e instanceof SQLTransientException || e instanceof SQLRecoverableException
+                || e instanceof SQLNonTransientConnectionException) {
+            return true;
+        }
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("40") || state.startsWith("53")
+                || state.startsWith("57") || state.startsWith("HYT"));
+    }
+
+    /** SQLState class 28: invalid authorization. Trying again with the same credentials will not help. */
+    private static boolean isRefusedLogin(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("28");
+    }
+
+    private Sql prepared() {
+        requireOpen();
+        Sql statements = sql;
+        if (statements == null) {
+            throw new IllegalStateException("JdbcLeaseStore on " + table + " is not prepared: call prepare() first");
+        }
+        return statements;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("JdbcLeaseStore on " + table + " is closed");
+        }
+    }
+
+    private static void requireName(String what, String value) {
+        Objects.requireNonNull(value, what);
+        if (value.isEmpty() || value.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException(what + " must have 1 to " + MAX_NAME_LENGTH + " characters, was \""
+                    + value + "\"");
+        }
+    }
+
+    private static Map<String, Lease> byName(Collection<Lease> leases) {
+        Map<String, Lease> byName = new LinkedHashMap<>();
+        for (Lease lease : leases) {
+            if (byName.putIfAbsent(lease.name(), lease) != null) {
+                throw new IllegalArgumentException("two acquisitions of lease \"" + lease.name() + "\" to renew");
+            }
+        }
+        return byName;
+    }
+
+    private static <T> List<List<T>> chunks(List<T> all) {
+        List<List<T>> chunks = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += LEASES_PER_STATEMENT) {
+            chunks.add(all.subList(from, Math.min(all.size(), from + LEASES_PER_STATEMENT)));
+        }
+        return chunks;
+    }
+
+    /** The statements of one table on one database, built once: only validated names and numbers are in the text. */
+    private static final class Sql {
+        final SqlDialect dialect;
+        final String table;
+        final String later;
+        final String createTable;
+        final String selectOne;
+        final String insertFirst;
+        final String takeOver;
+        final String release;
+
+        Sql(SqlDialect dialect, String table, long leaseMillis) {
+            this.dialect = dialect;
+            this.table = table;
+            String now = dialect.now();
+            later = dialect.nowPlusMillis(leaseMillis);
+            createTable = "CREATE TABLE IF NOT EXISTS " + table + " (lease_name VARCHAR(" + MAX_NAME_LENGTH
+                    + ") NOT NULL PRIMARY KEY, holder VARCHAR(" + MAX_NAME_LENGTH + ") NOT NULL, token BIGINT NOT NULL, "
+                    + "expires_at " + dialect.timestampType() + " NOT NULL)";
+            selectOne = "SELECT token, CASE WHEN expires_at > " + now + " THEN 1 ELSE 0 END FROM " + table
+                    + " WHERE lease_name = ?";
+            insertFirst = "INSERT INTO " + table + " (lease_name, holder, token, expires_at) VALUES (?, ?, 1, " + later
+                    + ")";
+            takeOver = "UPDATE " + table + " SET holder = ?, token = ?, expires_at = " + later
+                    + " WHERE lease_name = ? AND token = ? AND expires_at <= " + now;
+            release = "UPDATE " + table + " SET expires_at = " + now
+                    + " WHERE lease_name = ? AND holder = ? AND token = ? AND expires_at > " + now;
+        }
+
+        String renew(int leases) {
+            return "UPDATE " + table + " SET expires_at = " + later + " WHERE expires_at > " + dialect.now() + " AND ("
+                    + String.join(" OR ", Collections.nCopies(leases,
+                            "(lease_name = ? AND holder = ? AND token = ?)")) + ")";
+        }
+
+        String holders(int names) {
+            return "SELECT lease_name, holder, token FROM " + table + " WHERE expires_at > " + dialect.now()
+                    + " AND lease_name IN (" + String.join(", ", Collections.nCopies(names, "?")) + ")";
+        }
+    }
+
+    /** Settings of a {@link JdbcLeaseStore}; all but the {@code DataSource} are optional. */
+    public static final class Builder {
+        private final DataSource dataSource;
+        private String table = DEFAULT_TABLE;
+        private Duration leaseTime = LeaseTiming.DEFAULT_LEASE_TIME;
+        private Duration renewDeadline;
+        private Duration renewInterval;
+        private boolean createTable = true;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /**
+         * @param table the lease table, an unquoted SQL identifier, optionally qualified by its schema
+         *              ({@code myschema.simplevisor_lease}); default {@value JdbcLeaseStore#DEFAULT_TABLE}
+         * @return this builder
+         * @throws IllegalArgumentException if the name is not such an identifier
+         */
+        public Builder table(String table) {
+            this.table = requireTableName(table);
+            return this;
+        }
+
+        /**
+         * @param leaseTime how long a lease lasts after its acquisition or last renewal, in the database's time;
+         *                  default 30 s. Unless set on their own, holders renew every third of it and stop their
+         *                  work after two thirds of it without a successful renewal.
+         * @return this builder
+         */
+        public Builder leaseTime(Duration leaseTime) {
+            this.leaseTime = Objects.requireNonNull(leaseTime, "leaseTime");
+            return this;
+        }
+
+        /**
+         * @param renewDeadline how long a holder goes on without a successful renewal before it stops its work;
+         *                      default two thirds of the lease time
+         * @return this builder
+         */
+        public Builder renewDeadline(Duration renewDeadline) {
+            this.renewDeadline = Objects.requireNonNull(renewDeadline, "renewDeadline");
+            return this;
+        }
+
+        /**
+         * @param renewInterval how often a holder renews and a waiting node tries to acquire; default a third of
+         *                      the lease time
+         * @return this builder
+         */
+        public Builder renewInterval(Duration renewInterval) {
+            this.renewInterval = Objects.requireNonNull(renewInterval, "renewInterval");
+            return this;
+        }
+
+        /**
+         * @param createTable whether {@link JdbcLeaseStore#prepare()} creates the table when it is missing (default
+         *                    {@code true}); when off, a missing table fails it
+         * @return this builder
+         */
+        public Builder createTable(boolean createTable) {
+            this.createTable = createTable;
+            return this;
+        }
+
+        /**
+         * Builds the store without touching the database: {@link JdbcLeaseStore#prepare()} does that.
+         *
+         * @return a new store
+         * @throws IllegalArgumentException if the times do not satisfy
+         *                                  {@code leaseTime > renewDeadline > 1.2 × renewInterval}
+         */
+        public JdbcLeaseStore build() {
+            LeaseTiming defaults = LeaseTiming.of(leaseTime);
+            return new JdbcLeaseStore(this, new LeaseTiming(leaseTime,
+                    renewDeadline == null ? defaults.renewDeadline() : renewDeadline,
+                    renewInterval == null ? defaults.renewInterval() : renewInterval));
+        }
+    }
+}

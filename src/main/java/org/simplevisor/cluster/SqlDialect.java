@@ -1,0 +1,72 @@
+package org.simplevisor.cluster;
+
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * What differs between the databases {@link JdbcLeaseStore} runs on: the type of the expiry column and how the
+ * database's own clock is read. Everything else is standard SQL.
+ */
+enum SqlDialect {
+
+    /** {@code CURRENT_TIMESTAMP} is the start of the statement's transaction: in auto-commit, of the statement. */
+    POSTGRESQL("TIMESTAMP WITH TIME ZONE", "CURRENT_TIMESTAMP") {
+        @Override
+        String nowPlusMillis(long millis) {
+            return "CURRENT_TIMESTAMP + INTERVAL '" + millis + " milliseconds'";
+        }
+    },
+    H2("TIMESTAMP(6) WITH TIME ZONE", "CURRENT_TIMESTAMP") {
+        @Override
+        String nowPlusMillis(long millis) {
+            return "DATEADD(MILLISECOND, " + millis + ", CURRENT_TIMESTAMP)";
+        }
+    },
+    /**
+     * MySQL and MariaDB. The expiry is a {@code DATETIME} in UTC: {@code UTC_TIMESTAMP} does not depend on the
+     * session's time zone (which a connection pool may set differently per connection) and {@code DATETIME} has no
+     * year-2038 limit.
+     */
+    MYSQL("DATETIME(6)", "UTC_TIMESTAMP(6)") {
+        @Override
+        String nowPlusMillis(long millis) {
+            return "UTC_TIMESTAMP(6) + INTERVAL " + Math.multiplyExact(millis, 1000L) + " MICROSECOND";
+        }
+    };
+
+    private final String timestampType;
+    private final String now;
+
+    SqlDialect(String timestampType, String now) {
+        this.timestampType = timestampType;
+        this.now = now;
+    }
+
+    /** {@return the SQL type of the expiry column} */
+    String timestampType() {
+        return timestampType;
+    }
+
+    /** {@return an SQL expression of the database's current time, the same throughout one statement} */
+    String now() {
+        return now;
+    }
+
+    /** {@return an SQL expression of the database's current time plus {@code millis} milliseconds} */
+    abstract String nowPlusMillis(long millis);
+
+    /** {@return the dialect of the database a connection leads to, if it is one of those supported} */
+    static Optional<SqlDialect> of(DatabaseMetaData database) throws SQLException {
+        String product = database.getDatabaseProductName().toLowerCase(Locale.ROOT);
+        if (product.equals("postgresql")) {
+            return Optional.of(POSTGRESQL);
+        } else if (product.equals("h2")) {
+            return Optional.of(H2);
+        } else if (product.equals("mysql") || product.equals("mariadb")) {
+            return Optional.of(MYSQL);
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,464 @@
+package org.simplevisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.simplevisor.SupervisorEvent.Type.LEASE_ACQUIRED;
+import static org.simplevisor.SupervisorEvent.Type.LEASE_LOST;
+import static org.simplevisor.SupervisorEvent.Type.STARTED;
+import static org.simplevisor.SupervisorEvent.Type.STOPPED;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.apache.logging.log4j.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.simplevisor.testing.CapturedLogs;
+import org.simplevisor.testing.ClockLeaseStore;
+import org.simplevisor.testing.ManualClock;
+import org.simplevisor.testing.ManualScheduler;
+import org.simplevisor.testing.RecordingListener;
+
+/**
+ * Singletons on several nodes of one lease store, with time driven by a {@link ManualClock}: the store's time, the
+ * scheduler's and the lease deadlines are all that clock. Lease 30 s: renewals every 10 s, runs stopped at 20 s.
+ */
+class SingletonTest {
+
+    private static final Duration RENEW = LeaseTiming.DEFAULT.renewInterval();
+
+    private final ManualClock clock = new ManualClock();
+    private final ManualScheduler scheduler = new ManualScheduler(clock);
+    private final ClockLeaseStore rows = new ClockLeaseStore(clock, LeaseTiming.DEFAULT);
+    private final List<Node> nodes = new ArrayList<>();
+
+    /** One node: a supervisor, its connection to the lease rows, its events, and what its runs saw. */
+    private final class Node {
+        final String id;
+        final ClockLeaseStore.Connection store = rows.connect();
+        final RecordingListener events = new RecordingListener();
+        final Supervisor supervisor;
+        /** Per process: the fencing tokens of its runs, in order. */
+        final Map<String, List<Long>> tokens = new ConcurrentHashMap<>();
+        /** Per process: when its runs began and ended, by the clock. */
+        final List<Instant[]> runs = new CopyOnWriteArrayList<>();
+
+        Node(String id) {
+            this.id = id;
+            supervisor = Supervisor.builder().name("app").nodeId(id).clock(clock).scheduler(scheduler)
+                    .leaseStore(store).listener(events).build();
+        }
+
+        /** Registers a singleton that runs until cancelled, noting its token and times. */
+        Node singleton(String name, ProcessOption... options) {
+            List<ProcessOption> all = new ArrayList<>(List.of(options));
+            all.add(ProcessOption.singleton());
+            supervisor.register(name, ctx -> {
+                Instant[] run = {clock.instant(), null};
+                runs.add(run);
+                tokens.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(ctx.fencingToken());
+                try {
+                    ctx.awaitCancellation();
+                } finally {
+                    run[1] = clock.instant();
+                }
+            }, all.toArray(ProcessOption[]::new));
+            return this;
+        }
+
+        ProcessStatus status(String name) {
+            return supervisor.status(name);
+        }
+
+        LeaseState lease(String name) {
+            return supervisor.snapshot(name).lease();
+        }
+    }
+
+    private Node node(String id) {
+        Node node = new Node(id);
+        nodes.add(node);
+        return node;
+    }
+
+    @AfterEach
+    void shutDown() {
+        nodes.forEach(node -> node.supervisor.shutdown());
+    }
+
+    /** Moves time on by one renewal interval at a time, letting every node's lease round finish at each step. */
+    private void advance(Duration duration) {
+        Duration left = duration;
+        while (!left.isZero()) {
+            Duration step = left.compareTo(RENEW) < 0 ? left : RENEW;
+            scheduler.advance(step);
+            left = left.minus(step);
+            awaitRoundsDone();
+        }
+    }
+
+    private void awaitRoundsDone() {
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream()
+                .allMatch(node -> node.supervisor.leaseKeeper().isIdle()));
+    }
+
+    private void run(Node node) {
+        node.supervisor.run();
+        awaitRoundsDone();
+    }
+
+    private static void awaitStatus(Node node, String name, ProcessStatus status) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.status(name) == status);
+    }
+
+    // ---------------------------------------------------------------- one node of several
+
+    @Test
+    void oneNodeRunsASingletonAndTheOthersStandBy() {
+        Node a = node("node-a").singleton("relay");
+        Node b = node("node-b").singleton("relay");
+        Node c = node("node-c").singleton("relay");
+
+        run(a);
+        run(b);
+        run(c);
+
+        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+        assertThat(a.lease("relay")).isEqualTo(new LeaseState("node-a", 1, null));
+        for (Node standby : List.of(b, c)) {
+            assertThat(standby.status("relay")).isEqualTo(ProcessStatus.STANDBY);
+            assertThat(standby.lease("relay")).isEqualTo(new LeaseState("node-a", 0, null));
+            assertThat(standby.supervisor.isRunning("relay")).isFalse();
+        }
+        assertThat(a.tokens.get("relay")).containsExactly(1L);
+        assertThat(a.events.await("relay", LEASE_ACQUIRED).snapshot().lease().fencingToken()).isEqualTo(1);
+        assertThat(rows.holder("app/relay")).contains(new Lease("app/relay", "node-a", 1));
+
+        advance(Duration.ofMinutes(5));
+
+        assertThat(a.status("relay")).isEqualTo(ProcessStatus.RUNNING);
+        assertThat(List.of(b.status("relay"), c.status("relay"))).containsOnly(ProcessStatus.STANDBY);
+        assertThat(a.tokens.get("relay")).as("the same run all along").containsExactly(1L);
+    }
+
+    @Test
+    void aSingletonIsLeasedUnderTheSupervisorsNameSoApplicationsNeverCollide() {
+        Node a = node("node-a").singleton("relay");
+        Supervisor other = Supervisor.builder().name("other-app").nodeId("node-b").clock(clock).scheduler(scheduler)
+                .leaseStore(rows.connect()).build();
+        try {
+            other.register("relay", ProcessContext::awaitCancellation, ProcessOption.singleton());
+            run(a);
+            other.run();
+
+            await().until(() -> other.status("relay") == ProcessStatus.RUNNING);
+            awaitStatus(a, "relay", ProcessStatus.RUNNING);
+            assertThat(rows.holder("other-app/relay")).map(Lease::owner).contains("node-b");
+        } finally {
+            other.shutdown();
+        }
+    }
+
+    @Test
+    void everyRoundIsOneRenewalForAllHeldLeasesAndOneReadForAllWanted() {
+        Node a = node("node-a");
+        Node b = node("node-b");
+        for (int i = 0; i < 20; i++) {
+            a.singleton("singleton-" + i);
+            b.singleton("singleton-" + i);
+        }
+        run(a);
+        run(b);
+        await().until(() -> a.supervisor.snapshots().stream().allMatch(ProcessSnapshot::running));
+        a.store.takeCalls();
+        b.store.takeCalls();
+
+        advance(RENEW.multipliedBy(6));
+
+        assertThat(a.store.takeCalls()).as("calls by the holder of 20 leases in 6 rounds").isEqualTo(6);
+        assertThat(b.store.takeCalls()).as("calls by the node waiting for 20 leases in 6 rounds").isEqualTo(6);
+    }
+
+    @Test
+    void oneWorkerThreadKeepsTheLeasesOfEverySingleton() {
+        Node a = node("node-a");
+        for (int i = 0; i < 50; i++) {
+            a.singleton("singleton-" + i);
+        }
+        run(a);
+        await().until(() -> a.supervisor.snapshots().stream().allMatch(ProcessSnapshot::running));
+
+        assertThat(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                .filter(name -> name.startsWith("simplevisor-app-lease-"))).hasSize(1);
+    }
+
+    @Test
+    void aRunSeesItsFencingTokenAndAnOrdinaryProcessSeesZero() {
+        Node a = node("node-a").singleton("relay");
+        List<Long> ordinary = new CopyOnWriteArrayList<>();
+        a.supervisor.register("ordinary", ctx -> {
+            ordinary.add(ctx.fencingToken());
+            ctx.awaitCancellation();
+        });
+        rows.takeOver("app/relay", "long-gone");
+        clock.advance(LeaseTiming.DEFAULT.leaseTime());
+
+        run(a);
+
+        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+        await().until(() -> !ordinary.isEmpty());
+        assertThat(a.tokens.get("relay")).containsExactly(2L);
+        assertThat(ordinary).containsExactly(0L);
+        assertThat(a.supervisor.snapshot("ordinary").lease()).isNull();
+        assertThat(a.supervisor.snapshot("ordinary").singleton()).isFalse();
+    }
+
+    // ---------------------------------------------------------------- handover and failover
+
+    @Test
+    void aNodeThatShutsDownHandsItsSingletonOverWithinOnePollInterval() {
+        Node a = node("node-a").singleton("relay");
+        Node b = node("node-b").singleton("relay");
+        run(a);
+        run(b);
+        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+
+        a.supervisor.shutdown();
+        nodes.remove(a);
+        assertThat(a.events.types("relay")).containsSubsequence(STOPPED, LEASE_LOST);
+        assertThat(a.lease("relay").lastLoss()).isEqualTo(LeaseLoss.RELEASED);
+        assertThat(rows.holder("app/relay")).as("released at shutdown").isEmpty();
+
+        advance(RENEW);
+
+        awaitStatus(b, "relay", ProcessStatus.RUNNING);
+        assertThat(b.tokens.get("relay")).containsExactly(2L);
+    }
+
+    @Test
+    void aNodeThatDiesLeavesItsLeaseToExpireAndStopsItsRunBeforeThen() {
+        Node a = node("node-a").singleton("relay");
+        Node b = node("node-b").singleton("relay");
+        run(a);
+        run(b);
+        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+        Instant acquired = clock.instant();
+
+        a.store.reachable(false); // paused, partitioned, or its database connection is gone
+        advance(LeaseTiming.DEFAULT.renewDeadline());
+
+        awaitStatus(a, "relay", ProcessStatus.STANDBY);
+        assertThat(a.events.await("relay", STOPPED).reason()).isEqualTo(ExitReason.LEASE_LOST);
+        assertThat(a.lease("relay")).isEqualTo(new LeaseState("", 0, LeaseLoss.RENEWAL_FAILED));
+        assertThat(a.runs.get(0)[1]).as("the run was stopped at the deadline")
+                .isEqualTo(acquired.plus(LeaseTiming.DEFAULT.renewDeadline()));
+        assertThat(b.status("relay")).as("the lease has not expired yet").isEqualTo(ProcessStatus.STANDBY);
+
+        advance(LeaseTiming.DEFAULT.leaseTime().minus(LeaseTiming.DEFAULT.renewDeadline()));
+
+        awaitStatus(b, "relay", ProcessStatus.RUNNING);
+        assertThat(b.tokens.get("relay")).containsExactly(2L);
+        assertThat(b.runs.get(0)[0]).as("b began after a had ended, and within leaseTime + renewInterval")
+                .isAfterOrEqualTo(a.runs.get(0)[1])
+                .isBeforeOrEqualTo(acquired.plus(LeaseTiming.DEFAULT.leaseTime()).plus(RENEW));
+        assertThat(a.status("relay")).isEqualTo(ProcessStatus.STANDBY);
+    }
+
+    @Test
+    void aLeaseTheStoreNoLongerHasAsOursStopsTheRunAtTheNextRenewal() {
+        Node a = node("node-a").singleton("relay");
+        run(a);
+        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+
+        rows.takeOver("app/relay", "node-z"); // as if a's lease had expired and node-z had taken it
+        advance(RENEW);
+
+        awaitStatus(a, "relay", ProcessStatus.STANDBY);
+        assertThat(a.lease("relay")).isEqualTo(new LeaseState("node-z", 0, LeaseLoss.EXPIRED));
+        assertThat(rows.holder("app/relay")).map(Lease::owner).as("nothing released node-z's lease")
+                .contains("node-z");
+    }
+
+    @Test
+    void aNodeThatLostItsLeaseCompetesAgainOnceItsRunHasEnded() {
+        Node a = node("node-a").singleton("relay");
+        run(a);
+        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+        a.store.reachable(false);
+        advance(LeaseTiming.DEFAULT.renewDeadline());
+        awaitStatus(a, "relay", ProcessStatus.STANDBY);
+
+        a.store.reachable(true);
+        advance(RENEW);
+
+        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+        assertThat(a.tokens.get("relay")).as("released, then acquired anew: the next token")
+                .containsExactly(1L, 2L);
+        assertThat(a.events.types("relay")).containsSubsequence(LEASE_ACQUIRED, STARTED, LEASE_LOST, STOPPED,
+                STARTED);
+    }
+
+    // ---------------------------------------------------------------- rest, restarts and operators
+
+    @Test
+    void aStoppedSingletonReleasesItsLeaseAndCompetesAgainOnlyWhenStarted() {
+        Node a = node("node-a").singleton("relay");
+        Node b = node("node-b").singleton("relay");
+        run(a);
+        run(b);
+        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+
+        a.supervisor.stop("relay");
+        awaitStatus(a, "relay", ProcessStatus.STOPPED);
+        awaitRoundsDone();
+        assertThat(a.lease("relay").lastLoss()).isEqualTo(LeaseLoss.RELEASED);
+        advance(RENEW);
+        awaitStatus(b, "relay", ProcessStatus.RUNNING);
+
+        a.supervisor.start("relay");
+        awaitRoundsDone();
+
+        assertThat(a.status("relay")).isEqualTo(ProcessStatus.STANDBY);
+        assertThat(a.lease("relay").holder()).isEqualTo("node-b");
+        a.supervisor.stop("relay");
+        assertThat(a.status("relay")).isEqualTo(ProcessStatus.STOPPED);
+        advance(RENEW);
+        assertThat(a.status("relay")).as("a stopped singleton does not compete").isEqualTo(ProcessStatus.STOPPED);
+    }
+
+    @Test
+    void aFailedSingletonReleasesItsLease() {
+        Node a = node("node-a");
+        a.supervisor.register("relay", ctx -> {
+            throw new java.io.IOException("broken");
+        }, ProcessOption.singleton());
+        Node b = node("node-b").singleton("relay");
+        run(a);
+        run(b);
+
+        awaitStatus(a, "relay", ProcessStatus.FAILED);
+        awaitRoundsDone();
+        advance(RENEW);
+
+        awaitStatus(b, "relay", ProcessStatus.RUNNING);
+        assertThat(b.tokens.get("relay")).containsExactly(2L);
+    }
+
+    @Test
+    void aSingletonKeepsItsLeaseThroughItsRestartDelays() {
+        Node a = node("node-a");
+        List<Long> tokens = new CopyOnWriteArrayList<>();
+        a.supervisor.register("relay", ctx -> {
+            tokens.add(ctx.fencingToken());
+            throw new IllegalStateException("crash " + tokens.size());
+        }, ProcessOption.singleton(),
+                ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ofSeconds(25)));
+        Node b = node("node-b").singleton("relay");
+        run(a);
+        run(b);
+        await().until(() -> tokens.size() == 1);
+        awaitStatus(a, "relay", ProcessStatus.RESTARTING);
+
+        advance(Duration.ofSeconds(25));
+
+        await().until(() -> tokens.size() == 2);
+        assertThat(tokens).containsExactly(1L, 1L);
+        assertThat(a.lease("relay").held()).isTrue();
+        assertThat(b.status("relay")).isEqualTo(ProcessStatus.STANDBY);
+    }
+
+    @Test
+    void aLeaseLostDuringARestartDelayDropsTheRestart() {
+        Node a = node("node-a");
+        List<Long> tokens = new CopyOnWriteArrayList<>();
+        a.supervisor.register("relay", ctx -> {
+            tokens.add(ctx.fencingToken());
+            throw new IllegalStateException("crash");
+        }, ProcessOption.singleton(), ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ofMinutes(1)));
+        run(a);
+        awaitStatus(a, "relay", ProcessStatus.RESTARTING);
+
+        a.store.reachable(false);
+        advance(LeaseTiming.DEFAULT.renewDeadline());
+
+        assertThat(a.status("relay")).isEqualTo(ProcessStatus.STANDBY);
+        assertThat(a.lease("relay").lastLoss()).isEqualTo(LeaseLoss.RENEWAL_FAILED);
+        advance(Duration.ofMinutes(1));
+        assertThat(tokens).as("no restart without the lease").containsExactly(1L);
+    }
+
+    // ---------------------------------------------------------------- the store at start
+
+    @Test
+    void aStoreDownAtStartLeavesSingletonsInStandbyAndSaysSoOnce() {
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            Node a = node("node-a").singleton("relay");
+            a.store.reachable(false);
+
+            run(a);
+            advance(RENEW.multipliedBy(5));
+
+            assertThat(a.status("relay")).isEqualTo(ProcessStatus.STANDBY);
+            assertThat(logs.at(Level.WARN).stream().map(CapturedLogs.Line::message)
+                    .filter(m -> m.contains("unavailable")).collect(Collectors.toList())).hasSize(1);
+
+            a.store.reachable(true);
+            advance(RENEW);
+
+            awaitStatus(a, "relay", ProcessStatus.RUNNING);
+            assertThat(logs.at(Level.INFO).stream().map(CapturedLogs.Line::message))
+                    .anyMatch(m -> m.contains("answers again"));
+        }
+    }
+
+    @Test
+    void aMisconfiguredStoreFailsRunBeforeAnythingStarts() {
+        ClockLeaseStore.Connection refusing = rows.connect();
+        refusing.misconfigured("lease table simplevisor_lease lacks column(s) token");
+        Supervisor supervisor = Supervisor.builder().name("app").leaseStore(refusing).build();
+        List<String> ran = new CopyOnWriteArrayList<>();
+        supervisor.register("plain", ctx -> ran.add("plain"));
+        supervisor.register("relay", ctx -> ran.add("relay"), ProcessOption.singleton());
+        try {
+            assertThatThrownBy(supervisor::run).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("Supervisor \"app\" cannot use its lease store: lease table simplevisor_lease lacks "
+                            + "column(s) token");
+            assertThat(supervisor.isStarted()).isFalse();
+            assertThat(ran).isEmpty();
+        } finally {
+            supervisor.shutdown();
+        }
+    }
+
+    @Test
+    void aSingletonNeedsALeaseStore() {
+        Supervisor supervisor = new Supervisor(Duration.ofSeconds(1));
+        try {
+            assertThatThrownBy(() -> supervisor.register("relay", ctx -> { }, ProcessOption.singleton()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("process \"relay\" is a singleton, which needs a lease store: "
+                            + "Supervisor.builder().leaseStore(...)");
+        } finally {
+            supervisor.shutdown();
+        }
+    }
+
+    @Test
+    void theDefaultNodeIdNamesHostPidAndSupervisorAndDiffersPerSupervisor() {
+        Supervisor one = Supervisor.builder().name("app").build();
+        Supervisor two = Supervisor.builder().name("app").build();
+        try {
+            assertThat(one.nodeId()).contains(":" + ProcessHandle.current().pid() + ":app:");
+            assertThat(one.nodeId()).isNotEqualTo(two.nodeId());
+        } finally {
+            one.shutdown();
+            two.shutdown();
+        }
+    }
+}
