@@ -221,6 +221,9 @@ public final class JdbcLeaseStore implements LeaseStore {
             if (isUnavailable(e)) {
                 throw e;
             }
+            if (readColumns(connection) != null) {
+                return; // another node created it at the same moment: PostgreSQL reports a duplicate catalog key
+            }
             throw new LeaseStoreException("lease table " + table + " does not exist and could not be created ("
                     + e.getMessage() + "); create it with: " + statements.createTable, e);
         }
