@@ -21,7 +21,12 @@ public enum ExitReason {
     /** The run ended after the supervisor's shutdown cancelled it. */
     SHUTDOWN,
     /** The run ended after an operator's {@code stop} or {@code restart} cancelled it. */
-    MANUAL;
+    MANUAL,
+    /**
+     * The run ended after its group cancelled it: another member's end restarted the group, an operator restarted
+     * the group, or the group gave up. See {@link GroupStrategy}.
+     */
+    GROUP;
 
     /** {@return the lower-case name used in metric tags and notifications, e.g. {@code "completed"}} */
     public String tagValue() {
@@ -35,6 +40,6 @@ public enum ExitReason {
 
     /** {@return whether the run was ended by a cancellation rather than by itself} */
     public boolean isCancellation() {
-        return this == CANCELLED || this == SHUTDOWN || this == MANUAL;
+        return this == CANCELLED || this == SHUTDOWN || this == MANUAL || this == GROUP;
     }
 }

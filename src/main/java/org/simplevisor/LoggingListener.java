@@ -22,12 +22,25 @@ final class LoggingListener implements SupervisorListener {
     @Override
     @SuppressWarnings("try") // the resource only scopes the ThreadContext entry
     public void onEvent(SupervisorEvent event) {
+        if (event.type() == SupervisorEvent.Type.GROUP_RESTARTING) {
+            logGroupRestarting(event);
+            return;
+        }
         if (event.processName() == null) {
             return;
         }
         try (CloseableThreadContext.Instance ctx =
                      CloseableThreadContext.put(ManagedProcess.THREAD_CONTEXT_KEY, event.processName())) {
             log(event, event.snapshot());
+        }
+    }
+
+    private static void logGroupRestarting(SupervisorEvent event) {
+        if (event.trigger() == null) {
+            LOG.info("Group \"{}\" restarting at an operator's request: {}", event.group(), event.members());
+        } else {
+            LOG.info("Group \"{}\" restarting in {} ms because \"{}\" {}: {}", event.group(), event.delay().toMillis(),
+                    event.trigger(), event.reason().tagValue(), event.members());
         }
     }
 
@@ -56,6 +69,10 @@ final class LoggingListener implements SupervisorListener {
                 LOG.info("Process \"{}\" stopped ({})", name, event.reason().tagValue());
                 break;
             case RESTARTING:
+                if (event.reason() == ExitReason.GROUP) {
+                    LOG.info("Process \"{}\" restarting with its group \"{}\"", name, process.group());
+                    break;
+                }
                 LOG.info("Process \"{}\" restarting in {} ms (restart {} of {})", name, event.delay().toMillis(),
                         process.restartCount() + 1, process.maxRestarts() > 0 ? process.maxRestarts() : "unlimited");
                 break;

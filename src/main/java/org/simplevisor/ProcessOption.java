@@ -141,6 +141,23 @@ public final class ProcessOption {
         return new ProcessOption(spec -> spec.noRestartOn(list));
     }
 
+    /**
+     * Makes the process a member of a group that restarts together (see {@link GroupStrategy}). The group must be
+     * declared with {@link Supervisor.Builder#group(String, GroupStrategy)}; registering a process in an undeclared
+     * group is an {@link IllegalArgumentException}.
+     *
+     * @param group the name of a declared group
+     * @return the option
+     * @throws IllegalArgumentException if {@code group} is empty
+     */
+    public static ProcessOption inGroup(String group) {
+        Objects.requireNonNull(group, "group");
+        if (group.isEmpty()) {
+            throw new IllegalArgumentException("group must not be empty");
+        }
+        return new ProcessOption(spec -> spec.group(group));
+    }
+
     private static void requireNotNegative(String property, Duration value) {
         Objects.requireNonNull(value, property);
         if (value.isNegative()) {

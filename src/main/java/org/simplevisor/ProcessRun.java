@@ -19,7 +19,7 @@ final class ProcessRun implements ProcessContext {
 
     /** Why the supervisor cancelled a run; decides how its end is classified. */
     enum CancelCause {
-        SHUTDOWN, MANUAL, WATCHDOG
+        SHUTDOWN, MANUAL, WATCHDOG, GROUP
     }
 
     /** A timeout for {@link #await(long)}: none. */
@@ -58,6 +58,10 @@ final class ProcessRun implements ProcessContext {
     Instant cancelTime;
     Future<?> watchdogCheck;
     ProcessHungException hang;
+    /** A restart with the group's trigger: it counts in the totals, not against the process's restart limit. */
+    boolean outsideLimit;
+    /** Reported as not stopping after its group cancelled it: counted as ended; its actual end changes nothing. */
+    boolean abandoned;
 
     ProcessRun(String name, Clock clock, boolean restart) {
         this.name = name;

@@ -18,6 +18,7 @@ final class ProcessSpec {
     final int priority;
     final List<Class<? extends Throwable>> noRestartOn;
     final Consumer<Throwable> recoverHandler; // null: the crash is only logged
+    final String group;             // null: in no group
 
     private ProcessSpec(Builder b) {
         policy = b.policy;
@@ -31,6 +32,7 @@ final class ProcessSpec {
         priority = b.priority;
         noRestartOn = b.noRestartOn;
         recoverHandler = b.recoverHandler;
+        group = b.group;
         if (maxRestartDelay.compareTo(restartDelay) < 0) {
             throw new IllegalArgumentException("maxRestartDelay (" + maxRestartDelay
                     + ") must not be shorter than restartDelay (" + restartDelay + ")");
@@ -99,6 +101,7 @@ final class ProcessSpec {
         private int priority;
         private List<Class<? extends Throwable>> noRestartOn = List.of();
         private Consumer<Throwable> recoverHandler;
+        private String group;
 
         void restart(RestartPolicy policy, int maxRestarts, Duration delay) {
             this.policy = policy;
@@ -133,6 +136,10 @@ final class ProcessSpec {
 
         void noRestartOn(List<Class<? extends Throwable>> types) {
             this.noRestartOn = types;
+        }
+
+        void group(String group) {
+            this.group = group;
         }
     }
 }

@@ -332,6 +332,14 @@ public final class FaultHarness implements AutoCloseable {
      *                 and no run left open), or only a prefix of them (a listener blocked and some were dropped)
      */
     public void verifyEventChains(boolean complete) {
+        verifyEventChains(events, supervisor, complete);
+    }
+
+    /**
+     * Checks that the events {@code events} received of each process of {@code supervisor} form one unbroken chain;
+     * see {@link #verifyEventChains(boolean)}.
+     */
+    public static void verifyEventChains(RecordingListener events, Supervisor supervisor, boolean complete) {
         List<SupervisorEvent> all = events.events();
         for (String process : supervisor.processNames()) {
             List<SupervisorEvent> own = all.stream().filter(e -> process.equals(e.processName()))
