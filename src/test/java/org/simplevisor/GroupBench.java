@@ -128,11 +128,16 @@ final class GroupBench implements AutoCloseable {
     /** Registers a scripted member of the group. */
     Member register(String name, ProcessOption... options) {
         Member member = new Member(name);
-        List<ProcessOption> all = new ArrayList<>(List.of(options));
-        all.add(ProcessOption.inGroup(GROUP));
-        supervisor.register(name, member, all.toArray(new ProcessOption[0]));
+        register(name, member, options);
         members.put(name, member);
         return member;
+    }
+
+    /** Registers a member of the group that does what {@code process} does. */
+    void register(String name, SupervisedProcess process, ProcessOption... options) {
+        List<ProcessOption> all = new ArrayList<>(List.of(options));
+        all.add(ProcessOption.inGroup(GROUP));
+        supervisor.register(name, process, all.toArray(new ProcessOption[0]));
     }
 
     Member member(String name) {
