@@ -410,7 +410,7 @@ final class ManagedProcess {
                         emit(endEvent, reason, failure, null, false);
                         break;
                     case AS_GROUP_ORDERED:
-                        followGroupOrder(endEvent, reason, failure, now);
+                        followGroupOrderAfterRun(endEvent, reason, failure, now);
                         break;
                     case REST_STOPPED:
                         settle(ProcessStatus.STOPPED, now);
@@ -506,11 +506,13 @@ final class ManagedProcess {
 
     /**
      * Cancels this member for its group: its run ends and then follows {@code order}; a restart or a start that
-     * is only waiting is dropped, and the order is followed at once. A lock of its own, taken under the group's.
+     * is only waiting is dropped, and the order is followed at once, except that a first start that had not begun
+     * (the member never ran since) starts afresh with the group unless the group gives up. A lock of its own, taken
+     * under the group's.
      *
-     * @param order     what follows: held for the group's start (status RESTARTING), STOPPED or FAILED
+     * @param order      what follows: held for the group's start (status RESTARTING), STOPPED or FAILED
      * @param alsoAtRest whether a member with no run and no restart due is concerned too: held for the group's start
-     * @return whether the member is concerned, and the run the group must wait for, if any
+     * @return the decision the member follows, or none if it is not concerned; and the run to wait for, if any
      */
     ProcessGroup.Cancellation cancelForGroup(ProcessGroup.Order order, boolean alsoAtRest) {
         synchronized (lock) {
@@ -525,26 +527,32 @@ final class ManagedProcess {
             if (run != null && run.thread != null) {
                 groupOrder = order;
                 run.cancel(ProcessRun.CancelCause.GROUP, host.clock().instant());
-                return new ProcessGroup.Cancellation(true, run);
+                return new ProcessGroup.Cancellation(order.decision(), run);
             }
+            boolean unbegunStart = run != null && !run.isRestart(); // its thread has not reached it yet
+            ProcessGroup.Order previous = groupOrder;
             dropWaitingRun(ProcessRun.CancelCause.GROUP); // the group's start replaces whatever waited
-            groupOrder = order;
-            ProcessStatus before = status;
-            settle(order.decision().status(), host.clock().instant());
-            if (order.decision() == ProcessGroup.Decision.RESTART && before != ProcessStatus.RESTARTING) {
-                emit(SupervisorEvent.Type.RESTARTING, ExitReason.GROUP, null, order.delay(), false);
-            } else if (status != lastEmittedStatus) {
-                emit(SupervisorEvent.Type.STATUS_CHANGED);
-            }
-            if (!order.decision().holds()) {
-                groupOrder = null;
-            }
-            return new ProcessGroup.Cancellation(true, null);
+            ProcessGroup.Order followed = unbegunStart && order.decision() != ProcessGroup.Decision.FAIL
+                    ? new ProcessGroup.Order(ProcessGroup.Decision.START_AFRESH, order.delay()) : order;
+            followGroupOrderAtOnce(followed, previous);
+            return new ProcessGroup.Cancellation(followed.decision(), null);
+        }
+    }
+
+    /** Follows what the group ordered at once, as the process has no run in progress. */
+    private void followGroupOrderAtOnce(ProcessGroup.Order order, ProcessGroup.Order previous) {
+        groupOrder = order.decision().holds() ? order : null;
+        settle(order.decision().status(), host.clock().instant());
+        if (order.decision() == ProcessGroup.Decision.RESTART
+                && (previous == null || previous.decision() != ProcessGroup.Decision.RESTART)) {
+            emit(SupervisorEvent.Type.RESTARTING, ExitReason.GROUP, null, order.delay(), false);
+        } else if (status != lastEmittedStatus) {
+            emit(SupervisorEvent.Type.STATUS_CHANGED);
         }
     }
 
     /** Follows what the group ordered, now that the run it cancelled has ended. */
-    private void followGroupOrder(SupervisorEvent.Type endEvent, ExitReason reason, Throwable failure, Instant now) {
+    private void followGroupOrderAfterRun(SupervisorEvent.Type endEvent, ExitReason reason, Throwable failure, Instant now) {
         ProcessGroup.Decision decision = groupOrder.decision();
         settle(decision.status(), now);
         emit(endEvent, reason, failure, null, false);

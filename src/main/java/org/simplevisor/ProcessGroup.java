@@ -57,9 +57,12 @@ final class ProcessGroup {
     record Order(Decision decision, Duration delay) {
     }
 
-    /** What cancelling a member for its group found: whether it is concerned, and the run to wait for. */
-    record Cancellation(boolean concerned, ProcessRun ending) {
-        static final Cancellation NOT_CONCERNED = new Cancellation(false, null);
+    /**
+     * What cancelling a member for its group did: the decision it follows ({@code null} if the member was not
+     * concerned), and the run to wait for, if any.
+     */
+    record Cancellation(Decision followed, ProcessRun ending) {
+        static final Cancellation NOT_CONCERNED = new Cancellation(null, null);
     }
 
     /** A run the group cancelled and waits for, and the check that reports it if it does not end in time. */
@@ -232,10 +235,10 @@ final class ProcessGroup {
      */
     private void involve(Restart restart, ManagedProcess member, Order order, boolean alsoAtRest) {
         Cancellation cancellation = member.cancelForGroup(order, alsoAtRest);
-        if (!cancellation.concerned()) {
+        if (cancellation.followed() == null) {
             return;
         }
-        if (restart != null && order.decision().holds()) {
+        if (restart != null && cancellation.followed().holds()) {
             restart.members.add(member);
         } else if (restart != null) {
             restart.members.remove(member);

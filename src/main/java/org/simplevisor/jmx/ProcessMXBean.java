@@ -20,6 +20,10 @@ public interface ProcessMXBean {
             + " exceeded, or a failure its policy does not restart)")
     String getStatus();
 
+    /** @return the group the process restarts with, or null if it is in none */
+    @Description("The process group it restarts with, as the supervisor's Groups declare it; null if it is in none")
+    String getGroup();
+
     /** @return the restart policy: {@code NEVER}, {@code ALWAYS} or {@code ON_FAILURE} */
     @Description("When a run that ended on its own is started again: NEVER, ALWAYS or ON_FAILURE")
     String getRestartPolicy();
@@ -42,7 +46,7 @@ public interface ProcessMXBean {
     long getTotalStarts();
 
     /** @return the restarts performed since registration */
-    @Description("Restarts performed by the restart policy since registration (never reset)")
+    @Description("Restarts performed by the restart policy, or with its group, since registration (never reset)")
     long getTotalRestarts();
 
     /** @return the runs that ended with a checked exception or were declared hung */
@@ -53,9 +57,9 @@ public interface ProcessMXBean {
     @Description("Runs that crashed: threw a RuntimeException or an Error")
     long getTotalCrashes();
 
-    /** @return how the last run ended (completed, failed, crashed, cancelled, shutdown, manual), or null */
-    @Description("How the last run ended: completed, failed, crashed, cancelled, shutdown or manual; null before"
-            + " the first end")
+    /** @return how the last run ended (completed, failed, crashed, cancelled, shutdown, manual, group), or null */
+    @Description("How the last run ended: completed, failed, crashed, cancelled, shutdown, manual or group (its group"
+            + " cancelled it); null before the first end")
     String getLastExitReason();
 
     /** @return the last failure as {@code "class: message"}, or null if the process never failed */

@@ -40,6 +40,11 @@ final class ProcessView implements ProcessMXBean {
     }
 
     @Override
+    public String getGroup() {
+        return snapshot().group();
+    }
+
+    @Override
     public String getRestartPolicy() {
         return snapshot().restartPolicy().name();
     }

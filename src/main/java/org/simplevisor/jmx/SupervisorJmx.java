@@ -13,6 +13,7 @@ import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.ListenerNotFoundException;
+import javax.management.MBeanNotificationInfo;
 import javax.management.MBeanServer;
 import javax.management.MalformedObjectNameException;
 import javax.management.Notification;
@@ -52,7 +53,8 @@ import org.simplevisor.SupervisorListener;
  * <caption>notification types</caption>
  * <tr><th>type</th><th>core events</th></tr>
  * <tr><td>{@value #PROCESS_STARTED}</td><td>STARTED (reason {@code start} or {@code restart})</td></tr>
- * <tr><td>{@value #PROCESS_STOPPED}</td><td>COMPLETED, STOPPED (reason completed, cancelled, shutdown, manual)</td></tr>
+ * <tr><td>{@value #PROCESS_STOPPED}</td><td>COMPLETED, STOPPED (reason completed, cancelled, shutdown, manual,
+ * group)</td></tr>
  * <tr><td>{@value #PROCESS_FAILED}</td><td>FAILED, CRASHED</td></tr>
  * <tr><td>{@value #PROCESS_RESTARTING}</td><td>RESTARTING</td></tr>
  * <tr><td>{@value #PROCESS_RESTART_LIMIT_EXCEEDED}</td><td>RESTART_LIMIT_EXCEEDED: the alert; its message names
@@ -63,6 +65,9 @@ import org.simplevisor.SupervisorListener;
  * <tr><td>{@code jmx.attribute.change}</td><td>any event that changed the status: an
  * {@link javax.management.AttributeChangeNotification} of {@code Status}</td></tr>
  * </table>
+ * The supervisor MBean also emits {@value #GROUP_RESTARTING} of its own, for each GROUP_RESTARTING event, with the
+ * user data items {@code group}, {@code supervisor}, {@code context}, {@code trigger}, {@code reason},
+ * {@code members} (a {@code String[]} in start order) and {@code delayMillis}, numbered from 1 without gaps.
  * The user data is a {@link javax.management.openmbean.CompositeData} with the items {@code process},
  * {@code supervisor}, {@code context}, {@code event}, {@code status}, {@code previousStatus},
  * {@code restartCount}, {@code maxRestarts}, {@code reason}, {@code error} and {@code delayMillis}. Sequence
@@ -93,6 +98,8 @@ public final class SupervisorJmx implements AutoCloseable {
     public static final String PROCESS_HUNG = "simplevisor.process.hung";
     /** At shutdown the run outlived the timeout and was abandoned. */
     public static final String PROCESS_SHUTDOWN_TIMEOUT = "simplevisor.process.shutdown-timeout";
+    /** A process group is restarting: emitted by the supervisor MBean. */
+    public static final String GROUP_RESTARTING = "simplevisor.group.restarting";
 
     private static final Logger LOG = LogManager.getLogger(SupervisorJmx.class);
     /** How long closing waits for listeners to take the queued notifications. */
@@ -106,6 +113,7 @@ public final class SupervisorJmx implements AutoCloseable {
     private final ObjectName supervisorName;
     private final NotificationThread deliveries;
     private final Emitter supervisorEmitter;
+    private final AtomicLong supervisorSequence = new AtomicLong(); // of the supervisor MBean's own notifications
     private final SupervisorListener listener = this::onEvent;
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
@@ -137,8 +145,8 @@ public final class SupervisorJmx implements AutoCloseable {
         private List<NotificationListener> subscribed;  // one entry per subscription; guarded by this
         private volatile boolean hasListeners;
 
-        Emitter() {
-            super(ProcessNotifications.infos());
+        Emitter(MBeanNotificationInfo[] infos) {
+            super(infos);
         }
 
         /** @return whether a listener is subscribed: without one, notifications are not worth building */
@@ -199,7 +207,7 @@ public final class SupervisorJmx implements AutoCloseable {
         this.context = context;
         this.supervisorName = supervisorObjectName(domain, context);
         this.deliveries = new NotificationThread("simplevisor-" + supervisor.name() + "-jmx");
-        this.supervisorEmitter = new Emitter();
+        this.supervisorEmitter = new Emitter(GroupNotifications.supervisorInfos());
     }
 
     /**
@@ -364,7 +372,7 @@ public final class SupervisorJmx implements AutoCloseable {
             }
             ProcessEntry entry = processes.get(process);
             if (entry == null) {
-                entry = new ProcessEntry(processObjectName(process), new Emitter());
+                entry = new ProcessEntry(processObjectName(process), new Emitter(ProcessNotifications.infos()));
                 processes.put(process, entry);
                 try {
                     register(new DescribedMBean<>(new ProcessView(supervisor, process), ProcessMXBean.class,
@@ -403,6 +411,14 @@ public final class SupervisorJmx implements AutoCloseable {
     private void onEvent(SupervisorEvent event) {
         if (event.type() == SupervisorEvent.Type.TERMINATED) {
             close();
+            return;
+        }
+        if (event.type() == SupervisorEvent.Type.GROUP_RESTARTING) {
+            long sequence = supervisorSequence.incrementAndGet(); // numbered even when no one listens: no gap shows
+            if (supervisorEmitter.hasListeners()) {
+                Notification notification = GroupNotifications.of(event, supervisorName, context, sequence);
+                deliveries.execute(() -> supervisorEmitter.sendNotification(notification));
+            }
             return;
         }
         if (event.processName() == null) {
