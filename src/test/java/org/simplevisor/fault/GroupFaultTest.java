@@ -13,14 +13,17 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import javax.management.Notification;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.simplevisor.GroupStrategy;
 import org.simplevisor.ProcessContext;
+import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.ProcessStatus;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
+import org.simplevisor.SupervisorEvent;
 import org.simplevisor.SupervisorEvent.Type;
 import org.simplevisor.jmx.SupervisorJmx;
 
@@ -83,14 +86,18 @@ class GroupFaultTest {
         CountDownLatch release = new CountDownLatch(1);
         harness.releaseAfterShutdown(release::countDown);
         AtomicInteger readerRuns = new AtomicInteger();
+        CountDownLatch processorBegan = new CountDownLatch(1);
         harness.register("reader", ctx -> {
             if (readerRuns.incrementAndGet() == 1) {
+                processorBegan.await();
                 throw new java.io.IOException("connection reset");
             }
             ctx.awaitCancellation();
         }, inGroup(GROUP), withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO));
-        harness.register("processor", ctx -> ignoreCancellation(release), inGroup(GROUP),
-                withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+        harness.register("processor", ctx -> {
+            processorBegan.countDown();
+            ignoreCancellation(release);
+        }, inGroup(GROUP), withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
         harness.register("writer", ProcessContext::awaitCancellation, inGroup(GROUP),
                 withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
         harness.run();
@@ -103,6 +110,16 @@ class GroupFaultTest {
         assertThat(harness.runs("processor")).isEqualTo(1);
         harness.shutdownAndVerify(ended("reader", ProcessStatus.FAILED),
                 stuck("processor", "ignoreCancellation", ProcessStatus.FAILED), ended("writer", ProcessStatus.FAILED));
+    }
+
+    /** {@return whether the listeners have received the event that announced the process's current state} */
+    private static boolean caughtUp(FaultHarness harness, String process) {
+        List<SupervisorEvent> own = harness.events().events().stream()
+                .filter(e -> process.equals(e.processName())).collect(Collectors.toList());
+        ProcessSnapshot announced = own.get(own.size() - 1).snapshot();
+        ProcessSnapshot now = harness.supervisor().snapshot(process);
+        return announced.status() == now.status() && announced.totalStarts() == now.totalStarts()
+                && announced.totalExits() == now.totalExits();
     }
 
     /** Waits for the latch and ignores every interrupt: a run that does not end when cancelled. */
@@ -152,6 +169,8 @@ class GroupFaultTest {
             waiting().until(() -> crashesLeft.get() < 0);
             MEMBERS.forEach(supervisor::start);
             MEMBERS.forEach(member -> harness.awaitStatus(member, ProcessStatus.RUNNING));
+            // Listeners catch up with the storm's events before the short shutdown timeout begins.
+            waiting().until(() -> MEMBERS.stream().allMatch(member -> caughtUp(harness, member)));
             harness.verifyEventChains(false);
             harness.shutdownAndVerify(MEMBERS.stream().map(m -> ended(m, ProcessStatus.STOPPED))
                     .toArray(FaultHarness.Outcome[]::new));
