@@ -1,5 +1,6 @@
 package org.simplevisor;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.logging.log4j.ThreadContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One registered process and its state machine: runs, restarts, counts and status.
@@ -34,44 +36,48 @@ final class ManagedProcess {
     final String name;
     final long registrationOrder;
     final ProcessSpec spec;
-    final ProcessGroup group;                   // null unless the process is a member of a group
+    final @Nullable ProcessGroup group;         // null unless the process is a member of a group
     private final boolean restartsWithGroup;    // its restarts are its group's (the group is not ONE_FOR_ONE)
     private final SupervisedProcess process;
     private final ProcessHost host;
     private final Object lock = new Object();
 
-    // Guarded by lock.
-    private ProcessStatus status = ProcessStatus.STOPPED;
-    private ProcessStatus lastEmittedStatus = ProcessStatus.STOPPED;
-    private ProcessRun run;                     // submitted or running; null when none
-    private ScheduledFuture<?> pendingRestart;  // a restart waiting for its delay
-    private long restartGeneration;             // tells a stale restart timer from the current one
-    private boolean startAfterExit;             // an operator asked for a start while the run was ending
-    private boolean closed;                     // shutdown began: nothing starts again
+    @GuardedBy("lock") private ProcessStatus status = ProcessStatus.STOPPED;
+    @GuardedBy("lock") private ProcessStatus lastEmittedStatus = ProcessStatus.STOPPED;
+    /** Submitted or running; null when none. */
+    @GuardedBy("lock") private @Nullable ProcessRun run;
+    /** A restart waiting for its delay. */
+    @GuardedBy("lock") private @Nullable ScheduledFuture<?> pendingRestart;
+    /** Tells a stale restart timer from the current one. */
+    @GuardedBy("lock") private long restartGeneration;
+    /** An operator asked for a start while the run was ending. */
+    @GuardedBy("lock") private boolean startAfterExit;
+    /** Shutdown began: nothing starts again. */
+    @GuardedBy("lock") private boolean closed;
     /**
      * What the group ordered when it cancelled this process or held it for a group restart: it applies when the
      * run ends; with no run, the process waits for the group to start it. An operator's start, stop or restart and
      * shutdown clear it.
      */
-    private ProcessGroup.Order groupOrder;
-    private int restartCount;
-    private int consecutiveRestarts;
-    private final ArrayDeque<Instant> restartTimes = new ArrayDeque<>();
-    private long totalStarts;
-    private long totalExits;
-    private long totalFailures;
-    private long totalCrashes;
-    private long totalRestarts;
-    private long totalRecoverFailures;
-    private ExitReason lastExitReason;
-    private Throwable lastFailure;
-    private Instant lastFailureTime;
-    private Instant lastStartTime;
+    @GuardedBy("lock") private ProcessGroup.@Nullable Order groupOrder;
+    @GuardedBy("lock") private int restartCount;
+    @GuardedBy("lock") private int consecutiveRestarts;
+    @GuardedBy("lock") private final ArrayDeque<Instant> restartTimes = new ArrayDeque<>();
+    @GuardedBy("lock") private long totalStarts;
+    @GuardedBy("lock") private long totalExits;
+    @GuardedBy("lock") private long totalFailures;
+    @GuardedBy("lock") private long totalCrashes;
+    @GuardedBy("lock") private long totalRestarts;
+    @GuardedBy("lock") private long totalRecoverFailures;
+    @GuardedBy("lock") private @Nullable ExitReason lastExitReason;
+    @GuardedBy("lock") private @Nullable Throwable lastFailure;
+    @GuardedBy("lock") private @Nullable Instant lastFailureTime;
+    @GuardedBy("lock") private @Nullable Instant lastStartTime;
 
     private volatile ProcessSnapshot snapshot;
 
     ManagedProcess(String name, SupervisedProcess process, ProcessSpec spec, long registrationOrder,
-            ProcessHost host, ProcessGroup group) {
+            ProcessHost host, @Nullable ProcessGroup group) {
         this.name = name;
         this.process = process;
         this.spec = spec;
@@ -164,7 +170,7 @@ final class ManagedProcess {
      *
      * @return the run to wait for, or {@code null} if none is in progress
      */
-    ProcessRun closeForShutdown() {
+    @Nullable ProcessRun closeForShutdown() {
         synchronized (lock) {
             close();
             return run != null && run.abandoned ? null : cancelRun(ProcessRun.CancelCause.SHUTDOWN);
@@ -191,6 +197,7 @@ final class ManagedProcess {
      *
      * @return whether there was one
      */
+    @GuardedBy("lock")
     private boolean dropWaitingStart() {
         if (!dropWaitingRun(ProcessRun.CancelCause.MANUAL)) {
             return false;
@@ -216,7 +223,8 @@ final class ManagedProcess {
     }
 
     /** Cancels the run in progress, if any; it ends in its own time. @return that run, or {@code null} */
-    private ProcessRun cancelRun(ProcessRun.CancelCause cause) {
+    @GuardedBy("lock")
+    private @Nullable ProcessRun cancelRun(ProcessRun.CancelCause cause) {
         if (run != null) {
             run.cancel(cause, host.clock().instant());
         }
@@ -333,7 +341,7 @@ final class ManagedProcess {
             if (current.isRestart() && current.outsideLimit) {
                 totalRestarts++; // restarted with its group's trigger, whose limit counts the restart
             } else if (current.isRestart()) {
-                countRestart(now); // when it happens, not when scheduled: a shutdown may cancel the delay before it
+                countRestart(now); // counted when it happens: shutdown may cancel it during its delay
             }
             current.began(Thread.currentThread(), now, restartCount);
             totalStarts++;
@@ -348,7 +356,7 @@ final class ManagedProcess {
         }
     }
 
-    private static ExitReason classify(ProcessRun ended, Throwable error) {
+    private static ExitReason classify(ProcessRun ended, @Nullable Throwable error) {
         ProcessRun.CancelCause cause = ended.cancelCause();
         if (cause == ProcessRun.CancelCause.WATCHDOG) {
             return ExitReason.FAILED;
@@ -369,7 +377,7 @@ final class ManagedProcess {
     }
 
     /** Calls the recover handler on the crashed run's thread; @return false if the handler itself threw */
-    private boolean recover(Throwable crash) {
+    private boolean recover(@Nullable Throwable crash) {
         if (spec.recoverHandler == null) {
             return true;
         }
@@ -383,7 +391,7 @@ final class ManagedProcess {
         }
     }
 
-    private void exited(ProcessRun ended, ExitReason reason, Throwable error, boolean recoverFailed) {
+    private void exited(ProcessRun ended, ExitReason reason, @Nullable Throwable error, boolean recoverFailed) {
         ProcessRun submit = null;
         NextStep step = null;
         Duration delay = null;
@@ -441,6 +449,7 @@ final class ManagedProcess {
             ended.left(); // only now: a shutdown waiting for this run must find its end event already queued
         }
         if (submit != null) {
+            Thread.interrupted(); // the ended run's interrupt (its cancellation's) is not the next run's business
             submit(submit);
         }
         if (group != null) { // told only now, outside the lock: see ProcessGroup on the order of locks
@@ -458,8 +467,9 @@ final class ManagedProcess {
         START_AGAIN, AS_GROUP_ORDERED, REST_STOPPED, REST_FAILED, LIMIT_EXCEEDED, RESTART, RESTART_WITH_GROUP
     }
 
-    private NextStep nextStep(ExitReason reason, ProcessRun.CancelCause cancelCause, Throwable failure,
-            Instant now) {
+    @GuardedBy("lock")
+    private NextStep nextStep(ExitReason reason, ProcessRun.@Nullable CancelCause cancelCause,
+            @Nullable Throwable failure, Instant now) {
         if (startAfterExit && !closed) {
             return NextStep.START_AGAIN;
         } else if (groupOrder != null) {
@@ -618,7 +628,8 @@ final class ManagedProcess {
         }
     }
 
-    private void count(ExitReason reason, Throwable failure, boolean recoverFailed, Instant now) {
+    @GuardedBy("lock")
+    private void count(ExitReason reason, @Nullable Throwable failure, boolean recoverFailed, Instant now) {
         totalExits++;
         lastExitReason = reason;
         if (recoverFailed) {
@@ -648,6 +659,7 @@ final class ManagedProcess {
         }
     }
 
+    @GuardedBy("lock")
     private boolean restartLimitReached(Instant now) {
         if (spec.unlimitedRestarts()) {
             return false;
@@ -662,8 +674,9 @@ final class ManagedProcess {
         return restartCount >= spec.maxRestarts;
     }
 
-    /** @return the run to submit now for a zero delay, or {@code null} when the restart waits on the scheduler */
-    private ProcessRun scheduleRestart(Duration delay) {
+    /** {@return the run to submit now for a zero delay, or {@code null} when the restart waits on the scheduler} */
+    @GuardedBy("lock")
+    private @Nullable ProcessRun scheduleRestart(Duration delay) {
         if (delay.isZero()) {
             return newRun(true, ProcessStatus.RESTARTING);
         }
@@ -685,6 +698,7 @@ final class ManagedProcess {
         submit(submit);
     }
 
+    @GuardedBy("lock")
     private void countRestart(Instant now) {
         restartCount++;
         consecutiveRestarts++;
@@ -696,6 +710,7 @@ final class ManagedProcess {
 
     // ---------------------------------------------------------------- the watchdog
 
+    @GuardedBy("lock")
     private void scheduleWatchdog(ProcessRun watched, Duration after) {
         watched.watchdogCheck = host.scheduler().schedule(() -> checkHeartbeat(watched), after.toNanos(),
                 TimeUnit.NANOSECONDS);
@@ -719,14 +734,16 @@ final class ManagedProcess {
         }
     }
 
-    // ---------------------------------------------------------------- helpers, all under lock
+    // ---------------------------------------------------------------- helpers
 
+    @GuardedBy("lock")
     private ProcessRun newRun(boolean isRestart, ProcessStatus waitingStatus) {
         run = new ProcessRun(name, host.clock(), isRestart);
         settle(waitingStatus, host.clock().instant());
         return run;
     }
 
+    @GuardedBy("lock")
     private void cancelPendingRestart() {
         if (pendingRestart != null) {
             pendingRestart.cancel(false);
@@ -734,34 +751,40 @@ final class ManagedProcess {
         }
     }
 
+    @GuardedBy("lock")
     private void resetRestarts() {
         restartCount = 0;
         consecutiveRestarts = 0;
         restartTimes.clear();
     }
 
+    @GuardedBy("lock")
     private void settle(ProcessStatus next, Instant now) {
         status = next;
         publish(now);
     }
 
-    private void setStatusAtRest(ProcessStatus atRest, Throwable error) {
+    @GuardedBy("lock")
+    private void setStatusAtRest(ProcessStatus atRest, @Nullable Throwable error) {
         settle(atRest, host.clock().instant());
         emit(SupervisorEvent.Type.STATUS_CHANGED, null, error, null, false);
     }
 
+    @GuardedBy("lock")
     private void publish(Instant now) {
         snapshot = new ProcessSnapshot(name, status, spec.policy, restartCount, spec.maxRestarts, spec.restartDelay,
                 spec.priority, spec.group, totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts,
                 totalRecoverFailures, lastExitReason, lastFailure, lastFailureTime, lastStartTime, now);
     }
 
+    @GuardedBy("lock")
     private void emit(SupervisorEvent.Type type) {
         emit(type, null, null, null, false);
     }
 
-    private void emit(SupervisorEvent.Type type, ExitReason reason, Throwable error, Duration delay,
-            boolean restart) {
+    @GuardedBy("lock")
+    private void emit(SupervisorEvent.Type type, @Nullable ExitReason reason, @Nullable Throwable error,
+            @Nullable Duration delay, boolean restart) {
         ProcessSnapshot current = snapshot;
         host.events().publish(new SupervisorEvent(type, host.supervisorName(), name, lastEmittedStatus, current,
                 reason, error, delay, restart, current.takenAt()));

@@ -1,5 +1,6 @@
 package org.simplevisor;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A group of processes that restart together: the coordination of {@link GroupStrategy}. Its members keep their own
@@ -54,14 +56,14 @@ final class ProcessGroup {
     }
 
     /** A decision, and the delay a member held for a restart announces. */
-    record Order(Decision decision, Duration delay) {
+    record Order(Decision decision, @Nullable Duration delay) {
     }
 
     /**
      * What cancelling a member for its group did: the decision it follows ({@code null} if the member was not
      * concerned), and the run to wait for, if any.
      */
-    record Cancellation(Decision followed, ProcessRun ending) {
+    record Cancellation(@Nullable Decision followed, @Nullable ProcessRun ending) {
         static final Cancellation NOT_CONCERNED = new Cancellation(null, null);
     }
 
@@ -73,9 +75,9 @@ final class ProcessGroup {
     private static final class Restart {
         final Set<ManagedProcess> triggers = new HashSet<>();
         final Set<ManagedProcess> members = new HashSet<>();
-        String trigger;               // the last trigger's name, for the event; null when an operator restarted
+        @Nullable String trigger;           // the last trigger's name, for the event; null when an operator restarted
         Duration delay = Duration.ZERO;
-        ScheduledFuture<?> timer;     // the start, once no run the group cancelled is left
+        @Nullable ScheduledFuture<?> timer; // the start, once no run the group cancelled is left
 
         void cancelTimer() {
             if (timer != null) {
@@ -91,11 +93,13 @@ final class ProcessGroup {
     private final Duration stopTimeout;
     private final Object lock = new Object();
 
-    // Guarded by lock.
-    private final List<ManagedProcess> members = new ArrayList<>(); // in start order
-    private final Map<ManagedProcess, Ending> ending = new HashMap<>();
-    private Restart pending;
-    private boolean closed;
+    /** In start order. */
+    @GuardedBy("lock") private final List<ManagedProcess> members = new ArrayList<>();
+    /** The runs the group cancelled and waits for. */
+    @GuardedBy("lock") private final Map<ManagedProcess, Ending> ending = new HashMap<>();
+    /** The group restart in progress, until its members are started; null when none is. */
+    @GuardedBy("lock") private @Nullable Restart pending;
+    @GuardedBy("lock") private boolean closed;
 
     /**
      * @param stopTimeout how long a member the group cancelled may take to end before it is reported and the group
@@ -233,7 +237,7 @@ final class ProcessGroup {
      * Cancels a member with an order, and keeps track of it: of the run to wait for, and, when the order holds it,
      * of the member as one the restart starts.
      */
-    private void involve(Restart restart, ManagedProcess member, Order order, boolean alsoAtRest) {
+    private void involve(@Nullable Restart restart, ManagedProcess member, Order order, boolean alsoAtRest) {
         Cancellation cancellation = member.cancelForGroup(order, alsoAtRest);
         if (cancellation.followed() == null) {
             return;
@@ -286,7 +290,7 @@ final class ProcessGroup {
     }
 
     /** Announces the restart: the members that will start, in start order. */
-    private void announce(Restart restart, ExitReason reason) {
+    private void announce(Restart restart, @Nullable ExitReason reason) {
         List<String> starting = members.stream().filter(restart.members::contains).map(m -> m.name)
                 .collect(Collectors.toList());
         host.events().publish(SupervisorEvent.groupRestarting(host.supervisorName(), name, restart.trigger, reason,

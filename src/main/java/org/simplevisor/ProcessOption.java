@@ -158,6 +158,18 @@ public final class ProcessOption {
         return new ProcessOption(spec -> spec.group(group));
     }
 
+    /**
+     * Checks that options fit together, as {@link Supervisor#register} checks them, without registering anything:
+     * for a layer that reads settings from elsewhere (the servlet container reads {@code web.xml}) and reports every
+     * problem before it starts a process.
+     *
+     * @param options the options of one process
+     * @throws IllegalArgumentException if they do not fit together, naming the settings and their values
+     */
+    public static void validate(ProcessOption... options) {
+        ProcessSpec.of(options);
+    }
+
     private static void requireNotNegative(String property, Duration value) {
         Objects.requireNonNull(value, property);
         if (value.isNegative()) {

@@ -3,6 +3,7 @@ package org.simplevisor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a process looked like at one moment: status, counts, last failure and times. Immutable; taken without
@@ -20,24 +21,24 @@ public final class ProcessSnapshot {
     private final int maxRestarts;
     private final Duration restartDelay;
     private final int priority;
-    private final String group;
+    private final @Nullable String group;
     private final long totalStarts;
     private final long totalExits;
     private final long totalFailures;
     private final long totalCrashes;
     private final long totalRestarts;
     private final long totalRecoverFailures;
-    private final ExitReason lastExitReason;
-    private final Throwable lastFailure;
-    private final Instant lastFailureTime;
-    private final Instant lastStartTime;
+    private final @Nullable ExitReason lastExitReason;
+    private final @Nullable Throwable lastFailure;
+    private final @Nullable Instant lastFailureTime;
+    private final @Nullable Instant lastStartTime;
     private final Instant takenAt;
 
     ProcessSnapshot(String name, ProcessStatus status, RestartPolicy restartPolicy, int restartCount,
-            int maxRestarts, Duration restartDelay, int priority, String group, long totalStarts, long totalExits,
+            int maxRestarts, Duration restartDelay, int priority, @Nullable String group, long totalStarts, long totalExits,
             long totalFailures, long totalCrashes, long totalRestarts, long totalRecoverFailures,
-            ExitReason lastExitReason, Throwable lastFailure, Instant lastFailureTime, Instant lastStartTime,
-            Instant takenAt) {
+            @Nullable ExitReason lastExitReason, @Nullable Throwable lastFailure, @Nullable Instant lastFailureTime,
+            @Nullable Instant lastStartTime, Instant takenAt) {
         this.name = name;
         this.status = status;
         this.restartPolicy = restartPolicy;
@@ -102,7 +103,7 @@ public final class ProcessSnapshot {
     }
 
     /** {@return the group the process is a member of, or {@code null} if it is in none} */
-    public String group() {
+    public @Nullable String group() {
         return group;
     }
 
@@ -137,22 +138,22 @@ public final class ProcessSnapshot {
     }
 
     /** {@return how the last run ended, or {@code null} before the first end} */
-    public ExitReason lastExitReason() {
+    public @Nullable ExitReason lastExitReason() {
         return lastExitReason;
     }
 
     /** {@return what the last failed or crashed run threw, or {@code null} if none did} */
-    public Throwable lastFailure() {
+    public @Nullable Throwable lastFailure() {
         return lastFailure;
     }
 
     /** {@return when the last failure happened, or {@code null} if there was none} */
-    public Instant lastFailureTime() {
+    public @Nullable Instant lastFailureTime() {
         return lastFailureTime;
     }
 
     /** {@return when the last run began, or {@code null} before the first run} */
-    public Instant lastStartTime() {
+    public @Nullable Instant lastStartTime() {
         return lastStartTime;
     }
 
@@ -172,12 +173,13 @@ public final class ProcessSnapshot {
     }
 
     /** {@return the last failure as {@code "class: message"}, or {@code null} if there was none} */
-    public String lastFailureDescription() {
+    public @Nullable String lastFailureDescription() {
         return lastFailure == null ? null : lastFailure.toString();
     }
 
+    /** {@return whether {@code other} is a snapshot with the same values} */
     @Override
-    public boolean equals(Object other) {
+    public boolean equals(@Nullable Object other) {
         if (this == other) {
             return true;
         }
@@ -197,6 +199,7 @@ public final class ProcessSnapshot {
                 && Objects.equals(lastStartTime, that.lastStartTime) && takenAt.equals(that.takenAt);
     }
 
+    /** {@return a hash of all the values} */
     @Override
     public int hashCode() {
         return Objects.hash(name, status, restartPolicy, restartCount, maxRestarts, restartDelay, priority, group,
@@ -204,6 +207,7 @@ public final class ProcessSnapshot {
                 lastExitReason, lastFailure, lastFailureTime, lastStartTime, takenAt);
     }
 
+    /** {@return all the values, for logs and messages} */
     @Override
     public String toString() {
         return "ProcessSnapshot[name=" + name + ", status=" + status + ", restartPolicy=" + restartPolicy

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One step in the life of a supervised process, or of the supervisor itself. Every run that begins produces one
@@ -17,28 +18,29 @@ public final class SupervisorEvent {
 
     private final Type type;
     private final String supervisor;
-    private final String processName;
-    private final ProcessStatus previousStatus;
-    private final ProcessSnapshot snapshot;
-    private final ExitReason reason;
-    private final Throwable error;
-    private final Duration delay;
+    private final @Nullable String processName;
+    private final @Nullable ProcessStatus previousStatus;
+    private final @Nullable ProcessSnapshot snapshot;
+    private final @Nullable ExitReason reason;
+    private final @Nullable Throwable error;
+    private final @Nullable Duration delay;
     private final boolean restart;
     private final Instant time;
-    private final String group;
-    private final String trigger;
+    private final @Nullable String group;
+    private final @Nullable String trigger;
     private final List<String> members;
 
-    SupervisorEvent(Type type, String supervisor, String processName, ProcessStatus previousStatus,
-            ProcessSnapshot snapshot, ExitReason reason, Throwable error, Duration delay, boolean restart,
-            Instant time) {
+    SupervisorEvent(Type type, String supervisor, @Nullable String processName, @Nullable ProcessStatus previousStatus,
+            @Nullable ProcessSnapshot snapshot, @Nullable ExitReason reason, @Nullable Throwable error,
+            @Nullable Duration delay, boolean restart, Instant time) {
         this(type, supervisor, processName, previousStatus, snapshot, reason, error, delay, restart, time,
                 snapshot == null ? null : snapshot.group(), null, List.of());
     }
 
-    private SupervisorEvent(Type type, String supervisor, String processName, ProcessStatus previousStatus,
-            ProcessSnapshot snapshot, ExitReason reason, Throwable error, Duration delay, boolean restart,
-            Instant time, String group, String trigger, List<String> members) {
+    private SupervisorEvent(Type type, String supervisor, @Nullable String processName,
+            @Nullable ProcessStatus previousStatus, @Nullable ProcessSnapshot snapshot, @Nullable ExitReason reason,
+            @Nullable Throwable error, @Nullable Duration delay, boolean restart, Instant time, @Nullable String group,
+            @Nullable String trigger, List<String> members) {
         this.type = type;
         this.supervisor = supervisor;
         this.processName = processName;
@@ -58,8 +60,8 @@ public final class SupervisorEvent {
      * {@return the event of a group restart} The trigger is {@code null} when an operator restarted the group, and
      * so is the reason, which is otherwise how the trigger's run ended.
      */
-    static SupervisorEvent groupRestarting(String supervisor, String group, String trigger, ExitReason reason,
-            List<String> members, Duration delay, Instant time) {
+    static SupervisorEvent groupRestarting(String supervisor, String group, @Nullable String trigger,
+            @Nullable ExitReason reason, List<String> members, Duration delay, Instant time) {
         return new SupervisorEvent(Type.GROUP_RESTARTING, supervisor, null, null, null, reason, null, delay, false,
                 time, group, trigger, List.copyOf(members));
     }
@@ -115,17 +117,17 @@ public final class SupervisorEvent {
      * {@return the process it happened to, or {@code null} for {@link Type#TERMINATED} and
      * {@link Type#GROUP_RESTARTING}}
      */
-    public String processName() {
+    public @Nullable String processName() {
         return processName;
     }
 
     /** {@return the process's status at its previous event, or {@code null} for an event of no process} */
-    public ProcessStatus previousStatus() {
+    public @Nullable ProcessStatus previousStatus() {
         return previousStatus;
     }
 
     /** {@return the process right after the event, or {@code null} for an event of no process} */
-    public ProcessSnapshot snapshot() {
+    public @Nullable ProcessSnapshot snapshot() {
         return snapshot;
     }
 
@@ -133,7 +135,7 @@ public final class SupervisorEvent {
      * {@return how the run ended, for the events that end a run and those that follow from it (restarting, restart
      * limit exceeded, a group restart a run's end triggered); otherwise {@code null}}
      */
-    public ExitReason reason() {
+    public @Nullable ExitReason reason() {
         return reason;
     }
 
@@ -141,7 +143,7 @@ public final class SupervisorEvent {
      * {@return what the run threw (failed, crashed), the hang or the unstopped thread's stack; otherwise
      * {@code null}}
      */
-    public Throwable error() {
+    public @Nullable Throwable error() {
         return error;
     }
 
@@ -149,7 +151,7 @@ public final class SupervisorEvent {
      * {@return the delay before the restart, for {@link Type#RESTARTING} and {@link Type#GROUP_RESTARTING};
      * otherwise {@code null}}
      */
-    public Duration delay() {
+    public @Nullable Duration delay() {
         return delay;
     }
 
@@ -164,7 +166,7 @@ public final class SupervisorEvent {
     }
 
     /** {@return the group of the process, or the group that is restarting; {@code null} for an event of neither} */
-    public String group() {
+    public @Nullable String group() {
         return group;
     }
 
@@ -172,7 +174,7 @@ public final class SupervisorEvent {
      * {@return for {@link Type#GROUP_RESTARTING}, the member whose end restarts the group; {@code null} when an
      * operator restarted it, and for the other events}
      */
-    public String trigger() {
+    public @Nullable String trigger() {
         return trigger;
     }
 
@@ -189,8 +191,9 @@ public final class SupervisorEvent {
         return snapshot != null && snapshot.status() != previousStatus;
     }
 
+    /** {@return whether {@code other} is a event with the same values} */
     @Override
-    public boolean equals(Object other) {
+    public boolean equals(@Nullable Object other) {
         if (this == other) {
             return true;
         }
@@ -206,12 +209,14 @@ public final class SupervisorEvent {
                 && members.equals(that.members);
     }
 
+    /** {@return a hash of all the values} */
     @Override
     public int hashCode() {
         return Objects.hash(type, supervisor, processName, previousStatus, snapshot, reason, error, delay, restart,
                 time, group, trigger, members);
     }
 
+    /** {@return all the values, for logs and messages} */
     @Override
     public String toString() {
         return "SupervisorEvent[type=" + type + ", supervisor=" + supervisor + ", processName=" + processName

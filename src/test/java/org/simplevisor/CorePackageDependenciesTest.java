@@ -11,7 +11,11 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** The core depends on the JDK and log4j-api only: observers depend on it, never the reverse (SPEC section 2). */
+/**
+ * The core depends on the JDK and log4j-api only: observers depend on it, never the reverse (docs/architecture.md).
+ * Besides, it uses annotations that compilers and readers use and the JVM does not need at run time: JSpecify's
+ * nullness and Error Prone's {@code @GuardedBy} (src/it/plain-java-consumer runs the core without them).
+ */
 class CorePackageDependenciesTest {
 
     private static final Pattern IMPORT = Pattern.compile("^import\\s+(static\\s+)?([\\w.]+)", Pattern.MULTILINE);
@@ -22,7 +26,10 @@ class CorePackageDependenciesTest {
         try (Stream<Path> sources = Files.list(Path.of("src/main/java/org/simplevisor"))) {
             offending = sources.filter(p -> p.toString().endsWith(".java"))
                     .flatMap(CorePackageDependenciesTest::imports)
-                    .filter(i -> !(i.startsWith("java.") || i.startsWith("org.apache.logging.log4j.")))
+                    .filter(i -> !(i.startsWith("java.") || i.startsWith("org.apache.logging.log4j.")
+                            || i.equals("org.jspecify.annotations.NullMarked")
+                            || i.equals("org.jspecify.annotations.Nullable")
+                            || i.equals("com.google.errorprone.annotations.concurrent.GuardedBy")))
                     .collect(Collectors.toList());
         }
         assertThat(offending).isEmpty();

@@ -24,6 +24,7 @@ import javax.management.openmbean.SimpleType;
 import javax.management.openmbean.TabularData;
 import javax.management.openmbean.TabularDataSupport;
 import javax.management.openmbean.TabularType;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.Supervisor;
 
@@ -67,14 +68,21 @@ final class SupervisorView implements SupervisorMXBean {
     }
 
     private final Supervisor supervisor;
+    private final String executor;
 
-    SupervisorView(Supervisor supervisor) {
+    SupervisorView(Supervisor supervisor, String executor) {
         this.supervisor = supervisor;
+        this.executor = executor;
     }
 
     @Override
     public String getName() {
         return supervisor.name();
+    }
+
+    @Override
+    public String getExecutor() {
+        return executor;
     }
 
     @Override
@@ -134,7 +142,7 @@ final class SupervisorView implements SupervisorMXBean {
         supervisor.resetRestartCount(process);
     }
 
-    /** @return a row per process, in registration order */
+    /** {@return a row per process, in registration order} */
     TabularData processTable() throws OpenDataException {
         TabularDataSupport table = new TabularDataSupport(TABLE_TYPE);
         for (ProcessSnapshot p : supervisor.snapshots()) {
@@ -158,7 +166,7 @@ final class SupervisorView implements SupervisorMXBean {
     static final class MBean extends DescribedMBean<SupervisorMXBean> {
 
         private final SupervisorView view;
-        private volatile MBeanInfo info;
+        private volatile @Nullable MBeanInfo info;
 
         MBean(SupervisorView view, NotificationEmitter emitter) {
             super(view, SupervisorMXBean.class, emitter);
