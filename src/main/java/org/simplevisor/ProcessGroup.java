@@ -19,11 +19,12 @@ import org.jspecify.annotations.Nullable;
  * state machines; the group only cancels them, waits for their runs to end, and starts them again in start order.
  *
  * <h2>Locks</h2>
- * The order is: the supervisor's lifecycle lock, then a group's lock, then at most one process's lock. A process
- * never calls its group, or another process, while it holds its own lock: it tells the group about the end of a run
- * after releasing it. The group acts on a member under its own lock through the member's hooks, each of which takes
- * the member's lock and checks that what the group acts on still holds (an operator or shutdown may have acted in
- * between); it submits runs to the executor only after releasing its lock.
+ * The order is: the supervisor's lifecycle lock, then a group's lock, then at most one process's lock (the whole
+ * order is in docs/architecture.md, Locks). A process never calls its group, or another process, while it holds its
+ * own lock: it tells the group about the end of a run after releasing it. The group acts on a member under its own
+ * lock through the member's hooks, each of which takes the member's lock and checks that what the group acts on
+ * still holds (an operator or shutdown may have acted in between); it submits runs to the executor only after
+ * releasing its lock. The semantics are in docs/contract.md, Process groups.
  */
 final class ProcessGroup {
 
