@@ -26,7 +26,12 @@ public enum ExitReason {
      * The run of a singleton ended after its node lost the lease and cancelled it. Not a failure: the process waits
      * in {@link ProcessStatus#STANDBY} to acquire the lease again.
      */
-    LEASE_LOST;
+    LEASE_LOST,
+    /**
+     * The run ended after its group cancelled it: another member's end restarted the group, an operator restarted
+     * the group, or the group gave up. See {@link GroupStrategy}.
+     */
+    GROUP;
 
     /** {@return the lower-case name used in metric tags and notifications, e.g. {@code "completed"}} */
     public String tagValue() {
@@ -40,6 +45,6 @@ public enum ExitReason {
 
     /** {@return whether the run was ended by a cancellation rather than by itself} */
     public boolean isCancellation() {
-        return this == CANCELLED || this == SHUTDOWN || this == MANUAL || this == LEASE_LOST;
+        return this == CANCELLED || this == SHUTDOWN || this == MANUAL || this == LEASE_LOST || this == GROUP;
     }
 }

@@ -50,6 +50,10 @@ final class LoggingListener implements SupervisorListener {
     @Override
     @SuppressWarnings("try") // the resource only scopes the ThreadContext entry
     public void onEvent(SupervisorEvent event) {
+        if (event.type() == SupervisorEvent.Type.GROUP_RESTARTING) {
+            logGroupRestarting(event);
+            return;
+        }
         if (event.processName() == null) {
             processes.forEach(this::summarizeAll); // TERMINATED: nothing counted stays untold
             processes.clear();
@@ -63,6 +67,20 @@ final class LoggingListener implements SupervisorListener {
             if (status == ProcessStatus.STOPPED || status == ProcessStatus.FAILED) {
                 summarizeAll(event.processName(), repeats); // at rest: its loop, if any, is over
             }
+        }
+    }
+
+    /** Logs a group restart, unless it repeats within the trigger's folded loop, whose summary tells it. */
+    private void logGroupRestarting(SupervisorEvent event) {
+        ProcessRepeats repeats = event.trigger() == null ? null : processes.get(event.trigger());
+        if (repeats != null && repeats.looping != null) {
+            return;
+        }
+        if (event.trigger() == null) {
+            LOG.info("Group \"{}\" restarting at an operator's request: {}", event.group(), event.members());
+        } else {
+            LOG.info("Group \"{}\" restarting in {} ms because \"{}\" {}: {}", event.group(), event.delay().toMillis(),
+                    event.trigger(), event.reason().tagValue(), event.members());
         }
     }
 
@@ -94,6 +112,8 @@ final class LoggingListener implements SupervisorListener {
             case RESTARTING:
                 if (repeats.looping != null) {
                     repeats.looping.restarts++;
+                } else if (event.reason() == ExitReason.GROUP) {
+                    LOG.info("Process \"{}\" restarting with its group \"{}\"", name, process.group());
                 } else {
                     LOG.info("Process \"{}\" restarting in {} ms (restart {} of {})", name, event.delay().toMillis(),
                             process.restartCount() + 1, process.maxRestarts() > 0 ? process.maxRestarts() : "unlimited");

@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,11 +27,17 @@ final class ManagedProcess {
     /** The key of the process name in Log4j's ThreadContext while a run is on its thread. */
     static final String THREAD_CONTEXT_KEY = "process";
 
+    /** The order in which processes start: ascending priority, then registration order. */
+    static final Comparator<ManagedProcess> START_ORDER = Comparator.<ManagedProcess>comparingInt(p -> p.spec.priority)
+            .thenComparingLong(p -> p.registrationOrder);
+
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
 
     final String name;
     final long registrationOrder;
     final ProcessSpec spec;
+    final @Nullable ProcessGroup group;         // null unless the process is a member of a group
+    private final boolean restartsWithGroup;    // its restarts are its group's (the group is not ONE_FOR_ONE)
     private final SupervisedProcess process;
     private final ProcessHost host;
     private final Object lock = new Object();
@@ -47,6 +54,12 @@ final class ManagedProcess {
     @GuardedBy("lock") private boolean startAfterExit;
     /** Shutdown began: nothing starts again. */
     @GuardedBy("lock") private boolean closed;
+    /**
+     * What the group ordered when it cancelled this process or held it for a group restart: it applies when the
+     * run ends; with no run, the process waits for the group to start it. An operator's start, stop or restart and
+     * shutdown clear it.
+     */
+    @GuardedBy("lock") private ProcessGroup.@Nullable Order groupOrder;
     @GuardedBy("lock") private int restartCount;
     @GuardedBy("lock") private int consecutiveRestarts;
     @GuardedBy("lock") private final ArrayDeque<Instant> restartTimes = new ArrayDeque<>();
@@ -69,12 +82,14 @@ final class ManagedProcess {
     private volatile ProcessSnapshot snapshot;
 
     ManagedProcess(String name, SupervisedProcess process, ProcessSpec spec, long registrationOrder,
-            ProcessHost host) {
+            ProcessHost host, @Nullable ProcessGroup group) {
         this.name = name;
         this.process = process;
         this.spec = spec;
         this.registrationOrder = registrationOrder;
         this.host = host;
+        this.group = group;
+        this.restartsWithGroup = group != null && group.strategy != GroupStrategy.ONE_FOR_ONE;
         synchronized (lock) {
             publish(host.clock().instant());
         }
@@ -107,6 +122,7 @@ final class ManagedProcess {
             if (closed) {
                 return;
             }
+            groupOrder = null; // the operator's start replaces whatever the group ordered
             if (run != null) {
                 if (run.isCancelled()) {
                     startAfterExit = true; // stopping now; start again once it has ended
@@ -129,6 +145,7 @@ final class ManagedProcess {
         synchronized (lock) {
             startAfterExit = false;
             if (!dropWaitingStart()) {
+                groupOrder = null; // the run ends STOPPED, whatever its group ordered
                 cancelRun(ProcessRun.CancelCause.MANUAL);
             }
         }
@@ -164,7 +181,7 @@ final class ManagedProcess {
     @Nullable ProcessRun closeForShutdown() {
         synchronized (lock) {
             close();
-            return cancelRun(ProcessRun.CancelCause.SHUTDOWN);
+            return run != null && run.abandoned ? null : cancelRun(ProcessRun.CancelCause.SHUTDOWN);
         }
     }
 
@@ -178,24 +195,19 @@ final class ManagedProcess {
             closed = true;
             startAfterExit = false;
             dropWaitingStart();
+            groupOrder = null;
         }
     }
 
     /**
-     * Drops a restart waiting for its delay, or a run its thread has not reached yet; the process is then
-     * STOPPED.
+     * Drops a restart waiting for its delay or for its group, or a run its thread has not reached yet; the process
+     * is then STOPPED.
      *
      * @return whether there was one
      */
     @GuardedBy("lock")
     private boolean dropWaitingStart() {
-        if (pendingRestart != null) {
-            cancelPendingRestart();
-        } else if (run != null && run.thread == null) {
-            dropRunNotBegun();
-        } else if (status == ProcessStatus.STANDBY) {
-            host.leases().withdraw(this);
-        } else {
+        if (!dropWaitingRun(ProcessRun.CancelCause.MANUAL)) {
             return false;
         }
         setStatusAtRest(ProcessStatus.STOPPED, null);
@@ -203,11 +215,22 @@ final class ManagedProcess {
         return true;
     }
 
-    /** Drops a run handed to the executor that its thread has not reached yet. */
-    private void dropRunNotBegun() {
-        run.cancel(ProcessRun.CancelCause.MANUAL, host.clock().instant());
-        run.left();
-        run = null;
+    /** Drops a restart or a run that is only waiting, and leaves the status as it is. @return whether there was one */
+    private boolean dropWaitingRun(ProcessRun.CancelCause cause) {
+        if (pendingRestart != null) {
+            cancelPendingRestart();
+        } else if (run != null && run.thread == null) {
+            run.cancel(cause, host.clock().instant());
+            run.left();
+            run = null;
+        } else if (run == null && groupOrder != null) {
+            groupOrder = null; // it was waiting for its group's restart
+        } else if (status == ProcessStatus.STANDBY) {
+            host.leases().withdraw(this);
+        } else {
+            return false;
+        }
+        return true;
     }
 
     /** Cancels the run in progress, if any; it ends in its own time. @return that run, or {@code null} */
@@ -228,24 +251,29 @@ final class ManagedProcess {
             if (run != stuck) {
                 return; // it ended after all
             }
-            Instant now = host.clock().instant();
-            Thread thread = stuck.thread;
-            ProcessNotStoppedException report = new ProcessNotStoppedException(name,
-                    Duration.between(stuck.cancelTime, now), thread);
-            if (thread != null) {
-                thread.interrupt();
-            }
             run = null;
-            count(ExitReason.SHUTDOWN, null, false, now);
-            settle(ProcessStatus.STOPPED, now);
-            emit(SupervisorEvent.Type.SHUTDOWN_TIMEOUT, null, report, null, false);
-            emit(SupervisorEvent.Type.STOPPED, ExitReason.SHUTDOWN, null, null, false);
-            if (spec.singleton) { // its run may still be working: the lease is left to expire, never released
-                if (lease != null) {
-                    loseLease(LeaseLoss.EXPIRED, now);
-                }
-                host.leases().forget(this);
+            reportNotStopped(stuck, ExitReason.SHUTDOWN, ProcessStatus.STOPPED);
+        }
+    }
+
+    /** Reports where the stuck run's thread is, interrupts it once more, and counts the run as ended. */
+    private void reportNotStopped(ProcessRun stuck, ExitReason reason, ProcessStatus atRest) {
+        Instant now = host.clock().instant();
+        Thread thread = stuck.thread;
+        ProcessNotStoppedException report = new ProcessNotStoppedException(name,
+                Duration.between(stuck.cancelTime, now), thread);
+        if (thread != null) {
+            thread.interrupt();
+        }
+        count(reason, null, false, now);
+        settle(atRest, now);
+        emit(SupervisorEvent.Type.SHUTDOWN_TIMEOUT, null, report, null, false);
+        emit(SupervisorEvent.Type.STOPPED, reason, null, null, false);
+        if (spec.singleton) { // its run may still be working: the lease is left to expire, never released
+            if (lease != null) {
+                loseLease(LeaseLoss.EXPIRED, now);
             }
+            host.leases().forget(this);
         }
     }
 
@@ -304,11 +332,8 @@ final class ManagedProcess {
             if (run != null && run.thread != null) {
                 run.cancel(ProcessRun.CancelCause.LEASE_LOST, now);
                 return;
-            } else if (run != null) {
-                dropRunNotBegun();
-            } else {
-                cancelPendingRestart();
             }
+            dropWaitingRun(ProcessRun.CancelCause.LEASE_LOST);
             host.leases().release(this);
             standby();
             emit(SupervisorEvent.Type.STATUS_CHANGED);
@@ -422,7 +447,9 @@ final class ManagedProcess {
                 return false; // cancelled before its thread reached it
             }
             Instant now = host.clock().instant();
-            if (current.isRestart()) {
+            if (current.isRestart() && current.outsideLimit) {
+                totalRestarts++; // restarted with its group's trigger, whose limit counts the restart
+            } else if (current.isRestart()) {
                 countRestart(now); // counted when it happens: shutdown may cancel it during its delay
             }
             current.began(Thread.currentThread(), now, restartCount);
@@ -448,6 +475,8 @@ final class ManagedProcess {
             return ExitReason.MANUAL;
         } else if (cause == ProcessRun.CancelCause.LEASE_LOST) {
             return ExitReason.LEASE_LOST;
+        } else if (cause == ProcessRun.CancelCause.GROUP) {
+            return ExitReason.GROUP;
         } else if (error == null) {
             return ExitReason.COMPLETED;
         } else if (error instanceof InterruptedException) {
@@ -475,55 +504,67 @@ final class ManagedProcess {
 
     private void exited(ProcessRun ended, ExitReason reason, @Nullable Throwable error, boolean recoverFailed) {
         ProcessRun submit = null;
+        NextStep step = null;
+        Duration delay = null;
         synchronized (lock) {
             if (run != ended) {
                 ended.left();
                 return; // abandoned at the shutdown timeout: its end changes nothing
             }
             run = null;
-            Instant now = host.clock().instant();
-            Throwable failure = ended.cancelCause() == ProcessRun.CancelCause.WATCHDOG ? ended.hang : error;
-            count(reason, failure, recoverFailed, now);
-            if (Duration.between(ended.startTime, now).compareTo(spec.healthyDuration) >= 0) {
-                resetRestarts();
-            }
-            SupervisorEvent.Type endEvent = endEventOf(reason);
-            switch (nextStep(reason, ended.cancelCause(), failure, now)) {
-                case START_AGAIN:
-                    startAfterExit = false;
+            if (ended.abandoned) {
+                submit = abandonedRunEnded();
+            } else {
+                Instant now = host.clock().instant();
+                Throwable failure = ended.cancelCause() == ProcessRun.CancelCause.WATCHDOG ? ended.hang : error;
+                count(reason, failure, recoverFailed, now);
+                if (Duration.between(ended.startTime, now).compareTo(spec.healthyDuration) >= 0) {
                     resetRestarts();
-                    submit = newRun(false, ProcessStatus.STARTING);
-                    emit(endEvent, reason, failure, null, false);
-                    break;
-                case STANDBY:
-                    startAfterExit = false;
-                    host.leases().release(this); // if the store still has it, before the next acquisition
-                    standby();
-                    emit(endEvent, reason, failure, null, false);
-                    break;
-                case REST_STOPPED:
-                    settle(ProcessStatus.STOPPED, now);
-                    emit(endEvent, reason, failure, null, false);
-                    giveBackLease();
-                    break;
-                case REST_FAILED:
-                    settle(ProcessStatus.FAILED, now);
-                    emit(endEvent, reason, failure, null, false);
-                    giveBackLease();
-                    break;
-                case LIMIT_EXCEEDED:
-                    settle(ProcessStatus.FAILED, now);
-                    emit(endEvent, reason, failure, null, false);
-                    emit(SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED, reason, failure, null, false);
-                    giveBackLease();
-                    break;
-                default:
-                    Duration delay = spec.restartDelay(consecutiveRestarts, ThreadLocalRandom.current().nextDouble());
-                    settle(ProcessStatus.RESTARTING, now);
-                    emit(endEvent, reason, failure, null, false);
-                    emit(SupervisorEvent.Type.RESTARTING, reason, failure, delay, false);
-                    submit = scheduleRestart(delay);
-                    break;
+                }
+                SupervisorEvent.Type endEvent = endEventOf(reason);
+                step = nextStep(reason, ended.cancelCause(), failure, now);
+                switch (step) {
+                    case START_AGAIN:
+                        submit = startAgain();
+                        emit(endEvent, reason, failure, null, false);
+                        break;
+                    case AS_GROUP_ORDERED:
+                        followGroupOrderAfterRun(endEvent, reason, failure, now);
+                        break;
+                    case STANDBY:
+                        startAfterExit = false;
+                        host.leases().release(this); // if the store still has it, before the next acquisition
+                        standby();
+                        emit(endEvent, reason, failure, null, false);
+                        break;
+                    case REST_STOPPED:
+                        settle(ProcessStatus.STOPPED, now);
+                        emit(endEvent, reason, failure, null, false);
+                        giveBackLease();
+                        break;
+                    case REST_FAILED:
+                        settle(ProcessStatus.FAILED, now);
+                        emit(endEvent, reason, failure, null, false);
+                        giveBackLease();
+                        break;
+                    case LIMIT_EXCEEDED:
+                        settle(ProcessStatus.FAILED, now);
+                        emit(endEvent, reason, failure, null, false);
+                        emit(SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED, reason, failure, null, false);
+                        giveBackLease();
+                        break;
+                    default:
+                        delay = spec.restartDelay(consecutiveRestarts, ThreadLocalRandom.current().nextDouble());
+                        settle(ProcessStatus.RESTARTING, now);
+                        emit(endEvent, reason, failure, null, false);
+                        emit(SupervisorEvent.Type.RESTARTING, reason, failure, delay, false);
+                        if (step == NextStep.RESTART_WITH_GROUP) {
+                            groupOrder = new ProcessGroup.Order(ProcessGroup.Decision.RESTART, delay);
+                        } else {
+                            submit = scheduleRestart(delay);
+                        }
+                        break;
+                }
             }
             ended.left(); // only now: a shutdown waiting for this run must find its end event already queued
         }
@@ -531,17 +572,28 @@ final class ManagedProcess {
             Thread.interrupted(); // the ended run's interrupt (its cancellation's) is not the next run's business
             submit(submit);
         }
+        if (group != null) { // told only now, outside the lock: see ProcessGroup on the order of locks
+            group.runEnded(this, ended);
+            if (step == NextStep.RESTART_WITH_GROUP) {
+                group.restartDue(this, delay);
+            } else if (step == NextStep.LIMIT_EXCEEDED) {
+                group.limitExceeded(this);
+            }
+        }
     }
 
     /** What follows the end of a run. */
-    private enum NextStep { START_AGAIN, STANDBY, REST_STOPPED, REST_FAILED, LIMIT_EXCEEDED, RESTART }
+    private enum NextStep {
+        START_AGAIN, AS_GROUP_ORDERED, STANDBY, REST_STOPPED, REST_FAILED, LIMIT_EXCEEDED, RESTART, RESTART_WITH_GROUP
+    }
 
     /** The next step; a singleton that would run again without its lease waits for it in STANDBY instead. */
     @GuardedBy("lock")
     private NextStep nextStep(ExitReason reason, ProcessRun.@Nullable CancelCause cancelCause,
             @Nullable Throwable failure, Instant now) {
         NextStep step = nextStepByPolicy(reason, cancelCause, failure, now);
-        boolean runsAgain = step == NextStep.START_AGAIN || step == NextStep.RESTART;
+        boolean runsAgain = step == NextStep.START_AGAIN || step == NextStep.RESTART
+                || step == NextStep.RESTART_WITH_GROUP;
         return runsAgain && spec.singleton && lease == null ? NextStep.STANDBY : step;
     }
 
@@ -550,18 +602,162 @@ final class ManagedProcess {
             @Nullable Throwable failure, Instant now) {
         if (startAfterExit && !closed) {
             return NextStep.START_AGAIN;
+        } else if (groupOrder != null) {
+            return NextStep.AS_GROUP_ORDERED;
         } else if (reason == ExitReason.LEASE_LOST && !closed) {
             return NextStep.STANDBY;
-        } else if (reason.isCancellation() || cancelCause == ProcessRun.CancelCause.MANUAL) {
-            // The second case: an operator's stop that came after the run had ended (its reason was already
-            // classified) but before this account of its end. The stop still stops it.
+        } else if (reason.isCancellation() || cancelCause == ProcessRun.CancelCause.MANUAL
+                || cancelCause == ProcessRun.CancelCause.GROUP) {
+            // The last two: a stop that came after the run had ended (its reason was already classified) but before
+            // this account of its end. The stop still stops it.
             return NextStep.REST_STOPPED;
         } else if (!spec.policy.restartsAfter(reason) || spec.forbidsRestartAfter(failure)) {
             return reason == ExitReason.COMPLETED ? NextStep.REST_STOPPED : NextStep.REST_FAILED;
         } else if (closed) {
             return NextStep.REST_STOPPED; // ended on its own while shutdown began: no restart
+        } else if (restartLimitReached(now)) {
+            return NextStep.LIMIT_EXCEEDED;
         }
-        return restartLimitReached(now) ? NextStep.LIMIT_EXCEEDED : NextStep.RESTART;
+        return restartsWithGroup ? NextStep.RESTART_WITH_GROUP : NextStep.RESTART;
+    }
+
+    /** Starts the process again at once, with a fresh restart count, as an operator asked while its run ended. */
+    private ProcessRun startAgain() {
+        startAfterExit = false;
+        groupOrder = null;
+        resetRestarts();
+        return newRun(false, ProcessStatus.STARTING);
+    }
+
+    /**
+     * The end of a run its group gave up on, which was counted and reported then: it only lets go a start that
+     * waited for it.
+     *
+     * @return the run to submit, or {@code null}
+     */
+    private ProcessRun abandonedRunEnded() {
+        if (!startAfterExit || closed) {
+            return null;
+        }
+        ProcessRun next = startAgain();
+        emit(SupervisorEvent.Type.STATUS_CHANGED);
+        return next;
+    }
+
+    // ---------------------------------------------------------------- what the group asks of its member
+
+    /**
+     * Cancels this member for its group: its run ends and then follows {@code order}; a restart or a start that
+     * is only waiting is dropped, and the order is followed at once, except that a first start that had not begun
+     * (the member never ran since) starts afresh with the group unless the group gives up. A lock of its own, taken
+     * under the group's.
+     *
+     * @param order      what follows: held for the group's start (status RESTARTING), STOPPED or FAILED
+     * @param alsoAtRest whether a member with no run and no restart due is concerned too: held for the group's start
+     * @return the decision the member follows, or none if it is not concerned; and the run to wait for, if any
+     */
+    ProcessGroup.Cancellation cancelForGroup(ProcessGroup.Order order, boolean alsoAtRest) {
+        synchronized (lock) {
+            boolean heldForGroup = run == null && groupOrder != null;
+            boolean stoppedByOperator = run != null && run.cancelCause() == ProcessRun.CancelCause.MANUAL
+                    && !startAfterExit;
+            boolean atRest = run == null && pendingRestart == null && !heldForGroup || stoppedByOperator;
+            if (closed || (run != null && run.abandoned) || (atRest && !alsoAtRest)) {
+                return ProcessGroup.Cancellation.NOT_CONCERNED;
+            }
+            startAfterExit = false; // the group's order replaces an operator's restart still waiting for the run's end
+            if (run != null && run.thread != null) {
+                groupOrder = order;
+                run.cancel(ProcessRun.CancelCause.GROUP, host.clock().instant());
+                return new ProcessGroup.Cancellation(order.decision(), run);
+            }
+            boolean unbegunStart = run != null && !run.isRestart(); // its thread has not reached it yet
+            ProcessGroup.Order previous = groupOrder;
+            dropWaitingRun(ProcessRun.CancelCause.GROUP); // the group's start replaces whatever waited
+            ProcessGroup.Order followed = unbegunStart && order.decision() != ProcessGroup.Decision.FAIL
+                    ? new ProcessGroup.Order(ProcessGroup.Decision.START_AFRESH, order.delay()) : order;
+            followGroupOrderAtOnce(followed, previous);
+            return new ProcessGroup.Cancellation(followed.decision(), null);
+        }
+    }
+
+    /** Follows what the group ordered at once, as the process has no run in progress. */
+    private void followGroupOrderAtOnce(ProcessGroup.Order order, ProcessGroup.Order previous) {
+        groupOrder = order.decision().holds() ? order : null;
+        settle(order.decision().status(), host.clock().instant());
+        if (order.decision() == ProcessGroup.Decision.RESTART
+                && (previous == null || previous.decision() != ProcessGroup.Decision.RESTART)) {
+            emit(SupervisorEvent.Type.RESTARTING, ExitReason.GROUP, null, order.delay(), false);
+        } else if (status != lastEmittedStatus) {
+            emit(SupervisorEvent.Type.STATUS_CHANGED);
+        }
+    }
+
+    /** Follows what the group ordered, now that the run it cancelled has ended. */
+    private void followGroupOrderAfterRun(SupervisorEvent.Type endEvent, ExitReason reason, Throwable failure, Instant now) {
+        ProcessGroup.Decision decision = groupOrder.decision();
+        settle(decision.status(), now);
+        emit(endEvent, reason, failure, null, false);
+        if (decision == ProcessGroup.Decision.RESTART) {
+            emit(SupervisorEvent.Type.RESTARTING, reason, failure, groupOrder.delay(), false);
+        }
+        if (!decision.holds()) {
+            groupOrder = null;
+        }
+    }
+
+    /** {@return whether this member has no run and waits for its group to start it} */
+    boolean awaitsGroupStart() {
+        synchronized (lock) {
+            return run == null && groupOrder != null;
+        }
+    }
+
+    /**
+     * Starts this member for its group, if it still waits for that: an operator or shutdown may have taken it over.
+     * A restart counts in the totals; against the restart limit only for a trigger of the group restart.
+     *
+     * @param trigger whether this member's own end triggered the group restart
+     * @return what submits the run, to be called outside every lock; {@code null} if the member does not start
+     */
+    Runnable startForGroup(boolean trigger) {
+        ProcessRun submit;
+        synchronized (lock) {
+            if (closed || run != null || groupOrder == null) {
+                return null;
+            }
+            boolean afresh = groupOrder.decision() == ProcessGroup.Decision.START_AFRESH;
+            groupOrder = null;
+            if (afresh) {
+                resetRestarts();
+                submit = newRun(false, ProcessStatus.STARTING);
+                emit(SupervisorEvent.Type.STATUS_CHANGED);
+            } else {
+                submit = newRun(true, ProcessStatus.RESTARTING);
+                submit.outsideLimit = !trigger;
+            }
+        }
+        return () -> submit(submit);
+    }
+
+    /**
+     * Gives up on a run that outlived the shutdown timeout after its group cancelled it: reports it as shutdown
+     * does, and leaves the process FAILED. Unlike at shutdown the run stays the process's own until its thread
+     * ends, so that nothing starts a second run of it meanwhile.
+     *
+     * @return whether the run was still in progress
+     */
+    boolean abandonForGroup(ProcessRun stuck) {
+        synchronized (lock) {
+            if (run != stuck || stuck.abandoned || closed) {
+                return false; // it ended after all, or shutdown waits for it now
+            }
+            stuck.abandoned = true;
+            groupOrder = null;
+            startAfterExit = false;
+            reportNotStopped(stuck, ExitReason.GROUP, ProcessStatus.FAILED);
+            return true;
+        }
     }
 
     @GuardedBy("lock")
@@ -709,7 +905,7 @@ final class ManagedProcess {
     @GuardedBy("lock")
     private void publish(Instant now) {
         snapshot = new ProcessSnapshot(name, status, spec.policy, restartCount, spec.maxRestarts, spec.restartDelay,
-                spec.priority, totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts,
+                spec.priority, spec.group, totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts,
                 totalRecoverFailures, lastExitReason, lastFailure, lastFailureTime, lastStartTime,
                 spec.singleton ? new LeaseState(leaseHolder, lease == null ? 0 : lease.token(), lastLeaseLoss) : null,
                 now);

@@ -142,6 +142,23 @@ public final class ProcessOption {
     }
 
     /**
+     * Makes the process a member of a group that restarts together (see {@link GroupStrategy}). The group must be
+     * declared with {@link Supervisor.Builder#group(String, GroupStrategy)}; registering a process in an undeclared
+     * group is an {@link IllegalArgumentException}.
+     *
+     * @param group the name of a declared group
+     * @return the option
+     * @throws IllegalArgumentException if {@code group} is empty
+     */
+    public static ProcessOption inGroup(String group) {
+        Objects.requireNonNull(group, "group");
+        if (group.isEmpty()) {
+            throw new IllegalArgumentException("group must not be empty");
+        }
+        return new ProcessOption(spec -> spec.group(group));
+    }
+
+    /**
      * Checks that options fit together, as {@link Supervisor#register} checks them, without registering anything:
      * for a layer that reads settings from elsewhere (the servlet container reads {@code web.xml}) and reports every
      * problem before it starts a process.

@@ -20,7 +20,7 @@ final class ProcessRun implements ProcessContext {
 
     /** Why the supervisor cancelled a run; decides how its end is classified. */
     enum CancelCause {
-        SHUTDOWN, MANUAL, WATCHDOG, LEASE_LOST
+        SHUTDOWN, MANUAL, WATCHDOG, LEASE_LOST, GROUP
     }
 
     /** A timeout for {@link #await(long)}: none. */
@@ -60,6 +60,10 @@ final class ProcessRun implements ProcessContext {
     @Nullable Instant cancelTime;
     @Nullable Future<?> watchdogCheck;
     @Nullable ProcessHungException hang;
+    /** A restart with the group's trigger: it counts in the totals, not against the process's restart limit. */
+    boolean outsideLimit;
+    /** Reported as not stopping after its group cancelled it: counted as ended; its actual end changes nothing. */
+    boolean abandoned;
 
     /** A run of a process that is not a singleton: fencing token 0. */
     ProcessRun(String name, Clock clock, boolean restart) {

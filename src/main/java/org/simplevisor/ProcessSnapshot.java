@@ -21,6 +21,7 @@ public final class ProcessSnapshot {
     private final int maxRestarts;
     private final Duration restartDelay;
     private final int priority;
+    private final @Nullable String group;
     private final long totalStarts;
     private final long totalExits;
     private final long totalFailures;
@@ -35,7 +36,7 @@ public final class ProcessSnapshot {
     private final Instant takenAt;
 
     ProcessSnapshot(String name, ProcessStatus status, RestartPolicy restartPolicy, int restartCount,
-            int maxRestarts, Duration restartDelay, int priority, long totalStarts, long totalExits,
+            int maxRestarts, Duration restartDelay, int priority, @Nullable String group, long totalStarts, long totalExits,
             long totalFailures, long totalCrashes, long totalRestarts, long totalRecoverFailures,
             @Nullable ExitReason lastExitReason, @Nullable Throwable lastFailure, @Nullable Instant lastFailureTime,
             @Nullable Instant lastStartTime, @Nullable LeaseState lease, Instant takenAt) {
@@ -46,6 +47,7 @@ public final class ProcessSnapshot {
         this.maxRestarts = maxRestarts;
         this.restartDelay = restartDelay;
         this.priority = priority;
+        this.group = group;
         this.totalStarts = totalStarts;
         this.totalExits = totalExits;
         this.totalFailures = totalFailures;
@@ -63,7 +65,7 @@ public final class ProcessSnapshot {
     /** {@return this snapshot as seen at {@code instant}} Only the uptime depends on it. */
     ProcessSnapshot at(Instant instant) {
         return new ProcessSnapshot(name, status, restartPolicy, restartCount, maxRestarts, restartDelay, priority,
-                totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts, totalRecoverFailures,
+                group, totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts, totalRecoverFailures,
                 lastExitReason, lastFailure, lastFailureTime, lastStartTime, lease, instant);
     }
 
@@ -100,6 +102,11 @@ public final class ProcessSnapshot {
     /** {@return the start-order priority} */
     public int priority() {
         return priority;
+    }
+
+    /** {@return the group the process is a member of, or {@code null} if it is in none} */
+    public @Nullable String group() {
+        return group;
     }
 
     /** {@return how many runs began since registration} */
@@ -201,6 +208,7 @@ public final class ProcessSnapshot {
                 && totalRestarts == that.totalRestarts && totalRecoverFailures == that.totalRecoverFailures
                 && name.equals(that.name) && status == that.status && restartPolicy == that.restartPolicy
                 && lastExitReason == that.lastExitReason && restartDelay.equals(that.restartDelay)
+                && Objects.equals(group, that.group)
                 && Objects.equals(lastFailure, that.lastFailure)
                 && Objects.equals(lastFailureTime, that.lastFailureTime)
                 && Objects.equals(lastStartTime, that.lastStartTime) && Objects.equals(lease, that.lease)
@@ -210,7 +218,7 @@ public final class ProcessSnapshot {
     /** {@return a hash of all the values} */
     @Override
     public int hashCode() {
-        return Objects.hash(name, status, restartPolicy, restartCount, maxRestarts, restartDelay, priority,
+        return Objects.hash(name, status, restartPolicy, restartCount, maxRestarts, restartDelay, priority, group,
                 totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts, totalRecoverFailures,
                 lastExitReason, lastFailure, lastFailureTime, lastStartTime, lease, takenAt);
     }
@@ -220,7 +228,7 @@ public final class ProcessSnapshot {
     public String toString() {
         return "ProcessSnapshot[name=" + name + ", status=" + status + ", restartPolicy=" + restartPolicy
                 + ", restartCount=" + restartCount + ", maxRestarts=" + maxRestarts + ", restartDelay=" + restartDelay
-                + ", priority=" + priority + ", totalStarts=" + totalStarts + ", totalExits=" + totalExits
+                + ", priority=" + priority + ", group=" + group + ", totalStarts=" + totalStarts + ", totalExits=" + totalExits
                 + ", totalFailures=" + totalFailures + ", totalCrashes=" + totalCrashes + ", totalRestarts="
                 + totalRestarts + ", totalRecoverFailures=" + totalRecoverFailures + ", lastExitReason="
                 + lastExitReason + ", lastFailure=" + lastFailure + ", lastFailureTime=" + lastFailureTime

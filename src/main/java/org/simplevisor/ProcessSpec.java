@@ -20,6 +20,7 @@ final class ProcessSpec {
     final List<Class<? extends Throwable>> noRestartOn;
     final @Nullable Consumer<Throwable> recoverHandler; // null: the crash is only logged
     final boolean singleton;                  // runs only while its node holds its lease
+    final @Nullable String group;       // null: in no group
 
     private ProcessSpec(Builder b) {
         policy = b.policy;
@@ -34,6 +35,7 @@ final class ProcessSpec {
         noRestartOn = b.noRestartOn;
         recoverHandler = b.recoverHandler;
         singleton = b.singleton;
+        group = b.group;
         if (maxRestartDelay.compareTo(restartDelay) < 0) {
             throw new IllegalArgumentException("maxRestartDelay (" + maxRestartDelay
                     + ") must not be shorter than restartDelay (" + restartDelay + ")");
@@ -103,6 +105,7 @@ final class ProcessSpec {
         private List<Class<? extends Throwable>> noRestartOn = List.of();
         private @Nullable Consumer<Throwable> recoverHandler;
         private boolean singleton;
+        private @Nullable String group;
 
         void restart(RestartPolicy policy, int maxRestarts, Duration delay) {
             this.policy = policy;
@@ -141,6 +144,10 @@ final class ProcessSpec {
 
         void singleton() {
             this.singleton = true;
+    }
+
+        void group(String group) {
+            this.group = group;
         }
     }
 }

@@ -98,6 +98,7 @@ public final class Supervisor implements AutoCloseable {
     private final ProcessHost host;
 
     private final ConcurrentHashMap<String, ManagedProcess> processes = new ConcurrentHashMap<>();
+    private final Map<String, ProcessGroup> groups;                 // declared by the builder; never changes
     private final ReentrantLock lifecycleLock = new ReentrantLock();
     private volatile State state = State.NEW;
     @GuardedBy("lifecycleLock") private long registrations;
@@ -145,6 +146,10 @@ public final class Supervisor implements AutoCloseable {
         leases = builder.leaseStore == null ? null : new LeaseKeeper(builder.leaseStore, nodeId, name, scheduler,
                 LeaseKeeper.tickerOf(clock, clock == Builder.SYSTEM_CLOCK));
         host = new ProcessHost(name, clock, executor, scheduler, events, leases);
+        Map<String, ProcessGroup> declared = new LinkedHashMap<>();
+        builder.groups.forEach((group, strategy) -> declared.put(group,
+                new ProcessGroup(group, strategy, host, shutdownTimeout)));
+        groups = Collections.unmodifiableMap(declared);
     }
 
     /** Host name, PID, supervisor name and a random suffix: unique even for two supervisors of one JVM. */
@@ -175,7 +180,8 @@ public final class Supervisor implements AutoCloseable {
      * @param process the work
      * @param options restart policy, recover handler, backoff, watchdog, priority, ...
      * @throws IllegalArgumentException if the name is empty or already in use ({@code process name "x" already in
-     *                                  use}), or the options do not fit together
+     *                                  use}), the options do not fit together, or they name a group the builder did
+     *                                  not declare
      * @throws IllegalStateException    if shutdown has begun
      */
     public void register(String name, SupervisedProcess process, ProcessOption... options) {
@@ -188,22 +194,32 @@ public final class Supervisor implements AutoCloseable {
             throw new IllegalArgumentException("process \"" + name + "\" is a singleton, which needs a lease store: "
                     + "Supervisor.builder().leaseStore(...)");
         }
+        ProcessGroup group = spec.group == null ? null : groups.get(spec.group);
+        if (spec.group != null && group == null) {
+            throw new IllegalArgumentException("process \"" + name + "\": group \"" + spec.group + "\" is not declared;"
+                    + " declare it with Supervisor.builder().group(\"" + spec.group + "\", strategy)");
+        }
         ManagedProcess managed;
         boolean startNow;
         lifecycleLock.lock();
         try {
             requireNotShutDown();
-            managed = new ManagedProcess(name, process, spec, registrations, host);
+            managed = new ManagedProcess(name, process, spec, registrations, host, group);
             if (processes.putIfAbsent(name, managed) != null) {
                 throw new IllegalArgumentException("process name \"" + name + "\" already in use");
             }
             registrations++;
+            if (group != null) {
+                group.add(managed);
+            }
             managed.registered();
             startNow = state == State.RUNNING;
         } finally {
             lifecycleLock.unlock();
         }
-        if (startNow) {
+        if (startNow && group != null) {
+            group.startRegistered(managed);
+        } else if (startNow) {
             managed.start();
         }
     }
@@ -276,6 +292,7 @@ public final class Supervisor implements AutoCloseable {
     private void stopProcesses(long deadline, DeferredInterrupts interrupts) {
         List<ManagedProcess> stopOrder = inStartOrder();
         Collections.reverse(stopOrder);
+        groups.values().forEach(ProcessGroup::close);
         stopOrder.forEach(ManagedProcess::close); // no restart anywhere while the levels above are stopped
         if (ownsExecutor) {
             // Nothing is submitted any more (a start racing this finds its run dropped). A worker whose run ends
@@ -435,8 +452,7 @@ public final class Supervisor implements AutoCloseable {
 
     private List<ManagedProcess> inStartOrder() {
         List<ManagedProcess> ordered = new ArrayList<>(processes.values());
-        ordered.sort(Comparator.<ManagedProcess>comparingInt(p -> p.spec.priority)
-                .thenComparingLong(p -> p.registrationOrder));
+        ordered.sort(ManagedProcess.START_ORDER);
         return ordered;
     }
 
@@ -522,6 +538,13 @@ public final class Supervisor implements AutoCloseable {
         return find(name).snapshot().at(clock.instant());
     }
 
+    /** {@return the declared groups and their strategies, in the order of declaration; the map cannot be changed} */
+    public Map<String, GroupStrategy> groups() {
+        Map<String, GroupStrategy> strategies = new LinkedHashMap<>();
+        groups.forEach((group, declared) -> strategies.put(group, declared.strategy));
+        return Collections.unmodifiableMap(strategies);
+    }
+
     /** {@return a snapshot of every process, in registration order; the list cannot be modified} */
     public List<ProcessSnapshot> snapshots() {
         List<ProcessSnapshot> all = new ArrayList<>();
@@ -581,6 +604,24 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
+     * Restarts every member of a group, in start order: runs in progress are cancelled (they end with
+     * {@link ExitReason#GROUP}), and once all of them have ended every member starts afresh, with a fresh restart
+     * count, whatever its status and policy. Emits {@link SupervisorEvent.Type#GROUP_RESTARTING} with no trigger.
+     *
+     * @param group a declared group's name
+     * @throws NoSuchElementException if no group has that name
+     * @throws IllegalStateException  if the supervisor is not running
+     */
+    public void restartGroup(String group) {
+        ProcessGroup found = group == null ? null : groups.get(group);
+        if (found == null) {
+            throw new NoSuchElementException("group \"" + group + "\" not found");
+        }
+        requireRunning();
+        found.restartAll();
+    }
+
+    /**
      * Sets a process's restart count (and backoff) back to zero.
      *
      * @param name a process name
@@ -624,6 +665,7 @@ public final class Supervisor implements AutoCloseable {
         private Clock clock = SYSTEM_CLOCK;
         private Duration logRepeatWindow = DEFAULT_LOG_REPEAT_WINDOW;
         private final List<SupervisorListener> listeners = new ArrayList<>();
+        private final Map<String, GroupStrategy> groups = new LinkedHashMap<>();
         private boolean virtualThreads;
         private LeaseStore leaseStore;
         private String nodeId;
@@ -772,6 +814,29 @@ public final class Supervisor implements AutoCloseable {
                 throw new IllegalArgumentException("nodeId must not be empty");
             }
             this.nodeId = nodeId;
+            return this;
+        }
+
+        /**
+         * Declares a group of processes that restart together; processes join it with
+         * {@link ProcessOption#inGroup(String)}. See {@link GroupStrategy}.
+         *
+         * @param group    the group's name
+         * @param strategy how its members restart
+         * @return this builder
+         * @throws IllegalArgumentException if the name is empty, or the group is already declared with another
+         *                                  strategy
+         */
+        public Builder group(String group, GroupStrategy strategy) {
+            if (group == null || group.isEmpty()) {
+                throw new IllegalArgumentException("group name must not be empty");
+            }
+            Objects.requireNonNull(strategy, "strategy");
+            GroupStrategy declared = groups.putIfAbsent(group, strategy);
+            if (declared != null && declared != strategy) {
+                throw new IllegalArgumentException("group \"" + group + "\" is already declared " + declared
+                        + "; it cannot also be " + strategy);
+            }
             return this;
         }
 

@@ -2,6 +2,7 @@ package org.simplevisor;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -25,10 +26,21 @@ public final class SupervisorEvent {
     private final @Nullable Duration delay;
     private final boolean restart;
     private final Instant time;
+    private final @Nullable String group;
+    private final @Nullable String trigger;
+    private final List<String> members;
 
     SupervisorEvent(Type type, String supervisor, @Nullable String processName, @Nullable ProcessStatus previousStatus,
             @Nullable ProcessSnapshot snapshot, @Nullable ExitReason reason, @Nullable Throwable error,
             @Nullable Duration delay, boolean restart, Instant time) {
+        this(type, supervisor, processName, previousStatus, snapshot, reason, error, delay, restart, time,
+                snapshot == null ? null : snapshot.group(), null, List.of());
+    }
+
+    private SupervisorEvent(Type type, String supervisor, @Nullable String processName,
+            @Nullable ProcessStatus previousStatus, @Nullable ProcessSnapshot snapshot, @Nullable ExitReason reason,
+            @Nullable Throwable error, @Nullable Duration delay, boolean restart, Instant time, @Nullable String group,
+            @Nullable String trigger, List<String> members) {
         this.type = type;
         this.supervisor = supervisor;
         this.processName = processName;
@@ -39,6 +51,19 @@ public final class SupervisorEvent {
         this.delay = delay;
         this.restart = restart;
         this.time = time;
+        this.group = group;
+        this.trigger = trigger;
+        this.members = members;
+    }
+
+    /**
+     * {@return the event of a group restart} The trigger is {@code null} when an operator restarted the group, and
+     * so is the reason, which is otherwise how the trigger's run ended.
+     */
+    static SupervisorEvent groupRestarting(String supervisor, String group, @Nullable String trigger,
+            @Nullable ExitReason reason, List<String> members, Duration delay, Instant time) {
+        return new SupervisorEvent(Type.GROUP_RESTARTING, supervisor, null, null, null, reason, null, delay, false,
+                time, group, trigger, List.copyOf(members));
     }
 
     /** The kinds of event. */
@@ -75,6 +100,12 @@ public final class SupervisorEvent {
         LEASE_ACQUIRED,
         /** This node stopped holding a singleton's lease; {@link LeaseState#lastLoss()} says why. */
         LEASE_LOST,
+        /**
+         * A group restart began: {@link SupervisorEvent#members()} are being cancelled as needed and will start
+         * again, in that order, once their runs have ended and {@link SupervisorEvent#delay()} has passed. Names no
+         * process: see {@link SupervisorEvent#group()} and {@link SupervisorEvent#trigger()}.
+         */
+        GROUP_RESTARTING,
         /** The supervisor finished its shutdown: the last event it emits. */
         TERMINATED
     }
@@ -89,22 +120,28 @@ public final class SupervisorEvent {
         return supervisor;
     }
 
-    /** {@return the process it happened to, or {@code null} for {@link Type#TERMINATED}} */
+    /**
+     * {@return the process it happened to, or {@code null} for {@link Type#TERMINATED} and
+     * {@link Type#GROUP_RESTARTING}}
+     */
     public @Nullable String processName() {
         return processName;
     }
 
-    /** {@return the process's status at its previous event, or {@code null} for {@link Type#TERMINATED}} */
+    /** {@return the process's status at its previous event, or {@code null} for an event of no process} */
     public @Nullable ProcessStatus previousStatus() {
         return previousStatus;
     }
 
-    /** {@return the process right after the event, or {@code null} for {@link Type#TERMINATED}} */
+    /** {@return the process right after the event, or {@code null} for an event of no process} */
     public @Nullable ProcessSnapshot snapshot() {
         return snapshot;
     }
 
-    /** {@return how the run ended, for the events that end a run; otherwise {@code null}} */
+    /**
+     * {@return how the run ended, for the events that end a run and those that follow from it (restarting, restart
+     * limit exceeded, a group restart a run's end triggered); otherwise {@code null}}
+     */
     public @Nullable ExitReason reason() {
         return reason;
     }
@@ -117,7 +154,10 @@ public final class SupervisorEvent {
         return error;
     }
 
-    /** {@return the delay before the restart, for {@link Type#RESTARTING}; otherwise {@code null}} */
+    /**
+     * {@return the delay before the restart, for {@link Type#RESTARTING} and {@link Type#GROUP_RESTARTING};
+     * otherwise {@code null}}
+     */
     public @Nullable Duration delay() {
         return delay;
     }
@@ -130,6 +170,27 @@ public final class SupervisorEvent {
     /** {@return when it happened, by the supervisor's clock} */
     public Instant time() {
         return time;
+    }
+
+    /** {@return the group of the process, or the group that is restarting; {@code null} for an event of neither} */
+    public @Nullable String group() {
+        return group;
+    }
+
+    /**
+     * {@return for {@link Type#GROUP_RESTARTING}, the member whose end restarts the group; {@code null} when an
+     * operator restarted it, and for the other events}
+     */
+    public @Nullable String trigger() {
+        return trigger;
+    }
+
+    /**
+     * {@return for {@link Type#GROUP_RESTARTING}, the members that will start again, in start order; otherwise an
+     * empty list} The list cannot be changed.
+     */
+    public List<String> members() {
+        return members;
     }
 
     /** {@return whether the process's status differs from its status at the previous event} */
@@ -150,14 +211,16 @@ public final class SupervisorEvent {
         return type == that.type && restart == that.restart && supervisor.equals(that.supervisor)
                 && Objects.equals(processName, that.processName) && previousStatus == that.previousStatus
                 && Objects.equals(snapshot, that.snapshot) && reason == that.reason
-                && Objects.equals(error, that.error) && Objects.equals(delay, that.delay) && time.equals(that.time);
+                && Objects.equals(error, that.error) && Objects.equals(delay, that.delay) && time.equals(that.time)
+                && Objects.equals(group, that.group) && Objects.equals(trigger, that.trigger)
+                && members.equals(that.members);
     }
 
     /** {@return a hash of all the values} */
     @Override
     public int hashCode() {
         return Objects.hash(type, supervisor, processName, previousStatus, snapshot, reason, error, delay, restart,
-                time);
+                time, group, trigger, members);
     }
 
     /** {@return all the values, for logs and messages} */
@@ -165,6 +228,7 @@ public final class SupervisorEvent {
     public String toString() {
         return "SupervisorEvent[type=" + type + ", supervisor=" + supervisor + ", processName=" + processName
                 + ", previousStatus=" + previousStatus + ", snapshot=" + snapshot + ", reason=" + reason + ", error="
-                + error + ", delay=" + delay + ", restart=" + restart + ", time=" + time + "]";
+                + error + ", delay=" + delay + ", restart=" + restart + ", time=" + time + ", group=" + group
+                + ", trigger=" + trigger + ", members=" + members + "]";
     }
 }

@@ -25,6 +25,10 @@ public interface ProcessMXBean {
             + " which another node holds)")
     String getStatus();
 
+    /** {@return the group the process restarts with, or null if it is in none} */
+    @Description("The process group it restarts with, as the supervisor's Groups declare it; null if it is in none")
+    @Nullable String getGroup();
+
     /** {@return the restart policy: {@code NEVER}, {@code ALWAYS} or {@code ON_FAILURE}} */
     @Description("When a run that ended on its own is started again: NEVER, ALWAYS or ON_FAILURE")
     String getRestartPolicy();
@@ -47,7 +51,7 @@ public interface ProcessMXBean {
     long getTotalStarts();
 
     /** {@return the restarts performed since registration} */
-    @Description("Restarts performed by the restart policy since registration (never reset)")
+    @Description("Restarts performed by the restart policy, or with its group, since registration (never reset)")
     long getTotalRestarts();
 
     /** {@return the runs that ended with a checked exception or were declared hung} */
@@ -58,9 +62,9 @@ public interface ProcessMXBean {
     @Description("Runs that crashed: threw a RuntimeException or an Error")
     long getTotalCrashes();
 
-    /** {@return how the last run ended (completed, failed, crashed, cancelled, shutdown, manual), or null} */
-    @Description("How the last run ended: completed, failed, crashed, cancelled, shutdown or manual; null before"
-            + " the first end")
+    /** {@return how the last run ended (completed, failed, crashed, cancelled, shutdown, manual, group), or null} */
+    @Description("How the last run ended: completed, failed, crashed, cancelled, shutdown, manual or group (its group"
+            + " cancelled it); null before the first end")
     @Nullable String getLastExitReason();
 
     /** {@return the last failure as {@code "class: message"}, or null if the process never failed} */

@@ -44,10 +44,10 @@ final class ProcessNotifications {
                 + " SHUTDOWN_TIMEOUT, LEASE_ACQUIRED, LEASE_LOST or STATUS_CHANGED",
         "The status after the event", "The status before the event", "Restarts counted toward the limit",
         "The restart limit; 0 or less is unlimited",
-        "Why: start or restart for started; completed, failed, crashed, cancelled, shutdown, manual or lease_lost"
-                + " for the end of a run (and for restarting and restart-limit-exceeded, the end that led to them);"
-                + " hung; acquired, or released, expired or renewal_failed for a singleton's lease; null for a bare"
-                + " status change",
+        "Why: start or restart for started; completed, failed, crashed, cancelled, shutdown, manual, lease_lost or"
+                + " group for the end of a run (and for restarting and restart-limit-exceeded, the end that led to"
+                + " them); hung; acquired, or released, expired or renewal_failed for a singleton's lease; null for a"
+                + " bare status change",
         "What the run threw, the hang, or the unstopped thread, as \"class: message\"; null if nothing",
         "The delay before the restart in milliseconds, for restarting; otherwise null",
         "A singleton's lease holder as this node last saw it (empty if none); null for other processes",
@@ -73,7 +73,7 @@ final class ProcessNotifications {
     private static final MBeanNotificationInfo[] INFOS = {
         info(PROCESS_STARTED, Notification.class, 6, "A run of the process began: a start or a restart"),
         info(PROCESS_STOPPED, Notification.class, 6,
-                "A run ended without failing: it completed, or was cancelled (stop, restart, shutdown)"),
+                "A run ended without failing: it completed, or was cancelled (stop, restart, shutdown, its group)"),
         info(PROCESS_FAILED, Notification.class, 4,
                 "A run failed (threw a checked exception, or was hung) or crashed (threw a RuntimeException or"
                         + " an Error)"),

@@ -42,6 +42,11 @@ final class ProcessView implements ProcessMXBean {
     }
 
     @Override
+    public @Nullable String getGroup() {
+        return snapshot().group();
+    }
+
+    @Override
     public String getRestartPolicy() {
         return snapshot().restartPolicy().name();
     }

@@ -55,7 +55,8 @@ import org.simplevisor.SupervisorListener;
  * <caption>notification types</caption>
  * <tr><th>type</th><th>core events</th></tr>
  * <tr><td>{@value #PROCESS_STARTED}</td><td>STARTED (reason {@code start} or {@code restart})</td></tr>
- * <tr><td>{@value #PROCESS_STOPPED}</td><td>COMPLETED, STOPPED (reason completed, cancelled, shutdown, manual)</td></tr>
+ * <tr><td>{@value #PROCESS_STOPPED}</td><td>COMPLETED, STOPPED (reason completed, cancelled, shutdown, manual,
+ * group)</td></tr>
  * <tr><td>{@value #PROCESS_FAILED}</td><td>FAILED, CRASHED</td></tr>
  * <tr><td>{@value #PROCESS_RESTARTING}</td><td>RESTARTING</td></tr>
  * <tr><td>{@value #PROCESS_RESTART_LIMIT_EXCEEDED}</td><td>RESTART_LIMIT_EXCEEDED: the alert; its message names
@@ -66,6 +67,9 @@ import org.simplevisor.SupervisorListener;
  * <tr><td>{@code jmx.attribute.change}</td><td>any event that changed the status: an
  * {@link javax.management.AttributeChangeNotification} of {@code Status}</td></tr>
  * </table>
+ * The supervisor MBean also emits {@value #GROUP_RESTARTING} of its own, for each GROUP_RESTARTING event, with the
+ * user data items {@code group}, {@code supervisor}, {@code context}, {@code trigger}, {@code reason},
+ * {@code members} (a {@code String[]} in start order) and {@code delayMillis}, numbered from 1 without gaps.
  * The user data is a {@link javax.management.openmbean.CompositeData} with the items {@code process},
  * {@code supervisor}, {@code context}, {@code event}, {@code status}, {@code previousStatus},
  * {@code restartCount}, {@code maxRestarts}, {@code reason}, {@code error} and {@code delayMillis}. Sequence
@@ -107,6 +111,8 @@ public final class SupervisorJmx implements AutoCloseable {
     public static final String PROCESS_LEASE_ACQUIRED = "simplevisor.process.lease-acquired";
     /** This node stopped holding a singleton's lease: released, expired, or renewal failed (the user data's reason). */
     public static final String PROCESS_LEASE_LOST = "simplevisor.process.lease-lost";
+    /** A process group is restarting: emitted by the supervisor MBean. */
+    public static final String GROUP_RESTARTING = "simplevisor.group.restarting";
 
     private static final Logger LOG = LogManager.getLogger(SupervisorJmx.class);
     /** How long closing waits for listeners to take the queued notifications. */
@@ -123,6 +129,7 @@ public final class SupervisorJmx implements AutoCloseable {
     private final Emitter supervisorEmitter;
     private final ObjectName alertsName;
     private final Alerts alerts;
+    private final AtomicLong supervisorSequence = new AtomicLong(); // of the supervisor MBean's own notifications
     private final SupervisorListener listener = this::onEvent;
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
@@ -223,7 +230,7 @@ public final class SupervisorJmx implements AutoCloseable {
         this.context = context;
         this.supervisorName = supervisorObjectName(domain, context);
         this.deliveries = new NotificationThread("simplevisor-" + supervisor.name() + "-jmx");
-        this.supervisorEmitter = new Emitter();
+        this.supervisorEmitter = new Emitter(GroupNotifications.supervisorInfos());
         this.alertsName = alertsObjectName(domain, context);
         this.alerts = new Alerts(context, deliveries);
     }
@@ -471,6 +478,14 @@ public final class SupervisorJmx implements AutoCloseable {
     private void onEvent(SupervisorEvent event) {
         if (event.type() == SupervisorEvent.Type.TERMINATED) {
             close();
+            return;
+        }
+        if (event.type() == SupervisorEvent.Type.GROUP_RESTARTING) {
+            long sequence = supervisorSequence.incrementAndGet(); // numbered even when no one listens: no gap shows
+            if (supervisorEmitter.hasListeners()) {
+                Notification notification = GroupNotifications.of(event, supervisorName, context, sequence);
+                deliveries.execute(() -> supervisorEmitter.sendNotification(notification));
+            }
             return;
         }
         if (event.processName() == null) {

@@ -1,5 +1,7 @@
 package org.simplevisor.jmx;
 
+import java.util.Map;
+
 /**
  * The management interface of a supervisor, registered as {@code <domain>:type=Supervisor,context=<context>}.
  *
@@ -49,6 +51,10 @@ public interface SupervisorMXBean {
             + " other nodes")
     String getNodeId();
 
+    /** {@return every declared process group and its strategy} */
+    @Description("Every declared process group and its strategy: ONE_FOR_ONE, ONE_FOR_ALL or REST_FOR_ONE")
+    Map<String, String> getGroups();
+
     /** {@return the total time shutdown waits for processes, in milliseconds} */
     @Description("Total time a shutdown waits for the processes to end, in milliseconds")
     long getShutdownTimeoutMillis();
@@ -77,6 +83,15 @@ public interface SupervisorMXBean {
     @Description("Restarts a process: a running one is cancelled and started again once its run has ended")
     void restartProcess(
             @Description(value = "The name of the process to restart", name = "process") String process);
+
+    /**
+     * Restarts every member of a process group, in start order (see {@link org.simplevisor.Supervisor#restartGroup}).
+     *
+     * @param group the group name
+     */
+    @Description("Restarts every member of a process group: runs in progress are cancelled, and once all have ended"
+            + " every member starts again in start order, with a fresh restart count")
+    void restartGroup(@Description(value = "The name of the group to restart", name = "group") String group);
 
     /**
      * Sets one process's restart count back to zero (see {@link ProcessMXBean#resetRestartCount()}).

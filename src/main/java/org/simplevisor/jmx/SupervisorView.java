@@ -2,7 +2,9 @@ package org.simplevisor.jmx;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.management.Attribute;
 import javax.management.AttributeList;
 import javax.management.AttributeNotFoundException;
@@ -33,19 +35,21 @@ final class SupervisorView implements SupervisorMXBean {
     static final String PROCESSES = "Processes";
 
     private static final String[] ROW_ITEMS = {
-        "name", "status", "running", "restartPolicy", "restartCount", "maxRestarts", "totalStarts",
+        "name", "status", "running", "group", "restartPolicy", "restartCount", "maxRestarts", "totalStarts",
         "totalRestarts", "totalFailures", "totalCrashes", "lastExitReason", "lastFailure", "lastFailureTime",
         "uptimeMillis"};
     private static final String[] ROW_DESCRIPTIONS = {
         "The process's registered name", "STOPPED, STARTING, RUNNING, RESTARTING or FAILED",
-        "Whether a run is in progress", "NEVER, ALWAYS or ON_FAILURE", "Restarts counted toward the limit",
+        "Whether a run is in progress", "The process group it restarts with; null if none",
+        "NEVER, ALWAYS or ON_FAILURE", "Restarts counted toward the limit",
         "The restart limit; 0 or less is unlimited", "Runs begun since registration",
         "Restarts performed since registration", "Runs that threw a checked exception or hung",
         "Runs that threw a RuntimeException or an Error", "How the last run ended",
         "What the last failure threw, as \"class: message\"", "When the last failure happened",
         "How long the current run has lasted, in milliseconds"};
     private static final OpenType<?>[] ROW_TYPES = {
-        SimpleType.STRING, SimpleType.STRING, SimpleType.BOOLEAN, SimpleType.STRING, SimpleType.INTEGER,
+        SimpleType.STRING, SimpleType.STRING, SimpleType.BOOLEAN, SimpleType.STRING, SimpleType.STRING,
+        SimpleType.INTEGER,
         SimpleType.INTEGER, SimpleType.LONG, SimpleType.LONG, SimpleType.LONG, SimpleType.LONG, SimpleType.STRING,
         SimpleType.STRING, SimpleType.DATE, SimpleType.LONG};
 
@@ -107,6 +111,13 @@ final class SupervisorView implements SupervisorMXBean {
     }
 
     @Override
+    public Map<String, String> getGroups() {
+        Map<String, String> groups = new LinkedHashMap<>();
+        supervisor.groups().forEach((group, strategy) -> groups.put(group, strategy.name()));
+        return groups;
+    }
+
+    @Override
     public long getShutdownTimeoutMillis() {
         return supervisor.shutdownTimeout().toMillis();
     }
@@ -127,6 +138,11 @@ final class SupervisorView implements SupervisorMXBean {
     }
 
     @Override
+    public void restartGroup(String group) {
+        supervisor.restartGroup(group);
+    }
+
+    @Override
     public void resetRestartCount(String process) {
         supervisor.resetRestartCount(process);
     }
@@ -142,7 +158,7 @@ final class SupervisorView implements SupervisorMXBean {
 
     private static CompositeData row(ProcessSnapshot p) throws OpenDataException {
         return new CompositeDataSupport(ROW_TYPE, ROW_ITEMS, new Object[] {
-            p.name(), p.status().name(), p.running(), p.restartPolicy().name(), p.restartCount(),
+            p.name(), p.status().name(), p.running(), p.group(), p.restartPolicy().name(), p.restartCount(),
             p.maxRestarts(), p.totalStarts(), p.totalRestarts(), p.totalFailures(), p.totalCrashes(),
             ProcessView.tagOf(p.lastExitReason()), p.lastFailureDescription(),
             ProcessView.toDate(p.lastFailureTime()), p.uptime().toMillis()});

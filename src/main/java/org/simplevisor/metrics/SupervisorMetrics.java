@@ -62,15 +62,17 @@ import org.simplevisor.SupervisorListener;
  *     ({@code STARTED} with {@link SupervisorEvent#restart()}), so a restart that shutdown cancels during its
  *     delay is not counted</td></tr>
  * <tr><td>{@value #PROCESS_STOPPED} ({@code simplevisor_process_stopped_total})</td><td>counter</td>
- *     <td>{@code reason}: completed, failed, crashed, cancelled, shutdown, manual ({@link ExitReason#tagValue()})
+ *     <td>{@code reason}: completed, failed, crashed, cancelled, shutdown, manual, group
+ *     ({@link ExitReason#tagValue()})
  *     </td><td>every run that ended ({@code COMPLETED}, {@code FAILED}, {@code CRASHED}, {@code STOPPED})</td></tr>
  * <tr><td>{@value #PROCESS_PANICS} ({@code simplevisor_process_panics_total})</td><td>counter</td><td></td>
  *     <td>every run that threw a {@code RuntimeException} or {@code Error} ({@code CRASHED})</td></tr>
  * <tr><td>{@value #RESTART_LIMIT_EXCEEDED} ({@code simplevisor_restart_limit_exceeded_total})</td>
  *     <td>counter</td><td>{@code max_restarts}</td><td>every {@code RESTART_LIMIT_EXCEEDED} event</td></tr>
  * <tr><td>{@value #SHUTDOWN_TIMEOUTS} ({@code simplevisor_shutdown_timeouts_total})</td><td>counter</td>
- *     <td></td><td>every process abandoned because it outlived the shutdown timeout ({@code SHUTDOWN_TIMEOUT});
- *     tagged with the process, unlike Go's untagged counter, so that the operator sees which one hung</td></tr>
+ *     <td></td><td>every process abandoned because it outlived the shutdown timeout ({@code SHUTDOWN_TIMEOUT}),
+ *     or the time its group gave it to end; tagged with the process, unlike Go's untagged counter, so that the
+ *     operator sees which one hung</td></tr>
  * </table>
  * A singleton ({@link ProcessSnapshot#singleton()}) also has a seventh {@code reason} of
  * {@value #PROCESS_STOPPED}, {@code lease_lost}, and:
@@ -85,6 +87,11 @@ import org.simplevisor.SupervisorListener;
  *     <td>{@code reason}: released, expired, renewal_failed ({@link LeaseLoss#tagValue()})</td>
  *     <td>every time this node stopped holding the lease ({@code LEASE_LOST})</td></tr>
  * </table>
+ *
+ * <p>And one meter per declared process group, tagged {@value #TAG_GROUP} instead of {@code process_name}:
+ * {@value #GROUP_RESTARTED} ({@code simplevisor_group_restarted_total}), a counter of its restarts
+ * ({@code GROUP_RESTARTING}), whether a member's end triggered them or an operator. Runs that a group cancels end
+ * with the {@code reason} {@code group}.
  *
  * <h2>How values are kept true</h2>
  * Gauges read the supervisor's current {@linkplain Supervisor#snapshot(String) snapshot} whenever they are
@@ -134,6 +141,8 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     public static final String PROCESS_LEASE_ACQUIRED = "simplevisor.process.lease.acquired";
     /** Counter of a singleton: leases this node stopped holding, by {@value #TAG_REASON}. */
     public static final String PROCESS_LEASE_LOST = "simplevisor.process.lease.lost";
+    /** Counter: restarts of a process group, by {@value #TAG_GROUP}. */
+    public static final String GROUP_RESTARTED = "simplevisor.group.restarted";
 
     /** Tag on every meter: the process's name. */
     public static final String TAG_PROCESS_NAME = "process_name";
@@ -146,11 +155,13 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     public static final String TAG_REASON = "reason";
     /** Tag of {@value #RESTART_LIMIT_EXCEEDED}: the process's restart limit. */
     public static final String TAG_MAX_RESTARTS = "max_restarts";
+    /** Tag of {@value #GROUP_RESTARTED}: the group's name. */
+    public static final String TAG_GROUP = "group";
     /** The common tag the servlet integration adds: the web application's context path. */
     public static final String TAG_CONTEXT = "context";
 
     private static final Set<String> OWN_TAG_KEYS =
-            Set.of(TAG_PROCESS_NAME, TAG_RESTART_POLICY, TAG_REASON, TAG_MAX_RESTARTS);
+            Set.of(TAG_PROCESS_NAME, TAG_RESTART_POLICY, TAG_REASON, TAG_MAX_RESTARTS, TAG_GROUP);
     private static final Logger LOG = LogManager.getLogger(SupervisorMetrics.class);
 
     private final Supervisor supervisor;
@@ -158,6 +169,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     private final SupervisorListener listener = this::onEvent;
     private final Object lock = new Object();
     private final Map<String, ProcessMeters> processes = new ConcurrentHashMap<>(); // written under lock
+    private final Map<String, Counter> groupRestarts = new ConcurrentHashMap<>();   // written under lock
     @GuardedBy("lock") private @Nullable MeterRegistry registry; // null until bound
     @GuardedBy("lock") private boolean closed;
 
@@ -230,6 +242,10 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
                         + "shares a registry distinct common tags (e.g. {})", commonTags, TAG_CONTEXT);
             }
             this.registry = registry;
+            // Groups are declared once, before any event: their counters exist before the first restart.
+            supervisor.groups().keySet().forEach(group -> groupRestarts.put(group, Counter.builder(GROUP_RESTARTED)
+                    .tags(commonTags.and(TAG_GROUP, group)).description("Total number of process group restarts")
+                    .register(registry)));
             // Listen first, then list: a process registered in between is caught by its REGISTERED event.
             supervisor.addListener(listener);
         }
@@ -246,6 +262,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     public void close() {
         MeterRegistry bound;
         List<ProcessMeters> all;
+        List<Counter> groups;
         synchronized (lock) {
             if (closed) {
                 return;
@@ -255,9 +272,12 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
             bound = registry;
             all = new ArrayList<>(processes.values());
             processes.clear();
+            groups = new ArrayList<>(groupRestarts.values());
+            groupRestarts.clear();
         }
         if (bound != null) {
             all.forEach(meters -> meters.owned.forEach(bound::remove));
+            groups.forEach(bound::remove);
         }
     }
 
@@ -286,6 +306,13 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     // ---------------------------------------------------------------- events
 
     private void onEvent(SupervisorEvent event) {
+        if (event.type() == SupervisorEvent.Type.GROUP_RESTARTING) {
+            Counter restarts = groupRestarts.get(event.group());
+            if (restarts != null) { // null once closed
+                restarts.increment();
+            }
+            return;
+        }
         if (event.processName() == null) {
             return; // TERMINATED: the gauges read the final snapshots until close()
         }

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import javax.management.AttributeChangeNotification;
 import javax.management.MBeanServer;
@@ -82,9 +83,19 @@ public final class FaultHarness implements AutoCloseable {
      * @param shutdownTimeout the supervisor's shutdown timeout
      */
     public FaultHarness(String label, Duration shutdownTimeout) {
+        this(label, shutdownTimeout, UnaryOperator.identity());
+    }
+
+    /**
+     * @param label           what the test is about; part of the supervisor's (and so its threads') name
+     * @param shutdownTimeout the supervisor's shutdown timeout
+     * @param settings        more settings of the supervisor, such as its groups
+     */
+    public FaultHarness(String label, Duration shutdownTimeout, UnaryOperator<Supervisor.Builder> settings) {
         this.name = "fault-" + INSTANCES.incrementAndGet() + "-" + label;
         this.shutdownTimeout = shutdownTimeout;
-        supervisor = Supervisor.builder().name(name).shutdownTimeout(shutdownTimeout).listener(events).build();
+        supervisor = settings.apply(Supervisor.builder().name(name).shutdownTimeout(shutdownTimeout).listener(events))
+                .build();
         jmx = SupervisorJmx.register(supervisor, server, DOMAIN, name);
         try {
             server.addNotificationListener(jmx.supervisorObjectName(), notifications, null, null);
@@ -243,7 +254,15 @@ public final class FaultHarness implements AutoCloseable {
          * {@code stuckInMethod}, and abandoned as STOPPED.
          */
         public static Outcome stuck(String process, String stuckInMethod) {
-            return new Outcome(process, ProcessStatus.STOPPED, stuckInMethod);
+            return stuck(process, stuckInMethod, ProcessStatus.STOPPED);
+        }
+
+        /**
+         * The process would not stop: it is reported, with a stack trace that has a frame of method
+         * {@code stuckInMethod}, and abandoned with this status (FAILED when its group gave up on it).
+         */
+        public static Outcome stuck(String process, String stuckInMethod, ProcessStatus status) {
+            return new Outcome(process, status, stuckInMethod);
         }
     }
 
@@ -332,6 +351,14 @@ public final class FaultHarness implements AutoCloseable {
      *                 and no run left open), or only a prefix of them (a listener blocked and some were dropped)
      */
     public void verifyEventChains(boolean complete) {
+        verifyEventChains(events, supervisor, complete);
+    }
+
+    /**
+     * Checks that the events {@code events} received of each process of {@code supervisor} form one unbroken chain;
+     * see {@link #verifyEventChains(boolean)}.
+     */
+    public static void verifyEventChains(RecordingListener events, Supervisor supervisor, boolean complete) {
         List<SupervisorEvent> all = events.events();
         for (String process : supervisor.processNames()) {
             List<SupervisorEvent> own = all.stream().filter(e -> process.equals(e.processName()))

@@ -5,6 +5,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.simplevisor.GroupStrategy;
 import org.simplevisor.ProcessContext;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.ProcessStatus;
@@ -32,8 +33,16 @@ final class StressFixtures {
 
     /** @return a new supervisor on the shared executor and scheduler, not yet running */
     static Supervisor newSupervisor() {
-        return Supervisor.builder().name("stress").shutdownTimeout(SHUTDOWN_TIMEOUT).executor(RUNS).scheduler(TIMER)
-                .build();
+        return builder().build();
+    }
+
+    /** @return a new supervisor on the shared executor and scheduler with one process group, not yet running */
+    static Supervisor newSupervisor(String group, GroupStrategy strategy) {
+        return builder().group(group, strategy).build();
+    }
+
+    private static Supervisor.Builder builder() {
+        return Supervisor.builder().name("stress").shutdownTimeout(SHUTDOWN_TIMEOUT).executor(RUNS).scheduler(TIMER);
     }
 
     /** @return a snapshot as {@code STATUS/started-exited}: how many runs are in progress by its counters */

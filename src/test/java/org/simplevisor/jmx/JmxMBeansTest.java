@@ -139,6 +139,7 @@ class JmxMBeansTest {
 
         Map<String, OpenType<?>> expectedTypes = Map.ofEntries(
                 Map.entry("Name", SimpleType.STRING), Map.entry("Status", SimpleType.STRING),
+                Map.entry("Group", SimpleType.STRING),
                 Map.entry("RestartPolicy", SimpleType.STRING), Map.entry("RestartCount", SimpleType.INTEGER),
                 Map.entry("MaxRestarts", SimpleType.INTEGER), Map.entry("RestartDelayMillis", SimpleType.LONG),
                 Map.entry("TotalStarts", SimpleType.LONG), Map.entry("TotalRestarts", SimpleType.LONG),
@@ -161,6 +162,7 @@ class JmxMBeansTest {
         ObjectName worker = process("worker");
         assertThat(attribute(worker, "Name")).isEqualTo("worker");
         assertThat(attribute(worker, "Status")).isEqualTo("RUNNING");
+        assertThat(attribute(worker, "Group")).isNull();
         assertThat(attribute(worker, "RestartPolicy")).isEqualTo("ON_FAILURE");
         assertThat(attribute(worker, "RestartCount")).isEqualTo(0);
         assertThat(attribute(worker, "MaxRestarts")).isEqualTo(2);
@@ -217,7 +219,7 @@ class JmxMBeansTest {
         MBeanInfo info = server.getMBeanInfo(name);
         Map<String, MBeanAttributeInfo> attributes = byName(info.getAttributes());
         assertThat(attributes).containsOnlyKeys("Name", "Executor", "Started", "ProcessCount", "RunningCount",
-                "ProcessNames", "ShutdownTimeoutMillis", "NodeId", "Processes");
+                "ProcessNames", "Groups", "ShutdownTimeoutMillis", "NodeId", "Processes");
         assertThat(attribute(name, "Executor")).as("not described by this registration").isEqualTo("");
         assertThat(attributes.get("ProcessNames").getDescriptor().getFieldValue("openType"))
                 .isEqualTo(ArrayType.getArrayType(SimpleType.STRING));
@@ -271,10 +273,11 @@ class JmxMBeansTest {
                         .isNotEqualTo(operation.getName());
                 assertThat(operation.getImpact()).as(operation.getName()).isEqualTo(MBeanOperationInfo.ACTION);
                 for (MBeanParameterInfo parameter : operation.getSignature()) {
-                    assertThat(parameter.getName()).isEqualTo("process");
+                    String named = operation.getName().equals("restartGroup") ? "group" : "process";
+                    assertThat(parameter.getName()).isEqualTo(named);
                     assertThat(parameter.getType()).isEqualTo(String.class.getName());
-                    assertThat(parameter.getDescription()).as(operation.getName() + "(process)")
-                            .startsWith("The name of the process");
+                    assertThat(parameter.getDescription()).as(operation.getName() + "(" + named + ")")
+                            .startsWith("The name of the " + named);
                 }
             }
         }
@@ -283,7 +286,8 @@ class JmxMBeansTest {
         assertThat(byName(server.getMBeanInfo(process("worker")).getOperations()).keySet())
                 .containsExactlyInAnyOrder("start", "stop", "restart", "resetRestartCount");
         assertThat(byName(server.getMBeanInfo(jmx.supervisorObjectName()).getOperations()).keySet())
-                .containsExactlyInAnyOrder("startProcess", "stopProcess", "restartProcess", "resetRestartCount");
+                .containsExactlyInAnyOrder("startProcess", "stopProcess", "restartProcess", "restartGroup",
+                        "resetRestartCount");
     }
 
     @Test
@@ -295,14 +299,19 @@ class JmxMBeansTest {
 
         // Built once and shared: thousands of process MBeans need not hold thousands of copies.
         assertThat(server.getMBeanInfo(process("helper"))).isSameAs(server.getMBeanInfo(process("worker")));
+        List<String> processTypes = List.of(SupervisorJmx.PROCESS_STARTED, SupervisorJmx.PROCESS_STOPPED,
+                SupervisorJmx.PROCESS_FAILED, SupervisorJmx.PROCESS_RESTARTING,
+                SupervisorJmx.PROCESS_RESTART_LIMIT_EXCEEDED, SupervisorJmx.PROCESS_HUNG,
+                SupervisorJmx.PROCESS_LEASE_ACQUIRED, SupervisorJmx.PROCESS_LEASE_LOST,
+                SupervisorJmx.PROCESS_SHUTDOWN_TIMEOUT, AttributeChangeNotification.ATTRIBUTE_CHANGE);
         for (ObjectName name : List.of(jmx.supervisorObjectName(), process("worker"))) {
             MBeanNotificationInfo[] notifications = server.getMBeanInfo(name).getNotifications();
+            List<String> expected = new java.util.ArrayList<>(processTypes);
+            if (name.equals(jmx.supervisorObjectName())) {
+                expected.add(SupervisorJmx.GROUP_RESTARTING); // the supervisor MBean's own
+            }
             assertThat(Arrays.stream(notifications).flatMap(n -> Arrays.stream(n.getNotifTypes())))
-                    .containsExactlyInAnyOrder(SupervisorJmx.PROCESS_STARTED, SupervisorJmx.PROCESS_STOPPED,
-                            SupervisorJmx.PROCESS_FAILED, SupervisorJmx.PROCESS_RESTARTING,
-                            SupervisorJmx.PROCESS_RESTART_LIMIT_EXCEEDED, SupervisorJmx.PROCESS_HUNG,
-                            SupervisorJmx.PROCESS_LEASE_ACQUIRED, SupervisorJmx.PROCESS_LEASE_LOST,
-                            SupervisorJmx.PROCESS_SHUTDOWN_TIMEOUT, AttributeChangeNotification.ATTRIBUTE_CHANGE);
+                    .containsExactlyInAnyOrderElementsOf(expected);
             for (MBeanNotificationInfo notification : notifications) {
                 assertThat(notification.getDescription()).isNotBlank();
                 assertThat(notification.getDescriptor().getFieldValue("severity")).isNotNull();

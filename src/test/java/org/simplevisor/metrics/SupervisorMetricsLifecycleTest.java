@@ -65,7 +65,7 @@ class SupervisorMetricsLifecycleTest {
         assertThat(before.stopped(ExitReason.SHUTDOWN)).isEqualTo(1);
         assertThat(after.status()).isEqualTo(-2);
         assertThat(after.stopped(ExitReason.FAILED)).isEqualTo(1);
-        assertThat(registry.getMeters()).hasSize(2 * 14); // 3 gauges, 5 counters and 6 stopped reasons each
+        assertThat(registry.getMeters()).hasSize(2 * 15); // 3 gauges, 5 counters and 7 stopped reasons each
 
         metrics.close();
         assertThat(registry.getMeters()).isEmpty();
@@ -139,7 +139,7 @@ class SupervisorMetricsLifecycleTest {
         a.shutdown();
         metricsA.close();
 
-        assertThat(registry.getMeters()).hasSize(14)
+        assertThat(registry.getMeters()).hasSize(15)
                 .allSatisfy(m -> assertThat(m.getId().getTag("context")).isEqualTo("/b"));
         assertThat(registry.scrape()).doesNotContain("context=\"/a\"");
         assertThat(workerB.status()).isEqualTo(-2);
@@ -202,7 +202,7 @@ class SupervisorMetricsLifecycleTest {
         SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/jmx"));
         supervisor.run();
 
-        awaitMeters(WAIT).untilAsserted(() -> assertThat(server.queryNames(all, null)).hasSize(14));
+        awaitMeters(WAIT).untilAsserted(() -> assertThat(server.queryNames(all, null)).hasSize(15));
         ObjectName status = server.queryNames(all, null).stream()
                 .filter(n -> n.getKeyProperty("name").startsWith("simplevisorProcessStatus")).findFirst().orElseThrow();
         awaitMeters(WAIT).untilAsserted(() ->

@@ -19,12 +19,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.simplevisor.GroupStrategy;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
@@ -115,7 +117,8 @@ class SupervisorMetricsPrometheusTest {
                 .containsEntry("simplevisor_shutdown_timeouts_total{context=/app,process_name=worker}", 0.0);
         assertThat(values.keySet().stream().filter(k -> k.startsWith("simplevisor_process_stopped_total"))
                 .map(k -> k.replaceAll(".*reason=(\\w+).*", "$1")).collect(Collectors.toSet()))
-                .containsExactlyInAnyOrder("completed", "failed", "crashed", "cancelled", "shutdown", "manual");
+                .containsExactlyInAnyOrder("completed", "failed", "crashed", "cancelled", "shutdown", "manual",
+                        "group");
         assertThat(scrape).contains("# HELP simplevisor_process_status Process status (1=running, 0=stopped, "
                 + "-1=restarting, -2=failed)");
     }
@@ -125,7 +128,7 @@ class SupervisorMetricsPrometheusTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         toClose.add(SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/app")));
         registerCrashOnce();
-        await().atMost(Duration.ofSeconds(10)).until(() -> registry.getMeters().size() == 14); // on REGISTERED
+        await().atMost(Duration.ofSeconds(10)).until(() -> registry.getMeters().size() == 15); // on REGISTERED
 
         PrometheusNamingConvention convention = new PrometheusNamingConvention();
         Map<String, Set<String>> rendered = new TreeMap<>();
@@ -143,6 +146,44 @@ class SupervisorMetricsPrometheusTest {
             });
         }
         assertThat(rendered).isEqualTo(GO_NAMES);
+    }
+
+    @Test
+    void aGroupRestartCountsInTheGroupsCounterAndItsCancelledRunsStopWithReasonGroup() {
+        Supervisor grouped = Supervisor.builder().name("prometheus-groups")
+                .group("pipeline", GroupStrategy.ONE_FOR_ALL).build();
+        toClose.add(grouped::shutdown);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        toClose.add(registry::close);
+        SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, grouped, Tags.of("context", "/app"));
+        toClose.add(metrics);
+        assertThat(samples(registry.scrape())).as("registered at 0 before the first restart")
+                .containsEntry("simplevisor_group_restarted_total{context=/app,group=pipeline}", 0.0);
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch processorRuns = new CountDownLatch(1);
+        grouped.register("reader", ctx -> {
+            if (runs.incrementAndGet() == 1) {
+                processorRuns.await();
+                throw new IllegalStateException("crash once");
+            }
+            ctx.awaitCancellation();
+        }, ProcessOption.inGroup("pipeline"), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 5, Duration.ZERO));
+        grouped.register("processor", ctx -> {
+            processorRuns.countDown();
+            ctx.awaitCancellation();
+        }, ProcessOption.inGroup("pipeline"), ProcessOption.withRestart(RestartPolicy.ALWAYS, 5, Duration.ZERO));
+        grouped.run();
+
+        awaitMeters(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(samples(registry.scrape()))
+                .containsEntry("simplevisor_group_restarted_total{context=/app,group=pipeline}", 1.0)
+                .containsEntry("simplevisor_process_stopped_total{context=/app,process_name=processor,reason=group}",
+                        1.0)
+                .containsEntry("simplevisor_process_restarted_total{context=/app,process_name=processor,"
+                        + "restart_policy=always}", 1.0));
+        assertThat(registry.scrape()).contains("# HELP simplevisor_group_restarted_total Total number of process"
+                + " group restarts");
+        metrics.close();
+        assertThat(registry.scrape()).doesNotContain("simplevisor_group_restarted_total");
     }
 
     /** @return every sample of the scrape as {@code name{k=v,...}} (labels sorted) to its value */

@@ -64,7 +64,8 @@ class TaggedJmxNamesTest {
                 "name=simplevisor.process.panics,type=meters" + process,
                 "name=simplevisor.restart.limit.exceeded,type=meters,context=/app,max_restarts=2,process_name=worker",
                 "name=simplevisor.shutdown.timeouts,type=meters" + process));
-        for (String reason : new String[] {"completed", "failed", "crashed", "cancelled", "shutdown", "manual"}) {
+        for (String reason : new String[] {"completed", "failed", "crashed", "cancelled", "shutdown", "manual",
+                "group"}) {
             expected.add("name=simplevisor.process.stopped,type=meters" + process + ",reason=" + reason);
         }
         awaitMeters(WAIT).untilAsserted(() -> assertThat(keyPropertyLists()).isEqualTo(expected));

@@ -1,0 +1,341 @@
+package org.simplevisor;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A group of processes that restart together: the coordination of {@link GroupStrategy}. Its members keep their own
+ * state machines; the group only cancels them, waits for their runs to end, and starts them again in start order.
+ *
+ * <h2>Locks</h2>
+ * The order is: the supervisor's lifecycle lock, then a group's lock, then at most one process's lock (the whole
+ * order is in docs/architecture.md, Locks). A process never calls its group, or another process, while it holds its
+ * own lock: it tells the group about the end of a run after releasing it. The group acts on a member under its own
+ * lock through the member's hooks, each of which takes the member's lock and checks that what the group acts on
+ * still holds (an operator or shutdown may have acted in between); it submits runs to the executor only after
+ * releasing its lock. The semantics are in docs/contract.md, Process groups.
+ */
+final class ProcessGroup {
+
+    /** What the group orders a member it cancels (or holds) to do once the member has no run. */
+    enum Decision {
+        /** Wait for the group's start, then restart with the trigger: counted in the totals. */
+        RESTART(ProcessStatus.RESTARTING),
+        /** Wait for the group's start, then start with a fresh restart count: an operator restarted the group. */
+        START_AFRESH(ProcessStatus.RESTARTING),
+        /** Stay stopped: a member whose policy is {@link RestartPolicy#NEVER} is not restarted with the group. */
+        STOP(ProcessStatus.STOPPED),
+        /** The group gave up. */
+        FAIL(ProcessStatus.FAILED);
+
+        private final ProcessStatus status;
+
+        Decision(ProcessStatus status) {
+            this.status = status;
+        }
+
+        /** {@return the member's status once it has no run} */
+        ProcessStatus status() {
+            return status;
+        }
+
+        /** {@return whether the member waits for the group to start it} */
+        boolean holds() {
+            return this == RESTART || this == START_AFRESH;
+        }
+    }
+
+    /** A decision, and the delay a member held for a restart announces. */
+    record Order(Decision decision, @Nullable Duration delay) {
+    }
+
+    /**
+     * What cancelling a member for its group did: the decision it follows ({@code null} if the member was not
+     * concerned), and the run to wait for, if any.
+     */
+    record Cancellation(@Nullable Decision followed, @Nullable ProcessRun ending) {
+        static final Cancellation NOT_CONCERNED = new Cancellation(null, null);
+    }
+
+    /** A run the group cancelled and waits for, and the check that reports it if it does not end in time. */
+    private record Ending(ProcessRun run, ScheduledFuture<?> check) {
+    }
+
+    /** A group restart in progress: who triggered it, who starts again, and when. */
+    private static final class Restart {
+        final Set<ManagedProcess> triggers = new HashSet<>();
+        final Set<ManagedProcess> members = new HashSet<>();
+        @Nullable String trigger;           // the last trigger's name, for the event; null when an operator restarted
+        Duration delay = Duration.ZERO;
+        @Nullable ScheduledFuture<?> timer; // the start, once no run the group cancelled is left
+
+        void cancelTimer() {
+            if (timer != null) {
+                timer.cancel(false);
+                timer = null;
+            }
+        }
+    }
+
+    final String name;
+    final GroupStrategy strategy;
+    private final ProcessHost host;
+    private final Duration stopTimeout;
+    private final Object lock = new Object();
+
+    /** In start order. */
+    @GuardedBy("lock") private final List<ManagedProcess> members = new ArrayList<>();
+    /** The runs the group cancelled and waits for. */
+    @GuardedBy("lock") private final Map<ManagedProcess, Ending> ending = new HashMap<>();
+    /** The group restart in progress, until its members are started; null when none is. */
+    @GuardedBy("lock") private @Nullable Restart pending;
+    @GuardedBy("lock") private boolean closed;
+
+    /**
+     * @param stopTimeout how long a member the group cancelled may take to end before it is reported and the group
+     *                    gives up: the supervisor's shutdown timeout
+     */
+    ProcessGroup(String name, GroupStrategy strategy, ProcessHost host, Duration stopTimeout) {
+        this.name = name;
+        this.strategy = strategy;
+        this.host = host;
+        this.stopTimeout = stopTimeout;
+    }
+
+    void add(ManagedProcess member) {
+        synchronized (lock) {
+            members.add(member);
+            members.sort(ManagedProcess.START_ORDER);
+        }
+    }
+
+    /** Starts a member registered while the supervisor runs: at once, or with the group restart in progress. */
+    void startRegistered(ManagedProcess member) {
+        synchronized (lock) {
+            if (pending != null && !closed) {
+                involve(pending, member, new Order(Decision.START_AFRESH, Duration.ZERO), true);
+                return;
+            }
+        }
+        member.start();
+    }
+
+    /**
+     * The trigger's run ended and its own policy restarts it (within its limit): cancels the members the strategy
+     * names and restarts them with it, once their runs have ended and the delay has passed. A restart already in
+     * progress takes the trigger and its members in.
+     */
+    void restartDue(ManagedProcess trigger, Duration delay) {
+        List<Runnable> starts;
+        synchronized (lock) {
+            if (closed || !trigger.awaitsGroupStart()) {
+                return; // an operator started or stopped it meanwhile: that replaces the group restart
+            }
+            Restart restart = pending != null ? pending : (pending = new Restart());
+            restart.cancelTimer();
+            restart.triggers.add(trigger);
+            restart.members.add(trigger);
+            restart.trigger = trigger.name;
+            restart.delay = delay;
+            for (ManagedProcess member : scopeOf(trigger)) {
+                Decision decision = member.spec.policy == RestartPolicy.NEVER ? Decision.STOP : Decision.RESTART;
+                involve(restart, member, new Order(decision, delay), false);
+            }
+            announce(restart, trigger.snapshot().lastExitReason());
+            starts = startWhenStopped(restart);
+        }
+        starts.forEach(Runnable::run);
+    }
+
+    /** An operator restarts the whole group: every member, also one at rest, starts afresh in start order. */
+    void restartAll() {
+        List<Runnable> starts;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            Restart restart = pending != null ? pending : (pending = new Restart());
+            restart.cancelTimer();
+            restart.triggers.clear();
+            restart.trigger = null;
+            restart.delay = Duration.ZERO;
+            for (ManagedProcess member : members) {
+                involve(restart, member, new Order(Decision.START_AFRESH, Duration.ZERO), true);
+            }
+            announce(restart, null);
+            starts = startWhenStopped(restart);
+        }
+        starts.forEach(Runnable::run);
+    }
+
+    /** The trigger exceeded its restart limit: the group gives up on the members the strategy names. */
+    void limitExceeded(ManagedProcess trigger) {
+        synchronized (lock) {
+            if (closed || strategy == GroupStrategy.ONE_FOR_ONE
+                    || trigger.snapshot().status() != ProcessStatus.FAILED) {
+                return; // an operator started it again meanwhile
+            }
+            giveUp(scopeOf(trigger));
+        }
+    }
+
+    /** A member's run ended: if the group was waiting for it, the restart may go on. */
+    void runEnded(ManagedProcess member, ProcessRun run) {
+        List<Runnable> starts = List.of();
+        synchronized (lock) {
+            Ending awaited = ending.get(member);
+            if (awaited == null || awaited.run() != run) {
+                return;
+            }
+            ending.remove(member);
+            awaited.check().cancel(false);
+            if (pending != null && !closed) {
+                starts = startWhenStopped(pending);
+            }
+        }
+        starts.forEach(Runnable::run);
+    }
+
+    /** Shutdown began: nothing restarts, and no timer of the group is left. */
+    void close() {
+        synchronized (lock) {
+            closed = true;
+            if (pending != null) {
+                pending.cancelTimer();
+                pending = null;
+            }
+            ending.values().forEach(awaited -> awaited.check().cancel(false));
+            ending.clear();
+        }
+    }
+
+    // ---------------------------------------------------------------- under lock
+
+    /** {@return the members besides the trigger that the strategy restarts with it} */
+    private List<ManagedProcess> scopeOf(ManagedProcess trigger) {
+        switch (strategy) {
+            case ONE_FOR_ALL:
+                return members.stream().filter(m -> m != trigger).collect(Collectors.toList());
+            case REST_FOR_ONE:
+                return new ArrayList<>(members.subList(members.indexOf(trigger) + 1, members.size()));
+            default:
+                return List.of();
+        }
+    }
+
+    /**
+     * Cancels a member with an order, and keeps track of it: of the run to wait for, and, when the order holds it,
+     * of the member as one the restart starts.
+     */
+    private void involve(@Nullable Restart restart, ManagedProcess member, Order order, boolean alsoAtRest) {
+        Cancellation cancellation = member.cancelForGroup(order, alsoAtRest);
+        if (cancellation.followed() == null) {
+            return;
+        }
+        if (restart != null && cancellation.followed().holds()) {
+            restart.members.add(member);
+        } else if (restart != null) {
+            restart.members.remove(member);
+        }
+        ProcessRun run = cancellation.ending();
+        if (run != null && !ending.containsKey(member)) {
+            ScheduledFuture<?> check = host.scheduler().schedule(() -> checkEnded(member, run),
+                    stopTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            ending.put(member, new Ending(run, check));
+        }
+    }
+
+    /**
+     * Gives up: the members in scope, and those a restart in progress would have started, are stopped and FAILED.
+     * Members at rest stay as they are.
+     */
+    private void giveUp(Collection<ManagedProcess> scope) {
+        Set<ManagedProcess> failing = new HashSet<>(scope);
+        if (pending != null) {
+            failing.addAll(pending.members);
+            pending.cancelTimer();
+            pending = null;
+        }
+        Order fail = new Order(Decision.FAIL, null);
+        for (ManagedProcess member : members) {
+            if (failing.contains(member)) {
+                involve(null, member, fail, false);
+            }
+        }
+    }
+
+    /**
+     * Never two runs of one member: a run the group cancelled that has not ended within the timeout is reported as
+     * at shutdown, and the group gives up rather than restart around it.
+     */
+    private void checkEnded(ManagedProcess member, ProcessRun run) {
+        synchronized (lock) {
+            Ending awaited = ending.get(member);
+            if (closed || awaited == null || awaited.run() != run || !member.abandonForGroup(run)) {
+                return; // it ended after all, or shutdown waits for it now
+            }
+            ending.remove(member);
+            giveUp(List.of());
+        }
+    }
+
+    /** Announces the restart: the members that will start, in start order. */
+    private void announce(Restart restart, @Nullable ExitReason reason) {
+        List<String> starting = members.stream().filter(restart.members::contains).map(m -> m.name)
+                .collect(Collectors.toList());
+        host.events().publish(SupervisorEvent.groupRestarting(host.supervisorName(), name, restart.trigger, reason,
+                starting, restart.delay, host.clock().instant()));
+    }
+
+    /**
+     * Once no run the group cancelled is left, starts the restart's members after its delay.
+     *
+     * @return the submissions to make outside the lock, in start order, if the members start now
+     */
+    private List<Runnable> startWhenStopped(Restart restart) {
+        if (!ending.isEmpty() || restart.timer != null) {
+            return List.of();
+        }
+        if (restart.delay.isZero()) {
+            return startMembers(restart);
+        }
+        restart.timer = host.scheduler().schedule(() -> startDue(restart), restart.delay.toNanos(),
+                TimeUnit.NANOSECONDS);
+        return List.of();
+    }
+
+    private void startDue(Restart restart) {
+        List<Runnable> starts;
+        synchronized (lock) {
+            if (closed || pending != restart) {
+                return; // given up, or shut down
+            }
+            starts = startMembers(restart);
+        }
+        starts.forEach(Runnable::run);
+    }
+
+    private List<Runnable> startMembers(Restart restart) {
+        pending = null;
+        List<Runnable> starts = new ArrayList<>();
+        for (ManagedProcess member : members) {
+            Runnable start = restart.members.contains(member) ? member.startForGroup(restart.triggers.contains(member))
+                    : null;
+            if (start != null) {
+                starts.add(start);
+            }
+        }
+        return starts;
+    }
+}

@@ -1,0 +1,211 @@
+package org.simplevisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.awaitility.core.ConditionFactory;
+import org.simplevisor.fault.FaultHarness;
+import org.simplevisor.testing.ManualClock;
+import org.simplevisor.testing.ManualScheduler;
+import org.simplevisor.testing.RecordingListener;
+import org.simplevisor.testing.ThreadBackedExecutor;
+
+/**
+ * A supervisor with one process group on virtual time, for the tests of groups: restart delays and the group's
+ * checks of cancelled runs happen only when a test advances the {@link ManualScheduler}, on the test's thread. Runs
+ * execute on real threads, each tagged with the order in which the supervisor submitted it, so that a test can tell
+ * the order in which members were started.
+ */
+final class GroupBench implements AutoCloseable {
+
+    static final String GROUP = "g";
+    /** The supervisor's shutdown timeout, and so how long the group waits for a run it cancelled. */
+    static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    final ManualClock clock = new ManualClock();
+    final ManualScheduler scheduler = new ManualScheduler(clock);
+    final RecordingListener events = new RecordingListener();
+    final Supervisor supervisor;
+    private final SubmissionOrder executor = new SubmissionOrder();
+    private final Map<Integer, String> submitted = new ConcurrentSkipListMap<>();
+    private final Map<String, Member> members = new LinkedHashMap<>();
+
+    GroupBench(GroupStrategy strategy) {
+        this(builder -> builder.group(GROUP, strategy));
+    }
+
+    GroupBench(UnaryOperator<Supervisor.Builder> groups) {
+        supervisor = groups.apply(Supervisor.builder().name("groups").clock(clock).scheduler(scheduler)
+                .executor(executor).shutdownTimeout(SHUTDOWN_TIMEOUT).listener(events)).build();
+    }
+
+    /** Records the order of submissions, then runs each task on a real thread that knows its place in it. */
+    private static final class SubmissionOrder extends ThreadBackedExecutor {
+        static final ThreadLocal<Integer> INDEX = new ThreadLocal<>();
+        private final AtomicInteger submissions = new AtomicInteger();
+
+        @Override
+        public void execute(Runnable task) {
+            int index = submissions.getAndIncrement();
+            threads.execute(() -> {
+                INDEX.set(index);
+                try {
+                    task.run();
+                } finally {
+                    INDEX.remove();
+                }
+            });
+        }
+    }
+
+    /**
+     * A member whose runs do what the test says: each run records itself, then waits for the next scripted outcome
+     * (fail, crash, complete). A run with no outcome queued waits until it is cancelled; the interrupt of the
+     * cancellation then ends it.
+     */
+    final class Member implements SupervisedProcess {
+        private static final Object COMPLETE = new Object();
+        final String name;
+        private final BlockingQueue<Object> outcomes = new LinkedBlockingQueue<>();
+        private final List<ProcessContext> runs = new CopyOnWriteArrayList<>();
+
+        Member(String name) {
+            this.name = name;
+        }
+
+        void fail() {
+            outcomes.add(new Exception("scripted failure of " + name));
+        }
+
+        void crash() {
+            outcomes.add(new IllegalStateException("scripted crash of " + name));
+        }
+
+        void complete() {
+            outcomes.add(COMPLETE);
+        }
+
+        @Override
+        public void run(ProcessContext ctx) throws Exception {
+            submitted.put(SubmissionOrder.INDEX.get(), name);
+            runs.add(ctx);
+            Object outcome = outcomes.take();
+            if (outcome instanceof Exception exception) {
+                throw exception;
+            }
+        }
+
+        /** {@return how many runs reached the process} */
+        int runs() {
+            return runs.size();
+        }
+
+        /** Waits until the {@code n}th run (1-based) has begun; @return its context */
+        ProcessContext awaitRun(int n) {
+            waiting().until(() -> runs.size() >= n);
+            return runs.get(n - 1);
+        }
+    }
+
+    /** @return a wait of at most 10 s that checks at once and then every 5 ms */
+    static ConditionFactory waiting() {
+        return await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5));
+    }
+
+    /** Registers a scripted member of the group. */
+    Member register(String name, ProcessOption... options) {
+        Member member = new Member(name);
+        register(name, member, options);
+        members.put(name, member);
+        return member;
+    }
+
+    /** Registers a member of the group that does what {@code process} does. */
+    void register(String name, SupervisedProcess process, ProcessOption... options) {
+        List<ProcessOption> all = new ArrayList<>(List.of(options));
+        all.add(ProcessOption.inGroup(GROUP));
+        supervisor.register(name, process, all.toArray(new ProcessOption[0]));
+    }
+
+    Member member(String name) {
+        return members.get(name);
+    }
+
+    /** Runs the supervisor and waits until every member registered so far has begun its first run. */
+    void runAll() {
+        supervisor.run();
+        members.values().forEach(m -> m.awaitRun(1));
+    }
+
+    /** Waits until the listeners have received {@code n} events of this type of the process. */
+    List<SupervisorEvent> awaitEvents(String process, SupervisorEvent.Type type, int n) {
+        waiting().until(() -> events.count(process, type) >= n);
+        return events.events().stream().filter(e -> process.equals(e.processName()) && e.type() == type)
+                .collect(Collectors.toList());
+    }
+
+    /** Waits until the only task on the scheduler is one due after {@code delay}: the start of a group restart. */
+    void awaitOnlyTimer(Duration delay) {
+        waiting().until(() -> scheduler.pendingTasks() == 1 && delay.equals(scheduler.nextDelay()));
+    }
+
+    /** {@return the number of submissions so far: a mark from which {@link #startedSince} lists runs} */
+    int submissions() {
+        return executor.submissions.get();
+    }
+
+    /** {@return the processes whose runs were submitted from {@code mark} on and have begun, in submission order} */
+    List<String> startedSince(int mark) {
+        return submitted.entrySet().stream().filter(e -> e.getKey() >= mark).map(Map.Entry::getValue)
+                .collect(Collectors.toList());
+    }
+
+    /** {@return the GROUP_RESTARTING events so far} */
+    List<SupervisorEvent> groupRestarts() {
+        return events.events().stream().filter(e -> e.type() == SupervisorEvent.Type.GROUP_RESTARTING)
+                .collect(Collectors.toList());
+    }
+
+    ProcessSnapshot snapshot(String process) {
+        return supervisor.snapshot(process);
+    }
+
+    /**
+     * Shuts down, waits for the last event, and checks what must hold after every path: each process's events form
+     * one unbroken chain with runs alternating with their ends, the last one announcing the final state, and
+     * {@code starts == exits}.
+     */
+    void shutdownAndVerify() {
+        supervisor.shutdown();
+        events.awaitTerminated();
+        FaultHarness.verifyEventChains(events, supervisor, true);
+        for (String process : supervisor.processNames()) {
+            ProcessSnapshot s = supervisor.snapshot(process);
+            assertThat(s.totalStarts()).as("%s: starts = exits", process).isEqualTo(s.totalExits());
+            assertThat(events.count(process, SupervisorEvent.Type.STARTED)).as("%s: STARTED events", process)
+                    .isEqualTo(s.totalStarts());
+            assertThat(events.events().stream().filter(e -> process.equals(e.processName())
+                    && e.type() == SupervisorEvent.Type.STARTED && e.restart()).count())
+                    .as("%s: restarts", process).isEqualTo(s.totalRestarts());
+        }
+    }
+
+    @Override
+    public void close() {
+        supervisor.shutdown();
+        executor.shutdownNow();
+    }
+}
