@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -204,8 +205,19 @@ final class LoggingListener implements SupervisorListener {
         Fold looping;
     }
 
-    /** How one run ended, as far as telling repeats apart goes. */
-    private record Outcome(String description, List<StackTraceElement> topFrames) {
+    /**
+     * How one run ended, as far as telling repeats apart goes. A class, not a record: on JDK 17 a record's
+     * generated {@code equals} leaves its class in a JDK-wide method handle cache, which would keep an undeployed
+     * web application's class loader alive.
+     */
+    private static final class Outcome {
+        private final String description; // null for a completion
+        private final List<StackTraceElement> topFrames;
+
+        private Outcome(String description, List<StackTraceElement> topFrames) {
+            this.description = description;
+            this.topFrames = topFrames;
+        }
 
         static Outcome completion() {
             return new Outcome(null, List.of());
@@ -219,6 +231,17 @@ final class LoggingListener implements SupervisorListener {
 
         String what() {
             return description == null ? "completion" : "failure (" + description + ")";
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Outcome that && Objects.equals(description, that.description)
+                    && topFrames.equals(that.topFrames);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(description, topFrames);
         }
     }
 
