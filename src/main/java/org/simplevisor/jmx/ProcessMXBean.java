@@ -58,8 +58,8 @@ public interface ProcessMXBean {
     @Description("Runs that crashed: threw a RuntimeException or an Error")
     long getTotalCrashes();
 
-    /** {@return how the last run ended (completed, failed, crashed, cancelled, shutdown, manual), or null} */
-    @Description("How the last run ended: completed, failed, crashed, cancelled, shutdown or manual; null before"
+    /** {@return how the last run ended (COMPLETED, FAILED, CRASHED, CANCELLED, SHUTDOWN, MANUAL), or null} */
+    @Description("How the last run ended: COMPLETED, FAILED, CRASHED, CANCELLED, SHUTDOWN or MANUAL; null before"
             + " the first end")
     @Nullable String getLastExitReason();
 
