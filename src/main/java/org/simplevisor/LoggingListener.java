@@ -14,6 +14,7 @@ import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Logs the life of every process: starts and stops at INFO, failures at WARN and crashes at ERROR with their
@@ -202,7 +203,7 @@ final class LoggingListener implements SupervisorListener {
     private static final class ProcessRepeats {
         final Map<Outcome, Fold> folds = new LinkedHashMap<>();
         /** The outcome the last run repeated, while its restart lines are counted too; else {@code null}. */
-        Fold looping;
+        @Nullable Fold looping;
     }
 
     /**
@@ -211,10 +212,10 @@ final class LoggingListener implements SupervisorListener {
      * web application's class loader alive.
      */
     private static final class Outcome {
-        private final String description; // null for a completion
+        private final @Nullable String description; // null for a completion
         private final List<StackTraceElement> topFrames;
 
-        private Outcome(String description, List<StackTraceElement> topFrames) {
+        private Outcome(@Nullable String description, List<StackTraceElement> topFrames) {
             this.description = description;
             this.topFrames = topFrames;
         }
@@ -252,8 +253,8 @@ final class LoggingListener implements SupervisorListener {
         final Instant windowEnd;
         long times;
         long restarts;
-        Instant first;
-        Instant last;
+        @Nullable Instant first; // set by the first count(), before describe() is called
+        @Nullable Instant last;
 
         Fold(Outcome outcome, Level level, Instant windowEnd) {
             this.outcome = outcome;
