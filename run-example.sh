@@ -6,8 +6,10 @@
 #   1. builds the library and installs it in the local Maven repository (its tests are "./mvnw verify"'s job);
 #   2. builds the example WAR and unpacks Tomcat 11 into webapp-example/target/run;
 #   3. lays out CATALINA_BASE (webapp-example/target/run/base) with tomcat-config/ applied, deploys the WAR, starts
-#      "catalina.sh run" in the foreground and, once the status page answers, prints its address, the JMX address
-#      and the credentials.
+#      "catalina.sh run" in the foreground and, once the status page answers, prints its address, the JMX address,
+#      the credentials and how to connect JConsole and VisualVM.
+# Each step says what it downloads (the first run fetches Maven and about 100 MB of dependencies) and how long it
+# took; Maven's full output is in webapp-example/target/run-example-build.log.
 #
 # Ctrl-C stops Tomcat. Other ports: HTTP_PORT=8080 JMX_PORT=9010 JMX_RMI_PORT=9011 ./run-example.sh
 # Prometheus: METRICS_PORT=9404 ./run-example.sh attaches the Prometheus JMX exporter (jmx_prometheus_javaagent) with
@@ -16,13 +18,55 @@
 set -eu
 cd "$(dirname "$0")"
 
-echo "==> Building the library (the first run also downloads Maven and the dependencies)"
-./mvnw -B -ntp -q install -DskipTests -Djacoco.skip=true -Dinvoker.skip=true
-echo "==> Building the example WAR and installing Apache Tomcat 11 from Maven Central"
-./mvnw -B -ntp -q -f webapp-example/pom.xml -Prun package
+BUILD_LOG=webapp-example/target/run-example-build.log
+mkdir -p webapp-example/target
+: > "$BUILD_LOG"
+# On a terminal the download line updates in place; in a log, one line per file.
+if [ -t 1 ]; then TTY=1; else TTY=0; fi
+
+# Runs Maven with its output in $BUILD_LOG, showing each file it downloads; on failure shows the log's end.
+maven() {
+  status_file=webapp-example/target/.run-example-status
+  { ./mvnw -B "$@" 2>&1; echo $? > "$status_file"; } | tee -a "$BUILD_LOG" | awk -v tty="$TTY" '
+    /^Downloaded from / {
+      n++; file = $4; sub(/.*\//, "", file); size = $5 " " $6; sub(/^\(/, "", size)
+      if (tty) printf "\r\033[K     %d downloaded, last %s (%s)", n, file, size
+      else printf "     downloaded %s (%s)\n", file, size
+      fflush(); next
+    }
+    /^\[ERROR\]/ { if (tty && n) { printf "\n"; n = 0 } print; fflush() }
+    END { if (tty && n) printf "\n" }'
+  status=$(cat "$status_file")
+  rm -f "$status_file"
+  if [ "$status" != 0 ]; then
+    echo "Maven failed (exit $status); the end of $BUILD_LOG:" >&2
+    tail -40 "$BUILD_LOG" >&2
+    exit "$status"
+  fi
+}
+
+phase_started=0
+phase() {
+  phase_started=$(date +%s)
+  echo "==> $1"
+}
+phase_done() {
+  echo "    done in $(( $(date +%s) - phase_started )) s"
+}
+
+maven_home="${MAVEN_USER_HOME:-$HOME/.m2}/wrapper/dists"
+if ! ls -d "$maven_home"/apache-maven-3.9.11* >/dev/null 2>&1; then
+  echo "==> Downloading Maven 3.9.11 for ./mvnw (once, about 9 MB)"
+fi
+phase "[1/3] Building the library and installing it in the local Maven repository"
+maven install -DskipTests -Djacoco.skip=true -Dinvoker.skip=true -Djcstress.skip=true
+phase_done
+phase "[2/3] Building the example WAR and fetching Apache Tomcat 11 and the Prometheus JMX exporter"
+maven -f webapp-example/pom.xml -Prun package
+phase_done
 
 if [ -n "${JAVA_HOME:-}" ]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
-echo "==> Starting Tomcat"
+phase "[3/3] Starting Tomcat (the addresses follow once the example answers)"
 exec "$JAVA" -cp webapp-example/target/test-classes org.simplevisor.example.tomcat.RunExample \
   --tomcat-home=webapp-example/target/run \
   --base=webapp-example/target/run/base \
@@ -33,4 +77,5 @@ exec "$JAVA" -cp webapp-example/target/test-classes org.simplevisor.example.tomc
   --jmx-rmi-port="${JMX_RMI_PORT:-9011}" \
   --metrics-port="${METRICS_PORT:-0}" \
   --exporter-agent=webapp-example/target/run/jmx_prometheus_javaagent.jar \
-  --pid-file=webapp-example/target/run/tomcat.pid
+  --pid-file=webapp-example/target/run/tomcat.pid \
+  --banner-file=webapp-example/target/run/banner.txt

@@ -56,7 +56,7 @@ final class EventDispatcher {
     private volatile @Nullable SupervisorEvent deliveringEvent;
 
     EventDispatcher(String supervisorName) {
-        threads = new OwnedThreads("simplevisor-" + supervisorName + "-events-", true);
+        threads = new OwnedThreads(Supervisor.threadNamePrefix(supervisorName) + "-events-", true);
         executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threads);
     }
 

@@ -92,7 +92,7 @@ final class LeaseKeeper {
         this.timing = store.timing();
         this.scheduler = scheduler;
         this.ticker = ticker;
-        workerThreads = new OwnedThreads("simplevisor-" + supervisorName + "-lease-", true);
+        workerThreads = new OwnedThreads(Supervisor.threadNamePrefix(supervisorName) + "-lease-", true);
         worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), workerThreads);
     }
 

@@ -9,10 +9,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Logs the life of every process: starts and stops at INFO, failures at WARN and crashes at ERROR with their
@@ -221,11 +223,22 @@ final class LoggingListener implements SupervisorListener {
     private static final class ProcessRepeats {
         final Map<Outcome, Fold> folds = new LinkedHashMap<>();
         /** The outcome the last run repeated, while its restart lines are counted too; else {@code null}. */
-        Fold looping;
+        @Nullable Fold looping;
     }
 
-    /** How one run ended, as far as telling repeats apart goes. */
-    private record Outcome(String description, List<StackTraceElement> topFrames) {
+    /**
+     * How one run ended, as far as telling repeats apart goes. A class, not a record: on JDK 17 a record's
+     * generated {@code equals} leaves its class in a JDK-wide method handle cache, which would keep an undeployed
+     * web application's class loader alive.
+     */
+    private static final class Outcome {
+        private final @Nullable String description; // null for a completion
+        private final List<StackTraceElement> topFrames;
+
+        private Outcome(@Nullable String description, List<StackTraceElement> topFrames) {
+            this.description = description;
+            this.topFrames = topFrames;
+        }
 
         static Outcome completion() {
             return new Outcome(null, List.of());
@@ -240,6 +253,17 @@ final class LoggingListener implements SupervisorListener {
         String what() {
             return description == null ? "completion" : "failure (" + description + ")";
         }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Outcome that && Objects.equals(description, that.description)
+                    && topFrames.equals(that.topFrames);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(description, topFrames);
+        }
     }
 
     /** The repeats of one outcome within its window. */
@@ -249,8 +273,8 @@ final class LoggingListener implements SupervisorListener {
         final Instant windowEnd;
         long times;
         long restarts;
-        Instant first;
-        Instant last;
+        @Nullable Instant first; // set by the first count(), before describe() is called
+        @Nullable Instant last;
 
         Fold(Outcome outcome, Level level, Instant windowEnd) {
             this.outcome = outcome;

@@ -121,7 +121,7 @@ public final class Supervisor implements AutoCloseable {
         events = new EventDispatcher(name);
         events.addListener(new LoggingListener(builder.logRepeatWindow));
         builder.listeners.forEach(events::addListener);
-        String threadPrefix = "simplevisor-" + name;
+        String threadPrefix = threadNamePrefix(name);
         ownsExecutor = builder.executor == null;
         if (!ownsExecutor) {
             executor = builder.executor;
@@ -163,6 +163,19 @@ public final class Supervisor implements AutoCloseable {
         String supervisor = name.length() > 100 ? name.substring(0, 100) : name; // node ids fit lease stores
         return host + ":" + ProcessHandle.current().pid() + ":" + supervisor + ":"
                 + Integer.toHexString(new SecureRandom().nextInt());
+    }
+
+    /**
+     * {@return the prefix of the names of the threads a supervisor and its observers start}: {@code simplevisor-}
+     * and the supervisor's name, or the name alone when it already is {@code simplevisor} or begins with
+     * {@code simplevisor-} (so that a web application called {@code simplevisor-example} has threads called
+     * {@code simplevisor-example-events-1}, not {@code simplevisor-simplevisor-example-events-1}).
+     *
+     * @param supervisorName the supervisor's name
+     */
+    public static String threadNamePrefix(String supervisorName) {
+        return supervisorName.equals(DEFAULT_NAME) || supervisorName.startsWith(DEFAULT_NAME + "-")
+                ? supervisorName : DEFAULT_NAME + "-" + supervisorName;
     }
 
     /** {@return a builder for a supervisor with non-default settings} */
@@ -368,7 +381,7 @@ public final class Supervisor implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, "simplevisor-" + name + "-shutdown-hook");
+        }, threadNamePrefix(name) + "-shutdown-hook");
         boolean hooked = addShutdownHook(hook);
         try {
             try {

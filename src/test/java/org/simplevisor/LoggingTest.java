@@ -229,6 +229,23 @@ class LoggingTest {
     }
 
     @Test
+    void aSupervisorWhoseNameBeginsWithSimplevisorDoesNotDoubleThePrefixOfItsThreads() {
+        assertThat(Supervisor.threadNamePrefix("shop")).isEqualTo("simplevisor-shop");
+        assertThat(Supervisor.threadNamePrefix("simplevisor")).isEqualTo("simplevisor");
+        assertThat(Supervisor.threadNamePrefix("simplevisor-example")).isEqualTo("simplevisor-example");
+        assertThat(Supervisor.threadNamePrefix("simplevisorish")).isEqualTo("simplevisor-simplevisorish");
+
+        Supervisor supervisor = supervisor(Supervisor.builder().name("simplevisor-example"));
+        AtomicReference<String> eventThread = new AtomicReference<>();
+        supervisor.addListener(event -> eventThread.compareAndSet(null, Thread.currentThread().getName()));
+        supervisor.register("worker", ProcessContext::awaitCancellation);
+        supervisor.run();
+        events.await("worker", SupervisorEvent.Type.STARTED);
+        await().atMost(WAIT).until(() -> eventThread.get() != null);
+        assertThat(eventThread.get()).startsWith("simplevisor-example-events-");
+    }
+
+    @Test
     void onTheSupervisorsOwnThreadsARunIsNamedAfterItsProcess() {
         Supervisor supervisor = supervisor(Supervisor.builder().name("own"));
         AtomicReference<Seen> seen = new AtomicReference<>();

@@ -9,6 +9,7 @@ import java.util.concurrent.Executor;
 import javax.management.MBeanNotificationInfo;
 import javax.management.Notification;
 import javax.management.ObjectName;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.SupervisorEvent;
 
@@ -34,7 +35,7 @@ final class Alerts implements AlertsMXBean {
     private final Executor deliveries;
     // Written on the event thread only; read by JMX clients.
     private volatile long count;
-    private volatile Notification last;
+    private volatile @Nullable Notification last;
 
     /**
      * @param context    the JMX context, named in the messages
@@ -45,7 +46,7 @@ final class Alerts implements AlertsMXBean {
         this.deliveries = deliveries;
     }
 
-    /** @return the emitter to register the MBean with */
+    /** {@return the emitter to register the MBean with} */
     SupervisorJmx.Emitter emitter() {
         return emitter;
     }
@@ -54,7 +55,7 @@ final class Alerts implements AlertsMXBean {
      * The alert type of an event, or {@code null} if it needs no person. Another alert (a lost lease, once the
      * core reports it as an event) is one more case here.
      */
-    static String alertType(SupervisorEvent event) {
+    static @Nullable String alertType(SupervisorEvent event) {
         switch (event.type()) {
             case RESTART_LIMIT_EXCEEDED:
                 return PROCESS_RESTART_LIMIT_EXCEEDED;
@@ -109,13 +110,13 @@ final class Alerts implements AlertsMXBean {
     }
 
     @Override
-    public String getLastAlert() {
+    public @Nullable String getLastAlert() {
         Notification alert = last;
         return alert == null ? null : alert.getMessage();
     }
 
     @Override
-    public Date getLastAlertTime() {
+    public @Nullable Date getLastAlertTime() {
         Notification alert = last;
         return alert == null ? null : new Date(alert.getTimeStamp());
     }

@@ -1,6 +1,7 @@
 package org.simplevisor.jmx;
 
 import java.util.Date;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The management interface of a supervisor's alerts, registered as {@code <domain>:type=Alerts,context=<context>}:
@@ -12,15 +13,15 @@ import java.util.Date;
         + " exceeded, hung, shutdown timeout); the Supervisor MBean relays every notification")
 public interface AlertsMXBean {
 
-    /** @return how many alerts were raised since the MBean was registered */
+    /** {@return how many alerts were raised since the MBean was registered} */
     @Description("How many alerts were raised since the MBean was registered; also the last alert's sequence number")
     long getAlertCount();
 
-    /** @return the last alert's message, or null if there was none */
+    /** {@return the last alert's message, or null if there was none} */
     @Description("The last alert's message; null if there was none")
-    String getLastAlert();
+    @Nullable String getLastAlert();
 
-    /** @return when the last alert was raised, or null */
+    /** {@return when the last alert was raised, or null} */
     @Description("When the last alert was raised; null if there was none")
-    Date getLastAlertTime();
+    @Nullable Date getLastAlertTime();
 }

@@ -62,9 +62,12 @@ public interface ProcessMXBean {
     @Description("Runs that crashed: threw a RuntimeException or an Error")
     long getTotalCrashes();
 
-    /** {@return how the last run ended (completed, failed, crashed, cancelled, shutdown, manual, group), or null} */
-    @Description("How the last run ended: completed, failed, crashed, cancelled, shutdown, manual or group (its group"
-            + " cancelled it); null before the first end")
+    /**
+     * {@return how the last run ended (COMPLETED, FAILED, CRASHED, CANCELLED, SHUTDOWN, MANUAL, LEASE_LOST, GROUP),
+     * or null}
+     */
+    @Description("How the last run ended: COMPLETED, FAILED, CRASHED, CANCELLED, SHUTDOWN, MANUAL, LEASE_LOST (a"
+            + " singleton's node lost its lease) or GROUP (its group cancelled it); null before the first end")
     @Nullable String getLastExitReason();
 
     /** {@return the last failure as {@code "class: message"}, or null if the process never failed} */

@@ -31,6 +31,11 @@ final class ProcessView implements ProcessMXBean {
         return reason == null ? null : reason.tagValue();
     }
 
+    /** @return the reason upper-case, as every enum value of the MBeans, or {@code null} */
+    static @Nullable String nameOf(@Nullable ExitReason reason) {
+        return reason == null ? null : reason.name();
+    }
+
     @Override
     public String getName() {
         return name;
@@ -88,7 +93,7 @@ final class ProcessView implements ProcessMXBean {
 
     @Override
     public @Nullable String getLastExitReason() {
-        return tagOf(snapshot().lastExitReason());
+        return nameOf(snapshot().lastExitReason());
     }
 
     @Override

@@ -229,7 +229,7 @@ public final class SupervisorJmx implements AutoCloseable {
         this.domain = domain;
         this.context = context;
         this.supervisorName = supervisorObjectName(domain, context);
-        this.deliveries = new NotificationThread("simplevisor-" + supervisor.name() + "-jmx");
+        this.deliveries = new NotificationThread(Supervisor.threadNamePrefix(supervisor.name()) + "-jmx");
         this.supervisorEmitter = new Emitter(GroupNotifications.supervisorInfos());
         this.alertsName = alertsObjectName(domain, context);
         this.alerts = new Alerts(context, deliveries);

@@ -44,7 +44,8 @@ final class SupervisorView implements SupervisorMXBean {
         "NEVER, ALWAYS or ON_FAILURE", "Restarts counted toward the limit",
         "The restart limit; 0 or less is unlimited", "Runs begun since registration",
         "Restarts performed since registration", "Runs that threw a checked exception or hung",
-        "Runs that threw a RuntimeException or an Error", "How the last run ended",
+        "Runs that threw a RuntimeException or an Error",
+        "How the last run ended: COMPLETED, FAILED, CRASHED, CANCELLED, SHUTDOWN or MANUAL",
         "What the last failure threw, as \"class: message\"", "When the last failure happened",
         "How long the current run has lasted, in milliseconds"};
     private static final OpenType<?>[] ROW_TYPES = {
@@ -160,7 +161,7 @@ final class SupervisorView implements SupervisorMXBean {
         return new CompositeDataSupport(ROW_TYPE, ROW_ITEMS, new Object[] {
             p.name(), p.status().name(), p.running(), p.group(), p.restartPolicy().name(), p.restartCount(),
             p.maxRestarts(), p.totalStarts(), p.totalRestarts(), p.totalFailures(), p.totalCrashes(),
-            ProcessView.tagOf(p.lastExitReason()), p.lastFailureDescription(),
+            ProcessView.nameOf(p.lastExitReason()), p.lastFailureDescription(),
             ProcessView.toDate(p.lastFailureTime()), p.uptime().toMillis()});
     }
 

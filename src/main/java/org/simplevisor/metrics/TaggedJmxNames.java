@@ -12,6 +12,7 @@ import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
+import org.jspecify.annotations.Nullable;
 
 /**
  * MBean names for the meters of a {@link JmxMeterRegistry} that keep each tag as a key of its own:
@@ -40,6 +41,26 @@ public final class TaggedJmxNames implements HierarchicalNameMapper, ObjectNameF
     private static final String TYPE = "type";
 
     private TaggedJmxNames() {
+    }
+
+    /**
+     * {@return a registry that publishes its meters as MBeans under these names}, in a JMX domain, with Micrometer's
+     * defaults otherwise; {@link JmxMeterRegistry#close() close} it to unregister them.
+     *
+     * @param domain the JMX domain, for example {@code metrics}
+     */
+    public static JmxMeterRegistry registry(String domain) {
+        return registry(new JmxConfig() {
+            @Override
+            public @Nullable String get(String key) {
+                return null;
+            }
+
+            @Override
+            public String domain() {
+                return domain;
+            }
+        }, Clock.SYSTEM);
     }
 
     /**

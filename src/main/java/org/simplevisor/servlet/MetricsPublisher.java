@@ -1,10 +1,8 @@
 package org.simplevisor.servlet;
 
-import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.simplevisor.Supervisor;
@@ -52,7 +50,7 @@ final class MetricsPublisher implements AutoCloseable {
                     break;
                 default:
                     String domain = configuration.jmxDomainSet() ? configuration.jmxDomain() : DEFAULT_METRICS_DOMAIN;
-                    owned = TaggedJmxNames.registry(new DomainConfig(domain), Clock.SYSTEM);
+                    owned = TaggedJmxNames.registry(domain);
                     registry = owned;
             }
         }
@@ -81,25 +79,6 @@ final class MetricsPublisher implements AutoCloseable {
         }
         if (ownedRegistry != null) {
             ownedRegistry.close();
-        }
-    }
-
-    /** A {@link JmxConfig} with a domain and the defaults otherwise. */
-    private static final class DomainConfig implements JmxConfig {
-        private final String domain;
-
-        DomainConfig(String domain) {
-            this.domain = domain;
-        }
-
-        @Override
-        public @Nullable String get(String key) {
-            return null;
-        }
-
-        @Override
-        public String domain() {
-            return domain;
         }
     }
 }

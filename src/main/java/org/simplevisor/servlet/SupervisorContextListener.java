@@ -104,7 +104,7 @@ public final class SupervisorContextListener implements ServletContextListener {
             runsOn = containerExecutor.executor();
             executorName = containerExecutor.jndiName();
         } else {
-            executorName = "simplevisor-" + name + "-executor";
+            executorName = Supervisor.threadNamePrefix(name) + "-executor";
             ownedExecutor = new OwnedExecutor(executorName);
             runsOn = ownedExecutor.executor();
         }
@@ -149,7 +149,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         return pool -> {
             ForkJoinWorkerThread thread = threads.newThread(pool);
             if (thread != null) {
-                thread.setName("simplevisor-" + name + "-hand-over");
+                thread.setName(Supervisor.threadNamePrefix(name) + "-hand-over");
             }
             return thread;
         };
@@ -234,7 +234,7 @@ public final class SupervisorContextListener implements ServletContextListener {
 
     /** {@return the name of the thread that calls the {@code @PreDestroy} methods of a web application} */
     private static String destroyerName(String contextPath) {
-        return "simplevisor-" + supervisorName(contextPath) + "-pre-destroy";
+        return Supervisor.threadNamePrefix(supervisorName(contextPath)) + "-pre-destroy";
     }
 
     /** {@return the context path, {@code /} for the root context: the JMX key {@code context} and metrics tag} */

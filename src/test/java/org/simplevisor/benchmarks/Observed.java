@@ -11,13 +11,14 @@ import javax.management.MBeanServer;
 import org.simplevisor.Supervisor;
 import org.simplevisor.jmx.SupervisorJmx;
 import org.simplevisor.metrics.SupervisorMetrics;
-import org.simplevisor.testing.JmxMeterRegistries;
+import org.simplevisor.metrics.TaggedJmxNames;
 
 /**
  * A supervisor with the observers a deployment turns on: Micrometer meters ({@link SupervisorMetrics}) in a
- * {@link JmxMeterRegistry}, the registry a servlet container gets by default, and the MBeans and notifications of
- * {@link SupervisorJmx} in the platform MBean server. Logging is always on: the supervisor installs its logging
- * listener itself, and the benchmark JVMs log to {@code log4j2-benchmarks.xml}'s appender.
+ * {@link JmxMeterRegistry} named by {@link TaggedJmxNames}, the registry a servlet container gets by default, and
+ * the MBeans and notifications of {@link SupervisorJmx} in the platform MBean server. Logging is always on: the
+ * supervisor installs its logging listener itself, and the benchmark JVMs log to {@code log4j2-benchmarks.xml}'s
+ * appender.
  */
 final class Observed implements AutoCloseable {
 
@@ -86,7 +87,7 @@ final class Observed implements AutoCloseable {
     }
 
     private static JmxMeterRegistry jmxRegistry(String supervisorName) {
-        return JmxMeterRegistries.inDomain("metrics-" + supervisorName); // one registry per supervisor, apart in JMX
+        return TaggedJmxNames.registry("metrics-" + supervisorName); // one registry per supervisor, apart in JMX
     }
 
     /** Shuts the supervisor down (which also unregisters the MBeans), then removes the meters. */

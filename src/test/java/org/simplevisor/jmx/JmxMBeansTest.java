@@ -184,7 +184,7 @@ class JmxMBeansTest {
         assertThat(attribute(flaky, "TotalRestarts")).isEqualTo(1L);
         assertThat(attribute(flaky, "TotalFailures")).isEqualTo(1L);
         assertThat(attribute(flaky, "TotalCrashes")).isEqualTo(0L);
-        assertThat(attribute(flaky, "LastExitReason")).isEqualTo("failed");
+        assertThat(attribute(flaky, "LastExitReason")).isEqualTo("FAILED");
         assertThat(attribute(flaky, "LastFailure")).isEqualTo("java.io.IOException: disk full");
         assertThat((Date) attribute(flaky, "LastFailureTime")).isAfterOrEqualTo(truncated(beforeRun));
         assertThat(attribute(flaky, "RestartDelayMillis")).isEqualTo(0L);
@@ -207,7 +207,7 @@ class JmxMBeansTest {
 
         supervisor.run();
         awaitAttribute(process("flaky"), "TotalStarts", 2L);
-        awaitAttribute(process("done"), "LastExitReason", "completed");
+        awaitAttribute(process("done"), "LastExitReason", "COMPLETED");
         await().atMost(Duration.ofSeconds(10)).until(() -> Integer.valueOf(2).equals(attribute(name, "RunningCount")));
 
         assertThat(attribute(name, "Name")).isEqualTo(context);
@@ -244,7 +244,7 @@ class JmxMBeansTest {
         CompositeData done = processes.get(new Object[] {"done"});
         assertThat(done.get("status")).isEqualTo("STOPPED");
         assertThat(done.get("running")).isEqualTo(false);
-        assertThat(done.get("lastExitReason")).isEqualTo("completed");
+        assertThat(done.get("lastExitReason")).isEqualTo("COMPLETED");
 
         assertThat(server.getAttributes(name, new String[] {"ProcessCount", "Processes", "NoSuchThing"}).asList())
                 .extracting(a -> a.getName()).containsExactly("ProcessCount", "Processes");
@@ -337,7 +337,7 @@ class JmxMBeansTest {
         awaitAttribute(worker, "TotalStarts", 2L);
         awaitAttribute(worker, "Running", true);
         assertThat(runs).hasValue(2);
-        assertThat(attribute(worker, "LastExitReason")).isEqualTo("manual");
+        assertThat(attribute(worker, "LastExitReason")).isEqualTo("MANUAL");
 
         server.invoke(worker, "stop", null, null);
         awaitAttribute(worker, "Status", "STOPPED");

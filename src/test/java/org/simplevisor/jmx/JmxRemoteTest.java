@@ -160,7 +160,7 @@ class JmxRemoteTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> worker.getTotalStarts() == 2 && worker.isRunning());
         assertThat(runs).hasValue(2);
-        assertThat(worker.getLastExitReason()).isEqualTo("manual");
+        assertThat(worker.getLastExitReason()).isEqualTo("MANUAL");
         assertThat(recorder.await(SupervisorJmx.PROCESS_STARTED).getSequenceNumber())
                 .isGreaterThan(recorder.await(SupervisorJmx.PROCESS_STOPPED).getSequenceNumber());
 

@@ -3,10 +3,8 @@ package org.simplevisor.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.simplevisor.metrics.MeterValues.awaitMeters;
 
-import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -28,17 +26,7 @@ class TaggedJmxNamesTest {
     private static final String DOMAIN = "simplevisor-tagged-test";
     private static final MBeanServer SERVER = ManagementFactory.getPlatformMBeanServer();
 
-    private final JmxMeterRegistry registry = TaggedJmxNames.registry(new JmxConfig() {
-        @Override
-        public String get(String key) {
-            return null;
-        }
-
-        @Override
-        public String domain() {
-            return DOMAIN;
-        }
-    }, Clock.SYSTEM);
+    private final JmxMeterRegistry registry = TaggedJmxNames.registry(DOMAIN);
     private final Supervisor supervisor = Supervisor.builder().name("tagged").build();
 
     @AfterEach

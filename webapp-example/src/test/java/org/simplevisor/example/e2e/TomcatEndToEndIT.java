@@ -161,7 +161,7 @@ abstract class TomcatEndToEndIT {
         // one-shot: completes within a second or two and is never restarted
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(status(CACHE_WARMUP)).isEqualTo("STOPPED");
-            assertThat((String) attribute(CACHE_WARMUP, "LastExitReason")).isEqualToIgnoringCase("COMPLETED");
+            assertThat(attribute(CACHE_WARMUP, "LastExitReason")).isEqualTo("COMPLETED");
         });
         assertThat(attribute(CACHE_WARMUP, "RestartPolicy")).isEqualTo("NEVER");
         assertThat(attribute(CACHE_WARMUP, "TotalStarts")).isEqualTo(1L);
@@ -208,7 +208,7 @@ abstract class TomcatEndToEndIT {
         assertThat(alerts.awaitCount(NotificationRecorder.of(HUNG, REPORT_UPLOADER), 1, WAIT).get(0).getMessage())
                 .startsWith("HUNG: " + REPORT_UPLOADER + " (" + PATH + ") is being cancelled: ");
         assertThat(alerts.all()).extracting(Notification::getType)
-                .containsOnly(RESTART_LIMIT_EXCEEDED, HUNG, SHUTDOWN_TIMEOUT);
+                .isSubsetOf(RESTART_LIMIT_EXCEEDED, HUNG, SHUTDOWN_TIMEOUT);
         assertThat(notifications.all()).hasSizeGreaterThan(alerts.all().size());
     }
 

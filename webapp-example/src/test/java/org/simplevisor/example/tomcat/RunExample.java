@@ -16,7 +16,8 @@ import java.util.Map;
  * The launcher of {@code ./run-example.sh}, run after {@code ./mvnw -f webapp-example/pom.xml -Prun package}: lays out a
  * {@code CATALINA_BASE} from the unpacked Tomcat 11 distribution and {@code tomcat-config/}, deploys the example
  * WAR, runs {@code catalina.sh run} in the foreground on 127.0.0.1 with its output on this console, and once the
- * status page answers prints its address, the JMX address and the monitor credentials. Ctrl-C stops Tomcat
+ * status page answers prints its address, the JMX address, the credentials and how to connect JConsole and
+ * VisualVM (also into {@code --banner-file=}, to read again once the log has buried it). Ctrl-C stops Tomcat
  * (its own shutdown hook, and this JVM's, which stops it by its PID and waits). It runs in a plain JVM, not inside
  * Maven: Maven's exec plugin would kill Tomcat mid-shutdown on Ctrl-C.
  *
@@ -72,6 +73,7 @@ public final class RunExample {
         }
         StandaloneTomcat tomcat = builder.prepare();
         tomcat.installWar(Path.of(options.get("war")), StandaloneTomcat.EXAMPLE_PATH);
+        long started = System.nanoTime();
         tomcat.start(START_TIMEOUT);
         if (options.containsKey("pid-file")) {
             Files.writeString(Path.of(options.get("pid-file")), tomcat.pid() + "\n");
@@ -81,33 +83,57 @@ public final class RunExample {
         HttpClient http = HttpClient.newHttpClient();
         tomcat.waitFor(() -> answers(http, page + "status.json"), START_TIMEOUT, page + "status.json");
 
-        String line = "=".repeat(100);
-        System.out.println();
-        System.out.println(line);
-        System.out.println(" simplevisor example on Apache Tomcat " + tomcat.version() + " (PID " + tomcat.pid()
-                + "), bound to 127.0.0.1");
-        System.out.println();
-        System.out.println("   Status page  " + page);
-        System.out.println("   As JSON      " + page + "status.json");
-        System.out.println("   JMX          " + tomcat.jmxUrl());
-        System.out.println("                read-only:  user monitor, password " + tomcat.jmxPassword("monitor"));
-        System.out.println("                read-write: user control, password " + tomcat.jmxPassword("control"));
-        System.out.println("                e.g. jconsole " + tomcat.jmxUrl());
-        if (tomcat.metricsUrl() != null) {
-            System.out.println("   Prometheus   " + tomcat.metricsUrl() + "  (jmx_prometheus_javaagent, "
-                    + "tomcat-config/" + StandaloneTomcat.EXPORTER_CONFIG + ")");
-        } else {
-            System.out.println("   Prometheus   off; METRICS_PORT=9404 ./run-example.sh attaches the JMX exporter");
+        Path bannerFile = options.containsKey("banner-file") ? Path.of(options.get("banner-file")) : null;
+        String banner = banner(tomcat, page, Duration.ofNanos(System.nanoTime() - started), bannerFile);
+        System.out.print(banner);
+        if (bannerFile != null) {
+            Files.writeString(bannerFile, banner);
         }
-        System.out.println("   CATALINA_BASE " + tomcat.base() + " (logs/simplevisor-example.json: the JSON log)");
-        System.out.println();
-        System.out.println(" Ctrl-C stops Tomcat.");
-        System.out.println(line);
-        System.out.println();
 
         int exit = tomcat.awaitExit();
         tomcat.close();
         System.exit(exit == 143 || exit == 130 ? 0 : exit); // ended by SIGTERM or SIGINT: a normal stop
+    }
+
+    /** @return what to print once the example answers: where it is and how to connect to it */
+    static String banner(StandaloneTomcat tomcat, String page, Duration startup, Path bannerFile)
+            throws IOException {
+        String jmxAddress = "127.0.0.1:" + tomcat.jmxPort();
+        String line = "=".repeat(110);
+        StringBuilder b = new StringBuilder("\n").append(line).append('\n');
+        b.append(" simplevisor example on Apache Tomcat ").append(tomcat.version()).append(" (PID ")
+                .append(tomcat.pid()).append("), bound to 127.0.0.1, up after ").append(startup.toSeconds())
+                .append(" s\n\n");
+        b.append("   Status page  ").append(page).append("   (as JSON: ").append(page).append("status.json)\n");
+        b.append("   JMX          ").append(tomcat.jmxUrl()).append('\n');
+        b.append("                read-only:  user monitor, password ").append(tomcat.jmxPassword("monitor"))
+                .append('\n');
+        b.append("                read-write: user control, password ").append(tomcat.jmxPassword("control"))
+                .append('\n');
+        b.append("   JConsole     run jconsole, choose Remote Process, enter ").append(jmxAddress)
+                .append(", a user and password above,\n");
+        b.append("                Connect, then Insecure connection (SSL is off). \"jconsole <address>\" alone"
+                + " never asks for them.\n");
+        b.append("                Alerts: MBeans > org.simplevisor > Alerts > ... > Notifications > Subscribe."
+                + " As monitor the\n");
+        b.append("                Threads tab stays empty (thread dumps are operations): connect as control"
+                + " for it.\n");
+        b.append("   VisualVM     visualvm --openjmx ").append(jmxAddress)
+                .append(" (asks for a user and password, then to retry without SSL);\n");
+        b.append("                its MBeans tab needs the VisualVM-MBeans plugin: see tomcat-config/README.md\n");
+        if (tomcat.metricsUrl() != null) {
+            b.append("   Prometheus   ").append(tomcat.metricsUrl()).append("  (jmx_prometheus_javaagent, tomcat-config/")
+                    .append(StandaloneTomcat.EXPORTER_CONFIG).append(")\n");
+        } else {
+            b.append("   Prometheus   off; METRICS_PORT=9404 ./run-example.sh attaches the JMX exporter\n");
+        }
+        b.append("   Logs         this console, and ").append(tomcat.base().resolve("logs/simplevisor-example.json"))
+                .append(" (JSON)\n\n");
+        b.append(" Ctrl-C stops Tomcat.");
+        if (bannerFile != null) {
+            b.append(" This again: cat ").append(bannerFile);
+        }
+        return b.append('\n').append(line).append("\n\n").toString();
     }
 
     /** @return the directory itself if it is a Tomcat, else its only {@code apache-tomcat-*} subdirectory */
