@@ -18,7 +18,10 @@
  *     context destroy</td></tr>
  * <tr><td>{@code simplevisor.executor}</td><td>(look-up)</td><td>JNDI name of a {@code ManagedExecutorService};
  *     a name without {@code java:} is looked up under {@code java:comp/env/}. Without it,
- *     {@code java:comp/DefaultManagedExecutorService} if bound, else an executor the listener owns</td></tr>
+ *     {@code java:comp/DefaultManagedExecutorService} if bound, else an executor the listener owns. The one used
+ *     is named in the start-up log and the supervisor MBean's {@code Executor} attribute; a configured name that
+ *     resolves to the default executor, or to another than the server's executor of that name (a
+ *     {@code resource-env-ref} without {@code lookup-name}), is reported at WARN</td></tr>
  * <tr><td>{@code simplevisor.jmx.enabled}</td><td>{@code true}</td><td>publish the supervisor and process
  *     MBeans</td></tr>
  * <tr><td>{@code simplevisor.jmx.domain}</td><td>{@code org.simplevisor}</td><td>their JMX domain; also the domain
@@ -52,7 +55,10 @@
  * Each process is an instance made with the class's public no-arg constructor. Its {@code @PostConstruct} methods
  * are called before the supervisor starts, its {@code @PreDestroy} methods after the supervisor has shut down.
  * Runs execute as long-running managed tasks with the web application's class loader as context class loader and
- * the context path under the Log4j {@code ThreadContext} key {@code context}.
+ * the context path under the Log4j {@code ThreadContext} key {@code context}. A container's executor is called from
+ * a hand-over thread ({@code simplevisor-<name>-hand-over}, made by {@code java:comp/DefaultManagedThreadFactory}
+ * where the container binds one), so that a pool thread it creates then never inherits the web application's class
+ * loader, and no interrupt of the submitting thread can make it refuse a run.
  *
  * <h2>Invalid configuration</h2>
  * An unknown parameter or policy, a negative number, a bad duration, a jitter outside 0..1, a class that is not
