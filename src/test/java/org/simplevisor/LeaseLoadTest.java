@@ -71,7 +71,8 @@ class LeaseLoadTest {
             for (Duration passed = Duration.ZERO; passed.compareTo(MEASURED) < 0;
                     passed = passed.plus(LeaseTiming.DEFAULT.renewInterval())) {
                 scheduler.advance(LeaseTiming.DEFAULT.renewInterval());
-                await().until(() -> nodes.stream().allMatch(node -> node.leaseKeeper().isIdle()));
+                await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                        .until(() -> nodes.stream().allMatch(node -> node.leaseKeeper().isIdle()));
             }
 
             double minutes = MEASURED.toSeconds() / 60.0;
