@@ -10,6 +10,9 @@
 #      and the credentials.
 #
 # Ctrl-C stops Tomcat. Other ports: HTTP_PORT=8080 JMX_PORT=9010 JMX_RMI_PORT=9011 ./run-example.sh
+# Prometheus: METRICS_PORT=9404 ./run-example.sh attaches the Prometheus JMX exporter (jmx_prometheus_javaagent) with
+# tomcat-config/jmx-exporter.yaml; scrape http://127.0.0.1:9404/metrics. CATALINA_OPTS and JAVA_OPTS are passed on to
+# Tomcat as catalina.sh would (e.g. another -javaagent).
 set -eu
 cd "$(dirname "$0")"
 
@@ -28,4 +31,6 @@ exec "$JAVA" -cp webapp-example/target/test-classes org.simplevisor.example.tomc
   --http-port="${HTTP_PORT:-8080}" \
   --jmx-port="${JMX_PORT:-9010}" \
   --jmx-rmi-port="${JMX_RMI_PORT:-9011}" \
+  --metrics-port="${METRICS_PORT:-0}" \
+  --exporter-agent=webapp-example/target/run/jmx_prometheus_javaagent.jar \
   --pid-file=webapp-example/target/run/tomcat.pid

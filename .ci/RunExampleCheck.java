@@ -22,9 +22,11 @@ import javax.management.remote.JMXServiceURL;
 
 /**
  * CI check of the README's run command: starts {@code ./run-example.sh} as a person would, waits for its banner,
- * checks the status page, status.json and remote JMX as {@code monitor}, then stops Tomcat by its PID (SIGTERM)
+ * checks the status page, status.json, remote JMX as {@code monitor} and the Prometheus scrape ({@code METRICS_PORT}),
+ * and that an option of the caller's {@code CATALINA_OPTS} reached Tomcat; then stops Tomcat by its PID (SIGTERM)
  * and expects the command to end on its own, cleanly. Whatever happens, nothing it started is left running.
- * Uses the README's ports (8080, 9010, 9011) when they are free, else free ones (HTTP_PORT, JMX_PORT, JMX_RMI_PORT).
+ * Uses the README's ports (8080, 9010, 9011, 9404) when they are free, else free ones (HTTP_PORT, JMX_PORT,
+ * JMX_RMI_PORT, METRICS_PORT).
  * Run from the repository root: {@code java .ci/RunExampleCheck.java}. JDK only.
  */
 public class RunExampleCheck {
@@ -35,20 +37,23 @@ public class RunExampleCheck {
             Set.of("heartbeat-ticker", "inventory-poller", "payment-gateway", "cache-warmup", "report-uploader");
     static final Path LOG = Path.of("webapp-example/target/run-example-check.log");
     static final Path PID_FILE = Path.of("webapp-example/target/run/tomcat.pid");
+    static final String CALLER_OPTION = "-Dsimplevisor.run-example-check=kept";
 
     public static void main(String[] args) throws Exception {
         int http = portOr(8080);
         int jmx = portOr(9010);
         int jmxRmi = portOr(9011);
+        int metrics = portOr(9404);
         Files.createDirectories(LOG.getParent());
         Files.deleteIfExists(PID_FILE);
         ProcessBuilder builder = new ProcessBuilder("sh", "./run-example.sh")
                 .redirectErrorStream(true)
                 .redirectOutput(LOG.toFile());
         builder.environment().putAll(Map.of("HTTP_PORT", String.valueOf(http), "JMX_PORT", String.valueOf(jmx),
-                "JMX_RMI_PORT", String.valueOf(jmxRmi)));
-        System.out.printf("run-example check: ./run-example.sh with HTTP %d, JMX %d/%d; output in %s%n",
-                http, jmx, jmxRmi, LOG);
+                "JMX_RMI_PORT", String.valueOf(jmxRmi), "METRICS_PORT", String.valueOf(metrics),
+                "CATALINA_OPTS", CALLER_OPTION));
+        System.out.printf("run-example check: ./run-example.sh with HTTP %d, JMX %d/%d, metrics %d; output in %s%n",
+                http, jmx, jmxRmi, metrics, LOG);
         long started = System.nanoTime();
         Process command = builder.start();
         Long tomcatPid = null;
@@ -63,6 +68,8 @@ public class RunExampleCheck {
             String password = find(banner, "user monitor, password (\\S+)");
             check(page.equals("http://127.0.0.1:" + http + "/simplevisor-example/"), "page address " + page);
             check(jmxUrl.equals("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + jmx + "/jmxrmi"), "JMX address " + jmxUrl);
+            String scrape = find(banner, "Prometheus\\s+(http\\S+)");
+            check(scrape.equals("http://127.0.0.1:" + metrics + "/metrics"), "Prometheus address " + scrape);
 
             HttpClient client = HttpClient.newHttpClient();
             HttpResponse<String> html = client.send(HttpRequest.newBuilder(URI.create(page)).build(),
@@ -81,6 +88,9 @@ public class RunExampleCheck {
                 Set<ObjectName> names = connection.queryNames(
                         new ObjectName("org.simplevisor:type=Process,context=/simplevisor-example,*"), null);
                 check(names.size() == PROCESSES.size(), "JMX as monitor: " + names);
+                String[] jvmOptions = (String[]) connection.getAttribute(
+                        new ObjectName("java.lang:type=Runtime"), "InputArguments");
+                check(List.of(jvmOptions).contains(CALLER_OPTION), "the caller's CATALINA_OPTS reached Tomcat");
                 try {
                     connection.invoke(names.iterator().next(), "restart", null, null);
                     check(false, "JMX as monitor: restart() was allowed");
@@ -88,7 +98,13 @@ public class RunExampleCheck {
                     // read-only, as configured
                 }
             }
-            System.out.println("run-example check: page, status.json and JMX (monitor) answer; stopping Tomcat by PID");
+            HttpResponse<String> metricsText = client.send(HttpRequest.newBuilder(URI.create(scrape)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            check(metricsText.statusCode() == 200 && metricsText.body().contains(
+                    "simplevisor_process_status{context=\"/simplevisor-example\",process_name=\"payment-gateway\"}"),
+                    "Prometheus scrape: HTTP " + metricsText.statusCode());
+            System.out.println("run-example check: page, status.json, JMX (monitor) and the Prometheus scrape answer;"
+                    + " stopping Tomcat by PID");
 
             ProcessHandle.of(tomcatPid).ifPresent(ProcessHandle::destroy); // SIGTERM, as Ctrl-C would
             check(command.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "./run-example.sh ended after SIGTERM");

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Delivers events to listeners, in order, on one thread of its own. Publishing only enqueues, so it may be done
@@ -46,13 +47,13 @@ final class EventDispatcher {
     private volatile boolean closed;
     /** Set when the event thread did not finish by the deadline: it calls no further listener but with the last event. */
     private volatile boolean givenUp;
-    private volatile SupervisorEvent lastEvent;
+    private volatile @Nullable SupervisorEvent lastEvent;
     /** The listeners called with the last event, by the event thread or, once it is given up on, the closing one. */
     private final Set<SupervisorListener> lastEventCalled = ConcurrentHashMap.newKeySet();
     // What the event thread is doing, for the report of a listener that does not return.
-    private volatile Thread eventThread;
-    private volatile SupervisorListener delivering;
-    private volatile SupervisorEvent deliveringEvent;
+    private volatile @Nullable Thread eventThread;
+    private volatile @Nullable SupervisorListener delivering;
+    private volatile @Nullable SupervisorEvent deliveringEvent;
 
     EventDispatcher(String supervisorName) {
         threads = new OwnedThreads("simplevisor-" + supervisorName + "-events-", true);
@@ -146,8 +147,8 @@ final class EventDispatcher {
         }
     }
 
-    /** @return where the listener being called is, or {@code null} if the event thread is between listeners */
-    private ListenerNotReturnedException stuckListener() {
+    /** {@return where the listener being called is, or {@code null} if the event thread is between listeners} */
+    private @Nullable ListenerNotReturnedException stuckListener() {
         SupervisorListener listener = delivering;
         SupervisorEvent event = deliveringEvent;
         Thread thread = eventThread;

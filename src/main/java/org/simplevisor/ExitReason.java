@@ -28,17 +28,17 @@ public enum ExitReason {
      */
     LEASE_LOST;
 
-    /** @return the lower-case name used in metric tags and notifications, e.g. {@code "completed"} */
+    /** {@return the lower-case name used in metric tags and notifications, e.g. {@code "completed"}} */
     public String tagValue() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** @return whether a run ending this way counts as a failure (and may be restarted) */
+    /** {@return whether a run ending this way counts as a failure (and may be restarted)} */
     public boolean isFailure() {
         return this == FAILED || this == CRASHED;
     }
 
-    /** @return whether the run was ended by a cancellation rather than by itself */
+    /** {@return whether the run was ended by a cancellation rather than by itself} */
     public boolean isCancellation() {
         return this == CANCELLED || this == SHUTDOWN || this == MANUAL || this == LEASE_LOST;
     }

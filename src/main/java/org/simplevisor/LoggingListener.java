@@ -1,5 +1,14 @@
 package org.simplevisor;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -9,12 +18,31 @@ import org.apache.logging.log4j.Logger;
  * Logs the life of every process: starts and stops at INFO, failures at WARN and crashes at ERROR with their
  * stack traces, the restart limit at ERROR, a singleton's lease acquired or released at INFO and lost at WARN. Each line carries the process name in the ThreadContext, whichever
  * thread delivers the event.
+ *
+ * <p>A loop stays readable: when a process ends the same way again (the same completion, or a failure of the same
+ * type, message and top frames) within the repeat window of the first one logged, the repeat and the restart lines
+ * that follow it are counted, not logged. What was folded is told once per window: by the next full line of that
+ * outcome after the window ("Before this one, N more ..."), or by a summary line when the process comes to rest, a
+ * different outcome's window ends, or the supervisor terminates. Every different outcome, the restart limit, a hang
+ * and a shutdown timeout are always logged in full. Events arrive one at a time, in order, on the event thread.
  */
 final class LoggingListener implements SupervisorListener {
 
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
+    /** Frames that, with its type and message, tell one failure from another. */
+    private static final int SIGNATURE_FRAMES = 5;
+    /** Outcomes of one process tracked at once; beyond them a new outcome is logged in full and not tracked. */
+    private static final int TRACKED_OUTCOMES = 64;
 
-    /** @return FATAL for a {@link VirtualMachineError}, which must never pass quietly; ERROR for the rest */
+    private final Duration repeatWindow;
+    private final Map<String, ProcessRepeats> processes = new HashMap<>();
+
+    /** @param repeatWindow how long repeats of a logged outcome are counted instead of logged; zero logs all */
+    LoggingListener(Duration repeatWindow) {
+        this.repeatWindow = repeatWindow;
+    }
+
+    /** {@return FATAL for a {@link VirtualMachineError}, which must never pass quietly; ERROR for the rest} */
     static Level severityOf(Throwable thrown) {
         return thrown instanceof VirtualMachineError ? Level.FATAL : Level.ERROR;
     }
@@ -23,15 +51,22 @@ final class LoggingListener implements SupervisorListener {
     @SuppressWarnings("try") // the resource only scopes the ThreadContext entry
     public void onEvent(SupervisorEvent event) {
         if (event.processName() == null) {
+            processes.forEach(this::summarizeAll); // TERMINATED: nothing counted stays untold
+            processes.clear();
             return;
         }
         try (CloseableThreadContext.Instance ctx =
                      CloseableThreadContext.put(ManagedProcess.THREAD_CONTEXT_KEY, event.processName())) {
-            log(event, event.snapshot());
+            ProcessRepeats repeats = processes.computeIfAbsent(event.processName(), name -> new ProcessRepeats());
+            log(event, event.snapshot(), repeats);
+            ProcessStatus status = event.snapshot().status();
+            if (status == ProcessStatus.STOPPED || status == ProcessStatus.FAILED) {
+                summarizeAll(event.processName(), repeats); // at rest: its loop, if any, is over
+            }
         }
     }
 
-    private static void log(SupervisorEvent event, ProcessSnapshot process) {
+    private void log(SupervisorEvent event, ProcessSnapshot process, ProcessRepeats repeats) {
         String name = event.processName();
         switch (event.type()) {
             case REGISTERED:
@@ -39,25 +74,30 @@ final class LoggingListener implements SupervisorListener {
                         process.restartPolicy(), process.maxRestarts(), process.priority());
                 break;
             case STARTED:
-                LOG.info("Process \"{}\" started{}", name,
-                        event.restart() ? " (restart " + process.restartCount() + ")" : "");
+                if (!(event.restart() && repeats.looping != null)) {
+                    LOG.info("Process \"{}\" started{}", name,
+                            event.restart() ? " (restart " + process.restartCount() + ")" : "");
+                }
                 break;
             case COMPLETED:
-                LOG.info("Process \"{}\" completed; now {}", name, process.status());
+                logOutcome(event, repeats, Level.INFO, "completed", Outcome.completion());
                 break;
             case FAILED:
-                LOG.warn("Process \"{}\" failed; now {}", name, process.status(), event.error());
+                logOutcome(event, repeats, Level.WARN, "failed", Outcome.failure(event.error()));
                 break;
             case CRASHED:
-                LOG.log(severityOf(event.error()), "Process \"{}\" crashed; now {}", name, process.status(),
-                        event.error());
+                logOutcome(event, repeats, severityOf(event.error()), "crashed", Outcome.failure(event.error()));
                 break;
             case STOPPED:
                 LOG.info("Process \"{}\" stopped ({})", name, event.reason().tagValue());
                 break;
             case RESTARTING:
-                LOG.info("Process \"{}\" restarting in {} ms (restart {} of {})", name, event.delay().toMillis(),
-                        process.restartCount() + 1, process.maxRestarts() > 0 ? process.maxRestarts() : "unlimited");
+                if (repeats.looping != null) {
+                    repeats.looping.restarts++;
+                } else {
+                    LOG.info("Process \"{}\" restarting in {} ms (restart {} of {})", name, event.delay().toMillis(),
+                            process.restartCount() + 1, process.maxRestarts() > 0 ? process.maxRestarts() : "unlimited");
+                }
                 break;
             case RESTART_LIMIT_EXCEEDED:
                 LOG.error("Process \"{}\" exceeded its restart limit: {} restart(s) of {} allowed; it is FAILED and "
@@ -90,6 +130,125 @@ final class LoggingListener implements SupervisorListener {
                 break;
             default:
                 break;
+        }
+        if (event.type() != SupervisorEvent.Type.RESTARTING && event.type() != SupervisorEvent.Type.STARTED
+                && !isOutcome(event.type())) {
+            repeats.looping = null;
+        }
+    }
+
+    private static boolean isOutcome(SupervisorEvent.Type type) {
+        return type == SupervisorEvent.Type.COMPLETED || type == SupervisorEvent.Type.FAILED
+                || type == SupervisorEvent.Type.CRASHED;
+    }
+
+    /** Logs how a run ended, or counts it as a repeat of the same outcome logged within the window. */
+    private void logOutcome(SupervisorEvent event, ProcessRepeats repeats, Level level, String verb,
+            Outcome outcome) {
+        Instant now = event.time();
+        Fold sameBefore = null;
+        for (Iterator<Fold> folds = repeats.folds.values().iterator(); folds.hasNext(); ) {
+            Fold fold = folds.next();
+            if (fold.windowEnd.isAfter(now)) {
+                continue;
+            }
+            folds.remove(); // its window has passed: told by this line if it is the same outcome, else on its own
+            if (fold.outcome.equals(outcome)) {
+                sameBefore = fold;
+            } else {
+                summarize(event.processName(), fold);
+            }
+        }
+        Fold current = repeats.folds.get(outcome);
+        if (current != null) {
+            current.count(now);
+            repeats.looping = current;
+            return;
+        }
+        repeats.looping = null;
+        String status = event.snapshot().status().toString();
+        if (sameBefore != null && sameBefore.times > 0) {
+            LOG.log(level, "Process \"{}\" {}; now {}. Before this one, {}", event.processName(), verb, status,
+                    sameBefore.describe(), event.error());
+        } else {
+            LOG.log(level, "Process \"{}\" {}; now {}", event.processName(), verb, status, event.error());
+        }
+        if (!repeatWindow.isZero() && repeats.folds.size() < TRACKED_OUTCOMES) {
+            repeats.folds.put(outcome, new Fold(outcome, level, now.plus(repeatWindow)));
+        }
+    }
+
+    private void summarizeAll(String process, ProcessRepeats repeats) {
+        repeats.folds.values().forEach(fold -> summarize(process, fold));
+        repeats.folds.clear();
+        repeats.looping = null;
+    }
+
+    @SuppressWarnings("try") // the resource only scopes the ThreadContext entry
+    private static void summarize(String process, Fold fold) {
+        if (fold.times == 0) {
+            return;
+        }
+        try (CloseableThreadContext.Instance ctx =
+                     CloseableThreadContext.put(ManagedProcess.THREAD_CONTEXT_KEY, process)) {
+            LOG.log(fold.level, "Process \"{}\": {}", process, fold.describe());
+        }
+    }
+
+    // ---------------------------------------------------------------- what is counted
+
+    /** The outcomes of one process being counted, and the one its current loop repeats. */
+    private static final class ProcessRepeats {
+        final Map<Outcome, Fold> folds = new LinkedHashMap<>();
+        /** The outcome the last run repeated, while its restart lines are counted too; else {@code null}. */
+        Fold looping;
+    }
+
+    /** How one run ended, as far as telling repeats apart goes. */
+    private record Outcome(String description, List<StackTraceElement> topFrames) {
+
+        static Outcome completion() {
+            return new Outcome(null, List.of());
+        }
+
+        static Outcome failure(Throwable error) {
+            StackTraceElement[] frames = error.getStackTrace();
+            return new Outcome(error.toString(),
+                    List.copyOf(Arrays.asList(frames).subList(0, Math.min(SIGNATURE_FRAMES, frames.length))));
+        }
+
+        String what() {
+            return description == null ? "completion" : "failure (" + description + ")";
+        }
+    }
+
+    /** The repeats of one outcome within its window. */
+    private static final class Fold {
+        final Outcome outcome;
+        final Level level;
+        final Instant windowEnd;
+        long times;
+        long restarts;
+        Instant first;
+        Instant last;
+
+        Fold(Outcome outcome, Level level, Instant windowEnd) {
+            this.outcome = outcome;
+            this.level = level;
+            this.windowEnd = windowEnd;
+        }
+
+        void count(Instant at) {
+            if (times++ == 0) {
+                first = at;
+            }
+            last = at;
+        }
+
+        String describe() {
+            return times + " more of the same " + outcome.what() + " from " + first.truncatedTo(ChronoUnit.MILLIS)
+                    + " to " + last.truncatedTo(ChronoUnit.MILLIS)
+                    + (restarts > 0 ? ", with " + restarts + " restart(s)," : "") + " were not logged";
         }
     }
 }

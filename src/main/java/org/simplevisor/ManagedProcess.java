@@ -1,5 +1,6 @@
 package org.simplevisor;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -10,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.apache.logging.log4j.ThreadContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One registered process and its state machine: runs, restarts, counts and status.
@@ -33,31 +35,36 @@ final class ManagedProcess {
     private final ProcessHost host;
     private final Object lock = new Object();
 
-    // Guarded by lock.
-    private ProcessStatus status = ProcessStatus.STOPPED;
-    private ProcessStatus lastEmittedStatus = ProcessStatus.STOPPED;
-    private ProcessRun run;                     // submitted or running; null when none
-    private ScheduledFuture<?> pendingRestart;  // a restart waiting for its delay
-    private long restartGeneration;             // tells a stale restart timer from the current one
-    private boolean startAfterExit;             // an operator asked for a start while the run was ending
-    private boolean closed;                     // shutdown began: nothing starts again
-    private int restartCount;
-    private int consecutiveRestarts;
-    private final ArrayDeque<Instant> restartTimes = new ArrayDeque<>();
-    private long totalStarts;
-    private long totalExits;
-    private long totalFailures;
-    private long totalCrashes;
-    private long totalRestarts;
-    private long totalRecoverFailures;
-    private ExitReason lastExitReason;
-    private Throwable lastFailure;
-    private Instant lastFailureTime;
-    private Instant lastStartTime;
-    // Guarded by lock; singletons only.
-    private Lease lease;                        // the lease this node holds for the process, or null: no run then
-    private String leaseHolder = "";            // the holder as last seen
-    private LeaseLoss lastLeaseLoss;
+    @GuardedBy("lock") private ProcessStatus status = ProcessStatus.STOPPED;
+    @GuardedBy("lock") private ProcessStatus lastEmittedStatus = ProcessStatus.STOPPED;
+    /** Submitted or running; null when none. */
+    @GuardedBy("lock") private @Nullable ProcessRun run;
+    /** A restart waiting for its delay. */
+    @GuardedBy("lock") private @Nullable ScheduledFuture<?> pendingRestart;
+    /** Tells a stale restart timer from the current one. */
+    @GuardedBy("lock") private long restartGeneration;
+    /** An operator asked for a start while the run was ending. */
+    @GuardedBy("lock") private boolean startAfterExit;
+    /** Shutdown began: nothing starts again. */
+    @GuardedBy("lock") private boolean closed;
+    @GuardedBy("lock") private int restartCount;
+    @GuardedBy("lock") private int consecutiveRestarts;
+    @GuardedBy("lock") private final ArrayDeque<Instant> restartTimes = new ArrayDeque<>();
+    @GuardedBy("lock") private long totalStarts;
+    @GuardedBy("lock") private long totalExits;
+    @GuardedBy("lock") private long totalFailures;
+    @GuardedBy("lock") private long totalCrashes;
+    @GuardedBy("lock") private long totalRestarts;
+    @GuardedBy("lock") private long totalRecoverFailures;
+    @GuardedBy("lock") private @Nullable ExitReason lastExitReason;
+    @GuardedBy("lock") private @Nullable Throwable lastFailure;
+    @GuardedBy("lock") private @Nullable Instant lastFailureTime;
+    @GuardedBy("lock") private @Nullable Instant lastStartTime;
+    /** The lease this node holds for a singleton, or null: it has no run then. */
+    @GuardedBy("lock") private @Nullable Lease lease;
+    /** A singleton's lease holder as last seen; empty if none. */
+    @GuardedBy("lock") private String leaseHolder = "";
+    @GuardedBy("lock") private @Nullable LeaseLoss lastLeaseLoss;
 
     private volatile ProcessSnapshot snapshot;
 
@@ -154,7 +161,7 @@ final class ManagedProcess {
      *
      * @return the run to wait for, or {@code null} if none is in progress
      */
-    ProcessRun closeForShutdown() {
+    @Nullable ProcessRun closeForShutdown() {
         synchronized (lock) {
             close();
             return cancelRun(ProcessRun.CancelCause.SHUTDOWN);
@@ -180,6 +187,7 @@ final class ManagedProcess {
      *
      * @return whether there was one
      */
+    @GuardedBy("lock")
     private boolean dropWaitingStart() {
         if (pendingRestart != null) {
             cancelPendingRestart();
@@ -203,7 +211,8 @@ final class ManagedProcess {
     }
 
     /** Cancels the run in progress, if any; it ends in its own time. @return that run, or {@code null} */
-    private ProcessRun cancelRun(ProcessRun.CancelCause cause) {
+    @GuardedBy("lock")
+    private @Nullable ProcessRun cancelRun(ProcessRun.CancelCause cause) {
         if (run != null) {
             run.cancel(cause, host.clock().instant());
         }
@@ -414,7 +423,7 @@ final class ManagedProcess {
             }
             Instant now = host.clock().instant();
             if (current.isRestart()) {
-                countRestart(now); // a restart counts when it happens, not when it is scheduled (Go defect 4)
+                countRestart(now); // counted when it happens: shutdown may cancel it during its delay
             }
             current.began(Thread.currentThread(), now, restartCount);
             totalStarts++;
@@ -429,7 +438,7 @@ final class ManagedProcess {
         }
     }
 
-    private static ExitReason classify(ProcessRun ended, Throwable error) {
+    private static ExitReason classify(ProcessRun ended, @Nullable Throwable error) {
         ProcessRun.CancelCause cause = ended.cancelCause();
         if (cause == ProcessRun.CancelCause.WATCHDOG) {
             return ExitReason.FAILED;
@@ -450,7 +459,7 @@ final class ManagedProcess {
     }
 
     /** Calls the recover handler on the crashed run's thread; @return false if the handler itself threw */
-    private boolean recover(Throwable crash) {
+    private boolean recover(@Nullable Throwable crash) {
         if (spec.recoverHandler == null) {
             return true;
         }
@@ -464,7 +473,7 @@ final class ManagedProcess {
         }
     }
 
-    private void exited(ProcessRun ended, ExitReason reason, Throwable error, boolean recoverFailed) {
+    private void exited(ProcessRun ended, ExitReason reason, @Nullable Throwable error, boolean recoverFailed) {
         ProcessRun submit = null;
         synchronized (lock) {
             if (run != ended) {
@@ -519,6 +528,7 @@ final class ManagedProcess {
             ended.left(); // only now: a shutdown waiting for this run must find its end event already queued
         }
         if (submit != null) {
+            Thread.interrupted(); // the ended run's interrupt (its cancellation's) is not the next run's business
             submit(submit);
         }
     }
@@ -527,15 +537,17 @@ final class ManagedProcess {
     private enum NextStep { START_AGAIN, STANDBY, REST_STOPPED, REST_FAILED, LIMIT_EXCEEDED, RESTART }
 
     /** The next step; a singleton that would run again without its lease waits for it in STANDBY instead. */
-    private NextStep nextStep(ExitReason reason, ProcessRun.CancelCause cancelCause, Throwable failure,
-            Instant now) {
+    @GuardedBy("lock")
+    private NextStep nextStep(ExitReason reason, ProcessRun.@Nullable CancelCause cancelCause,
+            @Nullable Throwable failure, Instant now) {
         NextStep step = nextStepByPolicy(reason, cancelCause, failure, now);
         boolean runsAgain = step == NextStep.START_AGAIN || step == NextStep.RESTART;
         return runsAgain && spec.singleton && lease == null ? NextStep.STANDBY : step;
     }
 
-    private NextStep nextStepByPolicy(ExitReason reason, ProcessRun.CancelCause cancelCause, Throwable failure,
-            Instant now) {
+    @GuardedBy("lock")
+    private NextStep nextStepByPolicy(ExitReason reason, ProcessRun.@Nullable CancelCause cancelCause,
+            @Nullable Throwable failure, Instant now) {
         if (startAfterExit && !closed) {
             return NextStep.START_AGAIN;
         } else if (reason == ExitReason.LEASE_LOST && !closed) {
@@ -552,7 +564,8 @@ final class ManagedProcess {
         return restartLimitReached(now) ? NextStep.LIMIT_EXCEEDED : NextStep.RESTART;
     }
 
-    private void count(ExitReason reason, Throwable failure, boolean recoverFailed, Instant now) {
+    @GuardedBy("lock")
+    private void count(ExitReason reason, @Nullable Throwable failure, boolean recoverFailed, Instant now) {
         totalExits++;
         lastExitReason = reason;
         if (recoverFailed) {
@@ -582,6 +595,7 @@ final class ManagedProcess {
         }
     }
 
+    @GuardedBy("lock")
     private boolean restartLimitReached(Instant now) {
         if (spec.unlimitedRestarts()) {
             return false;
@@ -596,8 +610,9 @@ final class ManagedProcess {
         return restartCount >= spec.maxRestarts;
     }
 
-    /** @return the run to submit now for a zero delay, or {@code null} when the restart waits on the scheduler */
-    private ProcessRun scheduleRestart(Duration delay) {
+    /** {@return the run to submit now for a zero delay, or {@code null} when the restart waits on the scheduler} */
+    @GuardedBy("lock")
+    private @Nullable ProcessRun scheduleRestart(Duration delay) {
         if (delay.isZero()) {
             return newRun(true, ProcessStatus.RESTARTING);
         }
@@ -619,6 +634,7 @@ final class ManagedProcess {
         submit(submit);
     }
 
+    @GuardedBy("lock")
     private void countRestart(Instant now) {
         restartCount++;
         consecutiveRestarts++;
@@ -630,6 +646,7 @@ final class ManagedProcess {
 
     // ---------------------------------------------------------------- the watchdog
 
+    @GuardedBy("lock")
     private void scheduleWatchdog(ProcessRun watched, Duration after) {
         watched.watchdogCheck = host.scheduler().schedule(() -> checkHeartbeat(watched), after.toNanos(),
                 TimeUnit.NANOSECONDS);
@@ -653,14 +670,16 @@ final class ManagedProcess {
         }
     }
 
-    // ---------------------------------------------------------------- helpers, all under lock
+    // ---------------------------------------------------------------- helpers
 
+    @GuardedBy("lock")
     private ProcessRun newRun(boolean isRestart, ProcessStatus waitingStatus) {
         run = new ProcessRun(name, host.clock(), isRestart, lease == null ? 0 : lease.token());
         settle(waitingStatus, host.clock().instant());
         return run;
     }
 
+    @GuardedBy("lock")
     private void cancelPendingRestart() {
         if (pendingRestart != null) {
             pendingRestart.cancel(false);
@@ -668,22 +687,26 @@ final class ManagedProcess {
         }
     }
 
+    @GuardedBy("lock")
     private void resetRestarts() {
         restartCount = 0;
         consecutiveRestarts = 0;
         restartTimes.clear();
     }
 
+    @GuardedBy("lock")
     private void settle(ProcessStatus next, Instant now) {
         status = next;
         publish(now);
     }
 
-    private void setStatusAtRest(ProcessStatus atRest, Throwable error) {
+    @GuardedBy("lock")
+    private void setStatusAtRest(ProcessStatus atRest, @Nullable Throwable error) {
         settle(atRest, host.clock().instant());
         emit(SupervisorEvent.Type.STATUS_CHANGED, null, error, null, false);
     }
 
+    @GuardedBy("lock")
     private void publish(Instant now) {
         snapshot = new ProcessSnapshot(name, status, spec.policy, restartCount, spec.maxRestarts, spec.restartDelay,
                 spec.priority, totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts,
@@ -692,12 +715,14 @@ final class ManagedProcess {
                 now);
     }
 
+    @GuardedBy("lock")
     private void emit(SupervisorEvent.Type type) {
         emit(type, null, null, null, false);
     }
 
-    private void emit(SupervisorEvent.Type type, ExitReason reason, Throwable error, Duration delay,
-            boolean restart) {
+    @GuardedBy("lock")
+    private void emit(SupervisorEvent.Type type, @Nullable ExitReason reason, @Nullable Throwable error,
+            @Nullable Duration delay, boolean restart) {
         ProcessSnapshot current = snapshot;
         host.events().publish(new SupervisorEvent(type, host.supervisorName(), name, lastEmittedStatus, current,
                 reason, error, delay, restart, current.takenAt()));

@@ -1,6 +1,7 @@
 package org.simplevisor;
 
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -10,13 +11,17 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 /**
  * A thread factory that remembers the threads it made, so that their owner can join them on shutdown: an
  * executor's termination is reported before its last worker has fully exited, and a servlet container counts
- * such a thread as leaked.
+ * such a thread as leaked. It also remembers threads another factory made ({@link #track}), such as the managed
+ * threads of the servlet layer's own executor.
+ *
+ * <p>Public for the library's own layers; not meant for applications.
  */
-final class OwnedThreads implements ThreadFactory {
+public final class OwnedThreads implements ThreadFactory {
 
     private static final int FIRST_VIRTUAL_THREAD_RELEASE = 21;
     /** Below this many remembered threads, dead ones are not worth a scan. */
@@ -28,16 +33,37 @@ final class OwnedThreads implements ThreadFactory {
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final AtomicInteger pruneAt = new AtomicInteger(MIN_PRUNE_SIZE);
 
-    OwnedThreads(String prefix, boolean daemon) {
+    /**
+     * Creates a factory of platform threads.
+     *
+     * @param prefix the name of the threads it makes, followed by their number from 1
+     * @param daemon whether the threads it makes are daemon threads
+     */
+    public OwnedThreads(String prefix, boolean daemon) {
         this.prefix = prefix;
         this.daemon = daemon;
     }
 
+    /**
+     * {@return a new thread, named with the prefix and its number, remembered until it has ended}
+     *
+     * @param task what the thread runs
+     */
     @Override
     public Thread newThread(Runnable task) {
-        pruneDeadThreads();
         Thread thread = new Thread(task, prefix + count.incrementAndGet());
         thread.setDaemon(daemon);
+        return track(thread);
+    }
+
+    /**
+     * Remembers a thread that another factory made, so that {@link #joinAll} waits for it too.
+     *
+     * @param thread a new thread
+     * @return the thread
+     */
+    public Thread track(Thread thread) {
+        pruneDeadThreads();
         threads.add(thread);
         return thread;
     }
@@ -54,23 +80,29 @@ final class OwnedThreads implements ThreadFactory {
         }
     }
 
-    /** @return how many threads this factory remembers: all alive, and dead ones not yet pruned */
+    /** {@return how many threads this factory remembers: all alive, and dead ones not yet pruned} */
     int remembered() {
         return threads.size();
     }
 
-    /** @return whether this factory made {@code thread} */
+    /** {@return whether this factory made {@code thread}} */
     boolean isOwn(Thread thread) {
         return threads.contains(thread);
     }
 
+    /** {@return the remembered threads that are still alive} */
+    public List<Thread> alive() {
+        return threads.stream().filter(Thread::isAlive).collect(Collectors.toList());
+    }
+
     /**
-     * Waits for every thread this factory made to end.
+     * Waits for every thread this factory made or tracks to end, except the calling thread.
      *
      * @param deadlineNanos when to stop waiting, in {@link System#nanoTime()} terms
      * @return whether all of them have ended
+     * @throws InterruptedException if interrupted while waiting
      */
-    boolean joinAll(long deadlineNanos) throws InterruptedException {
+    public boolean joinAll(long deadlineNanos) throws InterruptedException {
         for (Thread thread : threads) {
             if (thread == Thread.currentThread()) {
                 continue; // shutdown called from one of our own threads: it ends after the call returns

@@ -9,10 +9,10 @@ import java.time.Duration;
  */
 public interface ProcessContext {
 
-    /** @return the name the process was registered under */
+    /** {@return the name the process was registered under} */
     String name();
 
-    /** @return whether the supervisor asked this run to end (shutdown, stop, restart or watchdog) */
+    /** {@return whether the supervisor asked this run to end (shutdown, stop, restart or watchdog)} */
     boolean isCancelled();
 
     /**
@@ -21,7 +21,7 @@ public interface ProcessContext {
      */
     void heartbeat();
 
-    /** @return how many restarts had been counted when this run began: 0 for the first run */
+    /** {@return how many restarts had been counted when this run began: 0 for the first run} */
     int restartCount();
 
     /**

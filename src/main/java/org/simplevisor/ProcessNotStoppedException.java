@@ -1,6 +1,7 @@
 package org.simplevisor;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reports a process that did not end within the shutdown timeout. Its stack trace is the stack of the process's
@@ -10,7 +11,7 @@ public final class ProcessNotStoppedException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
-    ProcessNotStoppedException(String process, Duration sinceCancelled, Thread thread) {
+    ProcessNotStoppedException(String process, Duration sinceCancelled, @Nullable Thread thread) {
         super("process \"" + process + "\" did not stop " + sinceCancelled.toMillis()
                 + " ms after it was cancelled" + (thread == null ? "" : "; thread \"" + thread.getName()
                 + "\" is at the stack trace below"));

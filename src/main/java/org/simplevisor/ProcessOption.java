@@ -142,6 +142,18 @@ public final class ProcessOption {
     }
 
     /**
+     * Checks that options fit together, as {@link Supervisor#register} checks them, without registering anything:
+     * for a layer that reads settings from elsewhere (the servlet container reads {@code web.xml}) and reports every
+     * problem before it starts a process.
+     *
+     * @param options the options of one process
+     * @throws IllegalArgumentException if they do not fit together, naming the settings and their values
+     */
+    public static void validate(ProcessOption... options) {
+        ProcessSpec.of(options);
+    }
+
+    /**
      * Makes the process a cluster singleton: it runs on one node of those whose supervisors share a
      * {@link LeaseStore} (see {@link Supervisor.Builder#leaseStore(LeaseStore)}), and moves to another node when its
      * node stops or dies. Its node runs it only while holding the process's lease; the others keep it

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One run of a process: its {@link ProcessContext}, its cancellation and its thread. The owning
@@ -48,17 +49,17 @@ final class ProcessRun implements ProcessContext {
     private volatile int restartCount;
     private final CountDownLatch cancelled = new CountDownLatch(1);
     private final CountDownLatch ended = new CountDownLatch(1);
-    private volatile CancelCause cancelCause;
+    private volatile @Nullable CancelCause cancelCause;
     private volatile Instant lastHeartbeat;
     /** Where the run's own thread is with respect to {@link #awaitCancellation}: see {@link #await(long)}. */
     private volatile int waiter = ELSEWHERE;
 
-    // Guarded by the owning ManagedProcess's lock.
-    Thread thread;
-    Instant startTime;
-    Instant cancelTime;
-    Future<?> watchdogCheck;
-    ProcessHungException hang;
+    // Guarded by the owning ManagedProcess's lock (not checkable here: the lock is the owner's).
+    @Nullable Thread thread;
+    @Nullable Instant startTime;
+    @Nullable Instant cancelTime;
+    @Nullable Future<?> watchdogCheck;
+    @Nullable ProcessHungException hang;
 
     /** A run of a process that is not a singleton: fencing token 0. */
     ProcessRun(String name, Clock clock, boolean restart) {
@@ -178,18 +179,18 @@ final class ProcessRun implements ProcessContext {
         }
     }
 
-    /** @return whether the calling thread is running some process */
+    /** {@return whether the calling thread is running some process} */
     static boolean isRunThread() {
         return CURRENT.get() != null;
     }
 
-    /** @return whether the calling thread is running this run */
+    /** {@return whether the calling thread is running this run} */
     boolean isOnCurrentThread() {
         return CURRENT.get() == this;
     }
 
     /** Marks the calling thread as running this run, or as running none when {@code run} is null. */
-    static void setCurrent(ProcessRun run) {
+    static void setCurrent(@Nullable ProcessRun run) {
         if (run == null) {
             CURRENT.remove();
         } else {
@@ -197,12 +198,12 @@ final class ProcessRun implements ProcessContext {
         }
     }
 
-    /** @return whether this run is a restart by the restart policy */
+    /** {@return whether this run is a restart by the restart policy} */
     boolean isRestart() {
         return restart;
     }
 
-    CancelCause cancelCause() {
+    @Nullable CancelCause cancelCause() {
         return cancelCause;
     }
 
@@ -253,5 +254,4 @@ final class ProcessRun implements ProcessContext {
     boolean awaitEnd(long deadlineNanos) throws InterruptedException {
         return ended.await(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
     }
-
 }

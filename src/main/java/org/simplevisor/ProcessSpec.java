@@ -3,6 +3,7 @@ package org.simplevisor;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /** The validated, immutable settings of one registered process: what its options amount to. */
 final class ProcessSpec {
@@ -13,11 +14,11 @@ final class ProcessSpec {
     final Duration maxRestartDelay;
     final double jitter;
     final Duration healthyDuration;
-    final Duration restartWindow;   // null: every restart since the last reset counts
-    final Duration watchdog;        // null: not watched
+    final @Nullable Duration restartWindow; // null: every restart since the last reset counts
+    final @Nullable Duration watchdog;      // null: not watched
     final int priority;
     final List<Class<? extends Throwable>> noRestartOn;
-    final Consumer<Throwable> recoverHandler; // null: the crash is only logged
+    final @Nullable Consumer<Throwable> recoverHandler; // null: the crash is only logged
     final boolean singleton;                  // runs only while its node holds its lease
 
     private ProcessSpec(Builder b) {
@@ -47,7 +48,7 @@ final class ProcessSpec {
         return new ProcessSpec(builder);
     }
 
-    /** @return whether the restart count is unlimited */
+    /** {@return whether the restart count is unlimited} */
     boolean unlimitedRestarts() {
         return maxRestarts <= 0;
     }
@@ -75,8 +76,8 @@ final class ProcessSpec {
         return Duration.ofNanos(Math.max(0, Math.round(grown * factor)));
     }
 
-    /** @return whether {@code error} is of a type that must never be restarted */
-    boolean forbidsRestartAfter(Throwable error) {
+    /** {@return whether {@code error} is of a type that must never be restarted} */
+    boolean forbidsRestartAfter(@Nullable Throwable error) {
         if (error == null) {
             return false;
         }
@@ -93,14 +94,14 @@ final class ProcessSpec {
         private RestartPolicy policy = RestartPolicy.NEVER;
         private int maxRestarts = Supervisor.DEFAULT_MAX_RESTARTS;
         private Duration restartDelay = Supervisor.DEFAULT_RESTART_DELAY;
-        private Duration maxRestartDelay;
+        private @Nullable Duration maxRestartDelay; // null: the restart delay, no growth
         private double jitter;
         private Duration healthyDuration = Supervisor.DEFAULT_HEALTHY_DURATION;
-        private Duration restartWindow;
-        private Duration watchdog;
+        private @Nullable Duration restartWindow;
+        private @Nullable Duration watchdog;
         private int priority;
         private List<Class<? extends Throwable>> noRestartOn = List.of();
-        private Consumer<Throwable> recoverHandler;
+        private @Nullable Consumer<Throwable> recoverHandler;
         private boolean singleton;
 
         void restart(RestartPolicy policy, int maxRestarts, Duration delay) {

@@ -9,7 +9,7 @@ public enum RestartPolicy {
     /** Restart after a failure or a crash, not after a normal completion. */
     ON_FAILURE;
 
-    /** @return whether a run that ended as {@code outcome} is restarted under this policy */
+    /** {@return whether a run that ended as {@code outcome} is restarted under this policy} */
     boolean restartsAfter(ExitReason outcome) {
         switch (outcome) {
             case COMPLETED:

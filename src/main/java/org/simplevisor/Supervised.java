@@ -17,34 +17,37 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 public @interface Supervised {
 
-    /** @return the process name; empty means the simple class name with a lower-case first letter */
+    /** {@return the process name; empty means the simple class name with a lower-case first letter} */
     String name() default "";
 
-    /** @return the restart policy */
+    /** {@return the restart policy} */
     RestartPolicy restart() default RestartPolicy.NEVER;
 
-    /** @return the restart limit; 0 or less is unlimited */
-    int maxRestarts() default 3;
+    /** {@return the restart limit; 0 or less is unlimited} */
+    int maxRestarts() default Supervisor.DEFAULT_MAX_RESTARTS;
 
-    /** @return the delay before a restart */
+    /** {@return the delay before a restart ({@link Supervisor#DEFAULT_RESTART_DELAY} as text)} */
     String restartDelay() default "1s";
 
-    /** @return the cap of the exponential backoff; empty means no backoff (a fixed delay) */
+    /** {@return the cap of the exponential backoff; empty means no backoff (a fixed delay)} */
     String maxRestartDelay() default "";
 
-    /** @return the random spread of each delay, 0 to 1 */
+    /** {@return the random spread of each delay, 0 to 1} */
     double jitter() default 0;
 
-    /** @return how long a run must last to reset the restart count */
+    /**
+     * {@return how long a run must last to reset the restart count ({@link Supervisor#DEFAULT_HEALTHY_DURATION} as
+     * text)}
+     */
     String healthyDuration() default "30s";
 
-    /** @return the window within which restarts count toward the limit; empty means no window */
+    /** {@return the window within which restarts count toward the limit; empty means no window} */
     String restartWindow() default "";
 
-    /** @return the watchdog timeout; empty means no watchdog */
+    /** {@return the watchdog timeout; empty means no watchdog} */
     String watchdog() default "";
 
-    /** @return exception types that are never restarted */
+    /** {@return exception types that are never restarted} */
     Class<? extends Throwable>[] noRestartOn() default {};
 
     /**

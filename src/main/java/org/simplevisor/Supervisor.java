@@ -1,5 +1,6 @@
 package org.simplevisor;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts, watches, restarts and stops named long-running processes: a Java port of the Go package
@@ -66,6 +68,11 @@ public final class Supervisor implements AutoCloseable {
     public static final Duration DEFAULT_HEALTHY_DURATION = Duration.ofSeconds(30);
     /** The name of a supervisor built without one. */
     public static final String DEFAULT_NAME = "simplevisor";
+    /**
+     * How long repeats of a logged outcome of a process are counted instead of logged, unless configured otherwise:
+     * 1 minute. See {@link Builder#logRepeatWindow(Duration)}.
+     */
+    public static final Duration DEFAULT_LOG_REPEAT_WINDOW = Duration.ofMinutes(1);
 
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
     /**
@@ -82,9 +89,9 @@ public final class Supervisor implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
-    private final OwnedThreads workerThreads;          // null unless the executor is ours on platform threads
+    private final @Nullable OwnedThreads workerThreads; // null unless the executor is ours on platform threads
     private final ScheduledExecutorService scheduler;
-    private final OwnedThreads timerThreads;           // null unless the scheduler is ours
+    private final @Nullable OwnedThreads timerThreads;  // null unless the scheduler is ours
     private final EventDispatcher events;
     private final String nodeId;
     private final LeaseKeeper leases;                  // null without a lease store
@@ -93,7 +100,7 @@ public final class Supervisor implements AutoCloseable {
     private final ConcurrentHashMap<String, ManagedProcess> processes = new ConcurrentHashMap<>();
     private final ReentrantLock lifecycleLock = new ReentrantLock();
     private volatile State state = State.NEW;
-    private long registrations;                         // guarded by lifecycleLock
+    @GuardedBy("lifecycleLock") private long registrations;
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     /**
@@ -102,7 +109,7 @@ public final class Supervisor implements AutoCloseable {
      * @param shutdownTimeout total time to wait for processes on shutdown; {@code null}, zero or negative means
      *                        {@link #DEFAULT_SHUTDOWN_TIMEOUT}
      */
-    public Supervisor(Duration shutdownTimeout) {
+    public Supervisor(@Nullable Duration shutdownTimeout) {
         this(builder().shutdownTimeout(shutdownTimeout));
     }
 
@@ -111,7 +118,7 @@ public final class Supervisor implements AutoCloseable {
         shutdownTimeout = builder.shutdownTimeout;
         clock = builder.clock;
         events = new EventDispatcher(name);
-        events.addListener(new LoggingListener());
+        events.addListener(new LoggingListener(builder.logRepeatWindow));
         builder.listeners.forEach(events::addListener);
         String threadPrefix = "simplevisor-" + name;
         ownsExecutor = builder.executor == null;
@@ -153,7 +160,7 @@ public final class Supervisor implements AutoCloseable {
                 + Integer.toHexString(new SecureRandom().nextInt());
     }
 
-    /** @return a builder for a supervisor with non-default settings */
+    /** {@return a builder for a supervisor with non-default settings} */
     public static Builder builder() {
         return new Builder();
     }
@@ -335,7 +342,7 @@ public final class Supervisor implements AutoCloseable {
      *
      * @param teardown run after the shutdown, on the calling thread; may be {@code null}
      */
-    public void awaitShutdownSignal(Runnable teardown) {
+    public void awaitShutdownSignal(@Nullable Runnable teardown) {
         CountDownLatch tornDown = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             shutdown();
@@ -435,7 +442,7 @@ public final class Supervisor implements AutoCloseable {
 
     // ---------------------------------------------------------------- queries
 
-    /** @return the supervisor's name: the JMX {@code context} outside a servlet container */
+    /** {@return the supervisor's name: the JMX {@code context} outside a servlet container} */
     public String name() {
         return name;
     }
@@ -449,31 +456,32 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /** {@return the keeper of the singletons' leases, or {@code null}: for tests that drive time and then look} */
-    LeaseKeeper leaseKeeper() {
+    @Nullable LeaseKeeper leaseKeeper() {
         return leases;
     }
 
-    /** @return the total time {@link #shutdown()} waits for processes */
+    /** {@return the total time {@link #shutdown()} waits for processes} */
     public Duration shutdownTimeout() {
         return shutdownTimeout;
     }
 
-    /** @return whether {@link #run()} was called and shutdown has not begun */
+    /** {@return whether {@link #run()} was called and shutdown has not begun} */
     public boolean isStarted() {
         return state == State.RUNNING;
     }
 
     /**
-     * @return whether shutdown has stopped every process and released the supervisor's threads; listeners may still
-     *         be receiving the last events, {@link SupervisorEvent.Type#TERMINATED} among them
+     * {@return whether shutdown has stopped every process and released the supervisor's threads; listeners may still be
+     * receiving the last events, {@link SupervisorEvent.Type#TERMINATED} among them}
      */
     public boolean isTerminated() {
         return state == State.TERMINATED;
     }
 
     /**
+     * {@return whether that process has a run in progress; {@code false} for an unknown name}
+     *
      * @param name a process name
-     * @return whether that process has a run in progress; {@code false} for an unknown name
      */
     public boolean isRunning(String name) {
         ManagedProcess process = processes.get(name);
@@ -481,20 +489,21 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
+     * {@return the status of the named process (Go: {@code GetProcessStatus})}
+     *
      * @param name a process name
-     * @return its status (Go: {@code GetProcessStatus})
      * @throws NoSuchElementException if no process has that name
      */
     public ProcessStatus status(String name) {
         return find(name).status();
     }
 
-    /** @return how many processes are registered */
+    /** {@return how many processes are registered} */
     public int processCount() {
         return processes.size();
     }
 
-    /** @return the names of all processes, in registration order */
+    /** {@return the names of all processes, in registration order} */
     public Set<String> processNames() {
         List<ManagedProcess> ordered = new ArrayList<>(processes.values());
         ordered.sort(Comparator.comparingLong(p -> p.registrationOrder));
@@ -504,22 +513,23 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
+     * {@return the named process's status, counts, last failure and times, as of now}
+     *
      * @param name a process name
-     * @return its status, counts, last failure and times, as of now
      * @throws NoSuchElementException if no process has that name
      */
     public ProcessSnapshot snapshot(String name) {
         return find(name).snapshot().at(clock.instant());
     }
 
-    /** @return a snapshot of every process, in registration order */
+    /** {@return a snapshot of every process, in registration order; the list cannot be modified} */
     public List<ProcessSnapshot> snapshots() {
         List<ProcessSnapshot> all = new ArrayList<>();
         processNames().forEach(n -> all.add(snapshot(n)));
-        return all;
+        return Collections.unmodifiableList(all);
     }
 
-    private ManagedProcess find(String name) {
+    private ManagedProcess find(@Nullable String name) {
         ManagedProcess process = name == null ? null : processes.get(name);
         if (process == null) {
             throw new NoSuchElementException("process \"" + name + "\" not found");
@@ -606,12 +616,13 @@ public final class Supervisor implements AutoCloseable {
     public static final class Builder {
         private String name = DEFAULT_NAME;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
-        private ExecutorService executor;
-        private ScheduledExecutorService scheduler;
         /** The default clock: with it, lease deadlines are measured with {@link System#nanoTime()}. */
         private static final Clock SYSTEM_CLOCK = Clock.systemUTC();
 
+        private @Nullable ExecutorService executor;       // null: threads of the supervisor's own
+        private @Nullable ScheduledExecutorService scheduler; // null: a thread of the supervisor's own
         private Clock clock = SYSTEM_CLOCK;
+        private Duration logRepeatWindow = DEFAULT_LOG_REPEAT_WINDOW;
         private final List<SupervisorListener> listeners = new ArrayList<>();
         private boolean virtualThreads;
         private LeaseStore leaseStore;
@@ -621,6 +632,8 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * Names the supervisor.
+         *
          * @param name the supervisor's name, used in thread names, logs and (outside a container) JMX names;
          *             default {@value #DEFAULT_NAME}
          * @return this builder
@@ -634,12 +647,14 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * Sets the total time {@link Supervisor#shutdown()} waits for processes.
+         *
          * @param timeout total time to wait for processes on shutdown; {@code null}, zero or negative means
          *                {@link #DEFAULT_SHUTDOWN_TIMEOUT}
          * @return this builder
          * @throws IllegalArgumentException if the timeout is longer than {@link ProcessOption#LONGEST}
          */
-        public Builder shutdownTimeout(Duration timeout) {
+        public Builder shutdownTimeout(@Nullable Duration timeout) {
             if (timeout != null && timeout.compareTo(ProcessOption.LONGEST) > 0) {
                 throw new IllegalArgumentException("shutdownTimeout must be at most " + ProcessOption.LONGEST
                         + ", was " + timeout);
@@ -650,6 +665,8 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * Sets where runs execute.
+         *
          * @param executor where runs execute, one task per run (a long one); the supervisor never shuts it down.
          *                 Default: threads the supervisor owns, named {@code simplevisor-<process>} while they run
          *                 a process, and joined on shutdown.
@@ -661,6 +678,8 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * Sets where restart delays and watchdog checks wait.
+         *
          * @param scheduler where restart delays and watchdog checks wait; the supervisor never shuts it down.
          *                  Default: one daemon thread the supervisor owns.
          * @return this builder
@@ -671,6 +690,8 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * Sets the clock.
+         *
          * @param clock the time source of start times, healthy durations, restart windows and the watchdog
          * @return this builder
          */
@@ -680,6 +701,31 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * Keeps the log readable in a restart loop. The first time a run of a process ends in a way (a failure: its
+         * type, message and top stack frames; or a completion) it is logged in full; the same again within this
+         * window, and the restart lines that follow it, are counted instead of logged. What was counted is told
+         * once per window: by the next full line of that outcome ("Before this one, N more ...") or by a summary
+         * line (how many, from when to when) when the process comes to rest or the supervisor terminates. A
+         * different outcome, the restart limit, a hang and a shutdown timeout are always logged in full.
+         *
+         * @param window how long repeats are counted after an outcome was logged; {@link Duration#ZERO} logs every
+         *               one; default {@link #DEFAULT_LOG_REPEAT_WINDOW}
+         * @return this builder
+         * @throws IllegalArgumentException if the window is negative or longer than {@link ProcessOption#LONGEST}
+         */
+        public Builder logRepeatWindow(Duration window) {
+            Objects.requireNonNull(window, "window");
+            if (window.isNegative() || window.compareTo(ProcessOption.LONGEST) > 0) {
+                throw new IllegalArgumentException("logRepeatWindow must be between 0 and " + ProcessOption.LONGEST
+                        + ", was " + window);
+            }
+            this.logRepeatWindow = window;
+            return this;
+        }
+
+        /**
+         * Adds a listener that receives every event, the first one included.
+         *
          * @param listener a listener for all events from the first one on
          * @return this builder
          */
@@ -689,6 +735,8 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
+         * Chooses virtual threads for the supervisor's own runs.
+         *
          * @param virtualThreads run processes on virtual threads (Java 21 and later) instead of the default
          *                       platform threads; ignored when an executor is given
          * @return this builder
@@ -728,7 +776,8 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
-         * @return a new supervisor
+         * {@return a new supervisor}
+         *
          * @throws IllegalArgumentException if virtual threads are asked for on a JVM older than Java 21
          */
         public Supervisor build() {

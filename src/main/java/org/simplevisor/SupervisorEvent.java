@@ -2,35 +2,44 @@ package org.simplevisor;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One step in the life of a supervised process, or of the supervisor itself. Every run that begins produces one
  * {@link Type#STARTED} and, when it ends, exactly one of {@link Type#COMPLETED}, {@link Type#FAILED},
  * {@link Type#CRASHED} or {@link Type#STOPPED}.
  *
- * @param type        what happened
- * @param supervisor  the name of the supervisor
- * @param processName the process it happened to, or {@code null} for {@link Type#TERMINATED}
- * @param previousStatus the process's status at its previous event, or {@code null} for {@link Type#TERMINATED}
- * @param snapshot    the process right after the event, or {@code null} for {@link Type#TERMINATED}
- * @param reason      how the run ended, for run-end events; otherwise {@code null}
- * @param error       what the run threw (failed, crashed), the hang or the unstopped thread's stack; or
- *                    {@code null}
- * @param delay       the delay before the restart, for {@link Type#RESTARTING}; otherwise {@code null}
- * @param restart     for {@link Type#STARTED}: whether the run is a restart by the restart policy
- * @param time        when it happened, by the supervisor's clock
+ * <p>Only the supervisor makes events: this class has no public constructor, so that the values later versions
+ * add are new accessors and never break a listener. Two events are equal when all their values are.
  */
-public record SupervisorEvent(
-        Type type,
-        String supervisor,
-        String processName,
-        ProcessStatus previousStatus,
-        ProcessSnapshot snapshot,
-        ExitReason reason,
-        Throwable error,
-        Duration delay,
-        boolean restart,
-        Instant time) {
+public final class SupervisorEvent {
+
+    private final Type type;
+    private final String supervisor;
+    private final @Nullable String processName;
+    private final @Nullable ProcessStatus previousStatus;
+    private final @Nullable ProcessSnapshot snapshot;
+    private final @Nullable ExitReason reason;
+    private final @Nullable Throwable error;
+    private final @Nullable Duration delay;
+    private final boolean restart;
+    private final Instant time;
+
+    SupervisorEvent(Type type, String supervisor, @Nullable String processName, @Nullable ProcessStatus previousStatus,
+            @Nullable ProcessSnapshot snapshot, @Nullable ExitReason reason, @Nullable Throwable error,
+            @Nullable Duration delay, boolean restart, Instant time) {
+        this.type = type;
+        this.supervisor = supervisor;
+        this.processName = processName;
+        this.previousStatus = previousStatus;
+        this.snapshot = snapshot;
+        this.reason = reason;
+        this.error = error;
+        this.delay = delay;
+        this.restart = restart;
+        this.time = time;
+    }
 
     /** The kinds of event. */
     public enum Type {
@@ -70,8 +79,92 @@ public record SupervisorEvent(
         TERMINATED
     }
 
-    /** @return whether the process's status differs from its status at the previous event */
+    /** {@return what happened} */
+    public Type type() {
+        return type;
+    }
+
+    /** {@return the name of the supervisor} */
+    public String supervisor() {
+        return supervisor;
+    }
+
+    /** {@return the process it happened to, or {@code null} for {@link Type#TERMINATED}} */
+    public @Nullable String processName() {
+        return processName;
+    }
+
+    /** {@return the process's status at its previous event, or {@code null} for {@link Type#TERMINATED}} */
+    public @Nullable ProcessStatus previousStatus() {
+        return previousStatus;
+    }
+
+    /** {@return the process right after the event, or {@code null} for {@link Type#TERMINATED}} */
+    public @Nullable ProcessSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** {@return how the run ended, for the events that end a run; otherwise {@code null}} */
+    public @Nullable ExitReason reason() {
+        return reason;
+    }
+
+    /**
+     * {@return what the run threw (failed, crashed), the hang or the unstopped thread's stack; otherwise
+     * {@code null}}
+     */
+    public @Nullable Throwable error() {
+        return error;
+    }
+
+    /** {@return the delay before the restart, for {@link Type#RESTARTING}; otherwise {@code null}} */
+    public @Nullable Duration delay() {
+        return delay;
+    }
+
+    /** {@return for {@link Type#STARTED}, whether the run is a restart by the restart policy} */
+    public boolean restart() {
+        return restart;
+    }
+
+    /** {@return when it happened, by the supervisor's clock} */
+    public Instant time() {
+        return time;
+    }
+
+    /** {@return whether the process's status differs from its status at the previous event} */
     public boolean statusChanged() {
         return snapshot != null && snapshot.status() != previousStatus;
+    }
+
+    /** {@return whether {@code other} is a event with the same values} */
+    @Override
+    public boolean equals(@Nullable Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof SupervisorEvent)) {
+            return false;
+        }
+        SupervisorEvent that = (SupervisorEvent) other;
+        return type == that.type && restart == that.restart && supervisor.equals(that.supervisor)
+                && Objects.equals(processName, that.processName) && previousStatus == that.previousStatus
+                && Objects.equals(snapshot, that.snapshot) && reason == that.reason
+                && Objects.equals(error, that.error) && Objects.equals(delay, that.delay) && time.equals(that.time);
+    }
+
+    /** {@return a hash of all the values} */
+    @Override
+    public int hashCode() {
+        return Objects.hash(type, supervisor, processName, previousStatus, snapshot, reason, error, delay, restart,
+                time);
+    }
+
+    /** {@return all the values, for logs and messages} */
+    @Override
+    public String toString() {
+        return "SupervisorEvent[type=" + type + ", supervisor=" + supervisor + ", processName=" + processName
+                + ", previousStatus=" + previousStatus + ", snapshot=" + snapshot + ", reason=" + reason + ", error="
+                + error + ", delay=" + delay + ", restart=" + restart + ", time=" + time + "]";
     }
 }

@@ -14,10 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerFactory;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.simplevisor.jmx.SupervisorJmx;
 import org.simplevisor.testing.RecordingListener;
+import org.simplevisor.testing.ShutDownAfterEach;
 
 /**
  * How runs end when something other than the supervisor interrupts or cancels them, and a shutdown whose caller is
@@ -28,17 +29,11 @@ class CancellationAndShutdownTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final RecordingListener events = new RecordingListener();
-    private final List<Supervisor> supervisors = new ArrayList<>();
-
-    @AfterEach
-    void shutDownAll() {
-        supervisors.forEach(Supervisor::shutdown);
-    }
+    @RegisterExtension
+    final ShutDownAfterEach shutDown = new ShutDownAfterEach();
 
     private Supervisor supervisor(String name) {
-        Supervisor supervisor = Supervisor.builder().name(name).shutdownTimeout(WAIT).listener(events).build();
-        supervisors.add(supervisor);
-        return supervisor;
+        return shutDown.supervisor(Supervisor.builder().name(name).shutdownTimeout(WAIT).listener(events).build());
     }
 
     private static List<Thread> liveThreadsOf(Supervisor supervisor) {

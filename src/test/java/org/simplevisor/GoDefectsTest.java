@@ -21,9 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.Level;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,9 +30,10 @@ import org.simplevisor.testing.CapturedLogs;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 import org.simplevisor.testing.RecordingListener;
+import org.simplevisor.testing.ShutDownAfterEach;
 
 /**
- * One regression test per defect of the Go package that must not recur (SPEC section 7). Each test is named after
+ * One regression test per defect of the Go package that must not recur (docs/go-port.md). Each test is named after
  * its defect. Waits are on conditions, latches or virtual time; nothing sleeps.
  */
 class GoDefectsTest {
@@ -41,25 +41,12 @@ class GoDefectsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final RecordingListener events = new RecordingListener();
-    private final List<Supervisor> supervisors = new ArrayList<>();
-    private final List<ExecutorService> pools = new ArrayList<>();
-    private CapturedLogs logs;
-
-    @BeforeEach
-    void captureLogs() {
-        logs = CapturedLogs.attach();
-    }
-
-    @AfterEach
-    void shutDownAll() {
-        supervisors.forEach(Supervisor::shutdown);
-        pools.forEach(ExecutorService::shutdownNow);
-        logs.close();
-    }
+    @RegisterExtension
+    final ShutDownAfterEach shutDown = new ShutDownAfterEach();
+    private final CapturedLogs logs = shutDown.closeable(CapturedLogs.attach());
 
     private Supervisor track(Supervisor supervisor) {
-        supervisors.add(supervisor);
-        return supervisor;
+        return shutDown.supervisor(supervisor);
     }
 
     private Supervisor supervisor() {
@@ -67,9 +54,7 @@ class GoDefectsTest {
     }
 
     private ExecutorService pool(int threads) {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        pools.add(pool);
-        return pool;
+        return shutDown.executor(Executors.newFixedThreadPool(threads));
     }
 
     private static SupervisedProcess blocking() {

@@ -16,11 +16,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.simplevisor.testing.RecordingListener;
+import org.simplevisor.testing.ShutDownAfterEach;
 
 /** The scenarios of the Go package's own test suite, ported; Go's sleeps became waits on conditions. */
 class GoPortTest {
@@ -28,17 +29,11 @@ class GoPortTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final RecordingListener events = new RecordingListener();
-    private final List<Supervisor> supervisors = new ArrayList<>();
+    @RegisterExtension
+    final ShutDownAfterEach shutDown = new ShutDownAfterEach();
 
     private Supervisor supervisor(Duration shutdownTimeout) {
-        Supervisor supervisor = Supervisor.builder().shutdownTimeout(shutdownTimeout).listener(events).build();
-        supervisors.add(supervisor);
-        return supervisor;
-    }
-
-    @AfterEach
-    void shutDownAll() {
-        supervisors.forEach(Supervisor::shutdown);
+        return shutDown.supervisor(Supervisor.builder().shutdownTimeout(shutdownTimeout).listener(events).build());
     }
 
     private static SupervisedProcess blocking() {
@@ -48,8 +43,7 @@ class GoPortTest {
     @ParameterizedTest(name = "timeout {0} -> {1}")
     @CsvSource({"PT10S, PT10S", "PT0S, PT5S", "PT-1S, PT5S"})
     void constructorFallsBackToTheDefaultTimeout(Duration given, Duration expected) {
-        Supervisor supervisor = new Supervisor(given);
-        supervisors.add(supervisor);
+        Supervisor supervisor = shutDown.supervisor(new Supervisor(given));
         assertThat(supervisor.shutdownTimeout()).isEqualTo(expected);
         assertThat(supervisor.processCount()).isZero();
         assertThat(supervisor.name()).isEqualTo(Supervisor.DEFAULT_NAME);
@@ -57,8 +51,7 @@ class GoPortTest {
 
     @Test
     void nullTimeoutMeansTheDefault() {
-        Supervisor supervisor = new Supervisor(null);
-        supervisors.add(supervisor);
+        Supervisor supervisor = shutDown.supervisor(new Supervisor(null));
         assertThat(supervisor.shutdownTimeout()).isEqualTo(Supervisor.DEFAULT_SHUTDOWN_TIMEOUT);
     }
 
@@ -129,7 +122,7 @@ class GoPortTest {
         assertThat(supervisor.snapshot("panic-process").totalCrashes()).isEqualTo(1);
     }
 
-    /** Go's policy matrix, with the crash column Go lacked (its panics never restarted: defect 1). */
+    /** Go's policy matrix, with the crash column Go lacked (its panics never restarted: docs/go-port.md, defect 1). */
     @ParameterizedTest(name = "{0} after {1}: restarted={2}")
     @CsvSource({
         "NEVER, completes, false, STOPPED",

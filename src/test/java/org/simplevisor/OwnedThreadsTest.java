@@ -8,7 +8,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The thread factory that remembers its threads: bounded memory of dead ones, and a join of the live ones. */
+/**
+ * The thread factory that remembers its threads (and those it is given to track): bounded memory of dead ones, and
+ * a join of the live ones.
+ */
 class OwnedThreadsTest {
 
     @Test
@@ -49,6 +52,23 @@ class OwnedThreadsTest {
         assertThat(factory.joinAll(System.nanoTime() + TimeUnit.SECONDS.toNanos(10))).isTrue();
         assertThat(live).noneMatch(Thread::isAlive);
         assertThat(factory.remembered()).isZero();
+    }
+
+    @Test
+    void aThreadAnotherFactoryMadeIsJoinedOnceTracked() throws InterruptedException {
+        OwnedThreads threads = new OwnedThreads("owned-threads-test-", true);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread foreign = new Thread(() -> awaitQuietly(release), "made-elsewhere");
+        assertThat(threads.track(foreign)).isSameAs(foreign);
+        foreign.start();
+        assertThat(threads.isOwn(foreign)).isTrue();
+        assertThat(threads.joinAll(System.nanoTime())).isFalse();
+        assertThat(threads.alive()).containsExactly(foreign);
+
+        release.countDown();
+        assertThat(threads.joinAll(System.nanoTime() + TimeUnit.SECONDS.toNanos(10))).isTrue();
+        assertThat(foreign.isAlive()).isFalse();
+        assertThat(threads.alive()).isEmpty();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -21,11 +20,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.simplevisor.testing.ShutDownAfterEach;
 
 /**
  * The waiting half of {@link ProcessContext}: what {@code awaitCancellation} returns or throws, and the interrupt
@@ -38,18 +38,12 @@ class ProcessContextTest {
     /** Longer than any test: a timed wait that ends returned because of the cancellation. */
     private static final Duration LONG = Duration.ofMinutes(10);
 
-    private final List<Supervisor> supervisors = new ArrayList<>();
-
-    @AfterEach
-    void shutDownAll() {
-        supervisors.forEach(Supervisor::shutdown);
-    }
+    @RegisterExtension
+    final ShutDownAfterEach shutDown = new ShutDownAfterEach();
 
     private Supervisor supervisor(boolean virtualThreads) {
         assumeTrue(!virtualThreads || Runtime.version().feature() >= 21, "virtual threads need Java 21");
-        Supervisor supervisor = Supervisor.builder().virtualThreads(virtualThreads).build();
-        supervisors.add(supervisor);
-        return supervisor;
+        return shutDown.supervisor(Supervisor.builder().virtualThreads(virtualThreads).build());
     }
 
     /** What a wait ended with, seen from the thread that waited. */
@@ -176,8 +170,7 @@ class ProcessContextTest {
             return thread;
         });
         try {
-            Supervisor supervisor = Supervisor.builder().executor(executor).build();
-            supervisors.add(supervisor);
+            Supervisor supervisor = shutDown.supervisor(Supervisor.builder().executor(executor).build());
             CompletableFuture<Boolean> interruptStatus = new CompletableFuture<>();
             supervisor.register("waiting", ctx -> {
                 ctx.awaitCancellation();

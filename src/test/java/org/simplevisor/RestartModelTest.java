@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -50,21 +49,22 @@ import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 import org.simplevisor.testing.RecordingListener;
+import org.simplevisor.testing.ShutDownAfterEach;
 import org.simplevisor.testing.ThreadBackedExecutor;
 
 /**
- * The restart model (SPEC section 3 "Restart model", section 7 items 2, 3, 4, 8 and 10): backoff, healthy
- * duration, restart window, exception classification, watchdog, priority, dynamic registration and the control of
- * one process while others run.
+ * The restart model (docs/contract.md, "Restart model"; defects 2, 3, 4, 8 and 10 of docs/go-port.md): backoff,
+ * healthy duration, restart window, exception classification, watchdog, priority, dynamic registration and the
+ * control of one process while others run.
  *
  * <p>Supervisors here run on a {@link ManualClock} and a {@link ManualScheduler}: restart delays and watchdog checks
  * happen only when a test advances virtual time, on the test's thread. Runs still execute on real threads, so tests
@@ -78,8 +78,8 @@ class RestartModelTest {
     private final ManualClock clock = new ManualClock();
     private final ManualScheduler scheduler = new ManualScheduler(clock);
     private final RecordingListener events = new RecordingListener();
-    private final List<Supervisor> supervisors = new ArrayList<>();
-    private final List<ExecutorService> executors = new ArrayList<>();
+    @RegisterExtension
+    final ShutDownAfterEach shutDown = new ShutDownAfterEach();
 
     @BeforeAll
     static void pollQuickly() {
@@ -93,12 +93,6 @@ class RestartModelTest {
         Awaitility.reset();
     }
 
-    @AfterEach
-    void shutDownAll() {
-        supervisors.forEach(Supervisor::shutdown);
-        executors.forEach(ExecutorService::shutdownNow);
-    }
-
     /** A supervisor on virtual time: delays and watchdog checks wait for {@link ManualScheduler#advance}. */
     private Supervisor supervisor() {
         return track(Supervisor.builder().name("restart-model").clock(clock).scheduler(scheduler)
@@ -106,8 +100,7 @@ class RestartModelTest {
     }
 
     private Supervisor track(Supervisor supervisor) {
-        supervisors.add(supervisor);
-        return supervisor;
+        return shutDown.supervisor(supervisor);
     }
 
     /**
@@ -317,6 +310,19 @@ class RestartModelTest {
         supervisor.register("p", ctx -> { }, withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ofSeconds(2)),
                 withBackoff(Duration.ofSeconds(2), 0));
         assertThat(supervisor.processNames()).containsExactly("p");
+    }
+
+    @Test
+    void validateChecksOptionsTogetherAsRegisterDoesWithoutRegistering() {
+        assertThatThrownBy(() -> ProcessOption.validate(withRestart(RestartPolicy.ON_FAILURE, 3,
+                Duration.ofSeconds(2)), withBackoff(Duration.ofSeconds(1), 0)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxRestartDelay (PT1S) must not be shorter than restartDelay (PT2S)");
+        assertThatThrownBy(() -> ProcessOption.validate(withBackoff(Duration.ofMillis(500), 0)))
+                .as("against the default restart delay").hasMessageContaining("restartDelay (PT1S)");
+        assertThatCode(() -> ProcessOption.validate(withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ofSeconds(2)),
+                withBackoff(Duration.ofSeconds(2), 0))).doesNotThrowAnyException();
+        assertThatCode(ProcessOption::validate).as("no option: the defaults").doesNotThrowAnyException();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -796,43 +802,30 @@ class RestartModelTest {
         assertThat(hung.snapshot().takenAt()).isEqualTo(start.plusSeconds(5));
     }
 
-    /** A platform thread whose {@link #interrupt()} waits for a gate, to freeze a cancellation half-way. */
-    private static final class GatedThread extends Thread {
-        static final CountDownLatch GATE_REACHED = new CountDownLatch(1);
-        static final CountDownLatch GATE = new CountDownLatch(1);
+    /** A platform thread that counts the calls of its {@link #interrupt()} by other threads. */
+    private static final class CountingThread extends Thread {
+        static final AtomicInteger INTERRUPTS = new AtomicInteger();
 
-        GatedThread(Runnable task) {
-            super(task, "gated");
+        CountingThread(Runnable task) {
+            super(task, "counting");
         }
 
         @Override
         public void interrupt() {
             if (Thread.currentThread() != this) {
-                GATE_REACHED.countDown();
-                boolean interrupted = false;
-                while (GATE.getCount() > 0) {
-                    try {
-                        GATE.await();
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+                INTERRUPTS.incrementAndGet();
             }
             super.interrupt();
         }
     }
 
     @Test
-    void awaitCancellationReturnsWithTheInterruptStatusSet() throws Exception {
-        ExecutorService threads = Executors.newCachedThreadPool(GatedThread::new);
-        executors.add(threads);
+    void theWatchdogWakesARunWaitingForItsCancellationWithoutAnInterrupt() throws Exception {
+        ExecutorService threads = shutDown.executor(Executors.newCachedThreadPool(CountingThread::new));
         Supervisor supervisor = track(Supervisor.builder().clock(clock).scheduler(scheduler).executor(threads)
                 .listener(events).build());
         CountDownLatch returned = new CountDownLatch(1);
-        AtomicBoolean interruptedOnReturn = new AtomicBoolean();
+        AtomicBoolean interruptedOnReturn = new AtomicBoolean(true);
         List<ProcessContext> runs = new CopyOnWriteArrayList<>();
         supervisor.register("watched", ctx -> {
             runs.add(ctx);
@@ -841,18 +834,16 @@ class RestartModelTest {
             returned.countDown();
         }, withWatchdog(Duration.ofSeconds(5)));
         supervisor.run();
-        await().until(() -> runs.size() == 1);
+        await().until(() -> runs.size() == 1 && supervisor.isRunning("watched"));
+        int interruptsBefore = CountingThread.INTERRUPTS.get();
 
-        CompletableFuture<Void> watchdog = CompletableFuture.runAsync(() -> scheduler.advance(Duration.ofSeconds(5)));
-        try {
-            assertThat(GatedThread.GATE_REACHED.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-            returned.await(1, TimeUnit.SECONDS); // a correct implementation does not return before the interrupt
-        } finally {
-            GatedThread.GATE.countDown();
-        }
-        watchdog.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.advance(Duration.ofSeconds(5));
+
         assertThat(returned.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-        assertThat(interruptedOnReturn).as("interrupt status when awaitCancellation() returned").isTrue();
+        assertThat(runs.get(0).isCancelled()).isTrue();
+        assertThat(interruptedOnReturn).as("interrupt status when awaitCancellation() returned").isFalse();
+        assertThat(CountingThread.INTERRUPTS.get() - interruptsBefore).as("interrupt() calls").isZero();
+        events.await("watched", SupervisorEvent.Type.HUNG);
     }
 
     @Test
@@ -892,8 +883,7 @@ class RestartModelTest {
 
     @Test
     void processesStartInAscendingPriorityAndStopInDescendingPriority() {
-        RecordingExecutor executor = new RecordingExecutor();
-        executors.add(executor);
+        RecordingExecutor executor = shutDown.executor(new RecordingExecutor());
         Supervisor supervisor = track(Supervisor.builder().clock(clock).scheduler(scheduler).executor(executor)
                 .listener(events).build());
 
@@ -1246,7 +1236,7 @@ class RestartModelTest {
 
     /** Runs a supervisor of process "p" on {@code executor}: p is STARTING, its one run held by the executor. */
     private Supervisor startHeld(HoldingExecutor executor, Scripted process) {
-        executors.add(executor);
+        shutDown.executor(executor);
         Supervisor supervisor = track(Supervisor.builder().clock(clock).scheduler(scheduler).executor(executor)
                 .listener(events).build());
         supervisor.register("p", process);

@@ -390,7 +390,7 @@ class SupervisorStressTest {
     }
 
     /**
-     * "No process is started or restarted after shutdown begins" (SPEC section 3). Shutdown closes processes a
+     * "Nothing starts or restarts once shutdown has begun" (docs/contract.md, Shutdown). Shutdown closes processes a
      * priority level at a time; while it waits for a higher level to stop, a lower-priority process that is not
      * closed yet keeps restarting.
      */

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,9 +15,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.simplevisor.testing.RecordingListener;
+import org.simplevisor.testing.ShutDownAfterEach;
 
 /**
  * {@link Supervisor.Builder#virtualThreads(boolean)}: refused before Java 21, runs processes on virtual threads from
@@ -31,17 +31,11 @@ class VirtualThreadsTest {
     private static final int CRASHES = 50;
 
     private final RecordingListener events = new RecordingListener();
-    private final List<Supervisor> supervisors = new ArrayList<>();
-
-    @AfterEach
-    void shutDownAll() {
-        supervisors.forEach(Supervisor::shutdown);
-    }
+    @RegisterExtension
+    final ShutDownAfterEach shutDown = new ShutDownAfterEach();
 
     private Supervisor virtualSupervisor(String name) {
-        Supervisor supervisor = Supervisor.builder().name(name).virtualThreads(true).listener(events).build();
-        supervisors.add(supervisor);
-        return supervisor;
+        return shutDown.supervisor(Supervisor.builder().name(name).virtualThreads(true).listener(events).build());
     }
 
     /** Thread.isVirtual() by reflection: the tests are compiled for Java 17. */
@@ -152,9 +146,8 @@ class VirtualThreadsTest {
     void anExecutorOfOnesOwnTakesPrecedenceOverVirtualThreadsOnEveryRelease() throws Exception {
         ExecutorService executor = Executors.newCachedThreadPool(r -> new Thread(r, "own-executor"));
         try {
-            Supervisor supervisor = Supervisor.builder().name("vt-own").virtualThreads(true).executor(executor)
-                    .listener(events).build();
-            supervisors.add(supervisor);
+            Supervisor supervisor = shutDown.supervisor(Supervisor.builder().name("vt-own").virtualThreads(true)
+                    .executor(executor).listener(events).build());
             AtomicReference<String> threadName = new AtomicReference<>();
             CountDownLatch ran = new CountDownLatch(1);
             supervisor.register("own", ctx -> {

@@ -10,6 +10,7 @@ import javax.management.MBeanOperationInfo;
 import javax.management.MBeanParameterInfo;
 import javax.management.NotificationEmitter;
 import javax.management.StandardEmitterMBean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An MXBean that emits notifications and takes its descriptions (the tooltips of JConsole and VisualVM) and
@@ -39,7 +40,7 @@ class DescribedMBean<T> extends StandardEmitterMBean {
     }
 
     @Override
-    protected void cacheMBeanInfo(MBeanInfo info) {
+    protected void cacheMBeanInfo(@Nullable MBeanInfo info) {
         if (info != null) {
             SHARED_INFO.putIfAbsent(mxbeanInterface, info);
         }
@@ -84,7 +85,7 @@ class DescribedMBean<T> extends StandardEmitterMBean {
         return MBeanOperationInfo.ACTION;
     }
 
-    private Method getter(String attribute) {
+    private @Nullable Method getter(String attribute) {
         for (String prefix : new String[] {"get", "is"}) {
             try {
                 return mxbeanInterface.getMethod(prefix + attribute);
@@ -96,7 +97,7 @@ class DescribedMBean<T> extends StandardEmitterMBean {
     }
 
     /** The interface method of an operation; the interfaces have no overloads, so name and arity identify it. */
-    private Method operation(MBeanOperationInfo info) {
+    private @Nullable Method operation(MBeanOperationInfo info) {
         for (Method method : mxbeanInterface.getMethods()) {
             if (method.getName().equals(info.getName())
                     && method.getParameterCount() == info.getSignature().length) {
@@ -106,7 +107,7 @@ class DescribedMBean<T> extends StandardEmitterMBean {
         return null;
     }
 
-    private Description parameterDescription(MBeanOperationInfo op, int sequence) {
+    private @Nullable Description parameterDescription(MBeanOperationInfo op, int sequence) {
         Method method = operation(op);
         if (method == null || sequence >= method.getParameterCount()) {
             return null;

@@ -14,9 +14,9 @@ import java.lang.annotation.Target;
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.PARAMETER})
 @interface Description {
 
-    /** @return the description */
+    /** {@return the description} */
     String value();
 
-    /** @return for a parameter, its name (an MXBean would otherwise call it {@code p0}); elsewhere ignored */
+    /** {@return for a parameter, its name (an MXBean would otherwise call it {@code p0}); elsewhere ignored} */
     String name() default "";
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one thread that delivers an {@link SupervisorJmx}'s notifications to JMX listeners (and runs their filters),
@@ -26,7 +27,7 @@ final class NotificationThread implements Executor {
     private final String name;
     private final ThreadPoolExecutor executor;
     private final AtomicLong dropped = new AtomicLong();
-    private volatile Thread thread;
+    private volatile @Nullable Thread thread;
 
     NotificationThread(String name) {
         this.name = name;
@@ -57,7 +58,7 @@ final class NotificationThread implements Executor {
         executor.execute(delivery); // never throws: a rejection is handled by rejected()
     }
 
-    /** @return whether the caller runs on this thread (a listener) */
+    /** {@return whether the caller runs on this thread (a listener)} */
     boolean isCurrent() {
         return Thread.currentThread() == thread;
     }
@@ -92,10 +93,5 @@ final class NotificationThread implements Executor {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** @return how many notifications were dropped because the queue was full */
-    long dropped() {
-        return dropped.get();
     }
 }

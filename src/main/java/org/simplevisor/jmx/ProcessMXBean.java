@@ -1,6 +1,7 @@
 package org.simplevisor.jmx;
 
 import java.util.Date;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The management interface of one supervised process, registered as
@@ -11,71 +12,74 @@ import java.util.Date;
         + " operations to start, stop and restart it")
 public interface ProcessMXBean {
 
-    /** @return the process's registered name */
+    /** {@return the process's registered name} */
     @Description("The process's registered name")
     String getName();
 
-    /** @return the status: {@code STOPPED}, {@code STARTING}, {@code RUNNING}, {@code RESTARTING} or {@code FAILED} */
+    /**
+     * {@return the status: {@code STOPPED}, {@code STARTING}, {@code RUNNING}, {@code RESTARTING}, {@code FAILED} or
+     * {@code STANDBY}}
+     */
     @Description("STOPPED, STARTING, RUNNING, RESTARTING, FAILED (will not run again on its own: restart limit"
             + " exceeded, or a failure its policy does not restart), or STANDBY (a singleton waiting for its lease,"
             + " which another node holds)")
     String getStatus();
 
-    /** @return the restart policy: {@code NEVER}, {@code ALWAYS} or {@code ON_FAILURE} */
+    /** {@return the restart policy: {@code NEVER}, {@code ALWAYS} or {@code ON_FAILURE}} */
     @Description("When a run that ended on its own is started again: NEVER, ALWAYS or ON_FAILURE")
     String getRestartPolicy();
 
-    /** @return the restarts counted toward the limit */
+    /** {@return the restarts counted toward the limit} */
     @Description("Restarts counted toward MaxRestarts (within the restart window, if any); reset by a healthy run,"
             + " by start, restart and resetRestartCount")
     int getRestartCount();
 
-    /** @return the restart limit; 0 or less means unlimited */
+    /** {@return the restart limit; 0 or less means unlimited} */
     @Description("Restarts allowed before the process becomes FAILED; 0 or less means unlimited")
     int getMaxRestarts();
 
-    /** @return the base delay before a restart, in milliseconds */
+    /** {@return the base delay before a restart, in milliseconds} */
     @Description("Base delay before a restart, in milliseconds (before any backoff and jitter)")
     long getRestartDelayMillis();
 
-    /** @return the runs begun since registration */
+    /** {@return the runs begun since registration} */
     @Description("Runs begun since registration")
     long getTotalStarts();
 
-    /** @return the restarts performed since registration */
+    /** {@return the restarts performed since registration} */
     @Description("Restarts performed by the restart policy since registration (never reset)")
     long getTotalRestarts();
 
-    /** @return the runs that ended with a checked exception or were declared hung */
+    /** {@return the runs that ended with a checked exception or were declared hung} */
     @Description("Runs that threw a checked exception or were declared hung by the watchdog")
     long getTotalFailures();
 
-    /** @return the runs that ended with a {@link RuntimeException} or an {@link Error} */
+    /** {@return the runs that ended with a {@link RuntimeException} or an {@link Error}} */
     @Description("Runs that crashed: threw a RuntimeException or an Error")
     long getTotalCrashes();
 
-    /** @return how the last run ended (completed, failed, crashed, cancelled, shutdown, manual), or null */
+    /** {@return how the last run ended (completed, failed, crashed, cancelled, shutdown, manual), or null} */
     @Description("How the last run ended: completed, failed, crashed, cancelled, shutdown or manual; null before"
             + " the first end")
-    String getLastExitReason();
+    @Nullable String getLastExitReason();
 
-    /** @return the last failure as {@code "class: message"}, or null if the process never failed */
+    /** {@return the last failure as {@code "class: message"}, or null if the process never failed} */
     @Description("What the last failed or crashed run threw, as \"class: message\"; null if it never failed")
-    String getLastFailure();
+    @Nullable String getLastFailure();
 
-    /** @return when the last failure happened, or null */
+    /** {@return when the last failure happened, or null} */
     @Description("When the last failure happened; null if it never failed")
-    Date getLastFailureTime();
+    @Nullable Date getLastFailureTime();
 
-    /** @return when the last run began, or null if the process never ran */
+    /** {@return when the last run began, or null if the process never ran} */
     @Description("When the last run began; null if it never ran")
-    Date getLastStartTime();
+    @Nullable Date getLastStartTime();
 
-    /** @return how long the current run has lasted, in milliseconds; 0 when not running */
+    /** {@return how long the current run has lasted, in milliseconds; 0 when not running} */
     @Description("How long the current run has lasted, in milliseconds; 0 when not running")
     long getUptimeMillis();
 
-    /** @return whether a run is in progress */
+    /** {@return whether a run is in progress} */
     @Description("Whether a run is in progress (Status is RUNNING)")
     boolean isRunning();
 

@@ -24,6 +24,7 @@ import javax.management.openmbean.CompositeType;
 import javax.management.openmbean.OpenDataException;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.LeaseLoss;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.SupervisorEvent;
@@ -98,19 +99,19 @@ final class ProcessNotifications {
     private ProcessNotifications() {
     }
 
-    /** @return what process and supervisor MBeans declare they emit: every type, with a severity for monitors */
+    /** {@return what process and supervisor MBeans declare they emit: every type, with a severity for monitors} */
     static MBeanNotificationInfo[] infos() {
         return INFOS.clone();
     }
 
-    private static MBeanNotificationInfo info(String type, Class<? extends Notification> notificationClass,
+    static MBeanNotificationInfo info(String type, Class<? extends Notification> notificationClass,
             int severity, String description) {
         // "severity" is the JMX Descriptor field monitoring tools read (1 non-recoverable ... 6 informational)
         return new MBeanNotificationInfo(new String[] {type}, notificationClass.getName(), description,
                 new ImmutableDescriptor("severity=" + severity));
     }
 
-    /** @return how many notifications {@link #of} makes of an event: the sequence numbers it takes */
+    /** {@return how many notifications {@link #of} makes of an event: the sequence numbers it takes} */
     static int countOf(SupervisorEvent event) {
         return (typeOf(event.type()) != null ? 1 : 0) + (event.statusChanged() ? 1 : 0);
     }
@@ -149,8 +150,8 @@ final class ProcessNotifications {
         return notifications;
     }
 
-    /** @return the JMX type of an event, or {@code null} for events that have none (registration, bare status) */
-    static String typeOf(SupervisorEvent.Type type) {
+    /** {@return the JMX type of an event, or {@code null} for events that have none (registration, bare status)} */
+    static @Nullable String typeOf(SupervisorEvent.Type type) {
         switch (type) {
             case STARTED:
                 return PROCESS_STARTED;
@@ -196,7 +197,8 @@ final class ProcessNotifications {
         return copy;
     }
 
-    private static CompositeData userData(SupervisorEvent event, String context) {
+    /** @return the user data of an event's notifications */
+    static CompositeData userData(SupervisorEvent event, String context) {
         ProcessSnapshot snapshot = event.snapshot();
         Object[] values = {
             event.processName(), event.supervisor(), context, event.type().name(), snapshot.status().name(),

@@ -2,6 +2,7 @@ package org.simplevisor.jmx;
 
 import java.time.Instant;
 import java.util.Date;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.ExitReason;
 import org.simplevisor.LeaseState;
 import org.simplevisor.ProcessSnapshot;
@@ -22,11 +23,11 @@ final class ProcessView implements ProcessMXBean {
         return supervisor.snapshot(name);
     }
 
-    static Date toDate(Instant instant) {
+    static @Nullable Date toDate(@Nullable Instant instant) {
         return instant == null ? null : Date.from(instant);
     }
 
-    static String tagOf(ExitReason reason) {
+    static @Nullable String tagOf(@Nullable ExitReason reason) {
         return reason == null ? null : reason.tagValue();
     }
 
@@ -81,22 +82,22 @@ final class ProcessView implements ProcessMXBean {
     }
 
     @Override
-    public String getLastExitReason() {
+    public @Nullable String getLastExitReason() {
         return tagOf(snapshot().lastExitReason());
     }
 
     @Override
-    public String getLastFailure() {
+    public @Nullable String getLastFailure() {
         return snapshot().lastFailureDescription();
     }
 
     @Override
-    public Date getLastFailureTime() {
+    public @Nullable Date getLastFailureTime() {
         return toDate(snapshot().lastFailureTime());
     }
 
     @Override
-    public Date getLastStartTime() {
+    public @Nullable Date getLastStartTime() {
         return toDate(snapshot().lastStartTime());
     }
 

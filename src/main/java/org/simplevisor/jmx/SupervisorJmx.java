@@ -1,5 +1,6 @@
 package org.simplevisor.jmx;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.ListenerNotFoundException;
+import javax.management.MBeanNotificationInfo;
 import javax.management.MBeanServer;
 import javax.management.MalformedObjectNameException;
 import javax.management.Notification;
@@ -22,13 +24,14 @@ import javax.management.NotificationListener;
 import javax.management.ObjectName;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
 import org.simplevisor.SupervisorListener;
 
 /**
  * Publishes a {@link Supervisor} and each of its processes as MXBeans, with notifications: the JMX side of
- * simplevisor (SPEC section 5).
+ * simplevisor (docs/contract.md, JMX).
  *
  * <pre>{@code
  * Supervisor supervisor = Supervisor.builder().name("billing").build();
@@ -67,6 +70,13 @@ import org.simplevisor.SupervisorListener;
  * {@code supervisor}, {@code context}, {@code event}, {@code status}, {@code previousStatus},
  * {@code restartCount}, {@code maxRestarts}, {@code reason}, {@code error} and {@code delayMillis}. Sequence
  * numbers count from 1 per process, without gaps.
+ *
+ * <h2>Alerts</h2>
+ * A third MBean, {@code <domain>:type=Alerts,context=<context>} ({@link AlertsMXBean}), emits only what needs a
+ * person: {@value #PROCESS_RESTART_LIMIT_EXCEEDED}, {@value #PROCESS_HUNG} and {@value #PROCESS_SHUTDOWN_TIMEOUT},
+ * numbered 1, 2, ... of its own, with the process MBean as source, the same user data, and a message that begins
+ * with the alert and the process ({@code RESTART LIMIT EXCEEDED: payment-gateway (/shop) is FAILED after 3 of 3
+ * restarts; last error: ...}). Subscribe to it for alerting, to the supervisor MBean to follow everything.
  *
  * <h2>Threads</h2>
  * MBeans read the supervisor's non-blocking snapshots. Notifications are made on the supervisor's event thread and
@@ -107,16 +117,20 @@ public final class SupervisorJmx implements AutoCloseable {
     private final MBeanServer server;
     private final String domain;
     private final String context;
+    private final String executor;
     private final ObjectName supervisorName;
     private final NotificationThread deliveries;
     private final Emitter supervisorEmitter;
+    private final ObjectName alertsName;
+    private final Alerts alerts;
     private final SupervisorListener listener = this::onEvent;
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
     private final Object lock = new Object();
-    private final Map<String, ProcessEntry> processes = new LinkedHashMap<>(); // guarded by lock
-    private boolean supervisorRegistered;                                      // guarded by lock
-    private boolean closed;                                                    // guarded by lock
+    @GuardedBy("lock") private final Map<String, ProcessEntry> processes = new LinkedHashMap<>();
+    @GuardedBy("lock") private boolean supervisorRegistered;
+    @GuardedBy("lock") private boolean alertsRegistered;
+    @GuardedBy("lock") private boolean closed;
 
     /** A process's MBean name, its emitter, and its sequence of notification numbers. */
     private static final class ProcessEntry {
@@ -124,7 +138,7 @@ public final class SupervisorJmx implements AutoCloseable {
         final Emitter emitter;
         final AtomicLong sequence = new AtomicLong();
         boolean registered;
-        RuntimeException registrationFailure; // why the MBean could not be registered, if it could not
+        @Nullable RuntimeException registrationFailure; // why the MBean could not be registered, if it could not
 
         ProcessEntry(ObjectName name, Emitter emitter) {
             this.name = name;
@@ -137,15 +151,19 @@ public final class SupervisorJmx implements AutoCloseable {
      * an {@link Error} other than a {@link VirtualMachineError}, is skipped: the next listener still gets the
      * notification.
      */
-    private static final class Emitter extends NotificationBroadcasterSupport {
-        private List<NotificationListener> subscribed;  // one entry per subscription; guarded by this
+    static final class Emitter extends NotificationBroadcasterSupport {
+        @GuardedBy("this") private @Nullable List<NotificationListener> subscribed; // one entry per subscription
         private volatile boolean hasListeners;
 
         Emitter() {
-            super(ProcessNotifications.infos());
+            this(ProcessNotifications.infos());
         }
 
-        /** @return whether a listener is subscribed: without one, notifications are not worth building */
+        Emitter(MBeanNotificationInfo[] infos) {
+            super(infos);
+        }
+
+        /** {@return whether a listener is subscribed: without one, notifications are not worth building} */
         boolean hasListeners() {
             return hasListeners;
         }
@@ -196,14 +214,18 @@ public final class SupervisorJmx implements AutoCloseable {
         }
     }
 
-    private SupervisorJmx(Supervisor supervisor, MBeanServer server, String domain, String context) {
+    private SupervisorJmx(Supervisor supervisor, MBeanServer server, String domain, String context,
+            String executor) {
         this.supervisor = supervisor;
+        this.executor = executor;
         this.server = server;
         this.domain = domain;
         this.context = context;
         this.supervisorName = supervisorObjectName(domain, context);
         this.deliveries = new NotificationThread("simplevisor-" + supervisor.name() + "-jmx");
         this.supervisorEmitter = new Emitter();
+        this.alertsName = alertsObjectName(domain, context);
+        this.alerts = new Alerts(context, deliveries);
     }
 
     /**
@@ -234,7 +256,27 @@ public final class SupervisorJmx implements AutoCloseable {
      * @throws IllegalStateException    if a name is already taken (the message names it), registration fails
      *                                  otherwise, or the supervisor has terminated
      */
-    public static SupervisorJmx register(Supervisor supervisor, MBeanServer server, String domain, String context) {
+    public static SupervisorJmx register(Supervisor supervisor, @Nullable MBeanServer server, @Nullable String domain,
+            @Nullable String context) {
+        return register(supervisor, server, domain, context, null);
+    }
+
+    /**
+     * Registers the supervisor and its processes as {@link #register(Supervisor, MBeanServer, String, String)} does,
+     * and says what executor its runs execute on: the supervisor MBean's {@code Executor} attribute.
+     *
+     * @param supervisor the supervisor, not yet terminated
+     * @param server     where to register; {@code null} means the platform MBean server
+     * @param domain     the JMX domain; {@code null} means {@value #DEFAULT_DOMAIN}
+     * @param context    the {@code context} key; {@code null} means the supervisor's name
+     * @param executor   the executor's JNDI name or a description of it; {@code null} for none
+     * @return the registration
+     * @throws IllegalArgumentException if the domain is not a valid, non-pattern JMX domain
+     * @throws IllegalStateException    if a name is already taken (the message names it), registration fails
+     *                                  otherwise, or the supervisor has terminated
+     */
+    public static SupervisorJmx register(Supervisor supervisor, @Nullable MBeanServer server, @Nullable String domain,
+            @Nullable String context, @Nullable String executor) {
         Objects.requireNonNull(supervisor, "supervisor");
         if (supervisor.isTerminated()) {
             throw new IllegalStateException("supervisor \"" + supervisor.name()
@@ -242,7 +284,8 @@ public final class SupervisorJmx implements AutoCloseable {
         }
         SupervisorJmx jmx = new SupervisorJmx(supervisor,
                 server != null ? server : ManagementFactory.getPlatformMBeanServer(),
-                domain != null ? domain : DEFAULT_DOMAIN, context != null ? context : supervisor.name());
+                domain != null ? domain : DEFAULT_DOMAIN, context != null ? context : supervisor.name(),
+                executor != null ? executor : "");
         try {
             jmx.registerSupervisor();
             // Listen first, then read the processes: one registered in between is seen twice, and registering
@@ -264,9 +307,10 @@ public final class SupervisorJmx implements AutoCloseable {
     // ---------------------------------------------------------------- names
 
     /**
+     * {@return {@code <domain>:type=Supervisor,context=<context>}, the context quoted only if it needs it}
+     *
      * @param domain  the JMX domain
      * @param context the {@code context} key's value
-     * @return {@code <domain>:type=Supervisor,context=<context>}, the context quoted only if it needs it
      * @throws IllegalArgumentException if the result is not a valid, non-pattern ObjectName
      */
     public static ObjectName supervisorObjectName(String domain, String context) {
@@ -274,10 +318,21 @@ public final class SupervisorJmx implements AutoCloseable {
     }
 
     /**
+     * {@return {@code <domain>:type=Process,context=<context>,name=<process>}, values quoted only if they need it}
+     *
+     * @param domain  the JMX domain
+     * @param context the {@code context} key's value
+     * @return {@code <domain>:type=Alerts,context=<context>}, the context quoted only if it needs it
+     * @throws IllegalArgumentException if the result is not a valid, non-pattern ObjectName
+     */
+    public static ObjectName alertsObjectName(String domain, String context) {
+        return objectName(domain + ":type=Alerts,context=" + quoteIfNeeded(context));
+    }
+
+    /**
      * @param domain  the JMX domain
      * @param context the {@code context} key's value
      * @param process the process name
-     * @return {@code <domain>:type=Process,context=<context>,name=<process>}, values quoted only if they need it
      * @throws IllegalArgumentException if the result is not a valid, non-pattern ObjectName
      */
     public static ObjectName processObjectName(String domain, String context, String process) {
@@ -286,8 +341,9 @@ public final class SupervisorJmx implements AutoCloseable {
     }
 
     /**
+     * {@return the value as is, or {@link ObjectName#quote quoted} if it holds {@code , = : " * ?} or a newline}
+     *
      * @param value a key property value
-     * @return the value as is, or {@link ObjectName#quote quoted} if it holds {@code , = : " * ?} or a newline
      */
     static String quoteIfNeeded(String value) {
         Objects.requireNonNull(value, "value");
@@ -313,30 +369,36 @@ public final class SupervisorJmx implements AutoCloseable {
         return objectName;
     }
 
-    /** @return the supervisor MBean's name */
+    /** {@return the supervisor MBean's name} */
     public ObjectName supervisorObjectName() {
         return supervisorName;
     }
 
+    /** @return the Alerts MBean's name */
+    public ObjectName alertsObjectName() {
+        return alertsName;
+    }
+
     /**
+     * {@return the name its MBean has (or would have) in this registration}
+     *
      * @param process a process name
-     * @return the name its MBean has (or would have) in this registration
      */
     public ObjectName processObjectName(String process) {
         return processObjectName(domain, context, process);
     }
 
-    /** @return the {@code context} key of this registration's names */
+    /** {@return the {@code context} key of this registration's names} */
     public String context() {
         return context;
     }
 
-    /** @return the MBean server this registration uses */
+    /** {@return the MBean server this registration uses} */
     public MBeanServer server() {
         return server;
     }
 
-    /** @return whether this registration was closed (by {@link #close()} or the supervisor's termination) */
+    /** {@return whether this registration was closed (by {@link #close()} or the supervisor's termination)} */
     public boolean isClosed() {
         synchronized (lock) {
             return closed;
@@ -346,10 +408,12 @@ public final class SupervisorJmx implements AutoCloseable {
     // ---------------------------------------------------------------- registration
 
     private void registerSupervisor() {
-        SupervisorView view = new SupervisorView(supervisor);
+        SupervisorView view = new SupervisorView(supervisor, executor);
         synchronized (lock) {
             register(new SupervisorView.MBean(view, supervisorEmitter), supervisorName);
             supervisorRegistered = true;
+            register(new DescribedMBean<>(alerts, AlertsMXBean.class, alerts.emitter()), alertsName);
+            alertsRegistered = true;
         }
     }
 
@@ -361,7 +425,7 @@ public final class SupervisorJmx implements AutoCloseable {
      *               a process whose name is taken still has its notifications relayed by the supervisor MBean
      * @return the entry, or {@code null} once closed
      */
-    private ProcessEntry processEntry(String process, boolean strict) {
+    private @Nullable ProcessEntry processEntry(String process, boolean strict) {
         synchronized (lock) {
             if (closed) {
                 return null;
@@ -416,6 +480,7 @@ public final class SupervisorJmx implements AutoCloseable {
         if (entry == null) {
             return; // closed
         }
+        alerts.onEvent(event, entry.name);
         // Numbered here, in event order; filtered and delivered on the notification thread, so that no listener
         // or filter of a JMX client ever runs on the event thread.
         if (!entry.emitter.hasListeners() && !supervisorEmitter.hasListeners()) {
@@ -456,6 +521,9 @@ public final class SupervisorJmx implements AutoCloseable {
             List<ObjectName> registered = new ArrayList<>();
             synchronized (lock) {
                 processes.values().stream().filter(p -> p.registered).forEach(p -> registered.add(p.name));
+                if (alertsRegistered) {
+                    registered.add(alertsName);
+                }
                 if (supervisorRegistered) {
                     registered.add(supervisorName);
                 }

@@ -15,23 +15,32 @@ package org.simplevisor.jmx;
         + " Relays the notifications of all its processes")
 public interface SupervisorMXBean {
 
-    /** @return the supervisor's name */
+    /** {@return the supervisor's name} */
     @Description("The supervisor's name")
     String getName();
 
-    /** @return whether the supervisor was started and has not begun to shut down */
+    /**
+     * {@return the executor the runs execute on, as whoever published the supervisor described it: in a web
+     * application, "the container's executor" and its JNDI name, or "its own executor" and its name; empty when
+     * not described}
+     */
+    @Description("The executor the processes run on: in a web application the container's ManagedExecutorService"
+            + " by its JNDI name, or the application's own; empty when whoever published the supervisor did not say")
+    String getExecutor();
+
+    /** {@return whether the supervisor was started and has not begun to shut down} */
     @Description("Whether run() was called and shutdown has not begun")
     boolean isStarted();
 
-    /** @return how many processes are registered */
+    /** {@return how many processes are registered} */
     @Description("How many processes are registered")
     int getProcessCount();
 
-    /** @return how many processes have a run in progress */
+    /** {@return how many processes have a run in progress} */
     @Description("How many processes have a run in progress (status RUNNING)")
     int getRunningCount();
 
-    /** @return the names of all processes, in registration order */
+    /** {@return the names of all processes, in registration order} */
     @Description("The names of all processes, in registration order")
     String[] getProcessNames();
 
@@ -40,7 +49,7 @@ public interface SupervisorMXBean {
             + " other nodes")
     String getNodeId();
 
-    /** @return the total time shutdown waits for processes, in milliseconds */
+    /** {@return the total time shutdown waits for processes, in milliseconds} */
     @Description("Total time a shutdown waits for the processes to end, in milliseconds")
     long getShutdownTimeoutMillis();
 

@@ -22,6 +22,7 @@ import javax.management.openmbean.SimpleType;
 import javax.management.openmbean.TabularData;
 import javax.management.openmbean.TabularDataSupport;
 import javax.management.openmbean.TabularType;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.Supervisor;
 
@@ -63,14 +64,21 @@ final class SupervisorView implements SupervisorMXBean {
     }
 
     private final Supervisor supervisor;
+    private final String executor;
 
-    SupervisorView(Supervisor supervisor) {
+    SupervisorView(Supervisor supervisor, String executor) {
         this.supervisor = supervisor;
+        this.executor = executor;
     }
 
     @Override
     public String getName() {
         return supervisor.name();
+    }
+
+    @Override
+    public String getExecutor() {
+        return executor;
     }
 
     @Override
@@ -123,7 +131,7 @@ final class SupervisorView implements SupervisorMXBean {
         supervisor.resetRestartCount(process);
     }
 
-    /** @return a row per process, in registration order */
+    /** {@return a row per process, in registration order} */
     TabularData processTable() throws OpenDataException {
         TabularDataSupport table = new TabularDataSupport(TABLE_TYPE);
         for (ProcessSnapshot p : supervisor.snapshots()) {
@@ -147,7 +155,7 @@ final class SupervisorView implements SupervisorMXBean {
     static final class MBean extends DescribedMBean<SupervisorMXBean> {
 
         private final SupervisorView view;
-        private volatile MBeanInfo info;
+        private volatile @Nullable MBeanInfo info;
 
         MBean(SupervisorView view, NotificationEmitter emitter) {
             super(view, SupervisorMXBean.class, emitter);

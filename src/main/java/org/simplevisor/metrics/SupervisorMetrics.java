@@ -1,5 +1,6 @@
 package org.simplevisor.metrics;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -19,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.ExitReason;
 import org.simplevisor.LeaseLoss;
 import org.simplevisor.ProcessSnapshot;
@@ -30,8 +32,8 @@ import org.simplevisor.SupervisorListener;
 
 /**
  * The Micrometer meters of one {@link Supervisor}, named so that Prometheus rendering gives the names of the Go
- * package {@code simplevisor} (SPEC section 6). A {@link MeterBinder} that observes the supervisor's events: the
- * supervisor itself knows nothing of Micrometer.
+ * package {@code simplevisor} (docs/contract.md, Metrics). A {@link MeterBinder} that observes the supervisor's
+ * events: the supervisor itself knows nothing of Micrometer.
  *
  * <pre>{@code
  * SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/app"));
@@ -156,8 +158,8 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     private final SupervisorListener listener = this::onEvent;
     private final Object lock = new Object();
     private final Map<String, ProcessMeters> processes = new ConcurrentHashMap<>(); // written under lock
-    private MeterRegistry registry; // guarded by lock
-    private boolean closed;         // guarded by lock
+    @GuardedBy("lock") private @Nullable MeterRegistry registry; // null until bound
+    @GuardedBy("lock") private boolean closed;
 
     /**
      * Creates the metrics of a supervisor, without common tags; nothing is recorded before {@link #bindTo}.
@@ -326,8 +328,8 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
         }
     }
 
-    /** @return the meters of a process, registered on first use; {@code null} if closed or unknown */
-    private ProcessMeters metersOf(String name, ProcessSnapshot known) {
+    /** {@return the meters of a process, registered on first use; {@code null} if closed or unknown} */
+    private @Nullable ProcessMeters metersOf(String name, @Nullable ProcessSnapshot known) {
         ProcessMeters meters = processes.get(name);
         if (meters != null) {
             return meters;
@@ -353,7 +355,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
 
     // Static, and given the supervisor by the gauge: a gauge's function must hold no strong reference to it.
 
-    private static ProcessSnapshot snapshotOrNull(Supervisor supervisor, String name) {
+    private static @Nullable ProcessSnapshot snapshotOrNull(Supervisor supervisor, String name) {
         try {
             return supervisor.snapshot(name);
         } catch (NoSuchElementException unknown) {

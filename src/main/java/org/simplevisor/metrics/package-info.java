@@ -1,6 +1,6 @@
 /**
  * Micrometer metrics of a {@link org.simplevisor.Supervisor}, under the names of the Go package
- * {@code simplevisor} (SPEC section 6).
+ * {@code simplevisor} (docs/contract.md, Metrics).
  *
  * <p>{@link org.simplevisor.metrics.SupervisorMetrics} is a Micrometer {@code MeterBinder} and an observer of the
  * supervisor's events: the core knows nothing of Micrometer. Gauges read the supervisor's process snapshots, so
@@ -15,5 +15,10 @@
  *     supervisor.shutdown();
  * }
  * }</pre>
+ *
+ * <p>Nothing in this package is {@code null} unless marked {@link org.jspecify.annotations.Nullable @Nullable}.
  */
+@NullMarked
 package org.simplevisor.metrics;
+
+import org.jspecify.annotations.NullMarked;

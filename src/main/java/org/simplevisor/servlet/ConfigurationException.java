@@ -1,6 +1,7 @@
 package org.simplevisor.servlet;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The simplevisor configuration of a web application is invalid: a context parameter or a {@code @Supervised}
@@ -14,6 +15,8 @@ public final class ConfigurationException extends IllegalArgumentException {
     private final List<String> problems;
 
     /**
+     * Reports several problems at once.
+     *
      * @param problems what is wrong, one entry per parameter or class, each naming it and its value
      */
     public ConfigurationException(List<String> problems) {
@@ -22,15 +25,17 @@ public final class ConfigurationException extends IllegalArgumentException {
     }
 
     /**
+     * Reports one problem.
+     *
      * @param problem what is wrong, naming the parameter or class and its value
      * @param cause   the underlying failure, or {@code null}
      */
-    public ConfigurationException(String problem, Throwable cause) {
+    public ConfigurationException(String problem, @Nullable Throwable cause) {
         super(message(List.of(problem)), cause);
         this.problems = List.of(problem);
     }
 
-    /** @return what is wrong, one entry per parameter or class */
+    /** {@return what is wrong, one entry per parameter or class} */
     public List<String> problems() {
         return problems;
     }

@@ -7,6 +7,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the durations of the configuration: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, combinations as in
@@ -26,11 +27,12 @@ final class Durations {
     }
 
     /**
+     * {@return the duration}
+     *
      * @param text the configured value
-     * @return the duration
      * @throws IllegalArgumentException with a message that says what is wrong, if {@code text} is not a duration
      */
-    static Duration parse(String text) {
+    static Duration parse(@Nullable String text) {
         if (text == null) {
             throw new IllegalArgumentException("not a duration; " + FORMAT);
         }

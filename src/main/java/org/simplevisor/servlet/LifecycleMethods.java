@@ -29,6 +29,8 @@ final class LifecycleMethods {
     }
 
     /**
+     * Finds the life-cycle methods of a process class.
+     *
      * @param type a process class
      * @return its life-cycle methods
      * @throws IllegalArgumentException naming a life-cycle method that takes parameters or is static

@@ -6,13 +6,16 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.Supervisor;
 import org.simplevisor.metrics.SupervisorMetrics;
+import org.simplevisor.metrics.TaggedJmxNames;
 
 /**
  * The Micrometer side of one web application: which registry the meters go to, and their removal on destroy.
  * An application's own registry (context attribute {@code org.simplevisor.MeterRegistry}) comes first; else
- * {@code simplevisor.metrics} decides: {@code jmx} (a {@link JmxMeterRegistry} owned by the listener), {@code global}
+ * {@code simplevisor.metrics} decides: {@code jmx} (a {@link JmxMeterRegistry} owned by the listener, its MBeans named
+ * by {@link TaggedJmxNames}), {@code global}
  * ({@link Metrics#globalRegistry}) or {@code none}.
  */
 final class MetricsPublisher implements AutoCloseable {
@@ -20,23 +23,24 @@ final class MetricsPublisher implements AutoCloseable {
     /** The JMX domain of the owned registry unless {@code simplevisor.jmx.domain} is given: Micrometer's default. */
     static final String DEFAULT_METRICS_DOMAIN = "metrics";
 
-    private final SupervisorMetrics metrics;
-    private final MeterRegistry ownedRegistry;
+    private final @Nullable SupervisorMetrics metrics;  // null: no meters
+    private final @Nullable MeterRegistry ownedRegistry; // null: the registry is not the listener's own
 
-    private MetricsPublisher(SupervisorMetrics metrics, MeterRegistry ownedRegistry) {
+    private MetricsPublisher(@Nullable SupervisorMetrics metrics, @Nullable MeterRegistry ownedRegistry) {
         this.metrics = metrics;
         this.ownedRegistry = ownedRegistry;
     }
 
     /**
+     * {@return the bound metrics; {@link #close()} removes them}
+     *
      * @param supervisor     the supervisor to observe
      * @param configuration  the web application's configuration
      * @param appRegistry    the application's registry, or {@code null}
      * @param contextPath    the value of the common tag {@code context}
-     * @return the bound metrics; {@link #close()} removes them
      */
     static MetricsPublisher publish(Supervisor supervisor, ServletConfiguration configuration,
-                                    MeterRegistry appRegistry, String contextPath) {
+                                    @Nullable MeterRegistry appRegistry, String contextPath) {
         MeterRegistry registry = appRegistry;
         MeterRegistry owned = null;
         if (registry == null) {
@@ -48,7 +52,7 @@ final class MetricsPublisher implements AutoCloseable {
                     break;
                 default:
                     String domain = configuration.jmxDomainSet() ? configuration.jmxDomain() : DEFAULT_METRICS_DOMAIN;
-                    owned = new JmxMeterRegistry(new DomainConfig(domain), Clock.SYSTEM);
+                    owned = TaggedJmxNames.registry(new DomainConfig(domain), Clock.SYSTEM);
                     registry = owned;
             }
         }
@@ -64,7 +68,7 @@ final class MetricsPublisher implements AutoCloseable {
         }
     }
 
-    /** @return whether meters are recorded */
+    /** {@return whether meters are recorded} */
     boolean active() {
         return metrics != null;
     }
@@ -89,7 +93,7 @@ final class MetricsPublisher implements AutoCloseable {
         }
 
         @Override
-        public String get(String key) {
+        public @Nullable String get(String key) {
             return null;
         }
 

@@ -1,8 +1,7 @@
 package org.simplevisor.servlet;
 
 import jakarta.enterprise.concurrent.ManagedExecutorService;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -10,6 +9,7 @@ import org.glassfish.concurro.AbstractManagedExecutorService.RejectPolicy;
 import org.glassfish.concurro.ManagedExecutorServiceImpl;
 import org.glassfish.concurro.ManagedThreadFactoryImpl;
 import org.glassfish.concurro.spi.ContextHandle;
+import org.simplevisor.OwnedThreads;
 
 /**
  * A {@link ManagedExecutorService} of the Jakarta Concurrency reference implementation (concurro), for a
@@ -21,20 +21,24 @@ final class OwnedExecutor {
     private static final Logger LOG = LogManager.getLogger(OwnedExecutor.class);
     private static final long KEEP_ALIVE_SECONDS = 60;
 
-    private final TrackingThreadFactory threads;
+    private final TrackingThreadFactory factory;
+    private final OwnedThreads threads;
     private final ManagedExecutorServiceImpl executor;
 
     /**
+     * Creates the executor; it starts threads as runs come.
+     *
      * @param name the executor's name; its threads are {@code <name>-Thread-<n>}
      */
     OwnedExecutor(String name) {
-        threads = new TrackingThreadFactory(name);
+        threads = new OwnedThreads(name + "-Thread-", false); // only tracks the threads concurro makes
+        factory = new TrackingThreadFactory(name, threads);
         // No hung-task detection (runs are long on purpose), no core threads, direct hand-off: a thread per run.
-        executor = new ManagedExecutorServiceImpl(name, threads, 0, true, 0, Integer.MAX_VALUE,
+        executor = new ManagedExecutorServiceImpl(name, factory, 0, true, 0, Integer.MAX_VALUE,
                 KEEP_ALIVE_SECONDS, TimeUnit.SECONDS, 0, 0, null, RejectPolicy.ABORT);
     }
 
-    /** @return the executor */
+    /** {@return the executor} */
     ManagedExecutorService executor() {
         return executor;
     }
@@ -47,40 +51,35 @@ final class OwnedExecutor {
      */
     boolean shutdown(long deadlineNanos) {
         executor.shutdownNow();
-        threads.stop();
+        factory.stop();
         try {
             executor.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-            for (Thread thread : threads.all) {
-                long millis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-                if (thread != Thread.currentThread() && millis > 0) {
-                    thread.join(millis);
-                }
+            if (threads.joinAll(deadlineNanos)) {
+                return true;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        threads.all.removeIf(thread -> !thread.isAlive());
-        if (!threads.all.isEmpty()) {
-            LOG.warn("{} executor thread(s) did not end in time: {}", threads.all.size(), threads.all);
-            return false;
+        List<Thread> alive = threads.alive();
+        if (alive.isEmpty()) {
+            return true;
         }
-        return true;
+        LOG.warn("{} executor thread(s) did not end in time: {}", alive.size(), alive);
+        return false;
     }
 
-    /** Remembers every thread it makes, also after the pool forgot it, until it has ended. */
+    /** Hands every thread it makes to {@link OwnedThreads}, which remembers it, also after the pool forgot it. */
     private static final class TrackingThreadFactory extends ManagedThreadFactoryImpl {
-        final Set<Thread> all = ConcurrentHashMap.newKeySet();
+        private final OwnedThreads threads;
 
-        TrackingThreadFactory(String name) {
+        TrackingThreadFactory(String name, OwnedThreads threads) {
             super(name);
+            this.threads = threads;
         }
 
         @Override
         protected Thread createThread(Runnable runnable, ContextHandle contextHandleForSetup) {
-            Thread thread = super.createThread(runnable, contextHandleForSetup);
-            all.removeIf(old -> !old.isAlive() && old.getState() == Thread.State.TERMINATED);
-            all.add(thread);
-            return thread;
+            return threads.track(super.createThread(runnable, contextHandleForSetup));
         }
     }
 }

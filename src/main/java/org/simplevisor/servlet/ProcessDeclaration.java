@@ -3,6 +3,7 @@ package org.simplevisor.servlet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.SupervisedProcess;
@@ -33,16 +34,16 @@ record ProcessDeclaration(
         RestartPolicy policy,
         int maxRestarts,
         Duration restartDelay,
-        Duration maxRestartDelay,
+        @Nullable Duration maxRestartDelay,
         double jitter,
         Duration healthyDuration,
-        Duration restartWindow,
-        Duration watchdog,
+        @Nullable Duration restartWindow,
+        @Nullable Duration watchdog,
         int priority,
         List<Class<? extends Throwable>> noRestartOn,
         boolean singleton) {
 
-    /** @return the options to register the process with */
+    /** {@return the options to register the process with} */
     @SuppressWarnings("unchecked")
     ProcessOption[] options() {
         List<ProcessOption> options = new ArrayList<>();

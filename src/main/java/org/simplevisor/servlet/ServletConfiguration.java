@@ -15,13 +15,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
+import org.jspecify.annotations.Nullable;
+import org.simplevisor.ProcessOption;
 import org.simplevisor.LeaseTiming;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervised;
 import org.simplevisor.SupervisedProcess;
 import org.simplevisor.Supervisor;
+import org.simplevisor.jmx.SupervisorJmx;
 import org.simplevisor.cluster.JdbcLeaseStore;
 
 /**
@@ -42,13 +47,12 @@ final class ServletConfiguration {
     static final String JMX_ENABLED = "simplevisor.jmx.enabled";
     static final String JMX_DOMAIN = "simplevisor.jmx.domain";
     static final String METRICS = "simplevisor.metrics";
+    static final String LOG_REPEAT_WINDOW = "simplevisor.log.repeat-window";
     static final String CLUSTER_DATASOURCE = "simplevisor.cluster.datasource";
     static final String CLUSTER_TABLE = "simplevisor.cluster.table";
     static final String CLUSTER_LEASE_TIME = "simplevisor.cluster.lease-time";
     static final String CLUSTER_NODE_ID = "simplevisor.cluster.node-id";
     static final String PROCESS_PREFIX = "simplevisor.process.";
-
-    static final String DEFAULT_JMX_DOMAIN = "org.simplevisor";
 
     /** The settings of {@code simplevisor.process.<name>.<setting>}. */
     static final List<String> PROCESS_SETTINGS = List.of("class", "restart", "max-restarts", "restart-delay",
@@ -60,11 +64,12 @@ final class ServletConfiguration {
 
     private final boolean enabled;
     private final Duration shutdownTimeout;
-    private final String executorName;
+    private final @Nullable String executorName;
     private final boolean jmxEnabled;
     private final String jmxDomain;
     private final boolean jmxDomainSet;
     private final Metrics metrics;
+    private final Duration logRepeatWindow;
     private final Cluster cluster;
     private final List<ProcessDeclaration> processes;
 
@@ -87,6 +92,7 @@ final class ServletConfiguration {
         jmxDomain = reader.jmxDomain;
         jmxDomainSet = reader.jmxDomainSet;
         metrics = reader.metrics;
+        logRepeatWindow = reader.logRepeatWindow;
         cluster = new Cluster(reader.clusterDataSource, reader.clusterTable, reader.clusterLeaseTime,
                 reader.clusterNodeId);
         processes = List.copyOf(reader.processes);
@@ -100,7 +106,7 @@ final class ServletConfiguration {
      * @return the validated configuration
      * @throws ConfigurationException naming every invalid parameter or class and its value
      */
-    static ServletConfiguration read(ServletContext context, Collection<Class<?>> annotated) {
+    static ServletConfiguration read(ServletContext context, @Nullable Collection<Class<?>> annotated) {
         Map<String, String> parameters = new LinkedHashMap<>();
         for (String name : Collections.list(context.getInitParameterNames())) {
             if (name.startsWith(PREFIX)) {
@@ -129,37 +135,37 @@ final class ServletConfiguration {
         return new ServletConfiguration(reader);
     }
 
-    /** @return {@code simplevisor.enabled} */
+    /** {@return {@code simplevisor.enabled}} */
     boolean enabled() {
         return enabled;
     }
 
-    /** @return {@code simplevisor.shutdown-timeout} */
+    /** {@return {@code simplevisor.shutdown-timeout}} */
     Duration shutdownTimeout() {
         return shutdownTimeout;
     }
 
-    /** @return {@code simplevisor.executor}, or {@code null} to look up the default */
-    String executorName() {
+    /** {@return {@code simplevisor.executor}, or {@code null} to look up the default} */
+    @Nullable String executorName() {
         return executorName;
     }
 
-    /** @return {@code simplevisor.jmx.enabled} */
+    /** {@return {@code simplevisor.jmx.enabled}} */
     boolean jmxEnabled() {
         return jmxEnabled;
     }
 
-    /** @return {@code simplevisor.jmx.domain}, by default {@value #DEFAULT_JMX_DOMAIN} */
+    /** {@return {@code simplevisor.jmx.domain}, by default {@value SupervisorJmx#DEFAULT_DOMAIN}} */
     String jmxDomain() {
         return jmxDomain;
     }
 
-    /** @return whether {@code simplevisor.jmx.domain} was given */
+    /** {@return whether {@code simplevisor.jmx.domain} was given} */
     boolean jmxDomainSet() {
         return jmxDomainSet;
     }
 
-    /** @return {@code simplevisor.metrics} */
+    /** {@return {@code simplevisor.metrics}} */
     Metrics metrics() {
         return metrics;
     }
@@ -169,7 +175,12 @@ final class ServletConfiguration {
         return cluster;
     }
 
-    /** @return the enabled processes, in start order: ascending priority, then name */
+    /** {@return {@code simplevisor.log.repeat-window}, by default {@link Supervisor#DEFAULT_LOG_REPEAT_WINDOW}} */
+    Duration logRepeatWindow() {
+        return logRepeatWindow;
+    }
+
+    /** {@return the enabled processes, in start order: ascending priority, then name} */
     List<ProcessDeclaration> processes() {
         return processes;
     }
@@ -185,15 +196,16 @@ final class ServletConfiguration {
 
         private boolean enabled = true;
         private Duration shutdownTimeout = Supervisor.DEFAULT_SHUTDOWN_TIMEOUT;
-        private String executorName;
+        private @Nullable String executorName;
         private boolean jmxEnabled = true;
-        private String jmxDomain = DEFAULT_JMX_DOMAIN;
+        private String jmxDomain = SupervisorJmx.DEFAULT_DOMAIN;
         private boolean jmxDomainSet;
         private Metrics metrics = Metrics.JMX;
-        private String clusterDataSource;
+        private Duration logRepeatWindow = Supervisor.DEFAULT_LOG_REPEAT_WINDOW;
+        private @Nullable String clusterDataSource;
         private String clusterTable = JdbcLeaseStore.DEFAULT_TABLE;
         private Duration clusterLeaseTime = LeaseTiming.DEFAULT_LEASE_TIME;
-        private String clusterNodeId;
+        private @Nullable String clusterNodeId;
         private final List<ProcessDeclaration> processes = new ArrayList<>();
 
         Reader(ClassLoader loader) {
@@ -201,6 +213,13 @@ final class ServletConfiguration {
         }
 
         void read(Map<String, String> parameters, Collection<Class<?>> annotated) {
+            String enabledValue = parameters.get(ENABLED);
+            if (enabledValue != null) {
+                enabled = bool(describe(ENABLED, enabledValue), enabledValue, enabled);
+            }
+            if (!enabled) {
+                return; // turned off: the rest is neither read nor validated
+            }
             Map<String, Settings> byName = new TreeMap<>();
             readAnnotated(annotated, byName);
             for (Map.Entry<String, String> parameter : new TreeMap<>(parameters).entrySet()) {
@@ -233,10 +252,15 @@ final class ServletConfiguration {
             String where = describe(key, value);
             switch (key) {
                 case ENABLED:
-                    enabled = bool(where, value, enabled);
-                    break;
+                    break; // read first
                 case SHUTDOWN_TIMEOUT:
-                    shutdownTimeout = positive(where, value, shutdownTimeout);
+                    Duration timeout = duration(where, value);
+                    if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+                        problems.add(where + ": must be positive"); // the core would take the default instead
+                    } else {
+                        shutdownTimeout = byCoreRule(where, timeout, Supervisor.builder()::shutdownTimeout,
+                                shutdownTimeout);
+                    }
                     break;
                 case EXECUTOR:
                     if (value.isBlank()) {
@@ -258,6 +282,9 @@ final class ServletConfiguration {
                         problems.add(where + ": unknown metrics registry; use jmx, global or none");
                     }
                     break;
+                case LOG_REPEAT_WINDOW:
+                    logRepeatWindow = duration(where, value, Supervisor.builder()::logRepeatWindow, logRepeatWindow);
+                    break;
                 case CLUSTER_DATASOURCE:
                     clusterDataSource = nonBlank(where, value, "the JNDI name of a DataSource", clusterDataSource);
                     break;
@@ -269,12 +296,7 @@ final class ServletConfiguration {
                     }
                     break;
                 case CLUSTER_LEASE_TIME:
-                    Duration leaseTime = positive(where, value, null);
-                    try {
-                        clusterLeaseTime = leaseTime == null ? clusterLeaseTime : LeaseTiming.of(leaseTime).leaseTime();
-                    } catch (IllegalArgumentException e) {
-                        problems.add(where + ": " + e.getMessage());
-                    }
+                    clusterLeaseTime = duration(where, value, LeaseTiming::of, clusterLeaseTime);
                     break;
                 case CLUSTER_NODE_ID:
                     clusterNodeId = nonBlank(where, value, "this node's id among those sharing the lease table",
@@ -282,9 +304,9 @@ final class ServletConfiguration {
                     break;
                 default:
                     problems.add(where + ": unknown parameter; known are " + String.join(", ", ENABLED,
-                            SHUTDOWN_TIMEOUT, EXECUTOR, JMX_ENABLED, JMX_DOMAIN, METRICS, CLUSTER_DATASOURCE,
-                            CLUSTER_TABLE, CLUSTER_LEASE_TIME, CLUSTER_NODE_ID) + " and " + PROCESS_PREFIX
-                            + "<name>.<setting>");
+                            SHUTDOWN_TIMEOUT, EXECUTOR, JMX_ENABLED, JMX_DOMAIN, METRICS, LOG_REPEAT_WINDOW,
+                            CLUSTER_DATASOURCE, CLUSTER_TABLE, CLUSTER_LEASE_TIME, CLUSTER_NODE_ID) + " and "
+                            + PROCESS_PREFIX + "<name>.<setting>");
             }
         }
 
@@ -384,7 +406,7 @@ final class ServletConfiguration {
             return fallback;
         }
 
-        private Duration duration(String where, String value) {
+        private @Nullable Duration duration(String where, String value) {
             try {
                 return Durations.parse(value);
             } catch (IllegalArgumentException e) {
@@ -393,44 +415,58 @@ final class ServletConfiguration {
             }
         }
 
-        private Duration notNegative(String where, String value, Duration fallback) {
-            Duration duration = duration(where, value);
-            if (duration == null) {
-                return fallback;
-            }
-            if (duration.isNegative()) {
-                problems.add(where + ": must not be negative");
-                return fallback;
-            }
-            return duration;
+        /**
+         * A duration the core checks: see {@link #byCoreRule}.
+         *
+         * @return the duration, or {@code fallback} if the value is not one or the core rejects it
+         */
+        private @Nullable Duration duration(String where, String value, Consumer<Duration> rule,
+                @Nullable Duration fallback) {
+            return byCoreRule(where, duration(where, value), rule, fallback);
         }
 
-        private Duration positive(String where, String value, Duration fallback) {
-            Duration duration = duration(where, value);
-            if (duration == null) {
+        /**
+         * Checks a value by the core's own rule, so that each rule is written once: {@code rule} hands the value to
+         * the core (the option or builder setting that takes it), and the core's {@link IllegalArgumentException},
+         * whose message names the setting and the value it understood, is recorded after the parameter or
+         * attribute and its text.
+         *
+         * @param value the parsed value, or {@code null} if it could not be parsed (already recorded)
+         * @return the value, or {@code fallback} if it could not be parsed or the core rejects it
+         */
+        private <T> @Nullable T byCoreRule(String where, @Nullable T value, Consumer<? super T> rule,
+                @Nullable T fallback) {
+            if (value == null) {
                 return fallback;
             }
-            if (duration.isNegative() || duration.isZero()) {
-                problems.add(where + ": must be positive");
-                return fallback;
-            }
-            return duration;
-        }
-
-        /** A positive duration, or {@code null} for an empty value (none). */
-        private Duration optionalPositive(String where, String value, Duration fallback) {
-            return value.isBlank() ? null : positive(where, value, fallback);
-        }
-
-        private Integer integer(String where, String value) {
             try {
-                return Integer.valueOf(value.trim());
+                rule.accept(value);
+                return value;
+            } catch (IllegalArgumentException e) {
+                problems.add(where + ": " + e.getMessage());
+                return fallback;
+            }
+        }
+
+        private @Nullable Integer integer(String where, String value) {
+            return parsed(where, value, Integer::valueOf, "not an integer");
+        }
+
+        private @Nullable Double number(String where, String value) {
+            return parsed(where, value, Double::valueOf, "not a number");
+        }
+
+        /** {@return the trimmed value parsed, or {@code null} after recording {@code problem}} */
+        private <T> @Nullable T parsed(String where, String value, Function<String, T> parser, String problem) {
+            try {
+                return parser.apply(value.trim());
             } catch (NumberFormatException e) {
-                problems.add(where + ": not an integer");
+                problems.add(where + ": " + problem);
                 return null;
             }
         }
 
+        /** The container's own rule: a count in {@code web.xml} is never negative, though the core reads it so. */
         private int notNegativeInt(String where, String value, int fallback) {
             Integer number = integer(where, value);
             if (number == null) {
@@ -438,21 +474,6 @@ final class ServletConfiguration {
             }
             if (number < 0) {
                 problems.add(where + ": must not be negative (0 means no limit)");
-                return fallback;
-            }
-            return number;
-        }
-
-        private double jitter(String where, String value, double fallback) {
-            double number;
-            try {
-                number = Double.parseDouble(value.trim());
-            } catch (NumberFormatException e) {
-                problems.add(where + ": not a number");
-                return fallback;
-            }
-            if (!(number >= 0 && number <= 1)) {
-                problems.add(where + ": must be between 0 and 1");
                 return fallback;
             }
             return number;
@@ -474,7 +495,7 @@ final class ServletConfiguration {
          *
          * @return the class, or {@code null} after recording a problem
          */
-        private Class<? extends SupervisedProcess> processClass(String where, Class<?> type) {
+        private @Nullable Class<? extends SupervisedProcess> processClass(String where, Class<?> type) {
             if (!SupervisedProcess.class.isAssignableFrom(type)) {
                 problems.add(where + ": " + type.getName() + " does not implement " + SupervisedProcess.class.getName());
                 return null;
@@ -510,7 +531,7 @@ final class ServletConfiguration {
             return type.asSubclass(SupervisedProcess.class);
         }
 
-        private Class<?> load(String where, String className) {
+        private @Nullable Class<?> load(String where, String className) {
             if (className.isEmpty()) {
                 problems.add(where + ": empty class name");
                 return null;
@@ -528,26 +549,26 @@ final class ServletConfiguration {
         /** The settings of one process name, as they are merged. */
         private final class Settings {
             final String name;
-            Class<?> type;
-            String classOrigin;
+            @Nullable Class<?> type;
+            @Nullable String classOrigin;
             boolean classInvalid;
             final List<String> parameters = new ArrayList<>(); // descriptions of its settings other than class
 
             RestartPolicy policy = RestartPolicy.NEVER;
             int maxRestarts = Supervisor.DEFAULT_MAX_RESTARTS;
             Duration restartDelay = Supervisor.DEFAULT_RESTART_DELAY;
-            String restartDelayOrigin;
-            Duration maxRestartDelay;
-            String maxRestartDelayOrigin;
+            @Nullable String restartDelayOrigin;
+            @Nullable Duration maxRestartDelay;
+            @Nullable String maxRestartDelayOrigin;
             double jitter;
             Duration healthyDuration = Supervisor.DEFAULT_HEALTHY_DURATION;
-            Duration restartWindow;
-            Duration watchdog;
-            Integer priority;
+            @Nullable Duration restartWindow;
+            @Nullable Duration watchdog;
+            @Nullable Integer priority;
             boolean enabled = true;
             List<Class<? extends Throwable>> noRestartOn = List.of();
             boolean singleton;
-            String singletonOrigin;
+            @Nullable String singletonOrigin;
 
             Settings(String name) {
                 this.name = name;
@@ -556,37 +577,41 @@ final class ServletConfiguration {
             void applyAnnotation(Class<?> annotatedType, Supervised annotation, String where) {
                 type = annotatedType;
                 classOrigin = where;
-                String attribute = where + ": ";
-                policy = annotation.restart();
-                maxRestarts = notNegativeInt(attribute + "maxRestarts = " + annotation.maxRestarts(),
-                        String.valueOf(annotation.maxRestarts()), maxRestarts);
-                String delayWhere = attribute + "restartDelay = \"" + annotation.restartDelay() + "\"";
-                restartDelay = notNegative(delayWhere, annotation.restartDelay(), restartDelay);
-                restartDelayOrigin = delayWhere;
-                if (!annotation.maxRestartDelay().isEmpty()) {
-                    maxRestartDelayOrigin = attribute + "maxRestartDelay = \"" + annotation.maxRestartDelay() + "\"";
-                    maxRestartDelay = notNegative(maxRestartDelayOrigin, annotation.maxRestartDelay(), null);
-                }
-                jitter = jitter(attribute + "jitter = " + annotation.jitter(), String.valueOf(annotation.jitter()),
-                        jitter);
-                healthyDuration = positive(attribute + "healthyDuration = \"" + annotation.healthyDuration() + "\"",
-                        annotation.healthyDuration(), healthyDuration);
-                restartWindow = optionalPositive(attribute + "restartWindow = \"" + annotation.restartWindow() + "\"",
-                        annotation.restartWindow(), null);
-                watchdog = optionalPositive(attribute + "watchdog = \"" + annotation.watchdog() + "\"",
-                        annotation.watchdog(), null);
+                applyAttribute(where, "restart", annotation.restart());
+                applyAttribute(where, "maxRestarts", annotation.maxRestarts());
+                applyAttribute(where, "restartDelay", annotation.restartDelay());
+                applyAttribute(where, "maxRestartDelay", annotation.maxRestartDelay());
+                applyAttribute(where, "jitter", annotation.jitter());
+                applyAttribute(where, "healthyDuration", annotation.healthyDuration());
+                applyAttribute(where, "restartWindow", annotation.restartWindow());
+                applyAttribute(where, "watchdog", annotation.watchdog());
                 noRestartOn = List.of(annotation.noRestartOn());
                 singleton = annotation.singleton();
-                singletonOrigin = attribute + "singleton = true";
+                singletonOrigin = where + ": singleton = true";
+            }
+
+            /** Applies an attribute as the setting of the same name in {@code web.xml}: maxRestarts, max-restarts. */
+            private void applyAttribute(String where, String attribute, Object value) {
+                String text = String.valueOf(value);
+                String shown = value instanceof String ? "\"" + text + "\"" : text;
+                apply(attribute.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT), text,
+                        where + ": " + attribute + " = " + shown);
             }
 
             void applyParameter(String key, String setting, String value, String where) {
+                if (setting.equals("class")) {
+                    classOrigin = where;
+                    type = load(where, value.trim());
+                    classInvalid = type == null;
+                    return;
+                }
+                apply(setting, value, where);
+                parameters.add(describe(key, value));
+            }
+
+            /** Applies one setting other than the class; an empty value of an optional one means none. */
+            private void apply(String setting, String value, String where) {
                 switch (setting) {
-                    case "class":
-                        classOrigin = where;
-                        type = load(where, value.trim());
-                        classInvalid = type == null;
-                        return;
                     case "restart":
                         policy = policy(where, value, policy);
                         break;
@@ -594,24 +619,29 @@ final class ServletConfiguration {
                         maxRestarts = notNegativeInt(where, value, maxRestarts);
                         break;
                     case "restart-delay":
-                        restartDelay = notNegative(where, value, restartDelay);
+                        restartDelay = duration(where, value,
+                                delay -> ProcessOption.withRestart(RestartPolicy.NEVER, 0, delay), restartDelay);
                         restartDelayOrigin = where;
                         break;
                     case "max-restart-delay":
-                        maxRestartDelay = value.isBlank() ? null : notNegative(where, value, maxRestartDelay);
+                        maxRestartDelay = value.isBlank() ? null
+                                : duration(where, value, cap -> ProcessOption.withBackoff(cap, 0), maxRestartDelay);
                         maxRestartDelayOrigin = where;
                         break;
                     case "jitter":
-                        jitter = jitter(where, value, jitter);
+                        jitter = byCoreRule(where, number(where, value),
+                                spread -> ProcessOption.withBackoff(Duration.ZERO, spread), jitter);
                         break;
                     case "healthy-duration":
-                        healthyDuration = positive(where, value, healthyDuration);
+                        healthyDuration = duration(where, value, ProcessOption::withHealthyDuration, healthyDuration);
                         break;
                     case "restart-window":
-                        restartWindow = optionalPositive(where, value, restartWindow);
+                        restartWindow = value.isBlank() ? null
+                                : duration(where, value, ProcessOption::withRestartWindow, restartWindow);
                         break;
                     case "watchdog":
-                        watchdog = optionalPositive(where, value, watchdog);
+                        watchdog = value.isBlank() ? null
+                                : duration(where, value, ProcessOption::withWatchdog, watchdog);
                         break;
                     case "priority":
                         Integer number = integer(where, value);
@@ -625,11 +655,10 @@ final class ServletConfiguration {
                         enabled = bool(where, value, enabled);
                         break;
                 }
-                parameters.add(describe(key, value));
             }
 
-            /** @return the declaration, or {@code null} after recording a problem */
-            ProcessDeclaration declaration() {
+            /** {@return the declaration, or {@code null} after recording a problem} */
+            @Nullable ProcessDeclaration declaration() {
                 if (type == null) {
                     if (!classInvalid) {
                         problems.add(parameters.get(0) + ": no class declares process \"" + name
@@ -638,23 +667,28 @@ final class ServletConfiguration {
                     return null;
                 }
                 Class<? extends SupervisedProcess> processType = processClass(classOrigin, type);
-                if (maxRestartDelay != null && restartDelay != null && maxRestartDelay.compareTo(restartDelay) < 0) {
-                    problems.add(maxRestartDelayOrigin + ": must not be shorter than the restart delay ("
-                            + (restartDelayOrigin != null ? restartDelayOrigin : "default " + restartDelay) + ")");
-                    return null;
-                }
                 if (processType == null) {
                     return null;
                 }
                 int effectivePriority = priority != null ? priority : priorityOf(processType);
-                return new ProcessDeclaration(name, processType, classOrigin, policy, maxRestarts, restartDelay,
-                        maxRestartDelay, jitter, healthyDuration, restartWindow, watchdog, effectivePriority,
-                        noRestartOn, singleton);
+                ProcessDeclaration declaration = new ProcessDeclaration(name, processType, classOrigin, policy,
+                        maxRestarts, restartDelay, maxRestartDelay, jitter, healthyDuration, restartWindow, watchdog,
+                        effectivePriority, noRestartOn, singleton);
+                try {
+                    ProcessOption.validate(declaration.options());
+                    return declaration;
+                } catch (IllegalArgumentException e) {
+                    // Only the backoff cap is checked against another setting, the restart delay.
+                    problems.add((maxRestartDelayOrigin != null ? maxRestartDelayOrigin : classOrigin) + ": "
+                            + e.getMessage() + (restartDelayOrigin != null ? "; restart delay: " + restartDelayOrigin
+                            : "; the restart delay is the default"));
+                    return null;
+                }
             }
         }
     }
 
-    /** @return the value of {@code jakarta.annotation.Priority} on the class, else 0 */
+    /** {@return the value of {@code jakarta.annotation.Priority} on the class, else 0} */
     static int priorityOf(Class<?> type) {
         Priority priority = type.getAnnotation(Priority.class);
         return priority == null ? 0 : priority.value();

@@ -1,7 +1,7 @@
 package org.simplevisor.servlet;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -9,9 +9,12 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import javax.naming.InitialContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.LeaseStore;
 import org.simplevisor.Supervisor;
 import org.simplevisor.jmx.SupervisorJmx;
@@ -56,12 +59,12 @@ public final class SupervisorContextListener implements ServletContextListener {
 
     // Set by contextInitialized, cleared by release; the container calls both on one thread or with a happens-before.
     private List<ProcessFactory.Instance> instances = List.of();
-    private OwnedExecutor ownedExecutor;
-    private ManagedTaskExecutor taskExecutor;
-    private Supervisor supervisor;
-    private MetricsPublisher metrics;
-    private AutoCloseable jmx;
-    private LeaseStore leaseStore;
+    private @Nullable OwnedExecutor ownedExecutor;
+    private @Nullable ManagedTaskExecutor taskExecutor;
+    private @Nullable Supervisor supervisor;
+    private @Nullable MetricsPublisher metrics;
+    private @Nullable AutoCloseable jmx;
+    private @Nullable LeaseStore leaseStore;
 
     SupervisorContextListener(ServletConfiguration configuration) {
         this.configuration = configuration;
@@ -89,24 +92,28 @@ public final class SupervisorContextListener implements ServletContextListener {
 
     private void start(ServletContext context, String contextPath) {
         MeterRegistry appRegistry = appRegistry(context);
-        ManagedExecutorService containerExecutor =
+        ExecutorLookup.Found containerExecutor =
                 ExecutorLookup.find(configuration.executorName(), InitialContext::doLookup);
         String name = supervisorName(contextPath);
         instances = ProcessFactory.createAll(configuration.processes(), destroyerName(contextPath),
                 configuration.shutdownTimeout());
 
         ExecutorService runsOn;
+        String executorName;
         if (containerExecutor != null) {
-            runsOn = containerExecutor;
+            runsOn = containerExecutor.executor();
+            executorName = containerExecutor.jndiName();
         } else {
-            ownedExecutor = new OwnedExecutor("simplevisor-" + name + "-executor");
+            executorName = "simplevisor-" + name + "-executor";
+            ownedExecutor = new OwnedExecutor(executorName);
             runsOn = ownedExecutor.executor();
         }
-        taskExecutor = new ManagedTaskExecutor(runsOn, containerExecutor != null, context.getClassLoader(),
-                contextPath);
+        taskExecutor = new ManagedTaskExecutor(runsOn, containerExecutor != null ? handOverThreads(name) : null,
+                context.getClassLoader(), contextPath);
         Supervisor.Builder builder = Supervisor.builder()
                 .name(name)
                 .shutdownTimeout(configuration.shutdownTimeout())
+                .logRepeatWindow(configuration.logRepeatWindow())
                 .executor(taskExecutor);
         leaseStore = LeaseStoreLookup.find(configuration.cluster(), InitialContext::doLookup);
         if (leaseStore != null) {
@@ -120,12 +127,32 @@ public final class SupervisorContextListener implements ServletContextListener {
             supervisor.register(instance.declaration().name(), instance.process(), instance.declaration().options());
         }
         metrics = MetricsPublisher.publish(supervisor, configuration, appRegistry, contextPath);
-        jmx = publishJmx(supervisor, contextPath);
+        String executor = containerExecutor != null ? "the container's executor " + executorName
+                : "its own executor " + executorName + " (the container has none)";
+        jmx = publishJmx(supervisor, contextPath, executor);
         context.setAttribute(SUPERVISOR_ATTRIBUTE, supervisor);
         supervisor.run();
-        LOG.info("simplevisor: web application {} runs {} process(es) on {} executor{}", contextPath,
-                instances.size(), containerExecutor != null ? "the container's" : "its own",
-                metrics.active() ? "" : ", without metrics");
+        LOG.info("simplevisor: web application {} runs {} process(es) on {}{}", contextPath, instances.size(),
+                executor, metrics.active() ? "" : ", without metrics");
+    }
+
+    /**
+     * @param name the supervisor's name
+     * @return where the thread that hands runs to a container's executor comes from: the container's
+     *         {@code java:comp/DefaultManagedThreadFactory} on a full Jakarta EE server, else the JDK's own; the
+     *         thread is called {@code simplevisor-<name>-hand-over}
+     */
+    private static ForkJoinPool.ForkJoinWorkerThreadFactory handOverThreads(String name) {
+        ManagedThreadFactory container = ExecutorLookup.defaultThreadFactory(InitialContext::doLookup);
+        ForkJoinPool.ForkJoinWorkerThreadFactory threads =
+                container != null ? container : ForkJoinPool.defaultForkJoinWorkerThreadFactory;
+        return pool -> {
+            ForkJoinWorkerThread thread = threads.newThread(pool);
+            if (thread != null) {
+                thread.setName("simplevisor-" + name + "-hand-over");
+            }
+            return thread;
+        };
     }
 
     /**
@@ -134,12 +161,12 @@ public final class SupervisorContextListener implements ServletContextListener {
      *
      * @return what unregisters them, or {@code null} when JMX is off
      */
-    private AutoCloseable publishJmx(Supervisor published, String contextPath) {
+    private @Nullable AutoCloseable publishJmx(Supervisor published, String contextPath, String executor) {
         if (!configuration.jmxEnabled()) {
             return null;
         }
         return SupervisorJmx.register(published, ManagementFactory.getPlatformMBeanServer(),
-                configuration.jmxDomain(), contextPath);
+                configuration.jmxDomain(), contextPath, executor);
     }
 
     /**
@@ -185,7 +212,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         ownedExecutor = null;
     }
 
-    private static void close(AutoCloseable resource, String what) {
+    private static void close(@Nullable AutoCloseable resource, String what) {
         if (resource == null) {
             return;
         }
@@ -196,7 +223,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         }
     }
 
-    private static MeterRegistry appRegistry(ServletContext context) {
+    private static @Nullable MeterRegistry appRegistry(ServletContext context) {
         Object value = context.getAttribute(METER_REGISTRY_ATTRIBUTE);
         if (value == null || value instanceof MeterRegistry) {
             return (MeterRegistry) value;
@@ -210,15 +237,15 @@ public final class SupervisorContextListener implements ServletContextListener {
         return "simplevisor-" + supervisorName(contextPath) + "-pre-destroy";
     }
 
-    /** @return the context path, {@code /} for the root context: the JMX key {@code context} and metrics tag */
+    /** {@return the context path, {@code /} for the root context: the JMX key {@code context} and metrics tag} */
     static String contextPath(ServletContext context) {
         String path = context.getContextPath();
         return path == null || path.isEmpty() ? "/" : path;
     }
 
     /**
-     * @return the supervisor's name, used in thread names: Tomcat's base name of the context path, {@code ROOT}
-     *         for the root context, {@code shop} for {@code /shop}, {@code a#b} for {@code /a/b}
+     * {@return the supervisor's name, used in thread names: Tomcat's base name of the context path, {@code ROOT} for
+     * the root context, {@code shop} for {@code /shop}, {@code a#b} for {@code /a/b}}
      */
     static String supervisorName(String contextPath) {
         String base = contextPath.startsWith("/") ? contextPath.substring(1) : contextPath;

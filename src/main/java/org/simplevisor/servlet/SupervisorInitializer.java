@@ -4,10 +4,10 @@ import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.HandlesTypes;
-import java.util.Locale;
 import java.util.Set;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.Supervised;
 
 /**
@@ -37,20 +37,19 @@ public final class SupervisorInitializer implements ServletContainerInitializer 
      * @throws ServletException caused by a {@link ConfigurationException} if the configuration is invalid
      */
     @Override
-    public void onStartup(Set<Class<?>> annotated, ServletContext context) throws ServletException {
-        String enabled = context.getInitParameter(ServletConfiguration.ENABLED);
+    public void onStartup(@Nullable Set<Class<?>> annotated, ServletContext context) throws ServletException {
         String contextPath = SupervisorContextListener.contextPath(context);
-        if (enabled != null && enabled.trim().toLowerCase(Locale.ROOT).equals("false")) {
-            LOG.info("simplevisor: turned off for web application {} ({}=false)", contextPath,
-                    ServletConfiguration.ENABLED);
-            return;
-        }
         ServletConfiguration configuration;
         try {
             configuration = ServletConfiguration.read(context, annotated);
         } catch (ConfigurationException e) {
             LOG.error("simplevisor: web application {} cannot start: {}", contextPath, e.getMessage());
             throw new ServletException(e.getMessage(), e);
+        }
+        if (!configuration.enabled()) {
+            LOG.info("simplevisor: turned off for web application {} ({}=false)", contextPath,
+                    ServletConfiguration.ENABLED);
+            return;
         }
         context.addListener(new SupervisorContextListener(configuration));
     }

@@ -59,5 +59,10 @@
  * found, is not a {@code SupervisedProcess} or has no public no-arg constructor, a duplicate or empty name: the
  * deployment fails at start with a {@link org.simplevisor.servlet.ConfigurationException} whose message names the
  * parameter (or annotated class) and the value. Nothing is started or registered.
+ *
+ * <p>Nothing in this package is {@code null} unless marked {@link org.jspecify.annotations.Nullable @Nullable}.
  */
+@NullMarked
 package org.simplevisor.servlet;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,10 +1,8 @@
 package org.simplevisor.benchmarks;
 
-import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
@@ -13,6 +11,7 @@ import javax.management.MBeanServer;
 import org.simplevisor.Supervisor;
 import org.simplevisor.jmx.SupervisorJmx;
 import org.simplevisor.metrics.SupervisorMetrics;
+import org.simplevisor.testing.JmxMeterRegistries;
 
 /**
  * A supervisor with the observers a deployment turns on: Micrometer meters ({@link SupervisorMetrics}) in a
@@ -87,19 +86,7 @@ final class Observed implements AutoCloseable {
     }
 
     private static JmxMeterRegistry jmxRegistry(String supervisorName) {
-        String domain = "metrics-" + supervisorName; // one registry per supervisor, apart in JMX
-        JmxConfig config = new JmxConfig() {
-            @Override
-            public String get(String key) {
-                return null;
-            }
-
-            @Override
-            public String domain() {
-                return domain;
-            }
-        };
-        return new JmxMeterRegistry(config, Clock.SYSTEM);
+        return JmxMeterRegistries.inDomain("metrics-" + supervisorName); // one registry per supervisor, apart in JMX
     }
 
     /** Shuts the supervisor down (which also unregisters the MBeans), then removes the meters. */

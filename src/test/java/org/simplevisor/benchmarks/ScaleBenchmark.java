@@ -44,7 +44,8 @@ import org.simplevisor.SupervisorEvent;
  * has ended: the supervisor's {@code shutdown()} joins its threads, Guava's {@code awaitStopped()} does not, so its
  * threads are joined after it, as a web application must before undeploy) and <b>last run returned</b> (stop until
  * the last process body returned), and <b>CPU until threads ended</b> (the whole JVM's CPU time, GC and JIT included,
- * from stop until threads ended; the operating system counts it in 10 ms ticks).
+ * from stop until threads ended; the operating system counts it in 10 ms ticks), and <b>runs interrupted</b> (how many
+ * process bodies the stop interrupted: a run waiting for its cancellation is woken without one).
  *
  * <p>A configuration can also be run several times in one JVM (after unmeasured runs of the same size): at
  * thousands of platform threads one JVM per run varies by a third, too much to see a change of that size.
@@ -66,15 +67,15 @@ public final class ScaleBenchmark {
     /** What one run measured. Times in milliseconds; heap in bytes per process. */
     record Result(Config config, double registerMs, double startMs, double eventsMs, double stopMs,
             double endedMs, double joinedMs, double joinedCpuMs, double heapPerProcess, double stackChunkPerProcess,
-            boolean allStopped, List<String> topClasses) {
+            double interruptedRuns, boolean allStopped, List<String> topClasses) {
 
         String line() {
             return String.format(Locale.ROOT, "RESULT system=%s threads=%s n=%d observers=%s registerMs=%.3f "
                             + "startMs=%.3f eventsMs=%.3f stopMs=%.3f endedMs=%.3f joinedMs=%.3f joinedCpuMs=%.3f "
-                            + "heapPerProcess=%.1f stackChunkPerProcess=%.1f allStopped=%s", config.system,
-                    config.threads, config.n, config.observers.name().toLowerCase(Locale.ROOT), registerMs, startMs,
-                    eventsMs, stopMs, endedMs, joinedMs, joinedCpuMs, heapPerProcess, stackChunkPerProcess,
-                    allStopped);
+                            + "heapPerProcess=%.1f stackChunkPerProcess=%.1f interruptedRuns=%.0f allStopped=%s",
+                    config.system, config.threads, config.n, config.observers.name().toLowerCase(Locale.ROOT),
+                    registerMs, startMs, eventsMs, stopMs, endedMs, joinedMs, joinedCpuMs, heapPerProcess,
+                    stackChunkPerProcess, interruptedRuns, allStopped);
         }
 
         static Result parse(String line, List<String> classes) {
@@ -87,7 +88,7 @@ public final class ScaleBenchmark {
                     Observed.Observers.valueOf(v.get("observers").toUpperCase(Locale.ROOT)));
             return new Result(config, d(v, "registerMs"), d(v, "startMs"), d(v, "eventsMs"), d(v, "stopMs"),
                     d(v, "endedMs"), d(v, "joinedMs"), d(v, "joinedCpuMs"), d(v, "heapPerProcess"),
-                    d(v, "stackChunkPerProcess"),
+                    d(v, "stackChunkPerProcess"), d(v, "interruptedRuns"),
                     Boolean.parseBoolean(v.get("allStopped")), classes);
         }
 
@@ -164,12 +165,13 @@ public final class ScaleBenchmark {
             CountDownLatch release = new CountDownLatch(1);
             Thread thread = factory.newThread(() -> {
                 running.countDown();
+                boolean interrupted = false;
                 try {
                     release.await();
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    interrupted = true;
                 } finally {
-                    ended.mark();
+                    ended.mark(interrupted);
                 }
             });
             thread.start();
@@ -185,7 +187,7 @@ public final class ScaleBenchmark {
         joinAll(threads);
         long t5 = System.nanoTime();
         long cpu = CpuTime.processNanos() - c4;
-        return result(config, 0, t2 - t1, t2 - t1, t5 - t4, ended.last.get() - t4, t5 - t4, cpu, before, after,
+        return result(config, 0, t2 - t1, t2 - t1, t5 - t4, ended.last.get() - t4, t5 - t4, cpu, ended, before, after,
                 true);
     }
 
@@ -204,10 +206,14 @@ public final class ScaleBenchmark {
         for (int i = 0; i < n; i++) {
             supervisor.register("p" + i, ctx -> {
                 running.countDown();
+                boolean interrupted = false;
                 try {
                     ctx.awaitCancellation();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    throw e;
                 } finally {
-                    ended.mark();
+                    ended.mark(interrupted);
                 }
             });
         }
@@ -236,7 +242,7 @@ public final class ScaleBenchmark {
             allStopped &= supervisor.status(name) == ProcessStatus.STOPPED;
         }
         observed.close();
-        return result(config, t1 - t0, t2 - t1, t3 - t1, t5 - t4, endedAt - t4, t5 - t4, cpu, before, after,
+        return result(config, t1 - t0, t2 - t1, t3 - t1, t5 - t4, endedAt - t4, t5 - t4, cpu, ended, before, after,
                 allStopped);
     }
 
@@ -259,10 +265,14 @@ public final class ScaleBenchmark {
 
         @Override
         protected void run() throws InterruptedException {
+            boolean interrupted = false;
             try {
                 stop.await();
+            } catch (InterruptedException e) {
+                interrupted = true;
+                throw e;
             } finally {
-                ended.mark();
+                ended.mark(interrupted);
             }
         }
 
@@ -315,7 +325,7 @@ public final class ScaleBenchmark {
         long cpu = CpuTime.processNanos() - c4;
         long endedAt = ended.count.get() == n ? ended.last.get() : t5; // when the last run returned
         boolean allStopped = manager.servicesByState().keySet().stream().allMatch(s -> s == Service.State.TERMINATED);
-        return result(config, t1 - t0, t2 - t1, t2 - t1, t5 - t4, endedAt - t4, t6 - t4, cpu, before, after,
+        return result(config, t1 - t0, t2 - t1, t2 - t1, t5 - t4, endedAt - t4, t6 - t4, cpu, ended, before, after,
                 allStopped);
     }
 
@@ -327,12 +337,20 @@ public final class ScaleBenchmark {
 
     // ---------------------------------------------------------------- measuring
 
-    /** When the last of the runs returned. */
+    /** When the last of the runs returned, and how many of them had been interrupted. */
     static final class Ends {
         final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger interrupted = new java.util.concurrent.atomic.AtomicInteger();
         final java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
 
-        void mark() {
+        /**
+         * @param threw whether the run's wait threw an InterruptedException; a run that returned with its interrupt
+         *              status set was interrupted too
+         */
+        void mark(boolean threw) {
+            if (threw || Thread.currentThread().isInterrupted()) {
+                interrupted.incrementAndGet();
+            }
             last.accumulateAndGet(System.nanoTime(), Math::max);
             count.incrementAndGet();
         }
@@ -355,8 +373,8 @@ public final class ScaleBenchmark {
     }
 
     private static Result result(Config config, long registerNs, long startNs, long eventsNs, long stopNs,
-            long endedNs, long joinedNs, long joinedCpuNs, Map<String, long[]> before, Map<String, long[]> after,
-            boolean allStopped) {
+            long endedNs, long joinedNs, long joinedCpuNs, Ends ends, Map<String, long[]> before,
+            Map<String, long[]> after, boolean allStopped) {
         int n = config.n;
         long total = 0;
         long chunks = 0;
@@ -383,8 +401,8 @@ public final class ScaleBenchmark {
                 .forEach(e -> top.add(String.format(Locale.ROOT, "%.1f %.2f %s", (double) e.getValue()[1] / n,
                         (double) e.getValue()[0] / n, e.getKey())));
         return new Result(config, registerNs / 1e6, startNs / 1e6, eventsNs / 1e6, stopNs / 1e6, endedNs / 1e6,
-                joinedNs / 1e6, joinedCpuNs / 1e6, (double) (total - chunks) / n, (double) chunks / n, allStopped,
-                top);
+                joinedNs / 1e6, joinedCpuNs / 1e6, (double) (total - chunks) / n, (double) chunks / n,
+                ends.interrupted.get(), allStopped, top);
     }
 
     private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");

@@ -36,7 +36,7 @@ import org.simplevisor.testing.CapturedLogs;
 import org.simplevisor.testing.RecordingListener;
 
 /**
- * One supervisor under a fault, fully observed, and the checks of issue #7 that must hold after every fault.
+ * One supervisor under a fault, fully observed, and the checks that must hold after every fault.
  *
  * <p>The supervisor gets a unique name (so its threads, {@code simplevisor-<name>-*}, are told from any other
  * test's), a {@link RecordingListener}, its MBeans in a fresh {@link MBeanServer} with a
@@ -54,7 +54,7 @@ import org.simplevisor.testing.RecordingListener;
  */
 public final class FaultHarness implements AutoCloseable {
 
-    /** How much longer than its timeout a shutdown may take (issue #7). */
+    /** How much longer than its timeout a shutdown may take: time for the last events and the report. */
     public static final Duration SHUTDOWN_SLACK = Duration.ofMillis(250);
     /** The JMX domain of every harness; the context is the supervisor's unique name. */
     public static final String DOMAIN = "org.simplevisor.fault";
@@ -250,7 +250,7 @@ public final class FaultHarness implements AutoCloseable {
     // ---------------------------------------------------------------- shutdown and the invariants
 
     /**
-     * Shuts the supervisor down from the calling thread and checks every invariant of issue #7 (see the class
+     * Shuts the supervisor down from the calling thread and checks every invariant after a fault (see the class
      * comment). Every registered process must have an outcome.
      *
      * @return how long {@link Supervisor#shutdown()} took
@@ -317,7 +317,7 @@ public final class FaultHarness implements AutoCloseable {
         releaseAll();
         waiting().untilAsserted(() -> assertThat(liveThreads()).as("threads of %s after the release",
                 name).isEmpty());
-        // Late ends of abandoned runs change no status, counter or event (SPEC section 7, defect 5).
+        // Late ends of abandoned runs change no status, counter or event (docs/go-port.md, defect 5).
         beforeRelease.forEach((process, before) -> assertThat(supervisor.snapshot(process))
                 .as("%s after its late end", process).usingRecursiveComparison().ignoringFields("takenAt")
                 .isEqualTo(before));

@@ -36,7 +36,7 @@ import org.simplevisor.SupervisorEvent.Type;
 import org.simplevisor.testing.CapturedLogs;
 
 /**
- * The fault matrix of issue #7: processes, recover handlers and listeners that misbehave in every way we know of.
+ * The fault matrix: processes, recover handlers and listeners that misbehave in every way we know of.
  * Each test provokes one fault next to a well-behaved {@code bystander}, then {@link FaultHarness} checks that the
  * supervisor survived it: shutdown in time, true final statuses, stuck runs reported with their stacks, no thread
  * left, consistent counters, and exactly one notification per event, numbered without gap.

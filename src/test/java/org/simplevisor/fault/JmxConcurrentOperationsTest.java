@@ -28,7 +28,7 @@ import org.simplevisor.jmx.NotificationRecorder;
 import org.simplevisor.jmx.ProcessMXBean;
 
 /**
- * Issue #7, the operator's fault: many JMX clients calling {@code restart}, {@code stop} and {@code start} on the
+ * The operator's fault: many JMX clients calling {@code restart}, {@code stop} and {@code start} on the
  * same process at the same moment, over a real RMI connector on 127.0.0.1.
  */
 class JmxConcurrentOperationsTest {

@@ -12,7 +12,10 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.LLL_Result;
 import org.simplevisor.Supervisor;
 
-/** Two threads register the same name at once (Go defect 8: the duplicate check and the insert are one step). */
+/**
+ * Two threads register the same name at once: the duplicate check and the insert are one step (docs/go-port.md,
+ * defect 8).
+ */
 @JCStressTest
 @Description("Concurrent register() of one name: exactly one wins, the other is told the name is in use.")
 @Outcome(id = {"registered, in use, 1", "in use, registered, 1"}, expect = ACCEPTABLE,

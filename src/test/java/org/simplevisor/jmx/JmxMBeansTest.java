@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -33,8 +32,8 @@ import javax.management.openmbean.OpenMBeanAttributeInfo;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
 import javax.management.openmbean.TabularData;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.SupervisedProcess;
@@ -45,32 +44,18 @@ import org.simplevisor.testing.RecordingListener;
 /** The MBeans in the platform MBean server: names, attributes and their open types, descriptions, operations. */
 class JmxMBeansTest {
 
-    private static final AtomicInteger CONTEXTS = new AtomicInteger();
     private static final String DOMAIN = SupervisorJmx.DEFAULT_DOMAIN;
 
+    @RegisterExtension
+    final JmxFixture fixture = new JmxFixture("jmx-mbeans");
+
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
-    private final String context = "jmx-mbeans-" + CONTEXTS.incrementAndGet();
+    private final String context = fixture.context();
 
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
-        }
-        assertThat(server.queryNames(new ObjectName(DOMAIN + ":context=" + context + ",*"), null)).isEmpty();
+    private Supervisor supervisor() {
+        return fixture.supervisor(Duration.ofSeconds(2));
     }
 
-    private Supervisor supervisor(String name) {
-        Supervisor supervisor = Supervisor.builder().name(name).shutdownTimeout(Duration.ofSeconds(2)).build();
-        cleanup.add(supervisor);
-        return supervisor;
-    }
-
-    private SupervisorJmx register(Supervisor supervisor) {
-        SupervisorJmx jmx = SupervisorJmx.register(supervisor);
-        cleanup.add(jmx);
-        return jmx;
-    }
 
     private static SupervisedProcess blocking(AtomicInteger runs) {
         return ctx -> {
@@ -104,11 +89,11 @@ class JmxMBeansTest {
 
     @Test
     void registersTheSupervisorAndEachProcessUnderTheSpecNames() throws Exception {
-        Supervisor supervisor = supervisor(context);
+        Supervisor supervisor = supervisor();
         supervisor.register("ticker", blocking(new AtomicInteger()));
         supervisor.register("import,export", blocking(new AtomicInteger()));
 
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
 
         ObjectName supervisorName = new ObjectName("org.simplevisor:type=Supervisor,context=" + context);
         assertThat(jmx.supervisorObjectName()).isEqualTo(supervisorName);
@@ -118,12 +103,15 @@ class JmxMBeansTest {
                 new ObjectName("org.simplevisor:type=Process,context=" + context + ",name=ticker"))).isTrue();
         assertThat(server.isRegistered(new ObjectName(
                 "org.simplevisor:type=Process,context=" + context + ",name=\"import,export\""))).isTrue();
-        assertThat(server.queryNames(new ObjectName(DOMAIN + ":context=" + context + ",*"), null)).hasSize(3);
+        ObjectName alertsName = new ObjectName("org.simplevisor:type=Alerts,context=" + context);
+        assertThat(jmx.alertsObjectName()).isEqualTo(alertsName);
+        assertThat(server.isRegistered(alertsName)).isTrue();
+        assertThat(server.queryNames(new ObjectName(DOMAIN + ":context=" + context + ",*"), null)).hasSize(4);
     }
 
     @Test
     void anExplicitDomainAndARootContextPath() throws Exception {
-        Supervisor supervisor = supervisor(context);
+        Supervisor supervisor = supervisor();
         supervisor.register("ticker", blocking(new AtomicInteger()));
         String domain = "simplevisor.test." + context.replace('-', '_');
 
@@ -137,12 +125,12 @@ class JmxMBeansTest {
 
     @Test
     void processAttributesHaveOpenTypesAndTheSnapshotValues() throws Exception {
-        Supervisor supervisor = supervisor(context);
+        Supervisor supervisor = supervisor();
         supervisor.register("worker", blocking(new AtomicInteger()),
                 ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ofMillis(250)));
         supervisor.register("flaky", failingOnce(),
                 ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
-        register(supervisor);
+        fixture.register(supervisor);
         Date beforeRun = new Date();
         supervisor.run();
         awaitAttribute(process("worker"), "Running", true);
@@ -206,12 +194,12 @@ class JmxMBeansTest {
 
     @Test
     void supervisorAttributesAndTheProcessTable() throws Exception {
-        Supervisor supervisor = supervisor(context);
+        Supervisor supervisor = supervisor();
         supervisor.register("worker", blocking(new AtomicInteger()));
         supervisor.register("flaky", failingOnce(), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3,
                 Duration.ZERO));
         supervisor.register("done", ctx -> { });
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         ObjectName name = jmx.supervisorObjectName();
         assertThat(attribute(name, "Started")).isEqualTo(false);
 
@@ -228,8 +216,9 @@ class JmxMBeansTest {
 
         MBeanInfo info = server.getMBeanInfo(name);
         Map<String, MBeanAttributeInfo> attributes = byName(info.getAttributes());
-        assertThat(attributes).containsOnlyKeys("Name", "Started", "ProcessCount", "RunningCount", "ProcessNames",
-                "ShutdownTimeoutMillis", "NodeId", "Processes");
+        assertThat(attributes).containsOnlyKeys("Name", "Executor", "Started", "ProcessCount", "RunningCount",
+                "ProcessNames", "ShutdownTimeoutMillis", "NodeId", "Processes");
+        assertThat(attribute(name, "Executor")).as("not described by this registration").isEqualTo("");
         assertThat(attributes.get("ProcessNames").getDescriptor().getFieldValue("openType"))
                 .isEqualTo(ArrayType.getArrayType(SimpleType.STRING));
         assertThat(attributes.get("ShutdownTimeoutMillis").getDescriptor().getFieldValue("openType"))
@@ -261,10 +250,10 @@ class JmxMBeansTest {
 
     @Test
     void theMBeansTheirAttributesOperationsAndParametersAreDescribed() throws Exception {
-        Supervisor supervisor = supervisor(context);
+        Supervisor supervisor = supervisor();
         supervisor.register("worker", blocking(new AtomicInteger()));
         supervisor.register("helper", blocking(new AtomicInteger()));
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
 
         // Built once and shared: thousands of process MBeans need not hold thousands of copies.
         assertThat(server.getMBeanInfo(process("helper"))).isSameAs(server.getMBeanInfo(process("worker")));
@@ -299,10 +288,10 @@ class JmxMBeansTest {
 
     @Test
     void everyNotificationTypeIsDeclaredOnBothMBeans() throws Exception {
-        Supervisor supervisor = supervisor(context);
+        Supervisor supervisor = supervisor();
         supervisor.register("worker", blocking(new AtomicInteger()));
         supervisor.register("helper", blocking(new AtomicInteger()));
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
 
         // Built once and shared: thousands of process MBeans need not hold thousands of copies.
         assertThat(server.getMBeanInfo(process("helper"))).isSameAs(server.getMBeanInfo(process("worker")));
@@ -327,10 +316,10 @@ class JmxMBeansTest {
 
     @Test
     void processOperationsStopStartAndRestartTheRun() throws Exception {
-        Supervisor supervisor = supervisor(context);
+        Supervisor supervisor = supervisor();
         AtomicInteger runs = new AtomicInteger();
         supervisor.register("worker", blocking(runs));
-        register(supervisor);
+        fixture.register(supervisor);
         supervisor.run();
         ObjectName worker = process("worker");
         awaitAttribute(worker, "Running", true);
@@ -354,12 +343,12 @@ class JmxMBeansTest {
 
     @Test
     void resetRestartCountSetsTheCountToZero() throws Exception {
-        Supervisor supervisor = supervisor(context);
+        Supervisor supervisor = supervisor();
         supervisor.register("flaky", failingOnce(), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3,
                 Duration.ZERO));
         supervisor.register("other", failingOnce(), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3,
                 Duration.ZERO));
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         supervisor.run();
         awaitAttribute(process("flaky"), "TotalStarts", 2L);
         awaitAttribute(process("other"), "TotalStarts", 2L);
@@ -376,10 +365,10 @@ class JmxMBeansTest {
 
     @Test
     void supervisorOperationsActOnTheNamedProcess() throws Exception {
-        Supervisor supervisor = supervisor(context);
+        Supervisor supervisor = supervisor();
         AtomicInteger runs = new AtomicInteger();
         supervisor.register("worker", blocking(runs));
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         supervisor.run();
         ObjectName worker = process("worker");
         ObjectName name = jmx.supervisorObjectName();
@@ -403,9 +392,9 @@ class JmxMBeansTest {
 
     @Test
     void startBeforeTheSupervisorRunsFailsWithTheCoresMessage() throws Exception {
-        Supervisor supervisor = supervisor(context);
+        Supervisor supervisor = supervisor();
         supervisor.register("worker", blocking(new AtomicInteger()));
-        register(supervisor);
+        fixture.register(supervisor);
 
         assertThatThrownBy(() -> server.invoke(process("worker"), "start", null, null))
                 .isInstanceOf(RuntimeMBeanException.class)
@@ -416,8 +405,8 @@ class JmxMBeansTest {
 
     @Test
     void processesRegisteredLaterGetTheirMBean() throws Exception {
-        Supervisor supervisor = supervisor(context);
-        register(supervisor);
+        Supervisor supervisor = supervisor();
+        fixture.register(supervisor);
         supervisor.register("early", blocking(new AtomicInteger()));
         supervisor.run();
         supervisor.register("late", blocking(new AtomicInteger()));
@@ -431,7 +420,7 @@ class JmxMBeansTest {
 
     @Test
     void processesRegisteredWhileTheMBeansAreRegisteredGetExactlyOneEach() throws Exception {
-        Supervisor supervisor = supervisor(context);
+        Supervisor supervisor = supervisor();
         int count = 100;
         CountDownLatch go = new CountDownLatch(1);
         Thread registrar = new Thread(() -> {
@@ -447,7 +436,7 @@ class JmxMBeansTest {
         registrar.start();
 
         go.countDown();
-        register(supervisor);
+        fixture.register(supervisor);
         registrar.join();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> server.queryNames(
@@ -463,9 +452,9 @@ class JmxMBeansTest {
     void aProcessRegisteredLaterWhoseNameIsTakenIsStillRelayedByTheSupervisor() throws Exception {
         ObjectName taken = process("late");
         server.registerMBean(new StandardMBean((Runnable) () -> { }, Runnable.class), taken); // a squatter
-        cleanup.add(() -> server.unregisterMBean(taken));
-        Supervisor supervisor = supervisor(context);
-        SupervisorJmx jmx = register(supervisor);
+        fixture.closeable(() -> server.unregisterMBean(taken));
+        Supervisor supervisor = supervisor();
+        SupervisorJmx jmx = fixture.register(supervisor);
         NotificationRecorder recorder = new NotificationRecorder();
         server.addNotificationListener(jmx.supervisorObjectName(), recorder, null, null);
         supervisor.run();
@@ -479,9 +468,9 @@ class JmxMBeansTest {
 
     @Test
     void shutdownUnregistersEveryMBeanBeforeItReturns() throws Exception {
-        Supervisor supervisor = supervisor(context);
+        Supervisor supervisor = supervisor();
         supervisor.register("worker", blocking(new AtomicInteger()));
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         supervisor.run();
         supervisor.register("late", blocking(new AtomicInteger()));
         await().atMost(Duration.ofSeconds(10)).until(() -> server.isRegistered(process("late")));
@@ -496,10 +485,10 @@ class JmxMBeansTest {
 
     @Test
     void closeUnregistersEverythingOnceAndTheSupervisorRunsOn() throws Exception {
-        Supervisor supervisor = supervisor(context);
+        Supervisor supervisor = supervisor();
         RecordingListener events = new RecordingListener();
         supervisor.register("worker", blocking(new AtomicInteger()));
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         supervisor.addListener(events);
         supervisor.run();
         awaitAttribute(process("worker"), "Running", true);
@@ -517,10 +506,10 @@ class JmxMBeansTest {
 
     @Test
     void aSupervisorNameAlreadyTakenFailsNamingItAndLeavesTheFirstAlone() throws Exception {
-        Supervisor first = supervisor(context);
+        Supervisor first = supervisor();
         first.register("worker", blocking(new AtomicInteger()));
-        register(first);
-        Supervisor second = supervisor(context);
+        fixture.register(first);
+        Supervisor second = supervisor();
         second.register("other", blocking(new AtomicInteger()));
 
         assertThatThrownBy(() -> SupervisorJmx.register(second))
@@ -537,8 +526,8 @@ class JmxMBeansTest {
     void aProcessNameAlreadyTakenFailsNamingItAndRegistersNothing() throws Exception {
         ObjectName taken = process("worker");
         server.registerMBean(new StandardMBean((Runnable) () -> { }, Runnable.class), taken); // a squatter
-        cleanup.add(() -> server.unregisterMBean(taken));
-        Supervisor supervisor = supervisor(context);
+        fixture.closeable(() -> server.unregisterMBean(taken));
+        Supervisor supervisor = supervisor();
         supervisor.register("first", blocking(new AtomicInteger()));
         supervisor.register("worker", blocking(new AtomicInteger()));
 
@@ -552,7 +541,7 @@ class JmxMBeansTest {
 
     @Test
     void aTerminatedSupervisorCannotBeRegistered() {
-        Supervisor supervisor = supervisor(context);
+        Supervisor supervisor = supervisor();
         supervisor.shutdown();
 
         assertThatThrownBy(() -> SupervisorJmx.register(supervisor))

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** ObjectNames of SPEC section 5: keys in order, values quoted only when they must be. */
+/** ObjectNames (docs/contract.md, JMX): keys in order, values quoted only when they must be. */
 class JmxNamesTest {
 
     @Test

@@ -14,7 +14,6 @@ import static org.simplevisor.jmx.SupervisorJmx.PROCESS_STOPPED;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,8 +26,8 @@ import javax.management.NotificationFilterSupport;
 import javax.management.NotificationListener;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.SupervisedProcess;
@@ -39,36 +38,21 @@ import org.simplevisor.testing.RecordingListener;
 /** Notifications in the platform MBean server: mapping of core events, user data, relaying, delivery. */
 class JmxNotificationsTest {
 
-    private static final AtomicInteger CONTEXTS = new AtomicInteger();
     private static final String CHANGE = AttributeChangeNotification.ATTRIBUTE_CHANGE;
 
-    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
-    private final String context = "jmx-notifications-" + CONTEXTS.incrementAndGet();
+    @RegisterExtension
+    final JmxFixture fixture = new JmxFixture("jmx-notifications");
 
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
-        }
-    }
+    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    private final String context = fixture.context();
 
     private Supervisor supervisor(Duration shutdownTimeout) {
-        Supervisor supervisor = Supervisor.builder().name(context).shutdownTimeout(shutdownTimeout).build();
-        cleanup.add(supervisor);
-        return supervisor;
+        return fixture.supervisor(shutdownTimeout);
     }
 
-    private SupervisorJmx register(Supervisor supervisor) {
-        SupervisorJmx jmx = SupervisorJmx.register(supervisor);
-        cleanup.add(jmx);
-        return jmx;
-    }
 
     private NotificationRecorder subscribe(ObjectName name) throws Exception {
-        NotificationRecorder recorder = new NotificationRecorder();
-        server.addNotificationListener(name, recorder, null, null);
-        return recorder;
+        return NotificationRecorder.subscribe(server, name);
     }
 
     /** Fails with a checked exception, then crashes with a runtime exception, then runs until cancelled. */
@@ -98,7 +82,7 @@ class JmxNotificationsTest {
         Supervisor supervisor = supervisor(Duration.ofSeconds(2));
         supervisor.register("flaky", failsThenCrashes(),
                 ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ZERO));
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         ObjectName flaky = jmx.processObjectName("flaky");
         NotificationRecorder fromProcess = subscribe(flaky);
         NotificationRecorder fromSupervisor = subscribe(jmx.supervisorObjectName());
@@ -195,7 +179,7 @@ class JmxNotificationsTest {
         supervisor.register("once", ctx -> finish.await());
         supervisor.register("manual", ctx -> ctx.awaitCancellation());
         supervisor.register("last", ctx -> ctx.awaitCancellation());
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         NotificationRecorder recorder = subscribe(jmx.supervisorObjectName());
         supervisor.run();
         recorder.awaitCount(n -> n.getType().equals(PROCESS_STARTED), 3);
@@ -225,7 +209,7 @@ class JmxNotificationsTest {
         Supervisor supervisor = supervisor(Duration.ofSeconds(2));
         supervisor.register("silent", ctx -> ctx.awaitCancellation(),
                 ProcessOption.withWatchdog(Duration.ofMillis(100)));
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         NotificationRecorder recorder = subscribe(jmx.processObjectName("silent"));
         supervisor.run();
 
@@ -244,7 +228,7 @@ class JmxNotificationsTest {
     void aProcessThatOutlivesTheShutdownTimeoutIsNotified() throws Exception {
         Supervisor supervisor = supervisor(Duration.ofMillis(300));
         CountDownLatch release = new CountDownLatch(1);
-        cleanup.add(release::countDown);
+        fixture.closeable(release::countDown);
         supervisor.register("stubborn", ctx -> {
             while (true) {
                 try {
@@ -255,7 +239,7 @@ class JmxNotificationsTest {
                 }
             }
         });
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         NotificationRecorder recorder = subscribe(jmx.supervisorObjectName());
         supervisor.run();
         recorder.await(PROCESS_STARTED);
@@ -279,7 +263,7 @@ class JmxNotificationsTest {
         Supervisor supervisor = supervisor(Duration.ofSeconds(2));
         supervisor.register("flaky", failsThenCrashes(),
                 ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ZERO));
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         AtomicInteger thrown = new AtomicInteger();
         NotificationListener throwingException = (notification, handback) -> {
             thrown.incrementAndGet();
@@ -314,11 +298,11 @@ class JmxNotificationsTest {
             }
             ctx.awaitCancellation();
         }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO));
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         RecordingListener events = new RecordingListener(); // called after the JMX listener, on the event thread
         supervisor.addListener(events);
         CountDownLatch unblock = new CountDownLatch(1);
-        cleanup.add(unblock::countDown);
+        fixture.closeable(unblock::countDown);
         NotificationRecorder blocked = new NotificationRecorder();
         server.addNotificationListener(jmx.supervisorObjectName(), (notification, handback) -> {
             try {
@@ -349,7 +333,7 @@ class JmxNotificationsTest {
     void unobservedNotificationsStillTakeTheirSequenceNumbers() throws Exception {
         Supervisor supervisor = supervisor(Duration.ofSeconds(2));
         supervisor.register("steady", ctx -> ctx.awaitCancellation());
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         RecordingListener events = new RecordingListener(); // after the JMX listener: it has seen what this sees
         supervisor.addListener(events);
         ObjectName steady = jmx.processObjectName("steady");

@@ -18,6 +18,7 @@ import javax.management.remote.JMXConnector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.simplevisor.Supervisor;
 
@@ -27,12 +28,12 @@ import org.simplevisor.Supervisor;
  */
 class JmxRemoteAuthenticationTest {
 
-    private static final AtomicInteger CONTEXTS = new AtomicInteger();
-
     @TempDir
     Path dir;
 
-    private final String context = "jmx-auth-" + CONTEXTS.incrementAndGet();
+    @RegisterExtension
+    final JmxFixture fixture = new JmxFixture("jmx-auth");
+
     private final AtomicInteger runs = new AtomicInteger();
     private LoopbackJmxServer jmxServer;
     private Supervisor supervisor;
@@ -46,12 +47,12 @@ class JmxRemoteAuthenticationTest {
         Path access = ownerOnly(Files.writeString(dir.resolve("jmxremote.access"),
                 "monitor readonly\ncontrol readwrite\n"));
         jmxServer = LoopbackJmxServer.startSecured(ManagementFactory.getPlatformMBeanServer(), passwords, access);
-        supervisor = Supervisor.builder().name(context).shutdownTimeout(Duration.ofSeconds(2)).build();
+        supervisor = fixture.supervisor(Duration.ofSeconds(2));
         supervisor.register("worker", ctx -> {
             runs.incrementAndGet();
             ctx.awaitCancellation();
         });
-        jmx = SupervisorJmx.register(supervisor);
+        jmx = fixture.register(supervisor);
         supervisor.run();
         worker = jmx.processObjectName("worker");
         await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.isRunning("worker"));
@@ -63,9 +64,7 @@ class JmxRemoteAuthenticationTest {
     }
 
     @AfterEach
-    void stop() throws Exception {
-        supervisor.shutdown();
-        jmx.close();
+    void stopConnectorServer() throws Exception {
         jmxServer.close();
     }
 

@@ -6,7 +6,6 @@ import static org.simplevisor.jmx.NotificationRecorder.userData;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
@@ -35,11 +35,12 @@ import org.simplevisor.testing.RecordingListener;
 /** What an operator's JConsole or monitoring sees over a real RMI connector on 127.0.0.1. */
 class JmxRemoteTest {
 
-    private static final AtomicInteger CONTEXTS = new AtomicInteger();
     private static LoopbackJmxServer jmxServer;
 
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
-    private final String context = "jmx-remote-" + CONTEXTS.incrementAndGet();
+    @RegisterExtension
+    final JmxFixture fixture = new JmxFixture("jmx-remote");
+
+    private final String context = fixture.context();
     private final List<String> connectionEvents = new CopyOnWriteArrayList<>();
     private JMXConnector client;
     private MBeanServerConnection connection;
@@ -62,35 +63,23 @@ class JmxRemoteTest {
     }
 
     @AfterEach
-    void cleanUp() throws Exception {
+    void disconnect() throws Exception {
         client.close();
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            cleanup.get(i).close();
-        }
     }
 
     private Supervisor supervisor() {
-        Supervisor supervisor = Supervisor.builder().name(context).shutdownTimeout(Duration.ofSeconds(2)).build();
-        cleanup.add(supervisor);
-        return supervisor;
+        return fixture.supervisor(Duration.ofSeconds(2));
     }
 
-    private SupervisorJmx register(Supervisor supervisor) {
-        SupervisorJmx jmx = SupervisorJmx.register(supervisor);
-        cleanup.add(jmx);
-        return jmx;
-    }
 
     private NotificationRecorder subscribe(ObjectName name) throws Exception {
-        NotificationRecorder recorder = new NotificationRecorder();
-        connection.addNotificationListener(name, recorder, null, null);
-        return recorder;
+        return NotificationRecorder.subscribe(connection, name);
     }
 
     @Test
     void aSubscriberToTheSupervisorReceivesTheRestartLimitAlertOfACrashLoopingProcess() throws Exception {
         Supervisor supervisor = supervisor();
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         supervisor.run();
         NotificationRecorder recorder = subscribe(jmx.supervisorObjectName());
 
@@ -131,7 +120,7 @@ class JmxRemoteTest {
             }
             ctx.awaitCancellation();
         }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO)); // unlimited, at once
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         RecordingListener events = new RecordingListener();
         supervisor.addListener(events);
         ObjectName looper = jmx.processObjectName("looper");
@@ -160,7 +149,7 @@ class JmxRemoteTest {
             runs.incrementAndGet();
             ctx.awaitCancellation();
         });
-        SupervisorJmx jmx = register(supervisor);
+        SupervisorJmx jmx = fixture.register(supervisor);
         supervisor.run();
         ProcessMXBean worker = JMX.newMXBeanProxy(connection, jmx.processObjectName("worker"), ProcessMXBean.class);
         SupervisorMXBean proxy = JMX.newMXBeanProxy(connection, jmx.supervisorObjectName(), SupervisorMXBean.class);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import javax.management.MBeanServerConnection;
 import javax.management.Notification;
 import javax.management.NotificationListener;
 import javax.management.ObjectName;
@@ -18,6 +19,13 @@ public final class NotificationRecorder implements NotificationListener {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private final List<Notification> received = new ArrayList<>();
+
+    /** {@return a recorder subscribed to {@code name}'s notifications on {@code server} (local or remote)} */
+    public static NotificationRecorder subscribe(MBeanServerConnection server, ObjectName name) throws Exception {
+        NotificationRecorder recorder = new NotificationRecorder();
+        server.addNotificationListener(name, recorder, null, null);
+        return recorder;
+    }
 
     @Override
     public synchronized void handleNotification(Notification notification, Object handback) {

@@ -5,23 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.simplevisor.metrics.MeterValues.awaitMeters;
 
-import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.jmx.JmxConfig;
 import io.micrometer.jmx.JmxMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.logging.log4j.Level;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.simplevisor.ExitReason;
 import org.simplevisor.ProcessContext;
 import org.simplevisor.ProcessOption;
@@ -29,28 +25,20 @@ import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
 import org.simplevisor.testing.CapturedLogs;
+import org.simplevisor.testing.JmxMeterRegistries;
 import org.simplevisor.testing.RecordingListener;
+import org.simplevisor.testing.ShutDownAfterEach;
 
 /** Binding, closing, sharing a registry, and what a registry keeps alive. */
 class SupervisorMetricsLifecycleTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private final List<Supervisor> supervisors = new ArrayList<>();
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    @RegisterExtension
+    final ShutDownAfterEach shutDown = new ShutDownAfterEach();
 
     private Supervisor supervisor(String name) {
-        Supervisor supervisor = Supervisor.builder().name(name).build();
-        supervisors.add(supervisor);
-        return supervisor;
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        supervisors.forEach(Supervisor::shutdown);
-        for (AutoCloseable closeable : toClose) {
-            closeable.close();
-        }
+        return shutDown.supervisor(Supervisor.builder().name(name).build());
     }
 
     @Test
@@ -110,7 +98,7 @@ class SupervisorMetricsLifecycleTest {
     void bindingTwiceIsRefused() {
         Supervisor supervisor = supervisor("twice");
         SupervisorMetrics metrics = new SupervisorMetrics(supervisor);
-        toClose.add(metrics);
+        shutDown.closeable(metrics);
         metrics.bindTo(new SimpleMeterRegistry());
         assertThatThrownBy(() -> metrics.bindTo(new SimpleMeterRegistry()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("CompositeMeterRegistry");
@@ -126,12 +114,12 @@ class SupervisorMetricsLifecycleTest {
     @Test
     void twoSupervisorsWithTheirOwnContextShareARegistry() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        toClose.add(registry::close);
+        shutDown.closeable(registry::close);
         Supervisor a = supervisor("a");
         Supervisor b = supervisor("b");
         SupervisorMetrics metricsA = SupervisorMetrics.monitor(registry, a, Tags.of("context", "/a"));
         SupervisorMetrics metricsB = SupervisorMetrics.monitor(registry, b, Tags.of("context", "/b"));
-        toClose.add(metricsB);
+        shutDown.closeable(metricsB);
         a.register("worker", ProcessContext::awaitCancellation);
         b.register("worker", ctx -> {
             throw new IllegalStateException("crash");
@@ -164,16 +152,16 @@ class SupervisorMetricsLifecycleTest {
         Supervisor second = supervisor("second");
         first.register("worker", ProcessContext::awaitCancellation);
         second.register("worker", ProcessContext::awaitCancellation);
-        toClose.add(SupervisorMetrics.monitor(registry, first, Tags.of("context", "/same")));
+        shutDown.closeable(SupervisorMetrics.monitor(registry, first, Tags.of("context", "/same")));
         try (CapturedLogs logs = CapturedLogs.attach()) {
-            toClose.add(SupervisorMetrics.monitor(registry, second, Tags.of("context", "/same")));
+            shutDown.closeable(SupervisorMetrics.monitor(registry, second, Tags.of("context", "/same")));
             assertThat(logs.at(Level.WARN)).singleElement().satisfies(l -> assertThat(l.message())
                     .contains("context=/same", "distinct common tags"));
         }
         try (CapturedLogs logs = CapturedLogs.attach()) {
             Supervisor third = supervisor("third");
             third.register("worker", ProcessContext::awaitCancellation);
-            toClose.add(SupervisorMetrics.monitor(registry, third, Tags.of("context", "/other")));
+            shutDown.closeable(SupervisorMetrics.monitor(registry, third, Tags.of("context", "/other")));
             assertThat(logs.at(Level.WARN)).as("distinct tags are fine").isEmpty();
         }
     }
@@ -205,18 +193,8 @@ class SupervisorMetricsLifecycleTest {
     @Test
     void jmxRegistryPublishesAndCloseUnpublishes() throws Exception {
         String domain = "simplevisor-metrics-test";
-        JmxMeterRegistry registry = new JmxMeterRegistry(new JmxConfig() {
-            @Override
-            public String get(String key) {
-                return null;
-            }
-
-            @Override
-            public String domain() {
-                return domain;
-            }
-        }, Clock.SYSTEM);
-        toClose.add(registry::close);
+        JmxMeterRegistry registry = JmxMeterRegistries.inDomain(domain);
+        shutDown.closeable(registry::close);
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName all = new ObjectName(domain + ":*");
         Supervisor supervisor = supervisor("jmx");

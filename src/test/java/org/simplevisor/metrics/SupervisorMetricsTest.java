@@ -211,7 +211,7 @@ class SupervisorMetricsTest {
             assertThat(process.stopped()).isEqualTo(stops(ExitReason.SHUTDOWN, 1));
             assertThat(process.status()).isZero();
             assertThat(process.running()).isZero();
-            assertThat(process.restarted()).isZero(); // defect 2: exit on shutdown is not restarted
+            assertThat(process.restarted()).isZero(); // not restarted after shutdown (docs/go-port.md, defect 2)
             assertThat(process.limitExceeded()).isZero();
             assertThat(process.shutdownTimeouts()).isZero();
         }
@@ -253,7 +253,7 @@ class SupervisorMetricsTest {
 
         release.countDown();
         assertThat(exited.await(10, TimeUnit.SECONDS)).isTrue();
-        // defect 5: the late exit changes no status or metric
+        // the late exit changes no status or metric (docs/go-port.md, defect 5)
         assertThat(stubborn.status()).isZero();
         assertThat(stubborn.running()).isZero();
         assertThat(stubborn.stopped()).isEqualTo(stops(ExitReason.SHUTDOWN, 1));
@@ -273,7 +273,7 @@ class SupervisorMetricsTest {
         assertThat(delayed.status()).isEqualTo(-1);
         assertThat(delayed.running()).isZero();
         assertThat(delayed.stopped()).isEqualTo(stops(ExitReason.FAILED, 1));
-        assertThat(delayed.restarted()).isZero(); // Go counted it here (defect 4)
+        assertThat(delayed.restarted()).isZero(); // Go counted it here (docs/go-port.md, defect 4)
         assertThat(delayed.restartCount()).isZero();
 
         supervisor.shutdown();

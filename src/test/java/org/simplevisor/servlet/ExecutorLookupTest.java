@@ -12,18 +12,19 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import javax.naming.NameNotFoundException;
 import javax.naming.NoInitialContextException;
+import org.apache.logging.log4j.Level;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.simplevisor.LeaseStore;
 import org.simplevisor.LeaseTiming;
 import org.simplevisor.cluster.JdbcLeaseStore;
+import org.simplevisor.testing.CapturedLogs;
 
 /** JNDI look-ups of the container's executor and of the lease store's DataSource. */
 class ExecutorLookupTest {
 
-    private static final ManagedExecutorService EXECUTOR = (ManagedExecutorService) Proxy.newProxyInstance(
-            ExecutorLookupTest.class.getClassLoader(), new Class<?>[] {ManagedExecutorService.class},
-            (proxy, method, args) -> null);
+    private static final ManagedExecutorService EXECUTOR = executor();
+    private static final ManagedExecutorService SERVERS = executor();
 
     private final List<String> looked = new ArrayList<>();
 
@@ -40,9 +41,10 @@ class ExecutorLookupTest {
     @Test
     void aConfiguredNameWithoutSchemeIsLookedUpInTheEnvironment() {
         assertThat(ExecutorLookup.find("concurrent/Work", jndi(Map.of("java:comp/env/concurrent/Work", EXECUTOR))))
-                .isSameAs(EXECUTOR);
-        assertThat(ExecutorLookup.find("java:app/Work", jndi(Map.of("java:app/Work", EXECUTOR)))).isSameAs(EXECUTOR);
-        assertThat(looked).containsExactly("java:comp/env/concurrent/Work", "java:app/Work");
+                .isEqualTo(new ExecutorLookup.Found(EXECUTOR, "java:comp/env/concurrent/Work"));
+        assertThat(ExecutorLookup.find("java:app/Work", jndi(Map.of("java:app/Work", EXECUTOR))))
+                .isEqualTo(new ExecutorLookup.Found(EXECUTOR, "java:app/Work"));
+        assertThat(looked).startsWith("java:comp/env/concurrent/Work").contains("java:app/Work");
     }
 
     @Test
@@ -66,7 +68,7 @@ class ExecutorLookupTest {
     @Test
     void withoutConfigurationTheDefaultExecutorIsUsedWhenBound() {
         assertThat(ExecutorLookup.find(null, jndi(Map.of(ExecutorLookup.DEFAULT_EXECUTOR, EXECUTOR))))
-                .isSameAs(EXECUTOR);
+                .isEqualTo(new ExecutorLookup.Found(EXECUTOR, ExecutorLookup.DEFAULT_EXECUTOR));
     }
 
     @Test
@@ -77,6 +79,63 @@ class ExecutorLookupTest {
         })).isNull();
         assertThat(ExecutorLookup.find(null, jndi(Map.of(ExecutorLookup.DEFAULT_EXECUTOR, "not an executor"))))
                 .isNull();
+    }
+
+    /** A resource-env-ref without lookup-name, as a full Jakarta EE server binds it: to the default executor. */
+    @Test
+    void aReferenceBoundToTheDefaultExecutorInsteadOfTheServersOwnIsReportedNamingBoth() {
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            ExecutorLookup.Found found = ExecutorLookup.find("concurrent/Batch", jndi(Map.of(
+                    "java:comp/env/concurrent/Batch", EXECUTOR, ExecutorLookup.DEFAULT_EXECUTOR, EXECUTOR,
+                    "concurrent/Batch", SERVERS)));
+            assertThat(found).isEqualTo(new ExecutorLookup.Found(EXECUTOR, "java:comp/env/concurrent/Batch"));
+            assertThat(logs.at(Level.WARN)).singleElement().extracting(CapturedLogs.Line::message).asString()
+                    .contains("simplevisor.executor = \"concurrent/Batch\"")
+                    .contains("java:comp/env/concurrent/Batch is the container's default executor "
+                            + ExecutorLookup.DEFAULT_EXECUTOR + ", not the server's executor concurrent/Batch")
+                    .endsWith("Add <lookup-name>concurrent/Batch</lookup-name> to its resource-env-ref");
+        }
+    }
+
+    @Test
+    void aReferenceBoundToTheDefaultExecutorIsReported() {
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            ExecutorLookup.find("concurrent/Batch", jndi(Map.of(
+                    "java:comp/env/concurrent/Batch", EXECUTOR, ExecutorLookup.DEFAULT_EXECUTOR, EXECUTOR)));
+            assertThat(logs.at(Level.WARN)).singleElement().extracting(CapturedLogs.Line::message).asString()
+                    .contains("java:comp/env/concurrent/Batch is the container's default executor "
+                            + ExecutorLookup.DEFAULT_EXECUTOR + "; if another was meant");
+        }
+    }
+
+    @Test
+    void aReferenceBoundToAnotherExecutorThanTheServersOfItsNameIsReported() {
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            ExecutorLookup.find("concurrent/Batch", jndi(Map.of(
+                    "java:comp/env/concurrent/Batch", EXECUTOR, "concurrent/Batch", SERVERS)));
+            assertThat(logs.at(Level.WARN)).singleElement().extracting(CapturedLogs.Line::message).asString()
+                    .contains("java:comp/env/concurrent/Batch is not the server's executor concurrent/Batch");
+        }
+    }
+
+    @Test
+    void aReferenceBoundToTheServersExecutorOfItsNameOrTheDefaultNamedAsSuchIsNotReported() {
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            ExecutorLookup.find("concurrent/Batch", jndi(Map.of("java:comp/env/concurrent/Batch", SERVERS,
+                    "concurrent/Batch", SERVERS, ExecutorLookup.DEFAULT_EXECUTOR, EXECUTOR)));
+            ExecutorLookup.find(ExecutorLookup.DEFAULT_EXECUTOR, jndi(Map.of(ExecutorLookup.DEFAULT_EXECUTOR,
+                    EXECUTOR)));
+            assertThat(logs.at(Level.WARN)).isEmpty();
+        }
+    }
+
+    private static ManagedExecutorService executor() {
+        return (ManagedExecutorService) Proxy.newProxyInstance(ExecutorLookupTest.class.getClassLoader(),
+                new Class<?>[] {ManagedExecutorService.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    default -> null;
+                });
     }
 
     @Test

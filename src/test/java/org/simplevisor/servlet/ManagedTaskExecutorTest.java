@@ -2,23 +2,35 @@ package org.simplevisor.servlet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import jakarta.enterprise.concurrent.ManagedTask;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinPool.ForkJoinWorkerThreadFactory;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.logging.log4j.ThreadContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ManagedTaskExecutorTest {
+
+    private static final ForkJoinWorkerThreadFactory JDK_THREADS = ForkJoinPool.defaultForkJoinWorkerThreadFactory;
 
     private final ClassLoader webapp = new URLClassLoader(new URL[0], getClass().getClassLoader());
     private final ExecutorService pool = Executors.newCachedThreadPool();
@@ -32,45 +44,17 @@ class ManagedTaskExecutorTest {
 
     /** An executor that records what it is given and runs it on the pool. */
     private ExecutorService recording() {
-        return new java.util.concurrent.AbstractExecutorService() {
-            @Override
-            public void execute(Runnable command) {
-                submitted.add(command);
-                pool.execute(command);
-            }
-
-            @Override
-            public void shutdown() {
-                throw new AssertionError("a managed executor is never shut down");
-            }
-
-            @Override
-            public List<Runnable> shutdownNow() {
-                throw new AssertionError("a managed executor is never shut down");
-            }
-
-            @Override
-            public boolean isShutdown() {
-                return false;
-            }
-
-            @Override
-            public boolean isTerminated() {
-                return false;
-            }
-
-            @Override
-            public boolean awaitTermination(long timeout, TimeUnit unit) {
-                return false;
-            }
-        };
+        return container(command -> {
+            submitted.add(command);
+            pool.execute(command);
+        });
     }
 
     @Test
     void runsAreLongRunningManagedTasksWithTheWebApplicationsLoaderAndContext() throws Exception {
-        for (boolean containerOwned : new boolean[] {false, true}) {
+        for (ForkJoinWorkerThreadFactory handOver : Arrays.asList(null, JDK_THREADS)) {
             submitted.clear();
-            ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), containerOwned, webapp, "/app");
+            ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), handOver, webapp, "/app");
             AtomicReference<ClassLoader> tccl = new AtomicReference<>();
             AtomicReference<String> context = new AtomicReference<>();
             AtomicReference<Thread> thread = new AtomicReference<>();
@@ -113,7 +97,7 @@ class ManagedTaskExecutorTest {
             return new Thread(task, "container");
         });
         try {
-            ManagedTaskExecutor executor = new ManagedTaskExecutor(container, true, webapp, "/app");
+            ManagedTaskExecutor executor = new ManagedTaskExecutor(container, JDK_THREADS, webapp, "/app");
             ClassLoader previous = Thread.currentThread().getContextClassLoader();
             Thread.currentThread().setContextClassLoader(webapp); // as during contextInitialized
             CountDownLatch ran = new CountDownLatch(1);
@@ -134,14 +118,14 @@ class ManagedTaskExecutorTest {
     void aRejectionOfTheContainersExecutorReachesTheSupervisor() {
         ExecutorService stopped = Executors.newSingleThreadExecutor();
         stopped.shutdown();
-        ManagedTaskExecutor executor = new ManagedTaskExecutor(stopped, true, webapp, "/app");
+        ManagedTaskExecutor executor = new ManagedTaskExecutor(stopped, JDK_THREADS, webapp, "/app");
         assertThatThrownBy(() -> executor.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
         executor.release(System.nanoTime());
     }
 
     @Test
-    void shuttingDownRefusesRunsButNeverShutsTheManagedExecutorDown() {
-        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
+    void shuttingDownRefusesRunsButNeverShutsTheManagedExecutorDown() throws InterruptedException {
+        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), null, webapp, "/app");
         assertThat(executor.isShutdown()).isFalse();
         executor.shutdown();
         assertThat(executor.shutdownNow()).isEmpty();
@@ -153,11 +137,13 @@ class ManagedTaskExecutorTest {
         assertThat(submitted).isEmpty();
     }
 
-    @Test
-    void aRunThatOutlivesTheDeadlineIsReported() throws InterruptedException {
-        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), false, webapp, "/app");
+    /**
+     * {@return an executor (of a web application's own) with one run on a thread, which holds it until
+     * {@code release} opens}
+     */
+    private ManagedTaskExecutor holdingARun(CountDownLatch release) throws InterruptedException {
+        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), null, webapp, "/app");
         CountDownLatch started = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         executor.execute(() -> {
             started.countDown();
             try {
@@ -167,8 +153,202 @@ class ManagedTaskExecutorTest {
             }
         });
         assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        return executor;
+    }
+
+    @Test
+    void itTerminatesOnceShutDownAndTheLastRunHasLeftItsThread() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        ManagedTaskExecutor executor = holdingARun(release);
+        Future<Boolean> waiter = pool.submit(() -> executor.awaitTermination(10, TimeUnit.SECONDS));
+        assertThat(executor.awaitTermination(1, TimeUnit.MILLISECONDS)).as("not shut down").isFalse();
+        executor.shutdown();
+        assertThat(executor.isTerminated()).as("a run is still on its thread").isFalse();
+        assertThat(executor.awaitTermination(1, TimeUnit.MILLISECONDS)).isFalse();
+        assertThat(waiter).isNotDone();
+        release.countDown();
+        assertThat(waiter.get(5, TimeUnit.SECONDS)).as("the waiter is woken when the run leaves").isTrue();
+        assertThat(executor.isTerminated()).isTrue();
+    }
+
+    @Test
+    void aWaitingAwaitTerminationReturnsWhenAnIdleExecutorIsShutDown() throws Exception {
+        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), null, webapp, "/app");
+        AtomicReference<Thread> waiting = new AtomicReference<>();
+        Future<Boolean> waiter = pool.submit(() -> {
+            waiting.set(Thread.currentThread());
+            return executor.awaitTermination(10, TimeUnit.SECONDS);
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiting.get() != null
+                && waiting.get().getState() == Thread.State.TIMED_WAITING);
+        assertThat(executor.isTerminated()).isFalse();
+        executor.shutdownNow();
+        assertThat(waiter.get(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aRunThatOutlivesTheDeadlineIsReported() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        ManagedTaskExecutor executor = holdingARun(release);
         assertThat(executor.release(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50))).isFalse();
         release.countDown();
         assertThat(executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isTrue();
+    }
+
+    /** {@return a container's executor: what {@code execute} does is given; it is never shut down} */
+    private static ExecutorService container(Consumer<Runnable> execute) {
+        return new java.util.concurrent.AbstractExecutorService() {
+            @Override
+            public void execute(Runnable command) {
+                execute.accept(command);
+            }
+
+            @Override
+            public void shutdown() {
+                throw new AssertionError("a managed executor is never shut down");
+            }
+
+            @Override
+            public List<Runnable> shutdownNow() {
+                throw new AssertionError("a managed executor is never shut down");
+            }
+
+            @Override
+            public boolean isShutdown() {
+                return false;
+            }
+
+            @Override
+            public boolean isTerminated() {
+                return false;
+            }
+
+            @Override
+            public boolean awaitTermination(long timeout, TimeUnit unit) {
+                return false;
+            }
+        };
+    }
+
+    /**
+     * A container's executor whose hand-over waits interruptibly, like a bounded queue's {@code put}: an interrupted
+     * caller is refused.
+     */
+    private ExecutorService interruptSensitive(AtomicInteger executed) {
+        Semaphore handOff = new Semaphore(1);
+        return container(command -> {
+            try {
+                handOff.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RejectedExecutionException("interrupted while handing the task over", e);
+            }
+            try {
+                executed.incrementAndGet();
+                pool.execute(command);
+            } finally {
+                handOff.release();
+            }
+        });
+    }
+
+    @Test
+    void anInterruptedCallerHandsItsRunOverOnceAndKeepsItsInterruptStatus() throws InterruptedException {
+        AtomicInteger executed = new AtomicInteger();
+        ManagedTaskExecutor executor = new ManagedTaskExecutor(interruptSensitive(executed), JDK_THREADS, webapp,
+                "/app");
+        AtomicInteger ran = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(100);
+        for (int i = 0; i < 100; i++) {
+            Thread.currentThread().interrupt(); // as the thread of a run its cancellation interrupted
+            executor.execute(() -> {
+                ran.incrementAndGet();
+                done.countDown();
+            });
+            assertThat(Thread.interrupted()).as("the caller's interrupt status, kept").isTrue();
+        }
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(executed.get()).isEqualTo(100);
+        assertThat(ran.get()).isEqualTo(100);
+        assertThat(executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isTrue();
+    }
+
+    @Test
+    void anInterruptWhileTheContainerTakesTheRunNeitherLosesNorRefusesIt() throws Exception {
+        CountDownLatch inExecute = new CountDownLatch(1);
+        CountDownLatch accept = new CountDownLatch(1);
+        AtomicInteger ran = new AtomicInteger();
+        ExecutorService slow = Executors.newSingleThreadExecutor();
+        try {
+            ExecutorService container = container(command -> {
+                inExecute.countDown();
+                try {
+                    accept.await(); // the hand-over thread is never interrupted: an interrupt would refuse the run
+                } catch (InterruptedException e) {
+                    throw new RejectedExecutionException(e);
+                }
+                pool.execute(command);
+            });
+            ManagedTaskExecutor executor = new ManagedTaskExecutor(container, JDK_THREADS, webapp, "/app");
+            AtomicReference<Thread> caller = new AtomicReference<>();
+            AtomicReference<Boolean> interruptedAfter = new AtomicReference<>();
+            java.util.concurrent.Future<?> handedOver = slow.submit(() -> {
+                caller.set(Thread.currentThread());
+                executor.execute(ran::incrementAndGet);
+                interruptedAfter.set(Thread.currentThread().isInterrupted());
+            });
+            assertThat(inExecute.await(10, TimeUnit.SECONDS)).isTrue();
+            caller.get().interrupt();
+            caller.get().interrupt();
+            accept.countDown();
+            handedOver.get(10, TimeUnit.SECONDS);
+            assertThat(interruptedAfter.get()).as("the interrupt is kept for the caller").isTrue();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> ran.get() == 1);
+            executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+        } finally {
+            slow.shutdownNow();
+        }
+    }
+
+    @Test
+    void theHandOverThreadComesFromTheGivenFactoryAndCallsTheContainerWithTheContainersLoader() throws Exception {
+        AtomicInteger made = new AtomicInteger();
+        ForkJoinWorkerThreadFactory containerThreads = forkJoinPool -> {
+            made.incrementAndGet();
+            ForkJoinWorkerThread thread = JDK_THREADS.newThread(forkJoinPool);
+            thread.setContextClassLoader(webapp); // a managed thread runs with the application's context
+            return thread;
+        };
+        AtomicReference<ClassLoader> loaderInExecute = new AtomicReference<>();
+        AtomicReference<String> threadInExecute = new AtomicReference<>();
+        ExecutorService container = container(command -> {
+            loaderInExecute.set(Thread.currentThread().getContextClassLoader());
+            threadInExecute.set(Thread.currentThread().getName());
+            pool.execute(command);
+        });
+        ManagedTaskExecutor executor = new ManagedTaskExecutor(container, containerThreads, webapp, "/app");
+        CountDownLatch ran = new CountDownLatch(1);
+        executor.execute(ran::countDown);
+        assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(made.get()).isEqualTo(1);
+        assertThat(threadInExecute.get()).isNotEqualTo(Thread.currentThread().getName());
+        assertThat(loaderInExecute.get()).as("not the web application's").isSameAs(container.getClass().getClassLoader())
+                .isNotSameAs(webapp);
+        executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+    }
+
+    @Test
+    void anExceptionOfTheContainersExecutorOtherThanARejectionIsARejection() {
+        ExecutorService broken = Executors.newSingleThreadExecutor(task -> {
+            throw new IllegalStateException("the executor is stopping");
+        });
+        try {
+            ManagedTaskExecutor executor = new ManagedTaskExecutor(broken, JDK_THREADS, webapp, "/app");
+            assertThatThrownBy(() -> executor.execute(() -> { })).isInstanceOf(RejectedExecutionException.class)
+                    .hasMessageContaining("/app").hasRootCauseMessage("the executor is stopping");
+            executor.release(System.nanoTime());
+        } finally {
+            broken.shutdownNow();
+        }
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.simplevisor.ProcessOption;
 import org.simplevisor.ProcessContext;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervised;
@@ -113,6 +114,26 @@ class ServletConfigurationTest {
         assertThat(configuration.jmxDomain()).isEqualTo("org.simplevisor");
         assertThat(configuration.jmxDomainSet()).isFalse();
         assertThat(configuration.metrics()).isEqualTo(ServletConfiguration.Metrics.JMX);
+        assertThat(configuration.logRepeatWindow()).isEqualTo(Supervisor.DEFAULT_LOG_REPEAT_WINDOW);
+        assertThat(configuration.processes()).isEmpty();
+    }
+
+    @Test
+    void theAnnotationsDefaultsAreTheCoresDefaults() throws NoSuchMethodException {
+        assertThat(Durations.parse((String) Supervised.class.getMethod("restartDelay").getDefaultValue()))
+                .isEqualTo(Supervisor.DEFAULT_RESTART_DELAY);
+        assertThat(Durations.parse((String) Supervised.class.getMethod("healthyDuration").getDefaultValue()))
+                .isEqualTo(Supervisor.DEFAULT_HEALTHY_DURATION);
+        assertThat(Supervised.class.getMethod("maxRestarts").getDefaultValue())
+                .isEqualTo(Supervisor.DEFAULT_MAX_RESTARTS);
+    }
+
+    @Test
+    void turnedOffNothingElseIsReadOrValidated() {
+        ServletConfiguration configuration = read(params("simplevisor.enabled", " FALSE ",
+                "simplevisor.metrics", "invalid but ignored", "simplevisor.process.x.class", "com.example.Missing"),
+                BadlyAnnotated.class);
+        assertThat(configuration.enabled()).isFalse();
         assertThat(configuration.processes()).isEmpty();
     }
 
@@ -124,13 +145,15 @@ class ServletConfigurationTest {
                 "simplevisor.executor", " concurrent/Work ",
                 "simplevisor.jmx.enabled", "false",
                 "simplevisor.jmx.domain", "com.example",
-                "simplevisor.metrics", "Global"));
+                "simplevisor.metrics", "Global",
+                "simplevisor.log.repeat-window", "0s"));
         assertThat(configuration.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(configuration.executorName()).isEqualTo("concurrent/Work");
         assertThat(configuration.jmxEnabled()).isFalse();
         assertThat(configuration.jmxDomain()).isEqualTo("com.example");
         assertThat(configuration.jmxDomainSet()).isTrue();
         assertThat(configuration.metrics()).isEqualTo(ServletConfiguration.Metrics.GLOBAL);
+        assertThat(configuration.logRepeatWindow()).isZero();
     }
 
     @Test
@@ -238,9 +261,9 @@ class ServletConfigurationTest {
                 p + "restart = \"sometimes\": unknown restart policy; use never, always or on-failure",
                 p + "max-restarts = \"-1\": must not be negative (0 means no limit)",
                 p + "restart-delay = \"5 seconds\": not a duration; " + Durations.FORMAT,
-                p + "jitter = \"1.5\": must be between 0 and 1",
-                p + "healthy-duration = \"0s\": must be positive",
-                p + "restart-window = \"-1m\": must be positive",
+                p + "jitter = \"1.5\": jitter must be between 0 and 1, was 1.5",
+                p + "healthy-duration = \"0s\": healthyDuration must be positive, was PT0S",
+                p + "restart-window = \"-1m\": restartWindow must be positive, was PT-1M",
                 p + "watchdog = \"never\": not a duration; " + Durations.FORMAT,
                 p + "priority = \"high\": not an integer",
                 p + "enabled = \"yes\": must be true or false");
@@ -254,6 +277,7 @@ class ServletConfigurationTest {
                 "simplevisor.executor", " ",
                 "simplevisor.jmx.domain", "a:b",
                 "simplevisor.metrics", "prometheus",
+                "simplevisor.log.repeat-window", "-1m",
                 "simplevisor.shutdown.timeout", "5s",
                 "simplevisor.process.nameOnly", "x"))).containsExactlyInAnyOrder(
                 "context parameter simplevisor.enabled = \"maybe\": must be true or false",
@@ -261,12 +285,24 @@ class ServletConfigurationTest {
                 "context parameter simplevisor.executor = \" \": must be the JNDI name of a ManagedExecutorService",
                 "context parameter simplevisor.jmx.domain = \"a:b\": not a JMX domain (no ':', '*', '?' or ',')",
                 "context parameter simplevisor.metrics = \"prometheus\": unknown metrics registry; use jmx, global or none",
+                "context parameter simplevisor.log.repeat-window = \"-1m\": logRepeatWindow must be between 0 and "
+                        + ProcessOption.LONGEST + ", was PT-1M",
                 "context parameter simplevisor.shutdown.timeout = \"5s\": unknown parameter; known are "
                         + "simplevisor.enabled, simplevisor.shutdown-timeout, simplevisor.executor, "
                         + "simplevisor.jmx.enabled, simplevisor.jmx.domain, simplevisor.metrics, "
-                        + "simplevisor.cluster.datasource, simplevisor.cluster.table, simplevisor.cluster.lease-time, "
-                        + "simplevisor.cluster.node-id and simplevisor.process.<name>.<setting>",
+                        + "simplevisor.log.repeat-window, simplevisor.cluster.datasource, simplevisor.cluster.table, "
+                        + "simplevisor.cluster.lease-time, simplevisor.cluster.node-id and "
+                        + "simplevisor.process.<name>.<setting>",
                 "context parameter simplevisor.process.nameOnly = \"x\": expected simplevisor.process.<name>.<setting>");
+    }
+
+    @Test
+    void aShutdownTimeoutIsPositiveAndWithinTheCoresRange() {
+        assertThat(problems(params("simplevisor.shutdown-timeout", "0s"))).containsExactly(
+                "context parameter simplevisor.shutdown-timeout = \"0s\": must be positive");
+        assertThat(problems(params("simplevisor.shutdown-timeout", "PT9999999H"))).singleElement().asString()
+                .startsWith("context parameter simplevisor.shutdown-timeout = \"PT9999999H\": shutdownTimeout must "
+                        + "be at most ");
     }
 
     @Test
@@ -362,7 +398,7 @@ class ServletConfigurationTest {
                                 + TwinOne.class.getName() + "; give one of them another @Supervised(name = ...)",
                         a + BadlyAnnotated.class.getName() + ": restartDelay = \"soon\": not a duration; "
                                 + Durations.FORMAT,
-                        a + BadlyAnnotated.class.getName() + ": jitter = 2.0: must be between 0 and 1",
+                        a + BadlyAnnotated.class.getName() + ": jitter = 2.0: jitter must be between 0 and 1, was 2.0",
                         a + BadlyAnnotated.class.getName() + ": maxRestarts = -1: must not be negative (0 means no "
                                 + "limit)",
                         a + NotAProcess.class.getName() + ": " + NotAProcess.class.getName()
@@ -374,8 +410,13 @@ class ServletConfigurationTest {
         assertThat(problems(params(
                 "simplevisor.process.x.class", Plain.class.getName(),
                 "simplevisor.process.x.max-restart-delay", "500ms"))).containsExactly(
-                "context parameter simplevisor.process.x.max-restart-delay = \"500ms\": must not be shorter than "
-                        + "the restart delay (default PT1S)");
+                "context parameter simplevisor.process.x.max-restart-delay = \"500ms\": maxRestartDelay (PT0.5S) "
+                        + "must not be shorter than restartDelay (PT1S); the restart delay is the default");
+        assertThat(problems(params(
+                "simplevisor.process.tuned.max-restart-delay", "1s"), Tuned.class)).containsExactly(
+                "context parameter simplevisor.process.tuned.max-restart-delay = \"1s\": maxRestartDelay (PT1S) "
+                        + "must not be shorter than restartDelay (PT2S); restart delay: @Supervised class "
+                        + Tuned.class.getName() + ": restartDelay = \"2s\"");
     }
 
     @Test

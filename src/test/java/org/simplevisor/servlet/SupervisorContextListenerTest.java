@@ -117,7 +117,9 @@ class SupervisorContextListenerTest {
         assertThat(supervisor.name()).isEqualTo("unit-life");
         await().atMost(Duration.ofSeconds(5)).until(() -> supervisor.status("unitRecorder") == ProcessStatus.RUNNING);
         assertThat(EVENTS).containsExactly("postConstruct", "run true /unit-life simplevisor-unitRecorder");
-        assertThat(mbeans("org.simplevisor", "/unit-life")).hasSize(2);
+        assertThat(mbeans("org.simplevisor", "/unit-life")).hasSize(3); // supervisor, alerts, process
+        assertThat(SERVER.getAttribute(new ObjectName("org.simplevisor:type=Supervisor,context=/unit-life"),
+                "Executor")).isEqualTo("its own executor simplevisor-unit-life-executor (the container has none)");
         assertThat(mbeans("metrics", "/unit-life")).isNotEmpty(); // the listener's own JMX meter registry
         assertThat(threads("simplevisor-unit-life")).isNotEmpty();
 
@@ -165,7 +167,7 @@ class SupervisorContextListenerTest {
             assertThat(registry.getMeters()).isNotEmpty().allSatisfy(
                     meter -> assertThat(meter.getId().getTag("context")).isEqualTo("/"));
             assertThat(mbeans("org.simplevisor", "context=/,")).isEmpty(); // JMX off
-            assertThat(mbeans("metrics", "context./")).isEmpty();
+            assertThat(mbeans("metrics", "context=/,")).isEmpty();
         } finally {
             listener.contextDestroyed(event);
         }
@@ -192,7 +194,7 @@ class SupervisorContextListenerTest {
         listener = initialize(none, Recorder.class);
         listener.contextInitialized(new ServletContextEvent(none.context()));
         try {
-            assertThat(mbeans("org.simplevisor.unit", "/unit-none")).hasSize(2);
+            assertThat(mbeans("org.simplevisor.unit", "/unit-none")).hasSize(3);
             assertThat(mbeans("metrics", "/unit-none")).isEmpty();
         } finally {
             listener.contextDestroyed(new ServletContextEvent(none.context()));

@@ -55,15 +55,12 @@ class ExecutorIT {
     @BeforeAll
     static void bindContainerExecutor() {
         Leaks.initializeSharedLog4jStatics();
-        containerExecutor = new RecordingExecutor();
-        SharedExecutorFactory.share(containerExecutor);
+        containerExecutor = SharedExecutorFactory.share(new RecordingExecutor());
     }
 
     @AfterAll
     static void stopContainerExecutor() throws InterruptedException {
-        SharedExecutorFactory.share(null);
-        containerExecutor.shutdownNow();
-        assertThat(containerExecutor.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        SharedExecutorFactory.stopSharing(containerExecutor);
     }
 
     @BeforeEach

@@ -128,7 +128,7 @@ class InvalidConfigurationIT {
     @Test
     void jitterOutsideZeroToOne() {
         assertRejected("jitter",
-                "context parameter simplevisor.process.ticker.jitter = \"1.5\": must be between 0 and 1");
+                "context parameter simplevisor.process.ticker.jitter = \"1.5\": jitter must be between 0 and 1");
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -17,6 +18,7 @@ public final class ItJournal {
     private static final List<String> ENTRIES = new CopyOnWriteArrayList<>();
     private static final Map<String, Supplier<List<String>>> PROBES = new ConcurrentHashMap<>();
     private static final Map<String, WeakReference<ClassLoader>> LOADERS = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> ON_A_THREAD = new ConcurrentHashMap<>();
 
     private ItJournal() {
     }
@@ -40,6 +42,27 @@ public final class ItJournal {
 
     public static void clear() {
         ENTRIES.clear();
+        ON_A_THREAD.clear();
+    }
+
+    /** A run of the process begins: journals {@code run:<name>}, and {@code overlap:<name>} if another still runs. */
+    public static void runBegins(String process) {
+        if (ON_A_THREAD.computeIfAbsent(process, p -> new AtomicInteger()).incrementAndGet() > 1) {
+            record("overlap:" + process);
+        }
+        record("run:" + process);
+    }
+
+    /** A run of the process ends: journals {@code end:<name>}. */
+    public static void runEnds(String process) {
+        ON_A_THREAD.get(process).decrementAndGet();
+        record("end:" + process);
+    }
+
+    /** @return how many runs of the process are on a thread now */
+    public static int running(String process) {
+        AtomicInteger count = ON_A_THREAD.get(process);
+        return count == null ? 0 : count.get();
     }
 
     /** Called by a web application when it starts: how the tests ask it about its supervisor. */

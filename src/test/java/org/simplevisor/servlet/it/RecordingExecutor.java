@@ -11,7 +11,7 @@ import org.glassfish.concurro.ManagedExecutorServiceImpl;
  * JNDI environment by {@link SharedExecutorFactory}: counts what is submitted and how.
  */
 @SuppressWarnings({"unchecked", "rawtypes"}) // concurro's own raw override of getNewTaskFor
-public final class RecordingExecutor extends ManagedExecutorServiceImpl {
+public class RecordingExecutor extends ManagedExecutorServiceImpl {
 
     public static final String THREAD_PREFIX = "it-container-executor";
 

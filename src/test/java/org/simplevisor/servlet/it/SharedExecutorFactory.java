@@ -1,6 +1,7 @@
 package org.simplevisor.servlet.it;
 
 import java.util.Hashtable;
+import java.util.concurrent.TimeUnit;
 import javax.naming.Context;
 import javax.naming.Name;
 import javax.naming.spi.ObjectFactory;
@@ -13,8 +14,19 @@ public final class SharedExecutorFactory implements ObjectFactory {
 
     private static volatile RecordingExecutor executor;
 
-    public static void share(RecordingExecutor shared) {
+    /** Hands out this executor from now on. @return it */
+    public static <E extends RecordingExecutor> E share(E shared) {
         executor = shared;
+        return shared;
+    }
+
+    /** Hands out none from now on, and shuts the executor down as its container would at its own end. */
+    public static void stopSharing(RecordingExecutor shared) throws InterruptedException {
+        executor = null;
+        shared.shutdownNow();
+        if (!shared.awaitTermination(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("the container's executor did not terminate within 10 s");
+        }
     }
 
     @Override

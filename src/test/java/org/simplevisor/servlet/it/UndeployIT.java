@@ -59,7 +59,7 @@ class UndeployIT {
                     && ItJournal.count("run:plain") == 1 && ItJournal.probe(CONTEXT).contains(
                     "overridden RESTARTING ALWAYS 5 3600000 7 1"));
             assertThat(Leaks.simplevisorThreads()).contains("simplevisor-annotatedTicker", "simplevisor-plain");
-            assertThat(Leaks.mbeans("org.simplevisor", CONTEXT)).hasSize(4);
+            assertThat(Leaks.mbeans("org.simplevisor", CONTEXT)).hasSize(5); // supervisor, alerts, 3 processes
             assertThat(Leaks.mbeans("metrics", CONTEXT)).isNotEmpty();
             loader = ItJournal.loader(CONTEXT);
             assertThat(loader.get()).isNotNull();

@@ -27,9 +27,10 @@ final class StatusReport {
     }
 
     /**
+     * {@return every process's snapshot, by name}
+     *
      * @param supervisor the supervisor
      * @param context    the web application's context path, {@code /} for the root
-     * @return every process's snapshot, by name
      */
     static StatusReport of(Supervisor supervisor, String context) {
         List<ProcessSnapshot> snapshots = new ArrayList<>();
@@ -128,8 +129,9 @@ final class StatusReport {
     // ---------------------------------------------------------------- HTML
 
     /**
+     * {@return a complete HTML page}
+     *
      * @param refreshSeconds how often the page reloads itself
-     * @return a complete HTML page
      */
     String toHtml(int refreshSeconds) {
         StringBuilder html = new StringBuilder(2048 + 1024 * processes.size());
@@ -181,12 +183,12 @@ final class StatusReport {
         return html.append("</tbody>\n</table>\n</body>\n</html>\n").toString();
     }
 
-    /** @return the instant to the second, e.g. {@code 2026-11-24T17:52:16Z} */
+    /** {@return the instant to the second, e.g. {@code 2026-11-24T17:52:16Z}} */
     static String seconds(Instant instant) {
         return instant.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
     }
 
-    /** @return e.g. {@code 2d 03:04:05}, {@code 03:04:05} */
+    /** {@return e.g. {@code 2d 03:04:05}, {@code 03:04:05}} */
     static String uptime(Duration uptime) {
         long seconds = uptime.toSeconds();
         String clock = String.format("%02d:%02d:%02d", seconds / 3600 % 24, seconds / 60 % 60, seconds % 60);

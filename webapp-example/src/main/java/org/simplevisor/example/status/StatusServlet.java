@@ -19,7 +19,7 @@ public class StatusServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 
-    /** The context attribute holding the supervisor (SPEC section 4). */
+    /** The context attribute holding the supervisor (see the README's "In a servlet container"). */
     public static final String SUPERVISOR_ATTRIBUTE = "org.simplevisor.Supervisor";
     static final String JSON_PATH = "/status.json";
     static final int REFRESH_SECONDS = 5;

@@ -24,15 +24,28 @@ final class EndToEndSetup {
      *                     distribution keep their logs apart ({@code ""} for none)
      */
     static StandaloneTomcat prepareTomcat(String homeProperty, String workPrefix) throws IOException {
+        return prepare(builder(homeProperty, workPrefix));
+    }
+
+    /** As {@link #prepareTomcat}, with the Prometheus JMX exporter and {@code tomcat-config/jmx-exporter.yaml}. */
+    static StandaloneTomcat prepareTomcatWithExporter(String homeProperty, String workPrefix) throws IOException {
+        return prepare(builder(homeProperty, workPrefix)
+                .prometheusExporter(Path.of(requiredProperty("e2e.exporter.agent")), 0));
+    }
+
+    private static StandaloneTomcat.Builder builder(String homeProperty, String workPrefix) throws IOException {
         Path home = Path.of(requiredProperty(homeProperty));
         Path work = Path.of(requiredProperty("e2e.work")).resolve(workPrefix + home.getFileName());
-        StandaloneTomcat tomcat = StandaloneTomcat.builder()
+        return StandaloneTomcat.builder()
                 .home(home)
                 .base(work.resolve("base"))
                 .config(Path.of(requiredProperty("e2e.tomcat.config")))
                 .consoleLog(work.resolve("catalina.out"))
-                .freePorts()
-                .prepare();
+                .freePorts();
+    }
+
+    private static StandaloneTomcat prepare(StandaloneTomcat.Builder builder) throws IOException {
+        StandaloneTomcat tomcat = builder.prepare();
         Files.deleteIfExists(tomcat.consoleLog());
         return tomcat;
     }

@@ -30,7 +30,7 @@ import org.simplevisor.example.tomcat.ManagerClient;
 import org.simplevisor.example.tomcat.StandaloneTomcat;
 
 /**
- * The soak test of issue #7: the example on a standalone Tomcat for a while ({@code -Dsoak.duration}, ISO-8601,
+ * The soak test: the example on a standalone Tomcat for a while ({@code -Dsoak.duration}, ISO-8601,
  * default two minutes; the README shows an hour), under churn, with its JVM's heap after a full GC, live threads and
  * open file descriptors sampled over remote JMX; they must stay flat, and Tomcat must log no leak warning and no
  * SEVERE message, and its manager's {@code findleaks} must find nothing.

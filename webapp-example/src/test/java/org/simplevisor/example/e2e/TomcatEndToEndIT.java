@@ -57,6 +57,7 @@ abstract class TomcatEndToEndIT {
     static final String PATH = StandaloneTomcat.EXAMPLE_PATH;
     static final String DOMAIN = "org.simplevisor";
     static final ObjectName SUPERVISOR = name(DOMAIN + ":type=Supervisor,context=" + PATH);
+    static final ObjectName ALERTS = name(DOMAIN + ":type=Alerts,context=" + PATH);
     static final ObjectName PROCESSES = name(DOMAIN + ":type=Process,context=" + PATH + ",*");
     static final ObjectName EVERYTHING_OF_THE_EXAMPLE = name(DOMAIN + ":context=" + PATH + ",*");
     static final ObjectName METRICS = name("metrics:*");
@@ -71,6 +72,7 @@ abstract class TomcatEndToEndIT {
 
     static final String RESTART_LIMIT_EXCEEDED = "simplevisor.process.restart-limit-exceeded";
     static final String HUNG = "simplevisor.process.hung";
+    static final String SHUTDOWN_TIMEOUT = "simplevisor.process.shutdown-timeout";
     static final String ATTRIBUTE_CHANGE = "jmx.attribute.change";
 
     static final int CYCLES = 20;
@@ -93,8 +95,10 @@ abstract class TomcatEndToEndIT {
     private MBeanServerConnection control;
     private RemoteJvm jvm;
     private final NotificationRecorder notifications = new NotificationRecorder();
+    private final NotificationRecorder alerts = new NotificationRecorder();
     private final ExecutorService subscriber = Executors.newSingleThreadExecutor();
     private final CompletableFuture<Void> subscribed = new CompletableFuture<>();
+    private final CompletableFuture<Void> subscribedToAlerts = new CompletableFuture<>();
     private final HttpClient http = HttpClient.newHttpClient();
     private Path war;
     private List<String> threadNamesBeforeDeploy = List.of();
@@ -194,6 +198,18 @@ abstract class TomcatEndToEndIT {
         assertThat((String) data.get("error")).contains("HTTP 401");
         // the watchdog's catch is a notification too
         notifications.awaitCount(NotificationRecorder.of(HUNG, REPORT_UPLOADER), 1, WAIT);
+
+        // a subscriber to the Alerts MBean sees these two and nothing else, each led by what happened
+        subscribedToAlerts.get();
+        Notification limitAlert = alerts.awaitCount(
+                NotificationRecorder.of(RESTART_LIMIT_EXCEEDED, PAYMENT_GATEWAY), 1, WAIT).get(0);
+        assertThat(limitAlert.getMessage()).startsWith("RESTART LIMIT EXCEEDED: " + PAYMENT_GATEWAY + " (" + PATH
+                + ") is FAILED after 3 of 3 restarts; last error: ").contains("HTTP 401");
+        assertThat(alerts.awaitCount(NotificationRecorder.of(HUNG, REPORT_UPLOADER), 1, WAIT).get(0).getMessage())
+                .startsWith("HUNG: " + REPORT_UPLOADER + " (" + PATH + ") is being cancelled: ");
+        assertThat(alerts.all()).extracting(Notification::getType)
+                .containsOnly(RESTART_LIMIT_EXCEEDED, HUNG, SHUTDOWN_TIMEOUT);
+        assertThat(notifications.all()).hasSizeGreaterThan(alerts.all().size());
     }
 
     @Test
@@ -345,7 +361,39 @@ abstract class TomcatEndToEndIT {
         assertNoLeakWarning();
     }
 
+    // ---------------------------------------------------------------- without a Log4j backend
+
+    @Test
+    @Order(9)
+    void withoutALog4jBackendTheSupervisorLogsIntoCatalinaOutAtItsLevels() throws Exception {
+        String plainPath = "/simplevisor-plain";
+        Path plain = WarWithoutLog4jBackend.of(war, tomcat.base().resolveSibling("simplevisor-plain.war"));
+        assertThat(manager.deploy(plainPath, plain)).startsWith("OK - Deployed");
+        try {
+            ObjectName gateway = name(DOMAIN + ":type=Process,context=" + plainPath + ",name=" + PAYMENT_GATEWAY);
+            await().atMost(WAIT).until(() -> "FAILED".equals(monitor.getAttribute(gateway, "Status")));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readAllLines(tomcat.consoleLog()))
+                    .anyMatch(julLine("WARNING", "org.simplevisor.LoggingListener.",
+                            "Process \"" + REPORT_UPLOADER + "\" failed; now RESTARTING")));
+            assertThat(Files.readAllLines(tomcat.consoleLog()))
+                    .anyMatch(julLine("INFO", "org.simplevisor.servlet.SupervisorContextListener.start",
+                            "simplevisor: web application " + plainPath + " runs 5 process(es) on its own executor"))
+                    .anyMatch(julLine("SEVERE", "org.simplevisor.LoggingListener.",
+                            "Process \"" + PAYMENT_GATEWAY + "\" exceeded its restart limit"));
+            assertThat(Files.readString(tomcat.consoleLog())).doesNotContain("could not find a logging provider");
+        } finally {
+            assertThat(manager.undeploy(plainPath)).startsWith("OK - Undeployed");
+        }
+        assertThat(monitor.queryNames(name(DOMAIN + ":*"), null)).isEmpty();
+        assertNoLeakWarning();
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    /** @return whether a line of JULI's one-line format (date, time, level, [thread], class.method, message) matches */
+    private static java.util.function.Predicate<String> julLine(String level, String source, String message) {
+        return line -> line.contains(" " + level + " [") && line.contains("] " + source) && line.contains(message);
+    }
 
     abstract String expectedVersion();
 
@@ -353,20 +401,27 @@ abstract class TomcatEndToEndIT {
         NotificationFilterSupport registrations = new NotificationFilterSupport();
         registrations.enableType(MBeanServerNotification.REGISTRATION_NOTIFICATION);
         NotificationListener onRegistration = (notification, handback) -> {
-            if (notification instanceof MBeanServerNotification registered
-                    && SUPERVISOR.equals(registered.getMBeanName())) {
-                // not on the connector's notification thread, which must not block on a call back
-                subscriber.execute(() -> {
-                    try {
-                        monitor.addNotificationListener(SUPERVISOR, notifications, null, null);
-                        subscribed.complete(null);
-                    } catch (Exception e) {
-                        subscribed.completeExceptionally(e);
-                    }
-                });
+            if (notification instanceof MBeanServerNotification registered) {
+                if (SUPERVISOR.equals(registered.getMBeanName())) {
+                    subscribe(SUPERVISOR, notifications, subscribed);
+                } else if (ALERTS.equals(registered.getMBeanName())) {
+                    subscribe(ALERTS, alerts, subscribedToAlerts);
+                }
             }
         };
         monitor.addNotificationListener(MBeanServerDelegate.DELEGATE_NAME, onRegistration, registrations, null);
+    }
+
+    /** Subscribes to an MBean, not on the connector's notification thread, which must not block on a call back. */
+    private void subscribe(ObjectName mbean, NotificationListener listener, CompletableFuture<Void> done) {
+        subscriber.execute(() -> {
+            try {
+                monitor.addNotificationListener(mbean, listener, null, null);
+                done.complete(null);
+            } catch (Exception e) {
+                done.completeExceptionally(e);
+            }
+        });
     }
 
     /** Waits until the JVM has at most {@code limit} live threads; on failure names the threads that are new. */

@@ -23,7 +23,9 @@ import java.util.Map;
  * <p>Options (all required but the ports): {@code --tomcat-home=} (the distribution, or the directory holding only
  * one), {@code --base=}, {@code --config=},
  * {@code --war=}, {@code --http-port=8080}, {@code --jmx-port=9010}, {@code --jmx-rmi-port=9011},
- * {@code --pid-file=} (where Tomcat's PID is written, for scripts that stop it).
+ * {@code --pid-file=} (where Tomcat's PID is written, for scripts that stop it), and, to attach the Prometheus JMX
+ * exporter with {@code tomcat-config/jmx-exporter.yaml}, {@code --exporter-agent=} (its JAR) and
+ * {@code --metrics-port=}. The caller's {@code CATALINA_OPTS} and {@code JAVA_OPTS} are passed on to Tomcat.
  */
 public final class RunExample {
 
@@ -49,21 +51,26 @@ public final class RunExample {
         int httpPort = Integer.parseInt(options.getOrDefault("http-port", "8080"));
         int jmxPort = Integer.parseInt(options.getOrDefault("jmx-port", "9010"));
         int jmxRmiPort = Integer.parseInt(options.getOrDefault("jmx-rmi-port", "9011"));
-        for (int port : new int[] {httpPort, jmxPort, jmxRmiPort}) {
-            if (StandaloneTomcat.isListening(port)) {
+        int metricsPort = Integer.parseInt(options.getOrDefault("metrics-port", "0"));
+        for (int port : new int[] {httpPort, jmxPort, jmxRmiPort, metricsPort}) {
+            if (port != 0 && StandaloneTomcat.isListening(port)) {
                 System.err.println("Port " + port + " on 127.0.0.1 is in use (another Tomcat still running?)."
                         + " Stop it, or choose other ports: HTTP_PORT=... JMX_PORT=... JMX_RMI_PORT=..."
-                        + " ./run-example.sh");
+                        + " METRICS_PORT=... ./run-example.sh");
                 System.exit(2);
             }
         }
 
-        StandaloneTomcat tomcat = StandaloneTomcat.builder()
+        StandaloneTomcat.Builder builder = StandaloneTomcat.builder()
                 .home(distribution(Path.of(options.get("tomcat-home"))))
                 .base(Path.of(options.get("base")))
                 .config(Path.of(options.get("config")))
                 .ports(httpPort, jmxPort, jmxRmiPort)
-                .prepare();
+                .keepCallerOptions();
+        if (metricsPort != 0) {
+            builder.prometheusExporter(Path.of(options.get("exporter-agent")), metricsPort);
+        }
+        StandaloneTomcat tomcat = builder.prepare();
         tomcat.installWar(Path.of(options.get("war")), StandaloneTomcat.EXAMPLE_PATH);
         tomcat.start(START_TIMEOUT);
         if (options.containsKey("pid-file")) {
@@ -86,6 +93,12 @@ public final class RunExample {
         System.out.println("                read-only:  user monitor, password " + tomcat.jmxPassword("monitor"));
         System.out.println("                read-write: user control, password " + tomcat.jmxPassword("control"));
         System.out.println("                e.g. jconsole " + tomcat.jmxUrl());
+        if (tomcat.metricsUrl() != null) {
+            System.out.println("   Prometheus   " + tomcat.metricsUrl() + "  (jmx_prometheus_javaagent, "
+                    + "tomcat-config/" + StandaloneTomcat.EXPORTER_CONFIG + ")");
+        } else {
+            System.out.println("   Prometheus   off; METRICS_PORT=9404 ./run-example.sh attaches the JMX exporter");
+        }
         System.out.println("   CATALINA_BASE " + tomcat.base() + " (logs/simplevisor-example.json: the JSON log)");
         System.out.println();
         System.out.println(" Ctrl-C stops Tomcat.");

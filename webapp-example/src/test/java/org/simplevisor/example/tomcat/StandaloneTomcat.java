@@ -42,6 +42,8 @@ public final class StandaloneTomcat implements AutoCloseable {
 
     /** Where the example is deployed. */
     public static final String EXAMPLE_PATH = "/simplevisor-example";
+    /** The Prometheus JMX exporter's configuration in {@code tomcat-config/}. */
+    public static final String EXPORTER_CONFIG = "jmx-exporter.yaml";
     /** The manager user of {@code tomcat-config/conf/tomcat-users.xml}. */
     public static final String MANAGER_USER = "deployer";
 
@@ -63,6 +65,9 @@ public final class StandaloneTomcat implements AutoCloseable {
     private final int jmxPort;
     private final int jmxRmiPort;
     private final Path consoleLog;
+    private final Path exporterAgent;
+    private final int exporterPort;
+    private final boolean keepCallerOptions;
     private final Map<String, String> credentials;
     private Process process;
     private Thread shutdownHook;
@@ -75,6 +80,9 @@ public final class StandaloneTomcat implements AutoCloseable {
         this.jmxPort = builder.jmxPort;
         this.jmxRmiPort = builder.jmxRmiPort;
         this.consoleLog = builder.consoleLog;
+        this.exporterAgent = builder.exporterAgent == null ? null : builder.exporterAgent.toAbsolutePath().normalize();
+        this.exporterPort = builder.exporterPort;
+        this.keepCallerOptions = builder.keepCallerOptions;
         this.credentials = readCredentials(config.resolve("conf/jmxremote.password"));
     }
 
@@ -92,6 +100,9 @@ public final class StandaloneTomcat implements AutoCloseable {
         private int jmxPort;
         private int jmxRmiPort;
         private Path consoleLog;
+        private Path exporterAgent;
+        private int exporterPort;
+        private boolean keepCallerOptions;
 
         /** @param home the unpacked distribution, {@code CATALINA_HOME} @return this */
         public Builder home(Path home) {
@@ -131,6 +142,30 @@ public final class StandaloneTomcat implements AutoCloseable {
          */
         public Builder consoleLog(Path consoleLog) {
             this.consoleLog = consoleLog;
+            return this;
+        }
+
+        /**
+         * Attaches the Prometheus JMX exporter with {@code tomcat-config/jmx-exporter.yaml}, serving on 127.0.0.1.
+         *
+         * @param agent the exporter's agent JAR ({@code jmx_prometheus_javaagent})
+         * @param port  its HTTP port; 0 picks a free one
+         * @return this
+         */
+        public Builder prometheusExporter(Path agent, int port) throws IOException {
+            this.exporterAgent = agent;
+            this.exporterPort = port == 0 ? freePort() : port;
+            return this;
+        }
+
+        /**
+         * Passes this process's {@code CATALINA_OPTS} and {@code JAVA_OPTS} on to Tomcat (before the options of its
+         * own), as an operator's launcher does; by default Tomcat starts without them, as a test needs.
+         *
+         * @return this
+         */
+        public Builder keepCallerOptions() {
+            this.keepCallerOptions = true;
             return this;
         }
 
@@ -202,6 +237,8 @@ public final class StandaloneTomcat implements AutoCloseable {
             builder.inheritIO();
         }
         Map<String, String> env = builder.environment();
+        String callerCatalinaOpts = keepCallerOptions ? env.getOrDefault("CATALINA_OPTS", "") : "";
+        String callerJavaOpts = keepCallerOptions ? env.getOrDefault("JAVA_OPTS", "") : "";
         for (String inherited : List.of("CATALINA_OPTS", "JAVA_OPTS", "JRE_HOME", "CATALINA_PID", "CATALINA_TMPDIR",
                 "CATALINA_OUT", "JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "LOGGING_CONFIG", "LOGGING_MANAGER")) {
             env.remove(inherited);
@@ -211,8 +248,15 @@ public final class StandaloneTomcat implements AutoCloseable {
         env.put("CATALINA_BASE", base.toString());
         env.put("JMX_PORT", String.valueOf(jmxPort));
         env.put("JMX_RMI_PORT", String.valueOf(jmxRmiPort));
+        env.put("JAVA_OPTS", callerJavaOpts);
         // -1: no shutdown port; this Tomcat is stopped by its PID.
-        env.put("CATALINA_OPTS", "-Dhttp.port=" + httpPort + " -Dshutdown.port=-1 -Xmx512m");
+        String options = "-Dhttp.port=" + httpPort + " -Dshutdown.port=-1 -Xmx512m";
+        if (exporterAgent != null) {
+            // catalina.sh evaluates CATALINA_OPTS, so the quotes keep a path with spaces in one argument
+            options += " -javaagent:\"" + exporterAgent + "=127.0.0.1:" + exporterPort + ":"
+                    + config.resolve(EXPORTER_CONFIG) + "\"";
+        }
+        env.put("CATALINA_OPTS", (callerCatalinaOpts + " " + options).strip());
         process = builder.start();
         shutdownHook = new Thread(this::stopQuietly, "stop-tomcat-" + process.pid());
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -359,6 +403,11 @@ public final class StandaloneTomcat implements AutoCloseable {
     /** @return e.g. {@code http://127.0.0.1:8080} */
     public String httpUrl() {
         return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** @return the address Prometheus scrapes, or {@code null} without the exporter */
+    public String metricsUrl() {
+        return exporterAgent == null ? null : "http://127.0.0.1:" + exporterPort + "/metrics";
     }
 
     /** @return the JMX service URL JConsole and VisualVM connect to */
@@ -516,7 +565,7 @@ public final class StandaloneTomcat implements AutoCloseable {
         });
     }
 
-    static void deleteTree(Path root) throws IOException {
+    public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

@@ -1,0 +1,126 @@
+package org.simplevisor.jmx;
+
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_HUNG;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_RESTART_LIMIT_EXCEEDED;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_SHUTDOWN_TIMEOUT;
+
+import java.util.Date;
+import java.util.concurrent.Executor;
+import javax.management.MBeanNotificationInfo;
+import javax.management.Notification;
+import javax.management.ObjectName;
+import org.simplevisor.ProcessSnapshot;
+import org.simplevisor.SupervisorEvent;
+
+/**
+ * The Alerts MBean of one {@link SupervisorJmx}: of all the events of its processes it relays only those that need
+ * a person, as notifications numbered 1, 2, ... of its own, whose source is the process MBean and whose user data
+ * is that of the process's notification. Their messages begin with the alert and the process, so that JConsole's
+ * notification table reads well even where it cuts the type column.
+ */
+final class Alerts implements AlertsMXBean {
+
+    private static final MBeanNotificationInfo[] INFOS = {
+        info(PROCESS_RESTART_LIMIT_EXCEEDED, 2,
+                "A process failed once more than its restart limit allows; it is FAILED and will not run again"
+                        + " until an operator starts it"),
+        info(PROCESS_HUNG, 3, "The watchdog saw no heartbeat from a process within its timeout; the run is being"
+                + " cancelled and restarted by its policy"),
+        info(PROCESS_SHUTDOWN_TIMEOUT, 3, "At shutdown a process did not stop within the timeout and was abandoned;"
+                + " its thread may still run")};
+
+    private final SupervisorJmx.Emitter emitter = new SupervisorJmx.Emitter(INFOS.clone());
+    private final String context;
+    private final Executor deliveries;
+    // Written on the event thread only; read by JMX clients.
+    private volatile long count;
+    private volatile Notification last;
+
+    /**
+     * @param context    the JMX context, named in the messages
+     * @param deliveries where notifications are sent to listeners: never on the event thread
+     */
+    Alerts(String context, Executor deliveries) {
+        this.context = context;
+        this.deliveries = deliveries;
+    }
+
+    /** @return the emitter to register the MBean with */
+    SupervisorJmx.Emitter emitter() {
+        return emitter;
+    }
+
+    /**
+     * The alert type of an event, or {@code null} if it needs no person. Another alert (a lost lease, once the
+     * core reports it as an event) is one more case here.
+     */
+    static String alertType(SupervisorEvent event) {
+        switch (event.type()) {
+            case RESTART_LIMIT_EXCEEDED:
+                return PROCESS_RESTART_LIMIT_EXCEEDED;
+            case HUNG:
+                return PROCESS_HUNG;
+            case SHUTDOWN_TIMEOUT:
+                return PROCESS_SHUTDOWN_TIMEOUT;
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * Raises the alert of an event, if it is one; on the event thread.
+     *
+     * @param event  the event
+     * @param source the process MBean's name
+     */
+    void onEvent(SupervisorEvent event, ObjectName source) {
+        String type = alertType(event);
+        if (type == null) {
+            return;
+        }
+        Notification alert = new Notification(type, source, count + 1, event.time().toEpochMilli(), message(event));
+        last = alert;
+        count++;
+        if (emitter.hasListeners()) {
+            alert.setUserData(ProcessNotifications.userData(event, context));
+            // a copy: a listener may change what it receives, and the last alert is read from here
+            deliveries.execute(() -> emitter.sendNotification(ProcessNotifications.copy(alert)));
+        }
+    }
+
+    private String message(SupervisorEvent event) {
+        ProcessSnapshot s = event.snapshot();
+        String process = event.processName() + " (" + context + ")";
+        switch (event.type()) {
+            case RESTART_LIMIT_EXCEEDED:
+                Throwable error = event.error() != null ? event.error() : s.lastFailure();
+                return "RESTART LIMIT EXCEEDED: " + process + " is FAILED after " + s.restartCount() + " of "
+                        + s.maxRestarts() + " restarts" + (error != null ? "; last error: " + error : "");
+            case HUNG:
+                return "HUNG: " + process + " is being cancelled: " + event.error().getMessage();
+            default:
+                return "SHUTDOWN TIMEOUT: " + process + " was abandoned: " + event.error().getMessage();
+        }
+    }
+
+    @Override
+    public long getAlertCount() {
+        return count;
+    }
+
+    @Override
+    public String getLastAlert() {
+        Notification alert = last;
+        return alert == null ? null : alert.getMessage();
+    }
+
+    @Override
+    public Date getLastAlertTime() {
+        Notification alert = last;
+        return alert == null ? null : new Date(alert.getTimeStamp());
+    }
+
+    private static MBeanNotificationInfo info(String type, int severity, String description) {
+        return ProcessNotifications.info(type, Notification.class, severity, description);
+    }
+}

@@ -1,0 +1,158 @@
+package org.simplevisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.simplevisor.testing.CapturedLogs;
+import org.simplevisor.testing.ManualClock;
+import org.simplevisor.testing.RecordingListener;
+
+/** A restart loop's log: repeats counted instead of logged, bounded per window, nothing distinct lost. */
+class LoggingRepeatsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Duration LOOP = Duration.ofSeconds(10);
+    private static final Duration WINDOW = Duration.ofSeconds(1);
+    private static final String REPEATED = "connection refused";
+    /** "N more of the same failure (...)", with the restart lines counted with them. */
+    private static final Pattern FOLDED = Pattern.compile("(\\d+) more of the same failure \\("
+            + Pattern.quote(IllegalStateException.class.getName() + ": " + REPEATED)
+            + "\\) from \\S+ to \\S+?(?:, with (\\d+) restart\\(s\\),)? were not logged");
+
+    private CapturedLogs logs;
+
+    @BeforeEach
+    void captureLogs() {
+        logs = CapturedLogs.attach();
+    }
+
+    @AfterEach
+    void detach() {
+        logs.close();
+    }
+
+    /** What a ten-second crash loop logged. */
+    private record Loop(long runs, long crashes, List<CapturedLogs.Line> lines) {
+
+        long foldedFailures() {
+            return folded().mapToLong(m -> Long.parseLong(m.group(1))).sum();
+        }
+
+        long foldedRestarts() {
+            return folded().mapToLong(m -> m.group(2) == null ? 0 : Long.parseLong(m.group(2))).sum();
+        }
+
+        private java.util.stream.Stream<Matcher> folded() {
+            return lines.stream().map(l -> FOLDED.matcher(l.message())).filter(Matcher::find);
+        }
+
+        long logged(java.util.function.Predicate<CapturedLogs.Line> which) {
+            return lines.stream().filter(which).count();
+        }
+    }
+
+    /**
+     * Runs a zero-delay crash loop for ten seconds of the supervisor's clock, each run taking {@code step} of it:
+     * the same failure every time, except once a second (at the same clock times whatever the step) a failure of
+     * its own. Then the process runs until the shutdown.
+     */
+    private Loop crashLoop(String name, Duration step) {
+        ManualClock clock = new ManualClock();
+        Instant start = clock.instant();
+        RecordingListener events = new RecordingListener();
+        Supervisor supervisor = Supervisor.builder().name(name).clock(clock).logRepeatWindow(WINDOW)
+                .listener(events).build();
+        AtomicLong runs = new AtomicLong();
+        java.util.concurrent.CountDownLatch loopOver = new java.util.concurrent.CountDownLatch(1);
+        supervisor.register(name, ctx -> {
+            runs.incrementAndGet();
+            long before = Duration.between(start, clock.instant()).toMillis();
+            clock.advance(step);
+            long now = Duration.between(start, clock.instant()).toMillis();
+            if (now >= LOOP.toMillis()) {
+                loopOver.countDown();
+                ctx.awaitCancellation();
+                return;
+            }
+            long second = now / 1000;
+            if (before < second * 1000 + 500 && now >= second * 1000 + 500) {
+                throw new IllegalStateException("distinct failure " + second);
+            }
+            throw new IllegalStateException(REPEATED);
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 0, Duration.ZERO));
+        try {
+            supervisor.run();
+            await().atMost(WAIT).until(() -> loopOver.getCount() == 0
+                    && supervisor.status(name) == ProcessStatus.RUNNING);
+        } finally {
+            supervisor.shutdown();
+        }
+        events.awaitTerminated();
+        List<CapturedLogs.Line> lines = logs.lines().stream().filter(l -> name.equals(l.process())).toList();
+        return new Loop(runs.get(), supervisor.snapshot(name).totalCrashes(), lines);
+    }
+
+    @Test
+    void aCrashLoopLogsABoundedNumberOfLinesPerWindowWhateverTheRestartRateAndLosesNothingDistinct() {
+        Loop fast = crashLoop("fast-loop", Duration.ofMillis(1));
+        Loop slow = crashLoop("slow-loop", Duration.ofMillis(10));
+
+        assertThat(fast.runs()).isEqualTo(10_000);
+        assertThat(slow.runs()).isEqualTo(1_000);
+        long windows = LOOP.dividedBy(WINDOW);
+        for (Loop loop : List.of(fast, slow)) {
+            // per window at most: the repeated failure, a distinct one, each with its restart and start lines
+            assertThat(loop.lines()).as("lines of %d runs", loop.runs()).hasSizeLessThanOrEqualTo((int) (7 * windows));
+
+            // every distinct failure in full, once
+            LongStream.range(0, windows).forEach(second -> assertThat(loop.logged(l -> l.thrown() != null
+                    && l.thrown().getMessage().equals("distinct failure " + second))).as("distinct %d", second)
+                    .isEqualTo(1));
+            // every repeat either logged in full or counted in a line that says so
+            long repeatedInFull = loop.logged(l -> l.thrown() != null && l.thrown().getMessage().equals(REPEATED));
+            assertThat(repeatedInFull + loop.foldedFailures()).isEqualTo(loop.crashes() - windows);
+            assertThat(repeatedInFull).as("once per window").isBetween(windows / 2, windows + 1);
+            assertThat(loop.logged(l -> l.message().contains("Before this one"))).isPositive();
+            // and every restart
+            long restartLines = loop.logged(l -> l.message().contains("restarting in"));
+            assertThat(restartLines + loop.foldedRestarts()).isEqualTo(loop.crashes());
+        }
+    }
+
+    @Test
+    void aZeroWindowLogsEveryRepeat() {
+        RecordingListener events = new RecordingListener();
+        Supervisor supervisor = Supervisor.builder().name("every").logRepeatWindow(Duration.ZERO).listener(events)
+                .build();
+        supervisor.register("every", ctx -> {
+            throw new IllegalStateException(REPEATED);
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 5, Duration.ZERO));
+        supervisor.run();
+        events.await("every", SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED);
+        supervisor.shutdown();
+        events.awaitTerminated();
+
+        List<CapturedLogs.Line> lines = logs.lines().stream().filter(l -> "every".equals(l.process())).toList();
+        assertThat(lines).filteredOn(l -> l.thrown() != null && REPEATED.equals(l.thrown().getMessage()))
+                .hasSize(6);
+        assertThat(lines).filteredOn(l -> l.message().contains("restarting in")).hasSize(5);
+        assertThat(lines).noneMatch(l -> l.message().contains("not logged"));
+    }
+
+    @Test
+    void theWindowMustNotBeNegative() {
+        assertThatThrownBy(() -> Supervisor.builder().logRepeatWindow(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("logRepeatWindow");
+    }
+}

@@ -1,0 +1,115 @@
+package org.simplevisor.jmx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.simplevisor.jmx.NotificationRecorder.userData;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_HUNG;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_RESTART_LIMIT_EXCEEDED;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_SHUTDOWN_TIMEOUT;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import javax.management.MBeanNotificationInfo;
+import javax.management.MBeanServer;
+import javax.management.Notification;
+import javax.management.ObjectName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.simplevisor.ProcessOption;
+import org.simplevisor.RestartPolicy;
+import org.simplevisor.Supervisor;
+
+/** The Alerts MBean: only what needs a person, numbered on its own, with messages that lead with the alert. */
+class JmxAlertsTest {
+
+    private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    private final String context = "jmx-alerts";
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final Supervisor supervisor = Supervisor.builder().name(context).shutdownTimeout(Duration.ofMillis(300))
+            .build();
+
+    @AfterEach
+    void cleanUp() {
+        release.countDown();
+        supervisor.shutdown();
+    }
+
+    @Test
+    void theAlertsMBeanRelaysOnlyRestartLimitHungAndShutdownTimeoutWhileTheSupervisorRelaysEverything()
+            throws Exception {
+        supervisor.register("limited", ctx -> {
+            throw new IllegalStateException("HTTP 401");
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ZERO));
+        supervisor.register("silent", ctx -> ctx.awaitCancellation(), ProcessOption.withWatchdog(Duration.ofMillis(100)));
+        supervisor.register("stubborn", ctx -> {
+            while (true) {
+                try {
+                    release.await();
+                    return;
+                } catch (InterruptedException ignored) {
+                    // deliberately deaf to cancellation
+                }
+            }
+        });
+        SupervisorJmx jmx = SupervisorJmx.register(supervisor);
+        ObjectName alertsName = jmx.alertsObjectName();
+        assertThat(alertsName).isEqualTo(new ObjectName("org.simplevisor:type=Alerts,context=" + context));
+        assertThat(Arrays.stream(server.getMBeanInfo(alertsName).getNotifications())
+                .flatMap(info -> Arrays.stream(info.getNotifTypes())))
+                .containsExactlyInAnyOrder(PROCESS_RESTART_LIMIT_EXCEEDED, PROCESS_HUNG, PROCESS_SHUTDOWN_TIMEOUT);
+        assertThat(server.getAttribute(alertsName, "AlertCount")).isEqualTo(0L);
+        NotificationRecorder alerts = new NotificationRecorder();
+        NotificationRecorder everything = new NotificationRecorder();
+        server.addNotificationListener(alertsName, alerts, null, null);
+        server.addNotificationListener(jmx.supervisorObjectName(), everything, null, null);
+
+        supervisor.run();
+        alerts.awaitCount(n -> true, 2);
+        assertThat(server.getAttribute(alertsName, "AlertCount")).isEqualTo(2L);
+        assertThat(server.getAttribute(alertsName, "LastAlert")).isEqualTo(alerts.all().get(1).getMessage());
+        assertThat(((java.util.Date) server.getAttribute(alertsName, "LastAlertTime")).getTime())
+                .isEqualTo(alerts.all().get(1).getTimeStamp());
+        supervisor.shutdown();
+
+        List<Notification> received = alerts.all();
+        assertThat(received).extracting(Notification::getSequenceNumber).containsExactly(1L, 2L, 3L);
+        Map<String, Notification> byType = received.stream()
+                .collect(Collectors.toMap(Notification::getType, Function.identity()));
+        assertThat(byType).containsOnlyKeys(PROCESS_RESTART_LIMIT_EXCEEDED, PROCESS_HUNG, PROCESS_SHUTDOWN_TIMEOUT);
+
+        Notification limit = byType.get(PROCESS_RESTART_LIMIT_EXCEEDED);
+        assertThat(limit.getSource()).isEqualTo(jmx.processObjectName("limited"));
+        assertThat(limit.getMessage()).isEqualTo("RESTART LIMIT EXCEEDED: limited (" + context + ") is FAILED after 2"
+                + " of 2 restarts; last error: java.lang.IllegalStateException: HTTP 401");
+        assertThat(userData(limit).get("status")).isEqualTo("FAILED");
+        Notification hung = byType.get(PROCESS_HUNG);
+        assertThat(hung.getSource()).isEqualTo(jmx.processObjectName("silent"));
+        assertThat(hung.getMessage()).startsWith("HUNG: silent (" + context + ") is being cancelled: ")
+                .contains("no heartbeat");
+        Notification timeout = byType.get(PROCESS_SHUTDOWN_TIMEOUT);
+        assertThat(timeout.getSource()).isEqualTo(jmx.processObjectName("stubborn"));
+        assertThat(timeout.getMessage()).startsWith("SHUTDOWN TIMEOUT: stubborn (" + context + ") was abandoned: ");
+
+        // the supervisor MBean relays these and everything else
+        assertThat(everything.all()).extracting(Notification::getType)
+                .contains(PROCESS_RESTART_LIMIT_EXCEEDED, PROCESS_HUNG, PROCESS_SHUTDOWN_TIMEOUT)
+                .contains(SupervisorJmx.PROCESS_STARTED, SupervisorJmx.PROCESS_FAILED);
+        assertThat(everything.all().size()).isGreaterThan(received.size());
+        assertThat(server.isRegistered(alertsName)).isFalse();
+    }
+
+    @Test
+    void eachAlertTypeIsDeclaredWithASeverity() throws Exception {
+        try (SupervisorJmx jmx = SupervisorJmx.register(supervisor)) {
+            for (MBeanNotificationInfo info : server.getMBeanInfo(jmx.alertsObjectName()).getNotifications()) {
+                assertThat(info.getDescriptor().getFieldValue("severity")).as(info.getNotifTypes()[0]).isNotNull();
+                assertThat(info.getDescription()).isNotBlank();
+            }
+        }
+    }
+}
