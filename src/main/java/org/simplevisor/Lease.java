@@ -16,6 +16,9 @@ public record Lease(String name, String owner, long token) {
     /**
      * Checks the parts.
      *
+     * @param name  the lease's name
+     * @param owner the node that acquired it
+     * @param token the fencing token of this acquisition
      * @throws IllegalArgumentException if a name or owner is empty, or the token is not positive
      */
     public Lease {

@@ -41,6 +41,8 @@ import org.apache.logging.log4j.Logger;
 final class LeaseKeeper {
 
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
+    /** How long an idle worker thread is given to exit at shutdown. */
+    private static final long WORKER_EXIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     /** One lease this node acquired and has not given back yet. */
     private static final class Holding {
@@ -143,15 +145,19 @@ final class LeaseKeeper {
      * held (its run abandoned at the deadline) expires in the store.
      */
     void close(long deadlineNanos, DeferredInterrupts interrupts) {
+        boolean releasing;
         synchronized (lock) {
             closed = true;
             wanted.clear();
             cancel(nextTick);
             cancel(deadlineCheck);
+            releasing = !toRelease.isEmpty();
             requestRound(); // the last one: releases only
         }
         worker.shutdown();
-        if (!interrupts.await(() -> workerThreads.joinAll(deadlineNanos))) {
+        // An idle worker only has to exit: a moment even when the processes used up the whole timeout.
+        long joinDeadline = releasing ? deadlineNanos : Math.max(deadlineNanos, System.nanoTime() + WORKER_EXIT_NANOS);
+        if (!interrupts.await(() -> workerThreads.joinAll(joinDeadline))) {
             worker.shutdownNow();
             LOG.warn("Supervisor \"{}\": the lease store did not answer before the shutdown deadline; leases not "
                     + "released expire after {} ms", supervisorName, timing.leaseTime().toMillis());

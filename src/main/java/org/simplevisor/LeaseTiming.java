@@ -29,6 +29,9 @@ public record LeaseTiming(Duration leaseTime, Duration renewDeadline, Duration r
     /**
      * Checks the three durations.
      *
+     * @param leaseTime     how long a lease lasts after its acquisition or last renewal
+     * @param renewDeadline how long a holder goes on without a successful renewal
+     * @param renewInterval how often a holder renews
      * @throws IllegalArgumentException if a duration is not positive (the lease time must be at least one
      *                                  millisecond), or they do not satisfy
      *                                  {@code leaseTime > renewDeadline > 1.2 × renewInterval}

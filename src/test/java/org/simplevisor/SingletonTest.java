@@ -104,8 +104,8 @@ class SingletonTest {
     }
 
     private void awaitRoundsDone() {
-        await().atMost(Duration.ofSeconds(10)).until(() -> nodes.stream()
-                .allMatch(node -> node.supervisor.leaseKeeper().isIdle()));
+        await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                .until(() -> nodes.stream().allMatch(node -> node.supervisor.leaseKeeper().isIdle()));
     }
 
     private void run(Node node) {

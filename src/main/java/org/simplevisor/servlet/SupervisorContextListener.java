@@ -94,6 +94,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         MeterRegistry appRegistry = appRegistry(context);
         ExecutorLookup.Found containerExecutor =
                 ExecutorLookup.find(configuration.executorName(), InitialContext::doLookup);
+        leaseStore = LeaseStoreLookup.find(configuration.cluster(), InitialContext::doLookup);
         String name = supervisorName(contextPath);
         instances = ProcessFactory.createAll(configuration.processes(), destroyerName(contextPath),
                 configuration.shutdownTimeout());
@@ -115,7 +116,6 @@ public final class SupervisorContextListener implements ServletContextListener {
                 .shutdownTimeout(configuration.shutdownTimeout())
                 .logRepeatWindow(configuration.logRepeatWindow())
                 .executor(taskExecutor);
-        leaseStore = LeaseStoreLookup.find(configuration.cluster(), InitialContext::doLookup);
         if (leaseStore != null) {
             builder.leaseStore(leaseStore);
         }

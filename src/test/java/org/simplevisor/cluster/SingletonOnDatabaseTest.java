@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +28,7 @@ import org.simplevisor.ProcessStatus;
 import org.simplevisor.SupervisedProcess;
 import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
+import org.simplevisor.testing.CapturedLogs;
 import org.simplevisor.testing.RecordingListener;
 
 /**
@@ -125,6 +127,27 @@ class SingletonOnDatabaseTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> running().size() == 1);
         assertThat(running().get(0).snapshot("relay").lease().fencingToken()).isEqualTo(2);
+    }
+
+    @Test
+    void aDatabaseDownAtStartLeavesTheSingletonInStandbyWarnsOnceAndRunsWhenItAnswers() throws Exception {
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            ObservedDataSource network = new ObservedDataSource(h2.dataSource());
+            Supervisor a = node("node-a", network, ctx -> ctx.awaitCancellation(), new RecordingListener());
+            h2.stop();
+            try {
+                a.run(); // no exception: the store is unavailable, not misconfigured
+                assertThat(a.status("relay")).isEqualTo(ProcessStatus.STANDBY);
+                AtomicInteger tries = new AtomicInteger();
+                await().atMost(Duration.ofSeconds(10)).until(() -> tries.addAndGet(network.takeCount()) >= 4);
+                assertThat(a.status("relay")).isEqualTo(ProcessStatus.STANDBY);
+            } finally {
+                h2.restart();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.status("relay") == ProcessStatus.RUNNING);
+            assertThat(logs.at(Level.WARN).stream().map(CapturedLogs.Line::message)
+                    .filter(message -> message.contains("unavailable"))).hasSize(1);
+        }
     }
 
     @Test

@@ -101,6 +101,19 @@ class InvalidConfigurationIT {
                 "simplevisor.executor", "concurrent/Missing");
     }
 
+    @Deployment(name = "singleton-without-datasource", managed = false, testable = false)
+    static WebArchive singletonWithoutDataSourceWar() {
+        return war("singleton-without-datasource", "simplevisor.process.ticker.class", TICKER,
+                "simplevisor.process.ticker.singleton", "true");
+    }
+
+    @Deployment(name = "missing-datasource", managed = false, testable = false)
+    static WebArchive missingDataSourceWar() {
+        return war("missing-datasource", "simplevisor.process.ticker.class", TICKER,
+                "simplevisor.process.ticker.singleton", "true",
+                "simplevisor.cluster.datasource", "jdbc/Missing");
+    }
+
     @BeforeEach
     void clear() {
         ItJournal.clear();
@@ -174,6 +187,19 @@ class InvalidConfigurationIT {
     void executorNotBound() {
         assertRejected("missing-executor", "context parameter simplevisor.executor = \"concurrent/Missing\": "
                 + "nothing is bound under java:comp/env/concurrent/Missing");
+    }
+
+    @Test
+    void singletonWithoutADataSource() {
+        assertRejected("singleton-without-datasource", "context parameter simplevisor.process.ticker.singleton = "
+                + "\"true\": process \"ticker\" is a singleton, which needs context parameter "
+                + "simplevisor.cluster.datasource");
+    }
+
+    @Test
+    void dataSourceNotBound() {
+        assertRejected("missing-datasource", "context parameter simplevisor.cluster.datasource = \"jdbc/Missing\": "
+                + "nothing is bound under java:comp/env/jdbc/Missing");
     }
 
     /** Deploys, expects the failure with exactly this one problem, and checks that nothing is left. */
