@@ -25,6 +25,7 @@ import org.simplevisor.SupervisedProcess;
  * @param watchdog        the watchdog timeout, or {@code null}
  * @param priority        the start order
  * @param noRestartOn     exception types never restarted
+ * @param group           the process group, or {@code null}
  */
 record ProcessDeclaration(
         String name,
@@ -39,7 +40,8 @@ record ProcessDeclaration(
         @Nullable Duration restartWindow,
         @Nullable Duration watchdog,
         int priority,
-        List<Class<? extends Throwable>> noRestartOn) {
+        List<Class<? extends Throwable>> noRestartOn,
+        @Nullable String group) {
 
     /** {@return the options to register the process with} */
     @SuppressWarnings("unchecked")
@@ -59,6 +61,9 @@ record ProcessDeclaration(
         options.add(ProcessOption.withPriority(priority));
         if (!noRestartOn.isEmpty()) {
             options.add(ProcessOption.noRestartOn((Class<? extends Throwable>[]) noRestartOn.toArray(new Class<?>[0])));
+        }
+        if (group != null) {
+            options.add(ProcessOption.inGroup(group));
         }
         return options.toArray(new ProcessOption[0]);
     }

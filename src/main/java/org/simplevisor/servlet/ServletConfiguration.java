@@ -20,6 +20,7 @@ import java.util.function.Function;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import org.jspecify.annotations.Nullable;
+import org.simplevisor.GroupStrategy;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervised;
@@ -47,10 +48,13 @@ final class ServletConfiguration {
     static final String METRICS = "simplevisor.metrics";
     static final String LOG_REPEAT_WINDOW = "simplevisor.log.repeat-window";
     static final String PROCESS_PREFIX = "simplevisor.process.";
+    static final String GROUP_PREFIX = "simplevisor.group.";
+    static final String GROUP_STRATEGY = ".strategy";
 
     /** The settings of {@code simplevisor.process.<name>.<setting>}. */
     static final List<String> PROCESS_SETTINGS = List.of("class", "restart", "max-restarts", "restart-delay",
-            "max-restart-delay", "jitter", "healthy-duration", "restart-window", "watchdog", "priority", "enabled");
+            "max-restart-delay", "jitter", "healthy-duration", "restart-window", "watchdog", "priority", "enabled",
+            "group");
 
     /** Where metrics go: {@code simplevisor.metrics}. */
     enum Metrics { JMX, GLOBAL, NONE }
@@ -63,6 +67,7 @@ final class ServletConfiguration {
     private final boolean jmxDomainSet;
     private final Metrics metrics;
     private final Duration logRepeatWindow;
+    private final Map<String, GroupStrategy> groups;
     private final List<ProcessDeclaration> processes;
 
     private ServletConfiguration(Reader reader) {
@@ -74,6 +79,7 @@ final class ServletConfiguration {
         jmxDomainSet = reader.jmxDomainSet;
         metrics = reader.metrics;
         logRepeatWindow = reader.logRepeatWindow;
+        groups = Collections.unmodifiableMap(reader.groups);
         processes = List.copyOf(reader.processes);
     }
 
@@ -154,6 +160,11 @@ final class ServletConfiguration {
         return logRepeatWindow;
     }
 
+    /** {@return the groups of {@code simplevisor.group.<group>.strategy}, by name} */
+    Map<String, GroupStrategy> groups() {
+        return groups;
+    }
+
     /** {@return the enabled processes, in start order: ascending priority, then name} */
     List<ProcessDeclaration> processes() {
         return processes;
@@ -176,6 +187,7 @@ final class ServletConfiguration {
         private boolean jmxDomainSet;
         private Metrics metrics = Metrics.JMX;
         private Duration logRepeatWindow = Supervisor.DEFAULT_LOG_REPEAT_WINDOW;
+        private final Map<String, GroupStrategy> groups = new TreeMap<>();
         private final List<ProcessDeclaration> processes = new ArrayList<>();
 
         Reader(ClassLoader loader) {
@@ -197,13 +209,15 @@ final class ServletConfiguration {
                 String value = parameter.getValue() == null ? "" : parameter.getValue();
                 if (key.startsWith(PROCESS_PREFIX)) {
                     readProcessParameter(key, value, byName);
+                } else if (key.startsWith(GROUP_PREFIX)) {
+                    readGroupParameter(key, value);
                 } else if (key.startsWith(PREFIX)) {
                     readGlobalParameter(key, value);
                 }
             }
             for (Settings settings : byName.values()) {
                 ProcessDeclaration declaration = settings.declaration();
-                if (declaration != null && settings.enabled) {
+                if (declaration != null && settings.enabled && settings.groupDeclared()) {
                     processes.add(declaration);
                 }
             }
@@ -252,8 +266,8 @@ final class ServletConfiguration {
                     break;
                 default:
                     problems.add(where + ": unknown parameter; known are " + String.join(", ", ENABLED,
-                            SHUTDOWN_TIMEOUT, EXECUTOR, JMX_ENABLED, JMX_DOMAIN, METRICS, LOG_REPEAT_WINDOW) + " and "
-                            + PROCESS_PREFIX + "<name>.<setting>");
+                            SHUTDOWN_TIMEOUT, EXECUTOR, JMX_ENABLED, JMX_DOMAIN, METRICS, LOG_REPEAT_WINDOW) + ", "
+                            + PROCESS_PREFIX + "<name>.<setting> and " + GROUP_PREFIX + "<group>" + GROUP_STRATEGY);
             }
         }
 
@@ -267,6 +281,26 @@ final class ServletConfiguration {
             } catch (MalformedObjectNameException e) {
                 problems.add(where + ": not a JMX domain (no ':', '*', '?' or ',')");
             }
+        }
+
+        /** Reads {@code simplevisor.group.<group>.strategy}: one-for-one, one-for-all or rest-for-one. */
+        private void readGroupParameter(String key, String value) {
+            String where = describe(key, value);
+            String group = key.substring(GROUP_PREFIX.length(), Math.max(GROUP_PREFIX.length(),
+                    key.length() - GROUP_STRATEGY.length()));
+            if (!key.endsWith(GROUP_STRATEGY) || group.isBlank()) {
+                problems.add(where + ": expected " + GROUP_PREFIX + "<group>" + GROUP_STRATEGY);
+                return;
+            }
+            String text = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            for (GroupStrategy strategy : GroupStrategy.values()) {
+                if (strategy.name().equals(text)) {
+                    groups.put(group, strategy);
+                    return;
+                }
+            }
+            problems.add(where + ": unknown strategy of group \"" + group
+                    + "\"; use one-for-one, one-for-all or rest-for-one");
         }
 
         // ------------------------------------------------------------ annotated classes
@@ -506,6 +540,8 @@ final class ServletConfiguration {
             @Nullable Integer priority;
             boolean enabled = true;
             List<Class<? extends Throwable>> noRestartOn = List.of();
+            @Nullable String group;
+            @Nullable String groupOrigin;
 
             Settings(String name) {
                 this.name = name;
@@ -522,6 +558,7 @@ final class ServletConfiguration {
                 applyAttribute(where, "healthyDuration", annotation.healthyDuration());
                 applyAttribute(where, "restartWindow", annotation.restartWindow());
                 applyAttribute(where, "watchdog", annotation.watchdog());
+                applyAttribute(where, "group", annotation.group());
                 noRestartOn = List.of(annotation.noRestartOn());
             }
 
@@ -582,10 +619,25 @@ final class ServletConfiguration {
                         Integer number = integer(where, value);
                         priority = number != null ? number : priority;
                         break;
+                    case "group":
+                        group = value.isBlank() ? null : value.trim();
+                        groupOrigin = where;
+                        break;
                     default: // enabled
                         enabled = bool(where, value, enabled);
                         break;
                 }
+            }
+
+            /** {@return whether the process is in no group or in one with a strategy, after recording a problem} */
+            boolean groupDeclared() {
+                if (group == null || groups.containsKey(group)) {
+                    return true;
+                }
+                problems.add(groupOrigin + ": group \"" + group + "\" of process \"" + name + "\" has no strategy;"
+                        + " set context parameter " + GROUP_PREFIX + group + GROUP_STRATEGY
+                        + " to one-for-one, one-for-all or rest-for-one");
+                return false;
             }
 
             /** {@return the declaration, or {@code null} after recording a problem} */
@@ -604,7 +656,7 @@ final class ServletConfiguration {
                 int effectivePriority = priority != null ? priority : priorityOf(processType);
                 ProcessDeclaration declaration = new ProcessDeclaration(name, processType, classOrigin, policy,
                         maxRestarts, restartDelay, maxRestartDelay, jitter, healthyDuration, restartWindow, watchdog,
-                        effectivePriority, noRestartOn);
+                        effectivePriority, noRestartOn, group);
                 try {
                     ProcessOption.validate(declaration.options());
                     return declaration;

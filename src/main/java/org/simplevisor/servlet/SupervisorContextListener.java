@@ -108,12 +108,13 @@ public final class SupervisorContextListener implements ServletContextListener {
         }
         taskExecutor = new ManagedTaskExecutor(runsOn, containerExecutor != null ? handOverThreads(name) : null,
                 context.getClassLoader(), contextPath);
-        supervisor = Supervisor.builder()
+        Supervisor.Builder builder = Supervisor.builder()
                 .name(name)
                 .shutdownTimeout(configuration.shutdownTimeout())
                 .logRepeatWindow(configuration.logRepeatWindow())
-                .executor(taskExecutor)
-                .build();
+                .executor(taskExecutor);
+        configuration.groups().forEach(builder::group);
+        supervisor = builder.build();
         for (ProcessFactory.Instance instance : instances) {
             supervisor.register(instance.declaration().name(), instance.process(), instance.declaration().options());
         }
