@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -188,6 +189,7 @@ final class ServletConfiguration {
         private Metrics metrics = Metrics.JMX;
         private Duration logRepeatWindow = Supervisor.DEFAULT_LOG_REPEAT_WINDOW;
         private final Map<String, GroupStrategy> groups = new TreeMap<>();
+        private final Set<String> groupsWithUnknownStrategy = new HashSet<>(); // reported once, not per member
         private final List<ProcessDeclaration> processes = new ArrayList<>();
 
         Reader(ClassLoader loader) {
@@ -301,6 +303,7 @@ final class ServletConfiguration {
             }
             problems.add(where + ": unknown strategy of group \"" + group
                     + "\"; use one-for-one, one-for-all or rest-for-one");
+            groupsWithUnknownStrategy.add(group);
         }
 
         // ------------------------------------------------------------ annotated classes
@@ -633,6 +636,9 @@ final class ServletConfiguration {
             boolean groupDeclared() {
                 if (group == null || groups.containsKey(group)) {
                     return true;
+                }
+                if (groupsWithUnknownStrategy.contains(group)) {
+                    return false;
                 }
                 problems.add(groupOrigin + ": group \"" + group + "\" of process \"" + name + "\" has no strategy;"
                         + " set context parameter " + GROUP_PREFIX + group + GROUP_STRATEGY

@@ -411,7 +411,7 @@ class ServletConfigurationTest {
     }
 
     @Test
-    void aGroupWithoutAStrategyOrWithAnUnknownOneFailsTheDeploymentNamingTheGroup() {
+    void aGroupWithoutAStrategyOrWithAnUnknownOneFailsTheDeploymentNamingTheGroupOnce() {
         assertThat(problems(params(
                 "simplevisor.group.pipeline.strategy", "one-for-some",
                 "simplevisor.group.pipeline", "one-for-all",
@@ -424,9 +424,6 @@ class ServletConfigurationTest {
                         + " simplevisor.group.<group>.strategy",
                 "context parameter simplevisor.group..strategy = \"one-for-all\": expected"
                         + " simplevisor.group.<group>.strategy",
-                "context parameter simplevisor.process.reader.group = \"pipeline\": group \"pipeline\" of process"
-                        + " \"reader\" has no strategy; set context parameter simplevisor.group.pipeline.strategy to"
-                        + " one-for-one, one-for-all or rest-for-one",
                 "@Supervised class " + InUndeclaredGroup.class.getName() + ": group = \"nowhere\": group \"nowhere\""
                         + " of process \"stray\" has no strategy; set context parameter"
                         + " simplevisor.group.nowhere.strategy to one-for-one, one-for-all or rest-for-one");
