@@ -33,8 +33,8 @@ public class RunExampleCheck {
 
     static final Duration START_TIMEOUT = Duration.ofMinutes(10);
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
-    static final Set<String> PROCESSES =
-            Set.of("heartbeat-ticker", "inventory-poller", "payment-gateway", "cache-warmup", "report-uploader");
+    static final Set<String> PROCESSES = Set.of("heartbeat-ticker", "inventory-poller", "payment-gateway",
+            "cache-warmup", "report-uploader", "order-feed-reader", "order-processor");
     static final Path LOG = Path.of("webapp-example/target/run-example-check.log");
     static final Path PID_FILE = Path.of("webapp-example/target/run/tomcat.pid");
     static final String CALLER_OPTION = "-Dsimplevisor.run-example-check=kept";

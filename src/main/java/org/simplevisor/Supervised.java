@@ -47,6 +47,12 @@ public @interface Supervised {
     /** {@return the watchdog timeout; empty means no watchdog} */
     String watchdog() default "";
 
+    /**
+     * {@return the process group it restarts with; empty means none} The group's strategy is the context parameter
+     * {@code simplevisor.group.<group>.strategy}; a group without one fails the deployment.
+     */
+    String group() default "";
+
     /** {@return exception types that are never restarted} */
     Class<? extends Throwable>[] noRestartOn() default {};
 

@@ -26,6 +26,7 @@ import org.simplevisor.SupervisedProcess;
  * @param priority        the start order
  * @param noRestartOn     exception types never restarted
  * @param singleton       whether it is a cluster singleton
+ * @param group           the process group, or {@code null}
  */
 record ProcessDeclaration(
         String name,
@@ -41,7 +42,7 @@ record ProcessDeclaration(
         @Nullable Duration watchdog,
         int priority,
         List<Class<? extends Throwable>> noRestartOn,
-        boolean singleton) {
+        boolean singleton, @Nullable String group) {
 
     /** {@return the options to register the process with} */
     @SuppressWarnings("unchecked")
@@ -64,6 +65,9 @@ record ProcessDeclaration(
         }
         if (singleton) {
             options.add(ProcessOption.singleton());
+        }
+        if (group != null) {
+            options.add(ProcessOption.inGroup(group));
         }
         return options.toArray(new ProcessOption[0]);
     }

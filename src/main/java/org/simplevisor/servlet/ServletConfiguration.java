@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +21,7 @@ import java.util.function.Function;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import org.jspecify.annotations.Nullable;
+import org.simplevisor.GroupStrategy;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.LeaseTiming;
 import org.simplevisor.RestartPolicy;
@@ -53,11 +55,13 @@ final class ServletConfiguration {
     static final String CLUSTER_LEASE_TIME = "simplevisor.cluster.lease-time";
     static final String CLUSTER_NODE_ID = "simplevisor.cluster.node-id";
     static final String PROCESS_PREFIX = "simplevisor.process.";
+    static final String GROUP_PREFIX = "simplevisor.group.";
+    static final String GROUP_STRATEGY = ".strategy";
 
     /** The settings of {@code simplevisor.process.<name>.<setting>}. */
     static final List<String> PROCESS_SETTINGS = List.of("class", "restart", "max-restarts", "restart-delay",
             "max-restart-delay", "jitter", "healthy-duration", "restart-window", "watchdog", "priority", "enabled",
-            "singleton");
+            "singleton", "group");
 
     /** Where metrics go: {@code simplevisor.metrics}. */
     enum Metrics { JMX, GLOBAL, NONE }
@@ -71,6 +75,7 @@ final class ServletConfiguration {
     private final Metrics metrics;
     private final Duration logRepeatWindow;
     private final Cluster cluster;
+    private final Map<String, GroupStrategy> groups;
     private final List<ProcessDeclaration> processes;
 
     /**
@@ -95,6 +100,7 @@ final class ServletConfiguration {
         logRepeatWindow = reader.logRepeatWindow;
         cluster = new Cluster(reader.clusterDataSource, reader.clusterTable, reader.clusterLeaseTime,
                 reader.clusterNodeId);
+        groups = Collections.unmodifiableMap(reader.groups);
         processes = List.copyOf(reader.processes);
     }
 
@@ -180,6 +186,11 @@ final class ServletConfiguration {
         return logRepeatWindow;
     }
 
+    /** {@return the groups of {@code simplevisor.group.<group>.strategy}, by name} */
+    Map<String, GroupStrategy> groups() {
+        return groups;
+    }
+
     /** {@return the enabled processes, in start order: ascending priority, then name} */
     List<ProcessDeclaration> processes() {
         return processes;
@@ -206,6 +217,8 @@ final class ServletConfiguration {
         private String clusterTable = JdbcLeaseStore.DEFAULT_TABLE;
         private Duration clusterLeaseTime = LeaseTiming.DEFAULT_LEASE_TIME;
         private @Nullable String clusterNodeId;
+        private final Map<String, GroupStrategy> groups = new TreeMap<>();
+        private final Set<String> groupsWithUnknownStrategy = new HashSet<>(); // reported once, not per member
         private final List<ProcessDeclaration> processes = new ArrayList<>();
 
         Reader(ClassLoader loader) {
@@ -227,13 +240,15 @@ final class ServletConfiguration {
                 String value = parameter.getValue() == null ? "" : parameter.getValue();
                 if (key.startsWith(PROCESS_PREFIX)) {
                     readProcessParameter(key, value, byName);
+                } else if (key.startsWith(GROUP_PREFIX)) {
+                    readGroupParameter(key, value);
                 } else if (key.startsWith(PREFIX)) {
                     readGlobalParameter(key, value);
                 }
             }
             for (Settings settings : byName.values()) {
                 ProcessDeclaration declaration = settings.declaration();
-                if (declaration != null && settings.enabled) {
+                if (declaration != null && settings.enabled && settings.groupDeclared()) {
                     processes.add(declaration);
                     if (declaration.singleton() && clusterDataSource == null) {
                         problems.add(settings.singletonOrigin + ": process \"" + declaration.name() + "\" is a "
@@ -305,8 +320,8 @@ final class ServletConfiguration {
                 default:
                     problems.add(where + ": unknown parameter; known are " + String.join(", ", ENABLED,
                             SHUTDOWN_TIMEOUT, EXECUTOR, JMX_ENABLED, JMX_DOMAIN, METRICS, LOG_REPEAT_WINDOW,
-                            CLUSTER_DATASOURCE, CLUSTER_TABLE, CLUSTER_LEASE_TIME, CLUSTER_NODE_ID) + " and "
-                            + PROCESS_PREFIX + "<name>.<setting>");
+                            CLUSTER_DATASOURCE, CLUSTER_TABLE, CLUSTER_LEASE_TIME, CLUSTER_NODE_ID) + ", "
+                            + PROCESS_PREFIX + "<name>.<setting> and " + GROUP_PREFIX + "<group>" + GROUP_STRATEGY);
             }
         }
 
@@ -320,6 +335,27 @@ final class ServletConfiguration {
             } catch (MalformedObjectNameException e) {
                 problems.add(where + ": not a JMX domain (no ':', '*', '?' or ',')");
             }
+        }
+
+        /** Reads {@code simplevisor.group.<group>.strategy}: one-for-one, one-for-all or rest-for-one. */
+        private void readGroupParameter(String key, String value) {
+            String where = describe(key, value);
+            String group = key.substring(GROUP_PREFIX.length(), Math.max(GROUP_PREFIX.length(),
+                    key.length() - GROUP_STRATEGY.length()));
+            if (!key.endsWith(GROUP_STRATEGY) || group.isBlank()) {
+                problems.add(where + ": expected " + GROUP_PREFIX + "<group>" + GROUP_STRATEGY);
+                return;
+            }
+            String text = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+            for (GroupStrategy strategy : GroupStrategy.values()) {
+                if (strategy.name().equals(text)) {
+                    groups.put(group, strategy);
+                    return;
+                }
+            }
+            problems.add(where + ": unknown strategy of group \"" + group
+                    + "\"; use one-for-one, one-for-all or rest-for-one");
+            groupsWithUnknownStrategy.add(group);
         }
 
         // ------------------------------------------------------------ annotated classes
@@ -569,6 +605,8 @@ final class ServletConfiguration {
             List<Class<? extends Throwable>> noRestartOn = List.of();
             boolean singleton;
             @Nullable String singletonOrigin;
+            @Nullable String group;
+            @Nullable String groupOrigin;
 
             Settings(String name) {
                 this.name = name;
@@ -585,6 +623,7 @@ final class ServletConfiguration {
                 applyAttribute(where, "healthyDuration", annotation.healthyDuration());
                 applyAttribute(where, "restartWindow", annotation.restartWindow());
                 applyAttribute(where, "watchdog", annotation.watchdog());
+                applyAttribute(where, "group", annotation.group());
                 noRestartOn = List.of(annotation.noRestartOn());
                 singleton = annotation.singleton();
                 singletonOrigin = where + ": singleton = true";
@@ -651,10 +690,28 @@ final class ServletConfiguration {
                         singleton = bool(where, value, singleton);
                         singletonOrigin = where;
                         break;
+                    case "group":
+                        group = value.isBlank() ? null : value.trim();
+                        groupOrigin = where;
+                        break;
                     default: // enabled
                         enabled = bool(where, value, enabled);
                         break;
                 }
+            }
+
+            /** {@return whether the process is in no group or in one with a strategy, after recording a problem} */
+            boolean groupDeclared() {
+                if (group == null || groups.containsKey(group)) {
+                    return true;
+                }
+                if (groupsWithUnknownStrategy.contains(group)) {
+                    return false;
+                }
+                problems.add(groupOrigin + ": group \"" + group + "\" of process \"" + name + "\" has no strategy;"
+                        + " set context parameter " + GROUP_PREFIX + group + GROUP_STRATEGY
+                        + " to one-for-one, one-for-all or rest-for-one");
+                return false;
             }
 
             /** {@return the declaration, or {@code null} after recording a problem} */
@@ -673,7 +730,7 @@ final class ServletConfiguration {
                 int effectivePriority = priority != null ? priority : priorityOf(processType);
                 ProcessDeclaration declaration = new ProcessDeclaration(name, processType, classOrigin, policy,
                         maxRestarts, restartDelay, maxRestartDelay, jitter, healthyDuration, restartWindow, watchdog,
-                        effectivePriority, noRestartOn, singleton);
+                        effectivePriority, noRestartOn, singleton, group);
                 try {
                     ProcessOption.validate(declaration.options());
                     return declaration;

@@ -122,6 +122,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         if (configuration.cluster().nodeId() != null) {
             builder.nodeId(configuration.cluster().nodeId());
         }
+        configuration.groups().forEach(builder::group);
         supervisor = builder.build();
         for (ProcessFactory.Instance instance : instances) {
             supervisor.register(instance.declaration().name(), instance.process(), instance.declaration().options());

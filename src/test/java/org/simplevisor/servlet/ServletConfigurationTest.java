@@ -3,6 +3,7 @@ package org.simplevisor.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Priority;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.simplevisor.GroupStrategy;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.ProcessContext;
 import org.simplevisor.RestartPolicy;
@@ -76,6 +78,14 @@ class ServletConfigurationTest {
         @PostConstruct
         void init(String argument) {
         }
+    }
+
+    @Supervised(name = "processor", group = "pipeline")
+    public static class Grouped extends Plain {
+    }
+
+    @Supervised(name = "stray", group = "nowhere")
+    public static class InUndeclaredGroup extends Plain {
     }
 
     /** Not annotated with @Supervised itself: @HandlesTypes may report it, it is no process. */
@@ -173,7 +183,7 @@ class ServletConfigurationTest {
         assertThat(p).isEqualTo(new ProcessDeclaration("poller", Plain.class,
                 "context parameter simplevisor.process.poller.class = \"" + Plain.class.getName() + "\"",
                 RestartPolicy.ON_FAILURE, 0, Duration.ofMillis(500), Duration.ofMinutes(2), 0.5, Duration.ofHours(1),
-                Duration.ofMinutes(5), Duration.ofSeconds(45), -3, List.of(), false));
+                Duration.ofMinutes(5), Duration.ofSeconds(45), -3, List.of(), false, null));
         assertThat(p.options()).hasSize(6);
     }
 
@@ -195,7 +205,7 @@ class ServletConfigurationTest {
         assertThat(tuned).isEqualTo(new ProcessDeclaration("tuned", Tuned.class,
                 "@Supervised class " + Tuned.class.getName(), RestartPolicy.ALWAYS, 7, Duration.ofSeconds(2),
                 Duration.ofMinutes(1), 0.25, Duration.ofMinutes(10), Duration.ofHours(1), Duration.ofSeconds(30), 4,
-                List.of(IOException.class), false));
+                List.of(IOException.class), false, null));
         assertThat(tuned.options()).hasSize(7);
     }
 
@@ -291,8 +301,8 @@ class ServletConfigurationTest {
                         + "simplevisor.enabled, simplevisor.shutdown-timeout, simplevisor.executor, "
                         + "simplevisor.jmx.enabled, simplevisor.jmx.domain, simplevisor.metrics, "
                         + "simplevisor.log.repeat-window, simplevisor.cluster.datasource, simplevisor.cluster.table, "
-                        + "simplevisor.cluster.lease-time, simplevisor.cluster.node-id and "
-                        + "simplevisor.process.<name>.<setting>",
+                        + "simplevisor.cluster.lease-time, simplevisor.cluster.node-id, "
+                        + "simplevisor.process.<name>.<setting> and simplevisor.group.<group>.strategy",
                 "context parameter simplevisor.process.nameOnly = \"x\": expected simplevisor.process.<name>.<setting>");
     }
 
@@ -336,7 +346,7 @@ class ServletConfigurationTest {
                 p + ".class = \"" + Plain.class.getName() + "\": empty process name",
                 p + "x.typo = \"1\": unknown setting \"typo\"; known are class, restart, max-restarts, "
                         + "restart-delay, max-restart-delay, jitter, healthy-duration, restart-window, watchdog, "
-                        + "priority, enabled, singleton");
+                        + "priority, enabled, singleton, group");
     }
 
     @Supervised(singleton = true)
@@ -428,6 +438,47 @@ class ServletConfigurationTest {
         assertThatThrownBy(() -> read(params("simplevisor.metrics", "x", "simplevisor.enabled", "x")))
                 .hasMessageStartingWith("Invalid simplevisor configuration (2 problems):" + System.lineSeparator()
                         + " - context parameter simplevisor.enabled");
+    }
+
+    @Test
+    void groupsAreDeclaredByTheirStrategyAndJoinedInWebXmlOrByAnnotation() {
+        ServletConfiguration configuration = read(params(
+                "simplevisor.group.pipeline.strategy", "one-for-all",
+                "simplevisor.group.pollers.strategy", " REST-FOR-ONE ",
+                "simplevisor.process.reader.class", Plain.class.getName(),
+                "simplevisor.process.reader.group", "pipeline",
+                "simplevisor.process.alone.class", Plain.class.getName()), Grouped.class);
+        assertThat(configuration.groups()).containsExactly(Map.entry("pipeline", GroupStrategy.ONE_FOR_ALL),
+                Map.entry("pollers", GroupStrategy.REST_FOR_ONE));
+        assertThat(configuration.processes()).extracting(ProcessDeclaration::name, ProcessDeclaration::group)
+                .containsExactly(tuple("alone", null), tuple("processor", "pipeline"), tuple("reader", "pipeline"));
+        assertThat(configuration.processes().get(2).options()).hasSize(4); // restart, healthy, priority, group
+
+        // web.xml overrides the annotation's group; an empty value takes the process out of any group.
+        assertThat(read(params("simplevisor.group.other.strategy", "one-for-one",
+                "simplevisor.process.processor.group", "other"), Grouped.class).processes().get(0).group())
+                .isEqualTo("other");
+        assertThat(read(params("simplevisor.process.processor.group", " "), Grouped.class).processes().get(0)
+                .group()).isNull();
+    }
+
+    @Test
+    void aGroupWithoutAStrategyOrWithAnUnknownOneFailsTheDeploymentNamingTheGroupOnce() {
+        assertThat(problems(params(
+                "simplevisor.group.pipeline.strategy", "one-for-some",
+                "simplevisor.group.pipeline", "one-for-all",
+                "simplevisor.group..strategy", "one-for-all",
+                "simplevisor.process.reader.class", Plain.class.getName(),
+                "simplevisor.process.reader.group", "pipeline"), InUndeclaredGroup.class)).containsExactlyInAnyOrder(
+                "context parameter simplevisor.group.pipeline.strategy = \"one-for-some\": unknown strategy of group"
+                        + " \"pipeline\"; use one-for-one, one-for-all or rest-for-one",
+                "context parameter simplevisor.group.pipeline = \"one-for-all\": expected"
+                        + " simplevisor.group.<group>.strategy",
+                "context parameter simplevisor.group..strategy = \"one-for-all\": expected"
+                        + " simplevisor.group.<group>.strategy",
+                "@Supervised class " + InUndeclaredGroup.class.getName() + ": group = \"nowhere\": group \"nowhere\""
+                        + " of process \"stray\" has no strategy; set context parameter"
+                        + " simplevisor.group.nowhere.strategy to one-for-one, one-for-all or rest-for-one");
     }
 
     @Test

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.simplevisor.servlet.it.app.AnnotatedNotAProcess;
+import org.simplevisor.servlet.it.app.InUndeclaredGroup;
 import org.simplevisor.servlet.it.app.JournalingProcess;
 import org.simplevisor.servlet.it.app.NoDefaultConstructor;
 import org.simplevisor.servlet.it.app.NotAProcess;
@@ -114,6 +115,18 @@ class InvalidConfigurationIT {
                 "simplevisor.cluster.datasource", "jdbc/Missing");
     }
 
+    @Deployment(name = "undeclared-group", managed = false, testable = false)
+    static WebArchive undeclaredGroupWar() {
+        return war("undeclared-group").addClass(InUndeclaredGroup.class);
+    }
+
+    @Deployment(name = "unknown-strategy", managed = false, testable = false)
+    static WebArchive unknownStrategyWar() {
+        return war("unknown-strategy", "simplevisor.process.ticker.class", TICKER,
+                "simplevisor.process.ticker.group", "pipeline",
+                "simplevisor.group.pipeline.strategy", "one-for-some");
+    }
+
     @BeforeEach
     void clear() {
         ItJournal.clear();
@@ -200,6 +213,19 @@ class InvalidConfigurationIT {
     void dataSourceNotBound() {
         assertRejected("missing-datasource", "context parameter simplevisor.cluster.datasource = \"jdbc/Missing\": "
                 + "nothing is bound under java:comp/env/jdbc/Missing");
+    }
+
+    @Test
+    void aGroupWithoutAStrategy() {
+        assertRejected("undeclared-group", "@Supervised class " + InUndeclaredGroup.class.getName()
+                + ": group = \"nowhere\": group \"nowhere\" of process \"stray\" has no strategy; set context parameter"
+                + " simplevisor.group.nowhere.strategy to one-for-one, one-for-all or rest-for-one");
+    }
+
+    @Test
+    void aGroupWithAnUnknownStrategy() {
+        assertRejected("unknown-strategy", "context parameter simplevisor.group.pipeline.strategy = \"one-for-some\":"
+                + " unknown strategy of group \"pipeline\"; use one-for-one, one-for-all or rest-for-one");
     }
 
     /** Deploys, expects the failure with exactly this one problem, and checks that nothing is left. */

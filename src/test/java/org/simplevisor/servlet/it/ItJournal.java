@@ -1,10 +1,12 @@
 package org.simplevisor.servlet.it;
 
 import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -19,6 +21,8 @@ public final class ItJournal {
     private static final Map<String, Supplier<List<String>>> PROBES = new ConcurrentHashMap<>();
     private static final Map<String, WeakReference<ClassLoader>> LOADERS = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> ON_A_THREAD = new ConcurrentHashMap<>();
+    /** Notified at each record. */
+    private static final Object RECORDED = new Object();
 
     private ItJournal() {
     }
@@ -26,6 +30,29 @@ public final class ItJournal {
     /** Records what happened, e.g. {@code run:ticker}. */
     public static void record(String entry) {
         ENTRIES.add(entry);
+        synchronized (RECORDED) {
+            RECORDED.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until {@code entry} has been recorded, at most {@code timeout}: how a process of a test web application
+     * waits for another.
+     *
+     * @return whether it was recorded
+     */
+    public static boolean awaitEntry(String entry, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (RECORDED) {
+            while (!ENTRIES.contains(entry)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(RECORDED, left);
+            }
+            return true;
+        }
     }
 
     public static List<String> entries() {

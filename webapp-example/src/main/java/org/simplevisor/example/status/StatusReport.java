@@ -75,6 +75,7 @@ final class StatusReport {
             json.append("{\"name\":").append(jsonString(p.name()))
                     .append(",\"status\":").append(jsonString(p.status().name()))
                     .append(",\"running\":").append(p.running())
+                    .append(",\"group\":").append(jsonString(p.group()))
                     .append(",\"restartPolicy\":").append(jsonString(p.restartPolicy().name()))
                     .append(",\"restartCount\":").append(p.restartCount())
                     .append(",\"maxRestarts\":").append(p.maxRestarts())
@@ -154,7 +155,7 @@ final class StatusReport {
                 .append("; this page reloads every ").append(refreshSeconds).append(" s. ")
                 .append("Also as <a href=\"status.json\">JSON</a>. Read-only: processes are started, stopped ")
                 .append("and restarted over JMX (role <code>control</code>).</small></p>\n")
-                .append("<table>\n<thead><tr><th>Process</th><th>Status</th><th>Restart policy</th>")
+                .append("<table>\n<thead><tr><th>Process</th><th>Status</th><th>Group</th><th>Restart policy</th>")
                 .append("<th>Restarts</th><th>Starts</th><th>Failures</th><th>Crashes</th><th>Uptime</th>")
                 .append("<th>Last failure</th></tr></thead>\n<tbody>\n");
         for (ProcessSnapshot p : processes) {
@@ -162,6 +163,7 @@ final class StatusReport {
             html.append("<tr id=\"process-").append(html(p.name())).append("\">")
                     .append("<td><code>").append(html(p.name())).append("</code></td>")
                     .append("<td class=\"").append(status).append("\">").append(status).append("</td>")
+                    .append("<td>").append(p.group() == null ? "&ndash;" : html(p.group())).append("</td>")
                     .append("<td>").append(p.restartPolicy().name()).append("</td>")
                     .append("<td class=\"num\">").append(p.restartCount()).append(" / ")
                     .append(p.maxRestarts() > 0 ? String.valueOf(p.maxRestarts()) : "&infin;").append("</td>")

@@ -97,7 +97,7 @@ class PayaraMicroIT {
     @Order(1)
     void theExampleRunsOnTheContainersExecutorWithTheDocumentedStatuses() throws Exception {
         assertThat(jmx.getAttribute(supervisor(EXAMPLE), "Executor")).isEqualTo(CONTAINER_EXECUTOR);
-        assertThat(jmx.getAttribute(supervisor(EXAMPLE), "ProcessCount")).isEqualTo(5);
+        assertThat(jmx.getAttribute(supervisor(EXAMPLE), "ProcessCount")).isEqualTo(7);
         awaitStatus(HEARTBEAT_TICKER, "RUNNING", 1);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(attribute(CACHE_WARMUP, "Status")).isEqualTo("STOPPED");
@@ -112,7 +112,7 @@ class PayaraMicroIT {
                 assertThat((String) attribute(REPORT_UPLOADER, "LastFailure")).contains("ProcessHungException"));
         // The example brings log4j-core: its own pattern, process key first, in Payara's console.
         assertThat(Files.readString(payara.log())).contains("INFO  [] SupervisorContextListener [main] simplevisor: "
-                + "web application /" + EXAMPLE + " runs 5 process(es) on " + CONTAINER_EXECUTOR);
+                + "web application /" + EXAMPLE + " runs 7 process(es) on " + CONTAINER_EXECUTOR);
     }
 
     @Test
@@ -188,7 +188,7 @@ class PayaraMicroIT {
                             "Process \"" + REPORT_UPLOADER + "\" failed; now RESTARTING")));
             assertThat(serverLogRecords())
                     .anyMatch(r -> r.is("INFO", "org.simplevisor.servlet.SupervisorContextListener",
-                            "simplevisor: web application /" + PLAIN + " runs 5 process(es) on " + CONTAINER_EXECUTOR))
+                            "simplevisor: web application /" + PLAIN + " runs 7 process(es) on " + CONTAINER_EXECUTOR))
                     .anyMatch(r -> r.is("INFO", "org.simplevisor.Supervisor",
                             "Process \"" + HEARTBEAT_TICKER + "\" started"))
                     .anyMatch(r -> r.is("SEVERE", "org.simplevisor.Supervisor",

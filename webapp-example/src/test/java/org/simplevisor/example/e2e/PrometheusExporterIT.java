@@ -33,15 +33,17 @@ import org.simplevisor.metrics.SupervisorMetrics;
  * and the shipped {@code tomcat-config/jmx-exporter.yaml}, the container default {@code simplevisor.metrics=jmx}:
  * the scrape holds exactly the nine Prometheus names of the Go package for simplevisor, one series per process (and
  * reason), with the labels {@code context}, {@code process_name}, {@code restart_policy}, {@code reason},
- * {@code max_restarts}, and the values the process MBeans show at the same moment.
+ * {@code max_restarts}, and the values the process MBeans show at the same moment; and the example's process group's
+ * restarts, {@code simplevisor_group_restarted_total{context, group}}.
  */
 class PrometheusExporterIT {
 
     private static final String PATH = StandaloneTomcat.EXAMPLE_PATH;
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final List<String> REASONS =
-            List.of("completed", "failed", "crashed", "cancelled", "shutdown", "manual");
-    private static final List<String> ATTRIBUTES = List.of("Name", "Status", "Running", "RestartPolicy",
+            List.of("completed", "failed", "crashed", "cancelled", "shutdown", "manual", "group");
+    private static final String GROUP_RESTARTED = "simplevisor_group_restarted_total";
+    private static final List<String> ATTRIBUTES = List.of("Name", "Group", "Status", "Running", "RestartPolicy",
             "RestartCount", "MaxRestarts", "TotalStarts", "TotalRestarts", "TotalFailures", "TotalCrashes");
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -60,6 +62,11 @@ class PrometheusExporterIT {
                 await().atMost(WAIT).untilAsserted(() -> {
                     List<Map<String, Object>> before = processes(monitor);
                     Set<Sample> scraped = scrape(tomcat.metricsUrl());
+                    Set<Sample> groupRestarts = scraped.stream().filter(s -> s.name().equals(GROUP_RESTARTED))
+                            .collect(Collectors.toSet());
+                    scraped.removeAll(groupRestarts);
+                    assertThat(groupRestarts).extracting(Sample::labels)
+                            .containsExactly(Map.of("context", PATH, "group", "order-pipeline"));
                     // the meters' counters follow the events a moment after the MBeans: retried until both agree
                     assertThat(processes(monitor)).as("process MBeans unchanged during the scrape").isEqualTo(before);
                     assertThat(scraped).as("simplevisor series").isEqualTo(expectedSeries(before));
@@ -69,7 +76,8 @@ class PrometheusExporterIT {
                                 "simplevisor_process_restart_count", "simplevisor_process_status",
                                 "simplevisor_process_started_total", "simplevisor_process_stopped_total",
                                 "simplevisor_process_restarted_total", "simplevisor_process_panics_total",
-                                "simplevisor_restart_limit_exceeded_total", "simplevisor_shutdown_timeouts_total");
+                                "simplevisor_restart_limit_exceeded_total", "simplevisor_shutdown_timeouts_total",
+                                GROUP_RESTARTED);
             }
         }
     }
@@ -95,13 +103,14 @@ class PrometheusExporterIT {
             series.add(new Sample("simplevisor_process_started_total", withPolicy, starts));
             series.add(new Sample("simplevisor_process_restarted_total", withPolicy, (Long) p.get("TotalRestarts")));
             series.add(new Sample("simplevisor_process_panics_total", process, crashes));
+            // Nobody stops, restarts or shuts down here: every run that ended did so on its own, or, in the order
+            // pipeline, was ended by its group (whose members never complete on their own).
+            String endedOtherwise = p.get("Group") == null ? "completed" : "group";
             for (String reason : REASONS) {
-                // nobody stops, restarts or shuts down here: every run that ended did so on its own
                 double count = switch (reason) {
                     case "failed" -> failures;
                     case "crashed" -> crashes;
-                    case "completed" -> ended - failures - crashes;
-                    default -> 0;
+                    default -> reason.equals(endedOtherwise) ? ended - failures - crashes : 0;
                 };
                 series.add(new Sample("simplevisor_process_stopped_total", with(process, "reason", reason), count));
             }
@@ -124,7 +133,7 @@ class PrometheusExporterIT {
             }
             processes.add(attributes);
         }
-        assertThat(processes).hasSize(5);
+        assertThat(processes).hasSize(7);
         return processes;
     }
 

@@ -67,13 +67,17 @@ abstract class TomcatEndToEndIT {
     static final String PAYMENT_GATEWAY = "payment-gateway";
     static final String CACHE_WARMUP = "cache-warmup";
     static final String REPORT_UPLOADER = "report-uploader";
-    static final Set<String> ALL_PROCESSES =
-            Set.of(HEARTBEAT_TICKER, INVENTORY_POLLER, PAYMENT_GATEWAY, CACHE_WARMUP, REPORT_UPLOADER);
+    static final String ORDER_FEED_READER = "order-feed-reader";
+    static final String ORDER_PROCESSOR = "order-processor";
+    static final String ORDER_PIPELINE = "order-pipeline";
+    static final Set<String> ALL_PROCESSES = Set.of(HEARTBEAT_TICKER, INVENTORY_POLLER, PAYMENT_GATEWAY, CACHE_WARMUP,
+            REPORT_UPLOADER, ORDER_FEED_READER, ORDER_PROCESSOR);
 
     static final String RESTART_LIMIT_EXCEEDED = "simplevisor.process.restart-limit-exceeded";
     static final String HUNG = "simplevisor.process.hung";
     static final String SHUTDOWN_TIMEOUT = "simplevisor.process.shutdown-timeout";
     static final String ATTRIBUTE_CHANGE = "jmx.attribute.change";
+    static final String GROUP_RESTARTING = "simplevisor.group.restarting";
 
     static final int CYCLES = 20;
     /** Live threads the JVM may gain over twenty cycles without a leak (pools that grow and shrink on their own). */
@@ -144,7 +148,7 @@ abstract class TomcatEndToEndIT {
         assertThat(answer).startsWith("OK - Deployed application at context path [" + PATH + "]");
         assertThat(monitor.isRegistered(SUPERVISOR)).isTrue();
         assertThat(processNames()).isEqualTo(new TreeSet<>(ALL_PROCESSES));
-        assertThat(monitor.getAttribute(SUPERVISOR, "ProcessCount")).isEqualTo(5);
+        assertThat(monitor.getAttribute(SUPERVISOR, "ProcessCount")).isEqualTo(ALL_PROCESSES.size());
         // Micrometer's JMX registry (simplevisor.metrics=jmx), under its default domain
         assertThat(monitor.queryNames(METRICS, null)).as("Micrometer meters over JMX")
                 .anyMatch(n -> n.toString().contains("simplevisor"));
@@ -213,6 +217,28 @@ abstract class TomcatEndToEndIT {
     }
 
     @Test
+    @Order(2) // with the restart-limit test: both only wait for notifications
+    void theOrderPipelineRestartsAsOneGroupAndTheSupervisorMBeanSaysSo() throws Exception {
+        subscribed.get();
+        assertThat(attribute(ORDER_FEED_READER, "Group")).isEqualTo(ORDER_PIPELINE);
+        assertThat(attribute(ORDER_PROCESSOR, "Group")).isEqualTo(ORDER_PIPELINE);
+        // the feed drops within 10 to 20 s: both members restart together
+        Notification restarting = notifications.awaitCount(n -> GROUP_RESTARTING.equals(n.getType()), 1, WAIT).get(0);
+        assertThat(restarting.getSource()).isEqualTo(SUPERVISOR);
+        CompositeData data = (CompositeData) restarting.getUserData();
+        assertThat(data.get("group")).isEqualTo(ORDER_PIPELINE);
+        assertThat(data.get("trigger")).isEqualTo(ORDER_FEED_READER);
+        assertThat(data.get("reason")).isEqualTo("failed");
+        assertThat((String[]) data.get("members")).containsExactly(ORDER_FEED_READER, ORDER_PROCESSOR);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat((Long) attribute(ORDER_PROCESSOR, "TotalRestarts")).isGreaterThanOrEqualTo(1L);
+            assertThat(attribute(ORDER_PROCESSOR, "LastExitReason")).isEqualTo("group");
+        });
+        assertThat(attribute(ORDER_PROCESSOR, "RestartCount")).as("not against its own limit").isEqualTo(0);
+        assertThat(alerts.all()).extracting(Notification::getType).doesNotContain(GROUP_RESTARTING);
+    }
+
+    @Test
     @Order(3)
     void monitorIsRefusedOperations() throws Exception {
         long starts = (Long) attribute(HEARTBEAT_TICKER, "TotalStarts");
@@ -271,9 +297,10 @@ abstract class TomcatEndToEndIT {
         assertThat(json.statusCode()).isEqualTo(200);
         assertThat(json.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/json"));
         JsonNode root = new ObjectMapper().readTree(json.body());
-        assertThat(root.get("processCount").asInt()).isEqualTo(5);
-        Map<String, JsonNode> byName = new java.util.HashMap<>();
-        root.get("processes").forEach(p -> byName.put(p.get("name").asText(), p));
+        assertThat(root.get("processCount").asInt()).isEqualTo(ALL_PROCESSES.size());
+        assertThat(byNameOf(root).get(ORDER_PROCESSOR).get("group").asText()).isEqualTo(ORDER_PIPELINE);
+        assertThat(page.body()).contains("<td>" + ORDER_PIPELINE + "</td>");
+        Map<String, JsonNode> byName = byNameOf(root);
         assertThat(byName.keySet()).isEqualTo(ALL_PROCESSES);
         assertThat(byName.get(HEARTBEAT_TICKER).get("status").asText()).isEqualTo("RUNNING");
         assertThat(byName.get(HEARTBEAT_TICKER).get("uptimeMillis").asLong()).isPositive();
@@ -377,7 +404,8 @@ abstract class TomcatEndToEndIT {
                             "Process \"" + REPORT_UPLOADER + "\" failed; now RESTARTING")));
             assertThat(Files.readAllLines(tomcat.consoleLog()))
                     .anyMatch(julLine("INFO", "org.simplevisor.servlet.SupervisorContextListener.start",
-                            "simplevisor: web application " + plainPath + " runs 5 process(es) on its own executor"))
+                            "simplevisor: web application " + plainPath + " runs " + ALL_PROCESSES.size()
+                                    + " process(es) on its own executor"))
                     .anyMatch(julLine("SEVERE", "org.simplevisor.LoggingListener.",
                             "Process \"" + PAYMENT_GATEWAY + "\" exceeded its restart limit"));
             assertThat(Files.readString(tomcat.consoleLog())).doesNotContain("could not find a logging provider");
@@ -396,6 +424,12 @@ abstract class TomcatEndToEndIT {
     }
 
     abstract String expectedVersion();
+
+    private static Map<String, JsonNode> byNameOf(JsonNode status) {
+        Map<String, JsonNode> byName = new java.util.HashMap<>();
+        status.get("processes").forEach(p -> byName.put(p.get("name").asText(), p));
+        return byName;
+    }
 
     private void subscribeToSupervisorOnceRegistered() throws Exception {
         NotificationFilterSupport registrations = new NotificationFilterSupport();
