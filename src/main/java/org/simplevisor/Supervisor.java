@@ -250,8 +250,17 @@ public final class Supervisor implements AutoCloseable {
             if (state == State.RUNNING) {
                 return;
             }
-            if (leases != null && processes.values().stream().anyMatch(p -> p.spec.singleton)) {
-                leases.start(); // a misconfigured lease store fails here, before anything starts
+        } finally {
+            lifecycleLock.unlock();
+        }
+        if (leases != null && processes.values().stream().anyMatch(p -> p.spec.singleton)) {
+            leases.start(); // blocks on the store, so outside the lock; a misconfigured one fails before any start
+        }
+        lifecycleLock.lock();
+        try {
+            requireNotShutDown();
+            if (state == State.RUNNING) {
+                return;
             }
             state = State.RUNNING;
         } finally {
