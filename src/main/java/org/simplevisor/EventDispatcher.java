@@ -141,7 +141,7 @@ final class EventDispatcher {
     @SuppressWarnings("try") // the resource only scopes the ThreadContext entry
     private static void logListenerFailure(SupervisorListener listener, SupervisorEvent event, Throwable failure) {
         try (CloseableThreadContext.Instance ctx = event.processName() == null ? null
-                : CloseableThreadContext.put(ManagedProcess.THREAD_CONTEXT_KEY, event.processName())) {
+                : CloseableThreadContext.put(LoggingListener.THREAD_CONTEXT_KEY, event.processName())) {
             LOG.log(LoggingListener.severityOf(failure), "Listener {} failed on event {} of process \"{}\"",
                     listener, event.type(), event.processName(), failure);
         }

@@ -30,6 +30,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class LoggingListener implements SupervisorListener {
 
+    /**
+     * The key of the process name in Log4j's ThreadContext: on a run's thread while it runs (set by the process),
+     * and around every line logged about a process.
+     */
+    static final String THREAD_CONTEXT_KEY = "process";
+
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
     /** Frames that, with its type and message, tell one failure from another. */
     private static final int SIGNATURE_FRAMES = 5;
@@ -62,7 +68,7 @@ final class LoggingListener implements SupervisorListener {
             return;
         }
         try (CloseableThreadContext.Instance ctx =
-                     CloseableThreadContext.put(ManagedProcess.THREAD_CONTEXT_KEY, event.processName())) {
+                     CloseableThreadContext.put(THREAD_CONTEXT_KEY, event.processName())) {
             ProcessRepeats repeats = processes.computeIfAbsent(event.processName(), name -> new ProcessRepeats());
             log(event, event.snapshot(), repeats);
             ProcessStatus status = event.snapshot().status();
@@ -212,7 +218,7 @@ final class LoggingListener implements SupervisorListener {
             return;
         }
         try (CloseableThreadContext.Instance ctx =
-                     CloseableThreadContext.put(ManagedProcess.THREAD_CONTEXT_KEY, process)) {
+                     CloseableThreadContext.put(THREAD_CONTEXT_KEY, process)) {
             LOG.log(fold.level, "Process \"{}\": {}", process, fold.describe());
         }
     }

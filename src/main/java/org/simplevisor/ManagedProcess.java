@@ -24,9 +24,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class ManagedProcess {
 
-    /** The key of the process name in Log4j's ThreadContext while a run is on its thread. */
-    static final String THREAD_CONTEXT_KEY = "process";
-
     /** The order in which processes start: ascending priority, then registration order. */
     static final Comparator<ManagedProcess> START_ORDER = Comparator.<ManagedProcess>comparingInt(p -> p.spec.priority)
             .thenComparingLong(p -> p.registrationOrder);
@@ -415,9 +412,9 @@ final class ManagedProcess {
         }
         Thread thread = Thread.currentThread();
         String threadName = thread.getName();
-        String previousContext = ThreadContext.get(THREAD_CONTEXT_KEY);
+        String previousContext = ThreadContext.get(LoggingListener.THREAD_CONTEXT_KEY);
         thread.setName("simplevisor-" + name);
-        ThreadContext.put(THREAD_CONTEXT_KEY, name);
+        ThreadContext.put(LoggingListener.THREAD_CONTEXT_KEY, name);
         ProcessRun.setCurrent(current);
         try {
             Throwable error = null;
@@ -434,9 +431,9 @@ final class ManagedProcess {
             ProcessRun.setCurrent(null);
             thread.setName(threadName);
             if (previousContext == null) {
-                ThreadContext.remove(THREAD_CONTEXT_KEY);
+                ThreadContext.remove(LoggingListener.THREAD_CONTEXT_KEY);
             } else {
-                ThreadContext.put(THREAD_CONTEXT_KEY, previousContext);
+                ThreadContext.put(LoggingListener.THREAD_CONTEXT_KEY, previousContext);
             }
         }
     }
