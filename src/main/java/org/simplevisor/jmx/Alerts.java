@@ -30,7 +30,7 @@ final class Alerts implements AlertsMXBean {
         info(PROCESS_SHUTDOWN_TIMEOUT, 3, "At shutdown a process did not stop within the timeout and was abandoned;"
                 + " its thread may still run")};
 
-    private final SupervisorJmx.Emitter emitter = new SupervisorJmx.Emitter(INFOS.clone());
+    private final ListenerSafeEmitter emitter = new ListenerSafeEmitter(INFOS.clone());
     private final String context;
     private final Executor deliveries;
     // Written on the event thread only; read by JMX clients.
@@ -47,7 +47,7 @@ final class Alerts implements AlertsMXBean {
     }
 
     /** {@return the emitter to register the MBean with} */
-    SupervisorJmx.Emitter emitter() {
+    ListenerSafeEmitter emitter() {
         return emitter;
     }
 

@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The one thread that delivers an {@link SupervisorJmx}'s notifications to JMX listeners (and runs their filters),
  * so that the supervisor's event thread only enqueues them: a slow listener delays later notifications, never an
- * event or a process; one that throws is skipped (see {@code SupervisorJmx.Emitter}). The
+ * event or a process; one that throws is skipped (see {@link ListenerSafeEmitter}). The
  * queue is bounded, so that a listener stuck for ever cannot exhaust the heap: when it is full an event's
  * notifications are dropped (listeners see a gap in the sequence numbers) and a warning is logged. Joined on
  * {@link #close}, so that a container sees no thread left behind.

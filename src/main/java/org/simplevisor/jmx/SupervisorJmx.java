@@ -13,13 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
-import javax.management.ListenerNotFoundException;
-import javax.management.MBeanNotificationInfo;
 import javax.management.MBeanServer;
-import javax.management.MalformedObjectNameException;
 import javax.management.Notification;
-import javax.management.NotificationBroadcasterSupport;
-import javax.management.NotificationFilter;
 import javax.management.NotificationListener;
 import javax.management.ObjectName;
 import org.apache.logging.log4j.LogManager;
@@ -117,7 +112,6 @@ public final class SupervisorJmx implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(SupervisorJmx.class);
     /** How long closing waits for listeners to take the queued notifications. */
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(1);
-    private static final String NEEDS_QUOTES = ",=:\"*?\n";
 
     private final Supervisor supervisor;
     private final MBeanServer server;
@@ -126,7 +120,7 @@ public final class SupervisorJmx implements AutoCloseable {
     private final String executor;
     private final ObjectName supervisorName;
     private final NotificationThread deliveries;
-    private final Emitter supervisorEmitter;
+    private final ListenerSafeEmitter supervisorEmitter;
     private final ObjectName alertsName;
     private final Alerts alerts;
     private final AtomicLong supervisorSequence = new AtomicLong(); // of the supervisor MBean's own notifications
@@ -142,84 +136,17 @@ public final class SupervisorJmx implements AutoCloseable {
     /** A process's MBean name, its emitter, and its sequence of notification numbers. */
     private static final class ProcessEntry {
         final ObjectName name;
-        final Emitter emitter;
+        final ListenerSafeEmitter emitter;
         final AtomicLong sequence = new AtomicLong();
         boolean registered;
         @Nullable RuntimeException registrationFailure; // why the MBean could not be registered, if it could not
 
-        ProcessEntry(ObjectName name, Emitter emitter) {
+        ProcessEntry(ObjectName name, ListenerSafeEmitter emitter) {
             this.name = name;
             this.emitter = emitter;
         }
     }
 
-    /**
-     * Sends to each listener on the calling thread, which is the notification thread. A listener that throws, even
-     * an {@link Error} other than a {@link VirtualMachineError}, is skipped: the next listener still gets the
-     * notification.
-     */
-    static final class Emitter extends NotificationBroadcasterSupport {
-        @GuardedBy("this") private @Nullable List<NotificationListener> subscribed; // one entry per subscription
-        private volatile boolean hasListeners;
-
-        Emitter() {
-            this(ProcessNotifications.infos());
-        }
-
-        Emitter(MBeanNotificationInfo[] infos) {
-            super(infos);
-        }
-
-        /** {@return whether a listener is subscribed: without one, notifications are not worth building} */
-        boolean hasListeners() {
-            return hasListeners;
-        }
-
-        @Override
-        public synchronized void addNotificationListener(NotificationListener listener, NotificationFilter filter,
-                Object handback) {
-            super.addNotificationListener(listener, filter, handback);
-            if (subscribed == null) {
-                subscribed = new ArrayList<>(1); // most process MBeans never get a listener
-            }
-            subscribed.add(listener);
-            hasListeners = true;
-        }
-
-        @Override
-        public synchronized void removeNotificationListener(NotificationListener listener)
-                throws ListenerNotFoundException {
-            super.removeNotificationListener(listener);
-            subscribed.removeIf(each -> each == listener); // identity, as the superclass matches listeners
-            hasListeners = !subscribed.isEmpty();
-        }
-
-        @Override
-        public synchronized void removeNotificationListener(NotificationListener listener, NotificationFilter filter,
-                Object handback) throws ListenerNotFoundException {
-            super.removeNotificationListener(listener, filter, handback);
-            for (int i = 0; i < subscribed.size(); i++) {
-                if (subscribed.get(i) == listener) {
-                    subscribed.remove(i);
-                    break;
-                }
-            }
-            hasListeners = !subscribed.isEmpty();
-        }
-
-        @Override
-        protected void handleNotification(NotificationListener listener, Notification notification,
-                Object handback) {
-            try {
-                listener.handleNotification(notification, handback);
-            } catch (VirtualMachineError fatal) {
-                throw fatal;
-            } catch (Throwable failure) { // a client's bug; at debug, as a crash loop would repeat it endlessly
-                LOG.debug("JMX listener {} threw on {} #{}", listener, notification.getType(),
-                        notification.getSequenceNumber(), failure);
-            }
-        }
-    }
 
     private SupervisorJmx(Supervisor supervisor, MBeanServer server, String domain, String context,
             String executor) {
@@ -230,7 +157,7 @@ public final class SupervisorJmx implements AutoCloseable {
         this.context = context;
         this.supervisorName = supervisorObjectName(domain, context);
         this.deliveries = new NotificationThread(Supervisor.threadNamePrefix(supervisor.name()) + "-jmx");
-        this.supervisorEmitter = new Emitter(GroupNotifications.supervisorInfos());
+        this.supervisorEmitter = new ListenerSafeEmitter(GroupNotifications.supervisorInfos());
         this.alertsName = alertsObjectName(domain, context);
         this.alerts = new Alerts(context, deliveries);
     }
@@ -321,7 +248,18 @@ public final class SupervisorJmx implements AutoCloseable {
      * @throws IllegalArgumentException if the result is not a valid, non-pattern ObjectName
      */
     public static ObjectName supervisorObjectName(String domain, String context) {
-        return objectName(domain + ":type=Supervisor,context=" + quoteIfNeeded(context));
+        return JmxNames.of(domain, "Supervisor", context, null);
+    }
+
+    /**
+     * {@return {@code <domain>:type=Alerts,context=<context>}, the context quoted only if it needs it}
+     *
+     * @param domain  the JMX domain
+     * @param context the {@code context} key's value
+     * @throws IllegalArgumentException if the result is not a valid, non-pattern ObjectName
+     */
+    public static ObjectName alertsObjectName(String domain, String context) {
+        return JmxNames.of(domain, "Alerts", context, null);
     }
 
     /**
@@ -329,51 +267,11 @@ public final class SupervisorJmx implements AutoCloseable {
      *
      * @param domain  the JMX domain
      * @param context the {@code context} key's value
-     * @return {@code <domain>:type=Alerts,context=<context>}, the context quoted only if it needs it
-     * @throws IllegalArgumentException if the result is not a valid, non-pattern ObjectName
-     */
-    public static ObjectName alertsObjectName(String domain, String context) {
-        return objectName(domain + ":type=Alerts,context=" + quoteIfNeeded(context));
-    }
-
-    /**
-     * @param domain  the JMX domain
-     * @param context the {@code context} key's value
      * @param process the process name
      * @throws IllegalArgumentException if the result is not a valid, non-pattern ObjectName
      */
     public static ObjectName processObjectName(String domain, String context, String process) {
-        return objectName(domain + ":type=Process,context=" + quoteIfNeeded(context) + ",name="
-                + quoteIfNeeded(process));
-    }
-
-    /**
-     * {@return the value as is, or {@link ObjectName#quote quoted} if it holds {@code , = : " * ?} or a newline}
-     *
-     * @param value a key property value
-     */
-    static String quoteIfNeeded(String value) {
-        Objects.requireNonNull(value, "value");
-        for (int i = 0; i < value.length(); i++) {
-            if (NEEDS_QUOTES.indexOf(value.charAt(i)) >= 0) {
-                return ObjectName.quote(value);
-            }
-        }
-        return value;
-    }
-
-    private static ObjectName objectName(String name) {
-        ObjectName objectName;
-        try {
-            objectName = new ObjectName(name);
-        } catch (MalformedObjectNameException e) {
-            throw new IllegalArgumentException("invalid JMX name " + name + ": " + e.getMessage(), e);
-        }
-        if (objectName.isPattern()) {
-            throw new IllegalArgumentException("invalid JMX name " + name
-                    + ": the domain must not contain the wildcards * or ?");
-        }
-        return objectName;
+        return JmxNames.of(domain, "Process", context, process);
     }
 
     /** {@return the supervisor MBean's name} */
@@ -381,7 +279,7 @@ public final class SupervisorJmx implements AutoCloseable {
         return supervisorName;
     }
 
-    /** @return the Alerts MBean's name */
+    /** {@return the Alerts MBean's name} */
     public ObjectName alertsObjectName() {
         return alertsName;
     }
@@ -439,7 +337,7 @@ public final class SupervisorJmx implements AutoCloseable {
             }
             ProcessEntry entry = processes.get(process);
             if (entry == null) {
-                entry = new ProcessEntry(processObjectName(process), new Emitter());
+                entry = new ProcessEntry(processObjectName(process), new ListenerSafeEmitter());
                 processes.put(process, entry);
                 try {
                     register(new DescribedMBean<>(new ProcessView(supervisor, process), ProcessMXBean.class,

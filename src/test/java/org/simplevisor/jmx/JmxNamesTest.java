@@ -47,7 +47,7 @@ class JmxNamesTest {
 
     @Test
     void otherCharactersStayAsTheyAre() {
-        assertThat(SupervisorJmx.quoteIfNeeded("a b\\c/d;e.f-g_h\u00e9")).isEqualTo("a b\\c/d;e.f-g_h\u00e9");
+        assertThat(JmxNames.quoteIfNeeded("a b\\c/d;e.f-g_h\u00e9")).isEqualTo("a b\\c/d;e.f-g_h\u00e9");
     }
 
     @Test
