@@ -209,23 +209,12 @@ class ProcessLifecycleFaultsTest {
 
     @Test
     void aThrowingPreDestroyIsLoggedAndStopsNeitherTheOtherProcessesNorTheShutdown() throws Exception {
-        FakeServletContext fake = FakeServletContext.create("/unit-destroy", params(
-                "simplevisor.shutdown-timeout", SHUTDOWN_TIMEOUT.toMillis() + "ms",
-                "simplevisor.process.a-healthy.class", Healthy.class.getName(),
-                "simplevisor.process.b-closing.class", ThrowingPreDestroy.class.getName(),
-                "simplevisor.process.c-healthy.class", Healthy.class.getName()));
-        SupervisorContextListener listener = initialize(fake);
-        ServletContextEvent event = new ServletContextEvent(fake.context());
-        listener.contextInitialized(event);
-        Supervisor supervisor = (Supervisor) fake.attributes.get(SupervisorContextListener.SUPERVISOR_ATTRIBUTE);
-        await().atMost(Duration.ofSeconds(5)).until(() -> supervisor.snapshots().stream()
-                .allMatch(s -> s.status() == ProcessStatus.RUNNING));
+        Running running = runningBetweenTwoHealthy("/unit-destroy", "b-closing", ThrowingPreDestroy.class);
+        Supervisor supervisor = running.supervisor();
+        FakeServletContext fake = running.fake();
 
         try (CapturedLogs logs = CapturedLogs.attach()) {
-            long begin = System.nanoTime();
-            listener.contextDestroyed(event);
-            Duration took = Duration.ofNanos(System.nanoTime() - begin);
-            assertThat(took).isLessThanOrEqualTo(SHUTDOWN_TIMEOUT.plus(DESTROY_SLACK));
+            running.destroyWithinTheShutdownTimeout();
             assertPreDestroyFailureLogged(logs, "b-closing");
         }
         // Destroyed in reverse order of creation: the failure in the middle did not stop the first one's.
@@ -238,23 +227,12 @@ class ProcessLifecycleFaultsTest {
 
     @Test
     void aBlockingPreDestroyIsReportedWithItsStackAndTheUndeployGoesOnWithinTheShutdownTimeout() throws Exception {
-        FakeServletContext fake = FakeServletContext.create("/unit-blocking", params(
-                "simplevisor.shutdown-timeout", SHUTDOWN_TIMEOUT.toMillis() + "ms",
-                "simplevisor.process.a-healthy.class", Healthy.class.getName(),
-                "simplevisor.process.b-blocking.class", BlockingPreDestroy.class.getName(),
-                "simplevisor.process.c-healthy.class", Healthy.class.getName()));
-        SupervisorContextListener listener = initialize(fake);
-        ServletContextEvent event = new ServletContextEvent(fake.context());
-        listener.contextInitialized(event);
-        Supervisor supervisor = (Supervisor) fake.attributes.get(SupervisorContextListener.SUPERVISOR_ATTRIBUTE);
-        await().atMost(Duration.ofSeconds(5)).until(() -> supervisor.snapshots().stream()
-                .allMatch(s -> s.status() == ProcessStatus.RUNNING));
+        Running running = runningBetweenTwoHealthy("/unit-blocking", "b-blocking", BlockingPreDestroy.class);
+        Supervisor supervisor = running.supervisor();
+        FakeServletContext fake = running.fake();
 
         try (CapturedLogs logs = CapturedLogs.attach()) {
-            long begin = System.nanoTime();
-            listener.contextDestroyed(event);
-            Duration took = Duration.ofNanos(System.nanoTime() - begin);
-            assertThat(took).isLessThanOrEqualTo(SHUTDOWN_TIMEOUT.plus(DESTROY_SLACK));
+            running.destroyWithinTheShutdownTimeout();
             assertThat(logs.at(Level.ERROR)).filteredOn(line -> line.message().contains("@PreDestroy"))
                     .singleElement().satisfies(line -> {
                         assertThat(line.message()).isEqualTo("Process \"b-blocking\": @PreDestroy did not return "
@@ -275,6 +253,34 @@ class ProcessLifecycleFaultsTest {
                 .filter(e -> e.equals("preDestroy:Healthy")).count() == 2);
         await().atMost(Duration.ofSeconds(5)).until(() -> threads("simplevisor-unit-blocking").isEmpty());
         assertNothingLeft(fake, "/unit-blocking", "unit-blocking");
+    }
+
+    /** A started context, its listener and its supervisor with every process RUNNING. */
+    private record Running(FakeServletContext fake, SupervisorContextListener listener, Supervisor supervisor) {
+
+        /** Destroys the context, which must take no longer than the shutdown timeout and a little slack. */
+        void destroyWithinTheShutdownTimeout() {
+            long begin = System.nanoTime();
+            listener.contextDestroyed(new ServletContextEvent(fake.context()));
+            Duration took = Duration.ofNanos(System.nanoTime() - begin);
+            assertThat(took).isLessThanOrEqualTo(SHUTDOWN_TIMEOUT.plus(DESTROY_SLACK));
+        }
+    }
+
+    /** Starts a context with a process of {@code type} between two healthy ones, and waits until all run. */
+    private static Running runningBetweenTwoHealthy(String contextPath, String name,
+            Class<? extends SupervisedProcess> type) throws Exception {
+        FakeServletContext fake = FakeServletContext.create(contextPath, params(
+                "simplevisor.shutdown-timeout", SHUTDOWN_TIMEOUT.toMillis() + "ms",
+                "simplevisor.process.a-healthy.class", Healthy.class.getName(),
+                "simplevisor.process." + name + ".class", type.getName(),
+                "simplevisor.process.c-healthy.class", Healthy.class.getName()));
+        SupervisorContextListener listener = initialize(fake);
+        listener.contextInitialized(new ServletContextEvent(fake.context()));
+        Supervisor supervisor = (Supervisor) fake.attributes.get(SupervisorContextListener.SUPERVISOR_ATTRIBUTE);
+        await().atMost(Duration.ofSeconds(5)).until(() -> supervisor.snapshots().stream()
+                .allMatch(s -> s.status() == ProcessStatus.RUNNING));
+        return new Running(fake, listener, supervisor);
     }
 
     /**
