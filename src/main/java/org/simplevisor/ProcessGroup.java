@@ -79,8 +79,10 @@ final class ProcessGroup {
         @Nullable String trigger;           // the last trigger's name, for the event; null when an operator restarted
         Duration delay = Duration.ZERO;
         @Nullable ScheduledFuture<?> timer; // the start, once no run the group cancelled is left
+        long timerGeneration;               // tells a timer that fired as it was cancelled from the current one
 
         void cancelTimer() {
+            timerGeneration++;
             if (timer != null) {
                 timer.cancel(false);
                 timer = null;
@@ -249,7 +251,11 @@ final class ProcessGroup {
             restart.members.remove(member);
         }
         ProcessRun run = cancellation.ending();
-        if (run != null && !ending.containsKey(member)) {
+        Ending awaited = ending.get(member);
+        if (run != null && (awaited == null || awaited.run() != run)) {
+            if (awaited != null) {
+                awaited.check().cancel(false); // that run has ended; only its report to the group is still due
+            }
             ScheduledFuture<?> check = host.scheduler().schedule(() -> checkEnded(member, run),
                     stopTimeout.toNanos(), TimeUnit.NANOSECONDS);
             ending.put(member, new Ending(run, check));
@@ -310,16 +316,17 @@ final class ProcessGroup {
         if (restart.delay.isZero()) {
             return startMembers(restart);
         }
-        restart.timer = host.scheduler().schedule(() -> startDue(restart), restart.delay.toNanos(),
+        long generation = restart.timerGeneration;
+        restart.timer = host.scheduler().schedule(() -> startDue(restart, generation), restart.delay.toNanos(),
                 TimeUnit.NANOSECONDS);
         return List.of();
     }
 
-    private void startDue(Restart restart) {
+    private void startDue(Restart restart, long generation) {
         List<Runnable> starts;
         synchronized (lock) {
-            if (closed || pending != restart) {
-                return; // given up, or shut down
+            if (closed || pending != restart || restart.timerGeneration != generation) {
+                return; // given up, shut down, or a later trigger restarted the wait
             }
             starts = startMembers(restart);
         }
