@@ -101,7 +101,7 @@ class PayaraMicroIT {
         awaitStatus(HEARTBEAT_TICKER, "RUNNING", 1);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(attribute(CACHE_WARMUP, "Status")).isEqualTo("STOPPED");
-            assertThat(attribute(CACHE_WARMUP, "LastExitReason")).isEqualTo("completed");
+            assertThat(attribute(CACHE_WARMUP, "LastExitReason")).isEqualTo("COMPLETED");
         });
         assertThat(attribute(CACHE_WARMUP, "TotalStarts")).isEqualTo(1L);
         awaitStatus(PAYMENT_GATEWAY, "FAILED", 0);
@@ -126,7 +126,7 @@ class PayaraMicroIT {
             // running: stop
             invoke(HEARTBEAT_TICKER, "stop");
             awaitRuns(HEARTBEAT_TICKER, "STOPPED", starts + 1, 0);
-            assertThat(attribute(HEARTBEAT_TICKER, "LastExitReason")).isEqualTo("manual");
+            assertThat(attribute(HEARTBEAT_TICKER, "LastExitReason")).isEqualTo("MANUAL");
             // stopped: start, and restart, each one new run
             invoke(HEARTBEAT_TICKER, "start");
             awaitRuns(HEARTBEAT_TICKER, "RUNNING", starts + 2, 1);
@@ -148,7 +148,7 @@ class PayaraMicroIT {
             long warmups = starts(CACHE_WARMUP);
             invoke(CACHE_WARMUP, "start");
             awaitRuns(CACHE_WARMUP, "STOPPED", warmups + 1, 0);
-            assertThat(attribute(CACHE_WARMUP, "LastExitReason")).isEqualTo("completed");
+            assertThat(attribute(CACHE_WARMUP, "LastExitReason")).isEqualTo("COMPLETED");
         }
         timings.add("operations: " + ROUNDS + " rounds done");
     }
