@@ -68,7 +68,7 @@ class GroupsIT {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             ObjectName processor = new ObjectName(DOMAIN + ":type=Process,context=/groups,name=processor");
             assertThat(server.getAttribute(processor, "Group")).isEqualTo("pipeline");
-            assertThat(server.getAttribute(processor, "LastExitReason")).isEqualTo("group");
+            assertThat(server.getAttribute(processor, "LastExitReason")).isEqualTo("GROUP");
             assertThat(server.getAttribute(processor, "TotalRestarts")).isEqualTo(1L);
             assertThat(server.getAttribute(processor, "RestartCount")).as("not against its own limit").isEqualTo(0);
             TabularData groups = (TabularData) server.getAttribute(

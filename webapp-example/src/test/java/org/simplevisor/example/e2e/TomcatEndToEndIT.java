@@ -232,7 +232,7 @@ abstract class TomcatEndToEndIT {
         assertThat((String[]) data.get("members")).containsExactly(ORDER_FEED_READER, ORDER_PROCESSOR);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat((Long) attribute(ORDER_PROCESSOR, "TotalRestarts")).isGreaterThanOrEqualTo(1L);
-            assertThat(attribute(ORDER_PROCESSOR, "LastExitReason")).isEqualTo("group");
+            assertThat(attribute(ORDER_PROCESSOR, "LastExitReason")).isEqualTo("GROUP");
         });
         assertThat(attribute(ORDER_PROCESSOR, "RestartCount")).as("not against its own limit").isEqualTo(0);
         assertThat(alerts.all()).extracting(Notification::getType).doesNotContain(GROUP_RESTARTING);
