@@ -618,12 +618,16 @@ final class ManagedProcess {
         return restartsWithGroup ? NextStep.RESTART_WITH_GROUP : NextStep.RESTART;
     }
 
-    /** Starts the process again at once, with a fresh restart count, as an operator asked while its run ended. */
-    private ProcessRun startAgain() {
+    /**
+     * Starts the process again at once, with a fresh restart count, as an operator asked while its run ended.
+     *
+     * @return the run, or {@code null} with a singleton waiting for its lease in STANDBY
+     */
+    private @Nullable ProcessRun startAgain() {
         startAfterExit = false;
         groupOrder = null;
         resetRestarts();
-        return newRun(false, ProcessStatus.STARTING);
+        return runOrStandby(false, ProcessStatus.STARTING);
     }
 
     /**
@@ -679,7 +683,7 @@ final class ManagedProcess {
     }
 
     /** Follows what the group ordered at once, as the process has no run in progress. */
-    private void followGroupOrderAtOnce(ProcessGroup.Order order, ProcessGroup.Order previous) {
+    private void followGroupOrderAtOnce(ProcessGroup.Order order, ProcessGroup.@Nullable Order previous) {
         groupOrder = order.decision().holds() ? order : null;
         settle(order.decision().status(), host.clock().instant());
         if (order.decision() == ProcessGroup.Decision.RESTART
@@ -688,18 +692,23 @@ final class ManagedProcess {
         } else if (status != lastEmittedStatus) {
             emit(SupervisorEvent.Type.STATUS_CHANGED);
         }
+        if (!order.decision().holds()) {
+            giveBackLease(); // at rest
+        }
     }
 
     /** Follows what the group ordered, now that the run it cancelled has ended. */
-    private void followGroupOrderAfterRun(SupervisorEvent.Type endEvent, ExitReason reason, Throwable failure, Instant now) {
-        ProcessGroup.Decision decision = groupOrder.decision();
-        settle(decision.status(), now);
+    private void followGroupOrderAfterRun(SupervisorEvent.Type endEvent, ExitReason reason,
+            @Nullable Throwable failure, Instant now) {
+        ProcessGroup.Order order = groupOrder;
+        settle(order.decision().status(), now);
         emit(endEvent, reason, failure, null, false);
-        if (decision == ProcessGroup.Decision.RESTART) {
-            emit(SupervisorEvent.Type.RESTARTING, reason, failure, groupOrder.delay(), false);
+        if (order.decision() == ProcessGroup.Decision.RESTART) {
+            emit(SupervisorEvent.Type.RESTARTING, reason, failure, order.delay(), false);
         }
-        if (!decision.holds()) {
+        if (!order.decision().holds()) {
             groupOrder = null;
+            giveBackLease(); // at rest
         }
     }
 
@@ -727,11 +736,13 @@ final class ManagedProcess {
             groupOrder = null;
             if (afresh) {
                 resetRestarts();
-                submit = newRun(false, ProcessStatus.STARTING);
-                emit(SupervisorEvent.Type.STATUS_CHANGED);
-            } else {
-                submit = newRun(true, ProcessStatus.RESTARTING);
-                submit.outsideLimit = !trigger;
+            }
+            submit = runOrStandby(!afresh, afresh ? ProcessStatus.STARTING : ProcessStatus.RESTARTING);
+            if (submit != null) {
+                submit.outsideLimit = !afresh && !trigger;
+            }
+            if (status != lastEmittedStatus) {
+                emit(SupervisorEvent.Type.STATUS_CHANGED); // starting afresh, or a singleton waiting for its lease
             }
         }
         return () -> submit(submit);
