@@ -17,6 +17,7 @@ import javax.management.MBeanServerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.simplevisor.jmx.SupervisorJmx;
+import org.simplevisor.testing.Parked;
 import org.simplevisor.testing.RecordingListener;
 import org.simplevisor.testing.ShutDownAfterEach;
 
@@ -51,13 +52,15 @@ class CancellationAndShutdownTest {
         SupervisorJmx jmx = SupervisorJmx.register(supervisor, server, "test", supervisor.name());
         CountDownLatch cleaningUp = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Thread> runThread = new CompletableFuture<>();
         supervisor.register("slow", ctx -> {
+            runThread.complete(Thread.currentThread());
             ctx.awaitCancellation();
             cleaningUp.countDown();
             release.await(); // a slow cleanup, which the woken run may do without being interrupted
         });
         supervisor.run();
-        await().atMost(WAIT).until(() -> supervisor.isRunning("slow"));
+        Parked.await(runThread);
 
         CompletableFuture<Boolean> interruptStatusAfter = new CompletableFuture<>();
         Thread caller = new Thread(() -> {

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.simplevisor.testing.Parked;
 import org.simplevisor.testing.ShutDownAfterEach;
 
 /**
@@ -61,8 +62,10 @@ class ProcessContextTest {
         Supervisor supervisor = supervisor(virtualThreads);
         CompletableFuture<Outcome> timedOut = new CompletableFuture<>();
         CompletableFuture<Outcome> cancelled = new CompletableFuture<>();
+        CompletableFuture<Thread> runThread = new CompletableFuture<>();
         supervisor.register("timed", ctx -> {
             timedOut.complete(returned(ctx.awaitCancellation(Duration.ofMillis(1)), ctx));
+            runThread.complete(Thread.currentThread());
             cancelled.complete(returned(ctx.awaitCancellation(LONG), ctx));
         });
         supervisor.run();
@@ -70,6 +73,7 @@ class ProcessContextTest {
         Outcome first = timedOut.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(first.returned).as("timed out").isFalse();
         assertThat(first.interruptStatus).isFalse();
+        Parked.await(runThread);
         supervisor.stop("timed");
         Outcome second = cancelled.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(second.returned).as("cancelled").isTrue();
@@ -177,7 +181,8 @@ class ProcessContextTest {
                 interruptStatus.complete(Thread.currentThread().isInterrupted());
             });
             supervisor.run();
-            await().atMost(WAIT).until(() -> supervisor.isRunning("waiting"));
+            await().atMost(WAIT).until(() -> supervisor.isRunning("waiting") && threads.size() == 1);
+            Parked.await(threads.get(0));
 
             supervisor.stop("waiting");
             assertThat(interruptStatus.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isFalse();
@@ -200,7 +205,9 @@ class ProcessContextTest {
         Supervisor supervisor = supervisor(virtualThreads);
         Path journal = dir.resolve("journal");
         CompletableFuture<Throwable> cleanup = new CompletableFuture<>();
+        CompletableFuture<Thread> runThread = new CompletableFuture<>();
         supervisor.register("graceful", ctx -> {
+            runThread.complete(Thread.currentThread());
             ctx.awaitCancellation();
             try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE)) {
@@ -212,7 +219,7 @@ class ProcessContextTest {
             }
         });
         supervisor.run();
-        await().atMost(WAIT).until(() -> supervisor.isRunning("graceful"));
+        Parked.await(runThread);
 
         supervisor.stop("graceful");
         assertThat(cleanup.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("what the cleanup threw").isNull();

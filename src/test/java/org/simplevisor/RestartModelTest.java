@@ -36,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -57,6 +58,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
+import org.simplevisor.testing.Parked;
 import org.simplevisor.testing.RecordingListener;
 import org.simplevisor.testing.ShutDownAfterEach;
 import org.simplevisor.testing.ThreadBackedExecutor;
@@ -827,14 +829,17 @@ class RestartModelTest {
         CountDownLatch returned = new CountDownLatch(1);
         AtomicBoolean interruptedOnReturn = new AtomicBoolean(true);
         List<ProcessContext> runs = new CopyOnWriteArrayList<>();
+        CompletableFuture<Thread> runThread = new CompletableFuture<>();
         supervisor.register("watched", ctx -> {
             runs.add(ctx);
+            runThread.complete(Thread.currentThread());
             ctx.awaitCancellation();
             interruptedOnReturn.set(Thread.currentThread().isInterrupted());
             returned.countDown();
         }, withWatchdog(Duration.ofSeconds(5)));
         supervisor.run();
         await().until(() -> runs.size() == 1 && supervisor.isRunning("watched"));
+        Parked.await(runThread);
         int interruptsBefore = CountingThread.INTERRUPTS.get();
 
         scheduler.advance(Duration.ofSeconds(5));
