@@ -211,7 +211,7 @@ class ProcessContextTest {
             ctx.awaitCancellation();
             try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE)) {
-                Thread.sleep(1);
+                Thread.sleep(1); // the point of the test: an interrupted thread could not sleep here
                 channel.write(ByteBuffer.wrap("closed cleanly".getBytes(StandardCharsets.UTF_8)));
                 cleanup.complete(null);
             } catch (Throwable failed) {
