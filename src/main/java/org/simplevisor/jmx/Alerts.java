@@ -1,6 +1,7 @@
 package org.simplevisor.jmx;
 
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_HUNG;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_LEASE_LOST;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_RESTART_LIMIT_EXCEEDED;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_SHUTDOWN_TIMEOUT;
 
@@ -10,6 +11,8 @@ import javax.management.MBeanNotificationInfo;
 import javax.management.Notification;
 import javax.management.ObjectName;
 import org.jspecify.annotations.Nullable;
+import org.simplevisor.LeaseLoss;
+import org.simplevisor.LeaseState;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.SupervisorEvent;
 
@@ -28,7 +31,9 @@ final class Alerts implements AlertsMXBean {
         info(PROCESS_HUNG, 3, "The watchdog saw no heartbeat from a process within its timeout; the run is being"
                 + " cancelled and restarted by its policy"),
         info(PROCESS_SHUTDOWN_TIMEOUT, 3, "At shutdown a process did not stop within the timeout and was abandoned;"
-                + " its thread may still run")};
+                + " its thread may still run"),
+        info(PROCESS_LEASE_LOST, 3, "A singleton's node lost its lease without giving it back (it expired in the"
+                + " lease store, or no renewal succeeded in time): its run is cancelled, another node may take over")};
 
     private final ListenerSafeEmitter emitter = new ListenerSafeEmitter(INFOS.clone());
     private final String context;
@@ -52,8 +57,8 @@ final class Alerts implements AlertsMXBean {
     }
 
     /**
-     * The alert type of an event, or {@code null} if it needs no person. Another alert (a lost lease, once the
-     * core reports it as an event) is one more case here.
+     * The alert type of an event, or {@code null} if it needs no person. A lease given back (the process came to rest
+     * on this node) is no alert; one that expired or could not be renewed is.
      */
     static @Nullable String alertType(SupervisorEvent event) {
         switch (event.type()) {
@@ -63,9 +68,16 @@ final class Alerts implements AlertsMXBean {
                 return PROCESS_HUNG;
             case SHUTDOWN_TIMEOUT:
                 return PROCESS_SHUTDOWN_TIMEOUT;
+            case LEASE_LOST:
+                return leaseLoss(event) == LeaseLoss.RELEASED ? null : PROCESS_LEASE_LOST;
             default:
                 return null;
         }
+    }
+
+    private static @Nullable LeaseLoss leaseLoss(SupervisorEvent event) {
+        LeaseState lease = event.snapshot() == null ? null : event.snapshot().lease();
+        return lease == null ? null : lease.lastLoss();
     }
 
     /**
@@ -99,6 +111,9 @@ final class Alerts implements AlertsMXBean {
                         + s.maxRestarts() + " restarts" + (error != null ? "; last error: " + error : "");
             case HUNG:
                 return "HUNG: " + process + " is being cancelled: " + event.error().getMessage();
+            case LEASE_LOST:
+                return "LEASE LOST: " + process + " no longer holds its lease (" + leaseLoss(event).tagValue()
+                        + "); its run is cancelled and it waits in STANDBY";
             default:
                 return "SHUTDOWN TIMEOUT: " + process + " was abandoned: " + event.error().getMessage();
         }

@@ -3,6 +3,7 @@ package org.simplevisor.jmx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.simplevisor.jmx.NotificationRecorder.userData;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_HUNG;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_LEASE_LOST;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_RESTART_LIMIT_EXCEEDED;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_SHUTDOWN_TIMEOUT;
 
@@ -61,7 +62,8 @@ class JmxAlertsTest {
         assertThat(alertsName).isEqualTo(new ObjectName("org.simplevisor:type=Alerts,context=" + context));
         assertThat(Arrays.stream(server.getMBeanInfo(alertsName).getNotifications())
                 .flatMap(info -> Arrays.stream(info.getNotifTypes())))
-                .containsExactlyInAnyOrder(PROCESS_RESTART_LIMIT_EXCEEDED, PROCESS_HUNG, PROCESS_SHUTDOWN_TIMEOUT);
+                .containsExactlyInAnyOrder(PROCESS_RESTART_LIMIT_EXCEEDED, PROCESS_HUNG, PROCESS_SHUTDOWN_TIMEOUT,
+                        PROCESS_LEASE_LOST);
         assertThat(server.getAttribute(alertsName, "AlertCount")).isEqualTo(0L);
         NotificationRecorder alerts = new NotificationRecorder();
         NotificationRecorder everything = new NotificationRecorder();

@@ -35,6 +35,7 @@ class JmxLeaseTest {
         final Supervisor supervisor;
         final MBeanServer server = MBeanServerFactory.newMBeanServer();
         final ObjectName relay = SupervisorJmx.processObjectName(SupervisorJmx.DEFAULT_DOMAIN, "app", "relay");
+        final ObjectName alerts = SupervisorJmx.alertsObjectName(SupervisorJmx.DEFAULT_DOMAIN, "app");
         final NotificationRecorder notifications = new NotificationRecorder();
 
         Node(String id) throws Exception {
@@ -94,5 +95,25 @@ class JmxLeaseTest {
         assertThat(a.attribute("Status")).isEqualTo("STOPPED");
         assertThat(a.notifications.typesFrom(a.relay)).containsSubsequence(SupervisorJmx.PROCESS_LEASE_ACQUIRED,
                 SupervisorJmx.PROCESS_STARTED, SupervisorJmx.PROCESS_STOPPED, SupervisorJmx.PROCESS_LEASE_LOST);
+        assertThat(a.server.getAttribute(a.alerts, "AlertCount")).as("a lease given back is no alert").isEqualTo(0L);
+    }
+
+    @Test
+    void aLeaseTheHolderLosesWithoutGivingItBackIsAnAlert() throws Exception {
+        Node a = new Node("node-a");
+        NotificationRecorder alerts = new NotificationRecorder();
+        a.server.addNotificationListener(a.alerts, alerts, null, null);
+        a.supervisor.run();
+        await().until(() -> "RUNNING".equals(a.attribute("Status")));
+
+        rows.takeOver("app/relay", "node-x"); // as if the lease had expired and another node taken it
+
+        Notification alert = alerts.await(SupervisorJmx.PROCESS_LEASE_LOST);
+        assertThat(alert.getSource()).isEqualTo(a.relay);
+        assertThat(alert.getMessage()).isEqualTo("LEASE LOST: relay (app) no longer holds its lease (expired); its run "
+                + "is cancelled and it waits in STANDBY");
+        assertThat(userData(alert).get("reason")).isEqualTo("expired");
+        await().until(() -> "STANDBY".equals(a.attribute("Status")));
+        assertThat(a.server.getAttribute(a.alerts, "AlertCount")).isEqualTo(1L);
     }
 }
