@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
+import org.simplevisor.testing.DeafProcess;
 
 /** The Alerts MBean: only what needs a person, numbered on its own, with messages that lead with the alert. */
 class JmxAlertsTest {
@@ -47,16 +48,7 @@ class JmxAlertsTest {
             throw new IllegalStateException("HTTP 401");
         }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ZERO));
         supervisor.register("silent", ctx -> ctx.awaitCancellation(), ProcessOption.withWatchdog(Duration.ofMillis(100)));
-        supervisor.register("stubborn", ctx -> {
-            while (true) {
-                try {
-                    release.await();
-                    return;
-                } catch (InterruptedException ignored) {
-                    // deliberately deaf to cancellation
-                }
-            }
-        });
+        supervisor.register("stubborn", DeafProcess.until(release));
         SupervisorJmx jmx = SupervisorJmx.register(supervisor);
         ObjectName alertsName = jmx.alertsObjectName();
         assertThat(alertsName).isEqualTo(new ObjectName("org.simplevisor:type=Alerts,context=" + context));

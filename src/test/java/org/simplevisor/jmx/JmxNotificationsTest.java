@@ -33,6 +33,7 @@ import org.simplevisor.RestartPolicy;
 import org.simplevisor.SupervisedProcess;
 import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
+import org.simplevisor.testing.DeafProcess;
 import org.simplevisor.testing.RecordingListener;
 
 /** Notifications in the platform MBean server: mapping of core events, user data, relaying, delivery. */
@@ -229,16 +230,7 @@ class JmxNotificationsTest {
         Supervisor supervisor = supervisor(Duration.ofMillis(300));
         CountDownLatch release = new CountDownLatch(1);
         fixture.closeable(release::countDown);
-        supervisor.register("stubborn", ctx -> {
-            while (true) {
-                try {
-                    release.await();
-                    return;
-                } catch (InterruptedException ignored) {
-                    // deliberately deaf to cancellation
-                }
-            }
-        });
+        supervisor.register("stubborn", DeafProcess.until(release));
         SupervisorJmx jmx = fixture.register(supervisor);
         NotificationRecorder recorder = subscribe(jmx.supervisorObjectName());
         supervisor.run();

@@ -24,6 +24,7 @@ import org.simplevisor.RestartPolicy;
 import org.simplevisor.SupervisedProcess;
 import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
+import org.simplevisor.testing.DeafProcess;
 import org.simplevisor.testing.RecordingListener;
 
 /** Meter values after every path a process can take: the policy matrix, limits, stop, shutdown, timeouts. */
@@ -226,14 +227,7 @@ class SupervisorMetricsTest {
         CountDownLatch exited = new CountDownLatch(1);
         supervisor.register("stubborn", ctx -> {
             try {
-                while (true) {
-                    try {
-                        release.await();
-                        return;
-                    } catch (InterruptedException ignored) {
-                        // deliberately deaf to cancellation
-                    }
-                }
+                DeafProcess.awaitIgnoringInterrupts(release);
             } finally {
                 exited.countDown();
             }
