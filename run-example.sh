@@ -11,12 +11,23 @@
 # Each step says what it downloads (the first run fetches Maven and about 100 MB of dependencies) and how long it
 # took; Maven's full output is in webapp-example/target/run-example-build.log.
 #
-# Ctrl-C stops Tomcat. Other ports: HTTP_PORT=8080 JMX_PORT=9010 JMX_RMI_PORT=9011 ./run-example.sh
+# ./run-example.sh --cluster runs the cluster mode instead: an H2 database server (TCP, 127.0.0.1:9092) and two
+# Tomcat 11 nodes sharing it, node-1 (HTTP 8080, JMX 9010/9011) and node-2 (8081, 9012/9013), each deploying the
+# example with webapp-example/cluster/simplevisor-example.xml: the singleton outbox-relay is RUNNING on one node and
+# STANDBY on the other; stop or kill the node that runs it and it moves. DB_PORT=9092 chooses the database's port.
+#
+# Ctrl-C stops Tomcat (in the cluster mode: both nodes, then the database). Other ports: HTTP_PORT=8080 JMX_PORT=9010 JMX_RMI_PORT=9011 ./run-example.sh
 # Prometheus: METRICS_PORT=9404 ./run-example.sh attaches the Prometheus JMX exporter (jmx_prometheus_javaagent) with
 # tomcat-config/jmx-exporter.yaml; scrape http://127.0.0.1:9404/metrics. CATALINA_OPTS and JAVA_OPTS are passed on to
 # Tomcat as catalina.sh would (e.g. another -javaagent).
 set -eu
 cd "$(dirname "$0")"
+CLUSTER=0
+case "${1:-}" in
+  --cluster) CLUSTER=1 ;;
+  "") ;;
+  *) echo "usage: $0 [--cluster]" >&2; exit 2 ;;
+esac
 
 BUILD_LOG=webapp-example/target/run-example-build.log
 mkdir -p webapp-example/target
@@ -61,11 +72,26 @@ fi
 phase "[1/3] Building the library and installing it in the local Maven repository"
 maven install -DskipTests -Djacoco.skip=true -Dinvoker.skip=true -Djcstress.skip=true
 phase_done
-phase "[2/3] Building the example WAR and fetching Apache Tomcat 11 and the Prometheus JMX exporter"
+phase "[2/3] Building the example WAR and fetching Apache Tomcat 11, the Prometheus JMX exporter and H2"
 maven -f webapp-example/pom.xml -Prun package
 phase_done
 
 if [ -n "${JAVA_HOME:-}" ]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
+if [ "$CLUSTER" = 1 ]; then
+  phase "[3/3] Starting the H2 database and two Tomcat nodes (the addresses follow once the example answers on both)"
+  exec "$JAVA" -cp webapp-example/target/test-classes org.simplevisor.example.tomcat.RunExample \
+    --cluster=webapp-example/cluster/simplevisor-example.xml \
+    --h2-jar=webapp-example/target/run/h2.jar \
+    --db-port="${DB_PORT:-9092}" \
+    --tomcat-home=webapp-example/target/run \
+    --base=webapp-example/target/run/cluster \
+    --config=tomcat-config \
+    --war=webapp-example/target/simplevisor-example.war \
+    --http-port="${HTTP_PORT:-8080}" \
+    --jmx-port="${JMX_PORT:-9010}" \
+    --jmx-rmi-port="${JMX_RMI_PORT:-9011}" \
+    --banner-file=webapp-example/target/run/cluster-banner.txt
+fi
 phase "[3/3] Starting Tomcat (the addresses follow once the example answers)"
 exec "$JAVA" -cp webapp-example/target/test-classes org.simplevisor.example.tomcat.RunExample \
   --tomcat-home=webapp-example/target/run \

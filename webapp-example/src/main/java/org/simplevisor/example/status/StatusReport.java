@@ -17,11 +17,13 @@ import org.simplevisor.Supervisor;
 final class StatusReport {
 
     private final String context;
+    private final String nodeId;
     private final Instant takenAt;
     private final List<ProcessSnapshot> processes;
 
-    private StatusReport(String context, Instant takenAt, List<ProcessSnapshot> processes) {
+    private StatusReport(String context, String nodeId, Instant takenAt, List<ProcessSnapshot> processes) {
         this.context = context;
+        this.nodeId = nodeId;
         this.takenAt = takenAt;
         this.processes = processes;
     }
@@ -42,7 +44,7 @@ final class StatusReport {
             }
         }
         snapshots.sort(Comparator.comparing(ProcessSnapshot::name));
-        return new StatusReport(context, Instant.now(), snapshots);
+        return new StatusReport(context, supervisor.nodeId(), Instant.now(), snapshots);
     }
 
     List<ProcessSnapshot> processes() {
@@ -57,11 +59,27 @@ final class StatusReport {
         return processes.stream().filter(p -> p.status() == status).count();
     }
 
+    /** {@return whether a process is a cluster singleton: then the page shows the node and the leases} */
+    boolean hasSingletons() {
+        return processes.stream().anyMatch(ProcessSnapshot::singleton);
+    }
+
+    /** {@return the holder of a singleton's lease as this node last saw it, e.g. {@code node-1}; empty if none} */
+    static String leaseHolder(ProcessSnapshot p) {
+        return p.lease() == null ? "" : p.lease().holder();
+    }
+
+    /** {@return the fencing token this node holds a singleton's lease with; 0 if it does not hold it} */
+    static long fencingToken(ProcessSnapshot p) {
+        return p.lease() == null ? 0 : p.lease().fencingToken();
+    }
+
     // ---------------------------------------------------------------- JSON
 
     String toJson() {
         StringBuilder json = new StringBuilder(256 + 512 * processes.size());
         json.append("{\"context\":").append(jsonString(context))
+                .append(",\"nodeId\":").append(jsonString(nodeId))
                 .append(",\"takenAt\":").append(jsonString(takenAt.toString()))
                 .append(",\"processCount\":").append(processes.size())
                 .append(",\"runningCount\":").append(runningCount())
@@ -90,6 +108,9 @@ final class StatusReport {
                     .append(",\"lastFailureTime\":").append(jsonString(text(p.lastFailureTime())))
                     .append(",\"lastStartTime\":").append(jsonString(text(p.lastStartTime())))
                     .append(",\"uptimeMillis\":").append(p.uptime().toMillis())
+                    .append(",\"singleton\":").append(p.singleton())
+                    .append(",\"leaseHolder\":").append(jsonString(p.singleton() ? leaseHolder(p) : null))
+                    .append(",\"fencingToken\":").append(fencingToken(p))
                     .append('}');
         }
         return json.append("]}").toString();
@@ -146,9 +167,14 @@ final class StatusReport {
                 .append("th{background:#f3f3f3}td.num{text-align:right;white-space:nowrap}")
                 .append("td code{white-space:nowrap}\n")
                 .append(".RUNNING{color:#186a18;font-weight:bold}.FAILED{color:#b00020;font-weight:bold}\n")
-                .append(".RESTARTING,.STARTING{color:#a05a00;font-weight:bold}.STOPPED{color:#555}\n")
+                .append(".RESTARTING,.STARTING{color:#a05a00;font-weight:bold}.STOPPED,.STANDBY{color:#555}\n")
                 .append("small{color:#666}\n</style>\n</head>\n<body>\n")
-                .append("<h1>simplevisor: <code>").append(html(context)).append("</code></h1>\n")
+                .append("<h1>simplevisor: <code>").append(html(context)).append("</code>");
+        boolean leases = hasSingletons();
+        if (leases) {
+            html.append(" on node <code>").append(html(nodeId)).append("</code>");
+        }
+        html.append("</h1>\n")
                 .append("<p>").append(processes.size()).append(" processes, ").append(runningCount())
                 .append(" running, ").append(count(ProcessStatus.FAILED)).append(" failed. ")
                 .append("<small>Taken at ").append(html(seconds(takenAt)))
@@ -157,7 +183,8 @@ final class StatusReport {
                 .append("and restarted over JMX (role <code>control</code>).</small></p>\n")
                 .append("<table>\n<thead><tr><th>Process</th><th>Status</th><th>Group</th><th>Restart policy</th>")
                 .append("<th>Restarts</th><th>Starts</th><th>Failures</th><th>Crashes</th><th>Uptime</th>")
-                .append("<th>Last failure</th></tr></thead>\n<tbody>\n");
+                .append("<th>Last failure</th>").append(leases ? "<th>Lease</th>" : "")
+                .append("</tr></thead>\n<tbody>\n");
         for (ProcessSnapshot p : processes) {
             String status = p.status().name();
             html.append("<tr id=\"process-").append(html(p.name())).append("\">")
@@ -180,9 +207,25 @@ final class StatusReport {
                     html.append("<br><small>").append(html(seconds(p.lastFailureTime()))).append("</small>");
                 }
             }
-            html.append("</td></tr>\n");
+            html.append("</td>");
+            if (leases) {
+                html.append("<td>").append(lease(p)).append("</td>");
+            }
+            html.append("</tr>\n");
         }
         return html.append("</tbody>\n</table>\n</body>\n</html>\n").toString();
+    }
+
+    /** {@return a singleton's lease as HTML: who holds it, and this node's token while it does} */
+    private static String lease(ProcessSnapshot p) {
+        if (!p.singleton()) {
+            return "&ndash;";
+        }
+        String holder = leaseHolder(p);
+        if (fencingToken(p) > 0) {
+            return "held here, fencing token " + fencingToken(p);
+        }
+        return holder.isEmpty() ? "free" : "held by <code>" + html(holder) + "</code>";
     }
 
     /** {@return the instant to the second, e.g. {@code 2026-11-24T17:52:16Z}} */

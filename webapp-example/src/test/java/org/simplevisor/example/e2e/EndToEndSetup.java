@@ -3,6 +3,7 @@ package org.simplevisor.example.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.simplevisor.example.tomcat.ExampleCluster;
 import org.simplevisor.example.tomcat.StandaloneTomcat;
 
 /** What Maven Failsafe hands the end-to-end tests (see webapp-example/pom.xml): the WAR, the Tomcats, work space. */
@@ -31,6 +32,13 @@ final class EndToEndSetup {
     static StandaloneTomcat prepareTomcatWithExporter(String homeProperty, String workPrefix) throws IOException {
         return prepare(builder(homeProperty, workPrefix)
                 .prometheusExporter(Path.of(requiredProperty("e2e.exporter.agent")), 0));
+    }
+
+    /** {@return what the example's cluster is made of, on Tomcat 11, its work under {@code target/e2e/cluster}} */
+    static ExampleCluster.Files clusterFiles() {
+        return new ExampleCluster.Files(Path.of(requiredProperty("e2e.tomcat11.home")),
+                Path.of(requiredProperty("e2e.tomcat.config")), Path.of(requiredProperty("e2e.cluster.descriptor")),
+                war(), Path.of(requiredProperty("e2e.h2.jar")), Path.of(requiredProperty("e2e.work"), "cluster"));
     }
 
     private static StandaloneTomcat.Builder builder(String homeProperty, String workPrefix) throws IOException {

@@ -53,14 +53,11 @@ public final class RunExample {
         int jmxPort = Integer.parseInt(options.getOrDefault("jmx-port", "9010"));
         int jmxRmiPort = Integer.parseInt(options.getOrDefault("jmx-rmi-port", "9011"));
         int metricsPort = Integer.parseInt(options.getOrDefault("metrics-port", "0"));
-        for (int port : new int[] {httpPort, jmxPort, jmxRmiPort, metricsPort}) {
-            if (port != 0 && StandaloneTomcat.isListening(port)) {
-                System.err.println("Port " + port + " on 127.0.0.1 is in use (another Tomcat still running?)."
-                        + " Stop it, or choose other ports: HTTP_PORT=... JMX_PORT=... JMX_RMI_PORT=..."
-                        + " METRICS_PORT=... ./run-example.sh");
-                System.exit(2);
-            }
+        if (options.containsKey("cluster")) {
+            runCluster(options, new ExampleCluster.Ports(httpPort, jmxPort, jmxRmiPort));
+            return;
         }
+        requireFree(List.of(httpPort, jmxPort, jmxRmiPort, metricsPort), "METRICS_PORT=... ./run-example.sh");
 
         StandaloneTomcat.Builder builder = StandaloneTomcat.builder()
                 .home(distribution(Path.of(options.get("tomcat-home"))))
@@ -93,6 +90,102 @@ public final class RunExample {
         int exit = tomcat.awaitExit();
         tomcat.close();
         System.exit(exit == 143 || exit == 130 ? 0 : exit); // ended by SIGTERM or SIGINT: a normal stop
+    }
+
+    private static void requireFree(List<Integer> ports, String otherOptions) {
+        for (int port : ports) {
+            if (port != 0 && StandaloneTomcat.isListening(port)) {
+                System.err.println("Port " + port + " on 127.0.0.1 is in use (another Tomcat still running?)."
+                        + " Stop it, or choose other ports: HTTP_PORT=... JMX_PORT=... JMX_RMI_PORT=... "
+                        + otherOptions);
+                System.exit(2);
+            }
+        }
+    }
+
+    /**
+     * The cluster mode ({@code ./run-example.sh --cluster}): an H2 server and two Tomcats sharing it
+     * ({@link ExampleCluster}); {@code node-1} on the given ports, {@code node-2} on the next HTTP port and the next
+     * two JMX ports. Options: {@code --cluster=} (the context descriptor), {@code --h2-jar=}, {@code --db-port=9092}
+     * and {@code --base=}, the directory of the nodes' {@code CATALINA_BASE}s and logs. Waits until both nodes have
+     * stopped (Ctrl-C stops all three processes).
+     */
+    private static void runCluster(Map<String, String> options, ExampleCluster.Ports first) throws Exception {
+        int dbPort = Integer.parseInt(options.getOrDefault("db-port", "9092"));
+        ExampleCluster.Ports second = new ExampleCluster.Ports(first.http() + 1, first.jmx() + 2, first.jmxRmi() + 2);
+        requireFree(List.of(first.http(), first.jmx(), first.jmxRmi(), second.http(), second.jmx(), second.jmxRmi(),
+                dbPort), "DB_PORT=... ./run-example.sh --cluster (node-2 takes the next ports)");
+        Path work = Path.of(options.get("base"));
+        StandaloneTomcat.deleteTree(work);
+        ExampleCluster.Files files = new ExampleCluster.Files(distribution(Path.of(options.get("tomcat-home"))),
+                Path.of(options.get("config")), Path.of(options.get("cluster")), Path.of(options.get("war")),
+                Path.of(options.get("h2-jar")), work);
+        long started = System.nanoTime();
+        ExampleCluster cluster = ExampleCluster.start(files, dbPort, List.of(first, second), START_TIMEOUT);
+        Path bannerFile = options.containsKey("banner-file") ? Path.of(options.get("banner-file")) : null;
+        String banner = clusterBanner(cluster, Duration.ofNanos(System.nanoTime() - started), bannerFile);
+        System.out.print(banner);
+        if (bannerFile != null) {
+            Files.writeString(bannerFile, banner);
+        }
+        List<Thread> watchers = new java.util.ArrayList<>();
+        for (int i = 0; i < cluster.nodes().size(); i++) {
+            String id = "node-" + (i + 1);
+            StandaloneTomcat node = cluster.nodes().get(i);
+            Thread watcher = new Thread(() -> {
+                try {
+                    int exit = node.awaitExit();
+                    System.out.println("==> " + id + " (PID " + node.pid() + ") has stopped (exit code " + exit
+                            + "); a singleton it ran moves to a node still running.");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "watch-" + id);
+            watcher.start();
+            watchers.add(watcher);
+        }
+        for (Thread watcher : watchers) {
+            watcher.join();
+        }
+        cluster.close();
+        System.exit(0);
+    }
+
+    /** @return what to print once both nodes answer: where they are and how to move the singleton */
+    static String clusterBanner(ExampleCluster cluster, Duration startup, Path bannerFile) throws IOException {
+        StandaloneTomcat first = cluster.nodes().get(0);
+        String line = "=".repeat(110);
+        StringBuilder b = new StringBuilder("\n").append(line).append('\n');
+        b.append(" simplevisor example: ").append(cluster.nodes().size()).append(" Apache Tomcat ")
+                .append(first.version()).append(" nodes sharing an H2 database, bound to 127.0.0.1, up after ")
+                .append(startup.toSeconds()).append(" s\n\n");
+        for (int i = 0; i < cluster.nodes().size(); i++) {
+            StandaloneTomcat node = cluster.nodes().get(i);
+            String page = node.httpUrl() + StandaloneTomcat.EXAMPLE_PATH + "/";
+            b.append("   node-").append(i + 1).append(" (PID ").append(node.pid()).append(")  status page ")
+                    .append(page).append("  (").append(page).append("status.json)\n");
+            b.append("                     JMX ").append(node.jmxUrl()).append("  (JConsole: Remote Process ")
+                    .append("127.0.0.1:").append(node.jmxPort()).append(")\n");
+            b.append("                     log ").append(node.consoleLog()).append('\n');
+        }
+        b.append("   database          H2 (PID ").append(cluster.database().pid()).append(") ")
+                .append(cluster.databaseUrl()).append(", user sa, no password\n");
+        b.append("   JMX users         monitor / ").append(first.jmxPassword("monitor"))
+                .append(" (read-only), control / ").append(first.jmxPassword("control"))
+                .append(" (read-write); Insecure connection (SSL is off)\n\n");
+        b.append(" outbox-relay is a cluster singleton: RUNNING on the node that holds its lease, STANDBY on the other\n");
+        b.append(" (both status pages; in JConsole MBeans > org.simplevisor > Process > ").append(StandaloneTomcat.EXAMPLE_PATH)
+                .append(" > outbox-relay:\n Status, LeaseHolder, FencingToken). outbox-writer adds an order to the"
+                        + " outbox every 500 ms on each node;\n the relay copies them on, each write guarded by its"
+                        + " fencing token.\n\n");
+        b.append(" Watch it move: stop the node that shows it RUNNING with  kill <its PID>  (it gives the lease back;"
+                + " the other\n node runs it within 3 s), or kill it with  kill -9 <its PID>  (its lease expires;"
+                + " within 8 s).\n\n");
+        b.append(" Ctrl-C stops everything.");
+        if (bannerFile != null) {
+            b.append(" This again: cat ").append(bannerFile);
+        }
+        return b.append('\n').append(line).append("\n\n").toString();
     }
 
     /** @return what to print once the example answers: where it is and how to connect to it */
@@ -152,7 +245,7 @@ public final class RunExample {
         }
     }
 
-    private static boolean answers(HttpClient http, String url) {
+    static boolean answers(HttpClient http, String url) {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build();
             return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;

@@ -68,6 +68,8 @@ public final class StandaloneTomcat implements AutoCloseable {
     private final Path exporterAgent;
     private final int exporterPort;
     private final boolean keepCallerOptions;
+    private final Map<String, String> systemProperties;
+    private final List<Path> libraries;
     private final Map<String, String> credentials;
     private Process process;
     private Thread shutdownHook;
@@ -83,6 +85,8 @@ public final class StandaloneTomcat implements AutoCloseable {
         this.exporterAgent = builder.exporterAgent == null ? null : builder.exporterAgent.toAbsolutePath().normalize();
         this.exporterPort = builder.exporterPort;
         this.keepCallerOptions = builder.keepCallerOptions;
+        this.systemProperties = Map.copyOf(builder.systemProperties);
+        this.libraries = List.copyOf(builder.libraries);
         this.credentials = readCredentials(config.resolve("conf/jmxremote.password"));
     }
 
@@ -103,6 +107,8 @@ public final class StandaloneTomcat implements AutoCloseable {
         private Path exporterAgent;
         private int exporterPort;
         private boolean keepCallerOptions;
+        private final Map<String, String> systemProperties = new LinkedHashMap<>();
+        private final List<Path> libraries = new ArrayList<>();
 
         /** @param home the unpacked distribution, {@code CATALINA_HOME} @return this */
         public Builder home(Path home) {
@@ -169,6 +175,24 @@ public final class StandaloneTomcat implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sets a system property of Tomcat's JVM, which its configuration files can use as {@code ${key}}.
+         *
+         * @param key   the property, e.g. {@code simplevisor.example.node-id}
+         * @param value its value, without spaces or quotes
+         * @return this
+         */
+        public Builder systemProperty(String key, String value) {
+            this.systemProperties.put(key, value);
+            return this;
+        }
+
+        /** @param jar a JAR for {@code $CATALINA_BASE/lib}, e.g. a JDBC driver of a container resource @return this */
+        public Builder library(Path jar) {
+            this.libraries.add(jar);
+            return this;
+        }
+
         /** Lays out {@code CATALINA_BASE} and applies {@code tomcat-config/}. @return the Tomcat, not started */
         public StandaloneTomcat prepare() throws IOException {
             Objects.requireNonNull(home, "home");
@@ -202,6 +226,22 @@ public final class StandaloneTomcat implements AutoCloseable {
                 PosixFilePermissions.fromString("rw-------"));
         // The manager application (the text API deploys, undeploys and finds leaks).
         copyTree(home.resolve("webapps/manager"), base.resolve("webapps/manager"));
+        for (Path jar : libraries) {
+            Files.copy(jar, base.resolve("lib").resolve(jar.getFileName().toString()));
+        }
+    }
+
+    /**
+     * Installs a context descriptor, {@code conf/Catalina/localhost/<name>.xml}: the application's container
+     * configuration (resources, parameters), used instead of the WAR's {@code META-INF/context.xml}.
+     *
+     * @param descriptor the descriptor
+     * @param path       the context path it configures, e.g. {@code /simplevisor-example}
+     */
+    public void installContextDescriptor(Path descriptor, String path) throws IOException {
+        Path hostConfig = base.resolve("conf/Catalina/localhost");
+        Files.createDirectories(hostConfig);
+        Files.copy(descriptor, hostConfig.resolve(path.substring(1) + ".xml"), StandardCopyOption.REPLACE_EXISTING);
     }
 
     /**
@@ -250,7 +290,8 @@ public final class StandaloneTomcat implements AutoCloseable {
         env.put("JMX_RMI_PORT", String.valueOf(jmxRmiPort));
         env.put("JAVA_OPTS", callerJavaOpts);
         // -1: no shutdown port; this Tomcat is stopped by its PID.
-        String options = "-Dhttp.port=" + httpPort + " -Dshutdown.port=-1 -Xmx512m";
+        String options = "-Dhttp.port=" + httpPort + " -Dshutdown.port=-1 -Xmx512m" + systemProperties.entrySet()
+                .stream().map(p -> " -D" + p.getKey() + "=" + p.getValue()).collect(Collectors.joining());
         if (exporterAgent != null) {
             // catalina.sh evaluates CATALINA_OPTS, so the quotes keep a path with spaces in one argument
             options += " -javaagent:\"" + exporterAgent + "=127.0.0.1:" + exporterPort + ":"
