@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
+import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.ProcessStatus;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
+import org.simplevisor.cluster.JdbcLeaseStore;
 
 /** The status page's content, from a real supervisor outside a container. */
 class StatusReportTest {
@@ -69,7 +71,46 @@ class StatusReportTest {
                 .contains("&lt;b&gt;&quot;quoted&quot;&lt;/b&gt;")
                 .contains("bad\nconfig &amp; &lt;script&gt;")
                 .doesNotContain("<script>").doesNotContain("<b>")
-                .doesNotContain("<form").doesNotContain("<button");
+                .doesNotContain("<form").doesNotContain("<button")
+                .doesNotContain("<th>Lease</th>").doesNotContain(" on node ");
+    }
+
+    @Test
+    void singletonsShowTheNodeTheLeaseHolderAndTheToken() throws Exception {
+        JdbcDataSource database = new JdbcDataSource();
+        database.setURL("jdbc:h2:mem:status-report;DB_CLOSE_DELAY=-1");
+        Supervisor holder = clusterNode("node-1", database);
+        Supervisor standby = clusterNode("node-2", database);
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> holder.status("relay") == ProcessStatus.RUNNING
+                    && "node-1".equals(standby.snapshot("relay").lease().holder()));
+
+            JsonNode held = new ObjectMapper().readTree(StatusReport.of(holder, "/shop").toJson());
+            assertThat(held.get("nodeId").asText()).isEqualTo("node-1");
+            assertThat(held.get("processes").get(0).get("singleton").asBoolean()).isTrue();
+            assertThat(held.get("processes").get(0).get("leaseHolder").asText()).isEqualTo("node-1");
+            assertThat(held.get("processes").get(0).get("fencingToken").asLong()).isEqualTo(1);
+            JsonNode waiting = new ObjectMapper().readTree(StatusReport.of(standby, "/shop").toJson());
+            assertThat(waiting.get("processes").get(0).get("status").asText()).isEqualTo("STANDBY");
+            assertThat(waiting.get("processes").get(0).get("leaseHolder").asText()).isEqualTo("node-1");
+            assertThat(waiting.get("processes").get(0).get("fencingToken").asLong()).isZero();
+
+            assertThat(StatusReport.of(holder, "/shop").toHtml(5)).contains(" on node <code>node-1</code>")
+                    .contains("<th>Lease</th>").contains("held here, fencing token 1");
+            assertThat(StatusReport.of(standby, "/shop").toHtml(5)).contains(" on node <code>node-2</code>")
+                    .contains("<td class=\"STANDBY\">STANDBY</td>").contains("held by <code>node-1</code>");
+        } finally {
+            standby.shutdown();
+            holder.shutdown();
+        }
+    }
+
+    private static Supervisor clusterNode(String nodeId, JdbcDataSource database) {
+        Supervisor node = Supervisor.builder().name("status-report-cluster").nodeId(nodeId) // a standby polls every 1 s
+                .leaseStore(JdbcLeaseStore.builder(database).leaseTime(Duration.ofSeconds(3)).build()).build();
+        node.register("relay", ctx -> ctx.awaitCancellation(), ProcessOption.singleton());
+        node.run();
+        return node;
     }
 
     @Test
