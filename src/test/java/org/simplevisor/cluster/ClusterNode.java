@@ -20,7 +20,8 @@ import org.simplevisor.Supervisor;
  *   <li>{@code attempts}: every such write, accepted or not, with its database time.</li>
  * </ul>
  * Arguments: the JDBC URL, the node id, the lease time in milliseconds. It prints {@code ready} once its supervisor
- * runs, and shuts down on SIGTERM.
+ * runs, {@code ended <token> <epoch millis> cancelled} as each run stops working (before it writes its end, which fails while
+ * the database is down), and shuts down on SIGTERM.
  */
 public final class ClusterNode {
 
@@ -63,10 +64,17 @@ public final class ClusterNode {
         update("INSERT INTO ledger (node, token, started_at) VALUES (?, ?, CURRENT_TIMESTAMP)", token);
         try {
             while (!ctx.isCancelled()) {
-                write(token);
+                try {
+                    write(token);
+                } catch (SQLException databaseAway) {
+                    // a relay retries its batch at the next tick: only its lease decides when it stops
+                }
                 ctx.awaitCancellation(Duration.ofMillis(100));
             }
         } finally {
+            System.out.println("ended " + token + " " + System.currentTimeMillis()
+                    + (ctx.isCancelled() ? " cancelled" : ""));
+            System.out.flush();
             write(token); // the flush of a relay that is told to stop
             update("UPDATE ledger SET ended_at = CURRENT_TIMESTAMP WHERE node = ? AND token = ?", token);
         }

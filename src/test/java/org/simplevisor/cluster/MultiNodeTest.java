@@ -11,7 +11,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -21,6 +23,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +35,9 @@ import org.junit.jupiter.api.Test;
  * Several nodes, each a JVM of its own ({@link ClusterNode}), on one H2 server (127.0.0.1) of this JVM: exactly one
  * runs the singleton; {@code kill -9} of the holder moves it; a graceful stop hands it over; a holder paused by
  * {@code SIGSTOP} for longer than its lease is cancelled as soon as it resumes and its late write is rejected by the
- * fence. The ledger the runs write proves that no two runs overlapped and that tokens only grew.
+ * fence; a database stopped under the holder ends its run by the holder's own deadline, and the work resumes on one
+ * node once the database is back. The ledger the runs write proves that no two runs overlapped and that tokens only
+ * grew.
  *
  * <p>Times are measured in database time and printed (the bounds are {@code leaseTime + leaseTime/3} for failover
  * and one renewal interval plus 1 s for handover); {@code -Dcluster.kills=20} repeats the kill 20 times for the
@@ -47,8 +53,11 @@ class MultiNodeTest {
     private H2Database h2;
     private Path output;
     private final Map<String, Process> nodes = new LinkedHashMap<>();
-    /** The database time each killed run was killed at, by token: its end, which it could not write. */
-    private final Map<Long, OffsetDateTime> killedAt = new LinkedHashMap<>();
+    /**
+     * The end of each run that could not write it in the ledger (killed, or the database down), by token. The database
+     * is a server of this JVM, so its time and the nodes' clocks are the same machine's.
+     */
+    private final Map<Long, OffsetDateTime> endedOffLedger = new LinkedHashMap<>();
 
     /** One run of the singleton, as the ledger has it. */
     private record Run(String node, long token, OffsetDateTime started, OffsetDateTime ended) {
@@ -80,9 +89,11 @@ class MultiNodeTest {
         String id = "node-" + NODES.incrementAndGet();
         Path log = output.resolve(id + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // -Dh2.socketConnectRetry=0: a connection the stopped database refuses fails at once, where H2 would retry
+        // for up to 2 s, holding a run in its write past its cancellation.
         Process process = new ProcessBuilder(java, "-Xmx128m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), ClusterNode.class.getName(), h2.url(), id,
-                Long.toString(LEASE.toMillis()))
+                "-Dh2.socketConnectRetry=0", "-cp", System.getProperty("java.class.path"), ClusterNode.class.getName(),
+                h2.url(), id, Long.toString(LEASE.toMillis()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         nodes.put(id, process);
         await().atMost(WAIT).until(() -> {
@@ -90,6 +101,14 @@ class MultiNodeTest {
             return Files.readString(log).lines().anyMatch("ready"::equals);
         });
         return id;
+    }
+
+    /** {@return when the node said a run ended on its cancellation, or {@code null} if it has not yet} */
+    private OffsetDateTime cancelledRunEnded(String node, long token) throws IOException {
+        Pattern ended = Pattern.compile("ended " + token + " (\\d+) cancelled");
+        return Files.readString(output.resolve(node + ".log")).lines().map(ended::matcher).filter(Matcher::matches)
+                .map(line -> Instant.ofEpochMilli(Long.parseLong(line.group(1))))
+                .map(instant -> instant.atOffset(ZoneOffset.UTC)).findFirst().orElse(null);
     }
 
     private static void signal(Process node, String signal) {
@@ -120,7 +139,7 @@ class MultiNodeTest {
 
     /** {@return the runs in progress: begun, not ended, not killed} */
     private List<Run> running() throws SQLException {
-        return ledger().stream().filter(run -> run.ended() == null && !killedAt.containsKey(run.token()))
+        return ledger().stream().filter(run -> run.ended() == null && !endedOffLedger.containsKey(run.token()))
                 .collect(Collectors.toList());
     }
 
@@ -155,7 +174,7 @@ class MultiNodeTest {
         for (int i = 1; i < runs.size(); i++) {
             Run before = runs.get(i - 1);
             Run after = runs.get(i);
-            OffsetDateTime beforeEnded = before.ended() != null ? before.ended() : killedAt.get(before.token());
+            OffsetDateTime beforeEnded = before.ended() != null ? before.ended() : endedOffLedger.get(before.token());
             assertThat(after.token()).as("tokens grow: %s then %s", before, after).isGreaterThan(before.token());
             assertThat(beforeEnded).as("%s ended", before).isNotNull();
             assertThat(after.started()).as("%s began after %s ended", after, before).isAfterOrEqualTo(beforeEnded);
@@ -196,7 +215,7 @@ class MultiNodeTest {
             Run holder = running().get(0);
             OffsetDateTime at = databaseNow();
             nodes.remove(holder.node()).destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL
-            killedAt.put(holder.token(), at);
+            endedOffLedger.put(holder.token(), at);
 
             Run next = awaitRun(run -> run.token() > holder.token());
             failovers.add(Duration.between(at, next.started()));
@@ -251,5 +270,34 @@ class MultiNodeTest {
         assertThat(query("SELECT MAX(token) FROM history", Long.class)).isEqualTo(next.token());
         System.out.printf("a holder paused for longer than its lease: its run ended %d ms after SIGCONT%n",
                 Duration.between(resumed, cancelled.ended()).toMillis());
+    }
+
+    @Test
+    void aDatabaseStoppedUnderTheHolderEndsItsRunByItsDeadlineAndTheWorkResumesOnOneNodeAfter() throws Exception {
+        startNode();
+        startNode();
+        await().atMost(WAIT).until(() -> running().size() == 1);
+        Run holder = running().get(0);
+
+        h2.stop();
+        OffsetDateTime stopped = OffsetDateTime.now(); // no renewal can succeed after this (the same machine's clock)
+        OffsetDateTime ended;
+        try {
+            // Nobody can renew or acquire: the holder's own deadline ends its run, with no database to ask.
+            ended = await().atMost(WAIT).until(() -> cancelledRunEnded(holder.node(), holder.token()),
+                    java.util.Objects::nonNull);
+        } finally {
+            h2.restart();
+        }
+        endedOffLedger.put(holder.token(), ended);
+        assertThat(ended).as("the run ended within the lease time of the stop").isBefore(stopped.plus(LEASE));
+
+        Run next = awaitRun(run -> run.token() > holder.token());
+        await().atMost(WAIT).until(() -> running().size() == 1);
+        assertThat(running()).containsExactly(next);
+        assertRunsNeverOverlapped();
+        System.out.printf("database stopped under the holder: its run ended %d ms later (lease %d ms); work resumed"
+                + " on %s (token %d after %d)%n", Duration.between(stopped, ended).toMillis(), LEASE.toMillis(),
+                next.node(), next.token(), holder.token());
     }
 }
