@@ -77,30 +77,29 @@ maven -f webapp-example/pom.xml -Prun package
 phase_done
 
 if [ -n "${JAVA_HOME:-}" ]; then JAVA="$JAVA_HOME/bin/java"; else JAVA=java; fi
-if [ "$CLUSTER" = 1 ]; then
-  phase "[3/3] Starting the H2 database and two Tomcat nodes (the addresses follow once the example answers on both)"
+# The launcher, with what both modes share; each adds its own options.
+launch() {
   exec "$JAVA" -cp webapp-example/target/test-classes org.simplevisor.example.tomcat.RunExample \
-    --cluster=webapp-example/cluster/simplevisor-example.xml \
-    --h2-jar=webapp-example/target/run/h2.jar \
-    --db-port="${DB_PORT:-9092}" \
     --tomcat-home=webapp-example/target/run \
-    --base=webapp-example/target/run/cluster \
     --config=tomcat-config \
     --war=webapp-example/target/simplevisor-example.war \
     --http-port="${HTTP_PORT:-8080}" \
     --jmx-port="${JMX_PORT:-9010}" \
     --jmx-rmi-port="${JMX_RMI_PORT:-9011}" \
+    "$@"
+}
+if [ "$CLUSTER" = 1 ]; then
+  phase "[3/3] Starting the H2 database and two Tomcat nodes (the addresses follow once the example answers on both)"
+  launch \
+    --cluster=webapp-example/cluster/simplevisor-example.xml \
+    --h2-jar=webapp-example/target/run/h2.jar \
+    --db-port="${DB_PORT:-9092}" \
+    --base=webapp-example/target/run/cluster \
     --banner-file=webapp-example/target/run/cluster-banner.txt
 fi
 phase "[3/3] Starting Tomcat (the addresses follow once the example answers)"
-exec "$JAVA" -cp webapp-example/target/test-classes org.simplevisor.example.tomcat.RunExample \
-  --tomcat-home=webapp-example/target/run \
+launch \
   --base=webapp-example/target/run/base \
-  --config=tomcat-config \
-  --war=webapp-example/target/simplevisor-example.war \
-  --http-port="${HTTP_PORT:-8080}" \
-  --jmx-port="${JMX_PORT:-9010}" \
-  --jmx-rmi-port="${JMX_RMI_PORT:-9011}" \
   --metrics-port="${METRICS_PORT:-0}" \
   --exporter-agent=webapp-example/target/run/jmx_prometheus_javaagent.jar \
   --pid-file=webapp-example/target/run/tomcat.pid \

@@ -111,6 +111,14 @@ class MultiNodeTest {
                 .map(instant -> instant.atOffset(ZoneOffset.UTC)).findFirst().orElse(null);
     }
 
+    /** Starts two nodes; {@return the run of the one that acquired the lease} */
+    private Run startTwoNodesAndAwaitTheirRun() throws Exception {
+        startNode();
+        startNode();
+        await().atMost(WAIT).until(() -> running().size() == 1);
+        return running().get(0);
+    }
+
     private static void signal(Process node, String signal) {
         try {
             new ProcessBuilder("kill", "-" + signal, Long.toString(node.pid())).inheritIO().start().waitFor();
@@ -231,10 +239,7 @@ class MultiNodeTest {
 
     @Test
     void aGracefulStopHandsTheSingletonOver() throws Exception {
-        startNode();
-        startNode();
-        await().atMost(WAIT).until(() -> running().size() == 1);
-        Run holder = running().get(0);
+        Run holder = startTwoNodesAndAwaitTheirRun();
 
         nodes.remove(holder.node()).destroy(); // SIGTERM: the node shuts down, its run ends, its lease is released
         Run next = awaitRun(run -> run.token() > holder.token());
@@ -249,10 +254,7 @@ class MultiNodeTest {
 
     @Test
     void aHolderPausedLongerThanItsLeaseIsCancelledOnResumeAndItsLateWriteRejected() throws Exception {
-        startNode();
-        startNode();
-        await().atMost(WAIT).until(() -> running().size() == 1);
-        Run paused = running().get(0);
+        Run paused = startTwoNodesAndAwaitTheirRun();
         Process pausedNode = nodes.get(paused.node());
 
         signal(pausedNode, "STOP");
@@ -274,10 +276,7 @@ class MultiNodeTest {
 
     @Test
     void aDatabaseStoppedUnderTheHolderEndsItsRunByItsDeadlineAndTheWorkResumesOnOneNodeAfter() throws Exception {
-        startNode();
-        startNode();
-        await().atMost(WAIT).until(() -> running().size() == 1);
-        Run holder = running().get(0);
+        Run holder = startTwoNodesAndAwaitTheirRun();
 
         h2.stop();
         OffsetDateTime stopped = OffsetDateTime.now(); // no renewal can succeed after this (the same machine's clock)

@@ -38,7 +38,8 @@ public final class ExampleCluster implements AutoCloseable {
      * @param descriptor the cluster's context descriptor
      * @param war        the example WAR
      * @param h2Jar      the H2 JAR: the server, and the JDBC driver in each node's {@code lib/}
-     * @param work       where the nodes' {@code CATALINA_BASE}s and logs go ({@code node-1/base}, {@code node-1/catalina.out})
+     * @param work       where the nodes' {@code CATALINA_BASE}s and logs go ({@code node-1/base},
+     *                   {@code node-1/catalina.out})
      */
     public record Files(Path tomcatHome, Path config, Path descriptor, Path war, Path h2Jar, Path work) {
     }

@@ -27,6 +27,9 @@ import java.util.Map;
  * {@code --pid-file=} (where Tomcat's PID is written, for scripts that stop it), and, to attach the Prometheus JMX
  * exporter with {@code tomcat-config/jmx-exporter.yaml}, {@code --exporter-agent=} (its JAR) and
  * {@code --metrics-port=}. The caller's {@code CATALINA_OPTS} and {@code JAVA_OPTS} are passed on to Tomcat.
+ *
+ * <p>With {@code --cluster=} (the cluster's context descriptor) it runs the cluster mode instead: an H2 server and two
+ * Tomcat nodes sharing it ({@link ExampleCluster}), see {@link #runCluster}.
  */
 public final class RunExample {
 
@@ -135,8 +138,9 @@ public final class RunExample {
             Thread watcher = new Thread(() -> {
                 try {
                     int exit = node.awaitExit();
-                    System.out.println("==> " + id + " (PID " + node.pid() + ") has stopped (exit code " + exit
-                            + "); a singleton it ran moves to a node still running.");
+                    boolean othersRun = cluster.nodes().stream().anyMatch(StandaloneTomcat::isAlive);
+                    System.out.println("==> " + id + " (PID " + node.pid() + ") has stopped (exit code " + exit + ")"
+                            + (othersRun ? "; a singleton it ran moves to a node still running." : "."));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -173,9 +177,9 @@ public final class RunExample {
         b.append("   JMX users         monitor / ").append(first.jmxPassword("monitor"))
                 .append(" (read-only), control / ").append(first.jmxPassword("control"))
                 .append(" (read-write); Insecure connection (SSL is off)\n\n");
-        b.append(" outbox-relay is a cluster singleton: RUNNING on the node that holds its lease, STANDBY on the other\n");
-        b.append(" (both status pages; in JConsole MBeans > org.simplevisor > Process > ").append(StandaloneTomcat.EXAMPLE_PATH)
-                .append(" > outbox-relay:\n Status, LeaseHolder, FencingToken). outbox-writer adds an order to the"
+        b.append(" outbox-relay is a cluster singleton: RUNNING on the node that holds its lease, STANDBY on the"
+                + " other\n (both status pages; in JConsole MBeans > org.simplevisor > Process > ")
+                .append(StandaloneTomcat.EXAMPLE_PATH).append(" > outbox-relay:\n Status, LeaseHolder, FencingToken). outbox-writer adds an order to the"
                         + " outbox every 500 ms on each node;\n the relay copies them on, each write guarded by its"
                         + " fencing token.\n\n");
         b.append(" Watch it move: stop the node that shows it RUNNING with  kill <its PID>  (it gives the lease back;"
