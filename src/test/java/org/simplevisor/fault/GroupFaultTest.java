@@ -26,6 +26,7 @@ import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
 import org.simplevisor.SupervisorEvent.Type;
 import org.simplevisor.jmx.SupervisorJmx;
+import org.simplevisor.testing.DeafProcess;
 
 /**
  * The invariants of {@link FaultHarness} for process groups, on real threads and the real clock: no member ever
@@ -96,7 +97,7 @@ class GroupFaultTest {
         }, inGroup(GROUP), withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO));
         harness.register("processor", ctx -> {
             processorBegan.countDown();
-            ignoreCancellation(release);
+            DeafProcess.awaitIgnoringInterrupts(release);
         }, inGroup(GROUP), withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
         harness.register("writer", ProcessContext::awaitCancellation, inGroup(GROUP),
                 withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
@@ -109,7 +110,7 @@ class GroupFaultTest {
         harness.supervisor().start("processor");
         assertThat(harness.runs("processor")).isEqualTo(1);
         harness.shutdownAndVerify(ended("reader", ProcessStatus.FAILED),
-                stuck("processor", "ignoreCancellation", ProcessStatus.FAILED), ended("writer", ProcessStatus.FAILED));
+                stuck("processor", "awaitIgnoringInterrupts", ProcessStatus.FAILED), ended("writer", ProcessStatus.FAILED));
     }
 
     /** {@return whether the listeners have received the event that announced the process's current state} */
@@ -120,18 +121,6 @@ class GroupFaultTest {
         ProcessSnapshot now = harness.supervisor().snapshot(process);
         return announced.status() == now.status() && announced.totalStarts() == now.totalStarts()
                 && announced.totalExits() == now.totalExits();
-    }
-
-    /** Waits for the latch and ignores every interrupt: a run that does not end when cancelled. */
-    private static void ignoreCancellation(CountDownLatch release) {
-        while (true) {
-            try {
-                release.await();
-                return;
-            } catch (InterruptedException ignored) {
-                // ignores its cancellation
-            }
-        }
     }
 
     @Test
