@@ -27,6 +27,7 @@ import org.simplevisor.SupervisorEvent;
 import org.simplevisor.SupervisorEvent.Type;
 import org.simplevisor.jmx.SupervisorJmx;
 import org.simplevisor.testing.DeafProcess;
+import org.simplevisor.testing.FirstRunFails;
 
 /**
  * The invariants of {@link FaultHarness} for process groups, on real threads and the real clock: no member ever
@@ -86,15 +87,9 @@ class GroupFaultTest {
         FaultHarness harness = harness("group-stuck-member", GroupStrategy.REST_FOR_ONE);
         CountDownLatch release = new CountDownLatch(1);
         harness.releaseAfterShutdown(release::countDown);
-        AtomicInteger readerRuns = new AtomicInteger();
         CountDownLatch processorBegan = new CountDownLatch(1);
-        harness.register("reader", ctx -> {
-            if (readerRuns.incrementAndGet() == 1) {
-                processorBegan.await();
-                throw new java.io.IOException("connection reset");
-            }
-            ctx.awaitCancellation();
-        }, inGroup(GROUP), withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO));
+        harness.register("reader", new FirstRunFails(processorBegan, () -> new java.io.IOException("connection reset")),
+                inGroup(GROUP), withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO));
         harness.register("processor", ctx -> {
             processorBegan.countDown();
             DeafProcess.awaitIgnoringInterrupts(release);
