@@ -44,21 +44,22 @@ class LifecycleFaultsIT {
     @ArquillianResource
     private Deployer deployer;
 
-    // "audit" sorts before the faulty process: it is made first, and must be destroyed again.
     @Deployment(name = "constructor-fails", managed = false, testable = false)
     static WebArchive constructorFails() {
-        return Wars.war("constructor-fails", Wars.webXml(false,
-                        "simplevisor.process.audit.class", PlainTicker.class.getName(),
-                        "simplevisor.process.broken.class", BrokenConstructor.class.getName()),
-                PlainTicker.class, JournalingProcess.class, BrokenConstructor.class);
+        return auditThenBroken("constructor-fails", BrokenConstructor.class);
     }
 
     @Deployment(name = "static-initializer-fails", managed = false, testable = false)
     static WebArchive staticInitializerFails() {
-        return Wars.war("static-initializer-fails", Wars.webXml(false,
+        return auditThenBroken("static-initializer-fails", BrokenStaticInitializer.class);
+    }
+
+    /** "audit" sorts before "broken", of the faulty class: it is made first, and must be destroyed again. */
+    private static WebArchive auditThenBroken(String name, Class<?> broken) {
+        return Wars.war(name, Wars.webXml(false,
                         "simplevisor.process.audit.class", PlainTicker.class.getName(),
-                        "simplevisor.process.broken.class", BrokenStaticInitializer.class.getName()),
-                PlainTicker.class, JournalingProcess.class, BrokenStaticInitializer.class);
+                        "simplevisor.process.broken.class", broken.getName()),
+                PlainTicker.class, JournalingProcess.class, broken);
     }
 
     @Deployment(name = "post-construct-fails", managed = false, testable = false)
