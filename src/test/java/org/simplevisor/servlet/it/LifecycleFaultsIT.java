@@ -13,8 +13,6 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.simplevisor.servlet.it.app.BrokenConstructor;
@@ -34,7 +32,7 @@ import org.simplevisor.testing.CapturedLogs;
  * the supervisor stops within its timeout (+ 250 ms) with every process STOPPED and starts = exits, and nothing is
  * left: no thread, no MBean, no Tomcat leak warning, not the class loader.
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, InContainerFixture.class})
 @RunAsClient
 class LifecycleFaultsIT {
 
@@ -79,31 +77,23 @@ class LifecycleFaultsIT {
                 PlainTicker.class, JournalingProcess.class, FailingPreDestroy.class);
     }
 
-    @BeforeAll
-    static void initializeSharedLog4jStatics() {
-        Leaks.initializeSharedLog4jStatics();
-    }
-
-    @BeforeEach
-    void clear() {
-        ItJournal.clear();
-        TomcatLog.clear();
-    }
-
     @Test
     void aThrowingConstructorFailsTheDeploymentNamingProcessAndClass() {
         String type = BrokenConstructor.class.getName();
-        assertDeploymentFails("constructor-fails", "process \"broken\" (context parameter "
-                + "simplevisor.process.broken.class = \"" + type + "\"): the constructor of " + type
+        assertDeploymentFails("constructor-fails", brokenProcess(type) + "the constructor of " + type
                 + " failed: java.lang.IllegalStateException: no licence key");
     }
 
     @Test
     void aThrowingStaticInitializerFailsTheDeploymentNamingProcessAndClass() {
         String type = BrokenStaticInitializer.class.getName();
-        assertDeploymentFails("static-initializer-fails", "process \"broken\" (context parameter "
-                + "simplevisor.process.broken.class = \"" + type + "\"): the static initializer of " + type
+        assertDeploymentFails("static-initializer-fails", brokenProcess(type) + "the static initializer of " + type
                 + " failed: java.lang.IllegalArgumentException: endpoint not configured");
+    }
+
+    /** {@return how a problem of the process "broken" of {@link #auditThenBroken} begins} */
+    private static String brokenProcess(String type) {
+        return "process \"broken\" (context parameter simplevisor.process.broken.class = \"" + type + "\"): ";
     }
 
     @Test
