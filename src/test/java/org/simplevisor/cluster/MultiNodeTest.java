@@ -118,6 +118,14 @@ class MultiNodeTest {
         return runs;
     }
 
+    /** Starts two nodes and waits until one of them runs the singleton; {@return that run} */
+    private Run twoNodesAndTheRunOfOne() throws IOException, SQLException {
+        startNode();
+        startNode();
+        await().atMost(WAIT).until(() -> running().size() == 1);
+        return running().get(0);
+    }
+
     /** {@return the runs in progress: begun, not ended, not killed} */
     private List<Run> running() throws SQLException {
         return ledger().stream().filter(run -> run.ended() == null && !killedAt.containsKey(run.token()))
@@ -212,10 +220,7 @@ class MultiNodeTest {
 
     @Test
     void aGracefulStopHandsTheSingletonOver() throws Exception {
-        startNode();
-        startNode();
-        await().atMost(WAIT).until(() -> running().size() == 1);
-        Run holder = running().get(0);
+        Run holder = twoNodesAndTheRunOfOne();
 
         nodes.remove(holder.node()).destroy(); // SIGTERM: the node shuts down, its run ends, its lease is released
         Run next = awaitRun(run -> run.token() > holder.token());
@@ -230,10 +235,7 @@ class MultiNodeTest {
 
     @Test
     void aHolderPausedLongerThanItsLeaseIsCancelledOnResumeAndItsLateWriteRejected() throws Exception {
-        startNode();
-        startNode();
-        await().atMost(WAIT).until(() -> running().size() == 1);
-        Run paused = running().get(0);
+        Run paused = twoNodesAndTheRunOfOne();
         Process pausedNode = nodes.get(paused.node());
 
         signal(pausedNode, "STOP");
