@@ -85,8 +85,7 @@ class GroupFaultTest {
     @Test
     void aMemberThatIgnoresItsGroupsCancellationIsReportedOnceAndNeverRunsTwice() {
         FaultHarness harness = harness("group-stuck-member", GroupStrategy.REST_FOR_ONE);
-        CountDownLatch release = new CountDownLatch(1);
-        harness.releaseAfterShutdown(release::countDown);
+        CountDownLatch release = harness.latchOpenedAfterShutdown();
         CountDownLatch processorBegan = new CountDownLatch(1);
         harness.register("reader", new FirstRunFails(processorBegan, () -> new java.io.IOException("connection reset")),
                 inGroup(GROUP), withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO));
