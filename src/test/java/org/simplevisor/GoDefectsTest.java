@@ -31,6 +31,7 @@ import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 import org.simplevisor.testing.RecordingListener;
 import org.simplevisor.testing.ShutDownAfterEach;
+import org.simplevisor.testing.ShutdownSignalWaiter;
 
 /**
  * One regression test per defect of the Go package that must not recur (docs/go-port.md). Each test is named after
@@ -463,10 +464,7 @@ class GoDefectsTest {
         supervisor.run();
         events.await("p", SupervisorEvent.Type.STARTED);
 
-        AtomicInteger teardowns = new AtomicInteger();
-        Thread waiter = new Thread(() -> supervisor.awaitShutdownSignal(teardowns::incrementAndGet), "waiter");
-        waiter.start();
-        await().atMost(WAIT).until(() -> waiter.getState() == Thread.State.WAITING);
+        ShutdownSignalWaiter waiter = ShutdownSignalWaiter.waitingFor(supervisor);
 
         ExecutorService callers = pool(8);
         CountDownLatch go = new CountDownLatch(1);
@@ -487,13 +485,13 @@ class GoDefectsTest {
         for (Future<Boolean> call : calls) {
             assertThat(call.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("returns after the shutdown").isTrue();
         }
-        waiter.join(WAIT.toMillis());
-        assertThat(waiter.isAlive()).isFalse();
+        waiter.thread().join(WAIT.toMillis());
+        assertThat(waiter.thread().isAlive()).isFalse();
 
         supervisor.shutdown();
         supervisor.close();
         events.awaitTerminated();
-        assertThat(teardowns.get()).isEqualTo(1);
+        assertThat(waiter.teardowns()).isEqualTo(1);
         assertThat(events.count("p", SupervisorEvent.Type.STOPPED)).isEqualTo(1);
         assertThat(events.events().stream().filter(e -> e.type() == SupervisorEvent.Type.TERMINATED)).hasSize(1);
         assertThat(logs.lines().stream().filter(l -> l.message().contains("shutting down"))).hasSize(1);
