@@ -163,13 +163,7 @@ class JmxNotificationsTest {
         assertThat(crashed.get("error")).isEqualTo("java.lang.IllegalStateException: boom");
 
         Notification alert = own.get(10);
-        CompositeData limit = userData(alert);
-        assertThat(limit.get("event")).isEqualTo("RESTART_LIMIT_EXCEEDED");
-        assertThat(limit.get("status")).isEqualTo("FAILED");
-        assertThat(limit.get("restartCount")).isEqualTo(1);
-        assertThat(limit.get("maxRestarts")).isEqualTo(1);
-        assertThat(limit.get("reason")).isEqualTo("crashed");
-        assertThat(limit.get("error")).isEqualTo("java.lang.IllegalStateException: boom");
+        NotificationRecorder.assertRestartLimitExceededByACrash(alert, 1);
         assertThat(alert.getMessage()).isEqualTo("Process \"flaky\" (context \"" + context + "\") exceeded its"
                 + " restart limit after 1 restart (maxRestarts 1) and is now FAILED; last run crashed:"
                 + " java.lang.IllegalStateException: boom");
