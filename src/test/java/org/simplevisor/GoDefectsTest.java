@@ -24,6 +24,7 @@ import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.simplevisor.testing.CapturedLogs;
@@ -31,6 +32,7 @@ import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 import org.simplevisor.testing.RecordingListener;
 import org.simplevisor.testing.ShutDownAfterEach;
+import org.simplevisor.testing.ShutdownSignalWaiter;
 
 /**
  * One regression test per defect of the Go package that must not recur (docs/go-port.md). Each test is named after
@@ -41,6 +43,8 @@ class GoDefectsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final RecordingListener events = new RecordingListener();
+    private final ManualClock clock = new ManualClock();
+    private final ManualScheduler scheduler = new ManualScheduler(clock);
     @RegisterExtension
     final ShutDownAfterEach shutDown = new ShutDownAfterEach();
     private final CapturedLogs logs = shutDown.closeable(CapturedLogs.attach());
@@ -51,6 +55,11 @@ class GoDefectsTest {
 
     private Supervisor supervisor() {
         return track(Supervisor.builder().listener(events).build());
+    }
+
+    /** {@return a supervisor on {@link #clock}, its restart delays and watchdog checks on {@link #scheduler}} */
+    private Supervisor onManualTime() {
+        return track(Supervisor.builder().clock(clock).scheduler(scheduler).listener(events).build());
     }
 
     private ExecutorService pool(int threads) {
@@ -241,7 +250,6 @@ class GoDefectsTest {
 
     @Test
     void defect3_maxRestartsCountsRestartsNotRuns() throws Exception {
-        ManualClock clock = new ManualClock();
         Supervisor supervisor = track(Supervisor.builder().clock(clock).listener(events).build());
         ScriptedRuns process = new ScriptedRuns();
         supervisor.register("max-two", process, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ZERO));
@@ -264,54 +272,37 @@ class GoDefectsTest {
         assertThat(process.begun).as("no fourth run").isEmpty();
     }
 
-    @Test
-    void defect3_healthyDurationIsConfigurable() throws Exception {
-        // withHealthyDuration(10 s), maxRestarts 1: runs of 10 s reset the count; a run of 9 s does not.
-        ManualClock clock = new ManualClock();
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"healthy-10s, PT10S", "healthy-default, "})
+    void defect3_theHealthyDurationIsConfigurableAnd30SecondsByDefault(String name, Duration configured)
+            throws Exception {
+        // maxRestarts 1: runs as long as the healthy duration reset the count; a run one second shorter does not.
+        Duration healthy = configured == null ? Duration.ofSeconds(30) : configured;
         Supervisor supervisor = track(Supervisor.builder().clock(clock).listener(events).build());
-        ScriptedRuns healthy = new ScriptedRuns();
-        supervisor.register("healthy-10s", healthy,
-                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ZERO),
-                ProcessOption.withHealthyDuration(Duration.ofSeconds(10)));
+        ScriptedRuns process = new ScriptedRuns();
+        ProcessOption restart = ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ZERO);
+        supervisor.register(name, process, configured == null ? new ProcessOption[] {restart}
+                : new ProcessOption[] {restart, ProcessOption.withHealthyDuration(configured)});
         supervisor.run();
-        healthy.fail(1, clock, Duration.ofSeconds(10));
-        healthy.fail(2, clock, Duration.ofSeconds(10)); // healthy: count back to 0, so one more restart is allowed
-        healthy.fail(3, clock, Duration.ofSeconds(9));  // not healthy: count stays 1 = the limit
+        process.fail(1, clock, healthy);
+        process.fail(2, clock, healthy); // healthy: count back to 0, so one more restart is allowed
+        process.fail(3, clock, healthy.minusSeconds(1)); // not healthy: count stays 1 = the limit
 
-        SupervisorEvent limit = events.await("healthy-10s", SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED);
+        SupervisorEvent limit = events.await(name, SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED);
         assertThat(limit.error()).hasMessage("run 3");
-        assertThat(healthy.runs.get()).isEqualTo(3);
-        assertThat(healthy.contextRestartCounts).containsExactly(0, 1, 1);
-        ProcessSnapshot snapshot = supervisor.snapshot("healthy-10s");
+        assertThat(process.runs.get()).isEqualTo(3);
+        assertThat(process.contextRestartCounts).containsExactly(0, 1, 1);
+        ProcessSnapshot snapshot = supervisor.snapshot(name);
         assertThat(snapshot.status()).isEqualTo(ProcessStatus.FAILED);
         assertThat(snapshot.totalRestarts()).isEqualTo(2);
         assertThat(snapshot.restartCount()).isEqualTo(1);
-    }
-
-    @Test
-    void defect3_theDefaultHealthyDurationIs30Seconds() throws Exception {
-        ManualClock clock = new ManualClock();
-        Supervisor supervisor = track(Supervisor.builder().clock(clock).listener(events).build());
-        ScriptedRuns process = new ScriptedRuns();
-        supervisor.register("healthy-default", process,
-                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ZERO));
-        supervisor.run();
-        process.fail(1, clock, Duration.ofSeconds(30));
-        process.fail(2, clock, Duration.ofSeconds(30)); // healthy under the default
-        process.fail(3, clock, Duration.ofSeconds(29)); // not healthy: the limit
-
-        events.await("healthy-default", SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED);
-        assertThat(process.runs.get()).isEqualTo(3);
-        assertThat(supervisor.snapshot("healthy-default").totalRestarts()).isEqualTo(2);
     }
 
     // ---------------------------------------------------------------- defect 4
 
     @Test
     void defect4_aRestartCancelledByShutdownDuringItsDelayIsNeverCounted() {
-        ManualClock clock = new ManualClock();
-        ManualScheduler scheduler = new ManualScheduler(clock);
-        Supervisor supervisor = track(Supervisor.builder().clock(clock).scheduler(scheduler).listener(events).build());
+        Supervisor supervisor = onManualTime();
         AtomicInteger runs = new AtomicInteger();
         supervisor.register("delayed", ctx -> {
             runs.incrementAndGet();
@@ -348,9 +339,7 @@ class GoDefectsTest {
 
     @Test
     void defect4_theRestartIsCountedWhenItsDelayHasElapsed() {
-        ManualClock clock = new ManualClock();
-        ManualScheduler scheduler = new ManualScheduler(clock);
-        Supervisor supervisor = track(Supervisor.builder().clock(clock).scheduler(scheduler).listener(events).build());
+        Supervisor supervisor = onManualTime();
         AtomicInteger runs = new AtomicInteger();
         List<Integer> contextRestartCounts = new CopyOnWriteArrayList<>();
         supervisor.register("delayed-ok", ctx -> {
@@ -463,10 +452,7 @@ class GoDefectsTest {
         supervisor.run();
         events.await("p", SupervisorEvent.Type.STARTED);
 
-        AtomicInteger teardowns = new AtomicInteger();
-        Thread waiter = new Thread(() -> supervisor.awaitShutdownSignal(teardowns::incrementAndGet), "waiter");
-        waiter.start();
-        await().atMost(WAIT).until(() -> waiter.getState() == Thread.State.WAITING);
+        ShutdownSignalWaiter waiter = ShutdownSignalWaiter.waitingFor(supervisor);
 
         ExecutorService callers = pool(8);
         CountDownLatch go = new CountDownLatch(1);
@@ -487,13 +473,13 @@ class GoDefectsTest {
         for (Future<Boolean> call : calls) {
             assertThat(call.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("returns after the shutdown").isTrue();
         }
-        waiter.join(WAIT.toMillis());
-        assertThat(waiter.isAlive()).isFalse();
+        waiter.thread().join(WAIT.toMillis());
+        assertThat(waiter.thread().isAlive()).isFalse();
 
         supervisor.shutdown();
         supervisor.close();
         events.awaitTerminated();
-        assertThat(teardowns.get()).isEqualTo(1);
+        assertThat(waiter.teardowns()).isEqualTo(1);
         assertThat(events.count("p", SupervisorEvent.Type.STOPPED)).isEqualTo(1);
         assertThat(events.events().stream().filter(e -> e.type() == SupervisorEvent.Type.TERMINATED)).hasSize(1);
         assertThat(logs.lines().stream().filter(l -> l.message().contains("shutting down"))).hasSize(1);
@@ -613,9 +599,7 @@ class GoDefectsTest {
 
     @Test
     void defect7_stoppingAPendingRestartLeavesTheProcessStopped() {
-        ManualClock clock = new ManualClock();
-        ManualScheduler scheduler = new ManualScheduler(clock);
-        Supervisor supervisor = track(Supervisor.builder().clock(clock).scheduler(scheduler).listener(events).build());
+        Supervisor supervisor = onManualTime();
         supervisor.register("pending", ctx -> {
             throw new Exception("fails");
         }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ofMinutes(1)));

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.simplevisor.testing.FirstRunFails;
 import org.simplevisor.testing.RecordingListener;
 import org.simplevisor.testing.ShutDownAfterEach;
 
@@ -309,15 +310,10 @@ class GoPortTest {
     @Test
     void statusTransitionsThroughRestartingBackToRunning() {
         Supervisor supervisor = supervisor(Duration.ofSeconds(5));
-        AtomicInteger runs = new AtomicInteger();
         CountDownLatch firstRunMayFail = new CountDownLatch(1);
-        supervisor.register("transitions", ctx -> {
-            if (runs.incrementAndGet() == 1) {
-                firstRunMayFail.await();
-                throw new Exception("first execution fails");
-            }
-            ctx.awaitCancellation();
-        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ofMillis(50)));
+        FirstRunFails process = new FirstRunFails(firstRunMayFail, () -> new Exception("first execution fails"));
+        supervisor.register("transitions", process,
+                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ofMillis(50)));
         assertThat(supervisor.status("transitions")).isEqualTo(ProcessStatus.STOPPED);
         supervisor.run();
         await().atMost(WAIT).until(() -> supervisor.status("transitions") == ProcessStatus.RUNNING);
@@ -329,7 +325,7 @@ class GoPortTest {
         assertThat(restarted.restart()).isTrue();
         assertThat(restarted.previousStatus()).isEqualTo(ProcessStatus.RESTARTING);
         assertThat(supervisor.status("transitions")).isEqualTo(ProcessStatus.RUNNING);
-        assertThat(runs.get()).isEqualTo(2);
+        assertThat(process.runs()).isEqualTo(2);
     }
 
     @Test

@@ -8,11 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionFactory;
@@ -20,7 +16,8 @@ import org.simplevisor.fault.FaultHarness;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 import org.simplevisor.testing.RecordingListener;
-import org.simplevisor.testing.ThreadBackedExecutor;
+import org.simplevisor.testing.ScriptedProcess;
+import org.simplevisor.testing.SubmissionOrderExecutor;
 
 /**
  * A supervisor with one process group on virtual time, for the tests of groups: restart delays and the group's
@@ -39,7 +36,7 @@ final class GroupBench implements AutoCloseable {
     final ManualScheduler scheduler = new ManualScheduler(clock);
     final RecordingListener events = new RecordingListener();
     final Supervisor supervisor;
-    private final SubmissionOrder executor = new SubmissionOrder();
+    private final SubmissionOrderExecutor executor = new SubmissionOrderExecutor();
     private final Map<Integer, String> submitted = new ConcurrentSkipListMap<>();
     private final Map<String, Member> members = new LinkedHashMap<>();
 
@@ -52,71 +49,19 @@ final class GroupBench implements AutoCloseable {
                 .executor(executor).shutdownTimeout(SHUTDOWN_TIMEOUT).listener(events)).build();
     }
 
-    /** Records the order of submissions, then runs each task on a real thread that knows its place in it. */
-    private static final class SubmissionOrder extends ThreadBackedExecutor {
-        static final ThreadLocal<Integer> INDEX = new ThreadLocal<>();
-        private final AtomicInteger submissions = new AtomicInteger();
-
-        @Override
-        public void execute(Runnable task) {
-            int index = submissions.getAndIncrement();
-            threads.execute(() -> {
-                INDEX.set(index);
-                try {
-                    task.run();
-                } finally {
-                    INDEX.remove();
-                }
-            });
-        }
-    }
-
-    /**
-     * A member whose runs do what the test says: each run records itself, then waits for the next scripted outcome
-     * (fail, crash, complete). A run with no outcome queued waits until it is cancelled; the interrupt of the
-     * cancellation then ends it.
-     */
-    final class Member implements SupervisedProcess {
-        private static final Object COMPLETE = new Object();
+    /** A {@link ScriptedProcess} that also records the order in which its runs were handed to the executor. */
+    final class Member extends ScriptedProcess {
         final String name;
-        private final BlockingQueue<Object> outcomes = new LinkedBlockingQueue<>();
-        private final List<ProcessContext> runs = new CopyOnWriteArrayList<>();
 
         Member(String name) {
+            super(" of " + name);
             this.name = name;
-        }
-
-        void fail() {
-            outcomes.add(new Exception("scripted failure of " + name));
-        }
-
-        void crash() {
-            outcomes.add(new IllegalStateException("scripted crash of " + name));
-        }
-
-        void complete() {
-            outcomes.add(COMPLETE);
         }
 
         @Override
         public void run(ProcessContext ctx) throws Exception {
-            submitted.put(SubmissionOrder.INDEX.get(), name);
-            runs.add(ctx);
-            Object outcome = outcomes.take();
-            if (outcome instanceof Exception exception) {
-                throw exception;
-            }
-        }
-
-        /** {@return how many runs reached the process} */
-        int runs() {
-            return runs.size();
-        }
-
-        /** Waits until the {@code n}th run (1-based) has begun; @return its context */
-        ProcessContext awaitRun(int n) {
-            waiting().until(() -> runs.size() >= n);
-            return runs.get(n - 1);
+            submitted.put(SubmissionOrderExecutor.indexOfCurrentTask(), name);
+            super.run(ctx);
         }
     }
 
@@ -164,7 +109,7 @@ final class GroupBench implements AutoCloseable {
 
     /** {@return the number of submissions so far: a mark from which {@link #startedSince} lists runs} */
     int submissions() {
-        return executor.submissions.get();
+        return executor.submitted();
     }
 
     /** {@return the processes whose runs were submitted from {@code mark} on and have begun, in submission order} */
@@ -173,8 +118,13 @@ final class GroupBench implements AutoCloseable {
                 .collect(Collectors.toList());
     }
 
-    /** {@return the GROUP_RESTARTING events so far} */
+    /**
+     * {@return the GROUP_RESTARTING events so far} Waits first until the listeners have had the STARTED event of
+     * every run begun: a group's restart is published before the runs it starts, in the one ordered stream.
+     */
     List<SupervisorEvent> groupRestarts() {
+        waiting().until(() -> members.values().stream()
+                .allMatch(m -> events.count(m.name, SupervisorEvent.Type.STARTED) >= m.runs()));
         return events.events().stream().filter(e -> e.type() == SupervisorEvent.Type.GROUP_RESTARTING)
                 .collect(Collectors.toList());
     }

@@ -53,16 +53,21 @@ class GroupSingletonTest {
         }, inGroup(GROUP), ProcessOption.singleton(), withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
     }
 
+    /** Registers the group with this restart limit, runs it, and waits until the writer runs under its lease. */
+    private void runUntilTheWriterRunsUnderItsLease(int maxRestarts) {
+        register(maxRestarts);
+        supervisor.run();
+        awaitLeaseRoundsDone();
+        await().atMost(WAIT).until(() -> writerTokens.size() == 1 && supervisor.isRunning("reader"));
+    }
+
     private void awaitLeaseRoundsDone() {
         await().atMost(WAIT).until(() -> supervisor.leaseKeeper().isIdle());
     }
 
     @Test
     void aSingletonRestartsWithItsGroupUnderTheLeaseItHolds() {
-        register(3);
-        supervisor.run();
-        awaitLeaseRoundsDone();
-        await().atMost(WAIT).until(() -> writerTokens.size() == 1 && supervisor.isRunning("reader"));
+        runUntilTheWriterRunsUnderItsLease(3);
 
         readerFailures.add(new Exception("feed closed"));
         await().atMost(WAIT).until(() -> writerTokens.size() == 2);
@@ -93,10 +98,7 @@ class GroupSingletonTest {
 
     @Test
     void aSingletonTheGroupGivesUpOnGivesItsLeaseBack() {
-        register(1);
-        supervisor.run();
-        awaitLeaseRoundsDone();
-        await().atMost(WAIT).until(() -> writerTokens.size() == 1 && supervisor.isRunning("reader"));
+        runUntilTheWriterRunsUnderItsLease(1);
 
         readerFailures.add(new Exception("feed closed"));
         await().atMost(WAIT).until(() -> writerTokens.size() == 2 && supervisor.isRunning("reader"));

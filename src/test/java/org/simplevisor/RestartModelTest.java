@@ -60,7 +60,9 @@ import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 import org.simplevisor.testing.Parked;
 import org.simplevisor.testing.RecordingListener;
+import org.simplevisor.testing.ScriptedProcess;
 import org.simplevisor.testing.ShutDownAfterEach;
+import org.simplevisor.testing.SubmissionOrderExecutor;
 import org.simplevisor.testing.ThreadBackedExecutor;
 
 /**
@@ -132,62 +134,6 @@ class RestartModelTest {
     private List<SupervisorEvent.Type> runBoundaries(String process) {
         return events.types(process).stream().filter(t -> t == STARTED || RUN_ENDS.contains(t))
                 .collect(Collectors.toList());
-    }
-
-    /**
-     * A process whose runs do what the test says: each run records its context, then waits for the next scripted
-     * outcome (fail, crash, complete). A run with no outcome queued blocks until it is cancelled; its
-     * {@link InterruptedException} then ends it.
-     */
-    private static final class Scripted implements SupervisedProcess {
-        private static final Object COMPLETE = new Object();
-
-        private final BlockingQueue<Object> outcomes = new LinkedBlockingQueue<>();
-        private final List<ProcessContext> runs = new CopyOnWriteArrayList<>();
-
-        Scripted fail() {
-            return fail(new Exception("scripted failure"));
-        }
-
-        Scripted fail(Throwable error) {
-            outcomes.add(error);
-            return this;
-        }
-
-        Scripted crash() {
-            return fail(new IllegalStateException("scripted crash"));
-        }
-
-        Scripted complete() {
-            outcomes.add(COMPLETE);
-            return this;
-        }
-
-        @Override
-        public void run(ProcessContext ctx) throws Exception {
-            runs.add(ctx);
-            Object outcome = outcomes.take();
-            if (outcome instanceof Exception exception) {
-                throw exception;
-            }
-            if (outcome instanceof Error error) {
-                throw error;
-            }
-        }
-
-        int runCount() {
-            return runs.size();
-        }
-
-        /** Waits until the {@code n}th run (1-based) is inside the process; @return its context */
-        ProcessContext awaitRun(int n) {
-            await().until(() -> runs.size() >= n);
-            return runs.get(n - 1);
-        }
-
-        ProcessContext run(int n) {
-            return runs.get(n - 1);
-        }
     }
 
     // ============================================================ 1. backoff arithmetic and validation
@@ -333,7 +279,7 @@ class RestartModelTest {
         Duration forever = ChronoUnit.FOREVER.getDuration();
         Duration delay = property.equals("restartDelay") ? forever : Duration.ofMillis(100);
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted().fail();
+        ScriptedProcess process = new ScriptedProcess().fail();
         try {
             List<ProcessOption> options = new ArrayList<>(List.of(withRestart(RestartPolicy.ON_FAILURE, 2, delay)));
             switch (property) {
@@ -407,7 +353,7 @@ class RestartModelTest {
     @Test
     void aJitteredDelayAnnouncedByTheEventIsTheOneScheduled() {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted().fail().fail().fail();
+        ScriptedProcess process = new ScriptedProcess().fail().fail().fail();
         supervisor.register("jittery", process, withRestart(RestartPolicy.ON_FAILURE, 0, Duration.ofMillis(100)),
                 withBackoff(Duration.ofSeconds(1), 0.2));
         supervisor.run();
@@ -438,7 +384,7 @@ class RestartModelTest {
     void aRunLastingTheHealthyDurationResetsTheRestartCountAndTheBackoff(String healthy, Duration runLength,
             boolean reset) {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted().fail().fail();
+        ScriptedProcess process = new ScriptedProcess().fail().fail();
         List<ProcessOption> options = new ArrayList<>(List.of(
                 withRestart(RestartPolicy.ON_FAILURE, 10, Duration.ofMillis(100)),
                 withBackoff(Duration.ofSeconds(10), 0)));
@@ -469,7 +415,7 @@ class RestartModelTest {
     @Test
     void aHealthyRunSavesAProcessThatWouldOtherwiseExceedItsLimit() {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted().fail().fail();
+        ScriptedProcess process = new ScriptedProcess().fail().fail();
         supervisor.register("p", process, withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ofMillis(100)),
                 withHealthyDuration(Duration.ofMinutes(1)));
         supervisor.run();
@@ -500,7 +446,7 @@ class RestartModelTest {
     @ValueSource(strings = {"PT10S", "none"})
     void restartsOlderThanTheWindowNoLongerCount(String window) {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted().fail().fail();
+        ScriptedProcess process = new ScriptedProcess().fail().fail();
         List<ProcessOption> options = new ArrayList<>(List.of(
                 withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ofSeconds(1))));
         if (!window.equals("none")) {
@@ -534,7 +480,7 @@ class RestartModelTest {
     @Test
     void onlyTheRestartsThatLeftTheWindowStopCounting() {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted().fail().fail();
+        ScriptedProcess process = new ScriptedProcess().fail().fail();
         supervisor.register("windowed", process, withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ofSeconds(1)),
                 withRestartWindow(Duration.ofSeconds(10)));
         supervisor.run();
@@ -562,7 +508,7 @@ class RestartModelTest {
     @Test
     void restartsInsideTheWindowExceedTheLimit() {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted().fail().fail().fail();
+        ScriptedProcess process = new ScriptedProcess().fail().fail().fail();
         supervisor.register("windowed", process, withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ofSeconds(1)),
                 withRestartWindow(Duration.ofSeconds(10)));
         supervisor.run();
@@ -575,7 +521,7 @@ class RestartModelTest {
         assertThat(limit.snapshot().status()).isEqualTo(ProcessStatus.FAILED);
         assertThat(limit.snapshot().restartCount()).isEqualTo(2);
         assertThat(supervisor.status("windowed")).isEqualTo(ProcessStatus.FAILED);
-        assertThat(process.runCount()).isEqualTo(3);
+        assertThat(process.runs()).isEqualTo(3);
         assertThat(scheduler.pendingTasks()).as("no restart pending").isZero();
 
         scheduler.advance(Duration.ofMinutes(5));
@@ -598,7 +544,7 @@ class RestartModelTest {
     @ValueSource(strings = {"listed", "subtype", "listed-crash", "hung"})
     void aListedFailureIsNeverRestartedEvenUnderAlways(String kind) {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted();
+        ScriptedProcess process = new ScriptedProcess();
         SupervisorEvent.Type endEvent = FAILED;
         switch (kind) {
             case "listed":
@@ -628,7 +574,7 @@ class RestartModelTest {
         assertThat(supervisor.status("classified")).isEqualTo(ProcessStatus.FAILED);
         assertThat(scheduler.pendingTasks()).isZero();
         scheduler.advance(Duration.ofMinutes(1));
-        assertThat(process.runCount()).isEqualTo(1);
+        assertThat(process.runs()).isEqualTo(1);
 
         shutDownAndDrain(supervisor);
         assertThat(events.count("classified", RESTARTING)).isZero();
@@ -641,7 +587,7 @@ class RestartModelTest {
     @ValueSource(strings = {"unlisted-failure", "unlisted-crash", "completion"})
     void anUnlistedOutcomeIsRestarted(String kind) {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted();
+        ScriptedProcess process = new ScriptedProcess();
         switch (kind) {
             case "unlisted-failure":
                 process.fail(new Exception("not an IOException"));
@@ -861,34 +807,9 @@ class RestartModelTest {
 
     // ============================================================ 7. priority
 
-    /** Records the order in which tasks are submitted, then runs each on a real thread of its own. */
-    private static final class RecordingExecutor extends ThreadBackedExecutor {
-        /** The submission index of the task the current thread runs. */
-        static final ThreadLocal<Integer> SUBMISSION = new ThreadLocal<>();
-
-        private final AtomicInteger submissions = new AtomicInteger();
-
-        @Override
-        public void execute(Runnable task) {
-            int index = submissions.getAndIncrement();
-            threads.execute(() -> {
-                SUBMISSION.set(index);
-                try {
-                    task.run();
-                } finally {
-                    SUBMISSION.remove();
-                }
-            });
-        }
-
-        int submitted() {
-            return submissions.get();
-        }
-    }
-
     @Test
     void processesStartInAscendingPriorityAndStopInDescendingPriority() {
-        RecordingExecutor executor = shutDown.executor(new RecordingExecutor());
+        SubmissionOrderExecutor executor = shutDown.executor(new SubmissionOrderExecutor());
         Supervisor supervisor = track(Supervisor.builder().clock(clock).scheduler(scheduler).executor(executor)
                 .listener(events).build());
 
@@ -897,7 +818,7 @@ class RestartModelTest {
         List<String> log = new CopyOnWriteArrayList<>();
         Map<String, Set<String>> cancelledWhenEnding = new ConcurrentHashMap<>();
         SupervisedProcess process = ctx -> {
-            submissionOrder.put(RecordingExecutor.SUBMISSION.get(), ctx.name());
+            submissionOrder.put(SubmissionOrderExecutor.indexOfCurrentTask(), ctx.name());
             contexts.put(ctx.name(), ctx);
             ctx.awaitCancellation();
             log.add("cancelled " + ctx.name());
@@ -943,12 +864,12 @@ class RestartModelTest {
     @Test
     void registeringAfterRunStartsTheProcessAtOnce() {
         Supervisor supervisor = supervisor();
-        Scripted early = new Scripted();
+        ScriptedProcess early = new ScriptedProcess();
         supervisor.register("early", early);
         supervisor.run();
         early.awaitRun(1);
 
-        Scripted late = new Scripted();
+        ScriptedProcess late = new ScriptedProcess();
         supervisor.register("late", late);
         late.awaitRun(1);
         assertThat(supervisor.status("late")).isEqualTo(ProcessStatus.RUNNING);
@@ -960,11 +881,11 @@ class RestartModelTest {
     @Test
     void registeringBeforeRunDoesNotStartTheProcess() {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted();
+        ScriptedProcess process = new ScriptedProcess();
         supervisor.register("waiting", process);
         events.await("waiting", REGISTERED);
         assertThat(supervisor.status("waiting")).isEqualTo(ProcessStatus.STOPPED);
-        assertThat(process.runCount()).isZero();
+        assertThat(process.runs()).isZero();
         assertThat(supervisor.isStarted()).isFalse();
         supervisor.run();
         process.awaitRun(1);
@@ -973,28 +894,28 @@ class RestartModelTest {
     @Test
     void registeringAfterShutdownIsRejected() {
         Supervisor supervisor = supervisor();
-        supervisor.register("p", new Scripted());
+        supervisor.register("p", new ScriptedProcess());
         supervisor.run();
         supervisor.shutdown();
-        assertThatThrownBy(() -> supervisor.register("late", new Scripted()))
+        assertThatThrownBy(() -> supervisor.register("late", new ScriptedProcess()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("shut down");
         assertThat(supervisor.processNames()).containsExactly("p");
 
         Supervisor neverRun = supervisor();
         neverRun.shutdown();
-        assertThatThrownBy(() -> neverRun.register("late", new Scripted()))
+        assertThatThrownBy(() -> neverRun.register("late", new ScriptedProcess()))
                 .as("also when run() was never called").isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void runAfterShutdownIsRejected() {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted();
+        ScriptedProcess process = new ScriptedProcess();
         supervisor.register("p", process);
         supervisor.shutdown();
         assertThatThrownBy(supervisor::run).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("shut down");
-        assertThat(process.runCount()).isZero();
+        assertThat(process.runs()).isZero();
         assertThat(supervisor.status("p")).isEqualTo(ProcessStatus.STOPPED);
 
         Supervisor ran = supervisor();
@@ -1006,7 +927,7 @@ class RestartModelTest {
     @Test
     void runTwiceIsHarmless() {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted();
+        ScriptedProcess process = new ScriptedProcess();
         supervisor.register("once", process);
         supervisor.run();
         supervisor.run();
@@ -1015,14 +936,14 @@ class RestartModelTest {
         assertThat(supervisor.isStarted()).isTrue();
         assertThat(supervisor.status("once")).isEqualTo(ProcessStatus.RUNNING);
         shutDownAndDrain(supervisor);
-        assertThat(process.runCount()).isEqualTo(1);
+        assertThat(process.runs()).isEqualTo(1);
         assertThat(events.types("once")).containsExactly(REGISTERED, STATUS_CHANGED, STARTED, STOPPED);
         assertThat(supervisor.snapshot("once").totalStarts()).isEqualTo(1);
     }
 
     // ============================================================ 9. control of one process while others run
 
-    private Supervisor threeBlocking(Scripted a, Scripted b, Scripted c) {
+    private Supervisor threeBlocking(ScriptedProcess a, ScriptedProcess b, ScriptedProcess c) {
         Supervisor supervisor = supervisor();
         supervisor.register("a", a, withRestart(RestartPolicy.ALWAYS, 3, Duration.ofSeconds(1)));
         supervisor.register("b", b, withRestart(RestartPolicy.ALWAYS, 3, Duration.ofSeconds(1)));
@@ -1036,9 +957,9 @@ class RestartModelTest {
 
     @Test
     void stopOneProcessLeavesTheOthersRunning() {
-        Scripted a = new Scripted();
-        Scripted b = new Scripted();
-        Scripted c = new Scripted();
+        ScriptedProcess a = new ScriptedProcess();
+        ScriptedProcess b = new ScriptedProcess();
+        ScriptedProcess c = new ScriptedProcess();
         Supervisor supervisor = threeBlocking(a, b, c);
 
         supervisor.stop("b");
@@ -1056,15 +977,15 @@ class RestartModelTest {
         scheduler.advance(Duration.ofMinutes(1));
         assertThat(supervisor.status("b")).as("a manual stop is not restarted, even under ALWAYS")
                 .isEqualTo(ProcessStatus.STOPPED);
-        assertThat(b.runCount()).isEqualTo(1);
+        assertThat(b.runs()).isEqualTo(1);
         assertThat(events.count("b", RESTARTING)).isZero();
     }
 
     @Test
     void startRunsAStoppedProcessAgain() {
-        Scripted a = new Scripted();
-        Scripted b = new Scripted();
-        Scripted c = new Scripted();
+        ScriptedProcess a = new ScriptedProcess();
+        ScriptedProcess b = new ScriptedProcess();
+        ScriptedProcess c = new ScriptedProcess();
         Supervisor supervisor = threeBlocking(a, b, c);
         supervisor.stop("b");
         events.await("b", STOPPED);
@@ -1076,8 +997,8 @@ class RestartModelTest {
         SupervisorEvent started = events.awaitCount("b", STARTED, 2).get(1);
         assertThat(started.restart()).as("an operator's start is not a policy restart").isFalse();
         await().until(() -> supervisor.status("b") == ProcessStatus.RUNNING);
-        assertThat(a.runCount()).isEqualTo(1);
-        assertThat(c.runCount()).isEqualTo(1);
+        assertThat(a.runs()).isEqualTo(1);
+        assertThat(c.runs()).isEqualTo(1);
 
         supervisor.start("b");
         assertThat(supervisor.status("b")).as("start of a running process does nothing")
@@ -1087,9 +1008,9 @@ class RestartModelTest {
 
     @Test
     void restartMakesANewRunOfOneProcessOnly() {
-        Scripted a = new Scripted();
-        Scripted b = new Scripted();
-        Scripted c = new Scripted();
+        ScriptedProcess a = new ScriptedProcess();
+        ScriptedProcess b = new ScriptedProcess();
+        ScriptedProcess c = new ScriptedProcess();
         Supervisor supervisor = threeBlocking(a, b, c);
         ProcessContext firstOfA = a.run(1);
 
@@ -1106,7 +1027,7 @@ class RestartModelTest {
         assertThat(supervisor.snapshot("a").totalRestarts()).as("an operator's restart is not a policy restart")
                 .isZero();
 
-        assertThat(c.runCount()).isEqualTo(1);
+        assertThat(c.runs()).isEqualTo(1);
         assertThat(c.run(1).isCancelled()).isFalse();
         assertThat(supervisor.status("c")).isEqualTo(ProcessStatus.RUNNING);
         assertThat(supervisor.snapshot("c").totalStarts()).isEqualTo(1);
@@ -1118,13 +1039,13 @@ class RestartModelTest {
     @ValueSource(strings = {"start", "restart"})
     void aFailedProcessRunsAgainWithAFreshRestartBudget(String operation) {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted().fail().fail();
+        ScriptedProcess process = new ScriptedProcess().fail().fail();
         supervisor.register("f", process, withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ZERO));
         supervisor.run();
         SupervisorEvent limit = events.await("f", RESTART_LIMIT_EXCEEDED);
         assertThat(limit.snapshot().restartCount()).isEqualTo(1);
         assertThat(supervisor.status("f")).isEqualTo(ProcessStatus.FAILED);
-        assertThat(process.runCount()).isEqualTo(2);
+        assertThat(process.runs()).isEqualTo(2);
 
         BiConsumer<Supervisor, String> control = operation.equals("start") ? Supervisor::start : Supervisor::restart;
         control.accept(supervisor, "f");
@@ -1141,13 +1062,13 @@ class RestartModelTest {
         process.fail();
         events.awaitCount("f", RESTART_LIMIT_EXCEEDED, 2);
         await().until(() -> supervisor.status("f") == ProcessStatus.FAILED);
-        assertThat(process.runCount()).isEqualTo(4);
+        assertThat(process.runs()).isEqualTo(4);
     }
 
     @Test
     void resetRestartCountZeroesTheCountAndTheBackoff() {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted().fail().fail();
+        ScriptedProcess process = new ScriptedProcess().fail().fail();
         supervisor.register("p", process, withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ofMillis(100)),
                 withBackoff(Duration.ofSeconds(1), 0));
         supervisor.run();
@@ -1172,7 +1093,7 @@ class RestartModelTest {
     @Test
     void stopOfARestartingProcessCancelsThePendingRestart() {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted().fail();
+        ScriptedProcess process = new ScriptedProcess().fail();
         supervisor.register("p", process, withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ofHours(1)));
         supervisor.run();
         assertThat(awaitRestartScheduled("p", 1)).isEqualTo(Duration.ofHours(1));
@@ -1183,7 +1104,7 @@ class RestartModelTest {
         assertThat(scheduler.pendingTasks()).as("the restart timer is cancelled").isZero();
         scheduler.advance(Duration.ofHours(2));
         assertThat(supervisor.status("p")).isEqualTo(ProcessStatus.STOPPED);
-        assertThat(process.runCount()).isEqualTo(1);
+        assertThat(process.runs()).isEqualTo(1);
         assertThat(supervisor.snapshot("p").totalRestarts()).isZero();
 
         shutDownAndDrain(supervisor);
@@ -1199,7 +1120,7 @@ class RestartModelTest {
     @ValueSource(strings = {"start", "restart"})
     void startOrRestartOfARestartingProcessRunsItAtOnceWithAFreshCount(String operation) {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted().fail();
+        ScriptedProcess process = new ScriptedProcess().fail();
         supervisor.register("p", process, withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ofHours(1)));
         supervisor.run();
         awaitRestartScheduled("p", 1);
@@ -1213,7 +1134,7 @@ class RestartModelTest {
         assertThat(supervisor.snapshot("p").totalRestarts()).as("not a policy restart").isZero();
 
         scheduler.advance(Duration.ofHours(2));
-        assertThat(process.runCount()).as("the dropped timer starts nothing").isEqualTo(2);
+        assertThat(process.runs()).as("the dropped timer starts nothing").isEqualTo(2);
         assertThat(second.isCancelled()).isFalse();
         assertThat(supervisor.snapshot("p").totalStarts()).isEqualTo(2);
     }
@@ -1240,7 +1161,7 @@ class RestartModelTest {
     }
 
     /** Runs a supervisor of process "p" on {@code executor}: p is STARTING, its one run held by the executor. */
-    private Supervisor startHeld(HoldingExecutor executor, Scripted process) {
+    private Supervisor startHeld(HoldingExecutor executor, ScriptedProcess process) {
         shutDown.executor(executor);
         Supervisor supervisor = track(Supervisor.builder().clock(clock).scheduler(scheduler).executor(executor)
                 .listener(events).build());
@@ -1254,7 +1175,7 @@ class RestartModelTest {
     @Test
     void restartOfAStartingProcessLeavesItsRunToBeginOnce() throws Exception {
         HoldingExecutor executor = new HoldingExecutor();
-        Scripted process = new Scripted();
+        ScriptedProcess process = new ScriptedProcess();
         Supervisor supervisor = startHeld(executor, process);
 
         supervisor.restart("p");
@@ -1272,7 +1193,7 @@ class RestartModelTest {
     @Test
     void stopOfAStartingProcessMeansItsRunNeverBegins() throws Exception {
         HoldingExecutor executor = new HoldingExecutor();
-        Scripted process = new Scripted();
+        ScriptedProcess process = new ScriptedProcess();
         Supervisor supervisor = startHeld(executor, process);
 
         supervisor.stop("p");
@@ -1280,7 +1201,7 @@ class RestartModelTest {
         List<Future<?>> stale = executor.releaseAll(); // the task reaches a thread only after the stop
         assertThat(stale).hasSize(1);
         stale.get(0).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        assertThat(process.runCount()).isZero();
+        assertThat(process.runs()).isZero();
         assertThat(supervisor.status("p")).isEqualTo(ProcessStatus.STOPPED);
         assertThat(supervisor.snapshot("p").totalStarts()).isZero();
 
@@ -1294,7 +1215,7 @@ class RestartModelTest {
     @Test
     void shutdownDropsAPendingRestart() {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted().fail();
+        ScriptedProcess process = new ScriptedProcess().fail();
         supervisor.register("p", process, withRestart(RestartPolicy.ALWAYS, 0, Duration.ofSeconds(30)));
         supervisor.run();
         awaitRestartScheduled("p", 1);
@@ -1303,7 +1224,7 @@ class RestartModelTest {
         assertThat(supervisor.status("p")).isEqualTo(ProcessStatus.STOPPED);
         assertThat(scheduler.pendingTasks()).isZero();
         scheduler.advance(Duration.ofMinutes(1));
-        assertThat(process.runCount()).isEqualTo(1);
+        assertThat(process.runs()).isEqualTo(1);
         assertThat(supervisor.snapshot("p").totalRestarts()).isZero();
         assertThat(runBoundaries("p")).containsExactly(STARTED, FAILED);
     }
@@ -1311,21 +1232,21 @@ class RestartModelTest {
     @Test
     void startAndRestartBeforeRunOrAfterShutdownAreRejected() {
         Supervisor supervisor = supervisor();
-        Scripted process = new Scripted();
+        ScriptedProcess process = new ScriptedProcess();
         supervisor.register("p", process);
         assertThatThrownBy(() -> supervisor.start("p")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("run()");
         assertThatThrownBy(() -> supervisor.restart("p")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("run()");
         assertThat(supervisor.status("p")).isEqualTo(ProcessStatus.STOPPED);
-        assertThat(process.runCount()).isZero();
+        assertThat(process.runs()).isZero();
 
         supervisor.run();
         process.awaitRun(1);
         supervisor.shutdown();
         assertThatThrownBy(() -> supervisor.start("p")).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> supervisor.restart("p")).isInstanceOf(IllegalStateException.class);
-        assertThat(process.runCount()).isEqualTo(1);
+        assertThat(process.runs()).isEqualTo(1);
     }
 
     // ============================================================ 10. event invariants
@@ -1333,9 +1254,9 @@ class RestartModelTest {
     @Test
     void everyRunHasOneStartAndOneEndAndThePreviousStatusChainHolds() {
         Supervisor supervisor = supervisor();
-        Scripted mixed = new Scripted().fail().crash().complete();
-        Scripted completer = new Scripted().complete();
-        Scripted crasher = new Scripted().crash();
+        ScriptedProcess mixed = new ScriptedProcess().fail().crash().complete();
+        ScriptedProcess completer = new ScriptedProcess().complete();
+        ScriptedProcess crasher = new ScriptedProcess().crash();
         supervisor.register("mixed", mixed, withRestart(RestartPolicy.ALWAYS, 0, Duration.ofMillis(100)),
                 withBackoff(Duration.ofSeconds(1), 0));
         supervisor.register("completer", completer);

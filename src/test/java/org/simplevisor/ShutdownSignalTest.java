@@ -19,6 +19,7 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 import org.simplevisor.testing.RecordingListener;
+import org.simplevisor.testing.ShutdownSignalWaiter;
 
 /** {@link Supervisor#awaitShutdownSignal(Runnable)}: a real SIGTERM to a child JVM, and shutdown() in process. */
 class ShutdownSignalTest {
@@ -122,16 +123,13 @@ class ShutdownSignalTest {
             supervisor.register("interrupted-wait", ProcessContext::awaitCancellation);
             supervisor.run();
             events.await("interrupted-wait", SupervisorEvent.Type.STARTED);
-            AtomicInteger teardowns = new AtomicInteger();
-            Thread waiter = new Thread(() -> supervisor.awaitShutdownSignal(teardowns::incrementAndGet), "waiter");
-            waiter.start();
-            await().atMost(WAIT).until(() -> waiter.getState() == Thread.State.WAITING);
+            ShutdownSignalWaiter waiter = ShutdownSignalWaiter.waitingFor(supervisor);
 
-            waiter.interrupt();
-            waiter.join(WAIT.toMillis());
-            assertThat(waiter.isAlive()).isFalse();
+            waiter.thread().interrupt();
+            waiter.thread().join(WAIT.toMillis());
+            assertThat(waiter.thread().isAlive()).isFalse();
             assertThat(supervisor.isTerminated()).isTrue();
-            assertThat(teardowns.get()).isEqualTo(1);
+            assertThat(waiter.teardowns()).isEqualTo(1);
             assertThat(supervisor.status("interrupted-wait")).isEqualTo(ProcessStatus.STOPPED);
         } finally {
             supervisor.shutdown();

@@ -81,6 +81,29 @@ class SingletonTest {
         }
     }
 
+    /** {@return node-b, standing by for the singleton "relay" that {@code a}, run first, runs} */
+    private Node standbyOf(Node a) {
+        Node b = node("node-b").singleton("relay");
+        run(a);
+        run(b);
+        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+        return b;
+    }
+
+    /**
+     * Registers on {@code node} the singleton "relay" that crashes at every run, restarted after {@code delay}.
+     *
+     * @return the fencing tokens its runs saw
+     */
+    private static List<Long> crashingRelay(Node node, Duration delay) {
+        List<Long> tokens = new CopyOnWriteArrayList<>();
+        node.supervisor.register("relay", ctx -> {
+            tokens.add(ctx.fencingToken());
+            throw new IllegalStateException("crash " + tokens.size());
+        }, ProcessOption.singleton(), ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, delay));
+        return tokens;
+    }
+
     private Node node(String id) {
         Node node = new Node(id);
         nodes.add(node);
@@ -224,10 +247,7 @@ class SingletonTest {
     @Test
     void aNodeThatShutsDownHandsItsSingletonOverWithinOnePollInterval() {
         Node a = node("node-a").singleton("relay");
-        Node b = node("node-b").singleton("relay");
-        run(a);
-        run(b);
-        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+        Node b = standbyOf(a);
 
         a.supervisor.shutdown();
         nodes.remove(a);
@@ -244,10 +264,7 @@ class SingletonTest {
     @Test
     void aNodeThatDiesLeavesItsLeaseToExpireAndStopsItsRunBeforeThen() {
         Node a = node("node-a").singleton("relay");
-        Node b = node("node-b").singleton("relay");
-        run(a);
-        run(b);
-        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+        Node b = standbyOf(a);
         Instant acquired = clock.instant();
 
         a.store.reachable(false); // paused, partitioned, or its database connection is gone
@@ -309,10 +326,7 @@ class SingletonTest {
     @Test
     void aStoppedSingletonReleasesItsLeaseAndCompetesAgainOnlyWhenStarted() {
         Node a = node("node-a").singleton("relay");
-        Node b = node("node-b").singleton("relay");
-        run(a);
-        run(b);
-        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+        Node b = standbyOf(a);
 
         a.supervisor.stop("relay");
         awaitStatus(a, "relay", ProcessStatus.STOPPED);
@@ -353,12 +367,7 @@ class SingletonTest {
     @Test
     void aSingletonKeepsItsLeaseThroughItsRestartDelays() {
         Node a = node("node-a");
-        List<Long> tokens = new CopyOnWriteArrayList<>();
-        a.supervisor.register("relay", ctx -> {
-            tokens.add(ctx.fencingToken());
-            throw new IllegalStateException("crash " + tokens.size());
-        }, ProcessOption.singleton(),
-                ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ofSeconds(25)));
+        List<Long> tokens = crashingRelay(a, Duration.ofSeconds(25));
         Node b = node("node-b").singleton("relay");
         run(a);
         run(b);
@@ -376,11 +385,7 @@ class SingletonTest {
     @Test
     void aLeaseLostDuringARestartDelayDropsTheRestart() {
         Node a = node("node-a");
-        List<Long> tokens = new CopyOnWriteArrayList<>();
-        a.supervisor.register("relay", ctx -> {
-            tokens.add(ctx.fencingToken());
-            throw new IllegalStateException("crash");
-        }, ProcessOption.singleton(), ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ofMinutes(1)));
+        List<Long> tokens = crashingRelay(a, Duration.ofMinutes(1));
         run(a);
         awaitStatus(a, "relay", ProcessStatus.RESTARTING);
 

@@ -450,6 +450,20 @@ class SupervisorStressTest {
     }
 
     /**
+     * Registers "crash-loop": every run crashes at once and is restarted without delay or limit.
+     *
+     * @return its runs so far
+     */
+    private static AtomicInteger registerCrashLoop(Supervisor supervisor) {
+        AtomicInteger runs = new AtomicInteger();
+        supervisor.register("crash-loop", ctx -> {
+            runs.incrementAndGet();
+            throw new IllegalStateException("crash-loop");
+        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO));
+        return runs;
+    }
+
+    /**
      * A zero-delay crash loop, with nothing but the built-in logging listener, makes events (STARTED, CRASHED,
      * RESTARTING per run) faster than the single event thread logs them. The unbounded event queue grows for as
      * long as the loop lasts (here about 35,000 events a second, ~100 MB of heap after 6 s); shutdown then spends its
@@ -461,11 +475,7 @@ class SupervisorStressTest {
         RecordingCounts counts = new RecordingCounts();
         Supervisor supervisor = Supervisor.builder().name(SUPERVISOR + "-backlog")
                 .shutdownTimeout(Duration.ofSeconds(1)).listener(counts).build();
-        AtomicInteger runs = new AtomicInteger();
-        supervisor.register("crash-loop", ctx -> {
-            runs.incrementAndGet();
-            throw new IllegalStateException("crash-loop");
-        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO));
+        AtomicInteger runs = registerCrashLoop(supervisor);
         try {
             supervisor.run();
             await().atMost(Duration.ofSeconds(30)).until(() -> runs.get() >= 30_000);
@@ -507,11 +517,7 @@ class SupervisorStressTest {
                 ctx.awaitCancellation();
             });
         }
-        AtomicInteger crashLoopRuns = new AtomicInteger();
-        supervisor.register("crash-loop", ctx -> {
-            crashLoopRuns.incrementAndGet();
-            throw new IllegalStateException("crash-loop");
-        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO));
+        AtomicInteger crashLoopRuns = registerCrashLoop(supervisor);
         try {
             supervisor.run();
             assertThat(listenerStuck.await(10, TimeUnit.SECONDS)).isTrue();

@@ -61,18 +61,12 @@ final class Alerts implements AlertsMXBean {
      * on this node) is no alert; one that expired or could not be renewed is.
      */
     static @Nullable String alertType(SupervisorEvent event) {
-        switch (event.type()) {
-            case RESTART_LIMIT_EXCEEDED:
-                return PROCESS_RESTART_LIMIT_EXCEEDED;
-            case HUNG:
-                return PROCESS_HUNG;
-            case SHUTDOWN_TIMEOUT:
-                return PROCESS_SHUTDOWN_TIMEOUT;
-            case LEASE_LOST:
-                return leaseLoss(event) == LeaseLoss.RELEASED ? null : PROCESS_LEASE_LOST;
-            default:
-                return null;
-        }
+        boolean alert = switch (event.type()) {
+            case RESTART_LIMIT_EXCEEDED, HUNG, SHUTDOWN_TIMEOUT -> true;
+            case LEASE_LOST -> leaseLoss(event) != LeaseLoss.RELEASED;
+            default -> false;
+        };
+        return alert ? ProcessNotifications.typeOf(event.type()) : null;
     }
 
     private static @Nullable LeaseLoss leaseLoss(SupervisorEvent event) {

@@ -165,13 +165,10 @@ public final class ScaleBenchmark {
             CountDownLatch release = new CountDownLatch(1);
             Thread thread = factory.newThread(() -> {
                 running.countDown();
-                boolean interrupted = false;
                 try {
-                    release.await();
+                    ended.markAfter(release::await);
                 } catch (InterruptedException e) {
-                    interrupted = true;
-                } finally {
-                    ended.mark(interrupted);
+                    // marked: the thread ends
                 }
             });
             thread.start();
@@ -206,15 +203,7 @@ public final class ScaleBenchmark {
         for (int i = 0; i < n; i++) {
             supervisor.register("p" + i, ctx -> {
                 running.countDown();
-                boolean interrupted = false;
-                try {
-                    ctx.awaitCancellation();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    throw e;
-                } finally {
-                    ended.mark(interrupted);
-                }
+                ended.markAfter(ctx::awaitCancellation);
             });
         }
         Observed observed = new Observed(supervisor, config.observers);
@@ -265,15 +254,7 @@ public final class ScaleBenchmark {
 
         @Override
         protected void run() throws InterruptedException {
-            boolean interrupted = false;
-            try {
-                stop.await();
-            } catch (InterruptedException e) {
-                interrupted = true;
-                throw e;
-            } finally {
-                ended.mark(interrupted);
-            }
+            ended.markAfter(stop::await);
         }
 
         @Override
@@ -343,11 +324,29 @@ public final class ScaleBenchmark {
         final java.util.concurrent.atomic.AtomicInteger interrupted = new java.util.concurrent.atomic.AtomicInteger();
         final java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong();
 
+        /** A run's wait: it returns, or throws when interrupted. */
+        interface Wait {
+            void await() throws InterruptedException;
+        }
+
+        /** Waits, then marks the run's end; an {@link InterruptedException} of the wait is marked and passed on. */
+        void markAfter(Wait wait) throws InterruptedException {
+            boolean threw = false;
+            try {
+                wait.await();
+            } catch (InterruptedException e) {
+                threw = true;
+                throw e;
+            } finally {
+                mark(threw);
+            }
+        }
+
         /**
          * @param threw whether the run's wait threw an InterruptedException; a run that returned with its interrupt
          *              status set was interrupted too
          */
-        void mark(boolean threw) {
+        private void mark(boolean threw) {
             if (threw || Thread.currentThread().isInterrupted()) {
                 interrupted.incrementAndGet();
             }

@@ -29,6 +29,7 @@ import org.simplevisor.SupervisedProcess;
 import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
 import org.simplevisor.testing.CapturedLogs;
+import org.simplevisor.testing.DeafProcess;
 import org.simplevisor.testing.RecordingListener;
 
 /**
@@ -157,7 +158,7 @@ class SingletonOnDatabaseTest {
         List<Boolean> aWrites = new CopyOnWriteArrayList<>();
         Supervisor a = node("node-a", aNetwork, ctx -> {
             aWrites.add(fencedWrite(ctx.fencingToken(), "node-a"));
-            pause(pauseOver); // deaf to its cancellation, as in a long GC or SIGSTOP
+            DeafProcess.awaitIgnoringInterrupts(pauseOver); // as paused by a long GC or SIGSTOP
             aWrites.add(fencedWrite(ctx.fencingToken(), "node-a"));
         }, new RecordingListener());
         a.run();
@@ -177,17 +178,6 @@ class SingletonOnDatabaseTest {
         assertThat(aWrites).containsExactly(true, false);
         assertThat(bWrites).containsExactly(true);
         assertThat(fence()).isEqualTo("node-b:" + b.snapshot("relay").lease().fencingToken());
-    }
-
-    private static void pause(CountDownLatch over) {
-        while (true) {
-            try {
-                over.await();
-                return;
-            } catch (InterruptedException cancellation) {
-                // a paused thread does not see it
-            }
-        }
     }
 
     /** The guard of the README: a write carries its token, and the row refuses a token older than its own. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
@@ -203,6 +204,13 @@ public final class FaultHarness implements AutoCloseable {
     /** Something to close once shutdown has been checked: a latch to open, a socket to close. */
     public void releaseAfterShutdown(AutoCloseable release) {
         releases.add(release);
+    }
+
+    /** {@return a latch opened once shutdown has been checked: what a run or callback the test blocks waits for} */
+    public CountDownLatch latchOpenedAfterShutdown() {
+        CountDownLatch latch = new CountDownLatch(1);
+        releaseAfterShutdown(latch::countDown);
+        return latch;
     }
 
     /** Waits until a process (perhaps not registered yet) has that status. */

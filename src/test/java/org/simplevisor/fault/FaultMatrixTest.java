@@ -443,15 +443,9 @@ class FaultMatrixTest {
     @EnumSource(OnInterrupt.class)
     void aBlockingRecoverHandlerHoldsOnlyItsOwnRunAndIsReportedIfItOutlivesTheShutdown(OnInterrupt onInterrupt) {
         FaultHarness h = harness("recover-blocks-" + onInterrupt);
-        CountDownLatch release = new CountDownLatch(1);
-        h.releaseAfterShutdown(release::countDown);
-        CountDownLatch inHandler = new CountDownLatch(1);
-        h.register("crasher", ctx -> {
-            throw new IllegalStateException("crash");
-        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ZERO), ProcessOption.withRecover(crash -> {
-            inHandler.countDown();
-            blockInRecoverHandler(release, onInterrupt);
-        }));
+        CountDownLatch release = h.latchOpenedAfterShutdown();
+        CountDownLatch inHandler = crasherBlockingInItsRecoverHandler(h,
+                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ZERO), release, onInterrupt);
         h.register("ticker", ctx -> {
             while (!ctx.isCancelled()) {
                 ctx.awaitCancellation(Duration.ofMillis(5));
@@ -481,15 +475,9 @@ class FaultMatrixTest {
     @EnumSource(value = RestartPolicy.class, names = {"ALWAYS", "ON_FAILURE"})
     void anOperatorsStopWhileTheRecoverHandlerBlocksIsNotLost(RestartPolicy policy) {
         FaultHarness h = harness("stop-in-recover-" + policy);
-        CountDownLatch release = new CountDownLatch(1);
-        h.releaseAfterShutdown(release::countDown);
-        CountDownLatch inHandler = new CountDownLatch(1);
-        h.register("crasher", ctx -> {
-            throw new IllegalStateException("crash");
-        }, ProcessOption.withRestart(policy, 0, Duration.ZERO), ProcessOption.withRecover(crash -> {
-            inHandler.countDown();
-            blockInRecoverHandler(release, OnInterrupt.IGNORES);
-        }));
+        CountDownLatch release = h.latchOpenedAfterShutdown();
+        CountDownLatch inHandler = crasherBlockingInItsRecoverHandler(h,
+                ProcessOption.withRestart(policy, 0, Duration.ZERO), release, OnInterrupt.IGNORES);
         h.run();
         FaultHarness.waiting().until(() -> inHandler.getCount() == 0);
 
@@ -504,6 +492,23 @@ class FaultMatrixTest {
         assertThat(h.events().count("crasher", Type.RESTARTING)).isZero();
     }
 
+    /**
+     * Registers "crasher": each run crashes, and the recover handler then blocks until {@code release}.
+     *
+     * @return a latch opened once the handler has been entered
+     */
+    private static CountDownLatch crasherBlockingInItsRecoverHandler(FaultHarness h, ProcessOption restart,
+            CountDownLatch release, OnInterrupt onInterrupt) {
+        CountDownLatch inHandler = new CountDownLatch(1);
+        h.register("crasher", ctx -> {
+            throw new IllegalStateException("crash");
+        }, restart, ProcessOption.withRecover(crash -> {
+            inHandler.countDown();
+            blockInRecoverHandler(release, onInterrupt);
+        }));
+        return inHandler;
+    }
+
     /** The frame the stack of a run stuck in its recover handler shows. */
     static void blockInRecoverHandler(CountDownLatch release, OnInterrupt onInterrupt) {
         blockInCallback(release, onInterrupt);
@@ -514,8 +519,7 @@ class FaultMatrixTest {
     void aBlockingListenerDelaysOnlyEventsAndShutdownDropsWhatItCannotDeliverWithAWarning(
             OnInterrupt onInterrupt) {
         FaultHarness h = harness("listener-blocks-" + onInterrupt);
-        CountDownLatch release = new CountDownLatch(1);
-        h.releaseAfterShutdown(release::countDown);
+        CountDownLatch release = h.latchOpenedAfterShutdown();
         AtomicBoolean blocked = new AtomicBoolean();
         // Added after the recorder and the JMX registration: they get every event up to the one it blocks on.
         h.supervisor().addListener(event -> {

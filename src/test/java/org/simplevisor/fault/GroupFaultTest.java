@@ -26,6 +26,8 @@ import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
 import org.simplevisor.SupervisorEvent.Type;
 import org.simplevisor.jmx.SupervisorJmx;
+import org.simplevisor.testing.DeafProcess;
+import org.simplevisor.testing.FirstRunFails;
 
 /**
  * The invariants of {@link FaultHarness} for process groups, on real threads and the real clock: no member ever
@@ -83,20 +85,13 @@ class GroupFaultTest {
     @Test
     void aMemberThatIgnoresItsGroupsCancellationIsReportedOnceAndNeverRunsTwice() {
         FaultHarness harness = harness("group-stuck-member", GroupStrategy.REST_FOR_ONE);
-        CountDownLatch release = new CountDownLatch(1);
-        harness.releaseAfterShutdown(release::countDown);
-        AtomicInteger readerRuns = new AtomicInteger();
+        CountDownLatch release = harness.latchOpenedAfterShutdown();
         CountDownLatch processorBegan = new CountDownLatch(1);
-        harness.register("reader", ctx -> {
-            if (readerRuns.incrementAndGet() == 1) {
-                processorBegan.await();
-                throw new java.io.IOException("connection reset");
-            }
-            ctx.awaitCancellation();
-        }, inGroup(GROUP), withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO));
+        harness.register("reader", new FirstRunFails(processorBegan, () -> new java.io.IOException("connection reset")),
+                inGroup(GROUP), withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO));
         harness.register("processor", ctx -> {
             processorBegan.countDown();
-            ignoreCancellation(release);
+            DeafProcess.awaitIgnoringInterrupts(release);
         }, inGroup(GROUP), withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
         harness.register("writer", ProcessContext::awaitCancellation, inGroup(GROUP),
                 withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
@@ -109,7 +104,7 @@ class GroupFaultTest {
         harness.supervisor().start("processor");
         assertThat(harness.runs("processor")).isEqualTo(1);
         harness.shutdownAndVerify(ended("reader", ProcessStatus.FAILED),
-                stuck("processor", "ignoreCancellation", ProcessStatus.FAILED), ended("writer", ProcessStatus.FAILED));
+                stuck("processor", "awaitIgnoringInterrupts", ProcessStatus.FAILED), ended("writer", ProcessStatus.FAILED));
     }
 
     /** {@return whether the listeners have received the event that announced the process's current state} */
@@ -120,18 +115,6 @@ class GroupFaultTest {
         ProcessSnapshot now = harness.supervisor().snapshot(process);
         return announced.status() == now.status() && announced.totalStarts() == now.totalStarts()
                 && announced.totalExits() == now.totalExits();
-    }
-
-    /** Waits for the latch and ignores every interrupt: a run that does not end when cancelled. */
-    private static void ignoreCancellation(CountDownLatch release) {
-        while (true) {
-            try {
-                release.await();
-                return;
-            } catch (InterruptedException ignored) {
-                // ignores its cancellation
-            }
-        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.simplevisor.jcstress;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+import static org.simplevisor.jcstress.StressFixtures.WORKER;
 
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -10,7 +11,6 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.LLLL_Result;
-import org.simplevisor.Supervisor;
 
 /**
  * A query while an operator restarts a process that is starting or running: the run is cancelled and a new one
@@ -26,29 +26,22 @@ import org.simplevisor.Supervisor;
 @State
 public class SnapshotDuringRestartStress {
 
-    private final Supervisor supervisor = StressFixtures.newSupervisor();
-    private final StressFixtures.Worker worker = new StressFixtures.Worker();
-
-    public SnapshotDuringRestartStress() {
-        supervisor.register("worker", worker);
-        supervisor.run();
-    }
+    private final StressFixtures.RunningWorker process = new StressFixtures.RunningWorker();
 
     @Actor
     public void restart() {
-        supervisor.restart("worker");
+        process.supervisor.restart(WORKER);
     }
 
     @Actor
     public void read(LLLL_Result r) {
-        r.r1 = StressFixtures.describe(supervisor.snapshot("worker"));
+        r.r1 = StressFixtures.describe(process.supervisor.snapshot(WORKER));
     }
 
     @Arbiter
     public void arbiter(LLLL_Result r) {
-        r.r2 = StressFixtures.describe(worker.settle(supervisor, "worker"));
-        r.r3 = worker.mostAtOnce() + " at most";
-        supervisor.shutdown();
-        r.r4 = worker.afterShutdown(supervisor, "worker");
+        r.r2 = process.settled();
+        r.r3 = process.mostAtOnce();
+        r.r4 = process.shutDown();
     }
 }

@@ -2,6 +2,7 @@ package org.simplevisor.jcstress;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+import static org.simplevisor.jcstress.StressFixtures.WORKER;
 
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -10,7 +11,6 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.LLL_Result;
-import org.simplevisor.Supervisor;
 
 /**
  * Queries while a process goes STARTING → RUNNING (on the executor's thread) and an operator stops it. A snapshot is
@@ -31,28 +31,21 @@ import org.simplevisor.Supervisor;
 @State
 public class SnapshotDuringStopStress {
 
-    private final Supervisor supervisor = StressFixtures.newSupervisor();
-    private final StressFixtures.Worker worker = new StressFixtures.Worker();
-
-    public SnapshotDuringStopStress() {
-        supervisor.register("worker", worker);
-        supervisor.run(); // STARTING now; RUNNING once the executor's thread takes the run
-    }
+    private final StressFixtures.RunningWorker process = new StressFixtures.RunningWorker();
 
     @Actor
     public void stop() {
-        supervisor.stop("worker");
+        process.supervisor.stop(WORKER);
     }
 
     @Actor
     public void read(LLL_Result r) {
-        r.r1 = StressFixtures.describe(supervisor.snapshot("worker"));
-        r.r2 = supervisor.status("worker");
+        r.r1 = StressFixtures.describe(process.supervisor.snapshot(WORKER));
+        r.r2 = process.supervisor.status(WORKER);
     }
 
     @Arbiter
     public void arbiter(LLL_Result r) {
-        supervisor.shutdown();
-        r.r3 = worker.afterShutdown(supervisor, "worker");
+        r.r3 = process.shutDown();
     }
 }

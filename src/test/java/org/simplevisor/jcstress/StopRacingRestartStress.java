@@ -2,6 +2,7 @@ package org.simplevisor.jcstress;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+import static org.simplevisor.jcstress.StressFixtures.WORKER;
 
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
@@ -10,7 +11,6 @@ import org.openjdk.jcstress.annotations.JCStressTest;
 import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.LLL_Result;
-import org.simplevisor.Supervisor;
 
 /**
  * An operator's restart() and stop() of one process at once, while its first run may still be starting: the process
@@ -27,29 +27,22 @@ import org.simplevisor.Supervisor;
 @State
 public class StopRacingRestartStress {
 
-    private final Supervisor supervisor = StressFixtures.newSupervisor();
-    private final StressFixtures.Worker worker = new StressFixtures.Worker();
-
-    public StopRacingRestartStress() {
-        supervisor.register("worker", worker);
-        supervisor.run();
-    }
+    private final StressFixtures.RunningWorker process = new StressFixtures.RunningWorker();
 
     @Actor
     public void restart() {
-        supervisor.restart("worker");
+        process.supervisor.restart(WORKER);
     }
 
     @Actor
     public void stop() {
-        supervisor.stop("worker");
+        process.supervisor.stop(WORKER);
     }
 
     @Arbiter
     public void arbiter(LLL_Result r) {
-        r.r1 = StressFixtures.describe(worker.settle(supervisor, "worker"));
-        r.r2 = worker.mostAtOnce() + " at most";
-        supervisor.shutdown();
-        r.r3 = worker.afterShutdown(supervisor, "worker");
+        r.r1 = process.settled();
+        r.r2 = process.mostAtOnce();
+        r.r3 = process.shutDown();
     }
 }

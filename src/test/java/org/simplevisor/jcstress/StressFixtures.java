@@ -22,6 +22,8 @@ final class StressFixtures {
 
     /** Long enough never to be reached by a process that ends when cancelled, short enough not to hang a run. */
     static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    /** The name of the process of a {@link RunningWorker}. */
+    static final String WORKER = "worker";
     /** How long a test waits for a process to settle: far beyond a thread hand-off. */
     static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(5);
     private static final ExecutorService RUNS = Executors.newCachedThreadPool(DaemonThreads.named("stress-run-"));
@@ -48,6 +50,33 @@ final class StressFixtures {
     /** @return a snapshot as {@code STATUS/started-exited}: how many runs are in progress by its counters */
     static String describe(ProcessSnapshot snapshot) {
         return snapshot.status() + "/" + (snapshot.totalStarts() - snapshot.totalExits());
+    }
+
+    /** A supervisor running one {@link Worker}, {@value #WORKER}: the state the single-process tests race on. */
+    static final class RunningWorker {
+        final Supervisor supervisor = newSupervisor();
+        final Worker worker = new Worker();
+
+        RunningWorker() {
+            supervisor.register(WORKER, worker);
+            supervisor.run(); // STARTING now; RUNNING once the executor's thread takes the run
+        }
+
+        /** @return the process once settled ({@link Worker#settle}), described */
+        String settled() {
+            return describe(worker.settle(supervisor, WORKER));
+        }
+
+        /** @return how many runs were ever in progress at once, as {@code N at most} */
+        String mostAtOnce() {
+            return worker.mostAtOnce() + " at most";
+        }
+
+        /** Shuts the supervisor down. @return what {@link Worker#afterShutdown} says then */
+        String shutDown() {
+            supervisor.shutdown();
+            return worker.afterShutdown(supervisor, WORKER);
+        }
     }
 
     /** Runs until cancelled, counting the runs of this instance in progress and the most ever at once. */

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerFactory;
 import javax.management.Notification;
@@ -21,6 +20,7 @@ import org.simplevisor.ProcessContext;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
+import org.simplevisor.testing.FirstRunFails;
 
 /**
  * Process groups over JMX: the process attribute {@code Group}, the supervisor's {@code Groups} and its operation
@@ -36,15 +36,9 @@ class JmxGroupTest {
         try (Supervisor supervisor = Supervisor.builder().name("jmx-groups")
                 .group("pipeline", GroupStrategy.ONE_FOR_ALL).group("idle", GroupStrategy.REST_FOR_ONE).build();
                 SupervisorJmx jmx = SupervisorJmx.register(supervisor, server, "test", "/shop")) {
-            AtomicInteger readerRuns = new AtomicInteger();
             CountDownLatch processorRuns = new CountDownLatch(1);
-            supervisor.register("reader", ctx -> {
-                if (readerRuns.incrementAndGet() == 1) {
-                    processorRuns.await();
-                    throw new IOException("feed closed");
-                }
-                ctx.awaitCancellation();
-            }, ProcessOption.inGroup("pipeline"), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3,
+            supervisor.register("reader", new FirstRunFails(processorRuns, () -> new IOException("feed closed")),
+                    ProcessOption.inGroup("pipeline"), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3,
                     Duration.ofMillis(50)));
             supervisor.register("processor", ctx -> {
                 processorRuns.countDown();

@@ -57,6 +57,25 @@ class JmxMBeansTest {
     }
 
 
+    /** Registers the MBeans of two processes, "worker" and "helper", and checks that they share their MBeanInfo. */
+    private SupervisorJmx workerAndHelperMBeans() throws Exception {
+        Supervisor supervisor = supervisor();
+        supervisor.register("worker", blocking(new AtomicInteger()));
+        supervisor.register("helper", blocking(new AtomicInteger()));
+        SupervisorJmx jmx = fixture.register(supervisor);
+        // Built once and shared: thousands of process MBeans need not hold thousands of copies.
+        assertThat(server.getMBeanInfo(process("helper"))).isSameAs(server.getMBeanInfo(process("worker")));
+        return jmx;
+    }
+
+    /** {@return the name of the process's MBean, already taken by another MBean until the test ends} */
+    private ObjectName takenBySomeoneElse(String process) throws Exception {
+        ObjectName taken = process(process);
+        server.registerMBean(new StandardMBean((Runnable) () -> { }, Runnable.class), taken);
+        fixture.closeable(() -> server.unregisterMBean(taken));
+        return taken;
+    }
+
     private static SupervisedProcess blocking(AtomicInteger runs) {
         return ctx -> {
             runs.incrementAndGet();
@@ -252,13 +271,7 @@ class JmxMBeansTest {
 
     @Test
     void theMBeansTheirAttributesOperationsAndParametersAreDescribed() throws Exception {
-        Supervisor supervisor = supervisor();
-        supervisor.register("worker", blocking(new AtomicInteger()));
-        supervisor.register("helper", blocking(new AtomicInteger()));
-        SupervisorJmx jmx = fixture.register(supervisor);
-
-        // Built once and shared: thousands of process MBeans need not hold thousands of copies.
-        assertThat(server.getMBeanInfo(process("helper"))).isSameAs(server.getMBeanInfo(process("worker")));
+        SupervisorJmx jmx = workerAndHelperMBeans();
         for (ObjectName name : List.of(jmx.supervisorObjectName(), process("worker"))) {
             MBeanInfo info = server.getMBeanInfo(name);
             assertThat(info.getDescription()).as(name.toString()).isNotBlank()
@@ -292,13 +305,7 @@ class JmxMBeansTest {
 
     @Test
     void everyNotificationTypeIsDeclaredOnBothMBeans() throws Exception {
-        Supervisor supervisor = supervisor();
-        supervisor.register("worker", blocking(new AtomicInteger()));
-        supervisor.register("helper", blocking(new AtomicInteger()));
-        SupervisorJmx jmx = fixture.register(supervisor);
-
-        // Built once and shared: thousands of process MBeans need not hold thousands of copies.
-        assertThat(server.getMBeanInfo(process("helper"))).isSameAs(server.getMBeanInfo(process("worker")));
+        SupervisorJmx jmx = workerAndHelperMBeans();
         List<String> processTypes = List.of(SupervisorJmx.PROCESS_STARTED, SupervisorJmx.PROCESS_STOPPED,
                 SupervisorJmx.PROCESS_FAILED, SupervisorJmx.PROCESS_RESTARTING,
                 SupervisorJmx.PROCESS_RESTART_LIMIT_EXCEEDED, SupervisorJmx.PROCESS_HUNG,
@@ -459,9 +466,7 @@ class JmxMBeansTest {
 
     @Test
     void aProcessRegisteredLaterWhoseNameIsTakenIsStillRelayedByTheSupervisor() throws Exception {
-        ObjectName taken = process("late");
-        server.registerMBean(new StandardMBean((Runnable) () -> { }, Runnable.class), taken); // a squatter
-        fixture.closeable(() -> server.unregisterMBean(taken));
+        ObjectName taken = takenBySomeoneElse("late");
         Supervisor supervisor = supervisor();
         SupervisorJmx jmx = fixture.register(supervisor);
         NotificationRecorder recorder = new NotificationRecorder();
@@ -533,9 +538,7 @@ class JmxMBeansTest {
 
     @Test
     void aProcessNameAlreadyTakenFailsNamingItAndRegistersNothing() throws Exception {
-        ObjectName taken = process("worker");
-        server.registerMBean(new StandardMBean((Runnable) () -> { }, Runnable.class), taken); // a squatter
-        fixture.closeable(() -> server.unregisterMBean(taken));
+        ObjectName taken = takenBySomeoneElse("worker");
         Supervisor supervisor = supervisor();
         supervisor.register("first", blocking(new AtomicInteger()));
         supervisor.register("worker", blocking(new AtomicInteger()));

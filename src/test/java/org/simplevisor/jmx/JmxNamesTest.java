@@ -6,25 +6,24 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** ObjectNames (docs/contract.md, JMX): keys in order, values quoted only when they must be. */
 class JmxNamesTest {
 
-    @Test
-    void supervisorAndProcessNamesHaveTheSpecKeysInOrder() {
-        assertThat(SupervisorJmx.supervisorObjectName("org.simplevisor", "billing"))
-                .hasToString("org.simplevisor:type=Supervisor,context=billing");
-        assertThat(SupervisorJmx.processObjectName("org.simplevisor", "billing", "ticker"))
-                .hasToString("org.simplevisor:type=Process,context=billing,name=ticker");
-    }
-
-    @Test
-    void contextPathsAreNotQuoted() {
-        assertThat(SupervisorJmx.supervisorObjectName("org.simplevisor", "/"))
-                .hasToString("org.simplevisor:type=Supervisor,context=/");
-        assertThat(SupervisorJmx.processObjectName("app", "/shop/admin", "mail sender"))
-                .hasToString("app:type=Process,context=/shop/admin,name=mail sender");
+    @ParameterizedTest(name = "context {1}, process {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            org.simplevisor | billing     | ticker        | billing     | ticker
+            org.simplevisor | /           | import,export | /           | "import,export"
+            app             | /shop/admin | mail sender   | /shop/admin | mail sender
+            """)
+    void supervisorAndProcessNamesHaveTheirKeysInOrderAndQuoteOnlyWhatMustBe(String domain, String context,
+            String process, String contextValue, String nameValue) {
+        assertThat(SupervisorJmx.supervisorObjectName(domain, context))
+                .hasToString(domain + ":type=Supervisor,context=" + contextValue);
+        assertThat(SupervisorJmx.processObjectName(domain, context, process))
+                .hasToString(domain + ":type=Process,context=" + contextValue + ",name=" + nameValue);
     }
 
     @ParameterizedTest
@@ -37,12 +36,6 @@ class JmxNamesTest {
         assertThat(name.isPattern()).isFalse();
         assertThat(ObjectName.unquote(name.getKeyProperty("context"))).isEqualTo(value);
         assertThat(ObjectName.unquote(name.getKeyProperty("name"))).isEqualTo(value);
-    }
-
-    @Test
-    void aNameWithACommaIsQuoted() {
-        assertThat(SupervisorJmx.processObjectName("org.simplevisor", "/", "import,export"))
-                .hasToString("org.simplevisor:type=Process,context=/,name=\"import,export\"");
     }
 
     @Test

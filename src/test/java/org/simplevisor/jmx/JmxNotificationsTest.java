@@ -30,7 +30,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
-import org.simplevisor.SupervisedProcess;
 import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
 import org.simplevisor.testing.DeafProcess;
@@ -56,10 +55,14 @@ class JmxNotificationsTest {
         return NotificationRecorder.subscribe(server, name);
     }
 
-    /** Fails with a checked exception, then crashes with a runtime exception, then runs until cancelled. */
-    private static SupervisedProcess failsThenCrashes() {
+    /**
+     * {@return a supervisor of "flaky", allowed one restart: its first run fails with a checked exception, its
+     * second crashes with a runtime exception, over the limit}
+     */
+    private Supervisor flakyOverItsLimit() {
+        Supervisor supervisor = supervisor(Duration.ofSeconds(2));
         AtomicInteger runs = new AtomicInteger();
-        return ctx -> {
+        supervisor.register("flaky", ctx -> {
             int run = runs.incrementAndGet();
             if (run == 1) {
                 throw new IOException("disk full");
@@ -67,7 +70,8 @@ class JmxNotificationsTest {
                 throw new IllegalStateException("boom");
             }
             ctx.awaitCancellation();
-        };
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ZERO));
+        return supervisor;
     }
 
     private static List<Long> sequenceNumbers(List<Notification> notifications) {
@@ -80,9 +84,7 @@ class JmxNotificationsTest {
 
     @Test
     void aFailureThenACrashOverTheLimitIsNotifiedInOrderByTheProcessAndRelayedByTheSupervisor() throws Exception {
-        Supervisor supervisor = supervisor(Duration.ofSeconds(2));
-        supervisor.register("flaky", failsThenCrashes(),
-                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ZERO));
+        Supervisor supervisor = flakyOverItsLimit();
         SupervisorJmx jmx = fixture.register(supervisor);
         ObjectName flaky = jmx.processObjectName("flaky");
         NotificationRecorder fromProcess = subscribe(flaky);
@@ -161,13 +163,7 @@ class JmxNotificationsTest {
         assertThat(crashed.get("error")).isEqualTo("java.lang.IllegalStateException: boom");
 
         Notification alert = own.get(10);
-        CompositeData limit = userData(alert);
-        assertThat(limit.get("event")).isEqualTo("RESTART_LIMIT_EXCEEDED");
-        assertThat(limit.get("status")).isEqualTo("FAILED");
-        assertThat(limit.get("restartCount")).isEqualTo(1);
-        assertThat(limit.get("maxRestarts")).isEqualTo(1);
-        assertThat(limit.get("reason")).isEqualTo("crashed");
-        assertThat(limit.get("error")).isEqualTo("java.lang.IllegalStateException: boom");
+        NotificationRecorder.assertRestartLimitExceededByACrash(alert, 1);
         assertThat(alert.getMessage()).isEqualTo("Process \"flaky\" (context \"" + context + "\") exceeded its"
                 + " restart limit after 1 restart (maxRestarts 1) and is now FAILED; last run crashed:"
                 + " java.lang.IllegalStateException: boom");
@@ -252,9 +248,7 @@ class JmxNotificationsTest {
 
     @Test
     void aListenerThatThrowsHarmsNeitherTheOthersNorTheSequence() throws Exception {
-        Supervisor supervisor = supervisor(Duration.ofSeconds(2));
-        supervisor.register("flaky", failsThenCrashes(),
-                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ZERO));
+        Supervisor supervisor = flakyOverItsLimit();
         SupervisorJmx jmx = fixture.register(supervisor);
         AtomicInteger thrown = new AtomicInteger();
         NotificationListener throwingException = (notification, handback) -> {

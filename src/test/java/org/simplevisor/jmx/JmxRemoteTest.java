@@ -96,12 +96,7 @@ class JmxRemoteTest {
         assertThat(data.getCompositeType().getTypeName()).isEqualTo("org.simplevisor.jmx.ProcessEvent");
         assertThat(data.get("process")).isEqualTo("crashy");
         assertThat(data.get("context")).isEqualTo(context);
-        assertThat(data.get("event")).isEqualTo("RESTART_LIMIT_EXCEEDED");
-        assertThat(data.get("status")).isEqualTo("FAILED");
-        assertThat(data.get("restartCount")).isEqualTo(2);
-        assertThat(data.get("maxRestarts")).isEqualTo(2);
-        assertThat(data.get("reason")).isEqualTo("crashed");
-        assertThat(data.get("error")).isEqualTo("java.lang.IllegalStateException: boom");
+        NotificationRecorder.assertRestartLimitExceededByACrash(alert, 2);
 
         assertThat(recorder.typesFrom(jmx.processObjectName("crashy")).stream()
                 .filter(t -> t.equals(SupervisorJmx.PROCESS_FAILED)).count()).isEqualTo(3);

@@ -1,5 +1,7 @@
 package org.simplevisor.jmx;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import org.awaitility.Awaitility;
 
 import java.time.Duration;
@@ -56,6 +58,20 @@ public final class NotificationRecorder implements NotificationListener {
     public List<Notification> awaitCount(Predicate<Notification> matching, int count) {
         Awaitility.await().atMost(TIMEOUT).until(() -> all().stream().filter(matching).count() >= count);
         return all().stream().filter(matching).collect(Collectors.toList());
+    }
+
+    /**
+     * Checks the user data of a {@code PROCESS_RESTART_LIMIT_EXCEEDED} notification whose process crashed with
+     * {@code IllegalStateException: boom} after its {@code maxRestarts} restarts.
+     */
+    public static void assertRestartLimitExceededByACrash(Notification alert, int maxRestarts) {
+        CompositeData data = userData(alert);
+        assertThat(data.get("event")).isEqualTo("RESTART_LIMIT_EXCEEDED");
+        assertThat(data.get("status")).isEqualTo("FAILED");
+        assertThat(data.get("restartCount")).isEqualTo(maxRestarts);
+        assertThat(data.get("maxRestarts")).isEqualTo(maxRestarts);
+        assertThat(data.get("reason")).isEqualTo("crashed");
+        assertThat(data.get("error")).isEqualTo("java.lang.IllegalStateException: boom");
     }
 
     /** @return the user data of a notification as a {@link CompositeData} */

@@ -30,6 +30,7 @@ import org.simplevisor.GroupStrategy;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
+import org.simplevisor.testing.FirstRunFails;
 
 /** With Prometheus naming, the meters carry exactly the Go package's metric and label names. */
 class SupervisorMetricsPrometheusTest {
@@ -159,15 +160,10 @@ class SupervisorMetricsPrometheusTest {
         toClose.add(metrics);
         assertThat(samples(registry.scrape())).as("registered at 0 before the first restart")
                 .containsEntry("simplevisor_group_restarted_total{context=/app,group=pipeline}", 0.0);
-        AtomicInteger runs = new AtomicInteger();
         CountDownLatch processorRuns = new CountDownLatch(1);
-        grouped.register("reader", ctx -> {
-            if (runs.incrementAndGet() == 1) {
-                processorRuns.await();
-                throw new IllegalStateException("crash once");
-            }
-            ctx.awaitCancellation();
-        }, ProcessOption.inGroup("pipeline"), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 5, Duration.ZERO));
+        grouped.register("reader", new FirstRunFails(processorRuns, () -> new IllegalStateException("crash once")),
+                ProcessOption.inGroup("pipeline"),
+                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 5, Duration.ZERO));
         grouped.register("processor", ctx -> {
             processorRuns.countDown();
             ctx.awaitCancellation();

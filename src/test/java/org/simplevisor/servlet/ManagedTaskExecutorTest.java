@@ -20,13 +20,13 @@ import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.logging.log4j.ThreadContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.simplevisor.servlet.it.InterruptSensitiveExecutor;
 
 class ManagedTaskExecutorTest {
 
@@ -230,47 +230,28 @@ class ManagedTaskExecutorTest {
         };
     }
 
-    /**
-     * A container's executor whose hand-over waits interruptibly, like a bounded queue's {@code put}: an interrupted
-     * caller is refused.
-     */
-    private ExecutorService interruptSensitive(AtomicInteger executed) {
-        Semaphore handOff = new Semaphore(1);
-        return container(command -> {
-            try {
-                handOff.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RejectedExecutionException("interrupted while handing the task over", e);
-            }
-            try {
-                executed.incrementAndGet();
-                pool.execute(command);
-            } finally {
-                handOff.release();
-            }
-        });
-    }
-
     @Test
     void anInterruptedCallerHandsItsRunOverOnceAndKeepsItsInterruptStatus() throws InterruptedException {
-        AtomicInteger executed = new AtomicInteger();
-        ManagedTaskExecutor executor = new ManagedTaskExecutor(interruptSensitive(executed), JDK_THREADS, webapp,
-                "/app");
-        AtomicInteger ran = new AtomicInteger();
-        CountDownLatch done = new CountDownLatch(100);
-        for (int i = 0; i < 100; i++) {
-            Thread.currentThread().interrupt(); // as the thread of a run its cancellation interrupted
-            executor.execute(() -> {
-                ran.incrementAndGet();
-                done.countDown();
-            });
-            assertThat(Thread.interrupted()).as("the caller's interrupt status, kept").isTrue();
+        InterruptSensitiveExecutor container = new InterruptSensitiveExecutor();
+        try {
+            ManagedTaskExecutor executor = new ManagedTaskExecutor(container, JDK_THREADS, webapp, "/app");
+            AtomicInteger ran = new AtomicInteger();
+            CountDownLatch done = new CountDownLatch(100);
+            for (int i = 0; i < 100; i++) {
+                Thread.currentThread().interrupt(); // as the thread of a run its cancellation interrupted
+                executor.execute(() -> {
+                    ran.incrementAndGet();
+                    done.countDown();
+                });
+                assertThat(Thread.interrupted()).as("the caller's interrupt status, kept").isTrue();
+            }
+            assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(container.submitted()).as("handed over").isEqualTo(100);
+            assertThat(ran.get()).isEqualTo(100);
+            assertThat(executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isTrue();
+        } finally {
+            container.shutdownNow();
         }
-        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(executed.get()).isEqualTo(100);
-        assertThat(ran.get()).isEqualTo(100);
-        assertThat(executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isTrue();
     }
 
     @Test

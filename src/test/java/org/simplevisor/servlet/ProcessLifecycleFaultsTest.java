@@ -3,127 +3,52 @@ package org.simplevisor.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 import static org.simplevisor.servlet.SupervisorContextListenerTest.initialize;
 import static org.simplevisor.servlet.SupervisorContextListenerTest.mbeans;
 import static org.simplevisor.servlet.SupervisorContextListenerTest.params;
 import static org.simplevisor.servlet.SupervisorContextListenerTest.threads;
 
-import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.servlet.ServletContextEvent;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.simplevisor.ProcessContext;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.ProcessStatus;
-import org.simplevisor.Supervised;
 import org.simplevisor.SupervisedProcess;
 import org.simplevisor.Supervisor;
+import org.simplevisor.servlet.it.ItJournal;
+import org.simplevisor.servlet.it.app.BrokenConstructor;
+import org.simplevisor.servlet.it.app.BrokenStaticInitializer;
+import org.simplevisor.servlet.it.app.FailingPostConstruct;
+import org.simplevisor.servlet.it.app.FailingPreDestroy;
+import org.simplevisor.servlet.it.app.PlainTicker;
 import org.simplevisor.testing.CapturedLogs;
 
 /**
  * Process classes that throw from their constructor, static initializer, {@code @PostConstruct} or
  * {@code @PreDestroy}: a failure to create or initialise a process fails the start with a message naming the process,
  * where it was declared and the class, and undoes everything; a failing {@code @PreDestroy} is logged with its stack
- * trace and stops neither the other processes' destruction nor the supervisor's shutdown.
+ * trace and stops neither the other processes' destruction nor the supervisor's shutdown. The process classes are
+ * those {@code LifecycleFaultsIT} deploys on Tomcat, journaling into the same {@link ItJournal}.
  */
 class ProcessLifecycleFaultsTest {
 
-    static final List<String> EVENTS = new CopyOnWriteArrayList<>();
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(2);
     /** How much longer than its shutdown timeout a context destroy may take (executor and MBean release). */
     private static final Duration DESTROY_SLACK = Duration.ofMillis(250);
     private static final Class<?>[] NONE = {};
-
-    /** Journals its life; runs until cancelled. */
-    public static class Healthy implements SupervisedProcess {
-        @PostConstruct
-        void init() {
-            EVENTS.add("postConstruct:" + getClass().getSimpleName());
-        }
-
-        @PreDestroy
-        void destroy() {
-            EVENTS.add("preDestroy:" + getClass().getSimpleName());
-        }
-
-        @Override
-        public void run(ProcessContext ctx) throws InterruptedException {
-            EVENTS.add("run:" + ctx.name());
-            try {
-                ctx.awaitCancellation();
-            } finally {
-                EVENTS.add("end:" + ctx.name());
-            }
-        }
-    }
-
-    /** Its constructor throws. */
-    public static class ThrowingConstructor implements SupervisedProcess {
-        public ThrowingConstructor() {
-            throw new IllegalStateException("no licence key");
-        }
-
-        @Override
-        public void run(ProcessContext ctx) {
-            EVENTS.add("run:" + ctx.name());
-        }
-    }
-
-    /** Its static initializer throws, on the first construction (configuration only loads the class). */
-    public static class ThrowingStaticInitializer implements SupervisedProcess {
-        static final String ENDPOINT = endpoint();
-
-        private static String endpoint() {
-            throw new IllegalArgumentException("endpoint not configured");
-        }
-
-        @Override
-        public void run(ProcessContext ctx) {
-            EVENTS.add("run:" + ctx.name() + ENDPOINT);
-        }
-    }
-
-    /** Found by annotation; its {@code @PostConstruct} throws a checked exception. */
-    @Supervised(name = "c-cache")
-    public static class CheckedPostConstruct implements SupervisedProcess {
-        @PostConstruct
-        void load() throws IOException {
-            throw new IOException("cache file missing");
-        }
-
-        @Override
-        public void run(ProcessContext ctx) {
-            EVENTS.add("run:" + ctx.name());
-        }
-    }
-
-    /** Runs until cancelled; its {@code @PreDestroy} throws after journaling that it was called. */
-    public static class ThrowingPreDestroy implements SupervisedProcess {
-        @PreDestroy
-        void close() {
-            EVENTS.add("preDestroy:" + getClass().getSimpleName());
-            throw new IllegalStateException("connection already closed");
-        }
-
-        @Override
-        public void run(ProcessContext ctx) throws InterruptedException {
-            EVENTS.add("run:" + ctx.name());
-            try {
-                ctx.awaitCancellation();
-            } finally {
-                EVENTS.add("end:" + ctx.name());
-            }
-        }
-    }
 
     /** Runs until cancelled; its {@code @PreDestroy} blocks, deaf to interrupts, until the test releases it. */
     public static class BlockingPreDestroy implements SupervisedProcess {
@@ -131,7 +56,7 @@ class ProcessLifecycleFaultsTest {
 
         @PreDestroy
         void drainQueue() {
-            EVENTS.add("preDestroy:" + getClass().getSimpleName());
+            ItJournal.record("preDestroy:" + getClass().getSimpleName());
             boolean released = false;
             while (!released) {
                 try {
@@ -150,53 +75,50 @@ class ProcessLifecycleFaultsTest {
 
     @BeforeEach
     void clear() {
-        EVENTS.clear();
+        ItJournal.clear();
     }
 
-    @Test
-    void aThrowingConstructorFailsTheStartNamingProcessAndClassAndUndoesEverything() throws Exception {
-        String type = ThrowingConstructor.class.getName();
-        assertStartFails("/unit-ctor", params(
-                        "simplevisor.process.a-healthy.class", Healthy.class.getName(),
+    static Stream<Arguments> processClassesThatCannotBeMade() {
+        return Stream.of(
+                arguments(BrokenConstructor.class, "/unit-ctor", "the constructor of",
+                        IllegalStateException.class, "no licence key"),
+                arguments(BrokenStaticInitializer.class, "/unit-clinit", "the static initializer of",
+                        IllegalArgumentException.class, "endpoint not configured"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("processClassesThatCannotBeMade")
+    void aProcessClassThatCannotBeMadeFailsTheStartNamingProcessAndClassAndUndoesEverything(Class<?> broken,
+            String contextPath, String failingPart, Class<? extends Throwable> cause, String causeMessage)
+            throws Exception {
+        String type = broken.getName();
+        assertStartFails(contextPath, params(
+                        "simplevisor.process.a-healthy.class", PlainTicker.class.getName(),
                         "simplevisor.process.b-broken.class", type), NONE,
                 "process \"b-broken\" (context parameter simplevisor.process.b-broken.class = \"" + type
-                        + "\"): the constructor of " + type
-                        + " failed: java.lang.IllegalStateException: no licence key",
-                IllegalStateException.class, "no licence key");
+                        + "\"): " + failingPart + " " + type + " failed: " + cause.getName() + ": " + causeMessage,
+                cause, causeMessage);
         // The process made before the failing one was destroyed again; nothing ran.
-        assertThat(EVENTS).containsExactly("postConstruct:Healthy", "preDestroy:Healthy");
-    }
-
-    @Test
-    void aThrowingStaticInitializerFailsTheStartNamingProcessAndClass() throws Exception {
-        String type = ThrowingStaticInitializer.class.getName();
-        assertStartFails("/unit-clinit", params(
-                        "simplevisor.process.a-healthy.class", Healthy.class.getName(),
-                        "simplevisor.process.b-broken.class", type), NONE,
-                "process \"b-broken\" (context parameter simplevisor.process.b-broken.class = \"" + type
-                        + "\"): the static initializer of " + type
-                        + " failed: java.lang.IllegalArgumentException: endpoint not configured",
-                IllegalArgumentException.class, "endpoint not configured");
-        assertThat(EVENTS).containsExactly("postConstruct:Healthy", "preDestroy:Healthy");
+        assertThat(ItJournal.entries()).containsExactly("postConstruct:PlainTicker", "preDestroy:PlainTicker");
     }
 
     @Test
     void aCheckedExceptionFromPostConstructFailsTheStartNamingTheAnnotatedClass() throws Exception {
-        String type = CheckedPostConstruct.class.getName();
-        assertStartFails("/unit-init", params("simplevisor.process.a-healthy.class", Healthy.class.getName()),
-                new Class<?>[] {CheckedPostConstruct.class},
-                "process \"c-cache\" (@Supervised class " + type + "): @PostConstruct " + type
-                        + ".load() failed: java.io.IOException: cache file missing",
+        String type = FailingPostConstruct.class.getName();
+        assertStartFails("/unit-init", params("simplevisor.process.a-healthy.class", PlainTicker.class.getName()),
+                new Class<?>[] {FailingPostConstruct.class},
+                "process \"failingInit\" (@Supervised class " + type + "): @PostConstruct " + type
+                        + ".loadCache() failed: java.io.IOException: cache file missing",
                 IOException.class, "cache file missing");
-        assertThat(EVENTS).containsExactly("postConstruct:Healthy", "preDestroy:Healthy");
+        assertThat(ItJournal.entries()).containsExactly("postConstruct:PlainTicker", "preDestroy:PlainTicker");
     }
 
     @Test
     void aThrowingPreDestroyOnTheFailedStartsCleanUpIsLoggedAndTheStartFailureIsReported() throws Exception {
-        String type = ThrowingConstructor.class.getName();
+        String type = BrokenConstructor.class.getName();
         try (CapturedLogs logs = CapturedLogs.attach()) {
             assertStartFails("/unit-ctor-destroy", params(
-                            "simplevisor.process.a-closing.class", ThrowingPreDestroy.class.getName(),
+                            "simplevisor.process.a-closing.class", FailingPreDestroy.class.getName(),
                             "simplevisor.process.b-broken.class", type), NONE,
                     "process \"b-broken\" (context parameter simplevisor.process.b-broken.class = \"" + type
                             + "\"): the constructor of " + type
@@ -204,33 +126,28 @@ class ProcessLifecycleFaultsTest {
                     IllegalStateException.class, "no licence key");
             assertPreDestroyFailureLogged(logs, "a-closing");
         }
-        assertThat(EVENTS).containsExactly("preDestroy:ThrowingPreDestroy");
+        assertThat(ItJournal.entries()).containsExactly("postConstruct:FailingPreDestroy",
+                "preDestroy:FailingPreDestroy");
     }
 
     @Test
     void aThrowingPreDestroyIsLoggedAndStopsNeitherTheOtherProcessesNorTheShutdown() throws Exception {
-        Running running = runningBetweenTwoHealthy("/unit-destroy", "b-closing", ThrowingPreDestroy.class);
-        Supervisor supervisor = running.supervisor();
-        FakeServletContext fake = running.fake();
-
+        Running running = runningBetweenTwoHealthy("/unit-destroy", "b-closing", FailingPreDestroy.class);
         try (CapturedLogs logs = CapturedLogs.attach()) {
             running.destroyWithinTheShutdownTimeout();
             assertPreDestroyFailureLogged(logs, "b-closing");
         }
         // Destroyed in reverse order of creation: the failure in the middle did not stop the first one's.
-        assertThat(EVENTS.stream().filter(e -> e.startsWith("preDestroy:"))).containsExactly(
-                "preDestroy:Healthy", "preDestroy:ThrowingPreDestroy", "preDestroy:Healthy");
-        assertThat(EVENTS).contains("end:a-healthy", "end:b-closing", "end:c-healthy");
-        assertStoppedCleanly(supervisor);
-        assertNothingLeft(fake, "/unit-destroy", "unit-destroy");
+        assertThat(ItJournal.entries().stream().filter(e -> e.startsWith("preDestroy:"))).containsExactly(
+                "preDestroy:PlainTicker", "preDestroy:FailingPreDestroy", "preDestroy:PlainTicker");
+        assertThat(ItJournal.entries()).contains("end:a-healthy", "end:b-closing", "end:c-healthy");
+        assertStoppedCleanly(running.supervisor());
+        assertNothingLeft(running.fake(), "/unit-destroy", "unit-destroy");
     }
 
     @Test
     void aBlockingPreDestroyIsReportedWithItsStackAndTheUndeployGoesOnWithinTheShutdownTimeout() throws Exception {
         Running running = runningBetweenTwoHealthy("/unit-blocking", "b-blocking", BlockingPreDestroy.class);
-        Supervisor supervisor = running.supervisor();
-        FakeServletContext fake = running.fake();
-
         try (CapturedLogs logs = CapturedLogs.attach()) {
             running.destroyWithinTheShutdownTimeout();
             assertThat(logs.at(Level.ERROR)).filteredOn(line -> line.message().contains("@PreDestroy"))
@@ -243,16 +160,16 @@ class ProcessLifecycleFaultsTest {
                                 .anyMatch(frame -> frame.getMethodName().equals("drainQueue"));
                     });
         }
-        assertStoppedCleanly(supervisor);
-        assertThat(EVENTS.stream().filter(e -> e.startsWith("preDestroy:"))).containsExactly(
-                "preDestroy:Healthy", "preDestroy:BlockingPreDestroy");
+        assertStoppedCleanly(running.supervisor());
+        assertThat(ItJournal.entries().stream().filter(e -> e.startsWith("preDestroy:"))).containsExactly(
+                "preDestroy:PlainTicker", "preDestroy:BlockingPreDestroy");
 
         // Once it returns, the destruction it held up finishes on its thread, which then ends.
         BlockingPreDestroy.RELEASE.countDown();
-        await().atMost(Duration.ofSeconds(5)).until(() -> EVENTS.stream()
-                .filter(e -> e.equals("preDestroy:Healthy")).count() == 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ItJournal.entries().stream()
+                .filter(e -> e.equals("preDestroy:PlainTicker")).count() == 2);
         await().atMost(Duration.ofSeconds(5)).until(() -> threads("simplevisor-unit-blocking").isEmpty());
-        assertNothingLeft(fake, "/unit-blocking", "unit-blocking");
+        assertNothingLeft(running.fake(), "/unit-blocking", "unit-blocking");
     }
 
     /** A started context, its listener and its supervisor with every process RUNNING. */
@@ -272,9 +189,9 @@ class ProcessLifecycleFaultsTest {
             Class<? extends SupervisedProcess> type) throws Exception {
         FakeServletContext fake = FakeServletContext.create(contextPath, params(
                 "simplevisor.shutdown-timeout", SHUTDOWN_TIMEOUT.toMillis() + "ms",
-                "simplevisor.process.a-healthy.class", Healthy.class.getName(),
+                "simplevisor.process.a-healthy.class", PlainTicker.class.getName(),
                 "simplevisor.process." + name + ".class", type.getName(),
-                "simplevisor.process.c-healthy.class", Healthy.class.getName()));
+                "simplevisor.process.c-healthy.class", PlainTicker.class.getName()));
         SupervisorContextListener listener = initialize(fake);
         listener.contextInitialized(new ServletContextEvent(fake.context()));
         Supervisor supervisor = (Supervisor) fake.attributes.get(SupervisorContextListener.SUPERVISOR_ATTRIBUTE);
@@ -300,18 +217,19 @@ class ProcessLifecycleFaultsTest {
             assertThat(logs.at(Level.ERROR)).extracting(CapturedLogs.Line::message)
                     .contains("simplevisor: web application " + contextPath + " cannot start: " + message);
         }
-        assertThat(EVENTS).noneMatch(e -> e.startsWith("run:"));
+        assertThat(ItJournal.entries()).noneMatch(e -> e.startsWith("run:"));
         assertNothingLeft(fake, contextPath, contextPath.substring(1));
         listener.contextDestroyed(new ServletContextEvent(fake.context())); // as Tomcat does after a failed start
     }
 
     private static void assertPreDestroyFailureLogged(CapturedLogs logs, String process) {
-        String type = ThrowingPreDestroy.class.getName();
+        String type = FailingPreDestroy.class.getName();
         assertThat(logs.at(Level.ERROR)).filteredOn(line -> line.message().contains("@PreDestroy"))
                 .singleElement()
                 .satisfies(line -> {
                     assertThat(line.message()).isEqualTo("Process \"" + process + "\": @PreDestroy " + type
-                            + ".close() failed: java.lang.IllegalStateException: connection already closed");
+                            + ".closeConnection() failed: java.lang.IllegalStateException: "
+                            + "connection already closed");
                     // With the stack trace: the exception the method threw, not the reflective wrapper.
                     assertThat(line.thrown()).isInstanceOf(IllegalStateException.class)
                             .hasMessage("connection already closed");

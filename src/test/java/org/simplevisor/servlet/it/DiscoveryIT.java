@@ -14,7 +14,6 @@ import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.JavaArchive;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.simplevisor.servlet.it.app.AnnotatedTicker;
@@ -31,7 +30,7 @@ import org.simplevisor.servlet.it.lib.JarTicker;
  * WEB-INF/lib, web.xml-only declarations under metadata-complete, web.xml over annotations, {@code @Priority},
  * {@code @PostConstruct}/{@code @PreDestroy}, the context class loader and the supervisor attribute.
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, InContainerFixture.class})
 @RunAsClient
 class DiscoveryIT {
 
@@ -79,11 +78,6 @@ class DiscoveryIT {
     static WebArchive disabled() {
         return Wars.war("disabled", Wars.webXml(false, "simplevisor.enabled", "false"),
                 AnnotatedTicker.class, JournalingProcess.class);
-    }
-
-    @BeforeEach
-    void clearJournal() {
-        ItJournal.clear();
     }
 
     @Test

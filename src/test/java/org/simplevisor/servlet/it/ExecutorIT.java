@@ -12,11 +12,9 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.simplevisor.servlet.it.app.JournalingProcess;
 import org.simplevisor.servlet.it.app.PlainTicker;
 
@@ -25,12 +23,14 @@ import org.simplevisor.servlet.it.app.PlainTicker;
  * a Tomcat operator would) is used, with long-running managed tasks, and never shut down; without one, the
  * listener's own executor is used, and shut down with its threads joined on undeploy.
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, InContainerFixture.class})
 @RunAsClient
 class ExecutorIT {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static RecordingExecutor containerExecutor;
+    @RegisterExtension
+    static final SharedContainerExecutor<RecordingExecutor> CONTAINER_EXECUTOR =
+            new SharedContainerExecutor<>(RecordingExecutor::new);
 
     @ArquillianResource
     private Deployer deployer;
@@ -52,25 +52,9 @@ class ExecutorIT {
                 PlainTicker.class, JournalingProcess.class);
     }
 
-    @BeforeAll
-    static void bindContainerExecutor() {
-        Leaks.initializeSharedLog4jStatics();
-        containerExecutor = SharedExecutorFactory.share(new RecordingExecutor());
-    }
-
-    @AfterAll
-    static void stopContainerExecutor() throws InterruptedException {
-        SharedExecutorFactory.stopSharing(containerExecutor);
-    }
-
-    @BeforeEach
-    void clear() {
-        ItJournal.clear();
-        TomcatLog.clear();
-    }
-
     @Test
     void anExecutorBoundInJndiIsUsedForLongRunningTasksAndNotShutDown() throws InterruptedException {
+        RecordingExecutor containerExecutor = CONTAINER_EXECUTOR.get();
         int before = containerExecutor.submitted();
         deployer.deploy("jndi-executor");
         long threadId;
@@ -101,6 +85,7 @@ class ExecutorIT {
 
     @Test
     void withoutOneTheListenersOwnExecutorIsUsedAndShutDown() {
+        RecordingExecutor containerExecutor = CONTAINER_EXECUTOR.get();
         int before = containerExecutor.submitted();
         deployer.deploy("owned-executor");
         long threadId;

@@ -14,7 +14,6 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.simplevisor.servlet.it.app.GroupProcessor;
@@ -25,7 +24,7 @@ import org.simplevisor.servlet.it.app.JournalingProcess;
  * A process group declared in {@code web.xml}, with one member declared there and one by {@code @Supervised(group =
  * ...)}: the reader's failure restarts both under ONE_FOR_ALL, and the group shows over JMX.
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, InContainerFixture.class})
 @RunAsClient
 class GroupsIT {
 
@@ -45,11 +44,6 @@ class GroupsIT {
                         "simplevisor.process.reader.restart-delay", "0s",
                         "simplevisor.process.processor.priority", "1"),
                 GroupReader.class, GroupProcessor.class, JournalingProcess.class);
-    }
-
-    @BeforeEach
-    void clearJournal() {
-        ItJournal.clear();
     }
 
     @Test

@@ -21,11 +21,9 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.simplevisor.servlet.it.app.CountedFailure;
 import org.simplevisor.servlet.it.app.CountedTicker;
 
@@ -35,7 +33,7 @@ import org.simplevisor.servlet.it.app.CountedTicker;
  * ({@link InterruptSensitiveExecutor}): every run the supervisor hands over is taken, none runs twice, none runs
  * unknown to the supervisor, and the statuses match what runs.
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, InContainerFixture.class})
 @RunAsClient
 class HandOverRaceIT {
 
@@ -44,7 +42,9 @@ class HandOverRaceIT {
     private static final String FAILING = "failing";
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final MBeanServer SERVER = ManagementFactory.getPlatformMBeanServer();
-    private static InterruptSensitiveExecutor containerExecutor;
+    @RegisterExtension
+    static final SharedContainerExecutor<InterruptSensitiveExecutor> CONTAINER_EXECUTOR =
+            new SharedContainerExecutor<>(InterruptSensitiveExecutor::new);
 
     @ArquillianResource
     private Deployer deployer;
@@ -57,22 +57,6 @@ class HandOverRaceIT {
                         "simplevisor.process." + FAILING + ".class", CountedFailure.class.getName()),
                         CountedTicker.class, CountedFailure.class)
                 .addAsManifestResource(Wars.contextXmlWithExecutor("concurrent/ItExecutor"), "context.xml");
-    }
-
-    @BeforeAll
-    static void bindContainerExecutor() {
-        Leaks.initializeSharedLog4jStatics();
-        containerExecutor = SharedExecutorFactory.share(new InterruptSensitiveExecutor());
-    }
-
-    @AfterAll
-    static void stopContainerExecutor() throws InterruptedException {
-        SharedExecutorFactory.stopSharing(containerExecutor);
-    }
-
-    @BeforeEach
-    void clear() {
-        ItJournal.clear();
     }
 
     @Test

@@ -9,7 +9,6 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.simplevisor.servlet.it.app.AnnotatedNotAProcess;
@@ -26,7 +25,7 @@ import org.simplevisor.servlet.it.app.TwinB;
  * and the value, and leaves no thread and no MBean behind. The tests read the context's state and Tomcat's log
  * ({@link Leaks#deployExpectingFailure}).
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, InContainerFixture.class})
 @RunAsClient
 class InvalidConfigurationIT {
 
@@ -125,12 +124,6 @@ class InvalidConfigurationIT {
         return war("unknown-strategy", "simplevisor.process.ticker.class", TICKER,
                 "simplevisor.process.ticker.group", "pipeline",
                 "simplevisor.group.pipeline.strategy", "one-for-some");
-    }
-
-    @BeforeEach
-    void clear() {
-        ItJournal.clear();
-        TomcatLog.clear();
     }
 
     @Test

@@ -13,8 +13,6 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.simplevisor.servlet.it.app.BrokenConstructor;
@@ -34,7 +32,7 @@ import org.simplevisor.testing.CapturedLogs;
  * the supervisor stops within its timeout (+ 250 ms) with every process STOPPED and starts = exits, and nothing is
  * left: no thread, no MBean, no Tomcat leak warning, not the class loader.
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, InContainerFixture.class})
 @RunAsClient
 class LifecycleFaultsIT {
 
@@ -44,21 +42,22 @@ class LifecycleFaultsIT {
     @ArquillianResource
     private Deployer deployer;
 
-    // "audit" sorts before the faulty process: it is made first, and must be destroyed again.
     @Deployment(name = "constructor-fails", managed = false, testable = false)
     static WebArchive constructorFails() {
-        return Wars.war("constructor-fails", Wars.webXml(false,
-                        "simplevisor.process.audit.class", PlainTicker.class.getName(),
-                        "simplevisor.process.broken.class", BrokenConstructor.class.getName()),
-                PlainTicker.class, JournalingProcess.class, BrokenConstructor.class);
+        return auditThenBroken("constructor-fails", BrokenConstructor.class);
     }
 
     @Deployment(name = "static-initializer-fails", managed = false, testable = false)
     static WebArchive staticInitializerFails() {
-        return Wars.war("static-initializer-fails", Wars.webXml(false,
+        return auditThenBroken("static-initializer-fails", BrokenStaticInitializer.class);
+    }
+
+    /** "audit" sorts before "broken", of the faulty class: it is made first, and must be destroyed again. */
+    private static WebArchive auditThenBroken(String name, Class<?> broken) {
+        return Wars.war(name, Wars.webXml(false,
                         "simplevisor.process.audit.class", PlainTicker.class.getName(),
-                        "simplevisor.process.broken.class", BrokenStaticInitializer.class.getName()),
-                PlainTicker.class, JournalingProcess.class, BrokenStaticInitializer.class);
+                        "simplevisor.process.broken.class", broken.getName()),
+                PlainTicker.class, JournalingProcess.class, broken);
     }
 
     @Deployment(name = "post-construct-fails", managed = false, testable = false)
@@ -78,31 +77,23 @@ class LifecycleFaultsIT {
                 PlainTicker.class, JournalingProcess.class, FailingPreDestroy.class);
     }
 
-    @BeforeAll
-    static void initializeSharedLog4jStatics() {
-        Leaks.initializeSharedLog4jStatics();
-    }
-
-    @BeforeEach
-    void clear() {
-        ItJournal.clear();
-        TomcatLog.clear();
-    }
-
     @Test
     void aThrowingConstructorFailsTheDeploymentNamingProcessAndClass() {
         String type = BrokenConstructor.class.getName();
-        assertDeploymentFails("constructor-fails", "process \"broken\" (context parameter "
-                + "simplevisor.process.broken.class = \"" + type + "\"): the constructor of " + type
+        assertDeploymentFails("constructor-fails", brokenProcess(type) + "the constructor of " + type
                 + " failed: java.lang.IllegalStateException: no licence key");
     }
 
     @Test
     void aThrowingStaticInitializerFailsTheDeploymentNamingProcessAndClass() {
         String type = BrokenStaticInitializer.class.getName();
-        assertDeploymentFails("static-initializer-fails", "process \"broken\" (context parameter "
-                + "simplevisor.process.broken.class = \"" + type + "\"): the static initializer of " + type
+        assertDeploymentFails("static-initializer-fails", brokenProcess(type) + "the static initializer of " + type
                 + " failed: java.lang.IllegalArgumentException: endpoint not configured");
+    }
+
+    /** {@return how a problem of the process "broken" of {@link #auditThenBroken} begins} */
+    private static String brokenProcess(String type) {
+        return "process \"broken\" (context parameter simplevisor.process.broken.class = \"" + type + "\"): ";
     }
 
     @Test

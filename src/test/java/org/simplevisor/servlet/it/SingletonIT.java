@@ -19,7 +19,6 @@ import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.simplevisor.servlet.it.app.JournalingProcess;
@@ -30,7 +29,7 @@ import org.simplevisor.servlet.it.app.PlainTicker;
  * the WAR's context.xml): it runs under its lease, shows it over JMX, and undeploy releases the lease and leaves
  * nothing behind.
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, InContainerFixture.class})
 @RunAsClient
 class SingletonIT {
 
@@ -56,15 +55,8 @@ class SingletonIT {
                         + "</Context>\n"), "context.xml");
     }
 
-    @BeforeAll
-    static void initializeSharedLog4jStatics() {
-        Leaks.initializeSharedLog4jStatics();
-    }
-
     @Test
     void aSingletonRunsUnderItsLeaseInTheApplicationsDataSourceAndUndeployReleasesIt() throws Exception {
-        ItJournal.clear();
-        TomcatLog.clear();
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName relay = new ObjectName("org.simplevisor:type=Process,context=" + CONTEXT + ",name=relay");
         deployer.deploy("singleton");

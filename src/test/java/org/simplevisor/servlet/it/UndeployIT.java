@@ -11,7 +11,6 @@ import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.simplevisor.servlet.it.app.AnnotatedTicker;
@@ -23,7 +22,7 @@ import org.simplevisor.servlet.it.app.PlainTicker;
  * Undeploy leaves nothing behind: every process thread has ended, the MBeans and meters are gone, Tomcat reports no
  * leaked thread, and the web application's class loader can be garbage-collected.
  */
-@ExtendWith(ArquillianExtension.class)
+@ExtendWith({ArquillianExtension.class, InContainerFixture.class})
 @RunAsClient
 class UndeployIT {
 
@@ -42,15 +41,8 @@ class UndeployIT {
                 AnnotatedTicker.class, PlainTicker.class, JournalingProcess.class, OverriddenProcess.class);
     }
 
-    @BeforeAll
-    static void initializeSharedLog4jStatics() {
-        Leaks.initializeSharedLog4jStatics();
-    }
-
     @Test
     void undeployReleasesThreadsMBeansMetersAndTheClassLoader() {
-        ItJournal.clear();
-        TomcatLog.clear();
         deployer.deploy("undeploy");
         WeakReference<ClassLoader> loader;
         try {

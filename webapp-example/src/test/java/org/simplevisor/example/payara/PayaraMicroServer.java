@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
+import org.simplevisor.example.StopOnJvmExit;
 import org.simplevisor.example.tomcat.StandaloneTomcat;
 
 /**
@@ -54,7 +55,7 @@ public final class PayaraMicroServer implements AutoCloseable {
     private Process process;
     private Writer commands;
     private Thread console;
-    private Thread shutdownHook;
+    private StopOnJvmExit stopOnJvmExit;
 
     /**
      * @param payaraJar     {@code payara-micro-<version>.jar}
@@ -94,8 +95,7 @@ public final class PayaraMicroServer implements AutoCloseable {
         Files.deleteIfExists(log());
         long begun = System.nanoTime();
         process = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).start();
-        shutdownHook = new Thread(this::stop, "stop-payara-" + process.pid());
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        stopOnJvmExit = StopOnJvmExit.install("stop-payara-" + process.pid(), this::stop);
         commands = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         console = new Thread(this::copyConsole, "payara-console-" + process.pid());
         console.setDaemon(true);
@@ -211,12 +211,8 @@ public final class PayaraMicroServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         } finally {
-            if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
-                } catch (IllegalStateException jvmStopping) {
-                    // the hook runs anyway
-                }
+            if (stopOnJvmExit != null) {
+                stopOnJvmExit.remove();
             }
         }
     }

@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
+import org.simplevisor.example.StopOnJvmExit;
 
 /**
  * A standalone Apache Tomcat, as an operator runs it: the unpacked distribution as {@code CATALINA_HOME}, a fresh
@@ -72,7 +73,7 @@ public final class StandaloneTomcat implements AutoCloseable {
     private final List<Path> libraries;
     private final Map<String, String> credentials;
     private Process process;
-    private Thread shutdownHook;
+    private StopOnJvmExit stopOnJvmExit;
 
     private StandaloneTomcat(Builder builder) {
         this.home = builder.home.toAbsolutePath().normalize();
@@ -299,8 +300,7 @@ public final class StandaloneTomcat implements AutoCloseable {
         }
         env.put("CATALINA_OPTS", (callerCatalinaOpts + " " + options).strip());
         process = builder.start();
-        shutdownHook = new Thread(this::stopQuietly, "stop-tomcat-" + process.pid());
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        stopOnJvmExit = StopOnJvmExit.install("stop-tomcat-" + process.pid(), this::stopQuietly);
         // The port is bound early (bindOnInit), but answers only once Tomcat has deployed webapps/ and started
         // its connector.
         waitFor(() -> answersHttp(httpUrl() + "/"), timeout, "an HTTP answer from " + httpUrl());
@@ -371,12 +371,8 @@ public final class StandaloneTomcat implements AutoCloseable {
             Thread.currentThread().interrupt();
             return -1;
         } finally {
-            if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
-                } catch (IllegalStateException jvmStopping) {
-                    // the hook runs anyway
-                }
+            if (stopOnJvmExit != null) {
+                stopOnJvmExit.remove();
             }
         }
     }

@@ -1,0 +1,33 @@
+package org.simplevisor.testing;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Numbers the tasks in the order they are submitted, then runs each on a real thread that knows its number. */
+public final class SubmissionOrderExecutor extends ThreadBackedExecutor {
+
+    private static final ThreadLocal<Integer> INDEX = new ThreadLocal<>();
+    private final AtomicInteger submissions = new AtomicInteger();
+
+    @Override
+    public void execute(Runnable task) {
+        int index = submissions.getAndIncrement();
+        threads.execute(() -> {
+            INDEX.set(index);
+            try {
+                task.run();
+            } finally {
+                INDEX.remove();
+            }
+        });
+    }
+
+    /** {@return the place (0-based) in the submission order of the task the current thread runs} */
+    public static int indexOfCurrentTask() {
+        return INDEX.get();
+    }
+
+    /** {@return how many tasks have been submitted} */
+    public int submitted() {
+        return submissions.get();
+    }
+}
