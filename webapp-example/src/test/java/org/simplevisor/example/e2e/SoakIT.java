@@ -207,8 +207,8 @@ class SoakIT {
             assertThat(manager.undeploy(PATH)).startsWith("OK - Undeployed application at context path [" + PATH + "]");
             assertThat(monitor.queryNames(TomcatEndToEndIT.name(DOMAIN + ":*"), null)).isEmpty();
             assertThat(monitor.queryNames(TomcatEndToEndIT.METRICS, null)).as("Micrometer meters over JMX").isEmpty();
-            // findleaks once the example itself is undeployed: nothing, or the example alone, which a JVM that ran
-            // it for minutes keeps with no Java reference to it that a heap dump records (tomcat-config/README.md,
+            // findleaks once the example itself is undeployed: nothing, or the example alone, whose classes code the
+            // JVM's C2 compiled while it was busy can keep, with no Java reference to it (tomcat-config/README.md,
             // "findleaks after a soak"); when it is named, a heap dump is left beside the report to look into.
             String leaks = manager.findLeaks().strip();
             Files.writeString(report, String.format(Locale.ROOT, "%nfindleaks once %s is undeployed too: %s%n", PATH,
