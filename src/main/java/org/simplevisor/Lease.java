@@ -1,6 +1,7 @@
 package org.simplevisor;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One acquisition of a named lease: who holds it, with which fencing token. A holder renews and releases the lease
@@ -34,5 +35,22 @@ public record Lease(String name, String owner, long token) {
         if (value.isEmpty()) {
             throw new IllegalArgumentException("lease " + part + " must not be empty");
         }
+    }
+
+    // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
+    @Override
+    public boolean equals(@Nullable Object other) {
+        return other instanceof Lease that && Objects.equals(name, that.name) && Objects.equals(owner, that.owner)
+                && token == that.token;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, owner, token);
+    }
+
+    @Override
+    public String toString() {
+        return "Lease[name=" + name + ", owner=" + owner + ", token=" + token + "]";
     }
 }

@@ -1,5 +1,8 @@
 package org.simplevisor;
 
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a singleton's node knows of its lease, in a {@link ProcessSnapshot}.
  *
@@ -14,5 +17,22 @@ public record LeaseState(String holder, long fencingToken, LeaseLoss lastLoss) {
     /** {@return whether this node holds the lease} */
     public boolean held() {
         return fencingToken > 0;
+    }
+
+    // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
+    @Override
+    public boolean equals(@Nullable Object other) {
+        return other instanceof LeaseState that && Objects.equals(holder, that.holder)
+                && fencingToken == that.fencingToken && lastLoss == that.lastLoss;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(holder, fencingToken, lastLoss);
+    }
+
+    @Override
+    public String toString() {
+        return "LeaseState[holder=" + holder + ", fencingToken=" + fencingToken + ", lastLoss=" + lastLoss + "]";
     }
 }

@@ -2,6 +2,7 @@ package org.simplevisor;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How long a lease lasts and how its holder keeps it. The holder renews every {@code renewInterval}; if no renewal
@@ -74,5 +75,24 @@ public record LeaseTiming(Duration leaseTime, Duration renewDeadline, Duration r
             throw new IllegalArgumentException(property + " must be at most " + ProcessOption.LONGEST + ", was "
                     + value);
         }
+    }
+
+    // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
+    @Override
+    public boolean equals(@Nullable Object other) {
+        return other instanceof LeaseTiming that && Objects.equals(leaseTime, that.leaseTime)
+                && Objects.equals(renewDeadline, that.renewDeadline)
+                && Objects.equals(renewInterval, that.renewInterval);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(leaseTime, renewDeadline, renewInterval);
+    }
+
+    @Override
+    public String toString() {
+        return "LeaseTiming[leaseTime=" + leaseTime + ", renewDeadline=" + renewDeadline
+                + ", renewInterval=" + renewInterval + "]";
     }
 }

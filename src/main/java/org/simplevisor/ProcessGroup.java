@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +59,21 @@ final class ProcessGroup {
 
     /** A decision, and the delay a member held for a restart announces. */
     record Order(Decision decision, @Nullable Duration delay) {
+        // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
+        @Override
+        public boolean equals(@Nullable Object other) {
+            return other instanceof Order that && decision == that.decision && Objects.equals(delay, that.delay);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(decision, delay);
+        }
+
+        @Override
+        public String toString() {
+            return "Order[decision=" + decision + ", delay=" + delay + "]";
+        }
     }
 
     /**
@@ -66,10 +82,42 @@ final class ProcessGroup {
      */
     record Cancellation(@Nullable Decision followed, @Nullable ProcessRun ending) {
         static final Cancellation NOT_CONCERNED = new Cancellation(null, null);
+
+        // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
+        @Override
+        public boolean equals(@Nullable Object other) {
+            return other instanceof Cancellation that && followed == that.followed
+                    && Objects.equals(ending, that.ending);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(followed, ending);
+        }
+
+        @Override
+        public String toString() {
+            return "Cancellation[followed=" + followed + ", ending=" + ending + "]";
+        }
     }
 
     /** A run the group cancelled and waits for, and the check that reports it if it does not end in time. */
     private record Ending(ProcessRun run, ScheduledFuture<?> check) {
+        // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
+        @Override
+        public boolean equals(@Nullable Object other) {
+            return other instanceof Ending that && Objects.equals(run, that.run) && Objects.equals(check, that.check);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(run, check);
+        }
+
+        @Override
+        public String toString() {
+            return "Ending[run=" + run + ", check=" + check + "]";
+        }
     }
 
     /** A group restart in progress: who triggered it, who starts again, and when. */

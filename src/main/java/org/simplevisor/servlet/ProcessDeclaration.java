@@ -3,6 +3,7 @@ package org.simplevisor.servlet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
@@ -70,5 +71,34 @@ record ProcessDeclaration(
             options.add(ProcessOption.inGroup(group));
         }
         return options.toArray(new ProcessOption[0]);
+    }
+
+    // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
+    @Override
+    public boolean equals(@Nullable Object other) {
+        return other instanceof ProcessDeclaration that && Objects.equals(name, that.name)
+                && Objects.equals(type, that.type) && Objects.equals(origin, that.origin) && policy == that.policy
+                && maxRestarts == that.maxRestarts && Objects.equals(restartDelay, that.restartDelay)
+                && Objects.equals(maxRestartDelay, that.maxRestartDelay) && Double.compare(jitter, that.jitter) == 0
+                && Objects.equals(healthyDuration, that.healthyDuration)
+                && Objects.equals(restartWindow, that.restartWindow) && Objects.equals(watchdog, that.watchdog)
+                && priority == that.priority && Objects.equals(noRestartOn, that.noRestartOn)
+                && singleton == that.singleton && Objects.equals(group, that.group);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, type, origin, policy, maxRestarts, restartDelay, maxRestartDelay, jitter,
+                healthyDuration, restartWindow, watchdog, priority, noRestartOn, singleton, group);
+    }
+
+    @Override
+    public String toString() {
+        return "ProcessDeclaration[name=" + name + ", type=" + type + ", origin=" + origin + ", policy=" + policy
+                + ", maxRestarts=" + maxRestarts + ", restartDelay=" + restartDelay
+                + ", maxRestartDelay=" + maxRestartDelay + ", jitter=" + jitter
+                + ", healthyDuration=" + healthyDuration + ", restartWindow=" + restartWindow
+                + ", watchdog=" + watchdog + ", priority=" + priority + ", noRestartOn=" + noRestartOn
+                + ", singleton=" + singleton + ", group=" + group + "]";
     }
 }

@@ -4,10 +4,12 @@ import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 import org.simplevisor.SupervisedProcess;
 
 /**
@@ -20,6 +22,22 @@ final class ProcessFactory {
 
     /** One created process. */
     record Instance(ProcessDeclaration declaration, SupervisedProcess process, LifecycleMethods lifecycle) {
+        // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
+        @Override
+        public boolean equals(@Nullable Object other) {
+            return other instanceof Instance that && Objects.equals(declaration, that.declaration)
+                    && Objects.equals(process, that.process) && Objects.equals(lifecycle, that.lifecycle);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(declaration, process, lifecycle);
+        }
+
+        @Override
+        public String toString() {
+            return "Instance[declaration=" + declaration + ", process=" + process + ", lifecycle=" + lifecycle + "]";
+        }
     }
 
     private ProcessFactory() {

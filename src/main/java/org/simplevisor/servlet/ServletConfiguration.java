@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -87,6 +88,24 @@ final class ServletConfiguration {
      * @param nodeId     this node's id, or {@code null} for the supervisor's default
      */
     record Cluster(String dataSource, String table, Duration leaseTime, String nodeId) {
+        // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
+        @Override
+        public boolean equals(@Nullable Object other) {
+            return other instanceof Cluster that && Objects.equals(dataSource, that.dataSource)
+                    && Objects.equals(table, that.table) && Objects.equals(leaseTime, that.leaseTime)
+                    && Objects.equals(nodeId, that.nodeId);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(dataSource, table, leaseTime, nodeId);
+        }
+
+        @Override
+        public String toString() {
+            return "Cluster[dataSource=" + dataSource + ", table=" + table + ", leaseTime=" + leaseTime
+                    + ", nodeId=" + nodeId + "]";
+        }
     }
 
     private ServletConfiguration(Reader reader) {

@@ -20,6 +20,7 @@ final class RemoteJvm {
     static final ObjectName THREADING = TomcatEndToEndIT.name(ManagementFactory.THREAD_MXBEAN_NAME);
     static final ObjectName MEMORY = TomcatEndToEndIT.name(ManagementFactory.MEMORY_MXBEAN_NAME);
     static final ObjectName OPERATING_SYSTEM = TomcatEndToEndIT.name(ManagementFactory.OPERATING_SYSTEM_MXBEAN_NAME);
+    static final ObjectName HOTSPOT_DIAGNOSTIC = TomcatEndToEndIT.name("com.sun.management:type=HotSpotDiagnostic");
 
     private final MBeanServerConnection monitor;
     private final MBeanServerConnection control;
@@ -57,5 +58,15 @@ final class RemoteJvm {
     /** @return the process's open file descriptors ({@code UnixOperatingSystemMXBean.getOpenFileDescriptorCount()}) */
     long openFileDescriptors() throws JMException, java.io.IOException {
         return ((Number) monitor.getAttribute(OPERATING_SYSTEM, "OpenFileDescriptorCount")).longValue();
+    }
+
+    /**
+     * Writes a heap dump of the live objects ({@code HotSpotDiagnosticMXBean.dumpHeap}, which collects garbage first).
+     *
+     * @param file where, on Tomcat's machine; must end in {@code .hprof} and not exist
+     */
+    void dumpHeap(java.nio.file.Path file) throws JMException, java.io.IOException {
+        control.invoke(HOTSPOT_DIAGNOSTIC, "dumpHeap", new Object[] {file.toString(), true},
+                new String[] {String.class.getName(), boolean.class.getName()});
     }
 }
