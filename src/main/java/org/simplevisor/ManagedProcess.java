@@ -88,7 +88,7 @@ final class ManagedProcess {
         this.group = group;
         this.restartsWithGroup = group != null && group.strategy != GroupStrategy.ONE_FOR_ONE;
         synchronized (lock) {
-            publish(host.clock().instant());
+            publish(host.clock.instant());
         }
     }
 
@@ -155,7 +155,7 @@ final class ManagedProcess {
                 return;
             }
             if (run != null && run.thread != null) {
-                run.cancel(ProcessRun.CancelCause.MANUAL, host.clock().instant());
+                run.cancel(ProcessRun.CancelCause.MANUAL, host.clock.instant());
                 startAfterExit = true;
                 return;
             }
@@ -166,7 +166,7 @@ final class ManagedProcess {
     void resetRestartCount() {
         synchronized (lock) {
             resetRestarts();
-            publish(host.clock().instant());
+            publish(host.clock.instant());
         }
     }
 
@@ -217,13 +217,13 @@ final class ManagedProcess {
         if (pendingRestart != null) {
             cancelPendingRestart();
         } else if (run != null && run.thread == null) {
-            run.cancel(cause, host.clock().instant());
+            run.cancel(cause, host.clock.instant());
             run.left();
             run = null;
         } else if (run == null && groupOrder != null) {
             groupOrder = null; // it was waiting for its group's restart
         } else if (status == ProcessStatus.STANDBY) {
-            host.leases().withdraw(this);
+            host.leases.withdraw(this);
         } else {
             return false;
         }
@@ -234,7 +234,7 @@ final class ManagedProcess {
     @GuardedBy("lock")
     private @Nullable ProcessRun cancelRun(ProcessRun.CancelCause cause) {
         if (run != null) {
-            run.cancel(cause, host.clock().instant());
+            run.cancel(cause, host.clock.instant());
         }
         return run;
     }
@@ -255,7 +255,7 @@ final class ManagedProcess {
 
     /** Reports where the stuck run's thread is, interrupts it once more, and counts the run as ended. */
     private void reportNotStopped(ProcessRun stuck, ExitReason reason, ProcessStatus atRest) {
-        Instant now = host.clock().instant();
+        Instant now = host.clock.instant();
         Thread thread = stuck.thread;
         ProcessNotStoppedException report = new ProcessNotStoppedException(name,
                 Duration.between(stuck.cancelTime, now), thread);
@@ -270,7 +270,7 @@ final class ManagedProcess {
             if (lease != null) {
                 loseLease(LeaseLoss.EXPIRED, now);
             }
-            host.leases().forget(this);
+            host.leases.forget(this);
         }
     }
 
@@ -284,7 +284,7 @@ final class ManagedProcess {
             if (run != self) {
                 return;
             }
-            Instant now = host.clock().instant();
+            Instant now = host.clock.instant();
             run = null;
             count(ExitReason.SHUTDOWN, null, false, now);
             settle(ProcessStatus.STOPPED, now);
@@ -324,14 +324,14 @@ final class ManagedProcess {
             if (lease == null) {
                 return;
             }
-            Instant now = host.clock().instant();
+            Instant now = host.clock.instant();
             loseLease(reason, now);
             if (run != null && run.thread != null) {
                 run.cancel(ProcessRun.CancelCause.LEASE_LOST, now);
                 return;
             }
             dropWaitingRun(ProcessRun.CancelCause.LEASE_LOST);
-            host.leases().release(this);
+            host.leases.release(this);
             standby();
             emit(SupervisorEvent.Type.STATUS_CHANGED);
         }
@@ -342,7 +342,7 @@ final class ManagedProcess {
         synchronized (lock) {
             if (lease == null && !holder.equals(leaseHolder)) {
                 leaseHolder = holder;
-                publish(host.clock().instant());
+                publish(host.clock.instant());
             }
         }
     }
@@ -357,8 +357,8 @@ final class ManagedProcess {
     }
 
     private void standby() {
-        settle(ProcessStatus.STANDBY, host.clock().instant());
-        host.leases().want(this);
+        settle(ProcessStatus.STANDBY, host.clock.instant());
+        host.leases.want(this);
     }
 
     /** The process came to rest: it gives its lease back, so that another node may take it at once. */
@@ -367,9 +367,9 @@ final class ManagedProcess {
             return;
         }
         if (lease != null) {
-            loseLease(LeaseLoss.RELEASED, host.clock().instant());
+            loseLease(LeaseLoss.RELEASED, host.clock.instant());
         }
-        host.leases().release(this);
+        host.leases.release(this);
     }
 
     private void loseLease(LeaseLoss reason, Instant now) {
@@ -387,14 +387,14 @@ final class ManagedProcess {
             return; // a singleton waiting for its lease
         }
         try {
-            host.executor().execute(() -> execute(submitted));
+            host.executor.execute(() -> execute(submitted));
         } catch (RejectedExecutionException rejected) {
             synchronized (lock) {
                 if (run == submitted) {
                     run = null;
                     submitted.left();
                     lastFailure = rejected;
-                    lastFailureTime = host.clock().instant();
+                    lastFailureTime = host.clock.instant();
                     setStatusAtRest(ProcessStatus.FAILED, rejected);
                     giveBackLease();
                 }
@@ -405,7 +405,7 @@ final class ManagedProcess {
     /** The task handed to the executor: one whole run on the executor's thread. */
     private void execute(ProcessRun current) {
         if (current.isRestart()) {
-            host.events().awaitBacklogBelowLimit(); // a restart loop must not outrun the listeners
+            host.events.awaitBacklogBelowLimit(); // a restart loop must not outrun the listeners
         }
         if (!begin(current)) {
             return;
@@ -443,7 +443,7 @@ final class ManagedProcess {
             if (run != current) {
                 return false; // cancelled before its thread reached it
             }
-            Instant now = host.clock().instant();
+            Instant now = host.clock.instant();
             if (current.isRestart() && current.outsideLimit) {
                 totalRestarts++; // restarted with its group's trigger, whose limit counts the restart
             } else if (current.isRestart()) {
@@ -512,7 +512,7 @@ final class ManagedProcess {
             if (ended.abandoned) {
                 submit = abandonedRunEnded();
             } else {
-                Instant now = host.clock().instant();
+                Instant now = host.clock.instant();
                 Throwable failure = ended.cancelCause() == ProcessRun.CancelCause.WATCHDOG ? ended.hang : error;
                 count(reason, failure, recoverFailed, now);
                 if (Duration.between(ended.startTime, now).compareTo(spec.healthyDuration) >= 0) {
@@ -530,7 +530,7 @@ final class ManagedProcess {
                         break;
                     case STANDBY:
                         startAfterExit = false;
-                        host.leases().release(this); // if the store still has it, before the next acquisition
+                        host.leases.release(this); // if the store still has it, before the next acquisition
                         standby();
                         emit(endEvent, reason, failure, null, false);
                         break;
@@ -669,30 +669,30 @@ final class ManagedProcess {
             startAfterExit = false; // the group's order replaces an operator's restart still waiting for the run's end
             if (run != null && run.thread != null) {
                 groupOrder = order;
-                run.cancel(ProcessRun.CancelCause.GROUP, host.clock().instant());
-                return new ProcessGroup.Cancellation(order.decision(), run);
+                run.cancel(ProcessRun.CancelCause.GROUP, host.clock.instant());
+                return new ProcessGroup.Cancellation(order.decision, run);
             }
             boolean unbegunStart = run != null && !run.isRestart(); // its thread has not reached it yet
             ProcessGroup.Order previous = groupOrder;
             dropWaitingRun(ProcessRun.CancelCause.GROUP); // the group's start replaces whatever waited
-            ProcessGroup.Order followed = unbegunStart && order.decision() != ProcessGroup.Decision.FAIL
-                    ? new ProcessGroup.Order(ProcessGroup.Decision.START_AFRESH, order.delay()) : order;
+            ProcessGroup.Order followed = unbegunStart && order.decision != ProcessGroup.Decision.FAIL
+                    ? new ProcessGroup.Order(ProcessGroup.Decision.START_AFRESH, order.delay) : order;
             followGroupOrderAtOnce(followed, previous);
-            return new ProcessGroup.Cancellation(followed.decision(), null);
+            return new ProcessGroup.Cancellation(followed.decision, null);
         }
     }
 
     /** Follows what the group ordered at once, as the process has no run in progress. */
     private void followGroupOrderAtOnce(ProcessGroup.Order order, ProcessGroup.@Nullable Order previous) {
-        groupOrder = order.decision().holds() ? order : null;
-        settle(order.decision().status(), host.clock().instant());
-        if (order.decision() == ProcessGroup.Decision.RESTART
-                && (previous == null || previous.decision() != ProcessGroup.Decision.RESTART)) {
-            emit(SupervisorEvent.Type.RESTARTING, ExitReason.GROUP, null, order.delay(), false);
+        groupOrder = order.decision.holds() ? order : null;
+        settle(order.decision.status(), host.clock.instant());
+        if (order.decision == ProcessGroup.Decision.RESTART
+                && (previous == null || previous.decision != ProcessGroup.Decision.RESTART)) {
+            emit(SupervisorEvent.Type.RESTARTING, ExitReason.GROUP, null, order.delay, false);
         } else if (status != lastEmittedStatus) {
             emit(SupervisorEvent.Type.STATUS_CHANGED);
         }
-        if (!order.decision().holds()) {
+        if (!order.decision.holds()) {
             giveBackLease(); // at rest
         }
     }
@@ -701,12 +701,12 @@ final class ManagedProcess {
     private void followGroupOrderAfterRun(SupervisorEvent.Type endEvent, ExitReason reason,
             @Nullable Throwable failure, Instant now) {
         ProcessGroup.Order order = groupOrder;
-        settle(order.decision().status(), now);
+        settle(order.decision.status(), now);
         emit(endEvent, reason, failure, null, false);
-        if (order.decision() == ProcessGroup.Decision.RESTART) {
-            emit(SupervisorEvent.Type.RESTARTING, reason, failure, order.delay(), false);
+        if (order.decision == ProcessGroup.Decision.RESTART) {
+            emit(SupervisorEvent.Type.RESTARTING, reason, failure, order.delay, false);
         }
-        if (!order.decision().holds()) {
+        if (!order.decision.holds()) {
             groupOrder = null;
             giveBackLease(); // at rest
         }
@@ -732,7 +732,7 @@ final class ManagedProcess {
             if (closed || run != null || groupOrder == null) {
                 return null;
             }
-            boolean afresh = groupOrder.decision() == ProcessGroup.Decision.START_AFRESH;
+            boolean afresh = groupOrder.decision == ProcessGroup.Decision.START_AFRESH;
             groupOrder = null;
             if (afresh) {
                 resetRestarts();
@@ -821,7 +821,7 @@ final class ManagedProcess {
             return newRun(true, ProcessStatus.RESTARTING);
         }
         long generation = ++restartGeneration;
-        pendingRestart = host.scheduler().schedule(() -> restartDue(generation), delay.toNanos(),
+        pendingRestart = host.scheduler.schedule(() -> restartDue(generation), delay.toNanos(),
                 TimeUnit.NANOSECONDS);
         return null;
     }
@@ -852,7 +852,7 @@ final class ManagedProcess {
 
     @GuardedBy("lock")
     private void scheduleWatchdog(ProcessRun watched, Duration after) {
-        watched.watchdogCheck = host.scheduler().schedule(() -> checkHeartbeat(watched), after.toNanos(),
+        watched.watchdogCheck = host.scheduler.schedule(() -> checkHeartbeat(watched), after.toNanos(),
                 TimeUnit.NANOSECONDS);
     }
 
@@ -861,7 +861,7 @@ final class ManagedProcess {
             if (run != watched || watched.isCancelled()) {
                 return;
             }
-            Instant now = host.clock().instant();
+            Instant now = host.clock.instant();
             Duration silence = Duration.between(watched.lastHeartbeat(), now);
             if (silence.compareTo(spec.watchdog) < 0) {
                 scheduleWatchdog(watched, spec.watchdog.minus(silence));
@@ -878,8 +878,8 @@ final class ManagedProcess {
 
     @GuardedBy("lock")
     private ProcessRun newRun(boolean isRestart, ProcessStatus waitingStatus) {
-        run = new ProcessRun(name, host.clock(), isRestart, lease == null ? 0 : lease.token());
-        settle(waitingStatus, host.clock().instant());
+        run = new ProcessRun(name, host.clock, isRestart, lease == null ? 0 : lease.token());
+        settle(waitingStatus, host.clock.instant());
         return run;
     }
 
@@ -906,7 +906,7 @@ final class ManagedProcess {
 
     @GuardedBy("lock")
     private void setStatusAtRest(ProcessStatus atRest, @Nullable Throwable error) {
-        settle(atRest, host.clock().instant());
+        settle(atRest, host.clock.instant());
         emit(SupervisorEvent.Type.STATUS_CHANGED, null, error, null, false);
     }
 
@@ -928,7 +928,7 @@ final class ManagedProcess {
     private void emit(SupervisorEvent.Type type, @Nullable ExitReason reason, @Nullable Throwable error,
             @Nullable Duration delay, boolean restart) {
         ProcessSnapshot current = snapshot;
-        host.events().publish(new SupervisorEvent(type, host.supervisorName(), name, lastEmittedStatus, current,
+        host.events.publish(new SupervisorEvent(type, host.supervisorName, name, lastEmittedStatus, current,
                 reason, error, delay, restart, current.takenAt()));
         lastEmittedStatus = current.status();
     }

@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -58,21 +57,13 @@ final class ProcessGroup {
     }
 
     /** A decision, and the delay a member held for a restart announces. */
-    record Order(Decision decision, @Nullable Duration delay) {
-        // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
-        @Override
-        public boolean equals(@Nullable Object other) {
-            return other instanceof Order that && decision == that.decision && Objects.equals(delay, that.delay);
-        }
+    static final class Order {
+        final Decision decision;
+        final @Nullable Duration delay;
 
-        @Override
-        public int hashCode() {
-            return Objects.hash(decision, delay);
-        }
-
-        @Override
-        public String toString() {
-            return "Order[decision=" + decision + ", delay=" + delay + "]";
+        Order(Decision decision, @Nullable Duration delay) {
+            this.decision = decision;
+            this.delay = delay;
         }
     }
 
@@ -80,43 +71,26 @@ final class ProcessGroup {
      * What cancelling a member for its group did: the decision it follows ({@code null} if the member was not
      * concerned), and the run to wait for, if any.
      */
-    record Cancellation(@Nullable Decision followed, @Nullable ProcessRun ending) {
+    static final class Cancellation {
         static final Cancellation NOT_CONCERNED = new Cancellation(null, null);
 
-        // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
-        @Override
-        public boolean equals(@Nullable Object other) {
-            return other instanceof Cancellation that && followed == that.followed
-                    && Objects.equals(ending, that.ending);
-        }
+        final @Nullable Decision followed;
+        final @Nullable ProcessRun ending;
 
-        @Override
-        public int hashCode() {
-            return Objects.hash(followed, ending);
-        }
-
-        @Override
-        public String toString() {
-            return "Cancellation[followed=" + followed + ", ending=" + ending + "]";
+        Cancellation(@Nullable Decision followed, @Nullable ProcessRun ending) {
+            this.followed = followed;
+            this.ending = ending;
         }
     }
 
     /** A run the group cancelled and waits for, and the check that reports it if it does not end in time. */
-    private record Ending(ProcessRun run, ScheduledFuture<?> check) {
-        // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
-        @Override
-        public boolean equals(@Nullable Object other) {
-            return other instanceof Ending that && Objects.equals(run, that.run) && Objects.equals(check, that.check);
-        }
+    private static final class Ending {
+        final ProcessRun run;
+        final ScheduledFuture<?> check;
 
-        @Override
-        public int hashCode() {
-            return Objects.hash(run, check);
-        }
-
-        @Override
-        public String toString() {
-            return "Ending[run=" + run + ", check=" + check + "]";
+        Ending(ProcessRun run, ScheduledFuture<?> check) {
+            this.run = run;
+            this.check = check;
         }
     }
 
@@ -245,11 +219,11 @@ final class ProcessGroup {
         List<Runnable> starts = List.of();
         synchronized (lock) {
             Ending awaited = ending.get(member);
-            if (awaited == null || awaited.run() != run) {
+            if (awaited == null || awaited.run != run) {
                 return;
             }
             ending.remove(member);
-            awaited.check().cancel(false);
+            awaited.check.cancel(false);
             if (pending != null && !closed) {
                 starts = startWhenStopped(pending);
             }
@@ -265,7 +239,7 @@ final class ProcessGroup {
                 pending.cancelTimer();
                 pending = null;
             }
-            ending.values().forEach(awaited -> awaited.check().cancel(false));
+            ending.values().forEach(awaited -> awaited.check.cancel(false));
             ending.clear();
         }
     }
@@ -290,21 +264,21 @@ final class ProcessGroup {
      */
     private void involve(@Nullable Restart restart, ManagedProcess member, Order order, boolean alsoAtRest) {
         Cancellation cancellation = member.cancelForGroup(order, alsoAtRest);
-        if (cancellation.followed() == null) {
+        if (cancellation.followed == null) {
             return;
         }
-        if (restart != null && cancellation.followed().holds()) {
+        if (restart != null && cancellation.followed.holds()) {
             restart.members.add(member);
         } else if (restart != null) {
             restart.members.remove(member);
         }
-        ProcessRun run = cancellation.ending();
+        ProcessRun run = cancellation.ending;
         Ending awaited = ending.get(member);
-        if (run != null && (awaited == null || awaited.run() != run)) {
+        if (run != null && (awaited == null || awaited.run != run)) {
             if (awaited != null) {
-                awaited.check().cancel(false); // that run has ended; only its report to the group is still due
+                awaited.check.cancel(false); // that run has ended; only its report to the group is still due
             }
-            ScheduledFuture<?> check = host.scheduler().schedule(() -> checkEnded(member, run),
+            ScheduledFuture<?> check = host.scheduler.schedule(() -> checkEnded(member, run),
                     stopTimeout.toNanos(), TimeUnit.NANOSECONDS);
             ending.put(member, new Ending(run, check));
         }
@@ -336,7 +310,7 @@ final class ProcessGroup {
     private void checkEnded(ManagedProcess member, ProcessRun run) {
         synchronized (lock) {
             Ending awaited = ending.get(member);
-            if (closed || awaited == null || awaited.run() != run || !member.abandonForGroup(run)) {
+            if (closed || awaited == null || awaited.run != run || !member.abandonForGroup(run)) {
                 return; // it ended after all, or shutdown waits for it now
             }
             ending.remove(member);
@@ -348,8 +322,8 @@ final class ProcessGroup {
     private void announce(Restart restart, @Nullable ExitReason reason) {
         List<String> starting = members.stream().filter(restart.members::contains).map(m -> m.name)
                 .collect(Collectors.toList());
-        host.events().publish(SupervisorEvent.groupRestarting(host.supervisorName(), name, restart.trigger, reason,
-                starting, restart.delay, host.clock().instant()));
+        host.events.publish(SupervisorEvent.groupRestarting(host.supervisorName, name, restart.trigger, reason,
+                starting, restart.delay, host.clock.instant()));
     }
 
     /**
@@ -365,7 +339,7 @@ final class ProcessGroup {
             return startMembers(restart);
         }
         long generation = restart.timerGeneration;
-        restart.timer = host.scheduler().schedule(() -> startDue(restart, generation), restart.delay.toNanos(),
+        restart.timer = host.scheduler.schedule(() -> startDue(restart, generation), restart.delay.toNanos(),
                 TimeUnit.NANOSECONDS);
         return List.of();
     }

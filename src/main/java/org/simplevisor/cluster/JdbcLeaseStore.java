@@ -25,7 +25,6 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
-import org.jspecify.annotations.Nullable;
 import org.simplevisor.Lease;
 import org.simplevisor.LeaseStore;
 import org.simplevisor.LeaseStoreException;
@@ -288,21 +287,13 @@ public final class JdbcLeaseStore implements LeaseStore {
     }
 
     /** A lease's row as read before its acquisition: its token, and whether it is held (not expired). */
-    private record Row(long token, boolean live) {
-        // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
-        @Override
-        public boolean equals(@Nullable Object other) {
-            return other instanceof Row that && token == that.token && live == that.live;
-        }
+    private static final class Row {
+        final long token;
+        final boolean live;
 
-        @Override
-        public int hashCode() {
-            return Objects.hash(token, live);
-        }
-
-        @Override
-        public String toString() {
-            return "Row[token=" + token + ", live=" + live + "]";
+        Row(long token, boolean live) {
+            this.token = token;
+            this.live = live;
         }
     }
 

@@ -2,7 +2,6 @@ package org.simplevisor.servlet;
 
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
-import java.util.Objects;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import org.apache.logging.log4j.LogManager;
@@ -31,22 +30,13 @@ final class ExecutorLookup {
     }
 
     /** A container's executor and the JNDI name it was found under. */
-    record Found(ManagedExecutorService executor, String jndiName) {
-        // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
-        @Override
-        public boolean equals(@Nullable Object other) {
-            return other instanceof Found that && Objects.equals(executor, that.executor)
-                    && Objects.equals(jndiName, that.jndiName);
-        }
+    static final class Found {
+        final ManagedExecutorService executor;
+        final String jndiName;
 
-        @Override
-        public int hashCode() {
-            return Objects.hash(executor, jndiName);
-        }
-
-        @Override
-        public String toString() {
-            return "Found[executor=" + executor + ", jndiName=" + jndiName + "]";
+        Found(ManagedExecutorService executor, String jndiName) {
+            this.executor = executor;
+            this.jndiName = jndiName;
         }
     }
 

@@ -18,11 +18,11 @@ final class LeaseStoreLookup {
      *                                {@code DataSource} is bound under that name
      */
     static LeaseStore find(ServletConfiguration.Cluster cluster, ExecutorLookup.Jndi jndi) {
-        if (cluster.dataSource() == null) {
+        if (cluster.dataSource == null) {
             return null;
         }
-        DataSource dataSource = ExecutorLookup.bound(ServletConfiguration.CLUSTER_DATASOURCE, cluster.dataSource(),
+        DataSource dataSource = ExecutorLookup.bound(ServletConfiguration.CLUSTER_DATASOURCE, cluster.dataSource,
                 DataSource.class, jndi);
-        return JdbcLeaseStore.builder(dataSource).table(cluster.table()).leaseTime(cluster.leaseTime()).build();
+        return JdbcLeaseStore.builder(dataSource).table(cluster.table).leaseTime(cluster.leaseTime).build();
     }
 }

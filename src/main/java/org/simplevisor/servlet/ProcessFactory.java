@@ -4,13 +4,12 @@ import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.jspecify.annotations.Nullable;
 import org.simplevisor.SupervisedProcess;
+import org.simplevisor.Supervisor;
 
 /**
  * Creates process instances with their public no-arg constructor and calls their {@code @PostConstruct} methods;
@@ -20,23 +19,61 @@ final class ProcessFactory {
 
     private static final Logger LOG = LogManager.getLogger(ProcessFactory.class);
 
-    /** One created process. */
-    record Instance(ProcessDeclaration declaration, SupervisedProcess process, LifecycleMethods lifecycle) {
-        // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
-        @Override
-        public boolean equals(@Nullable Object other) {
-            return other instanceof Instance that && Objects.equals(declaration, that.declaration)
-                    && Objects.equals(process, that.process) && Objects.equals(lifecycle, that.lifecycle);
+    /** One created process: registered with the supervisor, destroyed at the undeploy. */
+    static final class Instance {
+        private final ProcessDeclaration declaration;
+        private final SupervisedProcess process;
+        private final LifecycleMethods lifecycle;
+
+        /**
+         * Creates the process with its public no-arg constructor and calls its {@code @PostConstruct} methods.
+         *
+         * @throws IllegalStateException naming the process and class that could not be created or initialised
+         */
+        private Instance(ProcessDeclaration declaration) {
+            this.declaration = declaration;
+            Class<? extends SupervisedProcess> type = declaration.type();
+            lifecycle = LifecycleMethods.of(type);
+            try {
+                process = type.getConstructor().newInstance();
+            } catch (InvocationTargetException e) {
+                throw new IllegalStateException("process \"" + declaration.name() + "\" (" + declaration.origin()
+                        + "): the constructor of " + type.getName() + " failed: " + e.getCause(), e.getCause());
+            } catch (ExceptionInInitializerError e) {
+                // The first construction initialises the class (configuration only loaded it): without this, a
+                // throwing static initializer failed the deployment with an error that named neither the process nor
+                // the class.
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                throw new IllegalStateException("process \"" + declaration.name() + "\" (" + declaration.origin()
+                        + "): the static initializer of " + type.getName() + " failed: " + cause, cause);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                throw new IllegalStateException("process \"" + declaration.name() + "\" (" + declaration.origin()
+                        + "): cannot create " + type.getName() + ": " + e, e);
+            }
+            try {
+                lifecycle.postConstruct(process);
+            } catch (InvocationTargetException e) {
+                throw new IllegalStateException("process \"" + declaration.name() + "\" (" + declaration.origin()
+                        + "): @PostConstruct " + e.getMessage(), e.getCause());
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("process \"" + declaration.name() + "\" (" + declaration.origin()
+                        + "): cannot call @PostConstruct of " + type.getName() + ": " + e, e);
+            }
         }
 
-        @Override
-        public int hashCode() {
-            return Objects.hash(declaration, process, lifecycle);
+        void register(Supervisor supervisor) {
+            supervisor.register(declaration.name(), process, declaration.options());
         }
 
-        @Override
-        public String toString() {
-            return "Instance[declaration=" + declaration + ", process=" + process + ", lifecycle=" + lifecycle + "]";
+        private void destroy() {
+            try {
+                lifecycle.preDestroy(process);
+            } catch (InvocationTargetException e) {
+                LOG.error("Process \"{}\": @PreDestroy {}", declaration.name(), e.getMessage(), e.getCause());
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                LOG.error("Process \"{}\": cannot call @PreDestroy of {}", declaration.name(),
+                        process.getClass().getName(), e);
+            }
         }
     }
 
@@ -57,44 +94,13 @@ final class ProcessFactory {
         List<Instance> created = new ArrayList<>();
         for (ProcessDeclaration declaration : declarations) {
             try {
-                created.add(create(declaration));
+                created.add(new Instance(declaration));
             } catch (RuntimeException | LinkageError e) {
                 destroyAll(created, destroyerName, System.nanoTime() + destroyTimeout.toNanos());
                 throw e;
             }
         }
         return created;
-    }
-
-    private static Instance create(ProcessDeclaration declaration) {
-        Class<? extends SupervisedProcess> type = declaration.type();
-        LifecycleMethods lifecycle = LifecycleMethods.of(type);
-        SupervisedProcess process;
-        try {
-            process = type.getConstructor().newInstance();
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException("process \"" + declaration.name() + "\" (" + declaration.origin()
-                    + "): the constructor of " + type.getName() + " failed: " + e.getCause(), e.getCause());
-        } catch (ExceptionInInitializerError e) {
-            // The first construction initialises the class (configuration only loaded it): without this, a throwing
-            // static initializer failed the deployment with an error that named neither the process nor the class.
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new IllegalStateException("process \"" + declaration.name() + "\" (" + declaration.origin()
-                    + "): the static initializer of " + type.getName() + " failed: " + cause, cause);
-        } catch (ReflectiveOperationException | LinkageError e) {
-            throw new IllegalStateException("process \"" + declaration.name() + "\" (" + declaration.origin()
-                    + "): cannot create " + type.getName() + ": " + e, e);
-        }
-        try {
-            lifecycle.postConstruct(process);
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException("process \"" + declaration.name() + "\" (" + declaration.origin()
-                    + "): @PostConstruct " + e.getMessage(), e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("process \"" + declaration.name() + "\" (" + declaration.origin()
-                    + "): cannot call @PostConstruct of " + type.getName() + ": " + e, e);
-        }
-        return new Instance(declaration, process, lifecycle);
     }
 
     /**
@@ -115,7 +121,7 @@ final class ProcessFactory {
         Thread destroyer = new Thread(() -> {
             for (int i = instances.size() - 1; i >= 0; i--) {
                 current.set(instances.get(i));
-                destroy(instances.get(i));
+                instances.get(i).destroy();
             }
             current.set(null);
         }, threadName);
@@ -134,23 +140,12 @@ final class ProcessFactory {
         Instance stuck = current.get();
         if (destroyer.isAlive() && stuck != null) {
             LOG.error("Process \"{}\": @PreDestroy did not return within the shutdown timeout; the undeploy goes "
-                    + "on without it", stuck.declaration().name(), new PreDestroyNotReturnedException(
-                    stuck.declaration().name(), Duration.ofNanos(System.nanoTime() - started), destroyer));
+                    + "on without it", stuck.declaration.name(), new PreDestroyNotReturnedException(
+                    stuck.declaration.name(), Duration.ofNanos(System.nanoTime() - started), destroyer));
             destroyer.interrupt();
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void destroy(Instance instance) {
-        try {
-            instance.lifecycle().preDestroy(instance.process());
-        } catch (InvocationTargetException e) {
-            LOG.error("Process \"{}\": @PreDestroy {}", instance.declaration().name(), e.getMessage(), e.getCause());
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            LOG.error("Process \"{}\": cannot call @PreDestroy of {}", instance.declaration().name(),
-                    instance.process().getClass().getName(), e);
         }
     }
 

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -79,32 +78,20 @@ final class ServletConfiguration {
     private final Map<String, GroupStrategy> groups;
     private final List<ProcessDeclaration> processes;
 
-    /**
-     * The lease store of the singletons: {@code simplevisor.cluster.*}.
-     *
-     * @param dataSource the JNDI name of the application's {@code DataSource}, or {@code null} when none is given
-     * @param table      the lease table
-     * @param leaseTime  the lease time
-     * @param nodeId     this node's id, or {@code null} for the supervisor's default
-     */
-    record Cluster(String dataSource, String table, Duration leaseTime, String nodeId) {
-        // Declared: generated ones can keep a web application's class loader alive (ClassLoaderReleaseTest).
-        @Override
-        public boolean equals(@Nullable Object other) {
-            return other instanceof Cluster that && Objects.equals(dataSource, that.dataSource)
-                    && Objects.equals(table, that.table) && Objects.equals(leaseTime, that.leaseTime)
-                    && Objects.equals(nodeId, that.nodeId);
-        }
+    /** The lease store of the singletons: {@code simplevisor.cluster.*}. */
+    static final class Cluster {
+        /** The JNDI name of the application's {@code DataSource}, or {@code null} when none is given. */
+        final @Nullable String dataSource;
+        final String table;
+        final Duration leaseTime;
+        /** This node's id, or {@code null} for the supervisor's default. */
+        final @Nullable String nodeId;
 
-        @Override
-        public int hashCode() {
-            return Objects.hash(dataSource, table, leaseTime, nodeId);
-        }
-
-        @Override
-        public String toString() {
-            return "Cluster[dataSource=" + dataSource + ", table=" + table + ", leaseTime=" + leaseTime
-                    + ", nodeId=" + nodeId + "]";
+        Cluster(@Nullable String dataSource, String table, Duration leaseTime, @Nullable String nodeId) {
+            this.dataSource = dataSource;
+            this.table = table;
+            this.leaseTime = leaseTime;
+            this.nodeId = nodeId;
         }
     }
 

@@ -102,8 +102,8 @@ public final class SupervisorContextListener implements ServletContextListener {
         ExecutorService runsOn;
         String executorName;
         if (containerExecutor != null) {
-            runsOn = containerExecutor.executor();
-            executorName = containerExecutor.jndiName();
+            runsOn = containerExecutor.executor;
+            executorName = containerExecutor.jndiName;
         } else {
             executorName = Supervisor.threadNamePrefix(name) + "-executor";
             ownedExecutor = new OwnedExecutor(executorName);
@@ -119,13 +119,13 @@ public final class SupervisorContextListener implements ServletContextListener {
         if (leaseStore != null) {
             builder.leaseStore(leaseStore);
         }
-        if (configuration.cluster().nodeId() != null) {
-            builder.nodeId(configuration.cluster().nodeId());
+        if (configuration.cluster().nodeId != null) {
+            builder.nodeId(configuration.cluster().nodeId);
         }
         configuration.groups().forEach(builder::group);
         supervisor = builder.build();
         for (ProcessFactory.Instance instance : instances) {
-            supervisor.register(instance.declaration().name(), instance.process(), instance.declaration().options());
+            instance.register(supervisor);
         }
         metrics = MetricsPublisher.publish(supervisor, configuration, appRegistry, contextPath);
         String executor = containerExecutor != null ? "the container's executor " + executorName

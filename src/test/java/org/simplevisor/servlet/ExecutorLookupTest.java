@@ -41,9 +41,10 @@ class ExecutorLookupTest {
     @Test
     void aConfiguredNameWithoutSchemeIsLookedUpInTheEnvironment() {
         assertThat(ExecutorLookup.find("concurrent/Work", jndi(Map.of("java:comp/env/concurrent/Work", EXECUTOR))))
+                .usingRecursiveComparison()
                 .isEqualTo(new ExecutorLookup.Found(EXECUTOR, "java:comp/env/concurrent/Work"));
         assertThat(ExecutorLookup.find("java:app/Work", jndi(Map.of("java:app/Work", EXECUTOR))))
-                .isEqualTo(new ExecutorLookup.Found(EXECUTOR, "java:app/Work"));
+                .usingRecursiveComparison().isEqualTo(new ExecutorLookup.Found(EXECUTOR, "java:app/Work"));
         assertThat(looked).startsWith("java:comp/env/concurrent/Work").contains("java:app/Work");
     }
 
@@ -68,6 +69,7 @@ class ExecutorLookupTest {
     @Test
     void withoutConfigurationTheDefaultExecutorIsUsedWhenBound() {
         assertThat(ExecutorLookup.find(null, jndi(Map.of(ExecutorLookup.DEFAULT_EXECUTOR, EXECUTOR))))
+                .usingRecursiveComparison()
                 .isEqualTo(new ExecutorLookup.Found(EXECUTOR, ExecutorLookup.DEFAULT_EXECUTOR));
     }
 
@@ -88,7 +90,8 @@ class ExecutorLookupTest {
             ExecutorLookup.Found found = ExecutorLookup.find("concurrent/Batch", jndi(Map.of(
                     "java:comp/env/concurrent/Batch", EXECUTOR, ExecutorLookup.DEFAULT_EXECUTOR, EXECUTOR,
                     "concurrent/Batch", SERVERS)));
-            assertThat(found).isEqualTo(new ExecutorLookup.Found(EXECUTOR, "java:comp/env/concurrent/Batch"));
+            assertThat(found).usingRecursiveComparison()
+                    .isEqualTo(new ExecutorLookup.Found(EXECUTOR, "java:comp/env/concurrent/Batch"));
             assertThat(logs.at(Level.WARN)).singleElement().extracting(CapturedLogs.Line::message).asString()
                     .contains("simplevisor.executor = \"concurrent/Batch\"")
                     .contains("java:comp/env/concurrent/Batch is the container's default executor "

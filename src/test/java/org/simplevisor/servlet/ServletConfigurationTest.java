@@ -364,12 +364,12 @@ class ServletConfigurationTest {
                 "simplevisor.process.relay.singleton", "true",
                 "simplevisor.process.plain.class", Plain.class.getName()), AnnotatedSingleton.class);
 
-        assertThat(configuration.cluster()).isEqualTo(new ServletConfiguration.Cluster("jdbc/simplevisor",
-                "app.leases", Duration.ofSeconds(15), "tomcat-1"));
+        assertThat(configuration.cluster()).usingRecursiveComparison().isEqualTo(
+                new ServletConfiguration.Cluster("jdbc/simplevisor", "app.leases", Duration.ofSeconds(15), "tomcat-1"));
         assertThat(configuration.processes()).extracting(ProcessDeclaration::name, ProcessDeclaration::singleton)
                 .containsExactly(tuple("annotatedSingleton", true), tuple("plain", false), tuple("relay", true));
-        assertThat(read(params()).cluster()).isEqualTo(new ServletConfiguration.Cluster(null, "simplevisor_lease",
-                Duration.ofSeconds(30), null));
+        assertThat(read(params()).cluster()).usingRecursiveComparison().isEqualTo(
+                new ServletConfiguration.Cluster(null, "simplevisor_lease", Duration.ofSeconds(30), null));
     }
 
     @Test
