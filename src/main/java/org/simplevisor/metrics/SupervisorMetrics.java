@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -160,6 +161,11 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(SupervisorMetrics.class);
     private static final ExitReason[] EXIT_REASONS = ExitReason.values();
     private static final LeaseLoss[] LEASE_LOSSES = LeaseLoss.values();
+    // One tag object per value, shared by every process's meters: a process has a series per reason.
+    private static final Tag[] STOP_REASONS = Arrays.stream(EXIT_REASONS)
+            .map(reason -> Tag.of(TAG_REASON, reason.tagValue())).toArray(Tag[]::new);
+    private static final Tag[] LOSS_REASONS = Arrays.stream(LEASE_LOSSES)
+            .map(loss -> Tag.of(TAG_REASON, loss.tagValue())).toArray(Tag[]::new);
 
     private final Supervisor supervisor;
     private final Tags commonTags;
@@ -365,7 +371,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
             for (ExitReason reason : EXIT_REASONS) {
                 if (reason != ExitReason.LEASE_LOST || snapshot.singleton()) {
                     stopped[reason.ordinal()] = counter(registry, PROCESS_STOPPED, "Total number of process stops",
-                            process.and(TAG_REASON, reason.tagValue()));
+                            process.and(STOP_REASONS[reason.ordinal()]));
                 }
             }
             if (snapshot.singleton()) {
@@ -376,7 +382,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
                 leaseLost = new Counter[LEASE_LOSSES.length];
                 for (LeaseLoss loss : LEASE_LOSSES) {
                     leaseLost[loss.ordinal()] = counter(registry, PROCESS_LEASE_LOST, "Total number of leases lost",
-                            process.and(TAG_REASON, loss.tagValue()));
+                            process.and(LOSS_REASONS[loss.ordinal()]));
                 }
             } else {
                 leaseAcquired = null;
