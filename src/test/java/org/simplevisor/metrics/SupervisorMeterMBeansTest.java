@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -153,6 +154,33 @@ class SupervisorMeterMBeansTest {
         assertThatThrownBy(() -> SupervisorMeterMBeans.register(supervisor, server, DOMAIN, Map.of("a,b", "x")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid MBean name");
         assertThat(server.queryNames(null, null)).noneMatch(name -> name.getDomain().equals(DOMAIN));
+    }
+
+    @Test
+    void aForgottenRegistrationKeepsNoSupervisorAlive() throws Exception {
+        ObjectName worker = new ObjectName(DOMAIN + ":type=simplevisor.process,process_name=worker,"
+                + "restart_policy=never,max_restarts=3");
+        WeakReference<Supervisor> forgotten = registerAndForget(worker);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            System.gc();
+            return forgotten.get() == null;
+        });
+        assertThat(server.getAttribute(worker, "simplevisor_process_status")).isNull();
+        assertThat(server.getAttribute(worker, "simplevisor_process_started_total")).isEqualTo(1L);
+    }
+
+    /** Registers the MBeans of a supervisor, runs it and shuts it down, then drops both without closing. */
+    private WeakReference<Supervisor> registerAndForget(ObjectName worker) throws Exception {
+        Supervisor forgotten = Supervisor.builder().name("forgotten").build();
+        forgotten.register("worker", ProcessContext::awaitCancellation);
+        SupervisorMeterMBeans.register(forgotten, server, DOMAIN, Map.of());
+        forgotten.run();
+        await().atMost(Duration.ofSeconds(10)).until(() -> forgotten.isRunning("worker"));
+        assertThat(server.getAttribute(worker, "simplevisor_process_status")).isEqualTo(1);
+        forgotten.shutdown();
+        assertThat(server.getAttribute(worker, "simplevisor_process_status")).isEqualTo(0);
+        return new WeakReference<>(forgotten);
     }
 
     // ---------------------------------------------------------------- the two renderings
