@@ -14,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -33,6 +31,7 @@ import org.simplevisor.ProcessOption;
 import org.simplevisor.ProcessStatus;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
+import org.simplevisor.testing.CrashOnceGroup;
 import org.simplevisor.testing.ClockLeaseStore;
 
 /**
@@ -75,19 +74,7 @@ class SupervisorMeterMBeansTest {
         }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ZERO));
         supervisor.register("once", ctx -> { }, ProcessOption.withRestart(RestartPolicy.NEVER, 0, Duration.ZERO));
         supervisor.register("relay", ProcessContext::awaitCancellation, ProcessOption.singleton());
-        AtomicInteger readerRuns = new AtomicInteger();
-        CountDownLatch processorRuns = new CountDownLatch(1);
-        supervisor.register("reader", ctx -> {
-            if (readerRuns.incrementAndGet() == 1) {
-                processorRuns.await();
-                throw new IllegalStateException("crash once");
-            }
-            ctx.awaitCancellation();
-        }, ProcessOption.inGroup("pipeline"), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 5, Duration.ZERO));
-        supervisor.register("processor", ctx -> {
-            processorRuns.countDown();
-            ctx.awaitCancellation();
-        }, ProcessOption.inGroup("pipeline"), ProcessOption.withRestart(RestartPolicy.ALWAYS, 5, Duration.ZERO));
+        CrashOnceGroup.registerIn(supervisor, "pipeline");
         supervisor.run();
         await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.status("crash, \"loop\"=1")
                 == ProcessStatus.FAILED
