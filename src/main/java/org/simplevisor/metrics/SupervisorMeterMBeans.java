@@ -105,7 +105,7 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
     private final String domain;
     private final String commonKeys; // ",key=value" per common tag
     private final Reference<Supervisor> supervisor;
-    private final List<ObjectName> registered = new ArrayList<>(); // written by the observer's factories, under its lock
+    private final List<ObjectName> registered = new ArrayList<>(); // guarded by itself
     private final EventObserver<ProcessMeters> observer;
 
     private SupervisorMeterMBeans(Supervisor supervisor, MBeanServer server, String domain, Map<String, String> tags) {
