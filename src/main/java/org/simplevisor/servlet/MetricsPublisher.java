@@ -3,34 +3,32 @@ package org.simplevisor.servlet;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.jmx.JmxMeterRegistry;
+import java.lang.management.ManagementFactory;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.simplevisor.Supervisor;
+import org.simplevisor.metrics.SupervisorMeterMBeans;
 import org.simplevisor.metrics.SupervisorMetrics;
-import org.simplevisor.metrics.TaggedJmxNames;
 
 /**
- * The Micrometer side of one web application: which registry the meters go to, and their removal on destroy.
- * An application's own registry (context attribute {@code org.simplevisor.MeterRegistry}) comes first; else
- * {@code simplevisor.metrics} decides: {@code jmx} (a {@link JmxMeterRegistry} owned by the listener, its MBeans named
- * by {@link TaggedJmxNames}), {@code global}
+ * The meters of one web application: where they go, and their removal on destroy. An application's own registry
+ * (context attribute {@code org.simplevisor.MeterRegistry}) comes first; else {@code simplevisor.metrics} decides:
+ * {@code jmx} (the {@link SupervisorMeterMBeans} in the platform MBean server), {@code global}
  * ({@link Metrics#globalRegistry}) or {@code none}.
  */
 final class MetricsPublisher implements AutoCloseable {
 
-    /** The JMX domain of the owned registry unless {@code simplevisor.jmx.domain} is given: Micrometer's default. */
+    /** The JMX domain of the meters' MBeans unless {@code simplevisor.jmx.domain} is given. */
     static final String DEFAULT_METRICS_DOMAIN = "metrics";
 
-    private final @Nullable SupervisorMetrics metrics;  // null: no meters
-    private final @Nullable MeterRegistry ownedRegistry; // null: the registry is not the listener's own
+    private final @Nullable AutoCloseable meters; // null: no meters
 
-    private MetricsPublisher(@Nullable SupervisorMetrics metrics, @Nullable MeterRegistry ownedRegistry) {
-        this.metrics = metrics;
-        this.ownedRegistry = ownedRegistry;
+    private MetricsPublisher(@Nullable AutoCloseable meters) {
+        this.meters = meters;
     }
 
     /**
-     * {@return the bound metrics; {@link #close()} removes them}
+     * {@return the published meters; {@link #close()} removes them}
      *
      * @param supervisor     the supervisor to observe
      * @param configuration  the web application's configuration
@@ -39,46 +37,30 @@ final class MetricsPublisher implements AutoCloseable {
      */
     static MetricsPublisher publish(Supervisor supervisor, ServletConfiguration configuration,
                                     @Nullable MeterRegistry appRegistry, String contextPath) {
-        MeterRegistry registry = appRegistry;
-        MeterRegistry owned = null;
-        if (registry == null) {
-            switch (configuration.metrics()) {
-                case NONE:
-                    return new MetricsPublisher(null, null);
-                case GLOBAL:
-                    registry = Metrics.globalRegistry;
-                    break;
-                default:
-                    String domain = configuration.jmxDomainSet() ? configuration.jmxDomain() : DEFAULT_METRICS_DOMAIN;
-                    owned = TaggedJmxNames.registry(domain);
-                    registry = owned;
-            }
+        if (appRegistry == null && configuration.metrics() == ServletConfiguration.Metrics.NONE) {
+            return new MetricsPublisher(null);
         }
-        try {
-            SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, supervisor,
-                    Tags.of(SupervisorMetrics.TAG_CONTEXT, contextPath));
-            return new MetricsPublisher(metrics, owned);
-        } catch (RuntimeException | Error e) {
-            if (owned != null) {
-                owned.close();
-            }
-            throw e;
+        if (appRegistry == null && configuration.metrics() == ServletConfiguration.Metrics.JMX) {
+            String domain = configuration.jmxDomainSet() ? configuration.jmxDomain() : DEFAULT_METRICS_DOMAIN;
+            return new MetricsPublisher(SupervisorMeterMBeans.register(supervisor,
+                    ManagementFactory.getPlatformMBeanServer(), domain,
+                    Map.of(SupervisorMetrics.TAG_CONTEXT, contextPath)));
         }
+        MeterRegistry registry = appRegistry != null ? appRegistry : Metrics.globalRegistry;
+        return new MetricsPublisher(SupervisorMetrics.monitor(registry, supervisor,
+                Tags.of(SupervisorMetrics.TAG_CONTEXT, contextPath)));
     }
 
     /** {@return whether meters are recorded} */
     boolean active() {
-        return metrics != null;
+        return meters != null;
     }
 
-    /** Removes every meter, and closes the registry if it is the listener's own. */
+    /** Removes every meter. */
     @Override
-    public void close() {
-        if (metrics != null) {
-            metrics.close();
-        }
-        if (ownedRegistry != null) {
-            ownedRegistry.close();
+    public void close() throws Exception {
+        if (meters != null) {
+            meters.close();
         }
     }
 }

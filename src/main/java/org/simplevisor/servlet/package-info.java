@@ -25,9 +25,9 @@
  * <tr><td>{@code simplevisor.jmx.enabled}</td><td>{@code true}</td><td>publish the supervisor and process
  *     MBeans</td></tr>
  * <tr><td>{@code simplevisor.jmx.domain}</td><td>{@code org.simplevisor}</td><td>their JMX domain; also the domain
- *     of the JMX meter registry, which is {@code metrics} when this is not given</td></tr>
- * <tr><td>{@code simplevisor.metrics}</td><td>{@code jmx}</td><td>{@code jmx} (a JMX meter registry of the
- *     listener's own), {@code global} (Micrometer's global registry) or {@code none}. A {@code MeterRegistry} in
+ *     of the meters' MBeans, which is {@code metrics} when this is not given</td></tr>
+ * <tr><td>{@code simplevisor.metrics}</td><td>{@code jmx}</td><td>{@code jmx} (the meters as MBeans,
+ *     {@link org.simplevisor.metrics.SupervisorMeterMBeans}), {@code global} (Micrometer's global registry) or {@code none}. A {@code MeterRegistry} in
  *     the context attribute {@code org.simplevisor.MeterRegistry} takes precedence. Every meter is tagged
  *     {@code context=<context path>}</td></tr>
  * <tr><td>{@code simplevisor.process.<name>.class}</td><td></td><td>declares a process (or replaces the class of

@@ -86,6 +86,7 @@ class BenchmarksSmokeTest {
         List<ScaleBenchmark.Config> configs = new ArrayList<>(List.of(
                 new ScaleBenchmark.Config("simplevisor", "platform", 50, Observed.Observers.ALL),
                 new ScaleBenchmark.Config("simplevisor", "platform", 50, Observed.Observers.METRICS_SIMPLE),
+                new ScaleBenchmark.Config("simplevisor", "platform", 50, Observed.Observers.JMX_METRICS_SIMPLE),
                 new ScaleBenchmark.Config("guava", "platform", 50, Observed.Observers.ALL),
                 new ScaleBenchmark.Config("threads", "platform", 50, Observed.Observers.ALL)));
         if (Runtime.version().feature() >= 21) {
@@ -118,7 +119,8 @@ class BenchmarksSmokeTest {
 
         String md = BenchmarkReport.render(new BenchmarkReport.Context(), List.of(run), null);
         assertThat(md).contains("## 2. Scale", "Guava ServiceManager", "threads ended ms", "## 5. Watchdog", "| 10 ms |",
-                "### The stop, repeated in one JVM", "repeated in one JVM (medians): ");
+                "### The stop, repeated in one JVM", "repeated in one JVM (medians): ",
+                "register + start no slower than ServiceManager's start", "MBeans and meters in a SimpleMeterRegistry");
     }
 
     /** @return {@code Class.method} of every {@code @Benchmark} method compiled in this package */

@@ -1,22 +1,22 @@
 package org.simplevisor.benchmarks;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.jmx.JmxMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.MBeanServer;
 import org.simplevisor.Supervisor;
 import org.simplevisor.jmx.SupervisorJmx;
+import org.simplevisor.metrics.SupervisorMeterMBeans;
 import org.simplevisor.metrics.SupervisorMetrics;
-import org.simplevisor.metrics.TaggedJmxNames;
 
 /**
- * A supervisor with the observers a deployment turns on: Micrometer meters ({@link SupervisorMetrics}) in a
- * {@link JmxMeterRegistry} named by {@link TaggedJmxNames}, the registry a servlet container gets by default, and
- * the MBeans and notifications of {@link SupervisorJmx} in the platform MBean server. Logging is always on: the
+ * A supervisor with the observers a deployment turns on: the meters, as the {@link SupervisorMeterMBeans} a servlet
+ * container publishes by default or as Micrometer meters ({@link SupervisorMetrics}) in a {@link SimpleMeterRegistry}
+ * (as in an application's own registry), and the MBeans and notifications of {@link SupervisorJmx}, all in the
+ * platform MBean server. Logging is always on: the
  * supervisor installs its logging listener itself, and the benchmark JVMs log to {@code log4j2-benchmarks.xml}'s
  * appender.
  */
@@ -28,24 +28,29 @@ final class Observed implements AutoCloseable {
         NONE(false, false, false),
         /** Meters in a {@link SimpleMeterRegistry} (no JMX publication of the meters). */
         METRICS_SIMPLE(true, false, false),
-        /** Meters in a {@link JmxMeterRegistry}: the container default. */
+        /** Meters as {@link SupervisorMeterMBeans}: the container default. */
         METRICS(true, true, false),
         /** MBeans and notifications. */
         JMX(false, false, true),
-        /** Meters in a {@link JmxMeterRegistry}, MBeans and notifications: what a container turns on. */
+        /** Meters in a {@link SimpleMeterRegistry} (as in an application's own registry), MBeans and notifications. */
+        JMX_METRICS_SIMPLE(true, false, true),
+        /** Meters as {@link SupervisorMeterMBeans}, MBeans and notifications: what a container turns on. */
         ALL(true, true, true);
 
         final boolean metrics;
-        final boolean jmxRegistry;
+        final boolean meterMBeans;
         final boolean jmx;
 
-        Observers(boolean metrics, boolean jmxRegistry, boolean jmx) {
+        Observers(boolean metrics, boolean meterMBeans, boolean jmx) {
             this.metrics = metrics;
-            this.jmxRegistry = jmxRegistry;
+            this.meterMBeans = meterMBeans;
             this.jmx = jmx;
         }
 
-        /** @param text {@code none}, {@code metrics-simple}, {@code metrics}, {@code jmx}, {@code all} or {@code jmx+metrics} */
+        /**
+         * @param text {@code none}, {@code metrics-simple}, {@code metrics}, {@code jmx}, {@code jmx-metrics-simple},
+         *             {@code all} or {@code jmx+metrics}
+         */
         static Observers parse(String text) {
             String t = text.toLowerCase(Locale.ROOT);
             if (t.equals("jmx+metrics")) {
@@ -60,8 +65,9 @@ final class Observed implements AutoCloseable {
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     final Supervisor supervisor;
-    final MeterRegistry registry;
+    final SimpleMeterRegistry registry;
     final SupervisorMetrics metrics;
+    final SupervisorMeterMBeans meterMBeans;
     final SupervisorJmx jmx;
     final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
 
@@ -70,13 +76,20 @@ final class Observed implements AutoCloseable {
      */
     Observed(Supervisor supervisor, Observers observers) {
         this.supervisor = supervisor;
-        if (observers.metrics) {
-            registry = observers.jmxRegistry ? jmxRegistry(supervisor.name()) : new SimpleMeterRegistry();
+        if (observers.metrics && observers.meterMBeans) {
+            registry = null;
+            metrics = null;
+            meterMBeans = SupervisorMeterMBeans.register(supervisor, server, "metrics-" + supervisor.name(),
+                    Map.of(SupervisorMetrics.TAG_CONTEXT, supervisor.name()));
+        } else if (observers.metrics) {
+            registry = new SimpleMeterRegistry();
             metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.of(SupervisorMetrics.TAG_CONTEXT,
                     supervisor.name()));
+            meterMBeans = null;
         } else {
             registry = null;
             metrics = null;
+            meterMBeans = null;
         }
         jmx = observers.jmx ? SupervisorJmx.register(supervisor, server, JMX_DOMAIN, supervisor.name()) : null;
     }
@@ -86,16 +99,15 @@ final class Observed implements AutoCloseable {
         return prefix + "-" + SEQUENCE.incrementAndGet();
     }
 
-    private static JmxMeterRegistry jmxRegistry(String supervisorName) {
-        return TaggedJmxNames.registry("metrics-" + supervisorName); // one registry per supervisor, apart in JMX
-    }
-
     /** Shuts the supervisor down (which also unregisters the MBeans), then removes the meters. */
     @Override
     public void close() {
         supervisor.shutdown();
         if (jmx != null) {
             jmx.close();
+        }
+        if (meterMBeans != null) {
+            meterMBeans.close();
         }
         if (metrics != null) {
             metrics.close();

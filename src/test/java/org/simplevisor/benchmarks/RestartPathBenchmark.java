@@ -34,8 +34,8 @@ import org.simplevisor.testing.DaemonThreads;
  * delay, for ever; the score is restarts (runs) per second. The same task runs under:
  * <ul>
  * <li>{@link #simplevisor}: a {@link Supervisor} with {@code ON_FAILURE}, unlimited restarts, zero delay, on its
- *     default platform threads; params {@code observers} ({@code jmx+metrics}: MBeans, notifications and meters in a
- *     {@code JmxMeterRegistry}, the issue's configuration; {@code none}: logging only) and {@code logging}
+ *     default platform threads; params {@code observers} ({@code jmx+metrics}: MBeans, notifications and the meters
+ *     as MBeans, the container default; {@code none}: logging only) and {@code logging}
  *     ({@code info}: Log4j at its default level, each crash logged at ERROR with its stack trace; {@code off});</li>
  * <li>{@link #bareRetryLoop}: {@code try/catch} in a loop on one thread, the physical limit;</li>
  * <li>{@link #executorResubmit}: the failed task resubmits itself to a cached thread pool (the kind of executor the

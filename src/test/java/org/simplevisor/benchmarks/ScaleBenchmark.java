@@ -26,10 +26,10 @@ import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
 
 /**
- * Issue 6, measurement 2: scale. N processes that wait for cancellation, under a {@link Supervisor} (with meters in
- * a {@code JmxMeterRegistry} and MBeans, unless told otherwise) or under Guava's {@link ServiceManager} with N
- * {@link AbstractExecutionThreadService}s doing the same; on platform threads or virtual threads (Java 21+: the
- * supervisor's {@code virtualThreads(true)}, and for Guava an {@code executor()} that starts a virtual thread).
+ * Issue 6, measurement 2: scale. N processes that wait for cancellation, under a {@link Supervisor} (with the meters
+ * as MBeans, as in a container by default, and MBeans, unless told otherwise) or under Guava's {@link ServiceManager}
+ * with N {@link AbstractExecutionThreadService}s doing the same; on platform threads or virtual threads (Java 21+:
+ * the supervisor's {@code virtualThreads(true)}, and for Guava an {@code executor()} that starts a virtual thread).
  * One configuration per JVM (run {@link #main}); the {@link BenchmarkReport} starts one JVM per configuration and
  * repetition.
  *
@@ -111,8 +111,9 @@ public final class ScaleBenchmark {
      *
      * @param args system ({@code simplevisor}, {@code guava}, {@code threads}), threads ({@code platform},
      *             {@code virtual}), N, for the supervisor the observers ({@code all}, {@code none}, {@code metrics},
-     *             {@code jmx}, {@code metrics-simple}), and how many runs to measure (default 1; more than one are
-     *             preceded by {@value #FULL_SIZE_WARMUPS} unmeasured runs of the same size)
+     *             {@code jmx}, {@code metrics-simple}, {@code jmx-metrics-simple}), and how many runs to measure
+     *             (default 1; more than one are preceded by {@value #FULL_SIZE_WARMUPS} unmeasured runs of the same
+     *             size)
      */
     public static void main(String[] args) throws Exception {
         Config config = new Config(args[0], args[1], Integer.parseInt(args[2]),

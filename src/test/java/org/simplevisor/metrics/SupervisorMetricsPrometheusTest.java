@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +29,7 @@ import org.simplevisor.GroupStrategy;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
-import org.simplevisor.testing.FirstRunFails;
+import org.simplevisor.testing.CrashOnceGroup;
 
 /** With Prometheus naming, the meters carry exactly the Go package's metric and label names. */
 class SupervisorMetricsPrometheusTest {
@@ -160,14 +159,7 @@ class SupervisorMetricsPrometheusTest {
         toClose.add(metrics);
         assertThat(samples(registry.scrape())).as("registered at 0 before the first restart")
                 .containsEntry("simplevisor_group_restarted_total{context=/app,group=pipeline}", 0.0);
-        CountDownLatch processorRuns = new CountDownLatch(1);
-        grouped.register("reader", new FirstRunFails(processorRuns, () -> new IllegalStateException("crash once")),
-                ProcessOption.inGroup("pipeline"),
-                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 5, Duration.ZERO));
-        grouped.register("processor", ctx -> {
-            processorRuns.countDown();
-            ctx.awaitCancellation();
-        }, ProcessOption.inGroup("pipeline"), ProcessOption.withRestart(RestartPolicy.ALWAYS, 5, Duration.ZERO));
+        CrashOnceGroup.registerIn(grouped, "pipeline");
         grouped.run();
 
         awaitMeters(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(samples(registry.scrape()))

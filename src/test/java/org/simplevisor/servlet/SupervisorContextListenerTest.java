@@ -120,7 +120,7 @@ class SupervisorContextListenerTest {
         assertThat(mbeans("org.simplevisor", "/unit-life")).hasSize(3); // supervisor, alerts, process
         assertThat(SERVER.getAttribute(new ObjectName("org.simplevisor:type=Supervisor,context=/unit-life"),
                 "Executor")).isEqualTo("its own executor simplevisor-unit-life-executor (the container has none)");
-        assertThat(mbeans("metrics", "/unit-life")).isNotEmpty(); // the listener's own JMX meter registry
+        assertThat(mbeans("metrics", "/unit-life")).isNotEmpty(); // the meters' MBeans (simplevisor.metrics=jmx)
         assertThat(threads("simplevisor-unit-life")).isNotEmpty();
 
         listener.contextDestroyed(event);

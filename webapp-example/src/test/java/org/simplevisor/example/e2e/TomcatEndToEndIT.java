@@ -149,8 +149,8 @@ abstract class TomcatEndToEndIT {
         assertThat(monitor.isRegistered(SUPERVISOR)).isTrue();
         assertThat(processNames()).isEqualTo(new TreeSet<>(ALL_PROCESSES));
         assertThat(monitor.getAttribute(SUPERVISOR, "ProcessCount")).isEqualTo(ALL_PROCESSES.size());
-        // Micrometer's JMX registry (simplevisor.metrics=jmx), under its default domain
-        assertThat(monitor.queryNames(METRICS, null)).as("Micrometer meters over JMX")
+        // the meters as MBeans (simplevisor.metrics=jmx), under their default domain
+        assertThat(monitor.queryNames(METRICS, null)).as("meters over JMX")
                 .anyMatch(n -> n.toString().contains("simplevisor"));
         assertThat((String[]) monitor.getAttribute(SUPERVISOR, "ProcessNames"))
                 .containsExactlyInAnyOrderElementsOf(ALL_PROCESSES);

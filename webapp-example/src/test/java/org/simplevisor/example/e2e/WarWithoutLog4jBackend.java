@@ -15,13 +15,12 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * The example WAR as a developer makes one who drops the simplevisor JAR into an application without a Log4j
- * backend: {@code log4j-api} only, no {@code log4j-core} (nor the Log4j web, JSON layout and SLF4J bridge JARs that
- * go with it), no {@code log4j2.xml}, and a {@code web.xml} without the Log4j listener and filter.
+ * backend: {@code log4j-api} only, no {@code log4j-core} (nor the Log4j web and JSON layout JARs that go with it), no {@code log4j2.xml}, and a {@code web.xml} without the Log4j listener and filter.
  */
 final class WarWithoutLog4jBackend {
 
     private static final List<String> BACKEND_JARS = List.of("WEB-INF/lib/log4j-core-",
-            "WEB-INF/lib/log4j-jakarta-web-", "WEB-INF/lib/log4j-layout-template-json-", "WEB-INF/lib/log4j-slf4j-impl-");
+            "WEB-INF/lib/log4j-jakarta-web-", "WEB-INF/lib/log4j-layout-template-json-");
     /** The web.xml's Log4j section, from its heading comment to the next. */
     private static final Pattern LOG4J_SECTION = Pattern.compile("(?s)<!-- =+ Log4j 2 -->.*?(?=<!-- =+ )");
 

@@ -1,0 +1,117 @@
+package org.simplevisor.metrics;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.simplevisor.ProcessSnapshot;
+import org.simplevisor.Supervisor;
+import org.simplevisor.SupervisorEvent;
+import org.simplevisor.SupervisorListener;
+
+/**
+ * What every publisher of a supervisor's meters shares: it listens to the supervisor's events, has the publisher
+ * make the counters of each process the first time it is seen (those known at the start, and any registered later),
+ * and of each declared group, and counts the events into them. The publisher's factories run under this observer's
+ * lock and never after {@link #close()}, so a publisher may remove what they made once {@code close()} has returned.
+ *
+ * @param <P> the publisher's counters of one process
+ */
+final class EventObserver<P extends ProcessCounters> {
+
+    private final Supervisor supervisor;
+    private final Function<ProcessSnapshot, P> newProcess;
+    private final SupervisorListener listener = this::onEvent;
+    private final Object lock = new Object();
+    private final Map<String, P> processes = new ConcurrentHashMap<>();           // written under lock
+    private final Map<String, Runnable> groupRestarts = new ConcurrentHashMap<>(); // written under lock
+    @GuardedBy("lock") private boolean closed;
+
+    private EventObserver(Supervisor supervisor, Function<ProcessSnapshot, P> newProcess) {
+        this.supervisor = supervisor;
+        this.newProcess = newProcess;
+    }
+
+    /**
+     * {@return an observer that counts the supervisor's events from now on}
+     *
+     * @param supervisor the supervisor
+     * @param newProcess makes the counters of a process, from its snapshot
+     * @param newGroup   makes the restart counter of a declared group, from its name: what increments it
+     */
+    static <P extends ProcessCounters> EventObserver<P> observe(Supervisor supervisor,
+            Function<ProcessSnapshot, P> newProcess, Function<String, Runnable> newGroup) {
+        EventObserver<P> observer = new EventObserver<>(Objects.requireNonNull(supervisor, "supervisor"),
+                Objects.requireNonNull(newProcess, "newProcess"));
+        synchronized (observer.lock) {
+            // Groups are declared once, before any event: their counters exist before the first restart.
+            supervisor.groups().keySet().forEach(group -> observer.groupRestarts.put(group, newGroup.apply(group)));
+            // Listen first, then list: a process registered in between is caught by its REGISTERED event.
+            supervisor.addListener(observer.listener);
+        }
+        for (String name : supervisor.processNames()) {
+            observer.countersOf(name, null);
+        }
+        return observer;
+    }
+
+    /** Stops counting; nothing is made after it returns. Idempotent. */
+    void close() {
+        synchronized (lock) {
+            closed = true;
+            supervisor.removeListener(listener);
+        }
+    }
+
+    /** {@return the snapshot of a process, or {@code null} if the supervisor no longer knows it} */
+    static @Nullable ProcessSnapshot snapshotOrNull(Supervisor supervisor, String name) {
+        try {
+            return supervisor.snapshot(name);
+        } catch (NoSuchElementException unknown) {
+            return null;
+        }
+    }
+
+    private void onEvent(SupervisorEvent event) {
+        if (event.type() == SupervisorEvent.Type.GROUP_RESTARTING) {
+            Runnable restarts = groupRestarts.get(event.group());
+            if (restarts != null) {
+                restarts.run();
+            }
+            return;
+        }
+        if (event.processName() == null) {
+            return; // TERMINATED: the gauges read the final snapshots until the publisher closes
+        }
+        P counters = countersOf(event.processName(), event.snapshot());
+        if (counters != null) { // null once closed
+            ProcessCounters.count(event, counters);
+        }
+    }
+
+    /** {@return the counters of a process, made on first use; {@code null} if closed or unknown} */
+    private @Nullable P countersOf(String name, @Nullable ProcessSnapshot known) {
+        P counters = processes.get(name);
+        if (counters != null) {
+            return counters;
+        }
+        synchronized (lock) { // with close(): nothing is made after close()
+            if (closed) {
+                return null;
+            }
+            counters = processes.get(name);
+            if (counters == null) {
+                ProcessSnapshot snapshot = known != null ? known : snapshotOrNull(supervisor, name);
+                if (snapshot == null) {
+                    return null;
+                }
+                counters = newProcess.apply(snapshot);
+                processes.put(name, counters);
+            }
+            return counters;
+        }
+    }
+}
