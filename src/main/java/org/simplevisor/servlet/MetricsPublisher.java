@@ -37,11 +37,11 @@ final class MetricsPublisher implements AutoCloseable {
      */
     static MetricsPublisher publish(Supervisor supervisor, ServletConfiguration configuration,
                                     @Nullable MeterRegistry appRegistry, String contextPath) {
-        if (appRegistry == null && configuration.metrics() == ServletConfiguration.Metrics.NONE) {
+        if (appRegistry == null && configuration.metrics == ServletConfiguration.Metrics.NONE) {
             return new MetricsPublisher(null);
         }
-        if (appRegistry == null && configuration.metrics() == ServletConfiguration.Metrics.JMX) {
-            String domain = configuration.jmxDomainSet() ? configuration.jmxDomain() : DEFAULT_METRICS_DOMAIN;
+        if (appRegistry == null && configuration.metrics == ServletConfiguration.Metrics.JMX) {
+            String domain = configuration.jmxDomainSet ? configuration.jmxDomain : DEFAULT_METRICS_DOMAIN;
             return new MetricsPublisher(SupervisorMeterMBeans.register(supervisor,
                     ManagementFactory.getPlatformMBeanServer(), domain,
                     Map.of(SupervisorMetrics.TAG_CONTEXT, contextPath)));

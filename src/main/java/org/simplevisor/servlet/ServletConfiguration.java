@@ -66,17 +66,28 @@ final class ServletConfiguration {
     /** Where metrics go: {@code simplevisor.metrics}. */
     enum Metrics { JMX, GLOBAL, NONE }
 
-    private final boolean enabled;
-    private final Duration shutdownTimeout;
-    private final @Nullable String executorName;
-    private final boolean jmxEnabled;
-    private final String jmxDomain;
-    private final boolean jmxDomainSet;
-    private final Metrics metrics;
-    private final Duration logRepeatWindow;
-    private final Cluster cluster;
-    private final Map<String, GroupStrategy> groups;
-    private final List<ProcessDeclaration> processes;
+    /** {@code simplevisor.enabled}. */
+    final boolean enabled;
+    /** {@code simplevisor.shutdown-timeout}. */
+    final Duration shutdownTimeout;
+    /** {@code simplevisor.executor}, or {@code null} to look up the default. */
+    final @Nullable String executorName;
+    /** {@code simplevisor.jmx.enabled}. */
+    final boolean jmxEnabled;
+    /** {@code simplevisor.jmx.domain}, by default {@value SupervisorJmx#DEFAULT_DOMAIN}. */
+    final String jmxDomain;
+    /** Whether {@code simplevisor.jmx.domain} was given. */
+    final boolean jmxDomainSet;
+    /** {@code simplevisor.metrics}. */
+    final Metrics metrics;
+    /** {@code simplevisor.log.repeat-window}, by default {@link Supervisor#DEFAULT_LOG_REPEAT_WINDOW}. */
+    final Duration logRepeatWindow;
+    /** {@code simplevisor.cluster.*}. */
+    final Cluster cluster;
+    /** The groups of {@code simplevisor.group.<group>.strategy}, by name. */
+    final Map<String, GroupStrategy> groups;
+    /** The enabled processes, in start order: ascending priority, then name. */
+    final List<ProcessDeclaration> processes;
 
     /** The lease store of the singletons: {@code simplevisor.cluster.*}. */
     static final class Cluster {
@@ -145,61 +156,6 @@ final class ServletConfiguration {
             throw new ConfigurationException(reader.problems);
         }
         return new ServletConfiguration(reader);
-    }
-
-    /** {@return {@code simplevisor.enabled}} */
-    boolean enabled() {
-        return enabled;
-    }
-
-    /** {@return {@code simplevisor.shutdown-timeout}} */
-    Duration shutdownTimeout() {
-        return shutdownTimeout;
-    }
-
-    /** {@return {@code simplevisor.executor}, or {@code null} to look up the default} */
-    @Nullable String executorName() {
-        return executorName;
-    }
-
-    /** {@return {@code simplevisor.jmx.enabled}} */
-    boolean jmxEnabled() {
-        return jmxEnabled;
-    }
-
-    /** {@return {@code simplevisor.jmx.domain}, by default {@value SupervisorJmx#DEFAULT_DOMAIN}} */
-    String jmxDomain() {
-        return jmxDomain;
-    }
-
-    /** {@return whether {@code simplevisor.jmx.domain} was given} */
-    boolean jmxDomainSet() {
-        return jmxDomainSet;
-    }
-
-    /** {@return {@code simplevisor.metrics}} */
-    Metrics metrics() {
-        return metrics;
-    }
-
-    /** {@return {@code simplevisor.cluster.*}} */
-    Cluster cluster() {
-        return cluster;
-    }
-
-    /** {@return {@code simplevisor.log.repeat-window}, by default {@link Supervisor#DEFAULT_LOG_REPEAT_WINDOW}} */
-    Duration logRepeatWindow() {
-        return logRepeatWindow;
-    }
-
-    /** {@return the groups of {@code simplevisor.group.<group>.strategy}, by name} */
-    Map<String, GroupStrategy> groups() {
-        return groups;
-    }
-
-    /** {@return the enabled processes, in start order: ascending priority, then name} */
-    List<ProcessDeclaration> processes() {
-        return processes;
     }
 
     static String describe(String parameter, String value) {

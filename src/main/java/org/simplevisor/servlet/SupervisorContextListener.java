@@ -93,11 +93,11 @@ public final class SupervisorContextListener implements ServletContextListener {
     private void start(ServletContext context, String contextPath) {
         MeterRegistry appRegistry = appRegistry(context);
         ExecutorLookup.Found containerExecutor =
-                ExecutorLookup.find(configuration.executorName(), InitialContext::doLookup);
-        leaseStore = LeaseStoreLookup.find(configuration.cluster(), InitialContext::doLookup);
+                ExecutorLookup.find(configuration.executorName, InitialContext::doLookup);
+        leaseStore = LeaseStoreLookup.find(configuration.cluster, InitialContext::doLookup);
         String name = supervisorName(contextPath);
-        instances = ProcessFactory.createAll(configuration.processes(), destroyerName(contextPath),
-                configuration.shutdownTimeout());
+        instances = ProcessFactory.createAll(configuration.processes, destroyerName(contextPath),
+                configuration.shutdownTimeout);
 
         ExecutorService runsOn;
         String executorName;
@@ -113,16 +113,16 @@ public final class SupervisorContextListener implements ServletContextListener {
                 context.getClassLoader(), contextPath);
         Supervisor.Builder builder = Supervisor.builder()
                 .name(name)
-                .shutdownTimeout(configuration.shutdownTimeout())
-                .logRepeatWindow(configuration.logRepeatWindow())
+                .shutdownTimeout(configuration.shutdownTimeout)
+                .logRepeatWindow(configuration.logRepeatWindow)
                 .executor(taskExecutor);
         if (leaseStore != null) {
             builder.leaseStore(leaseStore);
         }
-        if (configuration.cluster().nodeId != null) {
-            builder.nodeId(configuration.cluster().nodeId);
+        if (configuration.cluster.nodeId != null) {
+            builder.nodeId(configuration.cluster.nodeId);
         }
-        configuration.groups().forEach(builder::group);
+        configuration.groups.forEach(builder::group);
         supervisor = builder.build();
         for (ProcessFactory.Instance instance : instances) {
             instance.register(supervisor);
@@ -163,11 +163,11 @@ public final class SupervisorContextListener implements ServletContextListener {
      * @return what unregisters them, or {@code null} when JMX is off
      */
     private @Nullable AutoCloseable publishJmx(Supervisor published, String contextPath, String executor) {
-        if (!configuration.jmxEnabled()) {
+        if (!configuration.jmxEnabled) {
             return null;
         }
         return SupervisorJmx.register(published, ManagementFactory.getPlatformMBeanServer(),
-                configuration.jmxDomain(), contextPath, executor);
+                configuration.jmxDomain, contextPath, executor);
     }
 
     /**
@@ -186,7 +186,7 @@ public final class SupervisorContextListener implements ServletContextListener {
 
     /** Undoes whatever {@link #start} did, in reverse order; safe after a partial start. */
     private void release(String contextPath) {
-        long shutdownDeadline = System.nanoTime() + configuration.shutdownTimeout().toNanos();
+        long shutdownDeadline = System.nanoTime() + configuration.shutdownTimeout.toNanos();
         if (supervisor != null) {
             supervisor.shutdown();
         }

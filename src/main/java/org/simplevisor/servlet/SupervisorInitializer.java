@@ -46,7 +46,7 @@ public final class SupervisorInitializer implements ServletContainerInitializer 
             LOG.error("simplevisor: web application {} cannot start: {}", contextPath, e.getMessage());
             throw new ServletException(e.getMessage(), e);
         }
-        if (!configuration.enabled()) {
+        if (!configuration.enabled) {
             LOG.info("simplevisor: turned off for web application {} ({}=false)", contextPath,
                     ServletConfiguration.ENABLED);
             return;

@@ -117,15 +117,15 @@ class ServletConfigurationTest {
     @Test
     void defaults() {
         ServletConfiguration configuration = read(Map.of("other.parameter", "ignored"));
-        assertThat(configuration.enabled()).isTrue();
-        assertThat(configuration.shutdownTimeout()).isEqualTo(Supervisor.DEFAULT_SHUTDOWN_TIMEOUT);
-        assertThat(configuration.executorName()).isNull();
-        assertThat(configuration.jmxEnabled()).isTrue();
-        assertThat(configuration.jmxDomain()).isEqualTo("org.simplevisor");
-        assertThat(configuration.jmxDomainSet()).isFalse();
-        assertThat(configuration.metrics()).isEqualTo(ServletConfiguration.Metrics.JMX);
-        assertThat(configuration.logRepeatWindow()).isEqualTo(Supervisor.DEFAULT_LOG_REPEAT_WINDOW);
-        assertThat(configuration.processes()).isEmpty();
+        assertThat(configuration.enabled).isTrue();
+        assertThat(configuration.shutdownTimeout).isEqualTo(Supervisor.DEFAULT_SHUTDOWN_TIMEOUT);
+        assertThat(configuration.executorName).isNull();
+        assertThat(configuration.jmxEnabled).isTrue();
+        assertThat(configuration.jmxDomain).isEqualTo("org.simplevisor");
+        assertThat(configuration.jmxDomainSet).isFalse();
+        assertThat(configuration.metrics).isEqualTo(ServletConfiguration.Metrics.JMX);
+        assertThat(configuration.logRepeatWindow).isEqualTo(Supervisor.DEFAULT_LOG_REPEAT_WINDOW);
+        assertThat(configuration.processes).isEmpty();
     }
 
     @Test
@@ -143,8 +143,8 @@ class ServletConfigurationTest {
         ServletConfiguration configuration = read(params("simplevisor.enabled", " FALSE ",
                 "simplevisor.metrics", "invalid but ignored", "simplevisor.process.x.class", "com.example.Missing"),
                 BadlyAnnotated.class);
-        assertThat(configuration.enabled()).isFalse();
-        assertThat(configuration.processes()).isEmpty();
+        assertThat(configuration.enabled).isFalse();
+        assertThat(configuration.processes).isEmpty();
     }
 
     @Test
@@ -157,13 +157,13 @@ class ServletConfigurationTest {
                 "simplevisor.jmx.domain", "com.example",
                 "simplevisor.metrics", "Global",
                 "simplevisor.log.repeat-window", "0s"));
-        assertThat(configuration.shutdownTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(configuration.executorName()).isEqualTo("concurrent/Work");
-        assertThat(configuration.jmxEnabled()).isFalse();
-        assertThat(configuration.jmxDomain()).isEqualTo("com.example");
-        assertThat(configuration.jmxDomainSet()).isTrue();
-        assertThat(configuration.metrics()).isEqualTo(ServletConfiguration.Metrics.GLOBAL);
-        assertThat(configuration.logRepeatWindow()).isZero();
+        assertThat(configuration.shutdownTimeout).isEqualTo(Duration.ofSeconds(10));
+        assertThat(configuration.executorName).isEqualTo("concurrent/Work");
+        assertThat(configuration.jmxEnabled).isFalse();
+        assertThat(configuration.jmxDomain).isEqualTo("com.example");
+        assertThat(configuration.jmxDomainSet).isTrue();
+        assertThat(configuration.metrics).isEqualTo(ServletConfiguration.Metrics.GLOBAL);
+        assertThat(configuration.logRepeatWindow).isZero();
     }
 
     @Test
@@ -179,7 +179,7 @@ class ServletConfigurationTest {
                 "simplevisor.process.poller.restart-window", "PT5M",
                 "simplevisor.process.poller.watchdog", "45s",
                 "simplevisor.process.poller.priority", "-3",
-                "simplevisor.process.poller.enabled", "true")).processes().get(0);
+                "simplevisor.process.poller.enabled", "true")).processes.get(0);
         assertThat(p).isEqualTo(new ProcessDeclaration("poller", Plain.class,
                 "context parameter simplevisor.process.poller.class = \"" + Plain.class.getName() + "\"",
                 RestartPolicy.ON_FAILURE, 0, Duration.ofMillis(500), Duration.ofMinutes(2), 0.5, Duration.ofHours(1),
@@ -190,7 +190,7 @@ class ServletConfigurationTest {
     @Test
     void annotationAttributesAndDefaultName() {
         List<ProcessDeclaration> processes = read(Map.of(), DefaultNamed.class, Tuned.class, Unannotated.class)
-                .processes();
+                .processes;
         assertThat(processes).extracting(ProcessDeclaration::name).containsExactly("defaultNamed", "tuned");
         ProcessDeclaration defaults = processes.get(0);
         assertThat(defaults.policy()).isEqualTo(RestartPolicy.NEVER);
@@ -216,7 +216,7 @@ class ServletConfigurationTest {
                 "simplevisor.process.tuned.restart-delay", "0",
                 "simplevisor.process.tuned.max-restart-delay", "",
                 "simplevisor.process.tuned.watchdog", "",
-                "simplevisor.process.tuned.priority", "9"), Tuned.class).processes().get(0);
+                "simplevisor.process.tuned.priority", "9"), Tuned.class).processes.get(0);
         assertThat(p.type()).isEqualTo(Tuned.class);
         assertThat(p.policy()).isEqualTo(RestartPolicy.NEVER);
         assertThat(p.restartDelay()).isEqualTo(Duration.ZERO);
@@ -234,7 +234,7 @@ class ServletConfigurationTest {
         ServletConfiguration configuration = read(params(
                 "simplevisor.process.tuned.class", Plain.class.getName(),
                 "simplevisor.process.defaultNamed.enabled", "false"), Tuned.class, DefaultNamed.class);
-        assertThat(configuration.processes()).singleElement().satisfies(p -> {
+        assertThat(configuration.processes).singleElement().satisfies(p -> {
             assertThat(p.name()).isEqualTo("tuned");
             assertThat(p.type()).isEqualTo(Plain.class);
             assertThat(p.priority()).isZero(); // Plain has no @Priority
@@ -250,7 +250,7 @@ class ServletConfigurationTest {
                 "simplevisor.process.first.class", Plain.class.getName(),
                 "simplevisor.process.first.priority", "-1",
                 "simplevisor.process.with.dots.class", Plain.class.getName()), Tuned.class);
-        assertThat(configuration.processes()).extracting(ProcessDeclaration::name)
+        assertThat(configuration.processes).extracting(ProcessDeclaration::name)
                 .containsExactly("first", "a", "b", "with.dots", "tuned");
     }
 
@@ -364,11 +364,11 @@ class ServletConfigurationTest {
                 "simplevisor.process.relay.singleton", "true",
                 "simplevisor.process.plain.class", Plain.class.getName()), AnnotatedSingleton.class);
 
-        assertThat(configuration.cluster()).usingRecursiveComparison().isEqualTo(
+        assertThat(configuration.cluster).usingRecursiveComparison().isEqualTo(
                 new ServletConfiguration.Cluster("jdbc/simplevisor", "app.leases", Duration.ofSeconds(15), "tomcat-1"));
-        assertThat(configuration.processes()).extracting(ProcessDeclaration::name, ProcessDeclaration::singleton)
+        assertThat(configuration.processes).extracting(ProcessDeclaration::name, ProcessDeclaration::singleton)
                 .containsExactly(tuple("annotatedSingleton", true), tuple("plain", false), tuple("relay", true));
-        assertThat(read(params()).cluster()).usingRecursiveComparison().isEqualTo(
+        assertThat(read(params()).cluster).usingRecursiveComparison().isEqualTo(
                 new ServletConfiguration.Cluster(null, "simplevisor_lease", Duration.ofSeconds(30), null));
     }
 
@@ -448,17 +448,17 @@ class ServletConfigurationTest {
                 "simplevisor.process.reader.class", Plain.class.getName(),
                 "simplevisor.process.reader.group", "pipeline",
                 "simplevisor.process.alone.class", Plain.class.getName()), Grouped.class);
-        assertThat(configuration.groups()).containsExactly(Map.entry("pipeline", GroupStrategy.ONE_FOR_ALL),
+        assertThat(configuration.groups).containsExactly(Map.entry("pipeline", GroupStrategy.ONE_FOR_ALL),
                 Map.entry("pollers", GroupStrategy.REST_FOR_ONE));
-        assertThat(configuration.processes()).extracting(ProcessDeclaration::name, ProcessDeclaration::group)
+        assertThat(configuration.processes).extracting(ProcessDeclaration::name, ProcessDeclaration::group)
                 .containsExactly(tuple("alone", null), tuple("processor", "pipeline"), tuple("reader", "pipeline"));
-        assertThat(configuration.processes().get(2).options()).hasSize(4); // restart, healthy, priority, group
+        assertThat(configuration.processes.get(2).options()).hasSize(4); // restart, healthy, priority, group
 
         // web.xml overrides the annotation's group; an empty value takes the process out of any group.
         assertThat(read(params("simplevisor.group.other.strategy", "one-for-one",
-                "simplevisor.process.processor.group", "other"), Grouped.class).processes().get(0).group())
+                "simplevisor.process.processor.group", "other"), Grouped.class).processes.get(0).group())
                 .isEqualTo("other");
-        assertThat(read(params("simplevisor.process.processor.group", " "), Grouped.class).processes().get(0)
+        assertThat(read(params("simplevisor.process.processor.group", " "), Grouped.class).processes.get(0)
                 .group()).isNull();
     }
 
@@ -487,6 +487,6 @@ class ServletConfigurationTest {
         ServletConfiguration configuration = ServletConfiguration.read(
                 FakeServletContext.create("/app", params("simplevisor.process.p.class", Plain.class.getName(),
                         "unrelated", "x")).context(), none);
-        assertThat(configuration.processes()).extracting(ProcessDeclaration::name).containsExactly("p");
+        assertThat(configuration.processes).extracting(ProcessDeclaration::name).containsExactly("p");
     }
 }
