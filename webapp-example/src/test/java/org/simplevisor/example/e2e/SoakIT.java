@@ -209,9 +209,10 @@ class SoakIT {
             assertThat(monitor.queryNames(TomcatEndToEndIT.METRICS, null)).as("Micrometer meters over JMX").isEmpty();
             // findleaks once the example itself is undeployed: nothing, or the example alone. The JDK's
             // ThreadPoolExecutor.getTask() as C2 compiled it while the example's executor was the busiest pool checks
-            // for the example's task class, and idle Tomcat and JDK pool threads waiting in that code keep its class
-            // loader, with no reference a heap dump shows (tomcat-config/README.md, "findleaks after a soak"). When it
-            // is named, a heap dump is left beside the report to look into.
+            // for task classes of the example's loader (from the cast's type profile), and idle Tomcat and JDK pool
+            // threads waiting in that code keep the loader, with no reference a heap dump shows
+            // (tomcat-config/README.md, "findleaks after a soak", and tools/CompiledCodeLoaders.java to see it). When
+            // it is named, a heap dump is left beside the report to look into.
             String leaks = manager.findLeaks().strip();
             Files.writeString(report, String.format(Locale.ROOT, "%nfindleaks once %s is undeployed too: %s%n", PATH,
                     leaks.replace('\n', ' ')), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
