@@ -207,9 +207,12 @@ class SoakIT {
             assertThat(manager.undeploy(PATH)).startsWith("OK - Undeployed application at context path [" + PATH + "]");
             assertThat(monitor.queryNames(TomcatEndToEndIT.name(DOMAIN + ":*"), null)).isEmpty();
             assertThat(monitor.queryNames(TomcatEndToEndIT.METRICS, null)).as("Micrometer meters over JMX").isEmpty();
-            // findleaks once the example itself is undeployed: nothing, or the example alone, whose classes code the
-            // JVM's C2 compiled while it was busy can keep, with no Java reference to it (tomcat-config/README.md,
-            // "findleaks after a soak"); when it is named, a heap dump is left beside the report to look into.
+            // findleaks once the example itself is undeployed: nothing, or the example alone. The JDK's
+            // ThreadPoolExecutor.getTask() as C2 compiled it while the example's executor was the busiest pool checks
+            // for task classes of the example's loader (from the cast's type profile), and idle Tomcat and JDK pool
+            // threads waiting in that code keep the loader, with no reference a heap dump shows
+            // (tomcat-config/README.md, "findleaks after a soak", and tools/CompiledCodeLoaders.java to see it). When
+            // it is named, a heap dump is left beside the report to look into.
             String leaks = manager.findLeaks().strip();
             Files.writeString(report, String.format(Locale.ROOT, "%nfindleaks once %s is undeployed too: %s%n", PATH,
                     leaks.replace('\n', ' ')), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
