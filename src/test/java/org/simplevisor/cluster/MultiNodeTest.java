@@ -129,6 +129,24 @@ class MultiNodeTest {
         }
     }
 
+    /**
+     * Stops the node with SIGSTOP at a moment it has no transaction open. Paused inside its fenced write, it would
+     * hold the fence's row lock, and the next holder could write nothing until it resumed (in production the
+     * database's idle-in-transaction timeout ends such a session; H2 has none).
+     */
+    private void pauseOutsideATransaction(Process node) throws SQLException {
+        String openTransactions = "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS WHERE CONTAINS_UNCOMMITTED";
+        for (int attempt = 1; attempt <= 20; attempt++) {
+            signal(node, "STOP");
+            if (query(openTransactions, Long.class) == 0) {
+                return;
+            }
+            signal(node, "CONT");
+            await().atMost(WAIT).until(() -> query(openTransactions, Long.class) == 0);
+        }
+        throw new AssertionError("node " + node.pid() + " was inside a transaction at each of 20 pauses");
+    }
+
     // ---------------------------------------------------------------- the ledger
 
     private List<Run> ledger() throws SQLException {
@@ -257,7 +275,7 @@ class MultiNodeTest {
         Run paused = startTwoNodesAndAwaitTheirRun();
         Process pausedNode = nodes.get(paused.node());
 
-        signal(pausedNode, "STOP");
+        pauseOutsideATransaction(pausedNode);
         Run next = awaitRun(run -> run.token() > paused.token());
         await().atMost(WAIT).until(() -> query("SELECT COUNT(*) FROM history WHERE token = ?", Long.class,
                 next.token()) > 0);
