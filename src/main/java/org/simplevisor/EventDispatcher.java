@@ -1,9 +1,11 @@
 package org.simplevisor;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -42,6 +44,9 @@ final class EventDispatcher {
     private final OwnedThreads threads;
     private final ThreadPoolExecutor executor;
     private final AtomicInteger backlog = new AtomicInteger();
+    /** Events published while {@link #holding}, in their order. */
+    private final ConcurrentLinkedQueue<SupervisorEvent> held = new ConcurrentLinkedQueue<>();
+    private volatile boolean holding;
     private final AtomicInteger waitingForCapacity = new AtomicInteger();
     private final Object capacity = new Object();
     private volatile boolean closed;
@@ -71,13 +76,67 @@ final class EventDispatcher {
     /** Queues an event; never blocks, so it may be called under a process's lock. */
     void publish(SupervisorEvent event) {
         backlog.incrementAndGet();
-        try {
-            executor.execute(() -> deliver(event));
-        } catch (RejectedExecutionException afterClose) {
-            backlog.decrementAndGet();
-            LOG.debug("Supervisor \"{}\" has terminated; event {} of process \"{}\" is not delivered",
-                    event.supervisor(), event.type(), event.processName());
+        if (holding) {
+            held.add(event);
+            if (holding) {
+                return;
+            }
+            deliverHeld(); // holding ended between the two reads: the event must not wait for another call
+            return;
         }
+        hand(List.of(event));
+    }
+
+    /** Queues events for the event thread, in their order, as one task. */
+    private void hand(List<SupervisorEvent> batch) {
+        try {
+            executor.execute(new Delivery(batch));
+        } catch (RejectedExecutionException afterClose) {
+            backlog.addAndGet(-batch.size());
+            batch.forEach(event -> LOG.debug("Supervisor \"{}\" has terminated; event {} of process \"{}\" is not "
+                    + "delivered", event.supervisor(), event.type(), event.processName()));
+        }
+    }
+
+    /** Events queued together for the event thread. */
+    private final class Delivery implements Runnable {
+        final List<SupervisorEvent> events;
+
+        Delivery(List<SupervisorEvent> events) {
+            this.events = events;
+        }
+
+        @Override
+        public void run() {
+            events.forEach(EventDispatcher.this::deliver);
+        }
+    }
+
+    /**
+     * From now on, holds published events back from the event thread until {@link #deliverHeld()}: while thousands
+     * of runs end at once, a wake-up of the event thread for each of their events costs them more than the events.
+     */
+    void holdDeliveries() {
+        holding = true;
+    }
+
+    /** Queues the events held back so far, in their order, for the event thread. */
+    void deliverHeld() {
+        synchronized (held) { // two callers must not queue their batches in the opposite order
+            List<SupervisorEvent> batch = new ArrayList<>();
+            for (SupervisorEvent event = held.poll(); event != null; event = held.poll()) {
+                batch.add(event);
+            }
+            if (!batch.isEmpty()) {
+                hand(batch);
+            }
+        }
+    }
+
+    /** Stops holding events back, and queues those held for the event thread. */
+    void stopHolding() {
+        holding = false;
+        deliverHeld();
     }
 
     private void deliver(SupervisorEvent event) {
@@ -184,7 +243,7 @@ final class EventDispatcher {
             return;
         }
         ListenerNotReturnedException stuck = stuckListener(); // before shutdownNow() interrupts it
-        int dropped = executor.shutdownNow().size();
+        int dropped = executor.shutdownNow().stream().mapToInt(task -> ((Delivery) task).events.size()).sum();
         LOG.warn("A listener did not return in time; {} queued event(s) were not delivered, the last one is "
                 + "delivered on the shutting-down thread", dropped, stuck);
         deliverLastEventAfterGivingUp();

@@ -171,14 +171,23 @@ final class ManagedProcess {
     }
 
     /**
-     * Closes the process for shutdown and cancels its run.
+     * Closes the process for shutdown and cancels its run, which joins {@code level} unless it is the calling
+     * thread's own; a thread parked in {@code awaitCancellation} is left for the level to wake.
      *
-     * @return the run to wait for, or {@code null} if none is in progress
+     * @return the run in progress, or {@code null} if none is
      */
-    @Nullable ProcessRun closeForShutdown() {
+    @Nullable ProcessRun closeForShutdown(ShutdownLevel level) {
         synchronized (lock) {
             close();
-            return run != null && run.abandoned ? null : cancelRun(ProcessRun.CancelCause.SHUTDOWN);
+            if (run == null || run.abandoned) {
+                return null;
+            }
+            Thread toWake = run.cancelLeavingWakeUp(ProcessRun.CancelCause.SHUTDOWN, host.clock.instant());
+            if (!run.isOnCurrentThread()) {
+                run.shutdownLevel = level;
+                level.add(this, run, toWake);
+            }
+            return run;
         }
     }
 

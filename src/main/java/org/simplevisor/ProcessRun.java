@@ -64,6 +64,8 @@ final class ProcessRun implements ProcessContext {
     boolean outsideLimit;
     /** Reported as not stopping after its group cancelled it: counted as ended; its actual end changes nothing. */
     boolean abandoned;
+    /** The priority level shutdown stops this run with, told when the run ends. */
+    @Nullable ShutdownLevel shutdownLevel;
 
     /** A run of a process that is not a singleton: fencing token 0. */
     ProcessRun(String name, Clock clock, boolean restart) {
@@ -221,19 +223,32 @@ final class ProcessRun implements ProcessContext {
      * still running at the shutdown deadline is interrupted by its owner. Called under the owner's lock.
      */
     void cancel(CancelCause cause, Instant now) {
+        LockSupport.unpark(cancelLeavingWakeUp(cause, now));
+    }
+
+    /**
+     * Cancels as {@link #cancel} does, except that a thread parked in {@link #awaitCancellation} is left for the
+     * caller to wake, possibly after the owner's lock: an unpark that arrives after the run has left its thread is
+     * only a spurious wake-up, which every wait tolerates, unlike an interrupt.
+     *
+     * @return the thread the caller must {@code unpark}, or {@code null} if none is to be woken
+     */
+    @Nullable Thread cancelLeavingWakeUp(CancelCause cause, Instant now) {
         if (cancelCause != null) {
-            return;
+            return null;
         }
         cancelCause = cause;
         cancelTime = now;
+        Thread toWake = null;
         if (thread != null) {
             if (WAITER.compareAndSet(this, PARKED, WOKEN)) {
-                LockSupport.unpark(thread);
+                toWake = thread;
             } else {
                 thread.interrupt(); // before the latch: whoever the latch releases sees the run interrupted
             }
         }
         cancelled.countDown();
+        return toWake;
     }
 
     /** Called by the owner, under its lock, when the run has begun on {@code current}. */
@@ -252,10 +267,13 @@ final class ProcessRun implements ProcessContext {
             watchdogCheck = null;
         }
         ended.countDown();
+        if (shutdownLevel != null) {
+            shutdownLevel.runEnded();
+        }
     }
 
-    /** Waits until the run has ended or the deadline (in {@link System#nanoTime()} terms) passes. */
-    boolean awaitEnd(long deadlineNanos) throws InterruptedException {
-        return ended.await(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
+    /** {@return whether the run has left its thread} */
+    boolean hasEnded() {
+        return ended.getCount() == 0;
     }
 }

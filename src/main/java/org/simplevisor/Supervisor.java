@@ -323,25 +323,28 @@ public final class Supervisor implements AutoCloseable {
             executor.shutdown();
         }
         Map<ManagedProcess, ProcessRun> stuck = new LinkedHashMap<>();
-        int from = 0;
-        while (from < stopOrder.size()) {
-            int priority = stopOrder.get(from).spec.priority;
-            Map<ManagedProcess, ProcessRun> level = new LinkedHashMap<>();
-            for (; from < stopOrder.size() && stopOrder.get(from).spec.priority == priority; from++) {
-                ManagedProcess process = stopOrder.get(from);
-                ProcessRun running = process.closeForShutdown();
-                if (running != null && running.isOnCurrentThread()) { // a run that called shutdown() ends after it
-                    interrupts.defer(); // its own cancellation, held back until shutdown has finished
-                    process.stoppedByOwnShutdown(running);
-                } else if (running != null) {
-                    level.put(process, running);
+        events.holdDeliveries(); // delivered in batches while the runs end: see ShutdownLevel
+        try {
+            int from = 0;
+            while (from < stopOrder.size()) {
+                int priority = stopOrder.get(from).spec.priority;
+                ShutdownLevel level = new ShutdownLevel();
+                for (; from < stopOrder.size() && stopOrder.get(from).spec.priority == priority; from++) {
+                    ManagedProcess process = stopOrder.get(from);
+                    ProcessRun running = process.closeForShutdown(level);
+                    if (running != null && running.isOnCurrentThread()) { // a run that called shutdown() ends after it
+                        interrupts.defer(); // its own cancellation, held back until shutdown has finished
+                        process.stoppedByOwnShutdown(running);
+                    }
                 }
-            }
-            for (Map.Entry<ManagedProcess, ProcessRun> entry : level.entrySet()) {
-                if (!interrupts.await(() -> entry.getValue().awaitEnd(deadline))) {
-                    stuck.put(entry.getKey(), entry.getValue());
+                level.wakeAll();
+                if (!interrupts.await(() -> level.await(deadline, events::deliverHeld))) {
+                    stuck.putAll(level.notEnded());
                 }
+                events.deliverHeld();
             }
+        } finally {
+            events.stopHolding();
         }
         stuck.forEach(ManagedProcess::abandon);
     }

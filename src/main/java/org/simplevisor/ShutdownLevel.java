@@ -1,0 +1,91 @@
+package org.simplevisor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The runs of one priority level that shutdown stops together. All of them are cancelled first, then their threads
+ * are woken in one pass, outside every lock, and shutdown waits for the level as a whole: only the level's last run
+ * wakes it, not each run. With thousands of runs, every wake-up and every lock taken while their threads are ending
+ * competes with those threads for the processors and makes the JVM's own thread exits wait for one another.
+ */
+final class ShutdownLevel {
+
+    /** How often shutdown delivers the events it holds back while it waits for a level (see {@link #await}). */
+    static final long DELIVERY_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final Map<ManagedProcess, ProcessRun> runs = new LinkedHashMap<>();
+    private final List<Thread> toWake = new ArrayList<>();
+    private final AtomicInteger running = new AtomicInteger();
+    private volatile @Nullable Thread waiter;
+
+    /**
+     * Adds a run that was just cancelled, under its process's lock, before the run can end.
+     *
+     * @param wake the run's thread if it is parked in {@code awaitCancellation} and is still to be woken, else null
+     */
+    void add(ManagedProcess process, ProcessRun run, @Nullable Thread wake) {
+        runs.put(process, run);
+        running.incrementAndGet();
+        if (wake != null) {
+            toWake.add(wake);
+        }
+    }
+
+    /** Called by a run of this level when it ends, under its process's lock: the last one wakes shutdown. */
+    void runEnded() {
+        if (running.decrementAndGet() == 0) {
+            LockSupport.unpark(waiter);
+        }
+    }
+
+    /** Wakes the threads of the runs that wait for their cancellation in {@code awaitCancellation}. */
+    void wakeAll() {
+        toWake.forEach(LockSupport::unpark);
+        toWake.clear();
+    }
+
+    /**
+     * Waits until every run of the level has ended or the deadline passes, calling {@code meanwhile} every
+     * {@link #DELIVERY_INTERVAL_NANOS} while it waits.
+     *
+     * @return whether every run ended
+     * @throws InterruptedException if the calling thread is interrupted; the wait may be resumed
+     */
+    boolean await(long deadlineNanos, Runnable meanwhile) throws InterruptedException {
+        waiter = Thread.currentThread();
+        try {
+            while (running.get() > 0) {
+                long remaining = deadlineNanos - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(this, Math.min(remaining, DELIVERY_INTERVAL_NANOS));
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                meanwhile.run();
+            }
+            return true;
+        } finally {
+            waiter = null;
+        }
+    }
+
+    /** {@return the runs of the level that have not ended, with their processes} */
+    Map<ManagedProcess, ProcessRun> notEnded() {
+        Map<ManagedProcess, ProcessRun> stuck = new LinkedHashMap<>();
+        runs.forEach((process, run) -> {
+            if (!run.hasEnded()) {
+                stuck.put(process, run);
+            }
+        });
+        return stuck;
+    }
+}
