@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -88,6 +90,85 @@ class CancellationAndShutdownTest {
         assertThat(jmx.isClosed()).isTrue();
         assertThat(server.isRegistered(jmx.supervisorObjectName())).isFalse();
         await().atMost(WAIT).until(() -> liveThreadsOf(supervisor).isEmpty());
+    }
+
+    @Test
+    void theEndOfARunReachesListenersWhileAnotherRunOfItsLevelIsStillStopping() throws Exception {
+        Supervisor supervisor = supervisor("level-events");
+        CountDownLatch quickStoppedSeen = new CountDownLatch(1);
+        supervisor.addListener(event -> {
+            if (event.type() == SupervisorEvent.Type.STOPPED && "quick".equals(event.processName())) {
+                quickStoppedSeen.countDown();
+            }
+        });
+        AtomicBoolean slowSawQuickStopped = new AtomicBoolean();
+        CompletableFuture<Thread> quickThread = new CompletableFuture<>();
+        CompletableFuture<Thread> slowThread = new CompletableFuture<>();
+        supervisor.register("quick", ctx -> {
+            quickThread.complete(Thread.currentThread());
+            ctx.awaitCancellation();
+        });
+        supervisor.register("slow", ctx -> {
+            slowThread.complete(Thread.currentThread());
+            ctx.awaitCancellation();
+            // Its cleanup lasts until the listeners have had the other run's end (bounded, should they never).
+            slowSawQuickStopped.set(quickStoppedSeen.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        });
+        supervisor.run();
+        Parked.await(quickThread);
+        Parked.await(slowThread);
+
+        supervisor.shutdown();
+
+        assertThat(slowSawQuickStopped).isTrue();
+        assertThat(supervisor.status("quick")).isEqualTo(ProcessStatus.STOPPED);
+        assertThat(supervisor.status("slow")).isEqualTo(ProcessStatus.STOPPED);
+        events.awaitTerminated();
+        for (String process : List.of("quick", "slow")) {
+            assertThat(events.types(process)).endsWith(SupervisorEvent.Type.STOPPED);
+        }
+    }
+
+    @Test
+    void everyEventOfAManyProcessShutdownIsDeliveredInOrderBeforeTerminated() throws Exception {
+        Supervisor supervisor = supervisor("many-events");
+        int processes = 500;
+        CountDownLatch running = new CountDownLatch(processes);
+        for (int i = 0; i < processes; i++) {
+            supervisor.register("p" + i, ctx -> {
+                running.countDown();
+                ctx.awaitCancellation();
+            }, ProcessOption.withPriority(i % 3)); // three levels, stopped one after the other
+        }
+        supervisor.run();
+        assertThat(running.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+        supervisor.shutdown();
+
+        events.awaitTerminated();
+        List<SupervisorEvent> all = events.events();
+        assertThat(all.get(all.size() - 1).type()).isEqualTo(SupervisorEvent.Type.TERMINATED);
+        Map<String, List<SupervisorEvent.Type>> byProcess = new HashMap<>();
+        all.stream().filter(event -> event.processName() != null).forEach(event ->
+                byProcess.computeIfAbsent(event.processName(), name -> new ArrayList<>()).add(event.type()));
+        assertThat(byProcess).hasSize(processes);
+        byProcess.forEach((process, types) -> assertThat(types).as(process).containsExactly(
+                SupervisorEvent.Type.REGISTERED, SupervisorEvent.Type.STATUS_CHANGED, SupervisorEvent.Type.STARTED,
+                SupervisorEvent.Type.STOPPED));
+        int lastStoppedOfLevel2 = -1;
+        int firstStoppedOfLevel1 = Integer.MAX_VALUE;
+        for (int at = 0; at < all.size(); at++) {
+            SupervisorEvent event = all.get(at);
+            if (event.type() == SupervisorEvent.Type.STOPPED) {
+                int priority = Integer.parseInt(event.processName().substring(1)) % 3;
+                if (priority == 2) {
+                    lastStoppedOfLevel2 = at;
+                } else if (priority == 1) {
+                    firstStoppedOfLevel1 = Math.min(firstStoppedOfLevel1, at);
+                }
+            }
+        }
+        assertThat(lastStoppedOfLevel2).isLessThan(firstStoppedOfLevel1); // the highest priority stops first
     }
 
     @Test
