@@ -45,9 +45,19 @@ final class ShutdownLevel {
         }
     }
 
-    /** Wakes the threads of the runs that wait for their cancellation in {@code awaitCancellation}. */
-    void wakeAll() {
-        toWake.forEach(LockSupport::unpark);
+    /**
+     * Wakes the threads of the runs that wait for their cancellation in {@code awaitCancellation}, calling
+     * {@code meanwhile} every {@link #DELIVERY_INTERVAL_NANOS}: thousands of wake-ups take a while.
+     */
+    void wakeAll(Runnable meanwhile) {
+        long due = System.nanoTime() + DELIVERY_INTERVAL_NANOS;
+        for (Thread thread : toWake) {
+            LockSupport.unpark(thread);
+            if (System.nanoTime() - due >= 0) {
+                meanwhile.run();
+                due = System.nanoTime() + DELIVERY_INTERVAL_NANOS;
+            }
+        }
         toWake.clear();
     }
 

@@ -337,7 +337,7 @@ public final class Supervisor implements AutoCloseable {
                         process.stoppedByOwnShutdown(running);
                     }
                 }
-                level.wakeAll();
+                level.wakeAll(events::deliverHeld);
                 if (!interrupts.await(() -> level.await(deadline, events::deliverHeld))) {
                     stuck.putAll(level.notEnded());
                 }
