@@ -37,6 +37,9 @@ final class EventDispatcher {
      */
     static final int BACKLOG_RESUME = BACKLOG_LIMIT / 2;
 
+    /** How long events held back wait at most, while their publisher is still busy (see {@link #holdDeliveries}). */
+    static final long HELD_DELIVERY_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
     /** The end of the time for the last events that is left to a stuck listener to return once interrupted. */
     private static final Duration STUCK_LISTENER_GRACE = Duration.ofMillis(50);
 
@@ -44,9 +47,14 @@ final class EventDispatcher {
     private final OwnedThreads threads;
     private final ThreadPoolExecutor executor;
     private final AtomicInteger backlog = new AtomicInteger();
-    /** Events published while {@link #holding}, in their order. */
+    /** Events published while deliveries are held back ({@link #holdDeliveries}), in their order. */
     private final ConcurrentLinkedQueue<SupervisorEvent> held = new ConcurrentLinkedQueue<>();
-    private volatile boolean holding;
+    /** Events added to {@link #held} and not yet handed to the event thread. */
+    private final AtomicInteger heldNotHanded = new AtomicInteger();
+    /** How many callers hold deliveries back: a start and a shutdown may overlap. */
+    private final AtomicInteger holders = new AtomicInteger();
+    /** When the events held back are next due, in {@link System#nanoTime()} terms. */
+    private volatile long heldDue;
     private final AtomicInteger waitingForCapacity = new AtomicInteger();
     private final Object capacity = new Object();
     private volatile boolean closed;
@@ -76,12 +84,12 @@ final class EventDispatcher {
     /** Queues an event; never blocks, so it may be called under a process's lock. */
     void publish(SupervisorEvent event) {
         backlog.incrementAndGet();
-        if (holding) {
+        if (holders.get() > 0 || heldNotHanded.get() > 0) { // then no event may overtake those held
+            heldNotHanded.incrementAndGet();
             held.add(event);
-            if (holding) {
-                return;
+            if (holders.get() == 0) {
+                deliverHeld(); // nobody holds deliveries back (any more): the event must not wait
             }
-            deliverHeld(); // holding ended between the two reads: the event must not wait for another call
             return;
         }
         hand(List.of(event));
@@ -113,29 +121,40 @@ final class EventDispatcher {
     }
 
     /**
-     * From now on, holds published events back from the event thread until {@link #deliverHeld()}: while thousands
-     * of runs end at once, a wake-up of the event thread for each of their events costs them more than the events.
+     * Holds published events back from the event thread until {@link #stopHolding()}, handing them over every
+     * {@link #HELD_DELIVERY_INTERVAL_NANOS} meanwhile ({@link #deliverHeldIfDue()}): while thousands of runs start or
+     * end at once, a wake-up of the event thread for each of their events costs them more than the events.
      */
     void holdDeliveries() {
-        holding = true;
+        heldDue = System.nanoTime() + HELD_DELIVERY_INTERVAL_NANOS;
+        holders.incrementAndGet();
     }
 
-    /** Queues the events held back so far, in their order, for the event thread. */
+    /** Hands the events held back to the event thread if they have waited {@link #HELD_DELIVERY_INTERVAL_NANOS}. */
+    void deliverHeldIfDue() {
+        if (System.nanoTime() - heldDue >= 0) {
+            deliverHeld();
+        }
+    }
+
+    /** Hands the events held back so far to the event thread, in their order, as one task. */
     void deliverHeld() {
         synchronized (held) { // two callers must not queue their batches in the opposite order
+            heldDue = System.nanoTime() + HELD_DELIVERY_INTERVAL_NANOS;
             List<SupervisorEvent> batch = new ArrayList<>();
             for (SupervisorEvent event = held.poll(); event != null; event = held.poll()) {
                 batch.add(event);
             }
             if (!batch.isEmpty()) {
                 hand(batch);
+                heldNotHanded.addAndGet(-batch.size()); // only now may a publisher hand an event directly
             }
         }
     }
 
     /** Stops holding events back, and queues those held for the event thread. */
     void stopHolding() {
-        holding = false;
+        holders.decrementAndGet();
         deliverHeld();
     }
 

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -16,9 +15,6 @@ import org.jspecify.annotations.Nullable;
  * competes with those threads for the processors and makes the JVM's own thread exits wait for one another.
  */
 final class ShutdownLevel {
-
-    /** How often shutdown delivers the events it holds back while it waits for a level (see {@link #await}). */
-    static final long DELIVERY_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final Map<ManagedProcess, ProcessRun> runs = new LinkedHashMap<>();
     private final List<Thread> toWake = new ArrayList<>();
@@ -47,23 +43,19 @@ final class ShutdownLevel {
 
     /**
      * Wakes the threads of the runs that wait for their cancellation in {@code awaitCancellation}, calling
-     * {@code meanwhile} every {@link #DELIVERY_INTERVAL_NANOS}: thousands of wake-ups take a while.
+     * {@code afterEach} after each: thousands of wake-ups take a while.
      */
-    void wakeAll(Runnable meanwhile) {
-        long due = System.nanoTime() + DELIVERY_INTERVAL_NANOS;
+    void wakeAll(Runnable afterEach) {
         for (Thread thread : toWake) {
             LockSupport.unpark(thread);
-            if (System.nanoTime() - due >= 0) {
-                meanwhile.run();
-                due = System.nanoTime() + DELIVERY_INTERVAL_NANOS;
-            }
+            afterEach.run();
         }
         toWake.clear();
     }
 
     /**
      * Waits until every run of the level has ended or the deadline passes, calling {@code meanwhile} every
-     * {@link #DELIVERY_INTERVAL_NANOS} while it waits.
+     * {@link EventDispatcher#HELD_DELIVERY_INTERVAL_NANOS} while it waits.
      *
      * @return whether every run ended
      * @throws InterruptedException if the calling thread is interrupted; the wait may be resumed
@@ -76,7 +68,7 @@ final class ShutdownLevel {
                 if (remaining <= 0) {
                     return false;
                 }
-                LockSupport.parkNanos(this, Math.min(remaining, DELIVERY_INTERVAL_NANOS));
+                LockSupport.parkNanos(this, Math.min(remaining, EventDispatcher.HELD_DELIVERY_INTERVAL_NANOS));
                 if (Thread.interrupted()) {
                     throw new InterruptedException();
                 }
