@@ -267,6 +267,10 @@ public final class Supervisor implements AutoCloseable {
             lifecycleLock.unlock();
         }
         LOG.info("Supervisor \"{}\" starting {} process(es)", name, processes.size());
+        if (!ownsExecutor) { // it might run a task on this thread (CallerRunsPolicy): events must not wait for that
+            inStartOrder().forEach(ManagedProcess::start);
+            return;
+        }
         events.holdDeliveries(); // the threads start faster without a wake-up of the event thread per event
         try {
             for (ManagedProcess process : inStartOrder()) {
