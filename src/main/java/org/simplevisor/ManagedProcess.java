@@ -174,7 +174,7 @@ final class ManagedProcess {
      * Closes the process for shutdown and cancels its run, which joins {@code level} unless it is the calling
      * thread's own; a thread parked in {@code awaitCancellation} is left for the level to wake.
      *
-     * @return the run in progress, or {@code null} if none is
+     * @return the run if it is the calling thread's own (shutdown was called from it), else {@code null}
      */
     @Nullable ProcessRun closeForShutdown(ShutdownLevel level) {
         synchronized (lock) {
@@ -183,11 +183,12 @@ final class ManagedProcess {
                 return null;
             }
             Thread toWake = run.cancelLeavingWakeUp(ProcessRun.CancelCause.SHUTDOWN, host.clock.instant());
-            if (!run.isOnCurrentThread()) {
-                run.shutdownLevel = level;
-                level.add(this, run, toWake);
+            if (run.isOnCurrentThread()) {
+                return run;
             }
-            return run;
+            run.shutdownLevel = level;
+            level.add(this, run, toWake);
+            return null;
         }
     }
 

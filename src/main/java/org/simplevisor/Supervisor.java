@@ -343,10 +343,10 @@ public final class Supervisor implements AutoCloseable {
                 ShutdownLevel level = new ShutdownLevel();
                 for (; from < stopOrder.size() && stopOrder.get(from).spec.priority == priority; from++) {
                     ManagedProcess process = stopOrder.get(from);
-                    ProcessRun running = process.closeForShutdown(level);
-                    if (running != null && running.isOnCurrentThread()) { // a run that called shutdown() ends after it
+                    ProcessRun own = process.closeForShutdown(level);
+                    if (own != null) { // the run that called shutdown() ends after it
                         interrupts.defer(); // its own cancellation, held back until shutdown has finished
-                        process.stoppedByOwnShutdown(running);
+                        process.stoppedByOwnShutdown(own);
                     }
                 }
                 level.wakeAll(events::deliverHeldIfDue);
