@@ -182,7 +182,7 @@ final class ManagedProcess {
             if (run == null || run.abandoned) {
                 return null;
             }
-            Thread toWake = run.cancelLeavingWakeUp(ProcessRun.CancelCause.SHUTDOWN, host.clock.instant());
+            boolean toWake = run.cancelLeavingWakeUp(ProcessRun.CancelCause.SHUTDOWN, host.clock.instant());
             if (run.isOnCurrentThread()) {
                 return run;
             }

@@ -1,5 +1,8 @@
 package org.simplevisor;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +15,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A thread factory that remembers the threads it made, so that their owner can join them on shutdown: an
@@ -24,6 +28,7 @@ import java.util.stream.Collectors;
 public final class OwnedThreads implements ThreadFactory {
 
     private static final int FIRST_VIRTUAL_THREAD_RELEASE = 21;
+    private static final @Nullable MethodHandle IS_VIRTUAL = isVirtualMethod();
     /** Below this many remembered threads, dead ones are not worth a scan. */
     private static final int MIN_PRUNE_SIZE = 64;
 
@@ -114,6 +119,27 @@ public final class OwnedThreads implements ThreadFactory {
         }
         threads.removeIf(thread -> !thread.isAlive() || thread == Thread.currentThread());
         return threads.isEmpty();
+    }
+
+    /** {@return whether {@code thread} is a virtual thread} Always false before Java 21. */
+    static boolean isVirtual(Thread thread) {
+        if (IS_VIRTUAL == null) {
+            return false;
+        }
+        try {
+            return (boolean) IS_VIRTUAL.invokeExact(thread);
+        } catch (Throwable e) {
+            throw new IllegalStateException("Thread.isVirtual() failed", e);
+        }
+    }
+
+    private static @Nullable MethodHandle isVirtualMethod() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                    MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException e) {
+            return null; // before Java 21: no virtual threads
+        }
     }
 
     /** A cached pool of platform threads for process runs: runs are long, so each holds a thread. */

@@ -53,6 +53,10 @@ final class ProcessRun implements ProcessContext {
     private volatile Instant lastHeartbeat;
     /** Where the run's own thread is with respect to {@link #awaitCancellation}: see {@link #await(long)}. */
     private volatile int waiter = ELSEWHERE;
+    /** What a platform thread parked in {@link #awaitCancellation} waits on, to be woken without an interrupt. */
+    private final Object wakeUps = new Object();
+    /** The parked thread a cancellation chose to wake: written and read by the cancelling thread. */
+    private @Nullable Thread toWake;
 
     // Guarded by the owning ManagedProcess's lock (not checkable here: the lock is the owner's).
     @Nullable Thread thread;
@@ -116,10 +120,11 @@ final class ProcessRun implements ProcessContext {
 
     /**
      * Waits for the cancellation. On the run's own thread it parks, and says so in {@link #waiter}: a cancellation
-     * that finds it parked wakes it with {@code unpark}, without an interrupt, so that the cleanup after the wait may
-     * block on I/O; a cancellation that finds it anywhere else interrupts it. Exactly one of the two sides moves the
-     * waiter out of {@link #PARKED}, so a wait that ends by its timeout just as the run is cancelled is either told
-     * it was cancelled or interrupted afterwards, never both missed. Another thread of the process waits on the latch.
+     * that finds it parked wakes it (see {@link #wakeUp}), without an interrupt, so that the cleanup after the wait
+     * may block on I/O; a cancellation that finds it anywhere else interrupts it. Exactly one of the two sides moves
+     * the waiter out of {@link #PARKED}, so a wait that ends by its timeout just as the run is cancelled is either
+     * told it was cancelled or interrupted afterwards, never both missed. Another thread of the process waits on the
+     * latch.
      *
      * @param timeoutNanos how long to wait, or {@link #UNTIL_CANCELLED}
      * @return whether the run was cancelled
@@ -132,23 +137,20 @@ final class ProcessRun implements ProcessContext {
         if (self.isInterrupted()) {
             return cancelledOrThrow();
         }
+        boolean onMonitor = !OwnedThreads.isVirtual(self);
         WAITER.setVolatile(this, PARKED);
         long deadline = System.nanoTime() + timeoutNanos;
-        while (true) {
-            if (isCancelled() || self.isInterrupted()) {
+        while (waiter != WOKEN && !isCancelled() && !self.isInterrupted()) {
+            long remaining = timeoutNanos == UNTIL_CANCELLED ? UNTIL_CANCELLED : deadline - System.nanoTime();
+            if (timeoutNanos != UNTIL_CANCELLED && remaining <= 0) {
                 break;
             }
-            if (timeoutNanos == UNTIL_CANCELLED) {
+            if (onMonitor) {
+                waitForWakeUp(remaining);
+            } else if (remaining == UNTIL_CANCELLED) {
                 LockSupport.park(this);
             } else {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    break;
-                }
                 LockSupport.parkNanos(this, remaining);
-            }
-            if (waiter == WOKEN) {
-                break;
             }
         }
         if (!WAITER.compareAndSet(this, PARKED, ELSEWHERE)) {
@@ -157,6 +159,49 @@ final class ProcessRun implements ProcessContext {
         }
         // Out of the wait before the cancellation saw us parked: if it comes, or came, it interrupts this thread.
         return isCancelled() || (self.isInterrupted() && cancelledOrThrow());
+    }
+
+    /**
+     * Waits on {@link #wakeUps} for at most {@code nanos} ({@link #UNTIL_CANCELLED}: no limit). An interrupt ends
+     * the wait and stays set, for {@link #await} to judge.
+     */
+    private void waitForWakeUp(long nanos) {
+        synchronized (wakeUps) {
+            if (waiter == WOKEN) {
+                return; // woken before this thread took the monitor: the notification has come and gone
+            }
+            try {
+                if (nanos == UNTIL_CANCELLED) {
+                    wakeUps.wait();
+                } else {
+                    TimeUnit.NANOSECONDS.timedWait(wakeUps, nanos);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Wakes the thread that {@link #cancelLeavingWakeUp} found parked in {@code awaitCancellation}. A platform
+     * thread is notified through a monitor rather than unparked: {@code LockSupport.unpark} holds the JVM's list of
+     * threads while it wakes one, and every thread that is ending meanwhile must wait for that and then scan all
+     * threads again; with thousands of runs ending together, as at shutdown, that doubled the stop. A virtual thread
+     * is unparked: waiting on a monitor would pin its carrier on Java 21 to 23.
+     */
+    void wakeUp() {
+        Thread parked = toWake;
+        if (parked == null) {
+            return;
+        }
+        toWake = null;
+        if (OwnedThreads.isVirtual(parked)) {
+            LockSupport.unpark(parked);
+        } else {
+            synchronized (wakeUps) {
+                wakeUps.notifyAll();
+            }
+        }
     }
 
     /** On the run's own thread, with its interrupt status set: the cancellation's interrupt, or someone else's. */
@@ -223,23 +268,23 @@ final class ProcessRun implements ProcessContext {
      * still running at the shutdown deadline is interrupted by its owner. Called under the owner's lock.
      */
     void cancel(CancelCause cause, Instant now) {
-        LockSupport.unpark(cancelLeavingWakeUp(cause, now));
+        cancelLeavingWakeUp(cause, now);
+        wakeUp();
     }
 
     /**
      * Cancels as {@link #cancel} does, except that a thread parked in {@link #awaitCancellation} is left for the
-     * caller to wake, possibly after the owner's lock: an unpark that arrives after the run has left its thread is
-     * only a spurious wake-up, which every wait tolerates, unlike an interrupt.
+     * caller to wake with {@link #wakeUp}, possibly after the owner's lock: a wake-up that arrives after the run has
+     * left its thread is at most a spurious one, which every wait tolerates, unlike an interrupt.
      *
-     * @return the thread the caller must {@code unpark}, or {@code null} if none is to be woken
+     * @return whether the caller must call {@link #wakeUp}
      */
-    @Nullable Thread cancelLeavingWakeUp(CancelCause cause, Instant now) {
+    boolean cancelLeavingWakeUp(CancelCause cause, Instant now) {
         if (cancelCause != null) {
-            return null;
+            return false;
         }
         cancelCause = cause;
         cancelTime = now;
-        Thread toWake = null;
         if (thread != null) {
             if (WAITER.compareAndSet(this, PARKED, WOKEN)) {
                 toWake = thread;
@@ -248,7 +293,7 @@ final class ProcessRun implements ProcessContext {
             }
         }
         cancelled.countDown();
-        return toWake;
+        return toWake != null;
     }
 
     /** Called by the owner, under its lock, when the run has begun on {@code current}. */

@@ -17,20 +17,20 @@ import org.jspecify.annotations.Nullable;
 final class ShutdownLevel {
 
     private final Map<ManagedProcess, ProcessRun> runs = new LinkedHashMap<>();
-    private final List<Thread> toWake = new ArrayList<>();
+    private final List<ProcessRun> toWake = new ArrayList<>();
     private final AtomicInteger running = new AtomicInteger();
     private volatile @Nullable Thread waiter;
 
     /**
      * Adds a run that was just cancelled, under its process's lock, before the run can end.
      *
-     * @param wake the run's thread if it is parked in {@code awaitCancellation} and is still to be woken, else null
+     * @param wake whether the run's thread is parked in {@code awaitCancellation} and is still to be woken
      */
-    void add(ManagedProcess process, ProcessRun run, @Nullable Thread wake) {
+    void add(ManagedProcess process, ProcessRun run, boolean wake) {
         runs.put(process, run);
         running.incrementAndGet();
-        if (wake != null) {
-            toWake.add(wake);
+        if (wake) {
+            toWake.add(run);
         }
     }
 
@@ -46,8 +46,8 @@ final class ShutdownLevel {
      * {@code afterEach} after each: thousands of wake-ups take a while.
      */
     void wakeAll(Runnable afterEach) {
-        for (Thread thread : toWake) {
-            LockSupport.unpark(thread);
+        for (ProcessRun run : toWake) {
+            run.wakeUp();
             afterEach.run();
         }
         toWake.clear();

@@ -33,7 +33,10 @@ import org.openjdk.jcstress.infra.results.ZZZ_Result;
 @State
 public class CancellationWakeStress {
 
-    /** About the time a cancellation takes to reach the waiting thread, so that the two often cross. */
+    /**
+     * About the time a cancellation takes to reach the waiting thread, so that the two often cross (a platform
+     * thread's wait, on a monitor, rounds it up to a millisecond; the crossings still occur).
+     */
     private static final Duration WAIT = Duration.ofNanos(20_000);
 
     private final Object ownerLock = new Object();
