@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.simplevisor.testing.Parked;
 import org.simplevisor.testing.RecordingListener;
 import org.simplevisor.testing.ShutDownAfterEach;
 
@@ -95,6 +97,39 @@ class VirtualThreadsTest {
         assertThat(events.await("vt-process", SupervisorEvent.Type.STOPPED).reason()).isEqualTo(ExitReason.SHUTDOWN);
         events.awaitTerminated();
         await().atMost(WAIT).until(() -> !anyThreadNamed("simplevisor-vt"));
+    }
+
+    /** A virtual thread is unparked, where a platform thread is notified: both must come back without an interrupt. */
+    @Test
+    void fromJava21ARunWaitingForItsCancellationOnAVirtualThreadIsWokenWithoutAnInterrupt() throws Exception {
+        assumeTrue(RELEASE >= 21, "no virtual threads before Java 21");
+        Supervisor supervisor = virtualSupervisor("vt-wake");
+        Set<String> woken = ConcurrentHashMap.newKeySet();
+        Set<String> interrupted = ConcurrentHashMap.newKeySet();
+        CompletableFuture<Thread> untimedThread = new CompletableFuture<>();
+        CompletableFuture<Thread> timedThread = new CompletableFuture<>();
+        supervisor.register("untimed", ctx -> {
+            untimedThread.complete(Thread.currentThread());
+            ctx.awaitCancellation();
+            (Thread.currentThread().isInterrupted() ? interrupted : woken).add(ctx.name());
+        });
+        supervisor.register("timed", ctx -> {
+            timedThread.complete(Thread.currentThread());
+            while (!ctx.awaitCancellation(Duration.ofMinutes(1))) {
+                continue; // a minute passing is not the cancellation
+            }
+            (Thread.currentThread().isInterrupted() ? interrupted : woken).add(ctx.name());
+        });
+        supervisor.run();
+        Parked.await(untimedThread);
+        Parked.await(timedThread); // a cancellation before the wait would interrupt, by the contract
+
+        supervisor.shutdown();
+
+        assertThat(woken).containsExactlyInAnyOrder("untimed", "timed");
+        assertThat(interrupted).isEmpty();
+        assertThat(supervisor.snapshot("untimed").lastExitReason()).isEqualTo(ExitReason.SHUTDOWN);
+        assertThat(supervisor.snapshot("timed").lastExitReason()).isEqualTo(ExitReason.SHUTDOWN);
     }
 
     @Test
