@@ -49,7 +49,7 @@ public interface ProcessContext {
     /**
      * Blocks until this run is cancelled or the timeout elapses.
      *
-     * @param timeout the longest time to wait
+     * @param timeout how long to wait; on the run's own platform thread, rounded up to a whole millisecond
      * @return {@code true} if the run was cancelled, with the interrupt status as {@link #awaitCancellation()}
      *         leaves it; {@code false} if the timeout elapsed first. A wait that times out just as the run is
      *         cancelled either returns {@code true} or leaves the cancellation's interrupt to follow: it is never
