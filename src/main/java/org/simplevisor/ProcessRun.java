@@ -53,8 +53,12 @@ final class ProcessRun implements ProcessContext {
     private volatile Instant lastHeartbeat;
     /** Where the run's own thread is with respect to {@link #awaitCancellation}: see {@link #await(long)}. */
     private volatile int waiter = ELSEWHERE;
-    /** What a platform thread parked in {@link #awaitCancellation} waits on, to be woken without an interrupt. */
-    private final Object wakeUps = new Object();
+    /**
+     * What a platform thread parked in {@link #awaitCancellation} waits on, to be woken without an interrupt: the
+     * monitor of {@link #cancelled}, which is private to the run and unused by the latch itself, so that a run costs
+     * no object more.
+     */
+    private final Object wakeUps = cancelled;
     /** The parked thread a cancellation chose to wake: written and read by the cancelling thread. */
     private @Nullable Thread toWake;
 
