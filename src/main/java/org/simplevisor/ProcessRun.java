@@ -144,18 +144,40 @@ final class ProcessRun implements ProcessContext {
         boolean onMonitor = !OwnedThreads.isVirtual(self);
         WAITER.setVolatile(this, PARKED);
         long deadline = System.nanoTime() + timeoutNanos;
-        while (waiter != WOKEN && !isCancelled() && !self.isInterrupted()) {
-            long remaining = timeoutNanos == UNTIL_CANCELLED ? UNTIL_CANCELLED : deadline - System.nanoTime();
-            if (timeoutNanos != UNTIL_CANCELLED && remaining <= 0) {
-                break;
-            }
-            if (onMonitor) {
-                waitForWakeUp(remaining);
-            } else if (remaining == UNTIL_CANCELLED) {
-                LockSupport.park(this);
-            } else {
-                LockSupport.parkNanos(this, remaining);
-            }
+        waitOnce(self, onMonitor, timeoutNanos, deadline);
+        return finishWait(self, onMonitor, timeoutNanos, deadline);
+    }
+
+    /**
+     * Waits once, unless the wait is already over, and returns whether it waited (a wake-up may be spurious).
+     * Nothing branches between the park and the call of {@link #finishWait}: the JIT compiles {@link #await} while
+     * thousands of runs are parked in it and none has yet come back, so a branch after the park would be compiled as
+     * never taken, and every run woken at shutdown would be deoptimized, one by one (100,000 virtual threads spent
+     * about a third of their stop so).
+     */
+    private boolean waitOnce(Thread self, boolean onMonitor, long timeoutNanos, long deadline) {
+        if (waiter == WOKEN || isCancelled() || self.isInterrupted()) {
+            return false;
+        }
+        long remaining = timeoutNanos == UNTIL_CANCELLED ? UNTIL_CANCELLED : deadline - System.nanoTime();
+        if (timeoutNanos != UNTIL_CANCELLED && remaining <= 0) {
+            return false;
+        }
+        if (onMonitor) {
+            waitForWakeUp(remaining);
+        } else if (remaining == UNTIL_CANCELLED) {
+            LockSupport.park(this);
+        } else {
+            LockSupport.parkNanos(this, remaining);
+        }
+        return true;
+    }
+
+    /** Waits on after a wake-up until the wait is over, then leaves it: {@return whether the run was cancelled} */
+    private boolean finishWait(Thread self, boolean onMonitor, long timeoutNanos, long deadline)
+            throws InterruptedException {
+        while (waitOnce(self, onMonitor, timeoutNanos, deadline)) {
+            continue; // each pass checks whether the wait is over
         }
         if (!WAITER.compareAndSet(this, PARKED, ELSEWHERE)) {
             waiter = ELSEWHERE; // the cancellation chose to wake us: it sent no interrupt
