@@ -173,7 +173,11 @@ final class ProcessRun implements ProcessContext {
         return true;
     }
 
-    /** Waits on after a wake-up until the wait is over, then leaves it: {@return whether the run was cancelled} */
+    /**
+     * Waits on after a wake-up until the wait is over, then leaves it.
+     *
+     * @return whether the run was cancelled
+     */
     private boolean finishWait(Thread self, boolean onMonitor, long timeoutNanos, long deadline)
             throws InterruptedException {
         while (waitOnce(self, onMonitor, timeoutNanos, deadline)) {
