@@ -9,9 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -142,9 +140,9 @@ public final class OwnedThreads implements ThreadFactory {
         }
     }
 
-    /** A cached pool of platform threads for process runs: runs are long, so each holds a thread. */
+    /** A pool of platform threads for process runs: runs are long, so each holds a thread. */
     ExecutorService newPlatformExecutor() {
-        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), this);
+        return new RunThreadPool(this, 60, TimeUnit.SECONDS);
     }
 
     /**

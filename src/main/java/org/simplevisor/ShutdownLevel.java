@@ -42,14 +42,15 @@ final class ShutdownLevel {
     }
 
     /**
-     * Wakes the threads of the runs that wait for their cancellation in {@code awaitCancellation}, in the order they
-     * were cancelled, calling {@code afterEach} after each: thousands of wake-ups take a while. (Woken in start
-     * order instead, 10,000 stopped faster in a warm JVM but 2 to 3 times slower in a fresh one; in the order they
-     * fell asleep, slower in both: measure before changing it.)
+     * Wakes the threads of the runs that wait for their cancellation in {@code awaitCancellation}, in start order
+     * (the reverse of the order they were cancelled in), calling {@code afterEach} after each: thousands of wake-ups
+     * take a while. Start order is about the order the threads fell asleep in, and the kernel keeps the sleepers of
+     * a futex hash bucket in that order: each wake-up then finds its thread at the head of the bucket's chain instead
+     * of walking it (10,000 threads woken newest first took three times as long as oldest first).
      */
     void wakeAll(Runnable afterEach) {
-        for (ProcessRun run : toWake) {
-            run.wakeUp();
+        for (int i = toWake.size() - 1; i >= 0; i--) {
+            toWake.get(i).wakeUp();
             afterEach.run();
         }
         toWake.clear();

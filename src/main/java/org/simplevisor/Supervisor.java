@@ -330,8 +330,7 @@ public final class Supervisor implements AutoCloseable {
         stopOrder.forEach(ManagedProcess::close); // no restart anywhere while the levels above are stopped
         if (ownsExecutor) {
             // Nothing is submitted any more (a start racing this finds its run dropped). A worker whose run ends
-            // now leaves at once: thousands of idle pooled workers interrupted together by shutdownNow() would each
-            // unlink themselves from the pool's queue, a cost quadratic in their number.
+            // now leaves at once.
             executor.shutdown();
         }
         Map<ManagedProcess, ProcessRun> stuck = new LinkedHashMap<>();
@@ -368,10 +367,8 @@ public final class Supervisor implements AutoCloseable {
             interrupts.await(() -> timerThreads.joinAll(deadline));
         }
         if (ownsExecutor) {
-            executor.shutdownNow(); // interrupts abandoned runs once more; idle workers leave
-            if (ProcessRun.isRunThread()) {
-                interrupts.defer(); // a run of ours called shutdown(): its interrupt waits until shutdown is done
-            }
+            // Shut down since the processes were stopped; not shutdownNow(): abandoned runs have been interrupted
+            // once more already, and interrupting thousands of threads while they exit slows every exit.
             if (workerThreads != null) {
                 interrupts.await(() -> workerThreads.joinAll(deadline));
             } else if (!ProcessRun.isRunThread()) {
