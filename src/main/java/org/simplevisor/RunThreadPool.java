@@ -38,17 +38,22 @@ final class RunThreadPool extends AbstractExecutorService {
 
     @Override
     public void execute(Runnable task) {
+        Worker handedTo = null;
         synchronized (submissionLock) {
             if (shutdown) {
                 throw new RejectedExecutionException("the supervisor's run threads are shut down");
             }
-            for (Worker worker; (worker = idle.pollFirst()) != null; ) {
+            for (Worker worker; handedTo == null && (worker = idle.pollFirst()) != null; ) {
                 if (worker.hand(task)) {
-                    return;
+                    handedTo = worker;
                 }
             }
-            threads.newThread(new Worker(task)).start();
+            if (handedTo == null) {
+                threads.newThread(new Worker(task)).start(); // started under the lock: shutdown waits for it
+                return;
+            }
         }
+        handedTo.wake(); // outside the lock: the run it starts may end and submit the next before this returns
     }
 
     /** Accepts no more tasks and ends the idle threads; a busy thread ends when its run does. */
@@ -117,14 +122,17 @@ final class RunThreadPool extends AbstractExecutorService {
             }
         }
 
-        /** Hands {@code next} to this idle worker; false if it has retired meanwhile. */
+        /** Hands {@code next} to this idle worker, to be woken next; false if it has retired meanwhile. */
         boolean hand(Runnable next) {
             if (!STATE.compareAndSet(this, IDLE, BUSY)) {
                 return false;
             }
             task = next;
-            LockSupport.unpark(thread);
             return true;
+        }
+
+        void wake() {
+            LockSupport.unpark(thread);
         }
 
         /** Ends this worker if it is idle. */
