@@ -426,13 +426,27 @@ final class ManagedProcess {
         thread.setName("simplevisor-" + name);
         ThreadContext.put(LoggingListener.THREAD_CONTEXT_KEY, name);
         ProcessRun.setCurrent(current);
+        Throwable error = runBody(current);
+        // Nothing but a call after the body: this method is compiled while thousands of runs are inside their
+        // bodies and none has come back, so a branch here would be compiled as never taken and every run returning
+        // at shutdown would be deoptimized on its own.
+        afterBody(current, error, thread, threadName, previousContext);
+    }
+
+    /** {@return what the process's body threw, or {@code null} if it returned} */
+    private @Nullable Throwable runBody(ProcessRun current) {
         try {
-            Throwable error = null;
-            try {
-                process.run(current);
-            } catch (Throwable thrown) {
-                error = thrown;
-            }
+            process.run(current);
+            return null;
+        } catch (Throwable thrown) {
+            return thrown;
+        }
+    }
+
+    /** Records how the run ended, then gives the thread back as it was. */
+    private void afterBody(ProcessRun current, @Nullable Throwable error, Thread thread, String threadName,
+            @Nullable String previousContext) {
+        try {
             ExitReason reason = classify(current, error);
             boolean recoverFailed = reason == ExitReason.CRASHED && !recover(error);
             exited(current, reason, error, recoverFailed);
