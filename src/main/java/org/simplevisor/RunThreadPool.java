@@ -1,12 +1,11 @@
 package org.simplevisor;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
@@ -90,25 +89,18 @@ final class RunThreadPool extends AbstractExecutorService {
         return threads.joinAll(System.nanoTime() + unit.toNanos(timeout));
     }
 
-    /** A thread's loop: its first task, then each task handed to it while idle, until it retires. */
-    private final class Worker implements Runnable {
+    /**
+     * A thread's loop: its first task, then each task handed to it while idle, until it retires. Its own value is its
+     * state: {@link #BUSY}, {@link #IDLE} or {@link #RETIRED}.
+     */
+    @SuppressWarnings("serial") // never serialized
+    private final class Worker extends AtomicInteger implements Runnable {
 
-        private static final VarHandle STATE;
-
-        static {
-            try {
-                STATE = MethodHandles.lookup().findVarHandle(Worker.class, "state", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        @SuppressWarnings("unused") // through STATE
-        private volatile int state = BUSY;
         private volatile @Nullable Runnable task;
         private volatile @Nullable Thread thread;
 
         Worker(Runnable firstTask) {
+            super(BUSY);
             task = firstTask;
         }
 
@@ -124,7 +116,7 @@ final class RunThreadPool extends AbstractExecutorService {
 
         /** Hands {@code next} to this idle worker, to be woken next; false if it has retired meanwhile. */
         boolean hand(Runnable next) {
-            if (!STATE.compareAndSet(this, IDLE, BUSY)) {
+            if (!compareAndSet(IDLE, BUSY)) {
                 return false;
             }
             task = next;
@@ -137,14 +129,14 @@ final class RunThreadPool extends AbstractExecutorService {
 
         /** Ends this worker if it is idle. */
         void retire() {
-            if (STATE.compareAndSet(this, IDLE, RETIRED)) {
+            if (compareAndSet(IDLE, RETIRED)) {
                 LockSupport.unpark(thread);
             }
         }
 
         /** Waits idle for the next task; {@code null} once retired, by shutdown or after the keep-alive time. */
         private @Nullable Runnable awaitTask() {
-            STATE.setVolatile(this, IDLE);
+            set(IDLE);
             idle.offerFirst(this);
             if (shutdown) {
                 retire(); // shutdown may have emptied the idle list before this worker joined it
@@ -155,7 +147,7 @@ final class RunThreadPool extends AbstractExecutorService {
                 if (next != null) {
                     return next;
                 }
-                int current = (int) STATE.getVolatile(this);
+                int current = get();
                 if (current == RETIRED) {
                     return null;
                 }
@@ -165,7 +157,7 @@ final class RunThreadPool extends AbstractExecutorService {
                     LockSupport.park(this); // handed a task that is being set
                 } else if (remaining > 0) {
                     LockSupport.parkNanos(this, remaining);
-                } else if (STATE.compareAndSet(this, IDLE, RETIRED)) {
+                } else if (compareAndSet(IDLE, RETIRED)) {
                     idle.removeLastOccurrence(this); // the longest idle are at the end
                     return null;
                 }
