@@ -121,7 +121,8 @@ public final class BenchmarkReport {
                   + " per configuration: NOT FOR QUOTING"
                 : "JMH: 2 forks each; restart path 5 warm-up and 5 measurement iterations of 2 s, queries 3 + 5 of 1 s,"
                   + " event latency 5 + 5 of 1 s; errors are JMH's 99.9% confidence half-intervals. Scale: "
-                  + context.scaleRepetitions + " JVMs per configuration, mean ± s.d.";
+                  + context.scaleRepetitions + " JVMs per configuration, the systems compared taking turns JVM by JVM,"
+                  + " mean ± s.d.";
         List<JdkRun> runs = new ArrayList<>();
         for (String home : homes) {
             JdkRun run = new JdkRun(home);
@@ -159,25 +160,20 @@ public final class BenchmarkReport {
     }
 
     private void runHarness(JdkRun run, int repetitions) throws Exception {
-        List<ScaleBenchmark.Config> configs = new ArrayList<>();
+        List<String> threadKinds = run.feature >= 21 ? List.of("platform", "virtual") : List.of("platform");
+        for (String threads : threadKinds) {
+            for (int n : threads.equals("platform") ? sized(1_000, 10_000) : sized(10_000, 100_000)) {
+                // The systems compared take turns, JVM by JVM: this machine drifts by tens of percent within
+                // minutes, and three JVMs of one system in a row would compare it with the others at another time.
+                for (int i = 0; i < repetitions; i++) {
+                    for (String system : new String[] {"simplevisor", "guava", "threads"}) {
+                        run.scale.addAll(harness(run, new ScaleBenchmark.Config(system, threads, n,
+                                Observed.Observers.ALL), 1));
+                    }
+                }
+            }
+        }
         Observed.Observers all = Observed.Observers.ALL;
-        for (int n : sized(1_000, 10_000)) {
-            configs.add(new ScaleBenchmark.Config("simplevisor", "platform", n, all));
-            configs.add(new ScaleBenchmark.Config("guava", "platform", n, all));
-            configs.add(new ScaleBenchmark.Config("threads", "platform", n, all));
-        }
-        if (run.feature >= 21) {
-            for (int n : sized(10_000, 100_000)) {
-                configs.add(new ScaleBenchmark.Config("simplevisor", "virtual", n, all));
-                configs.add(new ScaleBenchmark.Config("guava", "virtual", n, all));
-                configs.add(new ScaleBenchmark.Config("threads", "virtual", n, all));
-            }
-        }
-        for (ScaleBenchmark.Config config : configs) {
-            for (int i = 0; i < repetitions; i++) {
-                run.scale.addAll(harness(run, config, 1));
-            }
-        }
         for (String system : new String[] {"simplevisor", "guava", "threads"}) {
             ScaleBenchmark.Config config = new ScaleBenchmark.Config(system, "platform", sized(REPEATED_STOP_N)[0], all);
             run.repeatedStop.addAll(harness(run, config, quick ? 2 : REPEATED_STOP_RUNS));
