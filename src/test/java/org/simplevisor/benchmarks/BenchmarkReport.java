@@ -115,14 +115,14 @@ public final class BenchmarkReport {
             awaitQuietMachine();
         }
         Context context = new Context();
-        context.scaleRepetitions = quick ? 1 : 3;
+        context.scaleRepetitions = quick ? 1 : 5;
         context.settings = quick
                 ? "quick run (benchmarks.quick): JMH 1 fork, 1 warm-up and 2 measurement iterations of 1 s; scale 1 run"
                   + " per configuration: NOT FOR QUOTING"
                 : "JMH: 2 forks each; restart path 5 warm-up and 5 measurement iterations of 2 s, queries 3 + 5 of 1 s,"
                   + " event latency 5 + 5 of 1 s; errors are JMH's 99.9% confidence half-intervals. Scale: "
                   + context.scaleRepetitions + " JVMs per configuration, the systems compared taking turns JVM by JVM,"
-                  + " mean ± s.d.";
+                  + " medians (lowest–highest).";
         List<JdkRun> runs = new ArrayList<>();
         for (String home : homes) {
             JdkRun run = new JdkRun(home);
@@ -164,7 +164,7 @@ public final class BenchmarkReport {
         for (String threads : threadKinds) {
             for (int n : threads.equals("platform") ? sized(1_000, 10_000) : sized(10_000, 100_000)) {
                 // The systems compared take turns, JVM by JVM: this machine drifts by tens of percent within
-                // minutes, and three JVMs of one system in a row would compare it with the others at another time.
+                // minutes, and the JVMs of one system in a row would compare it with the others at another time.
                 for (int i = 0; i < repetitions; i++) {
                     for (String system : new String[] {"simplevisor", "guava", "threads"}) {
                         run.scale.addAll(harness(run, new ScaleBenchmark.Config(system, threads, n,
@@ -504,16 +504,19 @@ public final class BenchmarkReport {
 
     // -------------------------------- 2. scale
 
-    /** Mean and standard deviation of one figure over the repetitions of a configuration. */
+    /**
+     * The median of one figure over the JVMs of a configuration, then its lowest and highest value: one JVM in a few
+     * here is slower by half (a safepoint that waits for thousands of exiting threads, a neighbour's burst of work),
+     * and a mean would follow it.
+     */
     static double[] stats(List<ScaleBenchmark.Result> results, Function<ScaleBenchmark.Result, Double> figure) {
-        double mean = results.stream().mapToDouble(figure::apply).average().orElse(Double.NaN);
-        double var = results.stream().mapToDouble(r -> Math.pow(figure.apply(r) - mean, 2)).sum()
-                / Math.max(1, results.size() - 1);
-        return new double[] {mean, results.size() > 1 ? Math.sqrt(var) : Double.NaN};
+        double[] sorted = results.stream().mapToDouble(figure::apply).sorted().toArray();
+        return sorted.length == 0 ? new double[] {Double.NaN, Double.NaN, Double.NaN}
+                : new double[] {quartiles(results, figure)[1], sorted[0], sorted[sorted.length - 1]};
     }
 
-    static String meanSd(double[] s) {
-        return Double.isNaN(s[1]) ? sig(s[0]) : sig(s[0]) + " ± " + sig(s[1]);
+    static String medianRange(double[] s) {
+        return s[1] == s[2] ? sig(s[0]) : sig(s[0]) + " (" + sig(s[1]) + "–" + sig(s[2]) + ")";
     }
 
     static List<ScaleBenchmark.Result> select(JdkRun run, Predicate<ScaleBenchmark.Config> which) {
@@ -542,7 +545,7 @@ public final class BenchmarkReport {
                 .append("virtual on virtual threads. **Bare threads** (the limit): start N threads that each wait on a latch ")
                 .append("of their own until all run; stop = release them one by one and join them. **Heap** = live bytes after a full GC (class histogram), ")
                 .append("after minus before, per process, thread stacks excluded (platform stacks are off-heap; the ")
-                .append("`StackChunk`s of parked virtual threads are subtracted). Times in ms, mean ± s.d. over ")
+                .append("`StackChunk`s of parked virtual threads are subtracted). Times in ms, the median (lowest–highest) over ")
                 .append(context.scaleRepetitions).append(" JVMs; \"Guava ÷ simplevisor\" > 1 means simplevisor is faster; ")
                 .append("for the stop, the first figure compares `awaitStopped()` with `shutdown()`, the one in brackets ")
                 .append("compares the two with their threads ended.\n\n");
@@ -568,14 +571,14 @@ public final class BenchmarkReport {
                     double[] guStop = stats(gu, ScaleBenchmark.Result::stopMs);
                     if (!sv.isEmpty()) {
                         md.append("| ").append(threads).append(" | ").append(String.format(Locale.ROOT, "%,d", n))
-                                .append(" | simplevisor | ").append(meanSd(stats(sv, ScaleBenchmark.Result::registerMs)))
-                                .append(" | ").append(meanSd(svStart)).append(" | ")
-                                .append(meanSd(stats(sv, ScaleBenchmark.Result::eventsMs))).append(" | ")
-                                .append(meanSd(svStop)).append(allStopped(sv)).append(" | ")
-                                .append(meanSd(stats(sv, ScaleBenchmark.Result::joinedMs))).append(" | ")
-                                .append(meanSd(stats(sv, ScaleBenchmark.Result::endedMs))).append(" | ")
-                                .append(meanSd(stats(sv, ScaleBenchmark.Result::interruptedRuns))).append(" | ")
-                                .append(meanSd(stats(sv, ScaleBenchmark.Result::heapPerProcess))).append(" | ")
+                                .append(" | simplevisor | ").append(medianRange(stats(sv, ScaleBenchmark.Result::registerMs)))
+                                .append(" | ").append(medianRange(svStart)).append(" | ")
+                                .append(medianRange(stats(sv, ScaleBenchmark.Result::eventsMs))).append(" | ")
+                                .append(medianRange(svStop)).append(allStopped(sv)).append(" | ")
+                                .append(medianRange(stats(sv, ScaleBenchmark.Result::joinedMs))).append(" | ")
+                                .append(medianRange(stats(sv, ScaleBenchmark.Result::endedMs))).append(" | ")
+                                .append(medianRange(stats(sv, ScaleBenchmark.Result::interruptedRuns))).append(" | ")
+                                .append(medianRange(stats(sv, ScaleBenchmark.Result::heapPerProcess))).append(" | ")
                                 .append(gu.isEmpty() ? "" : sig(guStart[0] / svStart[0])).append(" | ")
                                 .append(gu.isEmpty() ? "" : stopRatios(sv, gu)).append(" |\n");
                     }
@@ -583,22 +586,22 @@ public final class BenchmarkReport {
                     if (!bare.isEmpty()) {
                         md.append("| ").append(threads).append(" | ").append(String.format(Locale.ROOT, "%,d", n))
                                 .append(" | bare threads (the limit) | – | ")
-                                .append(meanSd(stats(bare, ScaleBenchmark.Result::startMs))).append(" | – | ")
-                                .append(meanSd(stats(bare, ScaleBenchmark.Result::stopMs))).append(" | ")
-                                .append(meanSd(stats(bare, ScaleBenchmark.Result::joinedMs))).append(" | ")
-                                .append(meanSd(stats(bare, ScaleBenchmark.Result::endedMs))).append(" | ")
-                                .append(meanSd(stats(bare, ScaleBenchmark.Result::interruptedRuns))).append(" | ")
-                                .append(meanSd(stats(bare, ScaleBenchmark.Result::heapPerProcess))).append(" | | |\n");
+                                .append(medianRange(stats(bare, ScaleBenchmark.Result::startMs))).append(" | – | ")
+                                .append(medianRange(stats(bare, ScaleBenchmark.Result::stopMs))).append(" | ")
+                                .append(medianRange(stats(bare, ScaleBenchmark.Result::joinedMs))).append(" | ")
+                                .append(medianRange(stats(bare, ScaleBenchmark.Result::endedMs))).append(" | ")
+                                .append(medianRange(stats(bare, ScaleBenchmark.Result::interruptedRuns))).append(" | ")
+                                .append(medianRange(stats(bare, ScaleBenchmark.Result::heapPerProcess))).append(" | | |\n");
                     }
                     if (!gu.isEmpty()) {
                         md.append("| ").append(threads).append(" | ").append(String.format(Locale.ROOT, "%,d", n))
                                 .append(" | Guava ServiceManager | ")
-                                .append(meanSd(stats(gu, ScaleBenchmark.Result::registerMs))).append(" | ")
-                                .append(meanSd(guStart)).append(" | – | ").append(meanSd(guStop)).append(allStopped(gu))
-                                .append(" | ").append(meanSd(stats(gu, ScaleBenchmark.Result::joinedMs)))
-                                .append(" | ").append(meanSd(stats(gu, ScaleBenchmark.Result::endedMs)))
-                                .append(" | ").append(meanSd(stats(gu, ScaleBenchmark.Result::interruptedRuns)))
-                                .append(" | ").append(meanSd(stats(gu, ScaleBenchmark.Result::heapPerProcess)))
+                                .append(medianRange(stats(gu, ScaleBenchmark.Result::registerMs))).append(" | ")
+                                .append(medianRange(guStart)).append(" | – | ").append(medianRange(guStop)).append(allStopped(gu))
+                                .append(" | ").append(medianRange(stats(gu, ScaleBenchmark.Result::joinedMs)))
+                                .append(" | ").append(medianRange(stats(gu, ScaleBenchmark.Result::endedMs)))
+                                .append(" | ").append(medianRange(stats(gu, ScaleBenchmark.Result::interruptedRuns)))
+                                .append(" | ").append(medianRange(stats(gu, ScaleBenchmark.Result::heapPerProcess)))
                                 .append(" | | |\n");
                     }
                 }
@@ -901,7 +904,7 @@ public final class BenchmarkReport {
                 sig(bytes / limit), threads);
     }
 
-    /** Guava's start over the supervisor's register + start (means), per N: met where it is at least 1. */
+    /** Guava's start over the supervisor's register + start (medians), per N: met where it is at least 1. */
     private static String registerAndStartVersusGuava(JdkRun run) {
         List<String> cells = new ArrayList<>();
         boolean met = true;
@@ -943,7 +946,7 @@ public final class BenchmarkReport {
     }
 
     /**
-     * @param centre the mean or the median of a figure
+     * @param centre the median of a figure, over JVMs or over the runs in one JVM
      * @return Guava over the supervisor, for start or stop (with threads ended), and where twice Guava's speed would
      *         be faster than the bare threads, the physical limit, what it would take; empty without both systems
      */
@@ -978,7 +981,7 @@ public final class BenchmarkReport {
                 + sig(guavaOver(gu, sv, ScaleBenchmark.Result::joinedMs)) + ")";
     }
 
-    /** @return Guava's mean of a figure over the supervisor's: above 1, the supervisor is faster */
+    /** @return Guava's median of a figure over the supervisor's: above 1, the supervisor is faster */
     private static double guavaOver(List<ScaleBenchmark.Result> gu, List<ScaleBenchmark.Result> sv,
             Function<ScaleBenchmark.Result, Double> figure) {
         return stats(gu, figure)[0] / stats(sv, figure)[0];
