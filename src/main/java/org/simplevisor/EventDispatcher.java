@@ -12,7 +12,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.jspecify.annotations.Nullable;
@@ -218,8 +217,8 @@ final class EventDispatcher {
 
     @SuppressWarnings("try") // the resource only scopes the ThreadContext entry
     private static void logListenerFailure(SupervisorListener listener, SupervisorEvent event, Throwable failure) {
-        try (CloseableThreadContext.Instance ctx = event.processName() == null ? null
-                : CloseableThreadContext.put(LoggingListener.THREAD_CONTEXT_KEY, event.processName())) {
+        try (ProcessLogContext context = event.processName() == null ? null
+                : ProcessLogContext.open(event.processName())) {
             LOG.log(LoggingListener.severityOf(failure), "Listener {} failed on event {} of process \"{}\"",
                     listener, event.type(), event.processName(), failure);
         }

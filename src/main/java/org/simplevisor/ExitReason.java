@@ -33,9 +33,11 @@ public enum ExitReason {
      */
     GROUP;
 
+    private final String tagValue = name().toLowerCase(Locale.ROOT);
+
     /** {@return the lower-case name used in metric tags and notifications, e.g. {@code "completed"}} */
     public String tagValue() {
-        return name().toLowerCase(Locale.ROOT);
+        return tagValue;
     }
 
     /** {@return whether a run ending this way counts as a failure (and may be restarted)} */

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.logging.log4j.CloseableThreadContext;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -29,12 +28,6 @@ import org.jspecify.annotations.Nullable;
  * and a shutdown timeout are always logged in full. Events arrive one at a time, in order, on the event thread.
  */
 final class LoggingListener implements SupervisorListener {
-
-    /**
-     * The key of the process name in Log4j's ThreadContext: on a run's thread while it runs (set by the process),
-     * and around every line logged about a process.
-     */
-    static final String THREAD_CONTEXT_KEY = "process";
 
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
     /** Frames that, with its type and message, tell one failure from another. */
@@ -67,8 +60,7 @@ final class LoggingListener implements SupervisorListener {
             processes.clear();
             return;
         }
-        try (CloseableThreadContext.Instance ctx =
-                     CloseableThreadContext.put(THREAD_CONTEXT_KEY, event.processName())) {
+        try (ProcessLogContext context = ProcessLogContext.open(event.processName())) {
             ProcessRepeats repeats = processes.computeIfAbsent(event.processName(), name -> new ProcessRepeats());
             log(event, event.snapshot(), repeats);
             ProcessStatus status = event.snapshot().status();
@@ -217,8 +209,7 @@ final class LoggingListener implements SupervisorListener {
         if (fold.times == 0) {
             return;
         }
-        try (CloseableThreadContext.Instance ctx =
-                     CloseableThreadContext.put(THREAD_CONTEXT_KEY, process)) {
+        try (ProcessLogContext context = ProcessLogContext.open(process)) {
             LOG.log(fold.level, "Process \"{}\": {}", process, fold.describe());
         }
     }

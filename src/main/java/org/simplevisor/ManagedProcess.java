@@ -11,7 +11,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.apache.logging.log4j.ThreadContext;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -422,15 +421,14 @@ final class ManagedProcess {
         }
         Thread thread = Thread.currentThread();
         String threadName = thread.getName();
-        String previousContext = ThreadContext.get(LoggingListener.THREAD_CONTEXT_KEY);
         thread.setName("simplevisor-" + name);
-        ThreadContext.put(LoggingListener.THREAD_CONTEXT_KEY, name);
+        ProcessLogContext logContext = ProcessLogContext.open(name);
         ProcessRun.setCurrent(current);
         Throwable error = runBody(current);
         // Nothing but a call after the body: this method is compiled while thousands of runs are inside their
         // bodies and none has come back, so a branch here would be compiled as never taken and every run returning
         // at shutdown would be deoptimized on its own.
-        afterBody(current, error, thread, threadName, previousContext);
+        afterBody(current, error, thread, threadName, logContext);
     }
 
     /** {@return what the process's body threw, or {@code null} if it returned} */
@@ -445,7 +443,7 @@ final class ManagedProcess {
 
     /** Records how the run ended, then gives the thread back as it was. */
     private void afterBody(ProcessRun current, @Nullable Throwable error, Thread thread, String threadName,
-            @Nullable String previousContext) {
+            ProcessLogContext logContext) {
         try {
             ExitReason reason = classify(current, error);
             boolean recoverFailed = reason == ExitReason.CRASHED && !recover(error);
@@ -454,11 +452,7 @@ final class ManagedProcess {
             Thread.interrupted(); // a cancellation's interrupt must not reach the pooled thread's next task
             ProcessRun.setCurrent(null);
             thread.setName(threadName);
-            if (previousContext == null) {
-                ThreadContext.remove(LoggingListener.THREAD_CONTEXT_KEY);
-            } else {
-                ThreadContext.put(LoggingListener.THREAD_CONTEXT_KEY, previousContext);
-            }
+            logContext.close();
         }
     }
 
