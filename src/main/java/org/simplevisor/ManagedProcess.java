@@ -173,15 +173,16 @@ final class ManagedProcess {
      * Closes the process for shutdown and cancels its run, which joins {@code level} unless it is the calling
      * thread's own; a thread parked in {@code awaitCancellation} is left for the level to wake.
      *
+     * @param now when the level was cancelled
      * @return the run if it is the calling thread's own (shutdown was called from it), else {@code null}
      */
-    @Nullable ProcessRun closeForShutdown(ShutdownLevel level) {
+    @Nullable ProcessRun closeForShutdown(ShutdownLevel level, Instant now) {
         synchronized (lock) {
             close();
             if (run == null || run.abandoned) {
                 return null;
             }
-            boolean toWake = run.cancelLeavingWakeUp(ProcessRun.CancelCause.SHUTDOWN, host.clock.instant());
+            boolean toWake = run.cancelLeavingWakeUp(ProcessRun.CancelCause.SHUTDOWN, now);
             if (run.isOnCurrentThread()) {
                 return run;
             }

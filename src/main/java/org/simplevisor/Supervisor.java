@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -340,9 +341,10 @@ public final class Supervisor implements AutoCloseable {
             while (from < stopOrder.size()) {
                 int priority = stopOrder.get(from).spec.priority;
                 ShutdownLevel level = new ShutdownLevel();
+                Instant cancelledAt = clock.instant(); // one for the level: thousands of clock reads add up
                 for (; from < stopOrder.size() && stopOrder.get(from).spec.priority == priority; from++) {
                     ManagedProcess process = stopOrder.get(from);
-                    ProcessRun own = process.closeForShutdown(level);
+                    ProcessRun own = process.closeForShutdown(level, cancelledAt);
                     if (own != null) { // the run that called shutdown() ends after it
                         interrupts.defer(); // its own cancellation, held back until shutdown has finished
                         process.stoppedByOwnShutdown(own);
