@@ -167,6 +167,8 @@ final class EventDispatcher {
                         listener.onEvent(event);
                     } catch (Throwable failure) {
                         logListenerFailure(listener, event, failure);
+                    } finally {
+                        delivering = null;
                     }
                 }
             }
@@ -181,15 +183,19 @@ final class EventDispatcher {
     }
 
     /**
-     * Marks {@code listener} as the one the event thread is at, and decides whether it calls it: not once the event
+     * Marks {@code listener} as the one the event thread is in, and decides whether it calls it: not once the event
      * thread has been given up on, and the last event only if the closing thread has not called it with it. The
-     * volatile write here, followed by a read of {@link #givenUp}, and the reverse in
-     * {@link #deliverLastEventAfterGivingUp}, make sure that the closing thread never calls the listener the event
-     * thread is calling.
+     * volatile write here, followed by a read of {@link #givenUp}, and the reverse when the closing thread gives up
+     * ({@link #close}, then {@link #deliverLastEventAfterGivingUp}), make sure that the closing thread never calls
+     * the listener the event thread is calling.
      */
     private boolean claim(SupervisorListener listener, SupervisorEvent event) {
         delivering = listener;
-        return event == lastEvent ? lastEventCalled.add(listener) : !givenUp;
+        boolean calls = event == lastEvent ? lastEventCalled.add(listener) : !givenUp;
+        if (!calls) {
+            delivering = null;
+        }
+        return calls;
     }
 
     /**
@@ -261,6 +267,7 @@ final class EventDispatcher {
             return;
         }
         ListenerNotReturnedException stuck = stuckListener(); // before shutdownNow() interrupts it
+        givenUp = true; // before the interrupt: a listener that returns on it must not lead on to the next event
         int dropped = executor.shutdownNow().stream().mapToInt(task -> ((Delivery) task).events.size()).sum();
         LOG.warn("A listener did not return in time; {} queued event(s) were not delivered, the last one is "
                 + "delivered on the shutting-down thread", dropped, stuck);
@@ -271,17 +278,33 @@ final class EventDispatcher {
         }
     }
 
-    /** Calls with the last event, on this thread, every listener that has not had it but the one the event thread is at. */
+    /**
+     * Calls with the last event, on this thread, every listener that has not had it but the one the event thread is
+     * in. A listener the event thread was only passing over when first looked at (it calls none now but with the last
+     * event) is called at the end.
+     */
     private void deliverLastEventAfterGivingUp() {
-        givenUp = true;
-        SupervisorListener current = delivering;
+        List<SupervisorListener> busy = new ArrayList<>(1);
         for (SupervisorListener listener : listeners) {
-            if (listener != current && lastEventCalled.add(listener)) {
-                try {
-                    listener.onEvent(lastEvent);
-                } catch (Throwable failure) {
-                    logListenerFailure(listener, lastEvent, failure);
-                }
+            if (listener == delivering) {
+                busy.add(listener);
+            } else {
+                callWithLastEvent(listener);
+            }
+        }
+        for (SupervisorListener listener : busy) {
+            if (listener != delivering) {
+                callWithLastEvent(listener);
+            }
+        }
+    }
+
+    private void callWithLastEvent(SupervisorListener listener) {
+        if (lastEventCalled.add(listener)) {
+            try {
+                listener.onEvent(lastEvent);
+            } catch (Throwable failure) {
+                logListenerFailure(listener, lastEvent, failure);
             }
         }
     }
