@@ -21,16 +21,25 @@ import org.jspecify.annotations.Nullable;
 final class ListenerSafeEmitter extends NotificationBroadcasterSupport {
 
     private static final Logger LOG = LogManager.getLogger(SupervisorJmx.class);
+    private static final MBeanNotificationInfo[] PROCESS_INFOS = ProcessNotifications.infos();
 
+    private final MBeanNotificationInfo[] infos;
     @GuardedBy("this") private @Nullable List<NotificationListener> subscribed; // one entry per subscription
     private volatile boolean hasListeners;
 
+    /** A process's emitter. */
     ListenerSafeEmitter() {
-        this(ProcessNotifications.infos());
+        this(PROCESS_INFOS);
     }
 
+    /** @param infos what it declares it sends; kept as it is, not copied (one array shared by every process) */
     ListenerSafeEmitter(MBeanNotificationInfo[] infos) {
-        super(infos);
+        this.infos = infos;
+    }
+
+    @Override
+    public MBeanNotificationInfo[] getNotificationInfo() {
+        return infos.clone();
     }
 
     /** {@return whether a listener is subscribed: without one, notifications are not worth building} */

@@ -340,7 +340,7 @@ public final class SupervisorJmx implements AutoCloseable {
                 entry = new ProcessEntry(processObjectName(process), new ListenerSafeEmitter());
                 processes.put(process, entry);
                 try {
-                    register(new DescribedMBean<>(new ProcessView(supervisor, process), ProcessMXBean.class,
+                    register(new ReflectiveMXBean<>(new ProcessView(supervisor, process), ProcessMXBean.class,
                             entry.emitter), entry.name);
                     entry.registered = true;
                 } catch (RuntimeException e) {

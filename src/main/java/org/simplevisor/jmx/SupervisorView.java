@@ -5,10 +5,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.management.Attribute;
 import javax.management.AttributeList;
 import javax.management.AttributeNotFoundException;
-import javax.management.JMException;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanException;
 import javax.management.MBeanInfo;
@@ -210,18 +208,9 @@ final class SupervisorView implements SupervisorMXBean {
             }
         }
 
-        /** Like the MXBean's own: reads each attribute through {@link #getAttribute}, leaving out unreadable ones. */
         @Override
         public AttributeList getAttributes(String[] attributes) {
-            AttributeList values = new AttributeList();
-            for (String attribute : attributes) {
-                try {
-                    values.add(new Attribute(attribute, getAttribute(attribute)));
-                } catch (JMException | RuntimeException unreadable) {
-                    // the JMX contract of getAttributes: an attribute that cannot be read is omitted
-                }
-            }
-            return values;
+            return MBeanAttributes.readEach(this, attributes);
         }
     }
 }

@@ -107,7 +107,8 @@ public final class ScaleBenchmark {
 
     /**
      * Runs one configuration and prints a {@code RESULT} line per measured run, then the classes that take the
-     * most heap per process in the last one ({@code CLASS bytes instances name}).
+     * most heap per process in the last one ({@code CLASS bytes instances name}; as many as
+     * {@code -DtopClasses=N} says, 15 by default).
      *
      * @param args system ({@code simplevisor}, {@code guava}, {@code threads}), threads ({@code platform},
      *             {@code virtual}), N, for the supervisor the observers ({@code all}, {@code none}, {@code metrics},
@@ -397,7 +398,7 @@ public final class ScaleBenchmark {
         delta.entrySet().stream()
                 .filter(e -> !e.getKey().equals(STACK_CHUNK))
                 .sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> e.getValue()[1]).reversed())
-                .limit(15)
+                .limit(Long.getLong("topClasses", 15))
                 .forEach(e -> top.add(String.format(Locale.ROOT, "%.1f %.2f %s", (double) e.getValue()[1] / n,
                         (double) e.getValue()[0] / n, e.getKey())));
         return new Result(config, registerNs / 1e6, startNs / 1e6, eventsNs / 1e6, stopNs / 1e6, endedNs / 1e6,
