@@ -1,12 +1,10 @@
 package org.simplevisor.jmx;
 
-import com.google.errorprone.annotations.concurrent.GuardedBy;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import javax.management.ListenerNotFoundException;
 import javax.management.MBeanNotificationInfo;
 import javax.management.Notification;
-import javax.management.NotificationBroadcasterSupport;
+import javax.management.NotificationEmitter;
 import javax.management.NotificationFilter;
 import javax.management.NotificationListener;
 import org.apache.logging.log4j.LogManager;
@@ -16,16 +14,19 @@ import org.jspecify.annotations.Nullable;
 /**
  * Sends to each listener on the calling thread, which is the notification thread. A listener that throws, even
  * an {@link Error} other than a {@link VirtualMachineError}, is skipped: the next listener still gets the
- * notification.
+ * notification; so is a listener whose filter throws. Subscriptions match as {@code NotificationBroadcasterSupport}'s
+ * do (the same listener, filter and handback objects); unlike it, an emitter nobody subscribes to, as most process
+ * MBeans, holds no list of listeners at all.
  */
-final class ListenerSafeEmitter extends NotificationBroadcasterSupport {
+final class ListenerSafeEmitter implements NotificationEmitter {
 
     private static final Logger LOG = LogManager.getLogger(SupervisorJmx.class);
     private static final MBeanNotificationInfo[] PROCESS_INFOS = ProcessNotifications.infos();
+    private static final Subscription[] NONE = {};
 
     private final MBeanNotificationInfo[] infos;
-    @GuardedBy("this") private @Nullable List<NotificationListener> subscribed; // one entry per subscription
-    private volatile boolean hasListeners;
+    /** Replaced (under this emitter's lock), never changed: sending reads it without the lock. */
+    private volatile Subscription[] subscriptions = NONE;
 
     /** A process's emitter. */
     ListenerSafeEmitter() {
@@ -37,58 +38,95 @@ final class ListenerSafeEmitter extends NotificationBroadcasterSupport {
         this.infos = infos;
     }
 
+    /** {@return whether a listener is subscribed: without one, notifications are not worth building} */
+    boolean hasListeners() {
+        return subscriptions.length > 0;
+    }
+
+    /** Sends the notification to every listener whose filter lets it through, one after another. */
+    void sendNotification(Notification notification) {
+        for (Subscription subscription : subscriptions) {
+            if (subscription.accepts(notification)) {
+                subscription.handle(notification);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void addNotificationListener(NotificationListener listener,
+            @Nullable NotificationFilter filter, @Nullable Object handback) {
+        if (listener == null) {
+            throw new IllegalArgumentException("listener is null");
+        }
+        Subscription[] grown = Arrays.copyOf(subscriptions, subscriptions.length + 1);
+        grown[subscriptions.length] = new Subscription(listener, filter, handback);
+        subscriptions = grown;
+    }
+
+    /** Removes every subscription of the listener. */
+    @Override
+    public synchronized void removeNotificationListener(NotificationListener listener)
+            throws ListenerNotFoundException {
+        Subscription[] kept = Arrays.stream(subscriptions).filter(s -> s.listener != listener)
+                .toArray(Subscription[]::new);
+        if (kept.length == subscriptions.length) {
+            throw new ListenerNotFoundException("Listener not registered");
+        }
+        subscriptions = kept.length == 0 ? NONE : kept;
+    }
+
+    /** Removes one subscription of the listener with exactly this filter and handback. */
+    @Override
+    public synchronized void removeNotificationListener(NotificationListener listener,
+            @Nullable NotificationFilter filter, @Nullable Object handback) throws ListenerNotFoundException {
+        for (int i = 0; i < subscriptions.length; i++) {
+            Subscription s = subscriptions[i];
+            if (s.listener == listener && s.filter == filter && s.handback == handback) {
+                Subscription[] kept = new Subscription[subscriptions.length - 1];
+                System.arraycopy(subscriptions, 0, kept, 0, i);
+                System.arraycopy(subscriptions, i + 1, kept, i, kept.length - i);
+                subscriptions = kept.length == 0 ? NONE : kept;
+                return;
+            }
+        }
+        throw new ListenerNotFoundException("Listener not registered (with this filter and handback)");
+    }
+
     @Override
     public MBeanNotificationInfo[] getNotificationInfo() {
         return infos.clone();
     }
 
-    /** {@return whether a listener is subscribed: without one, notifications are not worth building} */
-    boolean hasListeners() {
-        return hasListeners;
-    }
+    private static final class Subscription {
+        final NotificationListener listener;
+        final @Nullable NotificationFilter filter;
+        final @Nullable Object handback;
 
-    @Override
-    public synchronized void addNotificationListener(NotificationListener listener, NotificationFilter filter,
-            Object handback) {
-        super.addNotificationListener(listener, filter, handback);
-        if (subscribed == null) {
-            subscribed = new ArrayList<>(1); // most process MBeans never get a listener
+        Subscription(NotificationListener listener, @Nullable NotificationFilter filter, @Nullable Object handback) {
+            this.listener = listener;
+            this.filter = filter;
+            this.handback = handback;
         }
-        subscribed.add(listener);
-        hasListeners = true;
-    }
 
-    @Override
-    public synchronized void removeNotificationListener(NotificationListener listener)
-            throws ListenerNotFoundException {
-        super.removeNotificationListener(listener);
-        subscribed.removeIf(each -> each == listener); // identity, as the superclass matches listeners
-        hasListeners = !subscribed.isEmpty();
-    }
-
-    @Override
-    public synchronized void removeNotificationListener(NotificationListener listener, NotificationFilter filter,
-            Object handback) throws ListenerNotFoundException {
-        super.removeNotificationListener(listener, filter, handback);
-        for (int i = 0; i < subscribed.size(); i++) {
-            if (subscribed.get(i) == listener) {
-                subscribed.remove(i);
-                break;
+        boolean accepts(Notification notification) {
+            try {
+                return filter == null || filter.isNotificationEnabled(notification);
+            } catch (RuntimeException failure) {
+                LOG.debug("JMX notification filter {} threw on {} #{}", filter, notification.getType(),
+                        notification.getSequenceNumber(), failure);
+                return false;
             }
         }
-        hasListeners = !subscribed.isEmpty();
-    }
 
-    @Override
-    protected void handleNotification(NotificationListener listener, Notification notification,
-            Object handback) {
-        try {
-            listener.handleNotification(notification, handback);
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
-        } catch (Throwable failure) { // a client's bug; at debug, as a crash loop would repeat it endlessly
-            LOG.debug("JMX listener {} threw on {} #{}", listener, notification.getType(),
-                    notification.getSequenceNumber(), failure);
+        void handle(Notification notification) {
+            try {
+                listener.handleNotification(notification, handback);
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable failure) { // a client's bug; at debug, as a crash loop would repeat it endlessly
+                LOG.debug("JMX listener {} threw on {} #{}", listener, notification.getType(),
+                        notification.getSequenceNumber(), failure);
+            }
         }
     }
 }
