@@ -60,12 +60,15 @@ final class LoggingListener implements SupervisorListener {
             processes.clear();
             return;
         }
-        try (ProcessLogContext context = ProcessLogContext.open(event.processName())) {
-            ProcessRepeats repeats = processes.computeIfAbsent(event.processName(), name -> new ProcessRepeats());
-            log(event, event.snapshot(), repeats);
+        String name = event.processName();
+        try (ProcessLogContext context = ProcessLogContext.open(name)) {
+            log(event, event.snapshot(), processes.get(name));
             ProcessStatus status = event.snapshot().status();
             if (status == ProcessStatus.STOPPED || status == ProcessStatus.FAILED) {
-                summarizeAll(event.processName(), repeats); // at rest: its loop, if any, is over
+                ProcessRepeats repeats = processes.remove(name); // at rest: its loop, if any, is over
+                if (repeats != null) {
+                    summarizeAll(name, repeats);
+                }
             }
         }
     }
@@ -84,34 +87,35 @@ final class LoggingListener implements SupervisorListener {
         }
     }
 
-    private void log(SupervisorEvent event, ProcessSnapshot process, ProcessRepeats repeats) {
+    private void log(SupervisorEvent event, ProcessSnapshot process, @Nullable ProcessRepeats repeats) {
         String name = event.processName();
+        Fold looping = repeats == null ? null : repeats.looping;
         switch (event.type()) {
             case REGISTERED:
                 LOG.debug("Process \"{}\" registered (restart {}, max restarts {}, priority {})", name,
                         process.restartPolicy(), process.maxRestarts(), process.priority());
                 break;
             case STARTED:
-                if (!(event.restart() && repeats.looping != null)) {
+                if (!(event.restart() && looping != null)) {
                     LOG.info("Process \"{}\" started{}", name,
                             event.restart() ? " (restart " + process.restartCount() + ")" : "");
                 }
                 break;
             case COMPLETED:
-                logOutcome(event, repeats, Level.INFO, "completed", Outcome.completion());
+                logOutcome(event, Level.INFO, "completed", Outcome.completion());
                 break;
             case FAILED:
-                logOutcome(event, repeats, Level.WARN, "failed", Outcome.failure(event.error()));
+                logOutcome(event, Level.WARN, "failed", Outcome.failure(event.error()));
                 break;
             case CRASHED:
-                logOutcome(event, repeats, severityOf(event.error()), "crashed", Outcome.failure(event.error()));
+                logOutcome(event, severityOf(event.error()), "crashed", Outcome.failure(event.error()));
                 break;
             case STOPPED:
                 LOG.info("Process \"{}\" stopped ({})", name, event.reason().tagValue());
                 break;
             case RESTARTING:
-                if (repeats.looping != null) {
-                    repeats.looping.restarts++;
+                if (looping != null) {
+                    looping.restarts++;
                 } else if (event.reason() == ExitReason.GROUP) {
                     LOG.info("Process \"{}\" restarting with its group \"{}\"", name, process.group());
                 } else {
@@ -151,8 +155,8 @@ final class LoggingListener implements SupervisorListener {
             default:
                 break;
         }
-        if (event.type() != SupervisorEvent.Type.RESTARTING && event.type() != SupervisorEvent.Type.STARTED
-                && !isOutcome(event.type())) {
+        if (repeats != null && event.type() != SupervisorEvent.Type.RESTARTING
+                && event.type() != SupervisorEvent.Type.STARTED && !isOutcome(event.type())) {
             repeats.looping = null;
         }
     }
@@ -162,9 +166,12 @@ final class LoggingListener implements SupervisorListener {
                 || type == SupervisorEvent.Type.CRASHED;
     }
 
-    /** Logs how a run ended, or counts it as a repeat of the same outcome logged within the window. */
-    private void logOutcome(SupervisorEvent event, ProcessRepeats repeats, Level level, String verb,
-            Outcome outcome) {
+    /**
+     * Logs how a run ended, or counts it as a repeat of the same outcome logged within the window. Only an outcome
+     * starts counting a process's repeats: one whose runs never end keeps nothing here.
+     */
+    private void logOutcome(SupervisorEvent event, Level level, String verb, Outcome outcome) {
+        ProcessRepeats repeats = processes.computeIfAbsent(event.processName(), process -> new ProcessRepeats());
         Instant now = event.time();
         Fold sameBefore = null;
         for (Iterator<Fold> folds = repeats.folds.values().iterator(); folds.hasNext(); ) {

@@ -58,7 +58,8 @@ final class ManagedProcess {
     @GuardedBy("lock") private ProcessGroup.@Nullable Order groupOrder;
     @GuardedBy("lock") private int restartCount;
     @GuardedBy("lock") private int consecutiveRestarts;
-    @GuardedBy("lock") private final ArrayDeque<Instant> restartTimes = new ArrayDeque<>();
+    /** When the restarts within the restart window happened; {@code null} without a window (most processes). */
+    @GuardedBy("lock") private final @Nullable ArrayDeque<Instant> restartTimes;
     @GuardedBy("lock") private long totalStarts;
     @GuardedBy("lock") private long totalExits;
     @GuardedBy("lock") private long totalFailures;
@@ -86,6 +87,7 @@ final class ManagedProcess {
         this.host = host;
         this.group = group;
         this.restartsWithGroup = group != null && group.strategy != GroupStrategy.ONE_FOR_ONE;
+        this.restartTimes = spec.restartWindow == null ? null : new ArrayDeque<>();
         synchronized (lock) {
             publish(host.clock.instant());
         }
@@ -823,7 +825,7 @@ final class ManagedProcess {
         if (spec.unlimitedRestarts()) {
             return false;
         }
-        if (spec.restartWindow != null) {
+        if (restartTimes != null && spec.restartWindow != null) {
             Instant windowStart = now.minus(spec.restartWindow);
             while (!restartTimes.isEmpty() && !restartTimes.peekFirst().isAfter(windowStart)) {
                 restartTimes.removeFirst();
@@ -862,7 +864,7 @@ final class ManagedProcess {
         restartCount++;
         consecutiveRestarts++;
         totalRestarts++;
-        if (spec.restartWindow != null) {
+        if (restartTimes != null) {
             restartTimes.addLast(now);
         }
     }
@@ -914,7 +916,9 @@ final class ManagedProcess {
     private void resetRestarts() {
         restartCount = 0;
         consecutiveRestarts = 0;
-        restartTimes.clear();
+        if (restartTimes != null) {
+            restartTimes.clear();
+        }
     }
 
     @GuardedBy("lock")
