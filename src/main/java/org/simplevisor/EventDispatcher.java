@@ -173,7 +173,6 @@ final class EventDispatcher {
                 }
             }
         } finally {
-            delivering = null;
             if (backlog.decrementAndGet() <= BACKLOG_RESUME && waitingForCapacity.get() > 0) {
                 synchronized (capacity) {
                     capacity.notifyAll();
