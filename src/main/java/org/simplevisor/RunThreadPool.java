@@ -1,6 +1,7 @@
 package org.simplevisor;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.RejectedExecutionException;
@@ -104,14 +105,28 @@ final class RunThreadPool extends AbstractExecutorService {
             task = firstTask;
         }
 
+        /**
+         * Nothing but a call after the first run returns: this method is compiled while thousands of first runs are
+         * still running, so a branch after the run would be compiled as never taken, and each thread leaving at
+         * shutdown would be deoptimized on its own.
+         */
         @Override
         public void run() {
             thread = Thread.currentThread();
-            for (Runnable next = task; next != null; next = awaitTask()) {
-                task = null;
-                Thread.interrupted(); // an interrupt meant for the previous run is not the next one's
-                next.run();
+            runTask(Objects.requireNonNull(task)); // set by the constructor
+            runHandedTasks();
+        }
+
+        private void runHandedTasks() {
+            for (Runnable next; (next = awaitTask()) != null; ) {
+                runTask(next);
             }
+        }
+
+        private void runTask(Runnable next) {
+            task = null;
+            Thread.interrupted(); // an interrupt meant for the previous run is not the next one's
+            next.run();
         }
 
         /** Hands {@code next} to this idle worker, to be woken next; false if it has retired meanwhile. */
