@@ -447,6 +447,9 @@ final class ManagedProcess {
     /** Records how the run ended, then gives the thread back as it was. */
     private void afterBody(ProcessRun current, @Nullable Throwable error, Thread thread, String threadName,
             ProcessLogContext logContext) {
+        if (handedOverToShutdown(current, error)) {
+            return; // the thread is the supervisor's own and ends now: there is nothing to give back
+        }
         try {
             ExitReason reason = classify(current, error);
             boolean recoverFailed = reason == ExitReason.CRASHED && !recover(error);
@@ -457,6 +460,29 @@ final class ManagedProcess {
             thread.setName(threadName);
             logContext.close();
         }
+    }
+
+    /** At shutdown, hands the account of the run's end to the thread stopping its priority level, if it takes it. */
+    private boolean handedOverToShutdown(ProcessRun ended, @Nullable Throwable error) {
+        ShutdownLevel level;
+        synchronized (lock) {
+            level = run == ended ? ended.shutdownLevel : null;
+        }
+        return level != null && level.handOver(ended, error);
+    }
+
+    /**
+     * Accounts for the end of a run whose thread handed it over to its shutdown level, on the thread stopping the
+     * level. A run shutdown cancelled always has a cancel cause, so its end is never a crash and no recover handler
+     * (which would belong on the run's own thread) is called.
+     */
+    void accountForHandedOverEnd(ProcessRun ended) {
+        synchronized (lock) {
+            ended.shutdownLevel = null; // counted as ended in the level when it was handed over
+        }
+        Throwable error = ended.handedOverError;
+        ended.handedOverError = null;
+        exited(ended, classify(ended, error), error, false);
     }
 
     private boolean begin(ProcessRun current) {

@@ -74,6 +74,15 @@ final class ProcessRun implements ProcessContext {
     boolean abandoned;
     /** The priority level shutdown stops this run with, told when the run ends. */
     @Nullable ShutdownLevel shutdownLevel;
+    /** This run's place in {@link #shutdownLevel}. */
+    int levelIndex;
+
+    // Written by the run's thread before it hands its end over to its shutdown level, read by the thread that
+    // stops the level after taking it from there (see ShutdownLevel#handOver).
+    /** The run handed over to the level before this one. */
+    @Nullable ProcessRun handedOverBefore;
+    /** What the body threw, if anything, when the run's thread handed its end over. */
+    @Nullable Throwable handedOverError;
 
     /** A run of a process that is not a singleton: fencing token 0. */
     ProcessRun(String name, Clock clock, boolean restart) {

@@ -151,6 +151,9 @@ final class RunThreadPool extends AbstractExecutorService {
 
         /** Waits idle for the next task; {@code null} once retired, by shutdown or after the keep-alive time. */
         private @Nullable Runnable awaitTask() {
+            if (shutdown) {
+                return null; // nothing to wait for, and nothing allocated on the way out (see ShutdownLevel)
+            }
             set(IDLE);
             idle.offerFirst(this);
             if (shutdown) {

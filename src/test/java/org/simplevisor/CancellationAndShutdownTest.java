@@ -238,4 +238,51 @@ class CancellationAndShutdownTest {
         assertThat(supervisor.status("closer")).isEqualTo(ProcessStatus.STOPPED);
         assertThat(supervisor.snapshot("closer").totalCrashes()).isZero();
     }
+
+    /**
+     * At shutdown a run's own thread hands the account of its end to the thread stopping its priority level
+     * (ShutdownLevel): the ends still reach the listeners in the order the runs ended, each once, with what the
+     * body threw.
+     */
+    @Test
+    void runsEndingAtShutdownAreAccountedForInTheOrderTheyEnded() throws Exception {
+        Supervisor supervisor = supervisor("ends-in-order");
+        int count = 6;
+        List<CompletableFuture<Thread>> threads = new ArrayList<>();
+        IllegalStateException cleanupFailure = new IllegalStateException("could not flush on the way out");
+        for (int i = 0; i < count; i++) {
+            int index = i;
+            threads.add(new CompletableFuture<>());
+            supervisor.register("p" + i, ctx -> {
+                threads.get(index).complete(Thread.currentThread());
+                ctx.awaitCancellation();
+                if (index > 0) {
+                    threads.get(index - 1).join().join(); // ends after the previous run's thread has ended
+                }
+                if (index == 2) {
+                    throw cleanupFailure;
+                }
+            });
+        }
+        supervisor.run();
+        for (CompletableFuture<Thread> thread : threads) {
+            Parked.await(thread);
+        }
+
+        supervisor.shutdown();
+
+        List<String> stopped = new ArrayList<>();
+        for (SupervisorEvent event : events.events()) {
+            if (event.type() == SupervisorEvent.Type.STOPPED) {
+                stopped.add(event.processName());
+                assertThat(event.reason()).isEqualTo(ExitReason.SHUTDOWN);
+                assertThat(event.error()).isSameAs(event.processName().equals("p2") ? cleanupFailure : null);
+            }
+        }
+        assertThat(stopped).containsExactly("p0", "p1", "p2", "p3", "p4", "p5");
+        for (int i = 0; i < count; i++) {
+            assertThat(supervisor.status("p" + i)).isEqualTo(ProcessStatus.STOPPED);
+            assertThat(threads.get(i).join().isAlive()).isFalse();
+        }
+    }
 }
