@@ -464,6 +464,9 @@ final class ManagedProcess {
 
     /** At shutdown, hands the account of the run's end to the thread stopping its priority level, if it takes it. */
     private boolean handedOverToShutdown(ProcessRun ended, @Nullable Throwable error) {
+        if (ended.cancelCause() != ProcessRun.CancelCause.SHUTDOWN) {
+            return false; // not ended by a shutdown: the lock is not taken for nothing on every restart
+        }
         ShutdownLevel level;
         synchronized (lock) {
             level = run == ended ? ended.shutdownLevel : null;
