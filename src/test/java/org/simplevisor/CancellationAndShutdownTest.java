@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerFactory;
 import org.junit.jupiter.api.Test;
@@ -283,6 +284,64 @@ class CancellationAndShutdownTest {
         for (int i = 0; i < count; i++) {
             assertThat(supervisor.status("p" + i)).isEqualTo(ProcessStatus.STOPPED);
             assertThat(threads.get(i).join().isAlive()).isFalse();
+        }
+    }
+
+    /**
+     * Runs that end around the shutdown deadline: before the level stops taking hand-overs, between that and being
+     * abandoned, or after. Each process's end is accounted for exactly once, by whichever side gets it, whatever
+     * the timing.
+     */
+    @Test
+    void runsEndingAroundTheShutdownDeadlineAreEachAccountedForOnce() throws Exception {
+        Duration timeout = Duration.ofMillis(20);
+        int count = 40;
+        for (int round = 0; round < 5; round++) {
+            RecordingListener recorded = new RecordingListener();
+            Supervisor supervisor = shutDown.supervisor(Supervisor.builder().name("around-the-deadline-" + round)
+                    .shutdownTimeout(timeout).listener(recorded).build());
+            List<CompletableFuture<Thread>> threads = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                long cleanupNanos = timeout.toNanos() * 2 * i / count; // from none to twice the timeout
+                CompletableFuture<Thread> thread = new CompletableFuture<>();
+                threads.add(thread);
+                supervisor.register("p" + i, ctx -> {
+                    thread.complete(Thread.currentThread());
+                    ctx.awaitCancellation();
+                    long until = System.nanoTime() + cleanupNanos;
+                    for (long left = cleanupNanos; left > 0 && !Thread.currentThread().isInterrupted();
+                            left = until - System.nanoTime()) {
+                        LockSupport.parkNanos(left); // a cleanup, cut short if abandoned
+                    }
+                });
+            }
+            supervisor.run();
+            await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                    .until(() -> threads.stream().allMatch(thread -> thread.isDone()
+                            && thread.join().getState() == Thread.State.WAITING));
+
+            supervisor.shutdown();
+
+            for (int i = 0; i < count; i++) {
+                String name = "p" + i;
+                List<SupervisorEvent.Type> types = recorded.types(name);
+                assertThat(types).as(name).containsOnlyOnce(SupervisorEvent.Type.STOPPED);
+                assertThat(types.get(types.size() - 1)).as(name).isEqualTo(SupervisorEvent.Type.STOPPED);
+                assertThat(recorded.count(name, SupervisorEvent.Type.SHUTDOWN_TIMEOUT)).as(name).isLessThanOrEqualTo(1);
+                assertThat(supervisor.status(name)).as(name).isEqualTo(ProcessStatus.STOPPED);
+                ProcessSnapshot snapshot = supervisor.snapshot(name);
+                assertThat(snapshot.totalStarts() - snapshot.totalExits()).as(name).isZero();
+                threads.get(i).join().join(WAIT.toMillis());
+                assertThat(threads.get(i).join().isAlive()).as(name).isFalse();
+            }
+            // The last cleanup outlasts the deadline whatever the timing: the deadline's side was taken.
+            assertThat(recorded.count("p" + (count - 1), SupervisorEvent.Type.SHUTDOWN_TIMEOUT)).isEqualTo(1);
+            // A late end changes nothing: the counts are those at the shutdown's return.
+            for (int i = 0; i < count; i++) {
+                ProcessSnapshot snapshot = supervisor.snapshot("p" + i);
+                assertThat(snapshot.totalStarts() - snapshot.totalExits()).isZero();
+                assertThat(snapshot.status()).isEqualTo(ProcessStatus.STOPPED);
+            }
         }
     }
 }
