@@ -345,7 +345,8 @@ public final class Supervisor implements AutoCloseable {
             int from = 0;
             while (from < stopOrder.size()) {
                 int priority = stopOrder.get(from).spec.priority;
-                ShutdownLevel level = new ShutdownLevel(workerThreads != null); // the pool's threads end after their runs
+                // Runs on the pool's platform threads hand their ends over: those threads end after their runs.
+                ShutdownLevel level = new ShutdownLevel(workerThreads != null);
                 Instant cancelledAt = clock.instant(); // one for the level: thousands of clock reads add up
                 for (; from < stopOrder.size() && stopOrder.get(from).spec.priority == priority; from++) {
                     ManagedProcess process = stopOrder.get(from);

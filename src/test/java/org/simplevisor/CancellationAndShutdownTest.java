@@ -322,25 +322,27 @@ class CancellationAndShutdownTest {
 
             supervisor.shutdown();
 
+            List<ProcessSnapshot> atReturn = new ArrayList<>();
             for (int i = 0; i < count; i++) {
                 String name = "p" + i;
                 List<SupervisorEvent.Type> types = recorded.types(name);
                 assertThat(types).as(name).containsOnlyOnce(SupervisorEvent.Type.STOPPED);
                 assertThat(types.get(types.size() - 1)).as(name).isEqualTo(SupervisorEvent.Type.STOPPED);
                 assertThat(recorded.count(name, SupervisorEvent.Type.SHUTDOWN_TIMEOUT)).as(name).isLessThanOrEqualTo(1);
-                assertThat(supervisor.status(name)).as(name).isEqualTo(ProcessStatus.STOPPED);
                 ProcessSnapshot snapshot = supervisor.snapshot(name);
+                assertThat(snapshot.status()).as(name).isEqualTo(ProcessStatus.STOPPED);
                 assertThat(snapshot.totalStarts() - snapshot.totalExits()).as(name).isZero();
-                threads.get(i).join().join(WAIT.toMillis());
-                assertThat(threads.get(i).join().isAlive()).as(name).isFalse();
+                atReturn.add(snapshot);
             }
             // The last cleanup outlasts the deadline whatever the timing: the deadline's side was taken.
             assertThat(recorded.count("p" + (count - 1), SupervisorEvent.Type.SHUTDOWN_TIMEOUT)).isEqualTo(1);
-            // A late end changes nothing: the counts are those at the shutdown's return.
+            // A late end changes nothing: once every thread has ended, each process is as at the shutdown's return.
             for (int i = 0; i < count; i++) {
-                ProcessSnapshot snapshot = supervisor.snapshot("p" + i);
-                assertThat(snapshot.totalStarts() - snapshot.totalExits()).isZero();
-                assertThat(snapshot.status()).isEqualTo(ProcessStatus.STOPPED);
+                Thread thread = threads.get(i).join();
+                thread.join(WAIT.toMillis());
+                assertThat(thread.isAlive()).as("p" + i).isFalse();
+                assertThat(supervisor.snapshot("p" + i)).as("p" + i).usingRecursiveComparison()
+                        .ignoringFields("takenAt").isEqualTo(atReturn.get(i)); // takenAt: when it was asked for
             }
         }
     }
