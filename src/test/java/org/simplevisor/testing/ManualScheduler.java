@@ -35,7 +35,22 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
 
     /** Moves time forward, running every task that falls due, in due order, at its due time. */
     public void advance(Duration duration) {
-        Instant target = clock.instant().plus(duration);
+        runUntil(clock.instant().plus(duration));
+    }
+
+    /**
+     * Runs every task due now without moving time: those that other threads scheduled for now (a delay of zero)
+     * after the last {@link #advance} had looked at the queue.
+     *
+     * @return whether any task ran
+     */
+    public boolean runDue() {
+        return runUntil(clock.instant()) > 0;
+    }
+
+    /** {@return how many tasks ran, in due order, each at its due time, until time reached the target} */
+    private int runUntil(Instant target) {
+        int ran = 0;
         while (true) {
             Task<?> next;
             synchronized (queue) {
@@ -50,11 +65,13 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
                 clock.advance(untilDue);
             }
             next.run();
+            ran++;
         }
         Duration rest = Duration.between(clock.instant(), target);
         if (!rest.isNegative()) {
             clock.advance(rest);
         }
+        return ran;
     }
 
     /** @return how many scheduled tasks wait (cancelled ones excluded) */
