@@ -157,7 +157,7 @@ public final class ScaleBenchmark {
     private static Result runBareThreads(Config config) throws Exception {
         int n = config.n;
         ThreadFactory factory = config.virtual() ? virtualThreadFactory() : Thread::new;
-        Map<String, long[]> before = histogram();
+        String before = histogram();
         CountDownLatch running = new CountDownLatch(n);
         List<CountDownLatch> releases = new ArrayList<>(n);
         Ends ended = new Ends();
@@ -179,7 +179,7 @@ public final class ScaleBenchmark {
         }
         await(running, "all threads running");
         long t2 = System.nanoTime();
-        Map<String, long[]> after = histogram();
+        String after = histogram();
         long c4 = CpuTime.processNanos();
         long t4 = System.nanoTime();
         releases.forEach(CountDownLatch::countDown);
@@ -194,7 +194,7 @@ public final class ScaleBenchmark {
 
     private static Result runSupervisor(Config config) throws Exception {
         int n = config.n;
-        Map<String, long[]> before = histogram();
+        String before = histogram();
         CountDownLatch running = new CountDownLatch(n);
         CountDownLatch startedEvents = new CountDownLatch(n);
         Ends ended = new Ends();
@@ -221,7 +221,7 @@ public final class ScaleBenchmark {
         await(startedEvents, "every STARTED event delivered");
         long t3 = System.nanoTime();
 
-        Map<String, long[]> after = histogram();
+        String after = histogram();
         long c4 = CpuTime.processNanos();
         long t4 = System.nanoTime();
         supervisor.shutdown();
@@ -285,7 +285,7 @@ public final class ScaleBenchmark {
         int n = config.n;
         ThreadFactory factory = config.virtual() ? virtualThreadFactory() : Thread::new;
         List<Thread> threads = Collections.synchronizedList(new ArrayList<>(n));
-        Map<String, long[]> before = histogram();
+        String before = histogram();
         Ends ended = new Ends();
 
         long t0 = System.nanoTime();
@@ -298,7 +298,7 @@ public final class ScaleBenchmark {
         manager.startAsync().awaitHealthy(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         long t2 = System.nanoTime();
 
-        Map<String, long[]> after = histogram();
+        String after = histogram();
         long c4 = CpuTime.processNanos();
         long t4 = System.nanoTime();
         manager.stopAsync().awaitStopped(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -374,9 +374,11 @@ public final class ScaleBenchmark {
     }
 
     private static Result result(Config config, long registerNs, long startNs, long eventsNs, long stopNs,
-            long endedNs, long joinedNs, long joinedCpuNs, Ends ends, Map<String, long[]> before,
-            Map<String, long[]> after, boolean allStopped) {
+            long endedNs, long joinedNs, long joinedCpuNs, Ends ends, String histogramBefore, String histogramAfter,
+            boolean allStopped) {
         int n = config.n;
+        Map<String, long[]> before = parse(histogramBefore);
+        Map<String, long[]> after = parse(histogramAfter);
         long total = 0;
         long chunks = 0;
         Map<String, long[]> delta = new LinkedHashMap<>();
@@ -409,13 +411,18 @@ public final class ScaleBenchmark {
     private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
 
     /**
-     * @return the live objects after a full GC, by class: instances and bytes (the diagnostic command
-     *         {@code GC.class_histogram}, which collects first)
+     * @return the live objects after a full GC, by class, as the diagnostic command {@code GC.class_histogram}
+     *         (which collects first) prints them; parsed only once the run is over, so that the just-in-time
+     *         compilation of the parsing code does not take processor time from the phases measured
      */
-    static Map<String, long[]> histogram() throws Exception {
-        String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+    static String histogram() throws Exception {
+        return (String) ManagementFactory.getPlatformMBeanServer().invoke(
                 new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
                 new Object[] {new String[0]}, new String[] {String[].class.getName()});
+    }
+
+    /** {@return a class histogram's instances and bytes, by class} */
+    private static Map<String, long[]> parse(String text) {
         Map<String, long[]> classes = new HashMap<>();
         for (String line : text.split("\n")) {
             Matcher m = HISTOGRAM_LINE.matcher(line);
