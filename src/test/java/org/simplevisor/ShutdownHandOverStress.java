@@ -1,0 +1,94 @@
+package org.simplevisor;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.JJZ_Result;
+import org.simplevisor.testing.DaemonThreads;
+import org.simplevisor.testing.RecordingListener;
+
+/**
+ * A run on the supervisor's own platform thread ending just as the shutdown deadline passes: its thread hands its end
+ * over to the priority level being stopped, or finds the level closed and accounts for the end itself, or the run is
+ * abandoned. Whichever side wins, the process reports one STOPPED, last, is STOPPED with as many exits as starts when
+ * shutdown returns, and is unchanged once its thread has ended. The deadline is a tenth of a millisecond after the
+ * wake-up, about the time the woken thread takes to come back, so the hand-over and the level's close cross.
+ */
+@JCStressTest
+@Description("A run's end handed over to shutdown racing the shutdown deadline: accounted for exactly once.")
+@Outcome(id = "1, 0, true", expect = ACCEPTABLE, desc = "ended before the deadline")
+@Outcome(id = "1, 1, true", expect = ACCEPTABLE_INTERESTING, desc = "outlived the deadline: reported and abandoned")
+@Outcome(expect = FORBIDDEN, desc = "an end accounted for twice or not at all, or changed after shutdown returned")
+@State
+public class ShutdownHandOverStress {
+
+    /** The process's name; the jcstress logging configuration leaves out what it logs, abandoned by design. */
+    static final String PROCESS = "hand-over-stress";
+    private static final Duration DEADLINE = Duration.ofNanos(100_000);
+    private static final long JOIN_MILLIS = 10_000;
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(
+            DaemonThreads.named("hand-over-stress-timer-"));
+
+    private final RecordingListener events = new RecordingListener();
+    private final CountDownLatch cleanupDone = new CountDownLatch(1);
+    private final CompletableFuture<Thread> runThread = new CompletableFuture<>();
+    private final Supervisor supervisor = Supervisor.builder().name(PROCESS).shutdownTimeout(DEADLINE)
+            .scheduler(TIMER).listener(events).build(); // its own platform threads: only those hand their ends over
+
+    public ShutdownHandOverStress() {
+        supervisor.register(PROCESS, ctx -> {
+            runThread.complete(Thread.currentThread());
+            ctx.awaitCancellation();
+            cleanupDone.await(); // a cleanup that lasts until the other actor ends it; abandoned, it is interrupted
+        });
+        supervisor.run();
+        Thread thread = runThread.join();
+        while (thread.getState() != Thread.State.WAITING) {
+            Thread.yield(); // until parked in awaitCancellation: a cancellation then wakes it without an interrupt
+        }
+    }
+
+    @Actor
+    public void shutdown() {
+        supervisor.shutdown();
+    }
+
+    @Actor
+    public void endTheCleanup() {
+        cleanupDone.countDown();
+    }
+
+    @Arbiter
+    public void arbiter(JJZ_Result r) {
+        ProcessSnapshot atReturn = supervisor.snapshot(PROCESS);
+        List<SupervisorEvent.Type> types = events.types(PROCESS);
+        Thread thread = runThread.join();
+        try {
+            thread.join(JOIN_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the thread still alive fails the outcome below
+        }
+        ProcessSnapshot afterThreadEnded = supervisor.snapshot(PROCESS);
+        r.r1 = events.count(PROCESS, SupervisorEvent.Type.STOPPED);
+        r.r2 = events.count(PROCESS, SupervisorEvent.Type.SHUTDOWN_TIMEOUT);
+        r.r3 = !thread.isAlive() && types.get(types.size() - 1) == SupervisorEvent.Type.STOPPED
+                && types.equals(events.types(PROCESS))
+                && atReturn.status() == ProcessStatus.STOPPED && atReturn.totalStarts() == atReturn.totalExits()
+                && afterThreadEnded.status() == atReturn.status()
+                && afterThreadEnded.totalExits() == atReturn.totalExits()
+                && afterThreadEnded.lastExitReason() == atReturn.lastExitReason();
+    }
+}
