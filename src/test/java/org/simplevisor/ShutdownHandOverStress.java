@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -55,9 +56,14 @@ public class ShutdownHandOverStress {
             cleanupDone.await(); // a cleanup that lasts until the other actor ends it; abandoned, it is interrupted
         });
         supervisor.run();
-        Thread thread = runThread.join();
+        Thread thread = runThread.orTimeout(JOIN_MILLIS, TimeUnit.MILLISECONDS).join();
+        long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(JOIN_MILLIS);
+        // Until parked in awaitCancellation: the cancellation then wakes it without an interrupt.
         while (thread.getState() != Thread.State.WAITING) {
-            Thread.yield(); // until parked in awaitCancellation: a cancellation then wakes it without an interrupt
+            if (System.nanoTime() > giveUp) {
+                throw new IllegalStateException("the run never parked in awaitCancellation: " + thread.getState());
+            }
+            Thread.yield();
         }
     }
 
