@@ -90,7 +90,7 @@ public class ShutdownHandOverStress {
         ProcessSnapshot afterThreadEnded = supervisor.snapshot(PROCESS);
         r.r1 = events.count(PROCESS, SupervisorEvent.Type.STOPPED);
         r.r2 = events.count(PROCESS, SupervisorEvent.Type.SHUTDOWN_TIMEOUT);
-        r.r3 = !thread.isAlive() && types.get(types.size() - 1) == SupervisorEvent.Type.STOPPED
+        r.r3 = !thread.isAlive() && !types.isEmpty() && types.get(types.size() - 1) == SupervisorEvent.Type.STOPPED
                 && types.equals(events.types(PROCESS))
                 && atReturn.status() == ProcessStatus.STOPPED && atReturn.totalStarts() == atReturn.totalExits()
                 && afterThreadEnded.status() == atReturn.status()
