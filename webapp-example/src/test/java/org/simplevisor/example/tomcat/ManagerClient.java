@@ -1,5 +1,7 @@
 package org.simplevisor.example.tomcat;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -11,15 +13,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Tomcat's manager text interface ({@code /manager/text}, role {@code manager-script}): deploy, undeploy, list,
  * findleaks. Each answer's first line is {@code OK - ...} or {@code FAIL - ...}; deploy and undeploy answer once
- * the application has started or stopped.
+ * the application has started or stopped. While the host's background deployer ({@code autoDeploy}) is checking the
+ * application, the manager refuses to deploy or undeploy it ({@code FAIL - ... is already being serviced}, followed,
+ * for an undeploy, by an {@code OK} line although nothing was undeployed): such a request is sent again.
  */
 public final class ManagerClient {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
+    /** How the manager says that the background deployer holds the application: the request did nothing. */
+    private static final String IN_SERVICE = "is already being serviced";
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
@@ -35,8 +42,8 @@ public final class ManagerClient {
     }
 
     /** Deploys a WAR file from this machine at a context path. @return the answer */
-    public String deploy(String path, Path war) throws IOException, InterruptedException {
-        return get(deployUri(path, war));
+    public String deploy(String path, Path war) {
+        return getWhenNotInService(deployUri(path, war));
     }
 
     /**
@@ -46,8 +53,9 @@ public final class ManagerClient {
      *
      * @return the answer
      */
-    public String deploy(String path, Path war, Path contextXml) throws IOException, InterruptedException {
-        return get(deployUri(path, war) + "&config=" + encode(contextXml.toAbsolutePath().toUri().toString()));
+    public String deploy(String path, Path war, Path contextXml) {
+        return getWhenNotInService(deployUri(path, war) + "&config="
+                + encode(contextXml.toAbsolutePath().toUri().toString()));
     }
 
     /** Same as {@link #deploy} without waiting for the answer. */
@@ -57,8 +65,8 @@ public final class ManagerClient {
     }
 
     /** @return the answer */
-    public String undeploy(String path) throws IOException, InterruptedException {
-        return get("/undeploy?path=" + encode(path));
+    public String undeploy(String path) {
+        return getWhenNotInService("/undeploy?path=" + encode(path));
     }
 
     /** @return the answer: a line per application, {@code path:state:sessions:name} */
@@ -76,6 +84,17 @@ public final class ManagerClient {
 
     private String deployUri(String path, Path war) {
         return "/deploy?path=" + encode(path) + "&war=" + encode(war.toAbsolutePath().toUri().toString());
+    }
+
+    /** {@return the answer to a deploy or undeploy, sent again while the background deployer holds the application} */
+    private String getWhenNotInService(String pathAndQuery) {
+        AtomicReference<String> answer = new AtomicReference<>();
+        await().atMost(TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    answer.set(get(pathAndQuery));
+                    return !answer.get().contains(IN_SERVICE);
+                });
+        return answer.get();
     }
 
     private String get(String pathAndQuery) throws IOException, InterruptedException {
