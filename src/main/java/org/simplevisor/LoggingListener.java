@@ -63,8 +63,7 @@ final class LoggingListener implements SupervisorListener {
         String name = event.processName();
         try (ProcessLogContext context = ProcessLogContext.open(name)) {
             log(event, event.snapshot(), processes.get(name));
-            ProcessStatus status = event.snapshot().status();
-            if (status == ProcessStatus.STOPPED || status == ProcessStatus.FAILED) {
+            if (event.snapshot().status().isAtRest()) {
                 ProcessRepeats repeats = processes.remove(name); // at rest: its loop, if any, is over
                 if (repeats != null) {
                     summarizeAll(name, repeats);
@@ -140,10 +139,7 @@ final class LoggingListener implements SupervisorListener {
                         process.lease().fencingToken());
                 break;
             case LEASE_LOST:
-                LeaseLoss loss = process.lease().lastLoss();
-                LOG.log(loss == LeaseLoss.RELEASED ? Level.INFO : Level.WARN, "Process \"{}\" {}", name,
-                        loss == LeaseLoss.RELEASED ? "released its lease"
-                                : "lost its lease (" + loss.tagValue() + "); its run is stopped");
+                logLeaseLost(name, process);
                 break;
             case STATUS_CHANGED:
                 if (event.error() != null) {
@@ -158,6 +154,17 @@ final class LoggingListener implements SupervisorListener {
         if (repeats != null && event.type() != SupervisorEvent.Type.RESTARTING
                 && event.type() != SupervisorEvent.Type.STARTED && !isOutcome(event.type())) {
             repeats.looping = null;
+        }
+    }
+
+    private static void logLeaseLost(String name, ProcessSnapshot process) {
+        LeaseLoss loss = process.lease().lastLoss();
+        if (loss == LeaseLoss.RELEASED) {
+            LOG.info("Process \"{}\" released its lease", name);
+        } else if (process.status().isAtRest()) { // its run was abandoned: the lease must not be given back under it
+            LOG.warn("Process \"{}\" leaves its lease to expire: its abandoned run may still be working", name);
+        } else {
+            LOG.warn("Process \"{}\" lost its lease ({}); its run is stopped", name, loss.tagValue());
         }
     }
 

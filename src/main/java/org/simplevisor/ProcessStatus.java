@@ -32,5 +32,15 @@ public enum ProcessStatus {
      * A singleton that wants to run but does not hold its lease: another node holds it, or the lease store cannot be
      * reached. It starts as soon as this node acquires the lease.
      */
-    STANDBY
+    STANDBY;
+
+    /**
+     * Whether the process is at rest: {@code STOPPED} or {@code FAILED}, so that it runs again only when an operator
+     * or the application starts it.
+     *
+     * @return true for {@code STOPPED} and {@code FAILED}
+     */
+    public boolean isAtRest() {
+        return this == STOPPED || this == FAILED;
+    }
 }

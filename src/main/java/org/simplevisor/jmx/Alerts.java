@@ -30,8 +30,9 @@ final class Alerts implements AlertsMXBean {
                         + " until an operator starts it"),
         info(PROCESS_HUNG, 3, "The watchdog saw no heartbeat from a process within its timeout; the run is being"
                 + " cancelled and restarted by its policy"),
-        info(PROCESS_SHUTDOWN_TIMEOUT, 3, "At shutdown a process did not stop within the timeout and was abandoned;"
-                + " its thread may still run"),
+        info(PROCESS_SHUTDOWN_TIMEOUT, 3, "A process did not stop within the time it was given (at shutdown, or"
+                + " when its group stopped it) and was abandoned; its thread may still run, and a singleton's lease is"
+                + " left to expire rather than given back"),
         info(PROCESS_LEASE_LOST, 3, "A singleton's node lost its lease without giving it back (it expired in the"
                 + " lease store, or no renewal succeeded in time): its run is cancelled, another node may take over")};
 
@@ -58,12 +59,13 @@ final class Alerts implements AlertsMXBean {
 
     /**
      * The alert type of an event, or {@code null} if it needs no person. A lease given back (the process came to rest
-     * on this node) is no alert; one that expired or could not be renewed is.
+     * on this node) is no alert; one that expired or could not be renewed is, unless the process is at rest: then its
+     * run was abandoned and the lease left to expire, which the shutdown-timeout alert before it has told.
      */
     static @Nullable String alertType(SupervisorEvent event) {
         boolean alert = switch (event.type()) {
             case RESTART_LIMIT_EXCEEDED, HUNG, SHUTDOWN_TIMEOUT -> true;
-            case LEASE_LOST -> leaseLoss(event) != LeaseLoss.RELEASED;
+            case LEASE_LOST -> leaseLoss(event) != LeaseLoss.RELEASED && !event.snapshot().status().isAtRest();
             default -> false;
         };
         return alert ? ProcessNotifications.typeOf(event.type()) : null;
@@ -109,7 +111,9 @@ final class Alerts implements AlertsMXBean {
                 return "LEASE LOST: " + process + " no longer holds its lease (" + leaseLoss(event).tagValue()
                         + "); its run is cancelled and it waits in STANDBY";
             default:
-                return "SHUTDOWN TIMEOUT: " + process + " was abandoned: " + event.error().getMessage();
+                return "SHUTDOWN TIMEOUT: " + process + " was abandoned: " + event.error().getMessage()
+                        + (s.lease() != null && s.lease().held() ? "; its lease is left to expire, so another node may start it while"
+                                + " this run still works" : "");
         }
     }
 

@@ -72,16 +72,17 @@ import org.simplevisor.SupervisorListener;
  *
  * <h2>Alerts</h2>
  * A third MBean, {@code <domain>:type=Alerts,context=<context>} ({@link AlertsMXBean}), emits only what needs a
- * person: {@value #PROCESS_RESTART_LIMIT_EXCEEDED}, {@value #PROCESS_HUNG} and {@value #PROCESS_SHUTDOWN_TIMEOUT},
- * numbered 1, 2, ... of its own, with the process MBean as source, the same user data, and a message that begins
+ * person: {@value #PROCESS_RESTART_LIMIT_EXCEEDED}, {@value #PROCESS_HUNG}, {@value #PROCESS_SHUTDOWN_TIMEOUT}
+ * and a singleton's {@value #PROCESS_LEASE_LOST} when its node did not give the lease back, numbered 1, 2, ... of its own, with the process MBean as source, the same user data, and a message that begins
  * with the alert and the process ({@code RESTART LIMIT EXCEEDED: payment-gateway (/shop) is FAILED after 3 of 3
  * restarts; last error: ...}). Subscribe to it for alerting, to the supervisor MBean to follow everything.
  *
  * <h2>Threads</h2>
  * MBeans read the supervisor's non-blocking snapshots. Notifications are made on the supervisor's event thread and
- * delivered by one thread this object owns, so a slow or failing JMX listener never delays a process or another
- * observer. {@link #close()}, and the supervisor's shutdown, deliver what is queued (within a second), unregister
- * every MBean and join that thread.
+ * delivered by a thread this object owns, so a slow or failing JMX listener never delays a process or another
+ * observer; the alerts have a delivery thread of their own, so that a slow listener of everything never delays or
+ * drops an alert. {@link #close()}, and the supervisor's shutdown, deliver what is queued (within a second for each
+ * thread), unregister every MBean and join those threads.
  */
 public final class SupervisorJmx implements AutoCloseable {
 
@@ -120,6 +121,7 @@ public final class SupervisorJmx implements AutoCloseable {
     private final String executor;
     private final ObjectName supervisorName;
     private final NotificationThread deliveries;
+    private final NotificationThread alertDeliveries; // started by the first alert that has a listener
     private final ListenerSafeEmitter supervisorEmitter;
     private final ObjectName alertsName;
     private final Alerts alerts;
@@ -157,9 +159,10 @@ public final class SupervisorJmx implements AutoCloseable {
         this.context = context;
         this.supervisorName = supervisorObjectName(domain, context);
         this.deliveries = new NotificationThread(Supervisor.threadNamePrefix(supervisor.name()) + "-jmx");
+        this.alertDeliveries = new NotificationThread(Supervisor.threadNamePrefix(supervisor.name()) + "-jmx-alerts");
         this.supervisorEmitter = new ListenerSafeEmitter(GroupNotifications.supervisorInfos());
         this.alertsName = alertsObjectName(domain, context);
-        this.alerts = new Alerts(context, deliveries);
+        this.alerts = new Alerts(context, alertDeliveries);
     }
 
     /**
@@ -414,8 +417,9 @@ public final class SupervisorJmx implements AutoCloseable {
     // ---------------------------------------------------------------- closing
 
     /**
-     * Stops listening, delivers the notifications already queued (within a second), unregisters every MBean of
-     * this registration and ends its notification thread. Idempotent; also done when the supervisor terminates.
+     * Stops listening, delivers the notifications already queued (within a second for each delivery thread),
+     * unregisters every MBean of this registration and ends its delivery threads. Idempotent; also done when the
+     * supervisor terminates.
      */
     @Override
     public void close() {
@@ -430,7 +434,9 @@ public final class SupervisorJmx implements AutoCloseable {
         }
         try {
             supervisor.removeListener(listener);
-            deliveries.close(DRAIN_TIMEOUT); // listeners get the last notifications while the MBeans still exist
+            // listeners get the last notifications while the MBeans still exist; the alerts first, as they matter most
+            alertDeliveries.close(DRAIN_TIMEOUT);
+            deliveries.close(DRAIN_TIMEOUT);
             List<ObjectName> registered = new ArrayList<>();
             synchronized (lock) {
                 processes.values().stream().filter(p -> p.registered).forEach(p -> registered.add(p.name));
@@ -449,7 +455,7 @@ public final class SupervisorJmx implements AutoCloseable {
 
     /** A second caller returns when the first has finished, unless it is a listener the first is waiting for. */
     private void awaitClosed() {
-        if (deliveries.isCurrent()) {
+        if (deliveries.isCurrent() || alertDeliveries.isCurrent()) {
             return;
         }
         boolean interrupted = false;

@@ -1,6 +1,7 @@
 package org.simplevisor.jmx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.simplevisor.jmx.NotificationRecorder.userData;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_HUNG;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_LEASE_LOST;
@@ -8,6 +9,7 @@ import static org.simplevisor.jmx.SupervisorJmx.PROCESS_RESTART_LIMIT_EXCEEDED;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_SHUTDOWN_TIMEOUT;
 
 import java.lang.management.ManagementFactory;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -21,9 +23,12 @@ import javax.management.Notification;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.simplevisor.LeaseTiming;
 import org.simplevisor.ProcessOption;
+import org.simplevisor.ProcessStatus;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
+import org.simplevisor.testing.ClockLeaseStore;
 import org.simplevisor.testing.DeafProcess;
 
 /** The Alerts MBean: only what needs a person, numbered on its own, with messages that lead with the alert. */
@@ -104,6 +109,58 @@ class JmxAlertsTest {
                 assertThat(info.getDescriptor().getFieldValue("severity")).as(info.getNotifTypes()[0]).isNotNull();
                 assertThat(info.getDescription()).isNotBlank();
             }
+        }
+    }
+
+    @Test
+    void aSingletonAbandonedAtShutdownRaisesOneAlertThatSaysItsLeaseIsLeftToExpire() throws Exception {
+        ClockLeaseStore rows = new ClockLeaseStore(Clock.systemUTC(), LeaseTiming.of(Duration.ofSeconds(3)));
+        Supervisor singletons = Supervisor.builder().name(context + "-singleton").nodeId("node-a")
+                .leaseStore(rows.connect()).shutdownTimeout(Duration.ofMillis(300)).build();
+        singletons.register("relay", DeafProcess.until(release), ProcessOption.singleton());
+        SupervisorJmx jmx = SupervisorJmx.register(singletons);
+        NotificationRecorder alerts = new NotificationRecorder();
+        server.addNotificationListener(jmx.alertsObjectName(), alerts, null, null);
+        NotificationRecorder everything = new NotificationRecorder();
+        server.addNotificationListener(jmx.supervisorObjectName(), everything, null, null);
+        singletons.run();
+        await().until(() -> singletons.status("relay") == ProcessStatus.RUNNING);
+
+        singletons.shutdown(); // the relay ignores it: abandoned after 300 ms, its lease left to expire
+
+        assertThat(everything.all()).extracting(Notification::getType).as("the lease loss is still relayed")
+                .contains(PROCESS_SHUTDOWN_TIMEOUT, PROCESS_LEASE_LOST);
+        assertThat(alerts.all()).extracting(Notification::getType).as("one incident, one alert")
+                .containsExactly(PROCESS_SHUTDOWN_TIMEOUT);
+        assertThat(alerts.all().get(0).getMessage())
+                .startsWith("SHUTDOWN TIMEOUT: relay (" + context + "-singleton) was abandoned: ")
+                .endsWith("; its lease is left to expire, so another node may start it while this run still works");
+    }
+
+    /**
+     * The supervisor MBean relays a crash loop's every event; a listener of it that does not keep up fills its
+     * bounded delivery queue, whose overflow is dropped. The restart-limit alert must not be among what is dropped.
+     */
+    @Test
+    void aSlowListenerOfTheSupervisorMBeanNeitherDelaysNorDropsAnAlert() throws Exception {
+        int maxRestarts = 4_000; // STARTED, CRASHED, RESTARTING a turn: more events than the delivery queue holds
+        supervisor.register("looping", ctx -> {
+            throw new IllegalStateException("HTTP 401");
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, maxRestarts, Duration.ZERO));
+        SupervisorJmx jmx = SupervisorJmx.register(supervisor);
+        CountDownLatch slowListenerMayGo = new CountDownLatch(1);
+        server.addNotificationListener(jmx.supervisorObjectName(),
+                (notification, handback) -> DeafProcess.awaitIgnoringInterrupts(slowListenerMayGo), null, null);
+        NotificationRecorder alerts = new NotificationRecorder();
+        server.addNotificationListener(jmx.alertsObjectName(), alerts, null, null);
+        try {
+            supervisor.run();
+
+            Notification limit = alerts.await(PROCESS_RESTART_LIMIT_EXCEEDED); // while the slow listener still hangs
+            assertThat(limit.getSequenceNumber()).isEqualTo(1L);
+            assertThat(server.getAttribute(jmx.alertsObjectName(), "AlertCount")).isEqualTo(1L);
+        } finally {
+            slowListenerMayGo.countDown();
         }
     }
 }
