@@ -389,10 +389,18 @@ final class LeaseKeeper {
         if (kept) {
             scheduleDeadlineCheck(); // before the run starts, so that nothing runs without a deadline
             kept = process.leaseAcquired(lease);
-            if (!kept) {
-                synchronized (lock) {
+            boolean givenUpMeanwhile;
+            synchronized (lock) {
+                Holding holding = held.get(process);
+                if (!kept) {
                     held.remove(process);
                 }
+                givenUpMeanwhile = kept && holding != null && holding.lease.equals(lease) && holding.givenUp;
+            }
+            if (givenUpMeanwhile) {
+                // The deadline check ran before the process had the lease (an acquisition that came back late): it
+                // told a process without a lease, which ignored it. Tell it again now that it has one.
+                process.leaseLost(LeaseLoss.RENEWAL_FAILED);
             }
         }
         if (!kept) {

@@ -278,7 +278,9 @@ final class ManagedProcess {
         settle(atRest, now);
         emit(SupervisorEvent.Type.SHUTDOWN_TIMEOUT, null, report, null, false);
         emit(SupervisorEvent.Type.STOPPED, reason, null, null, false);
-        if (spec.singleton) { // its run may still be working: the lease is left to expire, never released
+        if (spec.singleton && reason == ExitReason.SHUTDOWN) {
+            // Its run may still be working and nothing will renew the lease: it is left to expire, never released.
+            // A run its group abandoned keeps the lease renewed until its thread ends (abandonedRunEnded).
             if (lease != null) {
                 loseLease(LeaseLoss.EXPIRED, now);
             }
@@ -343,7 +345,6 @@ final class ManagedProcess {
                 return;
             }
             dropWaitingRun(ProcessRun.CancelCause.LEASE_LOST);
-            host.leases.release(this);
             standby();
             emit(SupervisorEvent.Type.STATUS_CHANGED);
         }
@@ -368,8 +369,14 @@ final class ManagedProcess {
         return newRun(isRestart, waitingStatus);
     }
 
+    /**
+     * Waits for the lease in STANDBY. A lease the keeper still renews for this process (kept after it was lost, while
+     * the cancelled run wound down) is given back first: the next acquisition is a new one, and the keeper would
+     * otherwise renew the old one for ever, seeing this node as the holder of the lease it waits for.
+     */
     private void standby() {
         settle(ProcessStatus.STANDBY, host.clock.instant());
+        host.leases.release(this);
         host.leases.want(this);
     }
 
@@ -580,7 +587,6 @@ final class ManagedProcess {
                         break;
                     case STANDBY:
                         startAfterExit = false;
-                        host.leases.release(this); // if the store still has it, before the next acquisition
                         standby();
                         emit(endEvent, reason, failure, null, false);
                         break;
@@ -688,6 +694,7 @@ final class ManagedProcess {
      */
     private ProcessRun abandonedRunEnded() {
         if (!startAfterExit || closed) {
+            giveBackLease(); // renewed until now: the abandoned run might still have been working under it
             return null;
         }
         ProcessRun next = startAgain();

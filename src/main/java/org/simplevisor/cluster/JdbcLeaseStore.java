@@ -452,7 +452,16 @@ public final class JdbcLeaseStore implements LeaseStore {
 
     private PreparedStatement prepareStatement(Connection connection, String text) throws SQLException {
         PreparedStatement statement = connection.prepareStatement(text);
-        statement.setQueryTimeout(queryTimeoutSeconds);
+        try {
+            statement.setQueryTimeout(queryTimeoutSeconds);
+        } catch (SQLException | RuntimeException e) {
+            try { // the caller's try-with-resources does not hold it yet
+                statement.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
         return statement;
     }
 
