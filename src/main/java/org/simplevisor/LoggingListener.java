@@ -22,9 +22,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A loop stays readable: when a process ends the same way again (the same completion, or a failure of the same
  * type, message and top frames) within the repeat window of the first one logged, the repeat and the restart lines
- * that follow it are counted, not logged. What was folded is told once per window: by the next full line of that
- * outcome after the window ("Before this one, N more ..."), or by a summary line when the process comes to rest, a
- * different outcome's window ends, or the supervisor terminates. Every different outcome, the restart limit, a hang
+ * that follow it are counted, not logged; so are the group restarts it triggers, and the other members' lines of
+ * them. What was folded is told once per window: by the next full line of that outcome after the window ("Before
+ * this one, N more ..."), or by a summary line when the process comes to rest, a different outcome's window ends,
+ * 64 other outcomes of the process have come since, or the supervisor terminates. Every different outcome, the restart limit, a hang
  * and a shutdown timeout are always logged in full. Events arrive one at a time, in order, on the event thread.
  */
 final class LoggingListener implements SupervisorListener {
@@ -32,11 +33,13 @@ final class LoggingListener implements SupervisorListener {
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
     /** Frames that, with its type and message, tell one failure from another. */
     private static final int SIGNATURE_FRAMES = 5;
-    /** Outcomes of one process tracked at once; beyond them a new outcome is logged in full and not tracked. */
+    /** Outcomes of one process tracked at once; a new one beyond them ends the window of the oldest. */
     private static final int TRACKED_OUTCOMES = 64;
 
     private final Duration repeatWindow;
     private final Map<String, ProcessRepeats> processes = new HashMap<>();
+    /** By group, the member whose repeat was counted last: while it loops, it triggers the group's restarts. */
+    private final Map<String, ProcessRepeats> loopingByGroup = new HashMap<>();
 
     /** @param repeatWindow how long repeats of a logged outcome are counted instead of logged; zero logs all */
     LoggingListener(Duration repeatWindow) {
@@ -58,6 +61,7 @@ final class LoggingListener implements SupervisorListener {
         if (event.processName() == null) {
             processes.forEach(this::summarizeAll); // TERMINATED: nothing counted stays untold
             processes.clear();
+            loopingByGroup.clear();
             return;
         }
         String name = event.processName();
@@ -76,6 +80,7 @@ final class LoggingListener implements SupervisorListener {
     private void logGroupRestarting(SupervisorEvent event) {
         ProcessRepeats repeats = event.trigger() == null ? null : processes.get(event.trigger());
         if (repeats != null && repeats.looping != null) {
+            repeats.looping.countGroupRestart(event.group());
             return;
         }
         if (event.trigger() == null) {
@@ -87,6 +92,9 @@ final class LoggingListener implements SupervisorListener {
     }
 
     private void log(SupervisorEvent event, ProcessSnapshot process, @Nullable ProcessRepeats repeats) {
+        if (foldedIntoGroupLoop(event, process, repeats)) {
+            return;
+        }
         String name = event.processName();
         Fold looping = repeats == null ? null : repeats.looping;
         switch (event.type()) {
@@ -168,6 +176,31 @@ final class LoggingListener implements SupervisorListener {
         }
     }
 
+    /**
+     * {@return whether the event is a member's line of a group restart that another member's folded loop triggered
+     * (stopped and restarting with the group, then started again): the loop's summary tells them} The member's lines
+     * come before the group restart's own event, when the trigger's repeat has just been counted.
+     */
+    private boolean foldedIntoGroupLoop(SupervisorEvent event, ProcessSnapshot process,
+            @Nullable ProcessRepeats repeats) {
+        boolean groupLine = (event.type() == SupervisorEvent.Type.STOPPED
+                || event.type() == SupervisorEvent.Type.RESTARTING) && event.reason() == ExitReason.GROUP;
+        if (!groupLine) {
+            boolean restartedWithTheLoop = repeats != null && repeats.inGroupLoop
+                    && event.type() == SupervisorEvent.Type.STARTED && event.restart();
+            if (repeats != null && event.type() != SupervisorEvent.Type.STATUS_CHANGED) {
+                repeats.inGroupLoop = false; // its part in the group restart is over
+            }
+            return restartedWithTheLoop;
+        }
+        ProcessRepeats trigger = process.group() == null ? null : loopingByGroup.get(process.group());
+        if (trigger == null || trigger.looping == null || trigger == repeats) {
+            return false;
+        }
+        processes.computeIfAbsent(event.processName(), name -> new ProcessRepeats()).inGroupLoop = true;
+        return true;
+    }
+
     private static boolean isOutcome(SupervisorEvent.Type type) {
         return type == SupervisorEvent.Type.COMPLETED || type == SupervisorEvent.Type.FAILED
                 || type == SupervisorEvent.Type.CRASHED;
@@ -197,6 +230,9 @@ final class LoggingListener implements SupervisorListener {
         if (current != null) {
             current.count(now);
             repeats.looping = current;
+            if (event.snapshot().group() != null) {
+                loopingByGroup.put(event.snapshot().group(), repeats);
+            }
             return;
         }
         repeats.looping = null;
@@ -207,7 +243,12 @@ final class LoggingListener implements SupervisorListener {
         } else {
             LOG.log(level, "Process \"{}\" {}; now {}", event.processName(), verb, status, event.error());
         }
-        if (!repeatWindow.isZero() && repeats.folds.size() < TRACKED_OUTCOMES) {
+        if (!repeatWindow.isZero()) {
+            if (repeats.folds.size() == TRACKED_OUTCOMES) { // the oldest goes first: its window ends first
+                Iterator<Fold> oldest = repeats.folds.values().iterator();
+                summarize(event.processName(), oldest.next());
+                oldest.remove();
+            }
             repeats.folds.put(outcome, new Fold(outcome, level, now.plus(repeatWindow)));
         }
     }
@@ -235,6 +276,8 @@ final class LoggingListener implements SupervisorListener {
         final Map<Outcome, Fold> folds = new LinkedHashMap<>();
         /** The outcome the last run repeated, while its restart lines are counted too; else {@code null}. */
         @Nullable Fold looping;
+        /** Whether its lines of a group restart that another member's folded loop triggered are being left out. */
+        boolean inGroupLoop;
     }
 
     /**
@@ -284,6 +327,8 @@ final class LoggingListener implements SupervisorListener {
         final Instant windowEnd;
         long times;
         long restarts;
+        long groupRestarts;
+        @Nullable String group;
         @Nullable Instant first; // set by the first count(), before describe() is called
         @Nullable Instant last;
 
@@ -300,10 +345,20 @@ final class LoggingListener implements SupervisorListener {
             last = at;
         }
 
+        void countGroupRestart(@Nullable String restartedGroup) {
+            groupRestarts++;
+            group = restartedGroup;
+        }
+
         String describe() {
+            String with = restarts > 0 ? ", with " + restarts + " restart(s)" : "";
+            if (groupRestarts > 0) {
+                with += (with.isEmpty() ? ", with " : " and ") + groupRestarts + " restart(s) of group \"" + group
+                        + "\" (its members' lines included)";
+            }
             return times + " more of the same " + outcome.what() + " from " + first.truncatedTo(ChronoUnit.MILLIS)
-                    + " to " + last.truncatedTo(ChronoUnit.MILLIS)
-                    + (restarts > 0 ? ", with " + restarts + " restart(s)," : "") + " were not logged";
+                    + " to " + last.truncatedTo(ChronoUnit.MILLIS) + (with.isEmpty() ? "" : with + ",")
+                    + " were not logged";
         }
     }
 }

@@ -7,10 +7,12 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -154,5 +156,90 @@ class LoggingRepeatsTest {
     void theWindowMustNotBeNegative() {
         assertThatThrownBy(() -> Supervisor.builder().logRepeatWindow(Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("logRepeatWindow");
+    }
+
+    private List<CapturedLogs.Line> linesOf(String process) {
+        return logs.lines().stream().filter(line -> process.equals(line.process())).toList();
+    }
+
+    /**
+     * In a one-for-all group whose trigger crash-loops, the other members' lines of each group restart (stopped and
+     * restarting with the group, started again) are folded with the trigger's loop, whose summary counts them.
+     */
+    @Test
+    void theOtherMembersOfAGroupThatALoopRestartsLogAFewLinesPerWindow() {
+        int loops = 200;
+        ManualClock clock = new ManualClock(); // never advances: the whole loop is within one window
+        RecordingListener events = new RecordingListener();
+        Supervisor supervisor = Supervisor.builder().name("group-loop").clock(clock).listener(events)
+                .group("pipeline", GroupStrategy.ONE_FOR_ALL).build();
+        AtomicInteger runs = new AtomicInteger();
+        supervisor.register("reader", ctx -> {
+            if (runs.incrementAndGet() <= loops) {
+                throw new IllegalStateException(REPEATED);
+            }
+            ctx.awaitCancellation();
+        }, ProcessOption.inGroup("pipeline"), ProcessOption.withPriority(1),
+                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 0, Duration.ZERO));
+        supervisor.register("processor", ProcessContext::awaitCancellation, ProcessOption.inGroup("pipeline"),
+                ProcessOption.withPriority(2), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 0, Duration.ZERO));
+        try {
+            supervisor.run();
+            await().atMost(WAIT).until(() -> runs.get() > loops && supervisor.isRunning("reader")
+                    && supervisor.isRunning("processor"));
+        } finally {
+            supervisor.shutdown();
+        }
+        events.awaitTerminated();
+
+        long groupRestarts = events.events().stream()
+                .filter(e -> e.type() == SupervisorEvent.Type.GROUP_RESTARTING).count();
+        assertThat(groupRestarts).isEqualTo(loops);
+        assertThat(linesOf("processor")).filteredOn(l -> l.level().isMoreSpecificThan(Level.INFO))
+                .as("the member's lines at INFO and above over %d group restarts in one window", loops)
+                .hasSizeLessThanOrEqualTo(6);
+        assertThat(linesOf("reader")).as("the trigger's lines").hasSizeLessThanOrEqualTo(10)
+                .extracting(CapturedLogs.Line::message)
+                .anyMatch(m -> m.endsWith(" restart(s) and " + (loops - 1) + " restart(s) of group \"pipeline\" (its"
+                        + " members' lines included), were not logged"));
+        assertThat(logs.lines()).extracting(CapturedLogs.Line::message)
+                .filteredOn(m -> m.startsWith("Group \"pipeline\" restarting")).hasSize(1);
+    }
+
+    /** A process that has logged more different outcomes in a window than are tracked still folds a repeat. */
+    @Test
+    void aFailureRepeatedAfterManyDifferentOnesIsStillFolded() {
+        int different = 100;
+        int repeats = 100;
+        ManualClock clock = new ManualClock();
+        RecordingListener events = new RecordingListener();
+        Supervisor supervisor = Supervisor.builder().name("many-outcomes").clock(clock).listener(events).build();
+        AtomicInteger runs = new AtomicInteger();
+        supervisor.register("flaky", ctx -> {
+            int run = runs.incrementAndGet();
+            if (run <= different) {
+                throw new IllegalStateException("timeout after " + (3000 + run) + " ms");
+            }
+            if (run <= different + repeats) {
+                throw new IllegalStateException(REPEATED);
+            }
+            ctx.awaitCancellation();
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 0, Duration.ZERO));
+        try {
+            supervisor.run();
+            await().atMost(WAIT).until(() -> runs.get() > different + repeats && supervisor.isRunning("flaky"));
+        } finally {
+            supervisor.shutdown();
+        }
+        events.awaitTerminated();
+
+        List<CapturedLogs.Line> lines = linesOf("flaky");
+        assertThat(lines).filteredOn(l -> l.thrown() != null && REPEATED.equals(l.thrown().getMessage()))
+                .as("full traces of one failure repeated %d times within one window", repeats).hasSize(1);
+        assertThat(lines).filteredOn(l -> l.thrown() != null && l.thrown().getMessage().startsWith("timeout after"))
+                .as("every different failure in full").hasSize(different);
+        assertThat(lines).extracting(CapturedLogs.Line::message)
+                .anyMatch(m -> m.contains((repeats - 1) + " more of the same failure (java.lang.IllegalStateException: "
+                        + REPEATED + ")"));
     }
 }
