@@ -139,7 +139,8 @@ final class LoggingListener implements SupervisorListener {
                 LOG.error("Process \"{}\" is hung; cancelling it", name, event.error());
                 break;
             case SHUTDOWN_TIMEOUT:
-                LOG.error("Process \"{}\" did not stop within the shutdown timeout; abandoning it", name,
+                LOG.error("Process \"{}\" did not stop within {}; abandoning it", name,
+                        event.reason() == ExitReason.GROUP ? "the time its group gave it" : "the shutdown timeout",
                         event.error());
                 break;
             case LEASE_ACQUIRED:

@@ -276,7 +276,7 @@ final class ManagedProcess {
         }
         count(reason, null, false, now);
         settle(atRest, now);
-        emit(SupervisorEvent.Type.SHUTDOWN_TIMEOUT, null, report, null, false);
+        emit(SupervisorEvent.Type.SHUTDOWN_TIMEOUT, reason, report, null, false);
         emit(SupervisorEvent.Type.STOPPED, reason, null, null, false);
         if (spec.singleton && reason == ExitReason.SHUTDOWN) {
             // Its run may still be working and nothing will renew the lease: it is left to expire, never released.

@@ -86,7 +86,10 @@ public final class SupervisorEvent {
         RESTART_LIMIT_EXCEEDED,
         /** The watchdog saw no heartbeat within its timeout; the run is being cancelled. */
         HUNG,
-        /** The run did not end within the shutdown timeout; it was abandoned and its late end is ignored. */
+        /**
+         * The run did not end within the shutdown timeout, or within the time its group gave it (reason
+         * {@link ExitReason#GROUP}); it was abandoned and its late end is ignored.
+         */
         SHUTDOWN_TIMEOUT,
         /**
          * The status changed with none of the other events: a start was requested, a pending restart or a start

@@ -178,6 +178,7 @@ class GroupRestartTest {
             bench.scheduler.advance(TICK);
 
             SupervisorEvent report = bench.awaitEvents("c", Type.SHUTDOWN_TIMEOUT, 1).get(0);
+            assertThat(report.reason()).as("abandoned by its group, not by a shutdown").isEqualTo(ExitReason.GROUP);
             assertThat(report.error()).isInstanceOf(ProcessNotStoppedException.class)
                     .hasMessageContaining("\"c\"").hasMessageContaining("10000 ms");
             assertThat(report.error().getStackTrace()).as("where c is stuck")

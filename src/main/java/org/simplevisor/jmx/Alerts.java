@@ -11,6 +11,7 @@ import javax.management.MBeanNotificationInfo;
 import javax.management.Notification;
 import javax.management.ObjectName;
 import org.jspecify.annotations.Nullable;
+import org.simplevisor.ExitReason;
 import org.simplevisor.LeaseLoss;
 import org.simplevisor.LeaseState;
 import org.simplevisor.ProcessSnapshot;
@@ -111,8 +112,10 @@ final class Alerts implements AlertsMXBean {
                 return "LEASE LOST: " + process + " no longer holds its lease (" + leaseLoss(event).tagValue()
                         + "); its run is cancelled and it waits in STANDBY";
             default:
-                return "SHUTDOWN TIMEOUT: " + process + " was abandoned: " + event.error().getMessage()
-                        + (s.lease() != null && s.lease().held() ? "; its lease is left to expire, so another node may start it while"
+                boolean byGroup = event.reason() == ExitReason.GROUP;
+                return "SHUTDOWN TIMEOUT: " + process + " was abandoned" + (byGroup ? " by its group: " : ": ")
+                        + event.error().getMessage()
+                        + (!byGroup && s.lease() != null && s.lease().held() ? "; its lease is left to expire, so another node may start it while"
                                 + " this run still works" : "");
         }
     }

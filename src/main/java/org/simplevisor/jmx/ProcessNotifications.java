@@ -25,6 +25,7 @@ import javax.management.openmbean.OpenDataException;
 import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
 import org.jspecify.annotations.Nullable;
+import org.simplevisor.ExitReason;
 import org.simplevisor.LeaseLoss;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.SupervisorEvent;
@@ -221,7 +222,7 @@ final class ProcessNotifications {
             case HUNG:
                 return "hung";
             case SHUTDOWN_TIMEOUT:
-                return "shutdown";
+                return event.reason() == ExitReason.GROUP ? "group" : "shutdown";
             case LEASE_ACQUIRED:
                 return "acquired";
             case LEASE_LOST:
@@ -255,7 +256,8 @@ final class ProcessNotifications {
             case HUNG:
                 return process + " is hung and is being cancelled: " + event.error().getMessage();
             case SHUTDOWN_TIMEOUT:
-                return process + " did not stop within the shutdown timeout and was abandoned: "
+                return process + " did not stop within " + (event.reason() == ExitReason.GROUP
+                        ? "the time its group gave it" : "the shutdown timeout") + " and was abandoned: "
                         + event.error().getMessage();
             case LEASE_ACQUIRED:
                 return process + " acquired its lease on node " + quoted(s.lease().holder()) + " (fencing token "

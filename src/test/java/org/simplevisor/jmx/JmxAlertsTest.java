@@ -23,6 +23,7 @@ import javax.management.Notification;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.simplevisor.GroupStrategy;
 import org.simplevisor.LeaseTiming;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.ProcessStatus;
@@ -30,6 +31,7 @@ import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
 import org.simplevisor.testing.ClockLeaseStore;
 import org.simplevisor.testing.DeafProcess;
+import org.simplevisor.testing.FirstRunFails;
 
 /** The Alerts MBean: only what needs a person, numbered on its own, with messages that lead with the alert. */
 class JmxAlertsTest {
@@ -161,6 +163,34 @@ class JmxAlertsTest {
             assertThat(server.getAttribute(jmx.alertsObjectName(), "AlertCount")).isEqualTo(1L);
         } finally {
             slowListenerMayGo.countDown();
+        }
+    }
+
+    @Test
+    void aMemberItsGroupAbandonsRaisesAShutdownTimeoutAlertThatSaysSo() throws Exception {
+        CountDownLatch mayFail = new CountDownLatch(1);
+        Supervisor grouped = Supervisor.builder().name(context + "-group").shutdownTimeout(Duration.ofMillis(300))
+                .group("pipeline", GroupStrategy.ONE_FOR_ALL).build();
+        try {
+            grouped.register("reader", new FirstRunFails(mayFail, () -> new Exception("feed closed")),
+                    ProcessOption.inGroup("pipeline"), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3,
+                            Duration.ZERO));
+            grouped.register("stubborn", DeafProcess.until(release), ProcessOption.inGroup("pipeline"));
+            SupervisorJmx jmx = SupervisorJmx.register(grouped);
+            NotificationRecorder alerts = new NotificationRecorder();
+            server.addNotificationListener(jmx.alertsObjectName(), alerts, null, null);
+            grouped.run();
+            await().until(() -> grouped.isRunning("reader") && grouped.isRunning("stubborn"));
+
+            mayFail.countDown(); // the group stops stubborn, which ignores it: abandoned after 300 ms
+
+            Notification timeout = alerts.await(PROCESS_SHUTDOWN_TIMEOUT);
+            assertThat(timeout.getMessage())
+                    .startsWith("SHUTDOWN TIMEOUT: stubborn (" + context + "-group) was abandoned by its group: ");
+            assertThat(userData(timeout).get("reason")).isEqualTo("group");
+        } finally {
+            release.countDown();
+            grouped.shutdown();
         }
     }
 }
