@@ -278,6 +278,11 @@ final class ServletConfiguration {
                 case CLUSTER_NODE_ID:
                     clusterNodeId = nonBlank(where, value, "this node's id among those sharing the lease table",
                             clusterNodeId);
+                    if (clusterNodeId != null && clusterNodeId.length() > JdbcLeaseStore.MAX_NAME_LENGTH) {
+                        problems.add(where + ": must have at most " + JdbcLeaseStore.MAX_NAME_LENGTH
+                                + " characters (the lease table's holder column), has " + clusterNodeId.length());
+                        clusterNodeId = null;
+                    }
                     break;
                 default:
                     problems.add(where + ": unknown parameter; known are " + String.join(", ", ENABLED,

@@ -85,6 +85,9 @@ public final class SupervisorContextListener implements ServletContextListener {
             start(context, contextPath);
         } catch (RuntimeException | Error e) {
             LOG.error("simplevisor: web application {} cannot start: {}", contextPath, e.getMessage());
+            if (supervisor != null && context.getAttribute(SUPERVISOR_ATTRIBUTE) == supervisor) {
+                context.removeAttribute(SUPERVISOR_ATTRIBUTE); // set before the run that failed
+            }
             release(contextPath);
             throw e;
         }
