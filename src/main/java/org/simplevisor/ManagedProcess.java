@@ -181,6 +181,9 @@ final class ManagedProcess {
     @Nullable ProcessRun closeForShutdown(ShutdownLevel level, Instant now) {
         synchronized (lock) {
             close();
+            if (run != null && run.abandoned && spec.singleton) {
+                leaveLeaseToExpire(now); // its group abandoned it, and its lease was renewed until now
+            }
             if (run == null || run.abandoned) {
                 return null;
             }
@@ -279,13 +282,20 @@ final class ManagedProcess {
         emit(SupervisorEvent.Type.SHUTDOWN_TIMEOUT, reason, report, null, false);
         emit(SupervisorEvent.Type.STOPPED, reason, null, null, false);
         if (spec.singleton && reason == ExitReason.SHUTDOWN) {
-            // Its run may still be working and nothing will renew the lease: it is left to expire, never released.
-            // A run its group abandoned keeps the lease renewed until its thread ends (abandonedRunEnded).
-            if (lease != null) {
-                loseLease(LeaseLoss.EXPIRED, now);
-            }
-            host.leases.forget(this);
+            leaveLeaseToExpire(now); // a run its group abandoned keeps it renewed until its thread ends
         }
+    }
+
+    /**
+     * A run abandoned still running may be working under the lease, and the supervisor is going: nothing will renew
+     * the lease any more, and it is never released under the run. It is left to expire in the store.
+     */
+    @GuardedBy("lock")
+    private void leaveLeaseToExpire(Instant now) {
+        if (lease != null) {
+            loseLease(LeaseLoss.EXPIRED, now);
+        }
+        host.leases.forget(this);
     }
 
     /**
