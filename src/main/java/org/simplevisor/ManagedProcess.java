@@ -56,6 +56,11 @@ final class ManagedProcess {
      * shutdown clear it.
      */
     @GuardedBy("lock") private ProcessGroup.@Nullable Order groupOrder;
+    /**
+     * Held for its group after its own end was restarted by its policy (or with that restart dropped before it
+     * began): the group's start counts against its restart limit, as a trigger's does. A new run clears it.
+     */
+    @GuardedBy("lock") private boolean restartCountsAsTrigger;
     @GuardedBy("lock") private int restartCount;
     @GuardedBy("lock") private int consecutiveRestarts;
     /** When the restarts within the restart window happened; {@code null} without a window (most processes). */
@@ -144,6 +149,9 @@ final class ManagedProcess {
             startAfterExit = false;
             if (!dropWaitingStart()) {
                 groupOrder = null; // the run ends STOPPED, whatever its group ordered
+                if (run != null) {
+                    run.stopRequested = true; // also when something else cancelled the run first
+                }
                 cancelRun(ProcessRun.CancelCause.MANUAL);
             }
         }
@@ -586,7 +594,7 @@ final class ManagedProcess {
                     resetRestarts();
                 }
                 SupervisorEvent.Type endEvent = endEventOf(reason);
-                step = nextStep(reason, ended.cancelCause(), failure, now);
+                step = nextStep(reason, ended, failure, now);
                 switch (step) {
                     case START_AGAIN:
                         submit = startAgain();
@@ -623,6 +631,7 @@ final class ManagedProcess {
                         emit(SupervisorEvent.Type.RESTARTING, reason, failure, delay, false);
                         if (step == NextStep.RESTART_WITH_GROUP) {
                             groupOrder = new ProcessGroup.Order(ProcessGroup.Decision.RESTART, delay);
+                            restartCountsAsTrigger = true;
                         } else {
                             submit = scheduleRestart(delay);
                         }
@@ -652,21 +661,23 @@ final class ManagedProcess {
 
     /** The next step; a singleton that would run again without its lease waits for it in STANDBY instead. */
     @GuardedBy("lock")
-    private NextStep nextStep(ExitReason reason, ProcessRun.@Nullable CancelCause cancelCause,
-            @Nullable Throwable failure, Instant now) {
-        NextStep step = nextStepByPolicy(reason, cancelCause, failure, now);
+    private NextStep nextStep(ExitReason reason, ProcessRun ended, @Nullable Throwable failure, Instant now) {
+        NextStep step = nextStepByPolicy(reason, ended, failure, now);
         boolean runsAgain = step == NextStep.START_AGAIN || step == NextStep.RESTART
                 || step == NextStep.RESTART_WITH_GROUP;
         return runsAgain && spec.singleton && lease == null ? NextStep.STANDBY : step;
     }
 
     @GuardedBy("lock")
-    private NextStep nextStepByPolicy(ExitReason reason, ProcessRun.@Nullable CancelCause cancelCause,
-            @Nullable Throwable failure, Instant now) {
+    private NextStep nextStepByPolicy(ExitReason reason, ProcessRun ended, @Nullable Throwable failure,
+            Instant now) {
+        ProcessRun.CancelCause cancelCause = ended.cancelCause();
         if (startAfterExit && !closed) {
             return NextStep.START_AGAIN;
         } else if (groupOrder != null) {
             return NextStep.AS_GROUP_ORDERED;
+        } else if (ended.stopRequested) {
+            return NextStep.REST_STOPPED; // an operator's stop after another cancellation (watchdog, lease) came first
         } else if (reason == ExitReason.LEASE_LOST && !closed) {
             return NextStep.STANDBY;
         } else if (reason.isCancellation() || cancelCause == ProcessRun.CancelCause.MANUAL
@@ -727,8 +738,8 @@ final class ManagedProcess {
     ProcessGroup.Cancellation cancelForGroup(ProcessGroup.Order order, boolean alsoAtRest) {
         synchronized (lock) {
             boolean heldForGroup = run == null && groupOrder != null;
-            boolean stoppedByOperator = run != null && run.cancelCause() == ProcessRun.CancelCause.MANUAL
-                    && !startAfterExit;
+            boolean stoppedByOperator = run != null && (run.cancelCause() == ProcessRun.CancelCause.MANUAL
+                    || run.stopRequested) && !startAfterExit;
             boolean atRest = run == null && pendingRestart == null && !heldForGroup || stoppedByOperator;
             if (closed || (run != null && run.abandoned) || (atRest && !alsoAtRest)) {
                 return ProcessGroup.Cancellation.NOT_CONCERNED;
@@ -740,11 +751,15 @@ final class ManagedProcess {
                 return new ProcessGroup.Cancellation(order.decision, run);
             }
             boolean unbegunStart = run != null && !run.isRestart(); // its thread has not reached it yet
+            boolean unbegunOwnRestart = run != null && run.isRestart() && !run.outsideLimit;
             ProcessGroup.Order previous = groupOrder;
             dropWaitingRun(ProcessRun.CancelCause.GROUP); // the group's start replaces whatever waited
             ProcessGroup.Order followed = unbegunStart && order.decision != ProcessGroup.Decision.FAIL
                     ? new ProcessGroup.Order(ProcessGroup.Decision.START_AFRESH, order.delay) : order;
             followGroupOrderAtOnce(followed, previous);
+            if (unbegunOwnRestart && followed.decision == ProcessGroup.Decision.RESTART) {
+                restartCountsAsTrigger = true; // its own restart, dropped before it began, still counts
+            }
             return new ProcessGroup.Cancellation(followed.decision, null);
         }
     }
@@ -800,13 +815,14 @@ final class ManagedProcess {
                 return null;
             }
             boolean afresh = groupOrder.decision == ProcessGroup.Decision.START_AFRESH;
+            boolean countsAgainstLimit = trigger || restartCountsAsTrigger;
             groupOrder = null;
             if (afresh) {
                 resetRestarts();
             }
             submit = runOrStandby(!afresh, afresh ? ProcessStatus.STARTING : ProcessStatus.RESTARTING);
             if (submit != null) {
-                submit.outsideLimit = !afresh && !trigger;
+                submit.outsideLimit = !afresh && !countsAgainstLimit;
             }
             if (status != lastEmittedStatus) {
                 emit(SupervisorEvent.Type.STATUS_CHANGED); // starting afresh, or a singleton waiting for its lease
@@ -832,6 +848,13 @@ final class ManagedProcess {
             startAfterExit = false;
             reportNotStopped(stuck, ExitReason.GROUP, ProcessStatus.FAILED);
             return true;
+        }
+    }
+
+    /** {@return the thread of a run its group gave up on that is still going, or {@code null}} */
+    @Nullable Thread threadAbandonedByGroup() {
+        synchronized (lock) {
+            return run != null && run.abandoned ? run.thread : null;
         }
     }
 
@@ -945,6 +968,7 @@ final class ManagedProcess {
 
     @GuardedBy("lock")
     private ProcessRun newRun(boolean isRestart, ProcessStatus waitingStatus) {
+        restartCountsAsTrigger = false;
         run = new ProcessRun(name, host.clock, isRestart, lease == null ? 0 : lease.token());
         settle(waitingStatus, host.clock.instant());
         return run;

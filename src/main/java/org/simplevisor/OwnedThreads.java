@@ -106,9 +106,21 @@ public final class OwnedThreads implements ThreadFactory {
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean joinAll(long deadlineNanos) throws InterruptedException {
+        return joinAll(deadlineNanos, Set.of());
+    }
+
+    /**
+     * Waits as {@link #joinAll(long)} does, but not for the threads in {@code notWaitedFor}.
+     *
+     * @param deadlineNanos when to stop waiting, in {@link System#nanoTime()} terms
+     * @param notWaitedFor  threads not to wait for (those of runs already given up on)
+     * @return whether all of them have ended
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean joinAll(long deadlineNanos, Set<Thread> notWaitedFor) throws InterruptedException {
         for (Thread thread : threads) {
-            if (thread == Thread.currentThread()) {
-                continue; // shutdown called from one of our own threads: it ends after the call returns
+            if (thread == Thread.currentThread() || notWaitedFor.contains(thread)) {
+                continue; // the caller (shutdown from one of our threads: it ends after the call), or given up on
             }
             long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
             if (remainingMillis > 0) {

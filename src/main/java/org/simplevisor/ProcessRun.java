@@ -72,6 +72,11 @@ final class ProcessRun implements ProcessContext {
     boolean outsideLimit;
     /** Reported as not stopping after its group cancelled it: counted as ended; its actual end changes nothing. */
     boolean abandoned;
+    /**
+     * An operator stopped the process while this run was in progress: it comes to rest when the run ends, whatever
+     * cancelled the run first (the watchdog, a lost lease, the group).
+     */
+    boolean stopRequested;
     /** The priority level shutdown stops this run with, told when the run ends. */
     @Nullable ShutdownLevel shutdownLevel;
     /** This run's place in {@link #shutdownLevel}. */

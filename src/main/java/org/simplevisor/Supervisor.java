@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -378,7 +379,8 @@ public final class Supervisor implements AutoCloseable {
             // Shut down since the processes were stopped; not shutdownNow(): abandoned runs have been interrupted
             // once more already, and interrupting thousands of threads while they exit slows every exit.
             if (workerThreads != null) {
-                interrupts.await(() -> workerThreads.joinAll(deadline));
+                Set<Thread> givenUp = threadsAbandonedByGroups(); // shutdown neither waits for them nor reports them
+                interrupts.await(() -> workerThreads.joinAll(deadline, givenUp));
             } else if (!ProcessRun.isRunThread()) {
                 interrupts.await(() -> executor.awaitTermination(Math.max(0, deadline - System.nanoTime()),
                         TimeUnit.NANOSECONDS));
@@ -391,6 +393,18 @@ public final class Supervisor implements AutoCloseable {
                 false, clock.instant()), Math.max(deadline, System.nanoTime() + EVENT_DRAIN_GRACE.toNanos()),
                 interrupts);
         LOG.info("Supervisor \"{}\" terminated", name);
+    }
+
+    /** {@return the threads of runs their groups gave up on that are still going} */
+    private Set<Thread> threadsAbandonedByGroups() {
+        Set<Thread> abandoned = new HashSet<>();
+        for (ManagedProcess process : processes.values()) {
+            Thread thread = process.threadAbandonedByGroup();
+            if (thread != null) {
+                abandoned.add(thread);
+            }
+        }
+        return abandoned;
     }
 
     /**
