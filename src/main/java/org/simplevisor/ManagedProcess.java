@@ -588,9 +588,14 @@ final class ManagedProcess {
                 submit = abandonedRunEnded();
             } else {
                 Instant now = host.clock.instant();
-                Throwable failure = ended.cancelCause() == ProcessRun.CancelCause.WATCHDOG ? ended.hang : error;
+                // Ended by its hang, unless its body had already ended (in its recover handler, say) when the
+                // watchdog fired: that run keeps what it threw.
+                boolean hung = ended.cancelCause() == ProcessRun.CancelCause.WATCHDOG && reason == ExitReason.FAILED;
+                Throwable failure = hung ? ended.hang : error;
                 count(reason, failure, recoverFailed, now);
-                if (Duration.between(ended.startTime, now).compareTo(spec.healthyDuration) >= 0) {
+                // A hung run was healthy until its last heartbeat only: the silence after it is no health.
+                Instant healthyUntil = hung ? ended.lastHeartbeat() : now;
+                if (Duration.between(ended.startTime, healthyUntil).compareTo(spec.healthyDuration) >= 0) {
                     resetRestarts();
                 }
                 SupervisorEvent.Type endEvent = endEventOf(reason);

@@ -133,7 +133,9 @@ final class ProcessRun implements ProcessContext {
 
     @Override
     public boolean awaitCancellation(Duration timeout) throws InterruptedException {
-        return await(Math.max(1, timeout.toNanos()));
+        // saturated: a timeout beyond about 292 years (ChronoUnit.FOREVER) waits as long as a long can say
+        long nanos = timeout.compareTo(ProcessOption.LONGEST) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
+        return await(Math.max(1, nanos));
     }
 
     /**

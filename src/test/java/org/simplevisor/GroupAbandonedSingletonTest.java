@@ -46,10 +46,7 @@ class GroupAbandonedSingletonTest {
     }
 
     private void awaitIdle() {
-        do {
-            await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
-                    .until(() -> a.leaseKeeper().isIdle() && b.leaseKeeper().isIdle());
-        } while (scheduler.runDue());
+        LeaseRounds.awaitDone(scheduler, a, b);
     }
 
     @Test

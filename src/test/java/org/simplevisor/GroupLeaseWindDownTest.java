@@ -8,7 +8,6 @@ import static org.simplevisor.ProcessOption.withRestart;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -18,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.simplevisor.testing.ClockLeaseStore;
+import org.simplevisor.testing.DelegatingLeaseStore;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 import org.simplevisor.testing.RecordingListener;
@@ -44,35 +44,19 @@ class GroupLeaseWindDownTest {
     private final CountDownLatch windDown = new CountDownLatch(1);
 
     /** Renewals that block, when armed, until the test lets them through: a slow database. */
-    static final class SlowRenewals implements LeaseStore {
-        final LeaseStore delegate;
+    static final class SlowRenewals extends DelegatingLeaseStore {
         volatile CountDownLatch entered;
         volatile CountDownLatch proceed;
         volatile boolean armed;
 
         SlowRenewals(LeaseStore delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         void arm() {
             entered = new CountDownLatch(1);
             proceed = new CountDownLatch(1);
             armed = true;
-        }
-
-        @Override
-        public LeaseTiming timing() {
-            return delegate.timing();
-        }
-
-        @Override
-        public void prepare() throws LeaseStoreException {
-            delegate.prepare();
-        }
-
-        @Override
-        public Optional<Lease> tryAcquire(String name, String owner) throws LeaseStoreException {
-            return delegate.tryAcquire(name, owner);
         }
 
         @Override
@@ -87,17 +71,7 @@ class GroupLeaseWindDownTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            return delegate.renew(held);
-        }
-
-        @Override
-        public boolean release(Lease lease) throws LeaseStoreException {
-            return delegate.release(lease);
-        }
-
-        @Override
-        public Map<String, Lease> holders(Collection<String> names) throws LeaseStoreException {
-            return delegate.holders(names);
+            return super.renew(held);
         }
     }
 
@@ -108,10 +82,7 @@ class GroupLeaseWindDownTest {
     }
 
     private void awaitIdle() {
-        do {
-            await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
-                    .until(() -> supervisor.leaseKeeper().isIdle());
-        } while (scheduler.runDue());
+        LeaseRounds.awaitDone(scheduler, supervisor);
     }
 
     @Test

@@ -8,17 +8,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.simplevisor.testing.ClockLeaseStore;
+import org.simplevisor.testing.DelegatingLeaseStore;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 
@@ -82,24 +80,13 @@ class LateAcquisitionRaceTest {
     }
 
     /** The first acquisition waits for the test, then takes longer than the renewal deadline. */
-    final class SlowAcquisition implements LeaseStore {
-        final LeaseStore delegate;
+    final class SlowAcquisition extends DelegatingLeaseStore {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch proceed = new CountDownLatch(1);
         volatile boolean armed = true;
 
         SlowAcquisition(LeaseStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public LeaseTiming timing() {
-            return delegate.timing();
-        }
-
-        @Override
-        public void prepare() throws LeaseStoreException {
-            delegate.prepare();
+            super(delegate);
         }
 
         @Override
@@ -114,22 +101,7 @@ class LateAcquisitionRaceTest {
                 }
                 manual.advance(TIMING.renewDeadline().plusSeconds(1)); // waited that long for a connection
             }
-            return delegate.tryAcquire(name, owner);
-        }
-
-        @Override
-        public Set<Lease> renew(Collection<Lease> held) throws LeaseStoreException {
-            return delegate.renew(held);
-        }
-
-        @Override
-        public boolean release(Lease lease) throws LeaseStoreException {
-            return delegate.release(lease);
-        }
-
-        @Override
-        public Map<String, Lease> holders(Collection<String> names) throws LeaseStoreException {
-            return delegate.holders(names);
+            return super.tryAcquire(name, owner);
         }
     }
 
@@ -140,10 +112,7 @@ class LateAcquisitionRaceTest {
     }
 
     private void awaitIdle() {
-        do {
-            await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
-                    .until(() -> a.leaseKeeper().isIdle() && b.leaseKeeper().isIdle());
-        } while (scheduler.runDue());
+        LeaseRounds.awaitDone(scheduler, a, b);
     }
 
     private static boolean waitsInLeaseAcquired(Thread thread) {

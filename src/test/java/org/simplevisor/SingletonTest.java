@@ -126,15 +126,8 @@ class SingletonTest {
         }
     }
 
-    /**
-     * Waits until every node's lease round has finished, and runs what the rounds scheduled for now meanwhile (a
-     * deadline check a round moved to now, say), until nothing is left to run at this time.
-     */
     private void awaitRoundsDone() {
-        do {
-            await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
-                    .until(() -> nodes.stream().allMatch(node -> node.supervisor.leaseKeeper().isIdle()));
-        } while (scheduler.runDue());
+        LeaseRounds.awaitDone(scheduler, nodes.stream().map(node -> node.supervisor).toArray(Supervisor[]::new));
     }
 
     private void run(Node node) {

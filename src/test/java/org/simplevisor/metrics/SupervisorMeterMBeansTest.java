@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -33,6 +34,7 @@ import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
 import org.simplevisor.testing.CrashOnceGroup;
 import org.simplevisor.testing.ClockLeaseStore;
+import org.simplevisor.testing.DeafProcess;
 
 /**
  * The meter MBeans in a real MBean server give, read as the shipped exporter rules read them (the name's keys as
@@ -50,13 +52,16 @@ class SupervisorMeterMBeansTest {
     private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final MBeanServer server = MBeanServerFactory.newMBeanServer();
+    private final ClockLeaseStore rows = new ClockLeaseStore(Clock.systemUTC(), LeaseTiming.of(Duration.ofSeconds(3)));
     private final Supervisor supervisor = Supervisor.builder().name("meters-test").nodeId("node-a")
-            .leaseStore(new ClockLeaseStore(Clock.systemUTC(), LeaseTiming.of(Duration.ofSeconds(3))).connect())
+            .shutdownTimeout(Duration.ofMillis(300)).leaseStore(rows.connect())
             .group("pipeline", GroupStrategy.ONE_FOR_ALL).build();
     private final PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final CountDownLatch release = new CountDownLatch(1);
 
     @AfterEach
     void tearDown() {
+        release.countDown();
         supervisor.shutdown();
         prometheus.close();
     }
@@ -171,6 +176,53 @@ class SupervisorMeterMBeansTest {
     }
 
     // ---------------------------------------------------------------- the two renderings
+
+    /**
+     * Both publishers agree on the paths the test above does not drive: a process registered after run(), a manual
+     * restart, a group restart, a lease taken over by another node, a run abandoned at shutdown.
+     */
+    @Test
+    void theSeriesAgreeThroughRestartsAGroupRestartALeaseExpiryAndAnAbandonmentAtShutdown() throws Exception {
+        SupervisorMeterMBeans meters = SupervisorMeterMBeans.register(supervisor, server, DOMAIN,
+                Map.of("context", "/app"));
+        SupervisorMetrics metrics = SupervisorMetrics.monitor(prometheus, supervisor, Tags.of("context", "/app"));
+        supervisor.register("a", ProcessContext::awaitCancellation, ProcessOption.inGroup("pipeline"),
+                ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+        supervisor.register("b", ProcessContext::awaitCancellation, ProcessOption.inGroup("pipeline"),
+                ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+        supervisor.register("relay", ProcessContext::awaitCancellation, ProcessOption.singleton());
+        supervisor.run();
+        supervisor.register("late-deaf", DeafProcess.until(release)); // after run(): abandoned at shutdown
+        await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.snapshot("relay").lease().held()
+                && supervisor.isRunning("a") && supervisor.isRunning("b") && supervisor.isRunning("late-deaf"));
+        supervisor.restart("a");
+        await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.snapshot("a").totalStarts() == 2
+                && supervisor.isRunning("a"));
+        supervisor.restartGroup("pipeline");
+        await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.snapshot("b").totalStarts() == 2
+                && supervisor.isRunning("a") && supervisor.isRunning("b"));
+        rows.takeOver("meters-test/relay", "node-b"); // the next renewal fails: expired
+        await().atMost(Duration.ofSeconds(15)).until(() -> !supervisor.snapshot("relay").lease().held()
+                && supervisor.status("relay") == ProcessStatus.STANDBY);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(mbeanSamples())
+                .isEqualTo(prometheusSamples()));
+
+        supervisor.shutdown();
+        assertThat(mbeanSamples()).isEqualTo(prometheusSamples())
+                .containsEntry("simplevisor_shutdown_timeouts_total{context=/app,process_name=late-deaf}", 1.0)
+                .containsEntry("simplevisor_process_stopped_total{context=/app,process_name=late-deaf,"
+                        + "reason=shutdown}", 1.0)
+                .containsEntry("simplevisor_group_restarted_total{context=/app,group=pipeline}", 1.0)
+                .containsEntry("simplevisor_process_lease_lost_total{context=/app,process_name=relay,"
+                        + "reason=expired}", 1.0)
+                .containsEntry("simplevisor_process_lease_held{context=/app,process_name=relay}", 0.0)
+                .containsEntry("simplevisor_processes_running{context=/app,process_name=late-deaf,"
+                        + "restart_policy=never}", 0.0);
+        meters.close();
+        metrics.close();
+        assertThat(server.queryNames(new ObjectName(DOMAIN + ":*"), null)).isEmpty();
+        assertThat(prometheus.getMeters()).isEmpty();
+    }
 
     /** Every series of the MBeans, read as the exporter rules read them, as {@code name{k=v,...}} to its value. */
     private Map<String, Double> mbeanSamples() throws Exception {
