@@ -37,13 +37,14 @@ final class SupervisorView implements SupervisorMXBean {
         "totalRestarts", "totalFailures", "totalCrashes", "lastExitReason", "lastFailure", "lastFailureTime",
         "uptimeMillis"};
     private static final String[] ROW_DESCRIPTIONS = {
-        "The process's registered name", "STOPPED, STARTING, RUNNING, RESTARTING or FAILED",
+        "The process's registered name", "STOPPED, STARTING, RUNNING, RESTARTING, FAILED or STANDBY",
         "Whether a run is in progress", "The process group it restarts with; null if none",
         "NEVER, ALWAYS or ON_FAILURE", "Restarts counted toward the limit",
         "The restart limit; 0 or less is unlimited", "Runs begun since registration",
         "Restarts performed since registration", "Runs that threw a checked exception or hung",
         "Runs that threw a RuntimeException or an Error",
-        "How the last run ended: COMPLETED, FAILED, CRASHED, CANCELLED, SHUTDOWN or MANUAL",
+        "How the last run ended: COMPLETED, FAILED, CRASHED, CANCELLED, SHUTDOWN, MANUAL, LEASE_LOST or GROUP;"
+                + " null before the first end",
         "What the last failure threw, as \"class: message\"", "When the last failure happened",
         "How long the current run has lasted, in milliseconds"};
     private static final OpenType<?>[] ROW_TYPES = {
