@@ -378,10 +378,11 @@ public final class Supervisor implements AutoCloseable {
         if (ownsExecutor) {
             // Shut down since the processes were stopped; not shutdownNow(): abandoned runs have been interrupted
             // once more already, and interrupting thousands of threads while they exit slows every exit.
+            Set<Thread> givenUp = threadsAbandonedByGroups(); // shutdown neither waits for them nor reports them
             if (workerThreads != null) {
-                Set<Thread> givenUp = threadsAbandonedByGroups(); // shutdown neither waits for them nor reports them
                 interrupts.await(() -> workerThreads.joinAll(deadline, givenUp));
-            } else if (!ProcessRun.isRunThread()) {
+            } else if (!ProcessRun.isRunThread() && givenUp.isEmpty()) { // it would wait for those too
+                // The runs have all ended by now (or were abandoned): this waits for their threads to exit.
                 interrupts.await(() -> executor.awaitTermination(Math.max(0, deadline - System.nanoTime()),
                         TimeUnit.NANOSECONDS));
             }

@@ -2,6 +2,7 @@ package org.simplevisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.simplevisor.ProcessOption.inGroup;
 import static org.simplevisor.ProcessOption.withRestart;
 import static org.simplevisor.ProcessOption.withWatchdog;
@@ -13,6 +14,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.simplevisor.SupervisorEvent.Type;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
@@ -232,11 +235,14 @@ class StopsAndGroupRacesTest {
      * test executor only). On the supervisor's own threads (the default executor) shutdown joins that thread until
      * its deadline: it always takes the whole shutdown timeout.
      */
-    @Test
-    void aStuckMemberIsNotWaitedForAgainAtShutdownOnTheSupervisorsOwnThreads() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aStuckMemberIsNotWaitedForAgainAtShutdownOnTheSupervisorsOwnThreads(boolean virtualThreads) {
+        assumeTrue(!virtualThreads || Runtime.version().feature() >= 21, "virtual threads need Java 21");
         Duration timeout = Duration.ofSeconds(3);
         Supervisor supervisor = track(Supervisor.builder().name("races").clock(clock).scheduler(scheduler)
-                .shutdownTimeout(timeout).listener(events).group("g", GroupStrategy.ONE_FOR_ALL).build());
+                .virtualThreads(virtualThreads).shutdownTimeout(timeout).listener(events)
+                .group("g", GroupStrategy.ONE_FOR_ALL).build());
         ScriptedProcess a = new ScriptedProcess();
         Stubborn b = new Stubborn();
         supervisor.register("a", a, inGroup("g"), withRestart(RestartPolicy.ON_FAILURE, 3, DELAY));
