@@ -23,7 +23,7 @@ public @interface Supervised {
     /** {@return the restart policy} */
     RestartPolicy restart() default RestartPolicy.NEVER;
 
-    /** {@return the restart limit; 0 or less is unlimited} */
+    /** {@return the restart limit; 0 is unlimited (a negative value fails the deployment)} */
     int maxRestarts() default Supervisor.DEFAULT_MAX_RESTARTS;
 
     /** {@return the delay before a restart ({@link Supervisor#DEFAULT_RESTART_DELAY} as text)} */
