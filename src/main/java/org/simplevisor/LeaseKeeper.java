@@ -104,7 +104,12 @@ final class LeaseKeeper {
 
     /** {@return the lease of a process: named after the supervisor and the process, so applications never collide} */
     String leaseName(ManagedProcess process) {
-        return supervisorName + "/" + process.name;
+        return leaseName(supervisorName, process.name);
+    }
+
+    /** {@return the lease of a supervisor's process} */
+    static String leaseName(String supervisorName, String processName) {
+        return supervisorName + "/" + processName;
     }
 
     // ---------------------------------------------------------------- the supervisor's side

@@ -28,6 +28,12 @@ import java.util.Set;
  */
 public interface LeaseStore extends AutoCloseable {
 
+    /**
+     * The longest lease name and owner every store accepts: {@value} characters. A singleton's lease is named
+     * {@code <supervisor name>/<process name>} and owned by the node's id; the supervisor refuses longer ones.
+     */
+    int MAX_NAME_LENGTH = 255;
+
     /** {@return the lease time, and how often and how long holders renew} */
     LeaseTiming timing();
 

@@ -214,6 +214,12 @@ public final class Supervisor implements AutoCloseable {
             throw new IllegalArgumentException("process \"" + name + "\" is a singleton, which needs a lease store: "
                     + "Supervisor.builder().leaseStore(...)");
         }
+        if (spec.singleton && LeaseKeeper.leaseName(this.name, name).length() > LeaseStore.MAX_NAME_LENGTH) {
+            // refused by the store, it would fail every round's read of the holders, for every singleton
+            throw new IllegalArgumentException("process \"" + name + "\" is a singleton whose lease name \""
+                    + LeaseKeeper.leaseName(this.name, name) + "\" (supervisor/process) is longer than the "
+                    + LeaseStore.MAX_NAME_LENGTH + " characters a lease store accepts");
+        }
         ProcessGroup group = spec.group == null ? null : groups.get(spec.group);
         if (spec.group != null && group == null) {
             throw new IllegalArgumentException("process \"" + name + "\": group \"" + spec.group + "\" is not declared;"
@@ -869,12 +875,16 @@ public final class Supervisor implements AutoCloseable {
          * Sets this node's id, the owner of the leases it holds: unique among the nodes sharing a lease store, and
          * new for each life of a node. Default: host name, PID, supervisor name and a random suffix.
          *
-         * @param nodeId a non-blank id
+         * @param nodeId a non-blank id of at most {@value LeaseStore#MAX_NAME_LENGTH} characters
          * @return this builder
          */
         public Builder nodeId(String nodeId) {
             if (nodeId == null || nodeId.isBlank()) {
                 throw new IllegalArgumentException("nodeId must not be empty");
+            }
+            if (nodeId.length() > LeaseStore.MAX_NAME_LENGTH) {
+                throw new IllegalArgumentException("nodeId must have at most " + LeaseStore.MAX_NAME_LENGTH
+                        + " characters (a lease store's owner), has " + nodeId.length());
             }
             this.nodeId = nodeId;
             return this;

@@ -441,6 +441,23 @@ class SingletonTest {
     }
 
     @Test
+    void aLeaseNameOrANodeIdLongerThanALeaseStoreAcceptsIsRefusedAtOnce() {
+        assertThatThrownBy(() -> Supervisor.builder().nodeId("n".repeat(LeaseStore.MAX_NAME_LENGTH + 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("nodeId must have at most 255");
+        Supervisor supervisor = Supervisor.builder().name("app").leaseStore(rows.connect()).build();
+        try {
+            String longest = "p".repeat(LeaseStore.MAX_NAME_LENGTH - "app/".length());
+            supervisor.register(longest, ctx -> { }, ProcessOption.singleton());
+            // else every round's read of the holders would fail, and no singleton of the supervisor would run
+            assertThatThrownBy(() -> supervisor.register(longest + "q", ctx -> { }, ProcessOption.singleton()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageEndingWith("is longer than the 255 characters a lease store accepts");
+        } finally {
+            supervisor.shutdown();
+        }
+    }
+
+    @Test
     void aSingletonNeedsALeaseStore() {
         Supervisor supervisor = new Supervisor(Duration.ofSeconds(1));
         try {

@@ -69,9 +69,6 @@ public final class JdbcLeaseStore implements LeaseStore {
 
     /** The table unless configured otherwise. */
     public static final String DEFAULT_TABLE = "simplevisor_lease";
-    /** The longest lease name and owner: the width of their columns. */
-    public static final int MAX_NAME_LENGTH = 255;
-
     /** Leases per renewal or holder query: far below every database's limit on statement parameters. */
     static final int LEASES_PER_STATEMENT = 1000;
     private static final List<String> COLUMNS = List.of("lease_name", "holder", "token", "expires_at");

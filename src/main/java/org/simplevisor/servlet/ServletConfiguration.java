@@ -23,6 +23,7 @@ import javax.management.ObjectName;
 import org.jspecify.annotations.Nullable;
 import org.simplevisor.GroupStrategy;
 import org.simplevisor.ProcessOption;
+import org.simplevisor.LeaseStore;
 import org.simplevisor.LeaseTiming;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervised;
@@ -278,8 +279,8 @@ final class ServletConfiguration {
                 case CLUSTER_NODE_ID:
                     clusterNodeId = nonBlank(where, value, "this node's id among those sharing the lease table",
                             clusterNodeId);
-                    if (clusterNodeId != null && clusterNodeId.length() > JdbcLeaseStore.MAX_NAME_LENGTH) {
-                        problems.add(where + ": must have at most " + JdbcLeaseStore.MAX_NAME_LENGTH
+                    if (clusterNodeId != null && clusterNodeId.length() > LeaseStore.MAX_NAME_LENGTH) {
+                        problems.add(where + ": must have at most " + LeaseStore.MAX_NAME_LENGTH
                                 + " characters (the lease table's holder column), has " + clusterNodeId.length());
                         clusterNodeId = null;
                     }

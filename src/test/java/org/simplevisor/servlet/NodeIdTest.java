@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.simplevisor.LeaseStore;
 import org.simplevisor.ProcessContext;
 import org.simplevisor.SupervisedProcess;
-import org.simplevisor.cluster.JdbcLeaseStore;
 
 /** simplevisor.cluster.node-id: a value the lease store would refuse as a lease holder fails the deployment. */
 class NodeIdTest {
@@ -22,7 +21,7 @@ class NodeIdTest {
 
     @Test
     void aNodeIdTheLeaseStoreRefusesFailsTheDeploymentNamingTheParameter() throws Exception {
-        String nodeId = "node-" + "x".repeat(JdbcLeaseStore.MAX_NAME_LENGTH);
+        String nodeId = "node-" + "x".repeat(LeaseStore.MAX_NAME_LENGTH);
         Map<String, String> parameters = Map.of(
                 "simplevisor.cluster.datasource", "jdbc/leases",
                 "simplevisor.cluster.node-id", nodeId,
