@@ -195,7 +195,8 @@ final class LoggingListener implements SupervisorListener {
             return restartedWithTheLoop;
         }
         ProcessRepeats trigger = process.group() == null ? null : loopingByGroup.get(process.group());
-        if (trigger == null || trigger.looping == null || trigger == repeats) {
+        if (trigger == null || trigger == repeats || trigger.looping == null
+                || !trigger.looping.windowEnd.isAfter(event.time())) { // a loop long over is no trigger now
             return false;
         }
         processes.computeIfAbsent(event.processName(), name -> new ProcessRepeats()).inGroupLoop = true;
