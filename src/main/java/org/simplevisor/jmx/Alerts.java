@@ -40,8 +40,8 @@ final class Alerts implements AlertsMXBean {
     private final ListenerSafeEmitter emitter = new ListenerSafeEmitter(INFOS.clone());
     private final String context;
     private final Executor deliveries;
-    // Written on the event thread only; read by JMX clients.
-    private volatile long count;
+    // Written on the event thread only; read by JMX clients. Its sequence number is the count of alerts, so that a
+    // reader sees the two together.
     private volatile @Nullable Notification last;
 
     /**
@@ -88,9 +88,9 @@ final class Alerts implements AlertsMXBean {
         if (type == null) {
             return;
         }
-        Notification alert = new Notification(type, source, count + 1, event.time().toEpochMilli(), message(event));
+        Notification alert = new Notification(type, source, getAlertCount() + 1, event.time().toEpochMilli(),
+                message(event));
         last = alert;
-        count++;
         if (emitter.hasListeners()) {
             alert.setUserData(ProcessNotifications.userData(event, context));
             // a copy: a listener may change what it receives, and the last alert is read from here
@@ -122,7 +122,8 @@ final class Alerts implements AlertsMXBean {
 
     @Override
     public long getAlertCount() {
-        return count;
+        Notification alert = last;
+        return alert == null ? 0 : alert.getSequenceNumber();
     }
 
     @Override
