@@ -207,6 +207,17 @@ final class LeaseKeeper {
         }
     }
 
+    /**
+     * {@return whether this acquisition is still the process's in the keeper: not released since it was made (an
+     * operator's stop and start, or a group's restart, between the acquisition and its hand-over, releases it)}
+     */
+    boolean stillHeld(ManagedProcess process, Lease lease) {
+        synchronized (lock) {
+            Holding holding = held.get(process);
+            return holding != null && holding.lease.equals(lease) && !holding.gone;
+        }
+    }
+
     /** The process's run was abandoned still running at shutdown: leave its lease to expire in the store. */
     void forget(ManagedProcess process) {
         synchronized (lock) {
@@ -397,7 +408,7 @@ final class LeaseKeeper {
             boolean givenUpMeanwhile;
             synchronized (lock) {
                 Holding holding = held.get(process);
-                if (!kept) {
+                if (!kept && holding != null && holding.lease.equals(lease)) {
                     held.remove(process);
                 }
                 givenUpMeanwhile = kept && holding != null && holding.lease.equals(lease) && holding.givenUp;

@@ -321,7 +321,9 @@ final class ManagedProcess {
             count(ExitReason.SHUTDOWN, null, false, now);
             settle(ProcessStatus.STOPPED, now);
             emit(SupervisorEvent.Type.STOPPED, ExitReason.SHUTDOWN, null, null, false);
-            giveBackLease();
+            if (spec.singleton) {
+                leaveLeaseToExpire(now); // the run goes on after shutdown returns to it: never released under it
+            }
         }
     }
 
@@ -335,8 +337,8 @@ final class ManagedProcess {
     boolean leaseAcquired(Lease acquired) {
         ProcessRun submit;
         synchronized (lock) {
-            if (closed || status != ProcessStatus.STANDBY) {
-                return false;
+            if (closed || status != ProcessStatus.STANDBY || !host.leases.stillHeld(this, acquired)) {
+                return false; // stopped waiting, or released meanwhile (a stop and a start since the acquisition)
             }
             lease = acquired;
             leaseHolder = acquired.owner();
