@@ -747,7 +747,11 @@ final class ManagedProcess {
             boolean heldForGroup = run == null && groupOrder != null;
             boolean stoppedByOperator = run != null && (run.cancelCause() == ProcessRun.CancelCause.MANUAL
                     || run.stopRequested) && !startAfterExit;
-            boolean atRest = run == null && pendingRestart == null && !heldForGroup || stoppedByOperator;
+            // A run the group is already stopping for good (it gave up on the member, or does not restart it) is
+            // at rest for a later trigger, as the member will be once the run has ended.
+            boolean stoppedByGroup = run != null && groupOrder != null && !groupOrder.decision.holds();
+            boolean atRest = run == null && pendingRestart == null && !heldForGroup || stoppedByOperator
+                    || stoppedByGroup;
             if (closed || (run != null && run.abandoned) || (atRest && !alsoAtRest)) {
                 return ProcessGroup.Cancellation.NOT_CONCERNED;
             }
@@ -757,7 +761,10 @@ final class ManagedProcess {
                 run.cancel(ProcessRun.CancelCause.GROUP, host.clock.instant());
                 return new ProcessGroup.Cancellation(order.decision, run);
             }
-            boolean unbegunStart = run != null && !run.isRestart(); // its thread has not reached it yet
+            // its thread has not reached it yet; or it waits to start afresh with the group (registered during
+            // a group restart, restartGroup, or such a first start dropped before): a later trigger keeps that
+            boolean unbegunStart = run != null && !run.isRestart() || heldForGroup
+                    && groupOrder.decision == ProcessGroup.Decision.START_AFRESH;
             boolean unbegunOwnRestart = run != null && run.isRestart() && !run.outsideLimit;
             ProcessGroup.Order previous = groupOrder;
             dropWaitingRun(ProcessRun.CancelCause.GROUP); // the group's start replaces whatever waited

@@ -243,10 +243,8 @@ public final class Supervisor implements AutoCloseable {
         } finally {
             lifecycleLock.unlock();
         }
-        if (startNow && group != null) {
-            group.startRegistered(managed);
-        } else if (startNow) {
-            managed.start();
+        if (startNow) {
+            startWithGroup(managed);
         }
     }
 
@@ -281,17 +279,29 @@ public final class Supervisor implements AutoCloseable {
         }
         LOG.info("Supervisor \"{}\" starting {} process(es)", name, processes.size());
         if (!ownsExecutor) { // it might run a task on this thread (CallerRunsPolicy): events must not wait for that
-            inStartOrder().forEach(ManagedProcess::start);
+            inStartOrder().forEach(Supervisor::startWithGroup);
             return;
         }
         events.holdDeliveries(); // the threads start faster without a wake-up of the event thread per event
         try {
             for (ManagedProcess process : inStartOrder()) {
-                process.start();
+                startWithGroup(process);
                 events.deliverHeldIfDue();
             }
         } finally {
             events.stopHolding();
+        }
+    }
+
+    /**
+     * Starts a process from {@link #run()}, or registered after it: a member of a group waits for a group restart
+     * already in progress.
+     */
+    private static void startWithGroup(ManagedProcess process) {
+        if (process.group != null) {
+            process.group.startRegistered(process);
+        } else {
+            process.start();
         }
     }
 
