@@ -148,7 +148,7 @@ final class LoggingListener implements SupervisorListener {
                         process.lease().fencingToken());
                 break;
             case LEASE_LOST:
-                logLeaseLost(name, process);
+                logLeaseLost(event, name, process);
                 break;
             case STATUS_CHANGED:
                 if (event.error() != null) {
@@ -166,12 +166,15 @@ final class LoggingListener implements SupervisorListener {
         }
     }
 
-    private static void logLeaseLost(String name, ProcessSnapshot process) {
+    private static void logLeaseLost(SupervisorEvent event, String name, ProcessSnapshot process) {
         LeaseLoss loss = process.lease().lastLoss();
         if (loss == LeaseLoss.RELEASED) {
             LOG.info("Process \"{}\" released its lease", name);
-        } else if (process.status().isAtRest()) { // its run was abandoned: the lease must not be given back under it
-            LOG.warn("Process \"{}\" leaves its lease to expire: its abandoned run may still be working", name);
+        } else if (event.reason() == ExitReason.SHUTDOWN) { // never given back under a run that may still work
+            LOG.warn("Process \"{}\" leaves its lease to expire: its run may still be working", name);
+        } else if (process.status().isAtRest()) {
+            LOG.warn("Process \"{}\" lost its lease ({}) while the run its group abandoned may still be working;"
+                    + " another node may start it", name, loss.tagValue());
         } else {
             LOG.warn("Process \"{}\" lost its lease ({}); its run is stopped", name, loss.tagValue());
         }
@@ -192,10 +195,13 @@ final class LoggingListener implements SupervisorListener {
             if (repeats != null && event.type() != SupervisorEvent.Type.STATUS_CHANGED) {
                 repeats.inGroupLoop = false; // its part in the group restart is over
             }
+            if (repeats != null && event.type() == SupervisorEvent.Type.STARTED) {
+                repeats.awaitingGroupStart = false; // running again: a later group restart is not its loop's
+            }
             return restartedWithTheLoop;
         }
         ProcessRepeats trigger = process.group() == null ? null : loopingByGroup.get(process.group());
-        if (trigger == null || trigger == repeats || trigger.looping == null
+        if (trigger == null || trigger == repeats || trigger.looping == null || !trigger.awaitingGroupStart
                 || !trigger.looping.windowEnd.isAfter(event.time())) { // a loop long over is no trigger now
             return false;
         }
@@ -234,6 +240,7 @@ final class LoggingListener implements SupervisorListener {
             repeats.looping = current;
             if (event.snapshot().group() != null) {
                 loopingByGroup.put(event.snapshot().group(), repeats);
+                repeats.awaitingGroupStart = true; // until it starts again, its group's restart is its loop's
             }
             return;
         }
@@ -280,6 +287,8 @@ final class LoggingListener implements SupervisorListener {
         @Nullable Fold looping;
         /** Whether its lines of a group restart that another member's folded loop triggered are being left out. */
         boolean inGroupLoop;
+        /** Its repeat was just counted and it has not started since: the group restart under way is its loop's. */
+        boolean awaitingGroupStart;
     }
 
     /**

@@ -190,7 +190,7 @@ final class ManagedProcess {
         synchronized (lock) {
             close();
             if (run != null && run.abandoned && spec.singleton) {
-                leaveLeaseToExpire(now); // its group abandoned it, and its lease was renewed until now
+                leaveLeaseToExpire(now, ExitReason.GROUP); // renewed until now, under the run its group abandoned
             }
             if (run == null || run.abandoned) {
                 return null;
@@ -290,18 +290,21 @@ final class ManagedProcess {
         emit(SupervisorEvent.Type.SHUTDOWN_TIMEOUT, reason, report, null, false);
         emit(SupervisorEvent.Type.STOPPED, reason, null, null, false);
         if (spec.singleton && reason == ExitReason.SHUTDOWN) {
-            leaveLeaseToExpire(now); // a run its group abandoned keeps it renewed until its thread ends
+            leaveLeaseToExpire(now, reason); // a run its group abandoned keeps it renewed until its thread ends
         }
     }
 
     /**
-     * A run abandoned still running may be working under the lease, and the supervisor is going: nothing will renew
-     * the lease any more, and it is never released under the run. It is left to expire in the store.
+     * A run still going may be working under the lease, and the supervisor is going: nothing will renew the lease any
+     * more, and it is never released under the run. It is left to expire in the store.
+     *
+     * @param abandonedBy who gave up on the run: {@code SHUTDOWN} (the shutdown-timeout report told it, or the run
+     *                    shut its supervisor down), or {@code GROUP} (its group, before this shutdown)
      */
     @GuardedBy("lock")
-    private void leaveLeaseToExpire(Instant now) {
+    private void leaveLeaseToExpire(Instant now, ExitReason abandonedBy) {
         if (lease != null) {
-            loseLease(LeaseLoss.EXPIRED, now);
+            loseLease(LeaseLoss.EXPIRED, abandonedBy, now);
         }
         host.leases.forget(this);
     }
@@ -322,7 +325,7 @@ final class ManagedProcess {
             settle(ProcessStatus.STOPPED, now);
             emit(SupervisorEvent.Type.STOPPED, ExitReason.SHUTDOWN, null, null, false);
             if (spec.singleton) {
-                leaveLeaseToExpire(now); // the run goes on after shutdown returns to it: never released under it
+                leaveLeaseToExpire(now, ExitReason.SHUTDOWN); // the run goes on after shutdown returns to it
             }
         }
     }
@@ -412,11 +415,16 @@ final class ManagedProcess {
     }
 
     private void loseLease(LeaseLoss reason, Instant now) {
+        loseLease(reason, null, now);
+    }
+
+    /** @param abandonedBy who gave up on a run that may still be working under the lease, or {@code null} */
+    private void loseLease(LeaseLoss reason, @Nullable ExitReason abandonedBy, Instant now) {
         lease = null;
         lastLeaseLoss = reason;
         leaseHolder = "";
         publish(now);
-        emit(SupervisorEvent.Type.LEASE_LOST);
+        emit(SupervisorEvent.Type.LEASE_LOST, abandonedBy, null, null, false);
     }
 
     // ---------------------------------------------------------------- a run

@@ -101,7 +101,11 @@ public final class SupervisorEvent {
          * followed, in time, by exactly one {@link #LEASE_LOST}.
          */
         LEASE_ACQUIRED,
-        /** This node stopped holding a singleton's lease; {@link LeaseState#lastLoss()} says why. */
+        /**
+         * This node stopped holding a singleton's lease; {@link LeaseState#lastLoss()} says why. When the lease is
+         * left to expire under a run that may still be working, {@link SupervisorEvent#reason()} says who gave up on
+         * that run: {@link ExitReason#SHUTDOWN} or {@link ExitReason#GROUP}; otherwise it is {@code null}.
+         */
         LEASE_LOST,
         /**
          * A group restart began: {@link SupervisorEvent#members()} are being cancelled as needed and will start

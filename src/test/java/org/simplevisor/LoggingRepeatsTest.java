@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -241,5 +243,91 @@ class LoggingRepeatsTest {
         assertThat(lines).extracting(CapturedLogs.Line::message)
                 .anyMatch(m -> m.contains((repeats - 1) + " more of the same failure (java.lang.IllegalStateException: "
                         + REPEATED + ")"));
+    }
+
+    /** Turns of the loop the two tests below run before a group restart that is not the loop's. */
+    private static final int OTHER_LOOPS = 20;
+
+    private long stoppedLines(String process) {
+        return logs.lines().stream().filter(l -> process.equals(l.process()))
+                .filter(l -> l.message().startsWith("Process \"" + process + "\" stopped")).count();
+    }
+
+    private Supervisor loopingGroup(ManualClock clock, RecordingListener events, AtomicInteger runs) {
+        Supervisor supervisor = Supervisor.builder().name("fold-others").clock(clock).listener(events)
+                .group("pipeline", GroupStrategy.ONE_FOR_ALL).build();
+        supervisor.register("reader", ctx -> {
+            if (runs.incrementAndGet() <= OTHER_LOOPS) {
+                throw new IllegalStateException(REPEATED);
+            }
+            ctx.awaitCancellation();
+        }, ProcessOption.inGroup("pipeline"), ProcessOption.withPriority(1),
+                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 0, Duration.ZERO));
+        return supervisor;
+    }
+
+    /** An operator's restartGroup while the loop's window lasts (the clock never advances) is no part of the loop. */
+    @Test
+    void anOperatorsGroupRestartWithinTheLoopsWindowLogsTheMembersStop() {
+        ManualClock clock = new ManualClock();
+        RecordingListener events = new RecordingListener();
+        AtomicInteger runs = new AtomicInteger();
+        Supervisor supervisor = loopingGroup(clock, events, runs);
+        supervisor.register("processor", ProcessContext::awaitCancellation, ProcessOption.inGroup("pipeline"),
+                ProcessOption.withPriority(2), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 0, Duration.ZERO));
+        try {
+            supervisor.run();
+            await().atMost(WAIT).until(() -> runs.get() > OTHER_LOOPS && supervisor.isRunning("reader")
+                    && supervisor.isRunning("processor"));
+            long startsBefore = events.count("processor", SupervisorEvent.Type.STARTED);
+            long stoppedBefore = stoppedLines("processor");
+            supervisor.restartGroup("pipeline");
+            await().atMost(WAIT).until(() -> events.count("processor", SupervisorEvent.Type.STARTED) > startsBefore
+                    && supervisor.isRunning("processor"));
+            assertThat(events.events()).filteredOn(e -> "processor".equals(e.processName())
+                    && e.type() == SupervisorEvent.Type.STOPPED && e.reason() == ExitReason.GROUP).isNotEmpty();
+            assertThat(stoppedLines("processor")).as("processor's 'stopped (group)' line of the operator's"
+                    + " restartGroup").isEqualTo(stoppedBefore + 1);
+        } finally {
+            supervisor.shutdown();
+        }
+    }
+
+    /** Another member's own failure triggers a group restart while the loop's window lasts: not the loop's. */
+    @Test
+    void anotherTriggersGroupRestartWithinTheLoopsWindowLogsTheMembersLines() throws Exception {
+        ManualClock clock = new ManualClock();
+        RecordingListener events = new RecordingListener();
+        AtomicInteger runs = new AtomicInteger();
+        Supervisor supervisor = loopingGroup(clock, events, runs);
+        CountDownLatch breakNow = new CountDownLatch(1);
+        AtomicBoolean broke = new AtomicBoolean();
+        supervisor.register("processor", ctx -> {
+            breakNow.await();
+            if (broke.compareAndSet(false, true)) {
+                throw new Exception("processor broke");
+            }
+            ctx.awaitCancellation();
+        }, ProcessOption.inGroup("pipeline"), ProcessOption.withPriority(2),
+                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 0, Duration.ZERO));
+        supervisor.register("writer", ProcessContext::awaitCancellation, ProcessOption.inGroup("pipeline"),
+                ProcessOption.withPriority(3), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 0, Duration.ZERO));
+        try {
+            supervisor.run();
+            await().atMost(WAIT).until(() -> runs.get() > OTHER_LOOPS && supervisor.isRunning("reader")
+                    && supervisor.isRunning("processor") && supervisor.isRunning("writer"));
+            long writerStopsBefore = stoppedLines("writer");
+            long writerStartsBefore = events.count("writer", SupervisorEvent.Type.STARTED);
+            breakNow.countDown();
+            await().atMost(WAIT).until(() -> broke.get() && supervisor.isRunning("processor")
+                    && events.count("writer", SupervisorEvent.Type.STARTED) > writerStartsBefore
+                    && supervisor.isRunning("writer"));
+            assertThat(logs.lines()).extracting(CapturedLogs.Line::message)
+                    .anyMatch(m -> m.startsWith("Group \"pipeline\" restarting") && m.contains("\"processor\""));
+            assertThat(stoppedLines("writer")).as("writer's 'stopped (group)' line of the group restart"
+                    + " processor's own failure triggered").isEqualTo(writerStopsBefore + 1);
+        } finally {
+            supervisor.shutdown();
+        }
     }
 }

@@ -60,13 +60,13 @@ final class Alerts implements AlertsMXBean {
 
     /**
      * The alert type of an event, or {@code null} if it needs no person. A lease given back (the process came to rest
-     * on this node) is no alert; one that expired or could not be renewed is, unless the process is at rest: then its
-     * run was abandoned and the lease left to expire, which the shutdown-timeout alert before it has told.
+     * on this node) is no alert; one that expired or could not be renewed is, unless shutdown left it to expire (under
+     * the run its shutdown-timeout alert has told of, or one that shut its supervisor down itself).
      */
     static @Nullable String alertType(SupervisorEvent event) {
         boolean alert = switch (event.type()) {
             case RESTART_LIMIT_EXCEEDED, HUNG, SHUTDOWN_TIMEOUT -> true;
-            case LEASE_LOST -> leaseLoss(event) != LeaseLoss.RELEASED && !event.snapshot().status().isAtRest();
+            case LEASE_LOST -> leaseLoss(event) != LeaseLoss.RELEASED && event.reason() != ExitReason.SHUTDOWN;
             default -> false;
         };
         return alert ? ProcessNotifications.typeOf(event.type()) : null;
@@ -109,8 +109,9 @@ final class Alerts implements AlertsMXBean {
             case HUNG:
                 return "HUNG: " + process + " is being cancelled: " + event.error().getMessage();
             case LEASE_LOST:
-                return "LEASE LOST: " + process + " no longer holds its lease (" + leaseLoss(event).tagValue()
-                        + "); its run is cancelled and it waits in STANDBY";
+                return "LEASE LOST: " + process + " no longer holds its lease (" + leaseLoss(event).tagValue() + "); "
+                        + (s.status().isAtRest() ? "the run its group abandoned may still be working, and another"
+                                + " node may start it" : "its run is cancelled and it waits in STANDBY");
             default:
                 boolean byGroup = event.reason() == ExitReason.GROUP;
                 return "SHUTDOWN TIMEOUT: " + process + " was abandoned" + (byGroup ? " by its group: " : ": ")

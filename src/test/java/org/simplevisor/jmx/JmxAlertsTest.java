@@ -193,4 +193,50 @@ class JmxAlertsTest {
             grouped.shutdown();
         }
     }
+
+    /**
+     * A singleton its group abandoned keeps its lease renewed while the stuck run works; when a renewal then fails,
+     * another node may start it beside that run: the loss is an alert, and says so.
+     */
+    @Test
+    void aGroupAbandonedSingletonWhoseRenewedLeaseIsThenLostRaisesALeaseLostAlert() throws Exception {
+        CountDownLatch mayFail = new CountDownLatch(1);
+        ClockLeaseStore rows = new ClockLeaseStore(Clock.systemUTC(), LeaseTiming.of(Duration.ofSeconds(3)));
+        ClockLeaseStore.Connection store = rows.connect();
+        Supervisor grouped = Supervisor.builder().name(context + "-abandoned-lease").nodeId("node-a").leaseStore(store)
+                .shutdownTimeout(Duration.ofMillis(300)).group("pipeline", GroupStrategy.ONE_FOR_ALL).build();
+        try {
+            grouped.register("reader", new FirstRunFails(mayFail, () -> new Exception("feed closed")),
+                    ProcessOption.inGroup("pipeline"), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3,
+                            Duration.ZERO));
+            grouped.register("writer", DeafProcess.until(release), ProcessOption.inGroup("pipeline"),
+                    ProcessOption.singleton());
+            SupervisorJmx jmx = SupervisorJmx.register(grouped);
+            NotificationRecorder alerts = new NotificationRecorder();
+            server.addNotificationListener(jmx.alertsObjectName(), alerts, null, null);
+            NotificationRecorder everything = new NotificationRecorder();
+            server.addNotificationListener(jmx.supervisorObjectName(), everything, null, null);
+            grouped.run();
+            await().until(() -> grouped.isRunning("reader") && grouped.isRunning("writer"));
+
+            mayFail.countDown(); // the group stops the writer, which ignores it: abandoned after 300 ms, FAILED
+            alerts.await(PROCESS_SHUTDOWN_TIMEOUT);
+            await().until(() -> grouped.status("writer") == ProcessStatus.FAILED
+                    && grouped.snapshot("writer").lease().held());
+
+            store.reachable(false); // renewals fail: the deadline passes, the lease is lost under the stuck run
+            everything.await(PROCESS_LEASE_LOST);
+            assertThat(grouped.snapshot("writer").lease().held()).isFalse();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(alerts.all())
+                    .extracting(Notification::getType)
+                    .as("the lease of a run still working, lost without being given back")
+                    .contains(PROCESS_LEASE_LOST));
+            assertThat(alerts.all()).filteredOn(n -> n.getType().equals(PROCESS_LEASE_LOST)).first()
+                    .extracting(Notification::getMessage).asString().endsWith("the run its group abandoned may still be"
+                            + " working, and another node may start it");
+        } finally {
+            release.countDown();
+            grouped.shutdown();
+        }
+    }
 }
