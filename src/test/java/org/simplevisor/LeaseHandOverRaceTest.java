@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.simplevisor.testing.ClockLeaseStore;
-import org.simplevisor.testing.DelegatingLeaseStore;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 
@@ -30,39 +27,14 @@ class LeaseHandOverRaceTest {
     private final ManualClock manual = new ManualClock();
     private final ManualScheduler scheduler = new ManualScheduler(manual);
     private final ClockLeaseStore rows = new ClockLeaseStore(manual, TIMING);
-    private final GatedAcquisition aStore = new GatedAcquisition(rows.connect());
-    private final LateAcquisitionRaceTest.GatedClock aClock = new LateAcquisitionRaceTest.GatedClock(manual);
+    private final HandOverGate.GatedAcquisition aStore = new HandOverGate.GatedAcquisition(rows.connect(), () -> { });
+    private final HandOverGate.GatedClock aClock = new HandOverGate.GatedClock(manual);
     private final Supervisor a = Supervisor.builder().name("app").nodeId("node-a").clock(aClock)
             .scheduler(scheduler).leaseStore(aStore).build();
     private final Supervisor b = Supervisor.builder().name("app").nodeId("node-b").clock(manual)
             .scheduler(scheduler).leaseStore(rows.connect()).build();
     private final List<Long> aTokens = new CopyOnWriteArrayList<>();
     private final List<Long> bTokens = new CopyOnWriteArrayList<>();
-
-    /** The first acquisition waits for the test. */
-    static final class GatedAcquisition extends DelegatingLeaseStore {
-        final CountDownLatch entered = new CountDownLatch(1);
-        final CountDownLatch proceed = new CountDownLatch(1);
-        volatile boolean armed = true;
-
-        GatedAcquisition(LeaseStore delegate) {
-            super(delegate);
-        }
-
-        @Override
-        public Optional<Lease> tryAcquire(String name, String owner) throws LeaseStoreException {
-            if (armed) {
-                armed = false;
-                entered.countDown();
-                try {
-                    proceed.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return super.tryAcquire(name, owner);
-        }
-    }
 
     @AfterEach
     void shutDown() {
@@ -72,11 +44,6 @@ class LeaseHandOverRaceTest {
 
     private void awaitIdle() {
         LeaseRounds.awaitDone(scheduler, a, b);
-    }
-
-    private static boolean waitsInLeaseAcquired(Thread thread) {
-        return thread.getState() == Thread.State.BLOCKED && Arrays.stream(thread.getStackTrace())
-                .anyMatch(f -> f.getMethodName().equals("leaseAcquired"));
     }
 
     @Test
@@ -92,13 +59,12 @@ class LeaseHandOverRaceTest {
 
         a.run(); // the keeper's first round waits in tryAcquire
         assertThat(aStore.entered.await(10, TimeUnit.SECONDS)).isTrue();
-        Thread worker = Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("simplevisor-app-lease-")).findFirst().orElseThrow();
+        Thread worker = HandOverGate.leaseWorker("app");
 
         CountDownLatch holdingLock = new CountDownLatch(1);
         aClock.hook = () -> {
             holdingLock.countDown();
-            await().atMost(Duration.ofSeconds(10)).until(() -> waitsInLeaseAcquired(worker));
+            await().atMost(Duration.ofSeconds(10)).until(() -> HandOverGate.waitsInLeaseAcquired(worker));
             // the operator stops and starts the STANDBY singleton while the worker waits to hand the lease over
             a.stop("relay");
             a.start("relay");
