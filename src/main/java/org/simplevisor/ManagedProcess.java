@@ -290,7 +290,7 @@ final class ManagedProcess {
         emit(SupervisorEvent.Type.SHUTDOWN_TIMEOUT, reason, report, null, false);
         emit(SupervisorEvent.Type.STOPPED, reason, null, null, false);
         if (spec.singleton && reason == ExitReason.SHUTDOWN) {
-            leaveLeaseToExpire(now, reason); // a run its group abandoned keeps it renewed until its thread ends
+            leaveLeaseToExpire(now, reason); // shutdown's only: a run its group abandons keeps it renewed till it ends
         }
     }
 
@@ -758,7 +758,7 @@ final class ManagedProcess {
             // A run the group is already stopping for good (it gave up on the member, or does not restart it) is
             // at rest for a later trigger, as the member will be once the run has ended.
             boolean stoppedByGroup = run != null && groupOrder != null && !groupOrder.decision.holds();
-            boolean atRest = run == null && pendingRestart == null && !heldForGroup || stoppedByOperator
+            boolean atRest = (run == null && pendingRestart == null && !heldForGroup) || stoppedByOperator
                     || stoppedByGroup;
             if (closed || (run != null && run.abandoned) || (atRest && !alsoAtRest)) {
                 return ProcessGroup.Cancellation.NOT_CONCERNED;
@@ -771,8 +771,8 @@ final class ManagedProcess {
             }
             // its thread has not reached it yet; or it waits to start afresh with the group (registered during
             // a group restart, restartGroup, or such a first start dropped before): a later trigger keeps that
-            boolean unbegunStart = run != null && !run.isRestart() || heldForGroup
-                    && groupOrder.decision == ProcessGroup.Decision.START_AFRESH;
+            boolean unbegunStart = (run != null && !run.isRestart())
+                    || (heldForGroup && groupOrder.decision == ProcessGroup.Decision.START_AFRESH);
             boolean unbegunOwnRestart = run != null && run.isRestart() && !run.outsideLimit;
             ProcessGroup.Order previous = groupOrder;
             dropWaitingRun(ProcessRun.CancelCause.GROUP); // the group's start replaces whatever waited
