@@ -423,13 +423,27 @@ public final class JdbcLeaseStore implements LeaseStore {
             if (!autoCommit) {
                 connection.setAutoCommit(true);
             }
+            T result;
             try {
-                return work.on(connection);
-            } finally {
+                result = work.on(connection);
+            } catch (SQLException | LeaseStoreException | RuntimeException failed) {
                 if (!autoCommit) {
-                    connection.setAutoCommit(false); // hand the pooled connection back as it was lent
+                    restoreAutoCommit(connection, failed); // the work's failure is what the caller must see
                 }
+                throw failed;
             }
+            if (!autoCommit) {
+                connection.setAutoCommit(false); // hand the pooled connection back as it was lent
+            }
+            return result;
+        }
+    }
+
+    private static void restoreAutoCommit(Connection connection, Exception failed) {
+        try {
+            connection.setAutoCommit(false);
+        } catch (SQLException alsoFailed) {
+            failed.addSuppressed(alsoFailed);
         }
     }
 
