@@ -15,10 +15,9 @@ import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 
 /**
- * An operator's stop and start of a STANDBY singleton between the keeper's acquisition and its hand-over to the
- * process: the stop releases the acquisition the keeper just made and the start makes the process wait again. The
- * released lease must not be handed over then, or the process would run under a lease nobody renews, which another
- * node takes.
+ * What happens between the lease keeper's acquisition and its hand-over to the process. The interleaving is forced:
+ * another thread holds the process's lock (resetRestartCount) while the keeper's worker waits for it in
+ * leaseAcquired, and the race runs then.
  */
 class LeaseHandOverRaceTest {
 
@@ -27,7 +26,10 @@ class LeaseHandOverRaceTest {
     private final ManualClock manual = new ManualClock();
     private final ManualScheduler scheduler = new ManualScheduler(manual);
     private final ClockLeaseStore rows = new ClockLeaseStore(manual, TIMING);
-    private final HandOverGate.GatedAcquisition aStore = new HandOverGate.GatedAcquisition(rows.connect(), () -> { });
+    private final ClockLeaseStore.Connection aRows = rows.connect();
+    private volatile Runnable afterAcquisitionWait = () -> { };
+    private final HandOverGate.GatedAcquisition aStore = new HandOverGate.GatedAcquisition(aRows,
+            () -> afterAcquisitionWait.run());
     private final HandOverGate.GatedClock aClock = new HandOverGate.GatedClock(manual);
     private final Supervisor a = Supervisor.builder().name("app").nodeId("node-a").clock(aClock)
             .scheduler(scheduler).leaseStore(aStore).build();
@@ -46,8 +48,11 @@ class LeaseHandOverRaceTest {
         LeaseRounds.awaitDone(scheduler, a, b);
     }
 
-    @Test
-    void aStopAndStartDuringTheHandOverDoesNotLetTheProcessRunUnderAReleasedLease() throws Exception {
+    /**
+     * Registers the singleton on both nodes, runs node a, and runs {@code race} while a's keeper has acquired the
+     * lease and waits to hand it to the process; then lets the hand-over go on.
+     */
+    private void raceTheHandOver(Runnable race) throws Exception {
         a.register("relay", ctx -> {
             aTokens.add(ctx.fencingToken());
             ctx.awaitCancellation();
@@ -65,9 +70,7 @@ class LeaseHandOverRaceTest {
         aClock.hook = () -> {
             holdingLock.countDown();
             await().atMost(Duration.ofSeconds(10)).until(() -> HandOverGate.waitsInLeaseAcquired(worker));
-            // the operator stops and starts the STANDBY singleton while the worker waits to hand the lease over
-            a.stop("relay");
-            a.start("relay");
+            race.run();
         };
         Thread operator = new Thread(() -> a.resetRestartCount("relay"), "operator");
         aClock.gated = operator;
@@ -75,10 +78,54 @@ class LeaseHandOverRaceTest {
         assertThat(holdingLock.await(10, TimeUnit.SECONDS)).isTrue();
         aStore.proceed.countDown();
         operator.join(10_000);
+    }
 
+    private void runNodeB() {
         awaitIdle();
         b.run();
         awaitIdle();
+    }
+
+    /**
+     * An acquisition that comes back after its own deadline (a pool that made the keeper wait for a connection, say)
+     * schedules the deadline check at once. That check may run on the scheduler before the worker hands the lease to
+     * the process, and find the process without a lease yet: the process must still be told once it has the lease, or
+     * it would run with no deadline check and no loss notice ever again, and keep running when its renewals fail and
+     * the lease goes to another node.
+     */
+    @Test
+    void aDeadlineCheckBetweenALateAcquisitionAndItsHandOverStillStopsTheRun() throws Exception {
+        afterAcquisitionWait = () -> manual.advance(TIMING.renewDeadline().plusSeconds(1)); // waited for a connection
+
+        // the scheduler thread runs the deadline check the late acquisition made due
+        raceTheHandOver(scheduler::runDue);
+        await().until(() -> a.status("relay") == ProcessStatus.RUNNING);
+        runNodeB();
+        assertThat(b.status("relay")).isEqualTo(ProcessStatus.STANDBY);
+
+        aRows.reachable(false); // a's renewals fail from now on
+        for (int i = 0; i < 9; i++) { // 90 s: a's deadline and its lease's expiry pass
+            scheduler.advance(TIMING.renewInterval());
+            awaitIdle();
+        }
+
+        assertThat(b.status("relay")).as("node-b took the expired lease").isEqualTo(ProcessStatus.RUNNING);
+        assertThat(a.status("relay")).as("node-a, whose renewals failed for 90 s, must have stopped its run")
+                .isEqualTo(ProcessStatus.STANDBY);
+    }
+
+    /**
+     * An operator's stop and start of a STANDBY singleton during the hand-over: the stop releases the acquisition the
+     * keeper just made and the start makes the process wait again. The released lease must not be handed over then,
+     * or the process would run under a lease nobody renews, which another node takes.
+     */
+    @Test
+    void aStopAndStartDuringTheHandOverDoesNotLetTheProcessRunUnderAReleasedLease() throws Exception {
+        raceTheHandOver(() -> {
+            a.stop("relay");
+            a.start("relay");
+        });
+        runNodeB();
         for (int i = 0; i < 3; i++) {
             scheduler.advance(TIMING.renewInterval());
             awaitIdle();
