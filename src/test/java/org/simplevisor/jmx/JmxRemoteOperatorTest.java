@@ -30,6 +30,7 @@ import org.simplevisor.ProcessContext;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
+import org.simplevisor.testing.DeafProcess;
 
 /**
  * What a remote client with only the JDK on its class path sees through a real connector: values, infos, failures
@@ -95,16 +96,7 @@ class JmxRemoteOperatorTest {
                 .group("pipeline", GroupStrategy.ONE_FOR_ALL).build();
         fixture.closeable(supervisor);
         supervisor.register("worker", ProcessContext::awaitCancellation, ProcessOption.inGroup("pipeline"));
-        supervisor.register("stubborn", ctx -> {
-            while (true) {
-                try {
-                    release.await();
-                    return;
-                } catch (InterruptedException ignored) {
-                    // keeps running
-                }
-            }
-        });
+        supervisor.register("stubborn", DeafProcess.until(release));
         supervisor.register("crashy", ctx -> {
             throw new IllegalStateException("boom");
         }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 1, Duration.ZERO));
@@ -221,16 +213,7 @@ class JmxRemoteOperatorTest {
         CountDownLatch release = new CountDownLatch(1);
         Supervisor supervisor = Supervisor.builder().name(fixture.context()).shutdownTimeout(Duration.ofMillis(200))
                 .build();
-        supervisor.register("stubborn", ctx -> {
-            while (true) {
-                try {
-                    release.await();
-                    return;
-                } catch (InterruptedException ignored) {
-                    // keeps running
-                }
-            }
-        });
+        supervisor.register("stubborn", DeafProcess.until(release));
         SupervisorJmx jmx = fixture.register(supervisor);
         try (JMXConnector client = jmxServer.connect()) {
             MBeanServerConnection c = client.getMBeanServerConnection();

@@ -22,6 +22,7 @@ import org.simplevisor.ProcessOption;
 import org.simplevisor.ProcessStatus;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
+import org.simplevisor.jmx.SupervisorJmx;
 import org.simplevisor.testing.ClockLeaseStore;
 import org.simplevisor.testing.DeafProcess;
 
@@ -46,12 +47,8 @@ class GroupAbandonedSingletonMetricsTest {
         supervisor.shutdown();
     }
 
-    @Test
-    void leaseHeldGaugeReturnsToZeroAfterShutdownOfAGroupAbandonedSingleton() throws Exception {
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.empty());
-        MBeanServer server = MBeanServerFactory.newMBeanServer();
-        SupervisorMeterMBeans meters = SupervisorMeterMBeans.register(supervisor, server, "m", Map.of());
+    /** A reader and a singleton writer deaf to cancellation run; the reader fails, the group abandons the writer. */
+    private void groupAbandonsTheWriter() {
         supervisor.register("reader", ctx -> {
             readerFails.await();
             throw new Exception("feed closed");
@@ -60,9 +57,17 @@ class GroupAbandonedSingletonMetricsTest {
                 ProcessOption.singleton(), ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
         supervisor.run();
         await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.snapshot("writer").running());
-
         readerFails.countDown(); // the group cancels the writer, which outlives the stop timeout: abandoned
         await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.status("writer") == ProcessStatus.FAILED);
+    }
+
+    @Test
+    void leaseHeldGaugeReturnsToZeroAfterShutdownOfAGroupAbandonedSingleton() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.empty());
+        MBeanServer server = MBeanServerFactory.newMBeanServer();
+        SupervisorMeterMBeans meters = SupervisorMeterMBeans.register(supervisor, server, "m", Map.of());
+        groupAbandonsTheWriter();
         await().atMost(Duration.ofSeconds(10)).until(() -> registry.get(SupervisorMetrics.SHUTDOWN_TIMEOUTS)
                 .tag(SupervisorMetrics.TAG_PROCESS_NAME, "writer").counter().count() == 1);
         assertThat(supervisor.snapshot("writer").lease().held()).as("renewed while its thread runs").isTrue();
@@ -102,18 +107,8 @@ class GroupAbandonedSingletonMetricsTest {
     @Test
     void theAlertOfAGroupAbandonedSingletonDoesNotSayItsLeaseIsLeftToExpire() throws Exception {
         MBeanServer server = MBeanServerFactory.newMBeanServer();
-        org.simplevisor.jmx.SupervisorJmx jmx = org.simplevisor.jmx.SupervisorJmx.register(supervisor, server,
-                "j", "/app");
-        supervisor.register("reader", ctx -> {
-            readerFails.await();
-            throw new Exception("feed closed");
-        }, ProcessOption.inGroup("pipeline"), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO));
-        supervisor.register("writer", DeafProcess.until(release), ProcessOption.inGroup("pipeline"),
-                ProcessOption.singleton(), ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
-        supervisor.run();
-        await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.snapshot("writer").running());
-        readerFails.countDown();
-        await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.status("writer") == ProcessStatus.FAILED);
+        SupervisorJmx jmx = SupervisorJmx.register(supervisor, server, "j", "/app");
+        groupAbandonsTheWriter();
         await().atMost(Duration.ofSeconds(10)).until(() -> server.getAttribute(jmx.alertsObjectName(), "LastAlert")
                 != null);
         assertThat(supervisor.snapshot("writer").lease().held()).as("its lease is renewed, not left to expire")
