@@ -25,8 +25,9 @@ import org.jspecify.annotations.Nullable;
  * that follow it are counted, not logged; so are the group restarts it triggers, and the other members' lines of
  * them. What was folded is told once per window: by the next full line of that outcome after the window ("Before
  * this one, N more ..."), or by a summary line when the process comes to rest, a different outcome's window ends,
- * 64 other outcomes of the process have come since, or the supervisor terminates. Every different outcome, the restart limit, a hang
- * and a shutdown timeout are always logged in full. Events arrive one at a time, in order, on the event thread.
+ * {@value #TRACKED_OUTCOMES} other outcomes of the process have come since, or the supervisor terminates. Every
+ * different outcome, the restart limit, a hang and a shutdown timeout are always logged in full. Events arrive one
+ * at a time, in order, on the event thread.
  */
 final class LoggingListener implements SupervisorListener {
 

@@ -116,8 +116,8 @@ final class Alerts implements AlertsMXBean {
                 boolean byGroup = event.reason() == ExitReason.GROUP;
                 return "SHUTDOWN TIMEOUT: " + process + " was abandoned" + (byGroup ? " by its group: " : ": ")
                         + event.error().getMessage()
-                        + (!byGroup && s.lease() != null && s.lease().held() ? "; its lease is left to expire, so another node may start it while"
-                                + " this run still works" : "");
+                        + (!byGroup && s.lease() != null && s.lease().held() ? "; its lease is left to expire, so"
+                                + " another node may start it while this run still works" : "");
         }
     }
 

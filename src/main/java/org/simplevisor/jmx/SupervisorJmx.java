@@ -73,9 +73,10 @@ import org.simplevisor.SupervisorListener;
  * <h2>Alerts</h2>
  * A third MBean, {@code <domain>:type=Alerts,context=<context>} ({@link AlertsMXBean}), emits only what needs a
  * person: {@value #PROCESS_RESTART_LIMIT_EXCEEDED}, {@value #PROCESS_HUNG}, {@value #PROCESS_SHUTDOWN_TIMEOUT}
- * and a singleton's {@value #PROCESS_LEASE_LOST} when its node did not give the lease back, numbered 1, 2, ... of its own, with the process MBean as source, the same user data, and a message that begins
- * with the alert and the process ({@code RESTART LIMIT EXCEEDED: payment-gateway (/shop) is FAILED after 3 of 3
- * restarts; last error: ...}). Subscribe to it for alerting, to the supervisor MBean to follow everything.
+ * and a singleton's {@value #PROCESS_LEASE_LOST} when its node did not give the lease back, numbered 1, 2, ... of
+ * its own, with the process MBean as source, the same user data, and a message that begins with the alert and the
+ * process ({@code RESTART LIMIT EXCEEDED: payment-gateway (/shop) is FAILED after 3 of 3 restarts; last error:
+ * ...}). Subscribe to it for alerting, to the supervisor MBean to follow everything.
  *
  * <h2>Threads</h2>
  * MBeans read the supervisor's non-blocking snapshots. Notifications are made on the supervisor's event thread and
