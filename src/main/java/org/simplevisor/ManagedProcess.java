@@ -760,6 +760,12 @@ final class ManagedProcess {
             boolean stoppedByGroup = run != null && groupOrder != null && !groupOrder.decision.holds();
             boolean atRest = (run == null && pendingRestart == null && !heldForGroup) || stoppedByOperator
                     || stoppedByGroup;
+            if (!closed && run != null && run.abandoned && alsoAtRest) {
+                // An operator's restart of the group: like start(name), it begins once the stuck run has ended,
+                // by itself, as the group does not wait for a run it gave up on.
+                startAfterExit = true;
+                return ProcessGroup.Cancellation.NOT_CONCERNED;
+            }
             if (closed || (run != null && run.abandoned) || (atRest && !alsoAtRest)) {
                 return ProcessGroup.Cancellation.NOT_CONCERNED;
             }

@@ -209,6 +209,33 @@ class GroupRestartTest {
     }
 
     @Test
+    void restartGroupStartsAStuckMemberOnceItsAbandonedRunEnds() {
+        try (GroupBench bench = new GroupBench(GroupStrategy.ONE_FOR_ALL)) {
+            GroupBench.Member a = bench.register("a", withRestart(RestartPolicy.ON_FAILURE, 3, DELAY));
+            Stubborn b = new Stubborn();
+            bench.register("b", b, withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+            b.awaitRuns(1);
+            a.fail();
+            waiting().until(() -> bench.scheduler.pendingTasks() == 1); // the check of b's end
+            bench.scheduler.advance(SHUTDOWN_TIMEOUT);
+            bench.awaitEvents("b", Type.SHUTDOWN_TIMEOUT, 1);
+            waiting().until(() -> bench.snapshot("a").status() == ProcessStatus.FAILED);
+
+            bench.supervisor.restartGroup(GroupBench.GROUP);
+            waiting().until(() -> bench.snapshot("a").status() == ProcessStatus.RUNNING);
+            assertThat(b.runs.get()).as("no second run of b beside its stuck one").isEqualTo(1);
+
+            b.release.countDown(); // the operator asked for every member: b starts as soon as it can
+            b.awaitRuns(2);
+            waiting().until(() -> bench.snapshot("b").status() == ProcessStatus.RUNNING);
+            assertThat(b.mostAtOnce.get()).isEqualTo(1);
+            assertThat(bench.snapshot("b").restartCount()).as("a fresh start").isZero();
+            bench.shutdownAndVerify();
+        }
+    }
+
+    @Test
     void aStuckMemberIsNotWaitedForAgainAtShutdown() {
         try (GroupBench bench = new GroupBench(GroupStrategy.ONE_FOR_ALL)) {
             GroupBench.Member a = bench.register("a", withRestart(RestartPolicy.ON_FAILURE, 3, DELAY));
