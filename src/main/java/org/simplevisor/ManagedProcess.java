@@ -822,10 +822,13 @@ final class ManagedProcess {
         }
     }
 
-    /** {@return whether this member has no run and waits for its group to start it} */
-    boolean awaitsGroupStart() {
+    /**
+     * {@return whether this member has no run and waits for the group restart its own end asked for} Not when an
+     * operator's {@code restartGroup} has meanwhile ordered it to start afresh.
+     */
+    boolean awaitsOwnGroupRestart() {
         synchronized (lock) {
-            return run == null && groupOrder != null;
+            return run == null && groupOrder != null && groupOrder.decision == ProcessGroup.Decision.RESTART;
         }
     }
 

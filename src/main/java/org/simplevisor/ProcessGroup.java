@@ -163,8 +163,8 @@ final class ProcessGroup {
     void restartDue(ManagedProcess trigger, Duration delay) {
         List<Runnable> starts;
         synchronized (lock) {
-            if (closed || !trigger.awaitsGroupStart()) {
-                return; // an operator started or stopped it meanwhile: that replaces the group restart
+            if (closed || !trigger.awaitsOwnGroupRestart()) {
+                return; // an operator started, stopped or restarted it (or the group) meanwhile: that replaces it
             }
             Restart restart = pending != null ? pending : (pending = new Restart());
             restart.cancelTimer();

@@ -235,6 +235,26 @@ class GroupRestartTest {
         }
     }
 
+    /**
+     * An operator's restartGroup racing the end of a trigger's run, in every order the threads take: the operator's
+     * restart takes the trigger's over, so everyone starts afresh at once, never after the trigger's delay.
+     */
+    @Test
+    void restartGroupRacingATriggersEndStartsEveryoneAfreshAtOnce() {
+        for (int round = 0; round < 100; round++) {
+            try (GroupBench bench = new GroupBench(GroupStrategy.ONE_FOR_ALL)) {
+                GroupBench.Member a = bench.register("a", withRestart(RestartPolicy.ALWAYS, 5, DELAY));
+                GroupBench.Member b = bench.register("b", withRestart(RestartPolicy.ALWAYS, 5, DELAY));
+                bench.runAll();
+                a.fail();
+                bench.supervisor.restartGroup(GroupBench.GROUP);
+                waiting().until(() -> a.runs() == 2 && b.runs() == 2);
+                assertThat(bench.snapshot("a").restartCount()).as("round %d: a fresh start", round).isZero();
+                bench.shutdownAndVerify();
+            }
+        }
+    }
+
     @Test
     void aStuckMemberIsNotWaitedForAgainAtShutdown() {
         try (GroupBench bench = new GroupBench(GroupStrategy.ONE_FOR_ALL)) {

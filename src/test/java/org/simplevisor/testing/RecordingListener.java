@@ -42,14 +42,14 @@ public final class RecordingListener implements SupervisorListener {
     /** Waits until {@code n} events of this process and type have arrived; @return them */
     public List<SupervisorEvent> awaitCount(String process, SupervisorEvent.Type type, int n) {
         Predicate<SupervisorEvent> matches = e -> process.equals(e.processName()) && e.type() == type;
-        Awaitility.await().atMost(Duration.ofSeconds(10))
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
                 .until(() -> events().stream().filter(matches).count() >= n);
         return events().stream().filter(matches).collect(Collectors.toList());
     }
 
     /** Waits until the supervisor's last event, TERMINATED, has arrived. */
     public void awaitTerminated() {
-        Awaitility.await().atMost(Duration.ofSeconds(10))
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
                 .until(() -> events().stream().anyMatch(e -> e.type() == SupervisorEvent.Type.TERMINATED));
     }
 }
