@@ -48,7 +48,7 @@ final class ProcessRun implements ProcessContext {
     private final long fencingToken;
     private volatile int restartCount;
     private final CountDownLatch cancelled = new CountDownLatch(1);
-    private final CountDownLatch ended = new CountDownLatch(1);
+    private volatile boolean ended;
     private volatile @Nullable CancelCause cancelCause;
     private volatile Instant lastHeartbeat;
     /** Where the run's own thread is with respect to {@link #awaitCancellation}: see {@link #await(long)}. */
@@ -357,7 +357,7 @@ final class ProcessRun implements ProcessContext {
             watchdogCheck.cancel(false);
             watchdogCheck = null;
         }
-        ended.countDown();
+        ended = true;
         if (shutdownLevel != null) {
             shutdownLevel.runEnded();
         }
@@ -365,6 +365,6 @@ final class ProcessRun implements ProcessContext {
 
     /** {@return whether the run has left its thread} */
     boolean hasEnded() {
-        return ended.getCount() == 0;
+        return ended;
     }
 }
