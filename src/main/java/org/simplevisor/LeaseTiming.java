@@ -38,12 +38,9 @@ public record LeaseTiming(Duration leaseTime, Duration renewDeadline, Duration r
      *                                  {@code leaseTime > renewDeadline > 1.2 × renewInterval}
      */
     public LeaseTiming {
-        requirePositive("leaseTime", leaseTime);
+        requireLeaseTime(leaseTime);
         requirePositive("renewDeadline", renewDeadline);
         requirePositive("renewInterval", renewInterval);
-        if (leaseTime.toMillis() == 0) {
-            throw new IllegalArgumentException("leaseTime must be at least 1 ms, was " + leaseTime);
-        }
         if (leaseTime.compareTo(renewDeadline) <= 0) {
             throw new IllegalArgumentException("leaseTime (" + leaseTime + ") must be longer than renewDeadline ("
                     + renewDeadline + ")");
@@ -62,8 +59,17 @@ public record LeaseTiming(Duration leaseTime, Duration renewDeadline, Duration r
      * @throws IllegalArgumentException if {@code leaseTime} is shorter than 1 ms
      */
     public static LeaseTiming of(Duration leaseTime) {
-        requirePositive("leaseTime", leaseTime);
+        // First: a lease time too short for whole thirds would be reported as a zero renewDeadline or renewInterval.
+        requireLeaseTime(leaseTime);
         return new LeaseTiming(leaseTime, leaseTime.multipliedBy(2).dividedBy(3), leaseTime.dividedBy(3));
+    }
+
+    /** The lease time is written to the store in whole milliseconds. */
+    private static void requireLeaseTime(Duration leaseTime) {
+        requirePositive("leaseTime", leaseTime);
+        if (leaseTime.toMillis() == 0) {
+            throw new IllegalArgumentException("leaseTime must be at least 1 ms, was " + leaseTime);
+        }
     }
 
     private static void requirePositive(String property, Duration value) {

@@ -185,6 +185,26 @@ public final class Supervisor implements AutoCloseable {
                 ? supervisorName : DEFAULT_NAME + "-" + supervisorName;
     }
 
+    /**
+     * Checks, as {@link #register} does, that a supervisor of this name can hold the lease of a singleton of this
+     * name: the lease, {@code <supervisor name>/<process name>}, must fit in {@link LeaseStore#MAX_NAME_LENGTH}
+     * characters. For a layer that reads settings from elsewhere (the servlet container reads {@code web.xml}) and
+     * reports every problem before it makes a process.
+     *
+     * @param supervisorName the supervisor's name
+     * @param processName    the singleton's name
+     * @throws IllegalArgumentException if the lease name is longer, naming the process and the lease
+     */
+    public static void validateSingleton(String supervisorName, String processName) {
+        String lease = LeaseKeeper.leaseName(supervisorName, processName);
+        if (lease.length() > LeaseStore.MAX_NAME_LENGTH) {
+            // refused by the store, it would fail every round's read of the holders, for every singleton
+            throw new IllegalArgumentException("process \"" + processName + "\" is a singleton whose lease name \""
+                    + lease + "\" (supervisor/process) is longer than the " + LeaseStore.MAX_NAME_LENGTH
+                    + " characters a lease store accepts");
+        }
+    }
+
     /** {@return a builder for a supervisor with non-default settings} */
     public static Builder builder() {
         return new Builder();
@@ -214,11 +234,8 @@ public final class Supervisor implements AutoCloseable {
             throw new IllegalArgumentException("process \"" + name + "\" is a singleton, which needs a lease store: "
                     + "Supervisor.builder().leaseStore(...)");
         }
-        if (spec.singleton && LeaseKeeper.leaseName(this.name, name).length() > LeaseStore.MAX_NAME_LENGTH) {
-            // refused by the store, it would fail every round's read of the holders, for every singleton
-            throw new IllegalArgumentException("process \"" + name + "\" is a singleton whose lease name \""
-                    + LeaseKeeper.leaseName(this.name, name) + "\" (supervisor/process) is longer than the "
-                    + LeaseStore.MAX_NAME_LENGTH + " characters a lease store accepts");
+        if (spec.singleton) {
+            validateSingleton(this.name, name);
         }
         ProcessGroup group = spec.group == null ? null : groups.get(spec.group);
         if (spec.group != null && group == null) {

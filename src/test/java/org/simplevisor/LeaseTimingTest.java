@@ -43,4 +43,14 @@ class LeaseTimingTest {
         assertThatThrownBy(() -> new LeaseTiming(Duration.ofSeconds(3), null, Duration.ofSeconds(1)))
                 .isInstanceOf(NullPointerException.class).hasMessage("renewDeadline");
     }
+
+    @Test
+    void aLeaseTimeTooShortIsNamedAsSuchNotAsTheThirdsDerivedFromIt() {
+        // Only the lease time was given (JdbcLeaseStore.builder().leaseTime, simplevisor.cluster.lease-time): the
+        // message names it and its value, not a zero renewDeadline or renewInterval the user never set.
+        assertThatThrownBy(() -> LeaseTiming.of(Duration.ofNanos(2))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("leaseTime must be at least 1 ms, was PT0.000000002S");
+        assertThatThrownBy(() -> LeaseTiming.of(Duration.ofNanos(1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("leaseTime must be at least 1 ms, was PT0.000000001S");
+    }
 }

@@ -43,11 +43,16 @@ final class Durations {
             throw new IllegalArgumentException("not a duration; " + FORMAT);
         }
         if (body.charAt(0) == 'P' || body.charAt(0) == 'p') {
+            Duration iso;
             try {
-                Duration iso = Duration.parse(body.toUpperCase(Locale.ROOT));
-                return negative ? iso.negated() : iso;
+                iso = Duration.parse(body.toUpperCase(Locale.ROOT));
             } catch (DateTimeParseException e) {
                 throw new IllegalArgumentException("not an ISO-8601 duration; " + FORMAT);
+            }
+            try {
+                return negative ? iso.negated() : iso;
+            } catch (ArithmeticException e) { // -PT-9223372036854775808S: the negation does not fit in a Duration
+                throw new IllegalArgumentException("too long; at most " + Duration.ofNanos(Long.MAX_VALUE));
             }
         }
         if (body.equals("0")) {

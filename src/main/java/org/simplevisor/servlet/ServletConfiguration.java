@@ -23,7 +23,6 @@ import javax.management.ObjectName;
 import org.jspecify.annotations.Nullable;
 import org.simplevisor.GroupStrategy;
 import org.simplevisor.ProcessOption;
-import org.simplevisor.LeaseStore;
 import org.simplevisor.LeaseTiming;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervised;
@@ -137,7 +136,8 @@ final class ServletConfiguration {
                 parameters.put(name, context.getInitParameter(name));
             }
         }
-        return read(parameters, annotated == null ? Set.of() : annotated, context.getClassLoader());
+        return read(parameters, annotated == null ? Set.of() : annotated, context.getClassLoader(),
+                SupervisorContextListener.supervisorName(SupervisorContextListener.contextPath(context)));
     }
 
     /**
@@ -151,7 +151,23 @@ final class ServletConfiguration {
      */
     static ServletConfiguration read(Map<String, String> parameters, Collection<Class<?>> annotated,
                                      ClassLoader loader) {
-        Reader reader = new Reader(loader);
+        return read(parameters, annotated, loader, SupervisorContextListener.supervisorName("/"));
+    }
+
+    /**
+     * Reads a configuration.
+     *
+     * @param parameters     the context parameters (others than {@code simplevisor.*} are ignored)
+     * @param annotated      candidate classes; those annotated {@code @Supervised} are processes
+     * @param loader         the web application's class loader, which loads the classes named in parameters
+     * @param supervisorName the name of the supervisor the processes will be registered with, which is part of the
+     *                       names of the singletons' leases
+     * @return the validated configuration
+     * @throws ConfigurationException naming every invalid parameter or class and its value
+     */
+    static ServletConfiguration read(Map<String, String> parameters, Collection<Class<?>> annotated,
+                                     ClassLoader loader, String supervisorName) {
+        Reader reader = new Reader(loader, supervisorName);
         reader.read(parameters, annotated);
         if (!reader.problems.isEmpty()) {
             throw new ConfigurationException(reader.problems);
@@ -166,6 +182,7 @@ final class ServletConfiguration {
     /** Builds one configuration, collecting problems instead of stopping at the first. */
     private static final class Reader {
         private final ClassLoader loader;
+        private final String supervisorName;
         private final List<String> problems = new ArrayList<>();
 
         private boolean enabled = true;
@@ -184,8 +201,9 @@ final class ServletConfiguration {
         private final Set<String> groupsWithUnknownStrategy = new HashSet<>(); // reported once, not per member
         private final List<ProcessDeclaration> processes = new ArrayList<>();
 
-        Reader(ClassLoader loader) {
+        Reader(ClassLoader loader, String supervisorName) {
             this.loader = loader;
+            this.supervisorName = supervisorName;
         }
 
         void read(Map<String, String> parameters, Collection<Class<?>> annotated) {
@@ -217,6 +235,10 @@ final class ServletConfiguration {
                         problems.add(settings.singletonOrigin + ": process \"" + declaration.name() + "\" is a "
                                 + "singleton, which needs context parameter " + CLUSTER_DATASOURCE + " (the JNDI name "
                                 + "of the application's DataSource, e.g. jdbc/simplevisor)");
+                    }
+                    if (declaration.singleton()) { // else register refuses it, once every process has been made
+                        byCoreRule(settings.singletonOrigin, declaration.name(),
+                                process -> Supervisor.validateSingleton(supervisorName, process), null);
                     }
                 }
             }
@@ -277,13 +299,9 @@ final class ServletConfiguration {
                     clusterLeaseTime = duration(where, value, LeaseTiming::of, clusterLeaseTime);
                     break;
                 case CLUSTER_NODE_ID:
-                    clusterNodeId = nonBlank(where, value, "this node's id among those sharing the lease table",
-                            clusterNodeId);
-                    if (clusterNodeId != null && clusterNodeId.length() > LeaseStore.MAX_NAME_LENGTH) {
-                        problems.add(where + ": must have at most " + LeaseStore.MAX_NAME_LENGTH
-                                + " characters (the lease table's holder column), has " + clusterNodeId.length());
-                        clusterNodeId = null;
-                    }
+                    String nodeId = nonBlank(where, value, "this node's id among those sharing the lease table",
+                            null);
+                    clusterNodeId = byCoreRule(where, nodeId, Supervisor.builder()::nodeId, clusterNodeId);
                     break;
                 default:
                     problems.add(where + ": unknown parameter; known are " + String.join(", ", ENABLED,

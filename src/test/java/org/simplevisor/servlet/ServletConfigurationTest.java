@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.simplevisor.GroupStrategy;
+import org.simplevisor.LeaseStore;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.ProcessContext;
 import org.simplevisor.RestartPolicy;
@@ -316,6 +317,16 @@ class ServletConfigurationTest {
     }
 
     @Test
+    void aDurationWhoseNegationOverflowsIsAProblemNamedWithItsParameterNotAnArithmeticException() {
+        // Duration.parse takes PT-9223372036854775808S; negating it does not fit in a Duration.
+        assertThat(problems(params(
+                "simplevisor.process.x.class", Plain.class.getName(),
+                "simplevisor.process.x.restart-delay", "-PT-9223372036854775808S"))).containsExactly(
+                "context parameter simplevisor.process.x.restart-delay = \"-PT-9223372036854775808S\": too long; "
+                        + "at most " + ProcessOption.LONGEST);
+    }
+
+    @Test
     void invalidClasses() {
         String p = "context parameter simplevisor.process.";
         assertThat(problems(params(
@@ -397,6 +408,43 @@ class ServletConfigurationTest {
                         + "jdbc/simplevisor)");
         assertThat(problems(params("simplevisor.cluster.datasource", ""))).containsExactly(
                 p + "cluster.datasource = \"\": must be the JNDI name of a DataSource");
+    }
+
+    @Test
+    void aSingletonWhoseLeaseNameALeaseStoreRefusesFailsTheDeploymentNamingTheParameter() {
+        // The lease of a singleton is "<supervisor name>/<process name>", the supervisor named after the context path
+        // ("shop" for /shop). The core refuses more than 255 characters when the process registers; checked only
+        // there, the deployment fails after every process was made and its @PostConstruct methods ran, with a
+        // message that names no context parameter.
+        String longest = "r".repeat(LeaseStore.MAX_NAME_LENGTH - "shop/".length());
+        Map<String, String> parameters = params(
+                "simplevisor.cluster.datasource", "jdbc/leases",
+                "simplevisor.process." + longest + ".class", Plain.class.getName(),
+                "simplevisor.process." + longest + ".singleton", "true",
+                "simplevisor.process." + longest + "s.class", Plain.class.getName(),
+                "simplevisor.process." + longest + "s.singleton", "true");
+        Collection<Class<?>> none = Set.of();
+        assertThatThrownBy(() -> ServletConfiguration.read(FakeServletContext.create("/shop", parameters).context(),
+                none)).isInstanceOf(ConfigurationException.class)
+                .extracting(e -> ((ConfigurationException) e).problems()).asList().containsExactly(
+                        "context parameter simplevisor.process." + longest + "s.singleton = \"true\": process \""
+                                + longest + "s\" is a singleton whose lease name \"shop/" + longest + "s\" "
+                                + "(supervisor/process) is longer than the 255 characters a lease store accepts");
+    }
+
+    @Test
+    void aNodeIdTooLongIsRefusedByTheCoresRuleInItsWording() {
+        // docs/contract.md: values are checked by the core's own rules, the message carrying the core's wording.
+        String nodeId = "n".repeat(LeaseStore.MAX_NAME_LENGTH + 1);
+        String core = null;
+        try {
+            Supervisor.builder().nodeId(nodeId);
+        } catch (IllegalArgumentException e) {
+            core = e.getMessage();
+        }
+        assertThat(core).isNotNull();
+        assertThat(problems(params("simplevisor.cluster.node-id", nodeId))).containsExactly(
+                "context parameter simplevisor.cluster.node-id = \"" + nodeId + "\": " + core);
     }
 
     @Test
