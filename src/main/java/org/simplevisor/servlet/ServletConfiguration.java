@@ -580,6 +580,7 @@ final class ServletConfiguration {
             int maxRestarts = Supervisor.DEFAULT_MAX_RESTARTS;
             Duration restartDelay = Supervisor.DEFAULT_RESTART_DELAY;
             @Nullable String restartDelayOrigin;
+            boolean restartDelayRejected; // reported: the backoff cap is not checked against the default
             @Nullable Duration maxRestartDelay;
             @Nullable String maxRestartDelayOrigin;
             double jitter;
@@ -644,9 +645,13 @@ final class ServletConfiguration {
                         maxRestarts = notNegativeInt(where, value, maxRestarts);
                         break;
                     case "restart-delay":
-                        restartDelay = duration(where, value,
-                                delay -> ProcessOption.withRestart(RestartPolicy.NEVER, 0, delay), restartDelay);
-                        restartDelayOrigin = where;
+                        Duration delay = duration(where, value,
+                                d -> ProcessOption.withRestart(RestartPolicy.NEVER, 0, d), null);
+                        restartDelayRejected = delay == null;
+                        if (delay != null) {
+                            restartDelay = delay;
+                            restartDelayOrigin = where;
+                        }
                         break;
                     case "max-restart-delay":
                         maxRestartDelay = value.isBlank() ? null
@@ -721,6 +726,9 @@ final class ServletConfiguration {
                     ProcessOption.validate(declaration.options());
                     return declaration;
                 } catch (IllegalArgumentException e) {
+                    if (restartDelayRejected) {
+                        return null; // the delay's own problem is reported; the default it fell back to was not set
+                    }
                     // Only the backoff cap is checked against another setting, the restart delay.
                     problems.add((maxRestartDelayOrigin != null ? maxRestartDelayOrigin : classOrigin) + ": "
                             + e.getMessage() + (restartDelayOrigin != null ? "; restart delay: " + restartDelayOrigin

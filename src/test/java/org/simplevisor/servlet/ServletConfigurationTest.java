@@ -464,6 +464,16 @@ class ServletConfigurationTest {
     }
 
     @Test
+    void anInvalidRestartDelayIsReportedOnceNotAgainAgainstTheBackoffCap() {
+        // The cap is not compared with a delay that was refused: the default that stands in for it was never set.
+        assertThat(problems(params(
+                "simplevisor.process.x.class", Plain.class.getName(),
+                "simplevisor.process.x.restart-delay", "-1s",
+                "simplevisor.process.x.max-restart-delay", "500ms"))).singleElement().asString()
+                .startsWith("context parameter simplevisor.process.x.restart-delay = \"-1s\": ");
+    }
+
+    @Test
     void maxRestartDelayMustNotBeShorterThanTheRestartDelay() {
         assertThat(problems(params(
                 "simplevisor.process.x.class", Plain.class.getName(),
