@@ -925,11 +925,8 @@ final class ManagedProcess {
         if (spec.unlimitedRestarts()) {
             return false;
         }
-        if (restartTimes != null && spec.restartWindow != null) {
-            Instant windowStart = now.minus(spec.restartWindow);
-            while (!restartTimes.isEmpty() && !restartTimes.peekFirst().isAfter(windowStart)) {
-                restartTimes.removeFirst();
-            }
+        if (restartTimes != null) {
+            forgetRestartsOutsideWindow(now);
             restartCount = restartTimes.size();
         }
         return restartCount >= spec.maxRestarts;
@@ -966,7 +963,18 @@ final class ManagedProcess {
         totalRestarts++;
         if (restartTimes != null) {
             restartTimes.addLast(now);
+            forgetRestartsOutsideWindow(now); // also without a limit, which never looks: a crash loop must not grow it
         }
+    }
+
+    @GuardedBy("lock")
+    private void forgetRestartsOutsideWindow(Instant now) {
+        if (restartTimes == null || spec.restartWindow == null) {
+            return;
+        }
+        Instant windowStart = now.minus(spec.restartWindow);
+        // every one, not only the oldest first: a clock set back leaves later restarts behind earlier times
+        restartTimes.removeIf(time -> !time.isAfter(windowStart));
     }
 
     // ---------------------------------------------------------------- the watchdog

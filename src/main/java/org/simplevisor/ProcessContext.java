@@ -5,14 +5,18 @@ import java.time.Duration;
 /**
  * What a running process sees of its supervisor: one context per run.
  *
- * <p>All methods are thread-safe. The context of a run that has ended stays cancelled.
+ * <p>All methods are thread-safe. The context of a run that has ended stays cancelled, however the run ended:
+ * another thread of the process waiting in {@link #awaitCancellation()} is released when the run ends.
  */
 public interface ProcessContext {
 
     /** {@return the name the process was registered under} */
     String name();
 
-    /** {@return whether the supervisor asked this run to end (shutdown, stop, restart or watchdog)} */
+    /**
+     * {@return whether the supervisor asked this run to end (shutdown, stop, restart or watchdog), or the run has
+     * ended}
+     */
     boolean isCancelled();
 
     /**

@@ -113,12 +113,14 @@ final class ProcessRun implements ProcessContext {
 
     @Override
     public boolean isCancelled() {
-        return cancelCause != null;
+        return cancelCause != null || ended; // a run that ended on its own has no more work for its threads either
     }
 
     @Override
     public void heartbeat() {
-        lastHeartbeat = clock.instant();
+        if (cancelCause == null) { // a cancelled run is watched no more, and a hung one was healthy only until its hang
+            lastHeartbeat = clock.instant();
+        }
     }
 
     @Override
@@ -358,6 +360,7 @@ final class ProcessRun implements ProcessContext {
             watchdogCheck = null;
         }
         ended = true;
+        cancelled.countDown(); // releases the waits of the process's other threads: the context stays cancelled
         if (shutdownLevel != null) {
             shutdownLevel.runEnded();
         }

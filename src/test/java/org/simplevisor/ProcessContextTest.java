@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -144,6 +145,42 @@ class ProcessContextTest {
         assertThat(released.cancelled).isTrue();
         assertThat(released.interruptStatus).as("the helper thread was not interrupted").isFalse();
         await().atMost(WAIT).until(() -> supervisor.status("with-helper") == ProcessStatus.STOPPED);
+    }
+
+    /**
+     * The context of a run that ended on its own (here it completes) is cancelled too: a helper thread waiting for
+     * it is released rather than left waiting for ever, and one that polls {@code isCancelled()} stops, instead of
+     * working on beside the next run.
+     */
+    @Test
+    void theContextOfARunThatEndedOnItsOwnIsCancelledAndReleasesItsWaiters() throws Exception {
+        Supervisor supervisor = supervisor(false);
+        CompletableFuture<ProcessContext> context = new CompletableFuture<>();
+        CompletableFuture<Boolean> helperReleased = new CompletableFuture<>();
+        CountDownLatch helperWaiting = new CountDownLatch(1);
+        supervisor.register("ends", ctx -> {
+            context.complete(ctx);
+            Thread helper = new Thread(() -> {
+                try {
+                    helperWaiting.countDown();
+                    ctx.awaitCancellation();
+                    helperReleased.complete(ctx.isCancelled());
+                } catch (InterruptedException e) {
+                    helperReleased.completeExceptionally(e);
+                }
+            }, "helper");
+            helper.setDaemon(true);
+            helper.start();
+            helperWaiting.await();
+        });
+        supervisor.run();
+
+        await().atMost(WAIT).until(() -> supervisor.snapshot("ends").lastExitReason() == ExitReason.COMPLETED);
+        ProcessContext ended = context.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertThat(ended.isCancelled()).as("the context of a run that has ended").isTrue();
+        assertThat(ended.awaitCancellation(Duration.ZERO)).as("a timed wait on it").isTrue();
+        assertThat(helperReleased.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("the helper was released")
+                .isTrue();
     }
 
     /** A platform thread that counts the calls of its {@link #interrupt()}. */

@@ -24,10 +24,12 @@ import static org.simplevisor.SupervisorEvent.Type.STOPPED;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -503,6 +505,68 @@ class RestartModelTest {
         SupervisorEvent limit = events.await("windowed", RESTART_LIMIT_EXCEEDED);
         assertThat(limit.snapshot().restartCount()).isEqualTo(2);
         assertThat(supervisor.status("windowed")).isEqualTo(ProcessStatus.FAILED);
+    }
+
+    /**
+     * The clock is stepped back between two restarts (a wall clock set back): the restart made before the step is
+     * still in the window when the one made after it has left, and only the former counts.
+     */
+    @Test
+    void aRestartThatLeftTheWindowStopsCountingAlsoBehindOneMadeBeforeTheClockWentBack() {
+        Supervisor supervisor = supervisor();
+        ScriptedProcess process = new ScriptedProcess();
+        supervisor.register("windowed", process, withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ZERO),
+                withRestartWindow(Duration.ofSeconds(10)), withHealthyDuration(Duration.ofHours(1)));
+        supervisor.run();
+        process.awaitRun(1);
+        clock.advance(Duration.ofSeconds(100));
+        process.fail();
+        process.awaitRun(2); // restarted at t=100 s
+        clock.advance(Duration.ofSeconds(-100)); // the clock is set back to t=0
+        process.fail();
+        process.awaitRun(3); // restarted at t=0
+        clock.advance(Duration.ofSeconds(105)); // t=105 s: the restart at 100 s is in the window, the one at 0 is not
+        process.fail();
+
+        SupervisorEvent third = events.awaitCount("windowed", FAILED, 3).get(2);
+        assertThat(third.snapshot().status()).as("one restart within the window, of 2").isNotEqualTo(
+                ProcessStatus.FAILED);
+        assertThat(events.awaitCount("windowed", RESTARTING, 3).get(2).snapshot().restartCount()).isEqualTo(1);
+        assertThat(events.count("windowed", RESTART_LIMIT_EXCEEDED)).isZero();
+    }
+
+    /**
+     * Without a restart limit the window counts nothing, and a crash loop must not keep the time of every restart it
+     * ever made: the restarts that left the window are forgotten.
+     */
+    @Test
+    void anUnlimitedProcessWithAWindowKeepsOnlyTheRestartsWithinIt() throws ReflectiveOperationException {
+        Supervisor supervisor = supervisor();
+        ScriptedProcess process = new ScriptedProcess();
+        supervisor.register("looping", process, withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO),
+                withRestartWindow(Duration.ofSeconds(10)));
+        supervisor.run();
+        for (int run = 1; run <= 50; run++) {
+            process.awaitRun(run);
+            clock.advance(Duration.ofSeconds(1));
+            process.fail();
+        }
+        process.awaitRun(51);
+
+        Field processes = Supervisor.class.getDeclaredField("processes");
+        processes.setAccessible(true);
+        Object looping = ((Map<?, ?>) processes.get(supervisor)).get("looping");
+        Field restartTimes = ManagedProcess.class.getDeclaredField("restartTimes");
+        restartTimes.setAccessible(true);
+        synchronized (lockOf(looping)) {
+            assertThat((Collection<?>) restartTimes.get(looping)).as("restart times kept").hasSizeLessThanOrEqualTo(11);
+        }
+    }
+
+    private static Object lockOf(Object managedProcess) throws ReflectiveOperationException {
+        Field lock = ManagedProcess.class.getDeclaredField("lock");
+        lock.setAccessible(true);
+        return lock.get(managedProcess);
     }
 
     @Test

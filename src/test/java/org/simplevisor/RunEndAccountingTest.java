@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,8 @@ class RunEndAccountingTest {
     private final CountDownLatch inCleanup = new CountDownLatch(1);
     private final CountDownLatch finishCleanup = new CountDownLatch(1);
     private final List<ProcessContext> runs = new CopyOnWriteArrayList<>();
+    /** Lets a hung run beat again as it winds down. */
+    private final Semaphore beatAgain = new Semaphore(0);
 
     /** Waits for its cancellation, then cleans up until the test lets it finish. */
     private final SupervisedProcess slowCleanup = ctx -> {
@@ -50,6 +53,7 @@ class RunEndAccountingTest {
     @AfterEach
     void release() {
         finishCleanup.countDown();
+        beatAgain.release(Integer.MAX_VALUE / 2);
     }
 
     @Test
@@ -148,8 +152,49 @@ class RunEndAccountingTest {
             await().atMost(WAIT).until(() -> scheduler.pendingTasks() == 1);
             scheduler.advance(Duration.ofSeconds(1));
         }
-        assertThat(events.count("silent", SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED))
-                .as("a process that never sends a heartbeat exceeds a limit of 1 restart").isEqualTo(1);
+        events.awaitCount("silent", SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED, 1); // delivered after FAILED
+        assertThat(supervisor.status("silent")).as("a process that never sends a heartbeat exceeds a limit of 1 "
+                + "restart").isEqualTo(ProcessStatus.FAILED);
+        assertThat(runs).hasSize(2);
+    }
+
+    /**
+     * A heartbeat the hung run sends as it winds down (its loop beats again once the call it was stuck in returns)
+     * comes after the hang: the run was healthy only until its last heartbeat before it, so a process that hangs in
+     * every run still reaches its limit.
+     */
+    @Test
+    void aHeartbeatAfterTheWatchdogCancelledTheRunDoesNotMakeTheHungRunHealthy() throws Exception {
+        Supervisor supervisor = shutDown.supervisor(Supervisor.builder().clock(clock).scheduler(scheduler)
+                .shutdownTimeout(WAIT).listener(events).build());
+        Semaphore woundDown = new Semaphore(0);
+        supervisor.register("stuck", ctx -> {
+            runs.add(ctx);
+            ctx.awaitCancellation(); // the watchdog's
+            woundDown.release();
+            beatAgain.acquire();
+            ctx.heartbeat();
+        }, withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ofSeconds(1)), withWatchdog(Duration.ofSeconds(5)));
+        supervisor.run();
+        for (int hang = 1; hang <= 3; hang++) {
+            int n = hang;
+            await().atMost(WAIT).until(() -> runs.size() == n && supervisor.status("stuck") == ProcessStatus.RUNNING);
+            scheduler.advance(Duration.ofSeconds(5)); // hung
+            assertThat(woundDown.tryAcquire(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            clock.advance(Duration.ofMinutes(1)); // longer than the healthy duration of 30 s
+            beatAgain.release();
+            events.awaitCount("stuck", SupervisorEvent.Type.FAILED, n);
+            if (supervisor.status("stuck") != ProcessStatus.RESTARTING) {
+                break;
+            }
+            await().atMost(WAIT).until(() -> scheduler.pendingTasks() == 1);
+            scheduler.advance(Duration.ofSeconds(1));
+        }
+        // delivered after the FAILED event waited for above
+        events.awaitCount("stuck", SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED, 1);
+        assertThat(supervisor.status("stuck")).as("a process that hangs in every run exceeds a limit of 1 restart")
+                .isEqualTo(ProcessStatus.FAILED);
+        assertThat(runs).hasSize(2);
     }
 
     private void awaitRoundsDone(Supervisor supervisor) {
