@@ -64,7 +64,8 @@ final class ManagedProcess {
     @GuardedBy("lock") private int restartCount;
     @GuardedBy("lock") private int consecutiveRestarts;
     /** When the restarts within the restart window happened; {@code null} without a window (most processes). */
-    @GuardedBy("lock") private final @Nullable ArrayDeque<Instant> restartTimes;
+    /** When the restarts within the window happened, on the ticker; null without a window. */
+    @GuardedBy("lock") private final @Nullable ArrayDeque<Long> restartTimes;
     @GuardedBy("lock") private long totalStarts;
     @GuardedBy("lock") private long totalExits;
     @GuardedBy("lock") private long totalFailures;
@@ -532,9 +533,9 @@ final class ManagedProcess {
             if (current.isRestart() && current.outsideLimit) {
                 totalRestarts++; // restarted with its group's trigger, whose limit counts the restart
             } else if (current.isRestart()) {
-                countRestart(now); // counted when it happens: shutdown may cancel it during its delay
+                countRestart(); // counted when it happens: shutdown may cancel it during its delay
             }
-            current.began(Thread.currentThread(), now, restartCount);
+            current.began(Thread.currentThread(), restartCount);
             totalStarts++;
             lastStartTime = now;
             status = ProcessStatus.RUNNING;
@@ -604,8 +605,8 @@ final class ManagedProcess {
                 Throwable failure = hung ? ended.hang : error;
                 count(reason, failure, recoverFailed, now);
                 // A hung run was healthy until its last heartbeat only: the silence after it is no health.
-                Instant healthyUntil = hung ? ended.lastHeartbeat() : now;
-                if (Duration.between(ended.startTime, healthyUntil).compareTo(spec.healthyDuration) >= 0) {
+                long healthyUntil = hung ? ended.lastHeartbeatNanos() : host.ticker.getAsLong();
+                if (healthyUntil - ended.startNanos >= spec.healthyDuration.toNanos()) {
                     resetRestarts();
                 }
                 SupervisorEvent.Type endEvent = endEventOf(reason);
@@ -704,7 +705,7 @@ final class ManagedProcess {
             return reason == ExitReason.COMPLETED ? NextStep.REST_STOPPED : NextStep.REST_FAILED;
         } else if (closed) {
             return NextStep.REST_STOPPED; // ended on its own while shutdown began: no restart
-        } else if (restartLimitReached(now)) {
+        } else if (restartLimitReached()) {
             return NextStep.LIMIT_EXCEEDED;
         }
         return restartsWithGroup ? NextStep.RESTART_WITH_GROUP : NextStep.RESTART;
@@ -921,12 +922,12 @@ final class ManagedProcess {
     }
 
     @GuardedBy("lock")
-    private boolean restartLimitReached(Instant now) {
+    private boolean restartLimitReached() {
         if (spec.unlimitedRestarts()) {
             return false;
         }
         if (restartTimes != null) {
-            forgetRestartsOutsideWindow(now);
+            forgetRestartsOutsideWindow(host.ticker.getAsLong());
             restartCount = restartTimes.size();
         }
         return restartCount >= spec.maxRestarts;
@@ -957,24 +958,27 @@ final class ManagedProcess {
     }
 
     @GuardedBy("lock")
-    private void countRestart(Instant now) {
+    private void countRestart() {
         restartCount++;
         consecutiveRestarts++;
         totalRestarts++;
         if (restartTimes != null) {
+            long now = host.ticker.getAsLong();
             restartTimes.addLast(now);
             forgetRestartsOutsideWindow(now); // also without a limit, which never looks: a crash loop must not grow it
         }
     }
 
     @GuardedBy("lock")
-    private void forgetRestartsOutsideWindow(Instant now) {
+    private void forgetRestartsOutsideWindow(long nowNanos) {
         if (restartTimes == null || spec.restartWindow == null) {
             return;
         }
-        Instant windowStart = now.minus(spec.restartWindow);
-        // every one, not only the oldest first: a clock set back leaves later restarts behind earlier times
-        restartTimes.removeIf(time -> !time.isAfter(windowStart));
+        long window = spec.restartWindow.toNanos();
+        // The oldest first: the ticker never goes back, whatever the wall clock does.
+        while (!restartTimes.isEmpty() && nowNanos - restartTimes.peekFirst() >= window) {
+            restartTimes.removeFirst();
+        }
     }
 
     // ---------------------------------------------------------------- the watchdog
@@ -991,7 +995,7 @@ final class ManagedProcess {
                 return;
             }
             Instant now = host.clock.instant();
-            Duration silence = Duration.between(watched.lastHeartbeat(), now);
+            Duration silence = Duration.ofNanos(host.ticker.getAsLong() - watched.lastHeartbeatNanos());
             if (silence.compareTo(spec.watchdog) < 0) {
                 scheduleWatchdog(watched, spec.watchdog.minus(silence));
                 return;
@@ -1008,7 +1012,7 @@ final class ManagedProcess {
     @GuardedBy("lock")
     private ProcessRun newRun(boolean isRestart, ProcessStatus waitingStatus) {
         restartCountsAsTrigger = false;
-        run = new ProcessRun(name, host.clock, isRestart, lease == null ? 0 : lease.token());
+        run = new ProcessRun(name, host.ticker, isRestart, lease == null ? 0 : lease.token());
         settle(waitingStatus, host.clock.instant());
         return run;
     }

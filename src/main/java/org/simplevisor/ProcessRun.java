@@ -2,13 +2,13 @@ package org.simplevisor;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,14 +43,14 @@ final class ProcessRun implements ProcessContext {
     private static final ThreadLocal<ProcessRun> CURRENT = new ThreadLocal<>();
 
     private final String name;
-    private final Clock clock;
+    private final LongSupplier ticker;
     private final boolean restart;
     private final long fencingToken;
     private volatile int restartCount;
     private final CountDownLatch cancelled = new CountDownLatch(1);
     private volatile boolean ended;
     private volatile @Nullable CancelCause cancelCause;
-    private volatile Instant lastHeartbeat;
+    private volatile long lastHeartbeatNanos; // on the ticker, as startNanos
     /** Where the run's own thread is with respect to {@link #awaitCancellation}: see {@link #await(long)}. */
     private volatile int waiter = ELSEWHERE;
     /**
@@ -64,7 +64,7 @@ final class ProcessRun implements ProcessContext {
 
     // Guarded by the owning ManagedProcess's lock (not checkable here: the lock is the owner's).
     @Nullable Thread thread;
-    @Nullable Instant startTime;
+    long startNanos;
     @Nullable Instant cancelTime;
     @Nullable Future<?> watchdogCheck;
     @Nullable ProcessHungException hang;
@@ -90,13 +90,14 @@ final class ProcessRun implements ProcessContext {
     @Nullable Throwable handedOverError;
 
     /** A run of a process that is not a singleton: fencing token 0. */
-    ProcessRun(String name, Clock clock, boolean restart) {
-        this(name, clock, restart, 0);
+    ProcessRun(String name, LongSupplier ticker, boolean restart) {
+        this(name, ticker, restart, 0);
     }
 
-    ProcessRun(String name, Clock clock, boolean restart, long fencingToken) {
+    /** @param ticker monotonic nanoseconds: a wall clock set forward or back changes no heartbeat's age */
+    ProcessRun(String name, LongSupplier ticker, boolean restart, long fencingToken) {
         this.name = name;
-        this.clock = clock;
+        this.ticker = ticker;
         this.restart = restart;
         this.fencingToken = fencingToken;
     }
@@ -119,7 +120,7 @@ final class ProcessRun implements ProcessContext {
     @Override
     public void heartbeat() {
         if (cancelCause == null) { // a cancelled run is watched no more, and a hung one was healthy only until its hang
-            lastHeartbeat = clock.instant();
+            lastHeartbeatNanos = ticker.getAsLong();
         }
     }
 
@@ -306,8 +307,8 @@ final class ProcessRun implements ProcessContext {
         return cancelCause;
     }
 
-    Instant lastHeartbeat() {
-        return lastHeartbeat;
+    long lastHeartbeatNanos() {
+        return lastHeartbeatNanos;
     }
 
     /**
@@ -345,11 +346,11 @@ final class ProcessRun implements ProcessContext {
     }
 
     /** Called by the owner, under its lock, when the run has begun on {@code current}. */
-    void began(Thread current, Instant now, int restartsSoFar) {
+    void began(Thread current, int restartsSoFar) {
         restartCount = restartsSoFar;
         thread = current;
-        startTime = now;
-        lastHeartbeat = now;
+        startNanos = ticker.getAsLong();
+        lastHeartbeatNanos = startNanos;
     }
 
     /** Called by the owner, under its lock, when the run has left its thread. */

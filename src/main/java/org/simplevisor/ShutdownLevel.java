@@ -1,6 +1,5 @@
 package org.simplevisor;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +26,7 @@ import org.jspecify.annotations.Nullable;
 final class ShutdownLevel {
 
     /** Marks a level that takes no more hand-overs: its stopping thread no longer waits for it. */
-    private static final ProcessRun CLOSED = new ProcessRun("", Clock.systemUTC(), false);
+    private static final ProcessRun CLOSED = new ProcessRun("", System::nanoTime, false);
 
     // Side by side, not a map: shutdown builds the level before it wakes any run, and hashing and linking each
     // process there (about 60 ms for 100,000) delays every wake-up.

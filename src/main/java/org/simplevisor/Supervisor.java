@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -150,9 +151,11 @@ public final class Supervisor implements AutoCloseable {
             scheduler = builder.scheduler;
         }
         nodeId = builder.nodeId == null ? defaultNodeId(name) : builder.nodeId;
+        LongSupplier ticker = builder.ticker != null ? builder.ticker
+                : LeaseKeeper.tickerOf(clock, clock == Builder.SYSTEM_CLOCK);
         leases = builder.leaseStore == null ? null : new LeaseKeeper(builder.leaseStore, nodeId, name, scheduler,
-                LeaseKeeper.tickerOf(clock, clock == Builder.SYSTEM_CLOCK));
-        host = new ProcessHost(name, clock, executor, scheduler, events, leases);
+                ticker);
+        host = new ProcessHost(name, clock, ticker, executor, scheduler, events, leases);
         Map<String, ProcessGroup> declared = new LinkedHashMap<>();
         builder.groups.forEach((group, strategy) -> declared.put(group,
                 new ProcessGroup(group, strategy, host, shutdownTimeout)));
@@ -759,6 +762,7 @@ public final class Supervisor implements AutoCloseable {
         private @Nullable ExecutorService executor;       // null: threads of the supervisor's own
         private @Nullable ScheduledExecutorService scheduler; // null: a thread of the supervisor's own
         private Clock clock = SYSTEM_CLOCK;
+        private @Nullable LongSupplier ticker; // null: System.nanoTime() with the system clock, else the clock's time
         private Duration logRepeatWindow = DEFAULT_LOG_REPEAT_WINDOW;
         private final List<SupervisorListener> listeners = new ArrayList<>();
         private final Map<String, GroupStrategy> groups = new LinkedHashMap<>();
@@ -830,11 +834,20 @@ public final class Supervisor implements AutoCloseable {
         /**
          * Sets the clock.
          *
-         * @param clock the time source of start times, healthy durations, restart windows and the watchdog
+         * @param clock the time source of the times the supervisor reports (start times, events, snapshots). With
+         *              the default clock, what it measures (heartbeats, healthy durations, restart windows, lease
+         *              deadlines) is measured with {@link System#nanoTime()}, so that a wall clock set forward or
+         *              back declares no run hung or healthy; with another clock, with that clock
          * @return this builder
          */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** For tests: a monotonic time in nanoseconds apart from the clock, to set the wall clock against it. */
+        Builder ticker(LongSupplier ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

@@ -4,7 +4,6 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import org.openjdk.jcstress.annotations.Actor;
@@ -40,12 +39,12 @@ public class CancellationWakeStress {
     private static final Duration WAIT = Duration.ofNanos(20_000);
 
     private final Object ownerLock = new Object();
-    private final ProcessRun run = new ProcessRun("waiter", Clock.systemUTC(), false);
+    private final ProcessRun run = new ProcessRun("waiter", System::nanoTime, false);
 
     @Actor
     public void run(ZZZ_Result r) {
         synchronized (ownerLock) {
-            run.began(Thread.currentThread(), Instant.EPOCH, 0);
+            run.began(Thread.currentThread(), 0);
         }
         ProcessRun.setCurrent(run);
         try {
