@@ -72,6 +72,11 @@ final class EventDispatcher {
         executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threads);
     }
 
+    /** {@return whether the calling thread is the event thread: a listener} */
+    boolean isEventThread() {
+        return threads.isOwn(Thread.currentThread());
+    }
+
     void addListener(SupervisorListener listener) {
         listeners.add(listener);
     }
@@ -251,6 +256,9 @@ final class EventDispatcher {
     void close(SupervisorEvent last, long deadlineNanos, DeferredInterrupts interrupts) {
         lastEvent = last;
         publish(last);
+        // A run() still starting processes may hold deliveries back (a shutdown can finish meanwhile): what it holds,
+        // the last event included, goes to the event thread now, before the executor takes no more.
+        deliverHeld();
         closed = true;
         synchronized (capacity) {
             capacity.notifyAll();

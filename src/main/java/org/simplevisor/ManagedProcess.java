@@ -883,6 +883,13 @@ final class ManagedProcess {
         }
     }
 
+    /** {@return whether {@code candidate} is this process's run, in progress or abandoned by its group} */
+    boolean isCurrentRun(ProcessRun candidate) {
+        synchronized (lock) {
+            return run == candidate;
+        }
+    }
+
     /** {@return the thread of a run its group gave up on that is still going, or {@code null}} */
     @Nullable Thread threadAbandonedByGroup() {
         synchronized (lock) {

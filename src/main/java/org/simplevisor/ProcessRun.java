@@ -284,6 +284,11 @@ final class ProcessRun implements ProcessContext {
         return CURRENT.get() != null;
     }
 
+    /** {@return the run the calling thread is running, or {@code null}} */
+    static @Nullable ProcessRun current() {
+        return CURRENT.get();
+    }
+
     /** {@return whether the calling thread is running this run} */
     boolean isOnCurrentThread() {
         return CURRENT.get() == this;

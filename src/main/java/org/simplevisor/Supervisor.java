@@ -111,6 +111,8 @@ public final class Supervisor implements AutoCloseable {
      */
     @GuardedBy("lifecycleLock") private final List<ManagedProcess> registered = new ArrayList<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
+    /** Counted down once the processes have stopped and the threads are released, before the last events go out. */
+    private final CountDownLatch released = new CountDownLatch(1);
 
     /**
      * Creates a supervisor with default settings and the given shutdown timeout (Go: {@code New}).
@@ -345,7 +347,7 @@ public final class Supervisor implements AutoCloseable {
             lifecycleLock.unlock();
         }
         if (!first) {
-            awaitTermination();
+            awaitTerminationAsConcurrentCaller();
             return;
         }
         long deadline = System.nanoTime() + shutdownTimeout.toNanos();
@@ -360,9 +362,44 @@ public final class Supervisor implements AutoCloseable {
             releaseThreads(deadline, interrupts);
         } finally {
             state = State.TERMINATED;
+            released.countDown();
             terminated.countDown();
             interrupts.restore();
         }
+    }
+
+    /**
+     * A concurrent caller of {@link #shutdown()} returns when the first has finished, unless the first waits for it.
+     * A listener (on the event thread, which the first caller waits for to deliver the last events) returns once the
+     * processes have stopped and the threads are released, as a listener that shuts down first does. A run of this
+     * supervisor (or its recover handler), which the first caller waits for to end, returns once shutdown has cancelled
+     * it, with its interrupt status set if the cancellation interrupted it.
+     */
+    private void awaitTerminationAsConcurrentCaller() {
+        CountDownLatch awaited = events.isEventThread() ? released : terminated;
+        ProcessRun own = ownRun();
+        boolean interrupted = false;
+        while (own == null || !own.isCancelled()) {
+            try {
+                awaited.await(); // a run is interrupted by its cancellation here: cancel() sets the cause first
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@return the run of this supervisor the calling thread is running, or {@code null}} */
+    private @Nullable ProcessRun ownRun() {
+        ProcessRun current = ProcessRun.current();
+        if (current == null) {
+            return null;
+        }
+        ManagedProcess process = processes.get(current.name());
+        return process != null && process.isCurrentRun(current) ? current : null;
     }
 
     /** Cancels processes a priority level at a time, highest first, and abandons those that outlive the deadline. */
@@ -426,6 +463,7 @@ public final class Supervisor implements AutoCloseable {
         // Terminated before the event, so that an observer that adds its listener and then checks isTerminated()
         // either sees true or is sure to receive TERMINATED.
         state = State.TERMINATED;
+        released.countDown(); // a listener that called shutdown() while this one was under way may return
         events.close(new SupervisorEvent(SupervisorEvent.Type.TERMINATED, name, null, null, null, null, null, null,
                 false, clock.instant()), Math.max(deadline, System.nanoTime() + EVENT_DRAIN_GRACE.toNanos()),
                 interrupts);
@@ -513,21 +551,6 @@ public final class Supervisor implements AutoCloseable {
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private void awaitTermination() {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                terminated.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private void requireNotShutDown() {
