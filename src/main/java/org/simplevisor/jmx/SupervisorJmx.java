@@ -51,7 +51,7 @@ import org.simplevisor.SupervisorListener;
  * <tr><th>type</th><th>core events</th></tr>
  * <tr><td>{@value #PROCESS_STARTED}</td><td>STARTED (reason {@code start} or {@code restart})</td></tr>
  * <tr><td>{@value #PROCESS_STOPPED}</td><td>COMPLETED, STOPPED (reason completed, cancelled, shutdown, manual,
- * group)</td></tr>
+ * lease_lost, group)</td></tr>
  * <tr><td>{@value #PROCESS_FAILED}</td><td>FAILED, CRASHED</td></tr>
  * <tr><td>{@value #PROCESS_RESTARTING}</td><td>RESTARTING</td></tr>
  * <tr><td>{@value #PROCESS_RESTART_LIMIT_EXCEEDED}</td><td>RESTART_LIMIT_EXCEEDED: the alert; its message names
@@ -59,6 +59,8 @@ import org.simplevisor.SupervisorListener;
  * <tr><td>{@value #PROCESS_HUNG}</td><td>HUNG</td></tr>
  * <tr><td>{@value #PROCESS_SHUTDOWN_TIMEOUT}</td><td>SHUTDOWN_TIMEOUT (followed by a stopped, reason
  * shutdown)</td></tr>
+ * <tr><td>{@value #PROCESS_LEASE_ACQUIRED}, {@value #PROCESS_LEASE_LOST}</td><td>LEASE_ACQUIRED, LEASE_LOST (a
+ * singleton's; reason {@code acquired}, or {@code released}, {@code expired}, {@code renewal_failed})</td></tr>
  * <tr><td>{@code jmx.attribute.change}</td><td>any event that changed the status: an
  * {@link javax.management.AttributeChangeNotification} of {@code Status}</td></tr>
  * </table>
@@ -67,7 +69,8 @@ import org.simplevisor.SupervisorListener;
  * {@code members} (a {@code String[]} in start order) and {@code delayMillis}, numbered from 1 without gaps.
  * The user data is a {@link javax.management.openmbean.CompositeData} with the items {@code process},
  * {@code supervisor}, {@code context}, {@code event}, {@code status}, {@code previousStatus},
- * {@code restartCount}, {@code maxRestarts}, {@code reason}, {@code error} and {@code delayMillis}. Sequence
+ * {@code restartCount}, {@code maxRestarts}, {@code reason}, {@code error}, {@code delayMillis},
+ * {@code leaseHolder} and {@code fencingToken} (a singleton's; {@code null} for other processes). Sequence
  * numbers count from 1 per process, without gaps.
  *
  * <h2>Alerts</h2>

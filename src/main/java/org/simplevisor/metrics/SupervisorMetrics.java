@@ -70,7 +70,7 @@ import org.simplevisor.SupervisorEvent;
  *     or the time its group gave it to end; tagged with the process, unlike Go's untagged counter, so that the
  *     operator sees which one hung</td></tr>
  * </table>
- * A singleton ({@link ProcessSnapshot#singleton()}) also has a seventh {@code reason} of
+ * A singleton ({@link ProcessSnapshot#singleton()}) also has an eighth {@code reason} of
  * {@value #PROCESS_STOPPED}, {@code lease_lost}, and:
  * <table>
  * <caption>meters of a singleton</caption>
@@ -196,7 +196,8 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
      * @param tags       tags added to every meter, e.g. {@code context=/app} to tell supervisors apart in a shared
      *                   registry
      * @throws IllegalArgumentException if a tag uses a key of this binder's own ({@value #TAG_PROCESS_NAME},
-     *                                  {@value #TAG_RESTART_POLICY}, {@value #TAG_REASON}, {@value #TAG_MAX_RESTARTS})
+     *                                  {@value #TAG_RESTART_POLICY}, {@value #TAG_REASON}, {@value #TAG_MAX_RESTARTS},
+     *                                  {@value #TAG_GROUP})
      */
     public SupervisorMetrics(Supervisor supervisor, Iterable<Tag> tags) {
         this.supervisor = Objects.requireNonNull(supervisor, "supervisor");

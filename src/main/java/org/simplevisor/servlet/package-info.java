@@ -49,7 +49,10 @@
  * Durations are written {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or in ISO-8601 ({@code PT5S}). For a
  * process name declared both by {@code @Supervised} and in {@code web.xml}, each context parameter overrides the
  * corresponding annotation attribute; {@code jakarta.annotation.Priority} on the class gives its priority unless
- * the parameter does. A {@code simplevisor.*} parameter that is not in this table is an error.
+ * the parameter does. Log folding, process groups and cluster singletons add {@code simplevisor.log.repeat-window},
+ * {@code simplevisor.process.<name>.group}, {@code simplevisor.group.<group>.strategy},
+ * {@code simplevisor.process.<name>.singleton} and {@code simplevisor.cluster.*} (see the README). Any other
+ * {@code simplevisor.*} parameter is an error.
  *
  * <h2>Process instances</h2>
  * Each process is an instance made with the class's public no-arg constructor. Its {@code @PostConstruct} methods
@@ -61,7 +64,7 @@
  * loader, and no interrupt of the submitting thread can make it refuse a run.
  *
  * <h2>Invalid configuration</h2>
- * An unknown parameter or policy, a negative number, a bad duration, a jitter outside 0..1, a class that is not
+ * An unknown parameter or policy, a negative {@code max-restarts}, a bad duration, a jitter outside 0..1, a class that is not
  * found, is not a {@code SupervisedProcess} or has no public no-arg constructor, a duplicate or empty name: the
  * deployment fails at start with a {@link org.simplevisor.servlet.ConfigurationException} whose message names the
  * parameter (or annotated class) and the value. Nothing is started or registered.
