@@ -67,7 +67,8 @@ final class ProcessSpec {
         long base = restartDelay.toNanos();
         long cap = maxRestartDelay.toNanos();
         long grown = base;
-        for (int i = 0; i < consecutiveRestarts && grown < cap; i++) {
+        // Not for a zero delay, which never grows: the loop would run once per restart of a crash loop.
+        for (int i = 0; i < consecutiveRestarts && grown > 0 && grown < cap; i++) {
             grown = grown > cap / 2 ? cap : grown * 2;
         }
         grown = Math.min(grown, cap);

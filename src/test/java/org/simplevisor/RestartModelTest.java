@@ -171,6 +171,15 @@ class RestartModelTest {
     }
 
     @Test
+    void aZeroDelayWithBackoffStaysZeroAfterManyRestarts() {
+        ProcessSpec spec = ProcessSpec.of(withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO),
+                withBackoff(Duration.ofSeconds(1), 0.5));
+        for (int n : new int[] {0, 1, 1000, Integer.MAX_VALUE}) {
+            assertThat(spec.restartDelay(n, 0.9)).as("n=%d", n).isZero();
+        }
+    }
+
+    @Test
     void withoutBackoffTheDelayStaysTheRestartDelay() {
         ProcessSpec spec = ProcessSpec.of(withRestart(RestartPolicy.ON_FAILURE, 0, Duration.ofMillis(100)));
         assertThat(spec.maxRestartDelay).isEqualTo(Duration.ofMillis(100));
