@@ -208,19 +208,28 @@ class GroupRestartTest {
         }
     }
 
+    /**
+     * Registers members a and b (a {@link Stubborn}), runs them, and fails a: its group cancels b, which does not end,
+     * and gives up on both once the stop timeout has passed. {@return b, still stuck in its first run}
+     */
+    private static Stubborn abandonedByItsGroup(GroupBench bench) {
+        GroupBench.Member a = bench.register("a", withRestart(RestartPolicy.ON_FAILURE, 3, DELAY));
+        Stubborn b = new Stubborn();
+        bench.register("b", b, withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+        bench.runAll();
+        b.awaitRuns(1);
+        a.fail();
+        waiting().until(() -> bench.scheduler.pendingTasks() == 1); // the check of b's end
+        bench.scheduler.advance(SHUTDOWN_TIMEOUT);
+        bench.awaitEvents("b", Type.SHUTDOWN_TIMEOUT, 1);
+        waiting().until(() -> bench.snapshot("a").status() == ProcessStatus.FAILED);
+        return b;
+    }
+
     @Test
     void restartGroupStartsAStuckMemberOnceItsAbandonedRunEnds() {
         try (GroupBench bench = new GroupBench(GroupStrategy.ONE_FOR_ALL)) {
-            GroupBench.Member a = bench.register("a", withRestart(RestartPolicy.ON_FAILURE, 3, DELAY));
-            Stubborn b = new Stubborn();
-            bench.register("b", b, withRestart(RestartPolicy.ALWAYS, 3, DELAY));
-            bench.runAll();
-            b.awaitRuns(1);
-            a.fail();
-            waiting().until(() -> bench.scheduler.pendingTasks() == 1); // the check of b's end
-            bench.scheduler.advance(SHUTDOWN_TIMEOUT);
-            bench.awaitEvents("b", Type.SHUTDOWN_TIMEOUT, 1);
-            waiting().until(() -> bench.snapshot("a").status() == ProcessStatus.FAILED);
+            Stubborn b = abandonedByItsGroup(bench);
 
             bench.supervisor.restartGroup(GroupBench.GROUP);
             waiting().until(() -> bench.snapshot("a").status() == ProcessStatus.RUNNING);
@@ -258,15 +267,7 @@ class GroupRestartTest {
     @Test
     void aStuckMemberIsNotWaitedForAgainAtShutdown() {
         try (GroupBench bench = new GroupBench(GroupStrategy.ONE_FOR_ALL)) {
-            GroupBench.Member a = bench.register("a", withRestart(RestartPolicy.ON_FAILURE, 3, DELAY));
-            Stubborn b = new Stubborn();
-            bench.register("b", b, withRestart(RestartPolicy.ALWAYS, 3, DELAY));
-            bench.runAll();
-            b.awaitRuns(1);
-            a.fail();
-            waiting().until(() -> bench.scheduler.pendingTasks() == 1);
-            bench.scheduler.advance(SHUTDOWN_TIMEOUT);
-            bench.awaitEvents("b", Type.SHUTDOWN_TIMEOUT, 1);
+            Stubborn b = abandonedByItsGroup(bench);
 
             long start = System.nanoTime();
             bench.supervisor.shutdown();
