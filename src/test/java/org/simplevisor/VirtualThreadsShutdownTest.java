@@ -1,0 +1,375 @@
+package org.simplevisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.logging.log4j.ThreadContext;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.simplevisor.SupervisorEvent.Type;
+import org.simplevisor.testing.Parked;
+import org.simplevisor.testing.RecordingListener;
+import org.simplevisor.testing.ShutDownAfterEach;
+
+/**
+ * Shutdown, cancellation, the watchdog and restarts on virtual threads (Java 21 and later; skipped before).
+ */
+class VirtualThreadsShutdownTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final int RELEASE = Runtime.version().feature();
+
+    private final RecordingListener events = new RecordingListener();
+    @RegisterExtension
+    final ShutDownAfterEach shutDown = new ShutDownAfterEach();
+
+    @BeforeEach
+    void onlyWithVirtualThreads() {
+        assumeTrue(RELEASE >= 21, "no virtual threads before Java 21");
+    }
+
+    private Supervisor.Builder builder(String name, Duration shutdownTimeout) {
+        return Supervisor.builder().name(name).virtualThreads(true).shutdownTimeout(shutdownTimeout).listener(events);
+    }
+
+    /** Ignores every interrupt until released. */
+    private static void ignoreCancellation(CountDownLatch release) {
+        while (true) {
+            try {
+                release.await();
+                return;
+            } catch (InterruptedException ignored) {
+                // the cancellation's and the report's interrupts
+            }
+        }
+    }
+
+    @Test
+    void aRunIgnoringItsCancellationIsAbandonedAtTheDeadlineAndItsLateEndChangesNothing() throws Exception {
+        Duration timeout = Duration.ofMillis(500);
+        Supervisor supervisor = shutDown.supervisor(builder("vt-deaf", timeout).build());
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Thread> deafThread = new CompletableFuture<>();
+        AtomicBoolean deafEnded = new AtomicBoolean();
+        supervisor.register("deaf", ctx -> {
+            deafThread.complete(Thread.currentThread());
+            ignoreCancellation(release);
+            deafEnded.set(true);
+            throw new IllegalStateException("late crash"); // must not count
+        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+        supervisor.register("polite", ProcessContext::awaitCancellation);
+        supervisor.run();
+        Parked.await(deafThread);
+        await().atMost(WAIT).until(() -> supervisor.isRunning("polite"));
+
+        supervisor.shutdown();
+
+        assertThat(supervisor.isTerminated()).isTrue();
+        assertThat(deafEnded).isFalse();
+        SupervisorEvent report = events.await("deaf", Type.SHUTDOWN_TIMEOUT);
+        assertThat(report.error()).isInstanceOf(ProcessNotStoppedException.class);
+        assertThat(report.error().getStackTrace()).anyMatch(f -> f.getMethodName().equals("ignoreCancellation"));
+        ProcessSnapshot before = supervisor.snapshot("deaf");
+        assertThat(before.status()).isEqualTo(ProcessStatus.STOPPED);
+        assertThat(before.totalExits()).isEqualTo(before.totalStarts());
+        events.awaitTerminated();
+        int eventsBefore = events.events().size();
+
+        release.countDown();
+        deafThread.get().join(WAIT.toMillis());
+        assertThat(deafThread.get().isAlive()).isFalse();
+        assertThat(deafEnded).isTrue();
+        ProcessSnapshot after = supervisor.snapshot("deaf");
+        assertThat(after.status()).isEqualTo(ProcessStatus.STOPPED);
+        assertThat(after.totalStarts()).isEqualTo(before.totalStarts());
+        assertThat(after.totalExits()).isEqualTo(before.totalExits());
+        assertThat(after.totalCrashes()).isZero();
+        assertThat(after.lastExitReason()).isEqualTo(ExitReason.SHUTDOWN);
+        assertThat(events.events()).hasSize(eventsBefore);
+    }
+
+    /**
+     * A member its group abandoned, then shutdown: shutdown must still return with every other run ended (its body
+     * returned) and STOPPED.
+     */
+    @Test
+    void withAMemberAbandonedByItsGroupShutdownStillWaitsForEveryOtherRun() throws Exception {
+        Duration timeout = Duration.ofMillis(400);
+        Supervisor supervisor = shutDown.supervisor(builder("vt-group", timeout)
+                .group("g", GroupStrategy.ONE_FOR_ALL).build());
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch failNow = new CountDownLatch(1);
+        CompletableFuture<Thread> stuckThread = new CompletableFuture<>();
+        AtomicInteger stuckRuns = new AtomicInteger();
+        supervisor.register("trigger", ctx -> {
+            failNow.await();
+            throw new Exception("fail once");
+        }, ProcessOption.inGroup("g"), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 0, Duration.ofHours(1)));
+        supervisor.register("stuck", ctx -> {
+            if (stuckRuns.incrementAndGet() == 1) {
+                stuckThread.complete(Thread.currentThread());
+                ignoreCancellation(release);
+            } else {
+                ctx.awaitCancellation();
+            }
+        }, ProcessOption.inGroup("g"), ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+        int slow = 200;
+        Map<String, Thread> slowThreads = new ConcurrentHashMap<>();
+        Set<String> cleanedUp = ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < slow; i++) {
+            supervisor.register("slow-" + i, ctx -> {
+                slowThreads.put(ctx.name(), Thread.currentThread());
+                ctx.awaitCancellation();
+                Thread.sleep(50); // a graceful cleanup that blocks
+                cleanedUp.add(ctx.name());
+            });
+        }
+        supervisor.run();
+        Parked.await(stuckThread);
+        await().atMost(WAIT).until(() -> slowThreads.size() == slow);
+        failNow.countDown();
+        events.await("stuck", Type.SHUTDOWN_TIMEOUT); // abandoned by its group
+        assertThat(supervisor.status("stuck")).isEqualTo(ProcessStatus.FAILED);
+
+        supervisor.shutdown();
+
+        assertThat(cleanedUp).as("every non-abandoned run ended before shutdown returned").hasSize(slow);
+        for (int i = 0; i < slow; i++) {
+            ProcessSnapshot snapshot = supervisor.snapshot("slow-" + i);
+            assertThat(snapshot.status()).isEqualTo(ProcessStatus.STOPPED);
+            assertThat(snapshot.totalExits()).isEqualTo(snapshot.totalStarts());
+        }
+        assertThat(events.count("stuck", Type.SHUTDOWN_TIMEOUT)).isEqualTo(1);
+        release.countDown();
+        stuckThread.get().join(WAIT.toMillis());
+        assertThat(supervisor.status("stuck")).isEqualTo(ProcessStatus.FAILED);
+    }
+
+    /** Shutdown from a run of the same supervisor: it returns to the run with every other run ended. */
+    @Test
+    void aRunThatShutsItsSupervisorDownGetsItBackWithEveryOtherRunEnded() throws Exception {
+        Supervisor supervisor = shutDown.supervisor(builder("vt-own", Duration.ofSeconds(5)).build());
+        int others = 200;
+        Map<String, Thread> threads = new ConcurrentHashMap<>();
+        Set<String> cleanedUp = ConcurrentHashMap.newKeySet();
+        for (int i = 0; i < others; i++) {
+            supervisor.register("other-" + i, ctx -> {
+                threads.put(ctx.name(), Thread.currentThread());
+                ctx.awaitCancellation();
+                Thread.sleep(20);
+                cleanedUp.add(ctx.name());
+            });
+        }
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicBoolean interruptedAfter = new AtomicBoolean();
+        AtomicInteger cleanedAfter = new AtomicInteger(-1);
+        CountDownLatch returned = new CountDownLatch(1);
+        supervisor.register("killer", ctx -> {
+            go.await();
+            supervisor.shutdown();
+            interruptedAfter.set(Thread.currentThread().isInterrupted());
+            cleanedAfter.set(cleanedUp.size());
+            returned.countDown();
+        });
+        supervisor.run();
+        await().atMost(WAIT).until(() -> threads.size() == others);
+        go.countDown();
+        assertThat(returned.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        assertThat(interruptedAfter).isTrue();
+        assertThat(cleanedAfter.get()).isEqualTo(others);
+        assertThat(supervisor.isTerminated()).isTrue();
+        events.awaitTerminated();
+        List<SupervisorEvent> all = events.events();
+        assertThat(all.get(all.size() - 1).type()).isEqualTo(Type.TERMINATED);
+        assertThat(events.await("killer", Type.STOPPED).reason()).isEqualTo(ExitReason.SHUTDOWN);
+    }
+
+    /** A run calling shutdown() while another shutdown is under way returns once cancelled. */
+    @Test
+    void aRunCallingShutdownDuringAShutdownReturnsOnceCancelled() throws Exception {
+        Supervisor supervisor = shutDown.supervisor(builder("vt-reentrant", Duration.ofSeconds(5)).build());
+        CountDownLatch cancelledSeen = new CountDownLatch(1);
+        CompletableFuture<Boolean> returned = new CompletableFuture<>();
+        supervisor.register("reentrant", ctx -> {
+            ctx.awaitCancellation();
+            supervisor.shutdown(); // the shutdown under way waits for this run
+            returned.complete(supervisor.isTerminated());
+        });
+        supervisor.run();
+        await().atMost(WAIT).until(() -> supervisor.isRunning("reentrant"));
+        supervisor.shutdown();
+        assertThat(returned.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isFalse();
+        assertThat(events.await("reentrant", Type.STOPPED).reason()).isEqualTo(ExitReason.SHUTDOWN);
+        assertThat(events.count("reentrant", Type.SHUTDOWN_TIMEOUT)).isZero();
+    }
+
+    @Test
+    void theWatchdogDeclaresASilentVirtualRunHungAndWakesItWithoutAnInterrupt() throws Exception {
+        Supervisor supervisor = shutDown.supervisor(builder("vt-watch", Duration.ofSeconds(5)).build());
+        AtomicInteger woken = new AtomicInteger();
+        AtomicInteger interrupted = new AtomicInteger();
+        supervisor.register("silent", ctx -> {
+            ctx.awaitCancellation();
+            (Thread.currentThread().isInterrupted() ? interrupted : woken).incrementAndGet();
+        }, ProcessOption.withWatchdog(Duration.ofMillis(100)),
+                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ZERO));
+        supervisor.run();
+        events.await("silent", Type.RESTART_LIMIT_EXCEEDED);
+        assertThat(events.count("silent", Type.HUNG)).isEqualTo(3);
+        assertThat(woken.get()).isEqualTo(3);
+        assertThat(interrupted.get()).isZero();
+        ProcessSnapshot snapshot = supervisor.snapshot("silent");
+        assertThat(snapshot.status()).isEqualTo(ProcessStatus.FAILED);
+        assertThat(snapshot.lastFailure()).isInstanceOf(ProcessHungException.class);
+        assertThat(snapshot.totalStarts()).isEqualTo(3).isEqualTo(snapshot.totalExits());
+    }
+
+    @Test
+    void aTimedAwaitCancellationTimesOutWithoutInterruptAndIsWokenByAStop() throws Exception {
+        Supervisor supervisor = shutDown.supervisor(builder("vt-timed", Duration.ofSeconds(5)).build());
+        AtomicInteger timeouts = new AtomicInteger();
+        AtomicBoolean interruptedInLoop = new AtomicBoolean();
+        CompletableFuture<Boolean> interruptedAtEnd = new CompletableFuture<>();
+        supervisor.register("timed", ctx -> {
+            while (!ctx.awaitCancellation(Duration.ofMillis(5))) {
+                timeouts.incrementAndGet();
+                if (Thread.currentThread().isInterrupted()) {
+                    interruptedInLoop.set(true);
+                }
+                if (timeouts.get() == 20) {
+                    while (!ctx.awaitCancellation(Duration.ofHours(1))) {
+                        continue;
+                    }
+                    break;
+                }
+            }
+            interruptedAtEnd.complete(Thread.currentThread().isInterrupted());
+        });
+        supervisor.run();
+        await().atMost(WAIT).until(() -> timeouts.get() == 20);
+        await().atMost(WAIT).until(() -> supervisor.isRunning("timed"));
+        supervisor.stop("timed");
+        assertThat(interruptedAtEnd.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isFalse();
+        assertThat(interruptedInLoop).isFalse();
+        assertThat(events.await("timed", Type.STOPPED).reason()).isEqualTo(ExitReason.MANUAL);
+    }
+
+    @Test
+    void eachRestartIsANewVirtualThreadNamedAfterTheProcessWithItsLogContext() throws Exception {
+        Supervisor supervisor = shutDown.supervisor(builder("vt-restarts", Duration.ofSeconds(5)).build());
+        int crashes = 30;
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        Set<String> names = ConcurrentHashMap.newKeySet();
+        Set<String> contexts = ConcurrentHashMap.newKeySet();
+        Set<String> otherContexts = ConcurrentHashMap.newKeySet();
+        Set<String> otherNames = ConcurrentHashMap.newKeySet();
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch otherStarted = new CountDownLatch(1);
+        supervisor.register("other", ctx -> {
+            otherContexts.add(String.valueOf(ThreadContext.get("process")));
+            otherNames.add(Thread.currentThread().getName());
+            otherStarted.countDown();
+            ctx.awaitCancellation();
+        });
+        supervisor.register("looper", ctx -> {
+            threads.add(Thread.currentThread());
+            names.add(Thread.currentThread().getName());
+            contexts.add(String.valueOf(ThreadContext.get("process")));
+            int n = runs.incrementAndGet();
+            if (n == 1) {
+                supervisor.start("other"); // a start from a run's thread
+            }
+            if (n <= crashes) {
+                throw new IllegalStateException("crash " + n);
+            }
+            ctx.awaitCancellation();
+        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO));
+        supervisor.register("later", ProcessContext::awaitCancellation);
+        supervisor.run();
+        assertThat(otherStarted.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        await().atMost(WAIT).until(() -> runs.get() == crashes + 1 && supervisor.isRunning("looper"));
+        ProcessSnapshot snapshot = supervisor.snapshot("looper");
+        assertThat(snapshot.totalStarts()).isEqualTo(crashes + 1);
+        assertThat(snapshot.totalRestarts()).isEqualTo(crashes);
+        assertThat(snapshot.totalCrashes()).isEqualTo(crashes);
+        assertThat(threads).hasSize(crashes + 1);
+        assertThat(names).containsExactly("simplevisor-looper");
+        assertThat(contexts).containsExactly("looper");
+        assertThat(otherContexts).containsExactly("other");
+        assertThat(otherNames).containsExactly("simplevisor-other");
+        supervisor.shutdown();
+        for (Thread t : threads) {
+            t.join(WAIT.toMillis());
+        }
+        assertThat(threads).allMatch(t -> t.getName().startsWith("simplevisor-vt-restarts-worker-"));
+        assertThat(events.count("looper", Type.STARTED)).isEqualTo(crashes + 1);
+        assertThat(events.count("looper", Type.CRASHED)).isEqualTo(crashes);
+        assertThat(events.count("looper", Type.STOPPED)).isEqualTo(1);
+    }
+
+    @Test
+    void tenThousandVirtualRunsStartAndStopWithEveryStoppedEventDelivered() throws Exception {
+        int n = 10_000;
+        Map<String, AtomicInteger> stopped = new ConcurrentHashMap<>();
+        AtomicLong started = new AtomicLong();
+        AtomicLong timeouts = new AtomicLong();
+        CountDownLatch terminated = new CountDownLatch(1);
+        Supervisor supervisor = shutDown.supervisor(Supervisor.builder().name("vt-many").virtualThreads(true)
+                .shutdownTimeout(Duration.ofSeconds(60)).listener(event -> {
+                    switch (event.type()) {
+                        case STARTED -> started.incrementAndGet();
+                        case STOPPED -> stopped.computeIfAbsent(event.processName(), k -> new AtomicInteger())
+                                .incrementAndGet();
+                        case SHUTDOWN_TIMEOUT -> timeouts.incrementAndGet();
+                        case TERMINATED -> terminated.countDown();
+                        default -> { }
+                    }
+                }).build());
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        AtomicInteger ended = new AtomicInteger();
+        for (int i = 0; i < n; i++) {
+            supervisor.register("p" + i, ctx -> {
+                threads.add(Thread.currentThread());
+                try {
+                    if (ctx.name().hashCode() % 2 == 0) {
+                        ctx.awaitCancellation();
+                    } else {
+                        while (!ctx.awaitCancellation(Duration.ofMinutes(5))) {
+                            continue;
+                        }
+                    }
+                } finally {
+                    ended.incrementAndGet();
+                }
+            });
+        }
+        supervisor.run();
+        await().atMost(Duration.ofSeconds(60)).until(() -> started.get() == n);
+        supervisor.shutdown();
+        assertThat(ended.get()).isEqualTo(n);
+        assertThat(terminated.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(timeouts.get()).isZero();
+        assertThat(stopped).hasSize(n);
+        assertThat(stopped.values()).allMatch(c -> c.get() == 1);
+        for (ProcessSnapshot snapshot : supervisor.snapshots()) {
+            assertThat(snapshot.status()).isEqualTo(ProcessStatus.STOPPED);
+            assertThat(snapshot.totalExits()).isEqualTo(1);
+            assertThat(snapshot.lastExitReason()).isEqualTo(ExitReason.SHUTDOWN);
+        }
+        assertThat(threads).hasSize(n);
+        await().atMost(WAIT).until(() -> threads.stream().noneMatch(Thread::isAlive));
+    }
+}
