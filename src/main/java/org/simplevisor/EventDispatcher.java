@@ -12,6 +12,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.jspecify.annotations.Nullable;
@@ -55,7 +57,9 @@ final class EventDispatcher {
     /** When the events held back are next due, in {@link System#nanoTime()} terms. */
     private volatile long heldDue;
     private final AtomicInteger waitingForCapacity = new AtomicInteger();
-    private final Object capacity = new Object();
+    // A lock and a condition, not a monitor: a virtual run thread waiting on a monitor pins its carrier (Java 21-23).
+    private final ReentrantLock capacity = new ReentrantLock();
+    private final Condition capacityFreed = capacity.newCondition();
     private volatile boolean closed;
     /** Set when the event thread did not finish by the deadline: it calls no further listener but with the last event. */
     private volatile boolean givenUp;
@@ -179,9 +183,7 @@ final class EventDispatcher {
             }
         } finally {
             if (backlog.decrementAndGet() <= BACKLOG_RESUME && waitingForCapacity.get() > 0) {
-                synchronized (capacity) {
-                    capacity.notifyAll();
-                }
+                signalCapacity();
             }
         }
     }
@@ -212,16 +214,25 @@ final class EventDispatcher {
             return;
         }
         waitingForCapacity.incrementAndGet();
+        capacity.lock();
         try {
-            synchronized (capacity) {
-                while (backlog.get() > BACKLOG_RESUME && !closed) {
-                    capacity.wait();
-                }
+            while (backlog.get() > BACKLOG_RESUME && !closed) {
+                capacityFreed.await();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            capacity.unlock();
             waitingForCapacity.decrementAndGet();
+        }
+    }
+
+    private void signalCapacity() {
+        capacity.lock();
+        try {
+            capacityFreed.signalAll();
+        } finally {
+            capacity.unlock();
         }
     }
 
@@ -260,9 +271,7 @@ final class EventDispatcher {
         // the last event included, goes to the event thread now, before the executor takes no more.
         deliverHeld();
         closed = true;
-        synchronized (capacity) {
-            capacity.notifyAll();
-        }
+        signalCapacity();
         executor.shutdown();
         if (threads.isOwn(Thread.currentThread())) {
             return; // a listener shut the supervisor down: the last event follows when it returns
