@@ -549,6 +549,9 @@ final class ServletConfiguration {
             } catch (IllegalArgumentException e) {
                 problems.add(where + ": " + e.getMessage());
                 return null;
+            } catch (LinkageError e) { // a method's signature names a class the web application lacks
+                problems.add(where + ": " + type.getName() + " cannot be loaded: " + e);
+                return null;
             }
             return type.asSubclass(SupervisedProcess.class);
         }
@@ -611,7 +614,11 @@ final class ServletConfiguration {
                 applyAttribute(where, "restartWindow", annotation.restartWindow());
                 applyAttribute(where, "watchdog", annotation.watchdog());
                 applyAttribute(where, "group", annotation.group());
-                noRestartOn = List.of(annotation.noRestartOn());
+                try {
+                    noRestartOn = List.of(annotation.noRestartOn());
+                } catch (TypeNotPresentException | LinkageError e) { // a class the web application lacks
+                    problems.add(where + ": noRestartOn names a class that cannot be loaded: " + e);
+                }
                 singleton = annotation.singleton();
                 singletonOrigin = where + ": singleton = true";
             }
