@@ -492,9 +492,15 @@ final class LeaseKeeper {
 
     /**
      * {@return monotonic nanoseconds for a supervisor: {@link System#nanoTime()} on the system clock; the clock's
-     * own time when a test gives one, so that deadlines agree with its scheduler}
+     * own time when a test gives one, so that deadlines agree with its scheduler}, counted from the clock's time
+     * when the supervisor was built: only differences are used, and nanoseconds since the epoch overflow a long
+     * outside about 1677 to 2262
      */
     static LongSupplier tickerOf(Clock clock, boolean systemClock) {
-        return systemClock ? System::nanoTime : () -> Duration.between(Instant.EPOCH, clock.instant()).toNanos();
+        if (systemClock) {
+            return System::nanoTime;
+        }
+        Instant origin = clock.instant();
+        return () -> Duration.between(origin, clock.instant()).toNanos();
     }
 }

@@ -333,7 +333,9 @@ public final class Supervisor implements AutoCloseable {
      * most the shutdown timeout in total. A process still running then is interrupted once more, reported with its
      * thread's stack trace and abandoned: its late end changes nothing. Shutdown finishes whatever interrupts the
      * calling thread; an interrupt is held back and the thread's interrupt status set again on return. Idempotent
-     * and thread-safe: a concurrent caller returns when the first one has finished.
+     * and thread-safe: a concurrent caller returns when the first one has finished, except one the first waits for:
+     * a listener returns once the processes have stopped, a run of this supervisor (or its recover handler) once
+     * the shutdown has cancelled it.
      */
     public void shutdown() {
         boolean first;

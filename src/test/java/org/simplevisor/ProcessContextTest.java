@@ -176,11 +176,13 @@ class ProcessContextTest {
         supervisor.run();
 
         await().atMost(WAIT).until(() -> supervisor.snapshot("ends").lastExitReason() == ExitReason.COMPLETED);
+        // The snapshot (and the COMPLETED event) are published before the run is marked as left, in the same locked
+        // block: wait for the helper's release, which happens after it, before reading the context.
+        assertThat(helperReleased.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("the helper was released")
+                .isTrue();
         ProcessContext ended = context.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(ended.isCancelled()).as("the context of a run that has ended").isTrue();
         assertThat(ended.awaitCancellation(Duration.ZERO)).as("a timed wait on it").isTrue();
-        assertThat(helperReleased.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("the helper was released")
-                .isTrue();
     }
 
     /** A platform thread that counts the calls of its {@link #interrupt()}. */
