@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.simplevisor.SupervisorEvent.Type;
+import org.simplevisor.testing.DeafProcess;
 import org.simplevisor.testing.Parked;
 import org.simplevisor.testing.RecordingListener;
 import org.simplevisor.testing.ShutDownAfterEach;
@@ -45,18 +46,6 @@ class VirtualThreadsShutdownTest {
         return Supervisor.builder().name(name).virtualThreads(true).shutdownTimeout(shutdownTimeout).listener(events);
     }
 
-    /** Ignores every interrupt until released. */
-    private static void ignoreCancellation(CountDownLatch release) {
-        while (true) {
-            try {
-                release.await();
-                return;
-            } catch (InterruptedException ignored) {
-                // the cancellation's and the report's interrupts
-            }
-        }
-    }
-
     @Test
     void aRunIgnoringItsCancellationIsAbandonedAtTheDeadlineAndItsLateEndChangesNothing() throws Exception {
         Duration timeout = Duration.ofMillis(500);
@@ -66,7 +55,7 @@ class VirtualThreadsShutdownTest {
         AtomicBoolean deafEnded = new AtomicBoolean();
         supervisor.register("deaf", ctx -> {
             deafThread.complete(Thread.currentThread());
-            ignoreCancellation(release);
+            DeafProcess.awaitIgnoringInterrupts(release);
             deafEnded.set(true);
             throw new IllegalStateException("late crash"); // must not count
         }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
@@ -81,7 +70,7 @@ class VirtualThreadsShutdownTest {
         assertThat(deafEnded).isFalse();
         SupervisorEvent report = events.await("deaf", Type.SHUTDOWN_TIMEOUT);
         assertThat(report.error()).isInstanceOf(ProcessNotStoppedException.class);
-        assertThat(report.error().getStackTrace()).anyMatch(f -> f.getMethodName().equals("ignoreCancellation"));
+        assertThat(report.error().getStackTrace()).anyMatch(f -> f.getMethodName().equals("awaitIgnoringInterrupts"));
         ProcessSnapshot before = supervisor.snapshot("deaf");
         assertThat(before.status()).isEqualTo(ProcessStatus.STOPPED);
         assertThat(before.totalExits()).isEqualTo(before.totalStarts());
@@ -121,7 +110,7 @@ class VirtualThreadsShutdownTest {
         supervisor.register("stuck", ctx -> {
             if (stuckRuns.incrementAndGet() == 1) {
                 stuckThread.complete(Thread.currentThread());
-                ignoreCancellation(release);
+                DeafProcess.awaitIgnoringInterrupts(release);
             } else {
                 ctx.awaitCancellation();
             }
