@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 public record Lease(String name, String owner, long token) {
 
     /**
-     * Checks the parts.
+     * Creates an acquisition, checking its parts.
      *
      * @param name  the lease's name
      * @param owner the node that acquired it

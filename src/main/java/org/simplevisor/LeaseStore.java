@@ -19,8 +19,9 @@ import java.util.Set;
  *       the same lease, on any node, for as long as the store keeps the lease.</li>
  *   <li><b>Exact matches.</b> Renewal and release act only on a lease still held by the same owner with the same
  *       token, so a late renewal or release never touches a later acquisition.</li>
- *   <li><b>Flat load.</b> {@link #renew} and {@link #holders} cover many leases in as few round trips as the store
- *       allows (one, for a database), so that a node's load on the store does not grow with its singletons.</li>
+ *   <li><b>Flat load.</b> {@link #renew renew} and {@link #holders holders} cover many leases in as few round trips
+ *       as the store allows (one, for a database), so that a node's load on the store does not grow with its
+ *       singletons.</li>
  * </ul>
  *
  * <p>Every method other than {@link #timing()} and {@link #close()} may block on the store, but no longer than

@@ -10,6 +10,8 @@ public class LeaseStoreException extends Exception {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Reports an operation the store refused.
+     *
      * @param message what went wrong, naming what the operator must fix
      * @param cause   the store's own exception, or {@code null}
      */

@@ -9,6 +9,8 @@ public class LeaseStoreUnavailableException extends LeaseStoreException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Reports that the store could not be reached, or did not answer in time.
+     *
      * @param message what could not be done
      * @param cause   the store's own exception, or {@code null}
      */

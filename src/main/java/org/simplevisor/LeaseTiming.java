@@ -28,7 +28,7 @@ public record LeaseTiming(Duration leaseTime, Duration renewDeadline, Duration r
     public static final LeaseTiming DEFAULT = of(DEFAULT_LEASE_TIME);
 
     /**
-     * Checks the three durations.
+     * Creates a timing, checking that the three durations fit together.
      *
      * @param leaseTime     how long a lease lasts after its acquisition or last renewal
      * @param renewDeadline how long a holder goes on without a successful renewal

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A thread factory that remembers the threads it made, so that their owner can join them on shutdown: an
  * executor's termination is reported before its last worker has fully exited, and a servlet container counts
- * such a thread as leaked. It also remembers threads another factory made ({@link #track}), such as the managed
+ * such a thread as leaked. It also remembers threads another factory made ({@link #track track}), such as the managed
  * threads of the servlet layer's own executor.
  *
  * <p>Public for the library's own layers; not meant for applications.

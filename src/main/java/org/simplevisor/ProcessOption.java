@@ -159,9 +159,9 @@ public final class ProcessOption {
     }
 
     /**
-     * Checks that options fit together, as {@link Supervisor#register} checks them, without registering anything:
-     * for a layer that reads settings from elsewhere (the servlet container reads {@code web.xml}) and reports every
-     * problem before it starts a process.
+     * Checks that options fit together, as {@link Supervisor#register Supervisor.register} checks them, without
+     * registering anything: for a layer that reads settings from elsewhere (the servlet container reads
+     * {@code web.xml}) and reports every problem before it starts a process.
      *
      * @param options the options of one process
      * @throws IllegalArgumentException if they do not fit together, naming the settings and their values

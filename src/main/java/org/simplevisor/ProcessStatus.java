@@ -11,10 +11,10 @@ package org.simplevisor;
  *   FAILED  &lt;--- restart limit exceeded, or a failure/crash that the policy does not restart
  * </pre>
  *
- * A singleton waits in {@code STANDBY} instead of {@code STARTING} until its node acquires the lease, and goes back
+ * <p>A singleton waits in {@code STANDBY} instead of {@code STARTING} until its node acquires the lease, and goes back
  * to {@code STANDBY} when its run ends because the node lost the lease.
  *
- * {@code STOPPED} and {@code FAILED} are at rest: the process runs again only through
+ * <p>{@code STOPPED} and {@code FAILED} are at rest: the process runs again only through
  * {@link Supervisor#start(String)} or {@link Supervisor#restart(String)}.
  */
 public enum ProcessStatus {
@@ -35,8 +35,8 @@ public enum ProcessStatus {
     STANDBY;
 
     /**
-     * Whether the process is at rest: {@code STOPPED} or {@code FAILED}, so that it runs again only when an operator
-     * or the application starts it.
+     * Returns whether the process is at rest: {@code STOPPED} or {@code FAILED}, so that it runs again only when an
+     * operator or the application starts it.
      *
      * @return true for {@code STOPPED} and {@code FAILED}
      */

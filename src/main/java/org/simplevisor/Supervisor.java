@@ -54,10 +54,11 @@ import org.jspecify.annotations.Nullable;
  * shutdown has begun.
  *
  * <h2>Threads</h2>
- * All methods are thread-safe. Queries ({@link #status}, {@link #isRunning}, {@link #snapshot}, ...) never
- * block: each process publishes an immutable snapshot at every transition. Runs execute on the executor given to
- * the {@link Builder} or, by default, on threads the supervisor owns and joins on shutdown; restart delays and the
- * watchdog wait on a scheduler, never on a run's thread. Listeners are called in order on one event thread.
+ * All methods are thread-safe. Queries ({@link #status status}, {@link #isRunning isRunning},
+ * {@link #snapshot snapshot}, ...) never block: each process publishes an immutable snapshot at every transition.
+ * Runs execute on the executor given to the {@link Builder} or, by default, on threads the supervisor owns and joins
+ * on shutdown; restart delays and the watchdog wait on a scheduler, never on a run's thread. Listeners are called in
+ * order on one event thread.
  */
 public final class Supervisor implements AutoCloseable {
 
@@ -69,7 +70,7 @@ public final class Supervisor implements AutoCloseable {
     public static final int DEFAULT_MAX_RESTARTS = 3;
     /** How long a run must last to reset the restart count, unless configured otherwise: 30 s. */
     public static final Duration DEFAULT_HEALTHY_DURATION = Duration.ofSeconds(30);
-    /** The name of a supervisor built without one. */
+    /** The name of a supervisor built without one: {@value}. */
     public static final String DEFAULT_NAME = "simplevisor";
     /**
      * How long repeats of a logged outcome of a process are counted instead of logged, unless configured otherwise:
@@ -191,8 +192,8 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
-     * Checks, as {@link #register} does, that a supervisor of this name can hold the lease of a singleton of this
-     * name: the lease, {@code <supervisor name>/<process name>}, must fit in {@link LeaseStore#MAX_NAME_LENGTH}
+     * Checks, as {@link #register register} does, that a supervisor of this name can hold the lease of a singleton of
+     * this name: the lease, {@code <supervisor name>/<process name>}, must fit in {@link LeaseStore#MAX_NAME_LENGTH}
      * characters. For a layer that reads settings from elsewhere (the servlet container reads {@code web.xml}) and
      * reports every problem before it makes a process.
      *
@@ -619,7 +620,7 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
-     * {@return whether that process has a run in progress; {@code false} for an unknown name}
+     * {@return whether the named process has a run in progress; {@code false} for an unknown name}
      *
      * @param name a process name
      */
@@ -857,7 +858,7 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
-         * Sets the clock.
+         * Sets the clock that gives the times the supervisor reports.
          *
          * @param clock the time source of the times the supervisor reports (start times, events, snapshots). With
          *              the default clock, what it measures (heartbeats, healthy durations, restart windows, lease
@@ -877,12 +878,13 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
-         * Keeps the log readable in a restart loop. The first time a run of a process ends in a way (a failure: its
-         * type, message and top stack frames; or a completion) it is logged in full; the same again within this
-         * window, and the restart lines that follow it, are counted instead of logged. What was counted is told
-         * once per window: by the next full line of that outcome ("Before this one, N more ...") or by a summary
-         * line (how many, from when to when) when the process comes to rest or the supervisor terminates. A
-         * different outcome, the restart limit, a hang and a shutdown timeout are always logged in full.
+         * Sets how long repeats of a logged outcome of a process are counted instead of logged, which keeps the log
+         * readable in a restart loop. The first time a run of a process ends in a way (a failure: its type, message
+         * and top stack frames; or a completion) it is logged in full; the same again within this window, and the
+         * restart lines that follow it, are counted instead of logged. What was counted is told once per window: by
+         * the next full line of that outcome ("Before this one, N more ...") or by a summary line (how many, from
+         * when to when) when the process comes to rest or the supervisor terminates. A different outcome, the
+         * restart limit, a hang and a shutdown timeout are always logged in full.
          *
          * @param window how long repeats are counted after an outcome was logged; {@link Duration#ZERO} logs every
          *               one; default {@link #DEFAULT_LOG_REPEAT_WINDOW}

@@ -169,7 +169,10 @@ public final class SupervisorEvent {
         return delay;
     }
 
-    /** {@return for {@link Type#STARTED}, whether the run is a restart by the restart policy} */
+    /**
+     * {@return whether the run is a restart by the restart policy, for {@link Type#STARTED}; {@code false} for the
+     * other events}
+     */
     public boolean restart() {
         return restart;
     }
@@ -185,7 +188,7 @@ public final class SupervisorEvent {
     }
 
     /**
-     * {@return for {@link Type#GROUP_RESTARTING}, the member whose end restarts the group; {@code null} when an
+     * {@return the member whose end restarts the group, for {@link Type#GROUP_RESTARTING}; {@code null} when an
      * operator restarted it, and for the other events}
      */
     public @Nullable String trigger() {
@@ -193,7 +196,7 @@ public final class SupervisorEvent {
     }
 
     /**
-     * {@return for {@link Type#GROUP_RESTARTING}, the members that will start again, in start order; otherwise an
+     * {@return the members that will start again, in start order, for {@link Type#GROUP_RESTARTING}; otherwise an
      * empty list} The list cannot be changed.
      */
     public List<String> members() {
@@ -205,7 +208,7 @@ public final class SupervisorEvent {
         return snapshot != null && snapshot.status() != previousStatus;
     }
 
-    /** {@return whether {@code other} is a event with the same values} */
+    /** {@return whether {@code other} is an event with the same values} */
     @Override
     public boolean equals(@Nullable Object other) {
         if (this == other) {

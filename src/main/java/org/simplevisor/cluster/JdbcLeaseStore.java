@@ -67,7 +67,7 @@ import org.simplevisor.LeaseTiming;
  */
 public final class JdbcLeaseStore implements LeaseStore {
 
-    /** The table unless configured otherwise. */
+    /** The lease table unless configured otherwise: {@value}. */
     public static final String DEFAULT_TABLE = "simplevisor_lease";
     /** Leases per renewal or holder query: far below every database's limit on statement parameters. */
     static final int LEASES_PER_STATEMENT = 1000;
@@ -247,9 +247,9 @@ public final class JdbcLeaseStore implements LeaseStore {
     // ---------------------------------------------------------------- lease operations
 
     /**
-     * Reads the lease's row; if it has none, inserts it with token 1; if it has expired, takes it over with the next
-     * token, on condition that the token is still the one read. Two statements when the lease is free, one when it
-     * is held.
+     * Acquires a lease for {@code owner} if nobody holds it, in one statement when it is held and two when it is
+     * free. Reads the lease's row; if it has none, inserts it with token 1; if it has expired, takes it over with the
+     * next token, on condition that the token is still the one read.
      */
     @Override
     public Optional<Lease> tryAcquire(String name, String owner) throws LeaseStoreException {
@@ -318,9 +318,10 @@ public final class JdbcLeaseStore implements LeaseStore {
     }
 
     /**
-     * One {@code UPDATE} per 1,000 leases. When it renews fewer rows than it was given, one {@code SELECT} finds out
-     * which: a lease is renewed if it is still held by the same acquisition, since an expired lease cannot become
-     * live again without a new acquisition, which changes its token.
+     * Extends every given lease that is still held by the same acquisition, with one {@code UPDATE} per 1,000
+     * leases. When that renews fewer rows than it was given, one {@code SELECT} finds out which: a lease is renewed
+     * if it is still held by the same acquisition, since an expired lease cannot become live again without a new
+     * acquisition, which changes its token.
      */
     @Override
     public Set<Lease> renew(Collection<Lease> held) throws LeaseStoreException {
@@ -393,6 +394,7 @@ public final class JdbcLeaseStore implements LeaseStore {
         closed = true;
     }
 
+    /** {@return the table, the database once prepared, and the lease time, for logs and messages} */
     @Override
     public String toString() {
         Sql statements = sql;
@@ -598,6 +600,8 @@ public final class JdbcLeaseStore implements LeaseStore {
         }
 
         /**
+         * Sets the lease table.
+         *
          * @param table the lease table, an unquoted SQL identifier, optionally qualified by its schema
          *              ({@code myschema.simplevisor_lease}); default {@value JdbcLeaseStore#DEFAULT_TABLE}
          * @return this builder
@@ -609,6 +613,9 @@ public final class JdbcLeaseStore implements LeaseStore {
         }
 
         /**
+         * Sets how long a lease lasts, and with it, unless they are set on their own, the renewal interval and
+         * deadline.
+         *
          * @param leaseTime how long a lease lasts after its acquisition or last renewal, in the database's time;
          *                  default 30 s. Unless set on their own, holders renew every third of it and stop their
          *                  work after two thirds of it without a successful renewal.
@@ -620,6 +627,8 @@ public final class JdbcLeaseStore implements LeaseStore {
         }
 
         /**
+         * Sets how long a holder goes on without a successful renewal before it stops its work.
+         *
          * @param renewDeadline how long a holder goes on without a successful renewal before it stops its work;
          *                      default two thirds of the lease time
          * @return this builder
@@ -630,6 +639,8 @@ public final class JdbcLeaseStore implements LeaseStore {
         }
 
         /**
+         * Sets how often a holder renews and a waiting node tries to acquire.
+         *
          * @param renewInterval how often a holder renews and a waiting node tries to acquire; default a third of
          *                      the lease time
          * @return this builder
@@ -640,6 +651,8 @@ public final class JdbcLeaseStore implements LeaseStore {
         }
 
         /**
+         * Sets whether {@link JdbcLeaseStore#prepare()} creates the lease table when it is missing.
+         *
          * @param createTable whether {@link JdbcLeaseStore#prepare()} creates the table when it is missing (default
          *                    {@code true}); when off, a missing table fails it
          * @return this builder

@@ -40,8 +40,9 @@ import org.simplevisor.SupervisorListener;
  * <h2>Names</h2>
  * The supervisor is {@code <domain>:type=Supervisor,context=<context>} ({@link SupervisorMXBean}), each process
  * {@code <domain>:type=Process,context=<context>,name=<process>} ({@link ProcessMXBean}). A value is quoted with
- * {@link ObjectName#quote} only when it holds a character that needs it ({@code , = : " * ?} or a newline), so
- * {@code context=/shop} stays readable. Processes registered with the supervisor later get their MBean at once.
+ * {@link ObjectName#quote ObjectName.quote} only when it holds a character that needs it ({@code , = : " * ?} or a
+ * newline), so {@code context=/shop} stays readable. Processes registered with the supervisor later get their MBean
+ * at once.
  *
  * <h2>Notifications</h2>
  * Each process MBean emits, and the supervisor MBean relays unchanged (same source, sequence number, time and
@@ -248,7 +249,8 @@ public final class SupervisorJmx implements AutoCloseable {
     // ---------------------------------------------------------------- names
 
     /**
-     * {@return {@code <domain>:type=Supervisor,context=<context>}, the context quoted only if it needs it}
+     * {@return the supervisor MBean's name, {@code <domain>:type=Supervisor,context=<context>}, the context quoted
+     * only if it needs it}
      *
      * @param domain  the JMX domain
      * @param context the {@code context} key's value
@@ -259,7 +261,8 @@ public final class SupervisorJmx implements AutoCloseable {
     }
 
     /**
-     * {@return {@code <domain>:type=Alerts,context=<context>}, the context quoted only if it needs it}
+     * {@return the Alerts MBean's name, {@code <domain>:type=Alerts,context=<context>}, the context quoted only if it
+     * needs it}
      *
      * @param domain  the JMX domain
      * @param context the {@code context} key's value
@@ -270,7 +273,8 @@ public final class SupervisorJmx implements AutoCloseable {
     }
 
     /**
-     * {@return {@code <domain>:type=Process,context=<context>,name=<process>}, values quoted only if they need it}
+     * {@return a process MBean's name, {@code <domain>:type=Process,context=<context>,name=<process>}, the values
+     * quoted only if they need it}
      *
      * @param domain  the JMX domain
      * @param context the {@code context} key's value
@@ -292,7 +296,7 @@ public final class SupervisorJmx implements AutoCloseable {
     }
 
     /**
-     * {@return the name its MBean has (or would have) in this registration}
+     * {@return the name the named process's MBean has (or would have) in this registration}
      *
      * @param process a process name
      */

@@ -85,7 +85,8 @@ public interface SupervisorMXBean {
             @Description(value = "The name of the process to restart", name = "process") String process);
 
     /**
-     * Restarts every member of a process group, in start order (see {@link org.simplevisor.Supervisor#restartGroup}).
+     * Restarts every member of a process group, in start order (see
+     * {@link org.simplevisor.Supervisor#restartGroup Supervisor.restartGroup}).
      *
      * @param group the group name
      */

@@ -10,7 +10,7 @@ import org.apache.logging.log4j.spi.Provider;
  */
 public final class JulProvider extends Provider {
 
-    /** The provider's priority. */
+    /** The provider's priority, {@value}: below every Log4j backend's, so that any backend is preferred. */
     public static final int PRIORITY = 1;
 
     /** Called by Log4j's service look-up. */

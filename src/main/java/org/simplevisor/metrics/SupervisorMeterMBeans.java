@@ -82,10 +82,10 @@ import org.simplevisor.Supervisor;
  * them into the Prometheus series, each with the common tags as labels too.
  *
  * <h2>Values</h2>
- * As {@link SupervisorMetrics}': gauges are true after every path, counters count events from {@link #register} on
- * and start at 0, and after the supervisor has terminated the MBeans stay and show the final state until
- * {@link #close()}. The MBeans hold the supervisor weakly: an MBean server that outlives a forgotten registration
- * keeps no supervisor, process or class loader alive (the gauges then read {@code null}).
+ * As {@link SupervisorMetrics}': gauges are true after every path, counters count events from
+ * {@link #register register} on and start at 0, and after the supervisor has terminated the MBeans stay and show the
+ * final state until {@link #close()}. The MBeans hold the supervisor weakly: an MBean server that outlives a
+ * forgotten registration keeps no supervisor, process or class loader alive (the gauges then read {@code null}).
  *
  * <p>Thread-safe. Events are counted on the supervisor's event thread.
  */

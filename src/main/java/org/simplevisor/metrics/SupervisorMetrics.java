@@ -92,7 +92,7 @@ import org.simplevisor.SupervisorEvent;
  * <h2>How values are kept true</h2>
  * Gauges read the supervisor's current {@linkplain Supervisor#snapshot(String) snapshot} whenever they are
  * sampled; no gauge is maintained by events, so each returns to its true value after every path (crash, restart
- * limit, manual stop, shutdown, abandonment). Counters count events from {@link #bindTo} on; bind before
+ * limit, manual stop, shutdown, abandonment). Counters count events from {@link #bindTo bindTo} on; bind before
  * {@link Supervisor#run()} to count every run. All counters of a process, every {@code reason} value included,
  * are registered at 0 as soon as the process is known, so that {@code rate()} and {@code increase()} see their
  * first increment. After the supervisor has terminated the meters stay, and show the final state (status 0 or
@@ -181,7 +181,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     private final List<Meter> owned = new ArrayList<>(); // written by the observer's factories, under its lock
 
     /**
-     * Creates the metrics of a supervisor, without common tags; nothing is recorded before {@link #bindTo}.
+     * Creates the metrics of a supervisor, without common tags; nothing is recorded before {@link #bindTo bindTo}.
      *
      * @param supervisor the supervisor to observe
      */
@@ -190,7 +190,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
-     * Creates the metrics of a supervisor; nothing is recorded before {@link #bindTo}.
+     * Creates the metrics of a supervisor; nothing is recorded before {@link #bindTo bindTo}.
      *
      * @param supervisor the supervisor to observe
      * @param tags       tags added to every meter, e.g. {@code context=/app} to tell supervisors apart in a shared
@@ -284,7 +284,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
-     * The value of the {@value #PROCESS_STATUS} gauge for a status: Go's values 1 running, 0 stopped, -1
+     * Returns the value of the {@value #PROCESS_STATUS} gauge for a status: Go's values 1 running, 0 stopped, -1
      * restarting, and -2 failed (will not run again on its own). {@code STARTING} (handed to the executor, not yet
      * begun; only a start from rest, a restart stays {@code RESTARTING}) is 0 as in Go, which counted a process as
      * running only once its run had begun; a negative value thus always means trouble.

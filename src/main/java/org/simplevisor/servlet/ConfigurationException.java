@@ -12,6 +12,7 @@ public final class ConfigurationException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 
+    /** What is wrong, one entry per parameter or class. */
     private final List<String> problems;
 
     /**
