@@ -137,6 +137,9 @@ public final class ProcessOption {
      */
     @SafeVarargs
     public static ProcessOption noRestartOn(Class<? extends Throwable>... types) {
+        for (int i = 0; i < types.length; i++) {
+            Objects.requireNonNull(types[i], "noRestartOn: type " + i + " is null");
+        }
         List<Class<? extends Throwable>> list = List.of(types);
         return new ProcessOption(spec -> spec.noRestartOn(list));
     }
@@ -148,12 +151,12 @@ public final class ProcessOption {
      *
      * @param group the name of a declared group
      * @return the option
-     * @throws IllegalArgumentException if {@code group} is empty
+     * @throws IllegalArgumentException if {@code group} is empty or blank
      */
     public static ProcessOption inGroup(String group) {
         Objects.requireNonNull(group, "group");
-        if (group.isEmpty()) {
-            throw new IllegalArgumentException("group must not be empty");
+        if (group.isBlank()) {
+            throw new IllegalArgumentException("group must not be empty or blank, was \"" + group + "\"");
         }
         return new ProcessOption(spec -> spec.group(group));
     }

@@ -225,14 +225,14 @@ public final class Supervisor implements AutoCloseable {
      * @param name    a non-empty name, unique within this supervisor
      * @param process the work
      * @param options restart policy, recover handler, backoff, watchdog, priority, ...
-     * @throws IllegalArgumentException if the name is empty or already in use ({@code process name "x" already in
-     *                                  use}), the options do not fit together, or they name a group the builder did
-     *                                  not declare
+     * @throws IllegalArgumentException if the name is empty, blank or already in use ({@code process name "x"
+     *                                  already in use}), the options do not fit together, or they name a group the
+     *                                  builder did not declare
      * @throws IllegalStateException    if shutdown has begun
      */
     public void register(String name, SupervisedProcess process, ProcessOption... options) {
-        if (name == null || name.isEmpty()) {
-            throw new IllegalArgumentException("process name must not be empty");
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("process name must not be empty or blank, was \"" + name + "\"");
         }
         Objects.requireNonNull(process, "process");
         ProcessSpec spec = ProcessSpec.of(options);
@@ -964,12 +964,12 @@ public final class Supervisor implements AutoCloseable {
          * @param group    the group's name
          * @param strategy how its members restart
          * @return this builder
-         * @throws IllegalArgumentException if the name is empty, or the group is already declared with another
-         *                                  strategy
+         * @throws IllegalArgumentException if the name is empty or blank, or the group is already declared with
+         *                                  another strategy
          */
         public Builder group(String group, GroupStrategy strategy) {
-            if (group == null || group.isEmpty()) {
-                throw new IllegalArgumentException("group name must not be empty");
+            if (group == null || group.isBlank()) {
+                throw new IllegalArgumentException("group name must not be empty or blank, was \"" + group + "\"");
             }
             Objects.requireNonNull(strategy, "strategy");
             GroupStrategy declared = groups.putIfAbsent(group, strategy);

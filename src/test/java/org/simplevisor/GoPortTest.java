@@ -89,6 +89,14 @@ class GoPortTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must not be empty");
         assertThatThrownBy(() -> supervisor.register(null, ctx -> { }))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> supervisor.register("  ", ctx -> { })).as("a blank name, as the supervisor's")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank");
+        assertThatThrownBy(() -> ProcessOption.inGroup(" ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("blank");
+        assertThatThrownBy(() -> Supervisor.builder().group("\t", GroupStrategy.ONE_FOR_ALL))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank");
+        assertThatThrownBy(() -> ProcessOption.noRestartOn(IllegalStateException.class, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("noRestartOn: type 1 is null");
     }
 
     @Test
