@@ -209,10 +209,10 @@ class GroupRestartTest {
     }
 
     /**
-     * Registers members a and b (a {@link Stubborn}), runs them, and fails a: its group cancels b, which does not end,
-     * and gives up on both once the stop timeout has passed. {@return b, still stuck in its first run}
+     * Registers members a and b (a {@link Stubborn}), runs them, and fails a: its group cancels b, which does not end.
+     * {@return b, stuck in its first run, the group's check of its end scheduled}
      */
-    private static Stubborn abandonedByItsGroup(GroupBench bench) {
+    private static Stubborn cancelledByItsGroup(GroupBench bench) {
         GroupBench.Member a = bench.register("a", withRestart(RestartPolicy.ON_FAILURE, 3, DELAY));
         Stubborn b = new Stubborn();
         bench.register("b", b, withRestart(RestartPolicy.ALWAYS, 3, DELAY));
@@ -220,6 +220,15 @@ class GroupRestartTest {
         b.awaitRuns(1);
         a.fail();
         waiting().until(() -> bench.scheduler.pendingTasks() == 1); // the check of b's end
+        return b;
+    }
+
+    /**
+     * As {@link #cancelledByItsGroup}, then the stop timeout passes: the group gives up on a and b.
+     * {@return b, still stuck in its first run}
+     */
+    private static Stubborn abandonedByItsGroup(GroupBench bench) {
+        Stubborn b = cancelledByItsGroup(bench);
         bench.scheduler.advance(SHUTDOWN_TIMEOUT);
         bench.awaitEvents("b", Type.SHUTDOWN_TIMEOUT, 1);
         waiting().until(() -> bench.snapshot("a").status() == ProcessStatus.FAILED);
@@ -474,13 +483,7 @@ class GroupRestartTest {
     @Test
     void shutdownWhileTheGroupWaitsForACancelledRunWaitsForItWithinItsTimeout() throws Exception {
         try (GroupBench bench = new GroupBench(GroupStrategy.ONE_FOR_ALL)) {
-            GroupBench.Member a = bench.register("a", withRestart(RestartPolicy.ON_FAILURE, 3, DELAY));
-            Stubborn slow = new Stubborn();
-            bench.register("b", slow, withRestart(RestartPolicy.ALWAYS, 3, DELAY));
-            bench.runAll();
-            slow.awaitRuns(1);
-            a.fail();
-            waiting().until(() -> bench.scheduler.pendingTasks() == 1); // the check of b's end
+            Stubborn slow = cancelledByItsGroup(bench);
 
             Thread releaser = new Thread(() -> {
                 waiting().until(() -> !bench.supervisor.isStarted());

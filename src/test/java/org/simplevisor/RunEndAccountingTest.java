@@ -133,7 +133,7 @@ class RunEndAccountingTest {
 
     /** A hung run was healthy until its last heartbeat, however long the watchdog waited before declaring it hung. */
     @Test
-    void aRunThatIsAlwaysHungReachesItsRestartLimitWhenTheWatchdogExceedsTheHealthyDuration() {
+    void aRunThatIsAlwaysHungReachesItsRestartLimitWhenTheWatchdogExceedsTheHealthyDuration() throws Exception {
         Supervisor supervisor = shutDown.supervisor(Supervisor.builder().clock(clock).scheduler(scheduler)
                 .shutdownTimeout(WAIT).listener(events).build());
         supervisor.register("silent", ctx -> {
@@ -141,18 +141,7 @@ class RunEndAccountingTest {
             ctx.awaitCancellation();
         }, withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ofSeconds(1)), withWatchdog(Duration.ofSeconds(60)));
         supervisor.run();
-        for (int hang = 1; hang <= 3; hang++) {
-            int n = hang;
-            await().atMost(WAIT).until(() -> runs.size() == n && supervisor.status("silent") == ProcessStatus.RUNNING);
-            scheduler.advance(Duration.ofSeconds(60));
-            events.awaitCount("silent", SupervisorEvent.Type.FAILED, n);
-            if (supervisor.status("silent") != ProcessStatus.RESTARTING) {
-                break;
-            }
-            await().atMost(WAIT).until(() -> scheduler.pendingTasks() == 1);
-            scheduler.advance(Duration.ofSeconds(1));
-        }
-        events.awaitCount("silent", SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED, 1); // delivered after FAILED
+        hangEveryRun(supervisor, "silent", () -> scheduler.advance(Duration.ofSeconds(60)));
         assertThat(supervisor.status("silent")).as("a process that never sends a heartbeat exceeds a limit of 1 "
                 + "restart").isEqualTo(ProcessStatus.FAILED);
         assertThat(runs).hasSize(2);
@@ -176,25 +165,39 @@ class RunEndAccountingTest {
             ctx.heartbeat();
         }, withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ofSeconds(1)), withWatchdog(Duration.ofSeconds(5)));
         supervisor.run();
-        for (int hang = 1; hang <= 3; hang++) {
-            int n = hang;
-            await().atMost(WAIT).until(() -> runs.size() == n && supervisor.status("stuck") == ProcessStatus.RUNNING);
+        hangEveryRun(supervisor, "stuck", () -> {
             scheduler.advance(Duration.ofSeconds(5)); // hung
             assertThat(woundDown.tryAcquire(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
             clock.advance(Duration.ofMinutes(1)); // longer than the healthy duration of 30 s
             beatAgain.release();
-            events.awaitCount("stuck", SupervisorEvent.Type.FAILED, n);
-            if (supervisor.status("stuck") != ProcessStatus.RESTARTING) {
+        });
+        assertThat(supervisor.status("stuck")).as("a process that hangs in every run exceeds a limit of 1 restart")
+                .isEqualTo(ProcessStatus.FAILED);
+        assertThat(runs).hasSize(2);
+    }
+
+    /** A run's hang, as a test drives it: the watchdog's check, and what the run does after it. */
+    private interface Hang {
+        void drive() throws Exception;
+    }
+
+    /**
+     * Makes each run of {@code process} (restart delay 1 s) hang, and restarts it, up to three runs, until it is no
+     * longer restarted; then waits for its RESTART_LIMIT_EXCEEDED, if any (delivered after the last FAILED).
+     */
+    private void hangEveryRun(Supervisor supervisor, String process, Hang hang) throws Exception {
+        for (int n = 1; n <= 3; n++) {
+            int run = n;
+            await().atMost(WAIT).until(() -> runs.size() == run && supervisor.status(process) == ProcessStatus.RUNNING);
+            hang.drive();
+            events.awaitCount(process, SupervisorEvent.Type.FAILED, run);
+            if (supervisor.status(process) != ProcessStatus.RESTARTING) {
                 break;
             }
             await().atMost(WAIT).until(() -> scheduler.pendingTasks() == 1);
             scheduler.advance(Duration.ofSeconds(1));
         }
-        // delivered after the FAILED event waited for above
-        events.awaitCount("stuck", SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED, 1);
-        assertThat(supervisor.status("stuck")).as("a process that hangs in every run exceeds a limit of 1 restart")
-                .isEqualTo(ProcessStatus.FAILED);
-        assertThat(runs).hasSize(2);
+        events.awaitCount(process, SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED, 1);
     }
 
     private void awaitRoundsDone(Supervisor supervisor) {

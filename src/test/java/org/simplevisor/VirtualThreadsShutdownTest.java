@@ -46,6 +46,25 @@ class VirtualThreadsShutdownTest {
         return Supervisor.builder().name(name).virtualThreads(true).shutdownTimeout(shutdownTimeout).listener(events);
     }
 
+    /** Runs that, once cancelled, clean up for a while before they return: a blocking cleanup is what they test. */
+    private static final class SlowCleanups {
+        final Set<String> begun = ConcurrentHashMap.newKeySet();
+        final Set<String> cleanedUp = ConcurrentHashMap.newKeySet();
+
+        static SlowCleanups register(Supervisor supervisor, String prefix, int count, long cleanupMillis) {
+            SlowCleanups runs = new SlowCleanups();
+            for (int i = 0; i < count; i++) {
+                supervisor.register(prefix + i, ctx -> {
+                    runs.begun.add(ctx.name());
+                    ctx.awaitCancellation();
+                    Thread.sleep(cleanupMillis); // the cleanup: shutdown must wait for it
+                    runs.cleanedUp.add(ctx.name());
+                });
+            }
+            return runs;
+        }
+    }
+
     @Test
     void aRunIgnoringItsCancellationIsAbandonedAtTheDeadlineAndItsLateEndChangesNothing() throws Exception {
         Duration timeout = Duration.ofMillis(500);
@@ -116,26 +135,17 @@ class VirtualThreadsShutdownTest {
             }
         }, ProcessOption.inGroup("g"), ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
         int slow = 200;
-        Map<String, Thread> slowThreads = new ConcurrentHashMap<>();
-        Set<String> cleanedUp = ConcurrentHashMap.newKeySet();
-        for (int i = 0; i < slow; i++) {
-            supervisor.register("slow-" + i, ctx -> {
-                slowThreads.put(ctx.name(), Thread.currentThread());
-                ctx.awaitCancellation();
-                Thread.sleep(50); // a graceful cleanup that blocks
-                cleanedUp.add(ctx.name());
-            });
-        }
+        SlowCleanups slowRuns = SlowCleanups.register(supervisor, "slow-", slow, 50);
         supervisor.run();
         Parked.await(stuckThread);
-        await().atMost(WAIT).until(() -> slowThreads.size() == slow);
+        await().atMost(WAIT).until(() -> slowRuns.begun.size() == slow);
         failNow.countDown();
         events.await("stuck", Type.SHUTDOWN_TIMEOUT); // abandoned by its group
         assertThat(supervisor.status("stuck")).isEqualTo(ProcessStatus.FAILED);
 
         supervisor.shutdown();
 
-        assertThat(cleanedUp).as("every non-abandoned run ended before shutdown returned").hasSize(slow);
+        assertThat(slowRuns.cleanedUp).as("every non-abandoned run ended before shutdown returned").hasSize(slow);
         for (int i = 0; i < slow; i++) {
             ProcessSnapshot snapshot = supervisor.snapshot("slow-" + i);
             assertThat(snapshot.status()).isEqualTo(ProcessStatus.STOPPED);
@@ -152,16 +162,7 @@ class VirtualThreadsShutdownTest {
     void aRunThatShutsItsSupervisorDownGetsItBackWithEveryOtherRunEnded() throws Exception {
         Supervisor supervisor = shutDown.supervisor(builder("vt-own", Duration.ofSeconds(5)).build());
         int others = 200;
-        Map<String, Thread> threads = new ConcurrentHashMap<>();
-        Set<String> cleanedUp = ConcurrentHashMap.newKeySet();
-        for (int i = 0; i < others; i++) {
-            supervisor.register("other-" + i, ctx -> {
-                threads.put(ctx.name(), Thread.currentThread());
-                ctx.awaitCancellation();
-                Thread.sleep(20);
-                cleanedUp.add(ctx.name());
-            });
-        }
+        SlowCleanups otherRuns = SlowCleanups.register(supervisor, "other-", others, 20);
         CountDownLatch go = new CountDownLatch(1);
         AtomicBoolean interruptedAfter = new AtomicBoolean();
         AtomicInteger cleanedAfter = new AtomicInteger(-1);
@@ -170,11 +171,11 @@ class VirtualThreadsShutdownTest {
             go.await();
             supervisor.shutdown();
             interruptedAfter.set(Thread.currentThread().isInterrupted());
-            cleanedAfter.set(cleanedUp.size());
+            cleanedAfter.set(otherRuns.cleanedUp.size());
             returned.countDown();
         });
         supervisor.run();
-        await().atMost(WAIT).until(() -> threads.size() == others);
+        await().atMost(WAIT).until(() -> otherRuns.begun.size() == others);
         go.countDown();
         assertThat(returned.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
         assertThat(interruptedAfter).isTrue();
