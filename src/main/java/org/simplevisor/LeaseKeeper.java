@@ -1,8 +1,5 @@
 package org.simplevisor;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -488,19 +485,5 @@ final class LeaseKeeper {
         if (future != null) {
             future.cancel(false);
         }
-    }
-
-    /**
-     * {@return monotonic nanoseconds for a supervisor: {@link System#nanoTime()} on the system clock; the clock's
-     * own time when a test gives one, so that deadlines agree with its scheduler}, counted from the clock's time
-     * when the supervisor was built: only differences are used, and nanoseconds since the epoch overflow a long
-     * outside about 1677 to 2262
-     */
-    static LongSupplier tickerOf(Clock clock, boolean systemClock) {
-        if (systemClock) {
-            return System::nanoTime;
-        }
-        Instant origin = clock.instant();
-        return () -> Duration.between(origin, clock.instant()).toNanos();
     }
 }

@@ -155,7 +155,7 @@ public final class Supervisor implements AutoCloseable {
         }
         nodeId = builder.nodeId == null ? defaultNodeId(name) : builder.nodeId;
         LongSupplier ticker = builder.ticker != null ? builder.ticker
-                : LeaseKeeper.tickerOf(clock, clock == Builder.SYSTEM_CLOCK);
+                : tickerOf(clock, clock == Builder.SYSTEM_CLOCK);
         leases = builder.leaseStore == null ? null : new LeaseKeeper(builder.leaseStore, nodeId, name, scheduler,
                 ticker);
         host = new ProcessHost(name, clock, ticker, executor, scheduler, events, leases);
@@ -163,6 +163,20 @@ public final class Supervisor implements AutoCloseable {
         builder.groups.forEach((group, strategy) -> declared.put(group,
                 new ProcessGroup(group, strategy, host, shutdownTimeout)));
         groups = Collections.unmodifiableMap(declared);
+    }
+
+    /**
+     * {@return monotonic nanoseconds for a supervisor: {@link System#nanoTime()} on the system clock; the clock's
+     * own time when a test gives one, so that deadlines agree with its scheduler}, counted from the clock's time
+     * when the supervisor was built: only differences are used, and nanoseconds since the epoch overflow a long
+     * outside about 1677 to 2262
+     */
+    private static LongSupplier tickerOf(Clock clock, boolean systemClock) {
+        if (systemClock) {
+            return System::nanoTime;
+        }
+        Instant origin = clock.instant();
+        return () -> Duration.between(origin, clock.instant()).toNanos();
     }
 
     /** Host name, PID, supervisor name and a random suffix: unique even for two supervisors of one JVM. */
