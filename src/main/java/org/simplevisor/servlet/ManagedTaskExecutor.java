@@ -24,8 +24,9 @@ import org.apache.logging.log4j.ThreadContext;
 /**
  * The executor the supervisor is given: hands each run to a {@code ManagedExecutorService} as a long-running
  * managed task ({@link ManagedTask#LONGRUNNING_HINT}), and runs it with the web application's class loader as
- * the thread's context class loader and the context path in Log4j's {@code ThreadContext} (key
- * {@value #THREAD_CONTEXT_KEY}); both are restored afterwards, so a pooled container thread keeps nothing.
+ * the thread's context class loader and the context name (the path, and the version in a parallel deployment) in
+ * Log4j's {@code ThreadContext} (key {@value #THREAD_CONTEXT_KEY}); both are restored afterwards, so a pooled
+ * container thread keeps nothing.
  *
  * <p>A container's executor is called from a hand-over thread of its own (see {@link #handOver}), never from the
  * thread that submits the run. Its own life cycle never reaches the managed executor: shutting this wrapper down
@@ -33,7 +34,7 @@ import org.apache.logging.log4j.ThreadContext;
  */
 final class ManagedTaskExecutor extends AbstractExecutorService {
 
-    /** The {@code ThreadContext} key of the context path on process threads. */
+    /** The {@code ThreadContext} key of the context name on process threads. */
     static final String THREAD_CONTEXT_KEY = "context";
 
     /** How long a run may wait for the hand-over thread to take it before it is refused. */
@@ -67,7 +68,7 @@ final class ManagedTaskExecutor extends AbstractExecutorService {
     private final ForkJoinWorkerThreadFactory handOverThreads; // null: runs are handed to managed directly
     private ForkJoinPool handOverPool; // guarded by this
     private final String identity;
-    private final String contextPath;
+    private final String contextName;
     private final Object idle = new Object();
     private ClassLoader loader;      // guarded by idle; null once released
     private int active;              // guarded by idle: runs on a thread now
@@ -79,21 +80,22 @@ final class ManagedTaskExecutor extends AbstractExecutorService {
      *                        {@link #handOver}); {@code null} for an executor of the web application's own, which is
      *                        called directly
      * @param loader          the web application's class loader
-     * @param contextPath     the web application's context path, {@code /} for the root
+     * @param contextName     the web application's context path, {@code /} for the root, and {@code ##<version>} in
+     *                        a parallel deployment
      */
     ManagedTaskExecutor(ExecutorService managed, ForkJoinWorkerThreadFactory handOverThreads, ClassLoader loader,
-            String contextPath) {
+            String contextName) {
         this.managed = managed;
         this.handOverThreads = handOverThreads;
         this.loader = loader;
-        this.contextPath = contextPath;
-        this.identity = "simplevisor process of " + contextPath;
+        this.contextName = contextName;
+        this.identity = "simplevisor process of " + contextName;
     }
 
     @Override
     public void execute(Runnable command) {
         if (shutdown) {
-            throw new RejectedExecutionException("the supervisor of " + contextPath + " has shut down");
+            throw new RejectedExecutionException("the supervisor of " + contextName + " has shut down");
         }
         Map<String, String> properties = new HashMap<>();
         properties.put(ManagedTask.LONGRUNNING_HINT, "true");
@@ -174,7 +176,7 @@ final class ManagedTaskExecutor extends AbstractExecutorService {
     }
 
     private RejectedExecutionException refused(String why, Throwable cause) {
-        return new RejectedExecutionException("a run of " + contextPath + " was not handed to the container's "
+        return new RejectedExecutionException("a run of " + contextName + " was not handed to the container's "
                 + "executor: " + why, cause);
     }
 
@@ -216,7 +218,7 @@ final class ManagedTaskExecutor extends AbstractExecutorService {
         String previousContext = ThreadContext.get(THREAD_CONTEXT_KEY);
         try {
             thread.setContextClassLoader(loader);
-            ThreadContext.put(THREAD_CONTEXT_KEY, contextPath);
+            ThreadContext.put(THREAD_CONTEXT_KEY, contextName);
             command.run();
         } finally {
             if (previousContext == null) {

@@ -80,26 +80,26 @@ public final class SupervisorContextListener implements ServletContextListener {
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
-        String contextPath = contextPath(context);
+        String contextName = contextName(context);
         try {
-            start(context, contextPath);
+            start(context, contextName);
         } catch (RuntimeException | Error e) {
-            LOG.error("simplevisor: web application {} cannot start: {}", contextPath, e.getMessage());
+            LOG.error("simplevisor: web application {} cannot start: {}", contextName, e.getMessage());
             if (supervisor != null && context.getAttribute(SUPERVISOR_ATTRIBUTE) == supervisor) {
                 context.removeAttribute(SUPERVISOR_ATTRIBUTE); // set before the run that failed
             }
-            release(contextPath);
+            release(context);
             throw e;
         }
     }
 
-    private void start(ServletContext context, String contextPath) {
+    private void start(ServletContext context, String contextName) {
         MeterRegistry appRegistry = appRegistry(context);
         ExecutorLookup.Found containerExecutor =
                 ExecutorLookup.find(configuration.executorName, InitialContext::doLookup);
         leaseStore = LeaseStoreLookup.find(configuration.cluster, InitialContext::doLookup);
-        String name = supervisorName(contextPath);
-        instances = ProcessFactory.createAll(configuration.processes, destroyerName(contextPath),
+        String name = supervisorName(contextPath(context));
+        instances = ProcessFactory.createAll(configuration.processes, destroyerName(name),
                 configuration.shutdownTimeout);
 
         ExecutorService runsOn;
@@ -113,7 +113,7 @@ public final class SupervisorContextListener implements ServletContextListener {
             runsOn = ownedExecutor.executor();
         }
         taskExecutor = new ManagedTaskExecutor(runsOn, containerExecutor != null ? handOverThreads(name) : null,
-                context.getClassLoader(), contextPath);
+                context.getClassLoader(), contextName);
         Supervisor.Builder builder = Supervisor.builder()
                 .name(name)
                 .shutdownTimeout(configuration.shutdownTimeout)
@@ -130,13 +130,13 @@ public final class SupervisorContextListener implements ServletContextListener {
         for (ProcessFactory.Instance instance : instances) {
             instance.register(supervisor);
         }
-        metrics = MetricsPublisher.publish(supervisor, configuration, appRegistry, contextPath);
+        metrics = MetricsPublisher.publish(supervisor, configuration, appRegistry, contextName);
         String executor = containerExecutor != null ? "the container's executor " + executorName
                 : "its own executor " + executorName + " (the container has none)";
-        jmx = publishJmx(supervisor, contextPath, executor);
+        jmx = publishJmx(supervisor, contextName, executor);
         context.setAttribute(SUPERVISOR_ATTRIBUTE, supervisor);
         supervisor.run();
-        LOG.info("simplevisor: web application {} runs {} process(es) on {}{}", contextPath, instances.size(),
+        LOG.info("simplevisor: web application {} runs {} process(es) on {}{}", contextName, instances.size(),
                 executor, metrics.active() ? "" : ", without metrics");
     }
 
@@ -161,16 +161,17 @@ public final class SupervisorContextListener implements ServletContextListener {
 
     /**
      * Publishes the supervisor and its processes as MBeans, when {@code simplevisor.jmx.enabled} is true: domain
-     * {@code simplevisor.jmx.domain}, key {@code context} the context path. The only place JMX is wired.
+     * {@code simplevisor.jmx.domain}, key {@code context} the {@linkplain #contextName context name}. The only
+     * place JMX is wired.
      *
      * @return what unregisters them, or {@code null} when JMX is off
      */
-    private @Nullable AutoCloseable publishJmx(Supervisor published, String contextPath, String executor) {
+    private @Nullable AutoCloseable publishJmx(Supervisor published, String contextName, String executor) {
         if (!configuration.jmxEnabled) {
             return null;
         }
         return SupervisorJmx.register(published, ManagementFactory.getPlatformMBeanServer(),
-                configuration.jmxDomain, contextPath, executor);
+                configuration.jmxDomain, contextName, executor);
     }
 
     /**
@@ -184,11 +185,11 @@ public final class SupervisorContextListener implements ServletContextListener {
         if (supervisor != null && context.getAttribute(SUPERVISOR_ATTRIBUTE) == supervisor) {
             context.removeAttribute(SUPERVISOR_ATTRIBUTE);
         }
-        release(contextPath(context));
+        release(context);
     }
 
     /** Undoes whatever {@link #start} did, in reverse order; safe after a partial start. */
-    private void release(String contextPath) {
+    private void release(ServletContext context) {
         long shutdownDeadline = System.nanoTime() + configuration.shutdownTimeout.toNanos();
         if (supervisor != null) {
             supervisor.shutdown();
@@ -198,11 +199,12 @@ public final class SupervisorContextListener implements ServletContextListener {
         close(leaseStore, "lease store");
         // What the processes left of the shutdown timeout, and at least a moment: a blocking one must not hang
         // the undeploy.
-        ProcessFactory.destroyAll(instances, destroyerName(contextPath),
+        ProcessFactory.destroyAll(instances, destroyerName(supervisorName(contextPath(context))),
                 Math.max(shutdownDeadline, System.nanoTime() + PRE_DESTROY_LEAST_TIME.toNanos()));
         long deadline = System.nanoTime() + EXECUTOR_GRACE.toNanos();
         if (taskExecutor != null && !taskExecutor.release(deadline)) {
-            LOG.warn("simplevisor: a process of {} is still running after the shutdown timeout", contextPath);
+            LOG.warn("simplevisor: a process of {} is still running after the shutdown timeout",
+                    contextName(context));
         }
         if (ownedExecutor != null) {
             ownedExecutor.shutdown(deadline);
@@ -237,19 +239,49 @@ public final class SupervisorContextListener implements ServletContextListener {
     }
 
     /** {@return the name of the thread that calls the {@code @PreDestroy} methods of a web application} */
-    private static String destroyerName(String contextPath) {
-        return Supervisor.threadNamePrefix(supervisorName(contextPath)) + "-pre-destroy";
+    private static String destroyerName(String supervisorName) {
+        return Supervisor.threadNamePrefix(supervisorName) + "-pre-destroy";
     }
 
-    /** {@return the context path, {@code /} for the root context: the JMX key {@code context} and metrics tag} */
+    /** {@return the context path, {@code /} for the root context} */
     static String contextPath(ServletContext context) {
         String path = context.getContextPath();
         return path == null || path.isEmpty() ? "/" : path;
     }
 
     /**
-     * {@return the supervisor's name, used in thread names: Tomcat's base name of the context path, {@code ROOT} for
-     * the root context, {@code shop} for {@code /shop}, {@code a#b} for {@code /a/b}}
+     * {@return the web application's name in the JMX key {@code context}, the metrics tag {@code context} and the
+     * log: its {@linkplain #contextPath context path}, followed by {@code ##} and its version when Tomcat runs it as
+     * one version of a parallel deployment ({@code /shop##2}), as Tomcat names it}: two versions run side by side at
+     * one path, each with its own MBeans and series.
+     */
+    static String contextName(ServletContext context) {
+        String version = tomcatVersion(context.getClassLoader());
+        return version.isEmpty() ? contextPath(context) : contextPath(context) + "##" + version;
+    }
+
+    /**
+     * {@return the version Tomcat gives a web application of a parallel deployment, or an empty string}: no standard
+     * API tells it, but Tomcat's web application class loader names its context by its base name, {@code shop##2}
+     * for version 2 at {@code /shop}.
+     */
+    private static String tomcatVersion(@Nullable ClassLoader loader) {
+        if (loader == null) {
+            return "";
+        }
+        try {
+            Object name = loader.getClass().getMethod("getContextName").invoke(loader);
+            int marker = name instanceof String ? ((String) name).indexOf("##") : -1;
+            return marker < 0 ? "" : ((String) name).substring(marker + 2);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return ""; // not Tomcat's: no parallel deployment
+        }
+    }
+
+    /**
+     * {@return the supervisor's name, used in thread names and in the names of its singletons' leases: Tomcat's base
+     * name of the context path, {@code ROOT} for the root context, {@code shop} for {@code /shop}, {@code a#b} for
+     * {@code /a/b}}, whatever the version: a singleton runs once among all versions of the application.
      */
     static String supervisorName(String contextPath) {
         String base = contextPath.startsWith("/") ? contextPath.substring(1) : contextPath;

@@ -38,16 +38,16 @@ public final class SupervisorInitializer implements ServletContainerInitializer 
      */
     @Override
     public void onStartup(@Nullable Set<Class<?>> annotated, ServletContext context) throws ServletException {
-        String contextPath = SupervisorContextListener.contextPath(context);
+        String contextName = SupervisorContextListener.contextName(context);
         ServletConfiguration configuration;
         try {
             configuration = ServletConfiguration.read(context, annotated);
         } catch (ConfigurationException e) {
-            LOG.error("simplevisor: web application {} cannot start: {}", contextPath, e.getMessage());
+            LOG.error("simplevisor: web application {} cannot start: {}", contextName, e.getMessage());
             throw new ServletException(e.getMessage(), e);
         }
         if (!configuration.enabled) {
-            LOG.info("simplevisor: turned off for web application {} ({}=false)", contextPath,
+            LOG.info("simplevisor: turned off for web application {} ({}=false)", contextName,
                     ServletConfiguration.ENABLED);
             return;
         }

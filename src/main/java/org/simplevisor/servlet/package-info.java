@@ -29,7 +29,7 @@
  * <tr><td>{@code simplevisor.metrics}</td><td>{@code jmx}</td><td>{@code jmx} (the meters as MBeans,
  *     {@link org.simplevisor.metrics.SupervisorMeterMBeans}), {@code global} (Micrometer's global registry) or {@code none}. A {@code MeterRegistry} in
  *     the context attribute {@code org.simplevisor.MeterRegistry} takes precedence. Every meter is tagged
- *     {@code context=<context path>}</td></tr>
+ *     {@code context=<context path>} (and {@code ##<version>} in a Tomcat parallel deployment)</td></tr>
  * <tr><td>{@code simplevisor.process.<name>.class}</td><td></td><td>declares a process (or replaces the class of
  *     an annotated one of that name)</td></tr>
  * <tr><td>{@code simplevisor.process.<name>.restart}</td><td>{@code never}</td><td>{@code never}, {@code always},
@@ -58,7 +58,8 @@
  * Each process is an instance made with the class's public no-arg constructor. Its {@code @PostConstruct} methods
  * are called before the supervisor starts, its {@code @PreDestroy} methods after the supervisor has shut down.
  * Runs execute as long-running managed tasks with the web application's class loader as context class loader and
- * the context path under the Log4j {@code ThreadContext} key {@code context}. A container's executor is called from
+ * the context name under the Log4j {@code ThreadContext} key {@code context}: the context path, followed by
+ * {@code ##<version>} for one version of a Tomcat parallel deployment, as in the MBeans' key {@code context}. A container's executor is called from
  * a hand-over thread ({@code simplevisor-<name>-hand-over}, made by {@code java:comp/DefaultManagedThreadFactory}
  * where the container binds one), so that a pool thread it creates then never inherits the web application's class
  * loader, and no interrupt of the submitting thread can make it refuse a run.

@@ -135,6 +135,56 @@ class SupervisorContextListenerTest {
         listener.contextDestroyed(event); // a second destroy does nothing
     }
 
+    /** Names its web application as Tomcat's class loader does: {@code <base name>##<version>} in a parallel deployment. */
+    public static final class TomcatLikeLoader extends URLClassLoader {
+        private final String contextName;
+
+        TomcatLikeLoader(String contextName) {
+            super(new URL[0], SupervisorContextListenerTest.class.getClassLoader());
+            this.contextName = contextName;
+        }
+
+        public String getContextName() {
+            return contextName;
+        }
+    }
+
+    @Test
+    void twoVersionsOfAParallelDeploymentRunSideBySideEachWithItsOwnMBeansAndMeters() throws Exception {
+        FakeServletContext v1 = FakeServletContext.create("/unit-parallel", params(),
+                new TomcatLikeLoader("unit-parallel##1"));
+        FakeServletContext v2 = FakeServletContext.create("/unit-parallel", params(),
+                new TomcatLikeLoader("unit-parallel##2"));
+        SupervisorContextListener first = initialize(v1, Recorder.class);
+        SupervisorContextListener second = initialize(v2, Recorder.class);
+        first.contextInitialized(new ServletContextEvent(v1.context()));
+        second.contextInitialized(new ServletContextEvent(v2.context())); // its MBeans' names were taken before
+        Supervisor one = (Supervisor) v1.attributes.get(SupervisorContextListener.SUPERVISOR_ATTRIBUTE);
+        Supervisor two = (Supervisor) v2.attributes.get(SupervisorContextListener.SUPERVISOR_ATTRIBUTE);
+        await().atMost(Duration.ofSeconds(5)).until(() -> one.status("unitRecorder") == ProcessStatus.RUNNING
+                && two.status("unitRecorder") == ProcessStatus.RUNNING);
+        assertThat(EVENTS).containsExactlyInAnyOrder("postConstruct", "postConstruct",
+                "run false /unit-parallel##1 simplevisor-unitRecorder",
+                "run false /unit-parallel##2 simplevisor-unitRecorder");
+        for (String version : List.of("1", "2")) {
+            ObjectName process = new ObjectName("org.simplevisor:type=Process,context=/unit-parallel##" + version
+                    + ",name=unitRecorder");
+            assertThat(SERVER.getAttribute(process, "Status")).isEqualTo("RUNNING");
+            assertThat(mbeans("metrics", "context=/unit-parallel##" + version + ",")).isNotEmpty();
+        }
+        // One name for the leases of both versions' singletons: a singleton runs once among the versions.
+        assertThat(one.name()).isEqualTo(two.name()).isEqualTo("unit-parallel");
+
+        second.contextDestroyed(new ServletContextEvent(v2.context()));
+        assertThat(mbeans("org.simplevisor", "/unit-parallel##2")).isEmpty();
+        assertThat(mbeans("metrics", "/unit-parallel##2")).isEmpty();
+        assertThat(mbeans("org.simplevisor", "/unit-parallel##1")).hasSize(3);
+        assertThat(one.status("unitRecorder")).isEqualTo(ProcessStatus.RUNNING);
+        first.contextDestroyed(new ServletContextEvent(v1.context()));
+        assertThat(mbeans("org.simplevisor", "/unit-parallel")).isEmpty();
+        assertThat(mbeans("metrics", "/unit-parallel")).isEmpty();
+    }
+
     @Test
     void aFailedStartUndoesEverything() throws Exception {
         FakeServletContext fake = FakeServletContext.create("/unit-fail", params(

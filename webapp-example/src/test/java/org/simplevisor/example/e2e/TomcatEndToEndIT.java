@@ -435,6 +435,39 @@ abstract class TomcatEndToEndIT {
         assertNoLeakWarning();
     }
 
+    // ---------------------------------------------------------------- parallel deployment
+
+    @Test
+    @Order(10)
+    void twoVersionsOfAParallelDeploymentRunSideBySideAndUndeployCleanly() throws Exception {
+        String path = "/simplevisor-parallel";
+        List<String> versions = List.of("1", "2");
+        try {
+            for (String version : versions) {
+                assertThat(manager.deploy(path, version, war)).as("deploy version %s", version)
+                        .startsWith("OK - Deployed application at context path [" + path + "##" + version + "]");
+            }
+            for (String version : versions) {
+                String context = path + "##" + version; // Tomcat's name of the version
+                assertThat(monitor.isRegistered(name(DOMAIN + ":type=Supervisor,context=" + context))).isTrue();
+                ObjectName ticker = name(DOMAIN + ":type=Process,context=" + context + ",name=" + HEARTBEAT_TICKER);
+                await().atMost(WAIT).until(() -> "RUNNING".equals(monitor.getAttribute(ticker, "Status")));
+                assertThat(monitor.queryNames(name("metrics:type=simplevisor.process,context=" + context + ",*"),
+                        null)).as("meters of version %s", version).hasSize(ALL_PROCESSES.size());
+            }
+        } finally {
+            for (String version : versions) {
+                assertThat(manager.undeploy(path, version)).as("undeploy version %s", version)
+                        .startsWith("OK - Undeployed");
+            }
+        }
+        assertThat(monitor.queryNames(name(DOMAIN + ":*"), null)).isEmpty();
+        assertThat(monitor.queryNames(METRICS, null)).isEmpty();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(threadNames())
+                .noneMatch(n -> n.toLowerCase(java.util.Locale.ROOT).contains("simplevisor")));
+        assertNoLeakWarning();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** @return whether a line of JULI's one-line format (date, time, level, [thread], class.method, message) matches */

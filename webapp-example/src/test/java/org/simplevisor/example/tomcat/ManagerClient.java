@@ -64,9 +64,24 @@ public final class ManagerClient {
                 .thenApply(HttpResponse::body);
     }
 
+    /**
+     * Deploys a WAR file from this machine as one version of a parallel deployment: Tomcat runs every version at the
+     * same context path, sending new sessions to the latest.
+     *
+     * @return the answer
+     */
+    public String deploy(String path, String version, Path war) {
+        return getWhenNotInService(deployUri(path, war) + "&version=" + encode(version));
+    }
+
     /** @return the answer */
     public String undeploy(String path) {
         return getWhenNotInService("/undeploy?path=" + encode(path));
+    }
+
+    /** Undeploys one version of a parallel deployment. @return the answer */
+    public String undeploy(String path, String version) {
+        return getWhenNotInService("/undeploy?path=" + encode(path) + "&version=" + encode(version));
     }
 
     /** @return the answer: a line per application, {@code path:state:sessions:name} */
