@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import javax.naming.InitialContext;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -56,6 +58,8 @@ public final class SupervisorContextListener implements ServletContextListener {
     private static final Duration PRE_DESTROY_LEAST_TIME = Duration.ofMillis(100);
 
     private final ServletConfiguration configuration;
+    /** The web application's {@linkplain #contextName name}, found before the listener was added. */
+    private final String contextName;
 
     // Set by contextInitialized, cleared by release; the container calls both on one thread or with a happens-before.
     private List<ProcessFactory.Instance> instances = List.of();
@@ -66,8 +70,9 @@ public final class SupervisorContextListener implements ServletContextListener {
     private @Nullable AutoCloseable jmx;
     private @Nullable LeaseStore leaseStore;
 
-    SupervisorContextListener(ServletConfiguration configuration) {
+    SupervisorContextListener(ServletConfiguration configuration, String contextName) {
         this.configuration = configuration;
+        this.contextName = contextName;
     }
 
     /**
@@ -80,9 +85,8 @@ public final class SupervisorContextListener implements ServletContextListener {
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
-        String contextName = contextName(context);
         try {
-            start(context, contextName);
+            start(context);
         } catch (RuntimeException | Error e) {
             LOG.error("simplevisor: web application {} cannot start: {}", contextName, e.getMessage());
             if (supervisor != null && context.getAttribute(SUPERVISOR_ATTRIBUTE) == supervisor) {
@@ -93,7 +97,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         }
     }
 
-    private void start(ServletContext context, String contextName) {
+    private void start(ServletContext context) {
         MeterRegistry appRegistry = appRegistry(context);
         ExecutorLookup.Found containerExecutor =
                 ExecutorLookup.find(configuration.executorName, InitialContext::doLookup);
@@ -133,7 +137,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         metrics = MetricsPublisher.publish(supervisor, configuration, appRegistry, contextName);
         String executor = containerExecutor != null ? "the container's executor " + executorName
                 : "its own executor " + executorName + " (the container has none)";
-        jmx = publishJmx(supervisor, contextName, executor);
+        jmx = publishJmx(supervisor, executor);
         context.setAttribute(SUPERVISOR_ATTRIBUTE, supervisor);
         supervisor.run();
         LOG.info("simplevisor: web application {} runs {} process(es) on {}{}", contextName, instances.size(),
@@ -166,7 +170,7 @@ public final class SupervisorContextListener implements ServletContextListener {
      *
      * @return what unregisters them, or {@code null} when JMX is off
      */
-    private @Nullable AutoCloseable publishJmx(Supervisor published, String contextName, String executor) {
+    private @Nullable AutoCloseable publishJmx(Supervisor published, String executor) {
         if (!configuration.jmxEnabled) {
             return null;
         }
@@ -203,8 +207,7 @@ public final class SupervisorContextListener implements ServletContextListener {
                 Math.max(shutdownDeadline, System.nanoTime() + PRE_DESTROY_LEAST_TIME.toNanos()));
         long deadline = System.nanoTime() + EXECUTOR_GRACE.toNanos();
         if (taskExecutor != null && !taskExecutor.release(deadline)) {
-            LOG.warn("simplevisor: a process of {} is still running after the shutdown timeout",
-                    contextName(context));
+            LOG.warn("simplevisor: a process of {} is still running after the shutdown timeout", contextName);
         }
         if (ownedExecutor != null) {
             ownedExecutor.shutdown(deadline);
@@ -251,13 +254,36 @@ public final class SupervisorContextListener implements ServletContextListener {
 
     /**
      * {@return the web application's name in the JMX key {@code context}, the metrics tag {@code context} and the
-     * log: its {@linkplain #contextPath context path}, followed by {@code ##} and its version when Tomcat runs it as
-     * one version of a parallel deployment ({@code /shop##2}), as Tomcat names it}: two versions run side by side at
-     * one path, each with its own MBeans and series.
+     * log: its {@linkplain #contextPath context path}, as Tomcat names it when another application may have the same
+     * path}: followed by {@code ##} and the version for one version of a parallel deployment ({@code /shop##2}), and
+     * preceded by {@code //} and the host on a virtual host other than the default one ({@code //shop.example/}), so
+     * that each has its own MBeans and series.
      */
     static String contextName(ServletContext context) {
         String version = tomcatVersion(context.getClassLoader());
-        return version.isEmpty() ? contextPath(context) : contextPath(context) + "##" + version;
+        String host = tomcatHostOtherThanDefault(context);
+        return (host.isEmpty() ? "" : "//" + host) + contextPath(context) + (version.isEmpty() ? "" : "##" + version);
+    }
+
+    /**
+     * {@return the virtual host of a web application on Tomcat when it is not the engine's default host, or an empty
+     * string}: Tomcat names the virtual server {@code <engine>/<host>} and publishes the engine's default host as the
+     * attribute {@code defaultHost} of its MBean {@code <engine>:type=Engine}.
+     */
+    private static String tomcatHostOtherThanDefault(ServletContext context) {
+        try {
+            String server = context.getVirtualServerName();
+            int slash = server == null ? -1 : server.indexOf('/');
+            if (slash < 0) {
+                return ""; // not Tomcat's
+            }
+            String host = server.substring(slash + 1);
+            Object defaultHost = ManagementFactory.getPlatformMBeanServer().getAttribute(
+                    new ObjectName(server.substring(0, slash) + ":type=Engine"), "defaultHost");
+            return defaultHost instanceof String && !host.equalsIgnoreCase((String) defaultHost) ? host : "";
+        } catch (JMException | RuntimeException e) {
+            return ""; // not Tomcat's, or its MBeans are not published: one host as far as can be told
+        }
     }
 
     /**

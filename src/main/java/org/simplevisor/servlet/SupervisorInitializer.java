@@ -51,6 +51,6 @@ public final class SupervisorInitializer implements ServletContainerInitializer 
                     ServletConfiguration.ENABLED);
             return;
         }
-        context.addListener(new SupervisorContextListener(configuration));
+        context.addListener(new SupervisorContextListener(configuration, contextName));
     }
 }

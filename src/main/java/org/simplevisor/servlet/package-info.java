@@ -29,7 +29,7 @@
  * <tr><td>{@code simplevisor.metrics}</td><td>{@code jmx}</td><td>{@code jmx} (the meters as MBeans,
  *     {@link org.simplevisor.metrics.SupervisorMeterMBeans}), {@code global} (Micrometer's global registry) or {@code none}. A {@code MeterRegistry} in
  *     the context attribute {@code org.simplevisor.MeterRegistry} takes precedence. Every meter is tagged
- *     {@code context=<context path>} (and {@code ##<version>} in a Tomcat parallel deployment)</td></tr>
+ *     {@code context=<context>} (see <em>Context</em> below)</td></tr>
  * <tr><td>{@code simplevisor.process.<name>.class}</td><td></td><td>declares a process (or replaces the class of
  *     an annotated one of that name)</td></tr>
  * <tr><td>{@code simplevisor.process.<name>.restart}</td><td>{@code never}</td><td>{@code never}, {@code always},
@@ -58,11 +58,19 @@
  * Each process is an instance made with the class's public no-arg constructor. Its {@code @PostConstruct} methods
  * are called before the supervisor starts, its {@code @PreDestroy} methods after the supervisor has shut down.
  * Runs execute as long-running managed tasks with the web application's class loader as context class loader and
- * the context name under the Log4j {@code ThreadContext} key {@code context}: the context path, followed by
- * {@code ##<version>} for one version of a Tomcat parallel deployment, as in the MBeans' key {@code context}. A container's executor is called from
- * a hand-over thread ({@code simplevisor-<name>-hand-over}, made by {@code java:comp/DefaultManagedThreadFactory}
- * where the container binds one), so that a pool thread it creates then never inherits the web application's class
- * loader, and no interrupt of the submitting thread can make it refuse a run.
+ * the context (see below) under the Log4j {@code ThreadContext} key {@code context}. A container's executor is
+ * called from a hand-over thread ({@code simplevisor-<name>-hand-over}, made by
+ * {@code java:comp/DefaultManagedThreadFactory} where the container binds one), so that a pool thread it creates
+ * then never inherits the web application's class loader, and no interrupt of the submitting thread can make it
+ * refuse a run.
+ *
+ * <h2>Context</h2>
+ * The web application's name in the MBeans' key {@code context}, the meters' tag {@code context} and the log is its
+ * context path ({@code /} for the root), as Tomcat names an application that shares its path with another: followed
+ * by {@code ##} and the version for one version of a parallel deployment ({@code /shop##2}), and preceded by
+ * {@code //} and the host on a virtual host other than the engine's default one ({@code //shop.example/}). The
+ * supervisor is named after the path alone ({@code shop}), and so are its singletons' leases: a singleton runs in one
+ * version of a parallel deployment at a time.
  *
  * <h2>Invalid configuration</h2>
  * An unknown parameter or policy, a negative {@code max-restarts}, a bad duration, a jitter outside 0..1, a class that is not
