@@ -63,8 +63,7 @@ final class ManagedProcess {
     @GuardedBy("lock") private boolean restartCountsAsTrigger;
     @GuardedBy("lock") private int restartCount;
     @GuardedBy("lock") private int consecutiveRestarts;
-    /** When the restarts within the restart window happened; {@code null} without a window (most processes). */
-    /** When the restarts within the window happened, on the ticker; null without a window. */
+    /** When the restarts within the restart window happened, on the ticker; {@code null} without a window (most). */
     @GuardedBy("lock") private final @Nullable ArrayDeque<Long> restartTimes;
     @GuardedBy("lock") private long totalStarts;
     @GuardedBy("lock") private long totalExits;
@@ -982,8 +981,9 @@ final class ManagedProcess {
             return;
         }
         long window = spec.restartWindow.toNanos();
-        // The oldest first: the ticker never goes back, whatever the wall clock does.
-        while (!restartTimes.isEmpty() && nowNanos - restartTimes.peekFirst() >= window) {
+        // The oldest first: the ticker never goes back, whatever the wall clock does. One exactly a window old is
+        // still within it, as Erlang counts its period.
+        while (!restartTimes.isEmpty() && nowNanos - restartTimes.peekFirst() > window) {
             restartTimes.removeFirst();
         }
     }

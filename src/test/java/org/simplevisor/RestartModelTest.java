@@ -452,7 +452,7 @@ class RestartModelTest {
 
     // ============================================================ 4. restart window
 
-    /** Restarts at t=1 s and t=2 s; the third run fails at t=12 s, when both are out of a 10 s window. */
+    /** Restarts at t=1 s and t=2 s; the third run fails just after t=12 s, when both are out of a 10 s window. */
     @ParameterizedTest(name = "window {0}")
     @ValueSource(strings = {"PT10S", "none"})
     void restartsOlderThanTheWindowNoLongerCount(String window) {
@@ -469,7 +469,7 @@ class RestartModelTest {
         scheduler.advance(awaitRestartScheduled("windowed", 1));
         scheduler.advance(awaitRestartScheduled("windowed", 2));
         assertThat(process.awaitRun(3).restartCount()).isEqualTo(2);
-        clock.advance(Duration.ofSeconds(10)); // shorter than the healthy duration of 30 s
+        clock.advance(Duration.ofSeconds(10).plusNanos(1)); // shorter than the healthy duration of 30 s
         process.fail();
 
         if (window.equals("none")) {
@@ -486,6 +486,25 @@ class RestartModelTest {
             shutDownAndDrain(supervisor);
             assertThat(events.count("windowed", RESTART_LIMIT_EXCEEDED)).isZero();
         }
+    }
+
+    /** As Erlang counts (a restart at {@code Now - Period} is within the period): the window includes its start. */
+    @Test
+    void aRestartExactlyTheWindowOldStillCounts() {
+        Supervisor supervisor = supervisor();
+        ScriptedProcess process = new ScriptedProcess().fail().fail();
+        supervisor.register("windowed", process, withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ofSeconds(1)),
+                withRestartWindow(Duration.ofSeconds(10)));
+        supervisor.run();
+        scheduler.advance(awaitRestartScheduled("windowed", 1)); // restart at t=1 s
+        scheduler.advance(awaitRestartScheduled("windowed", 2)); // restart at t=2 s
+        process.awaitRun(3);
+        clock.advance(Duration.ofSeconds(9)); // t=11 s: the restart at 1 s is exactly 10 s old
+        process.fail();
+
+        SupervisorEvent limit = events.await("windowed", RESTART_LIMIT_EXCEEDED);
+        assertThat(limit.snapshot().restartCount()).isEqualTo(2);
+        assertThat(supervisor.status("windowed")).isEqualTo(ProcessStatus.FAILED);
     }
 
     @Test
