@@ -111,7 +111,9 @@ final class ListenerSafeEmitter implements NotificationEmitter {
         boolean accepts(Notification notification) {
             try {
                 return filter == null || filter.isNotificationEnabled(notification);
-            } catch (RuntimeException failure) {
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable failure) { // a client's bug, as a listener's: an Error would end the delivery for all
                 LOG.debug("JMX notification filter {} threw on {} #{}", filter, notification.getType(),
                         notification.getSequenceNumber(), failure);
                 return false;

@@ -415,8 +415,10 @@ public final class SupervisorJmx implements AutoCloseable {
         if (!notifications.isEmpty()) {
             deliveries.execute(() -> {
                 for (Notification notification : notifications) {
+                    // copied first: a listener of the process MBean may change what it receives
+                    Notification relayed = ProcessNotifications.copy(notification);
                     entry.emitter.sendNotification(notification);
-                    supervisorEmitter.sendNotification(ProcessNotifications.copy(notification));
+                    supervisorEmitter.sendNotification(relayed);
                 }
             });
         }

@@ -273,6 +273,54 @@ class JmxNotificationsTest {
         assertThat(thrown).hasValue(22);
     }
 
+    /**
+     * A filter is a JMX client's code too: one that throws an {@link Error} (a {@code NoClassDefFoundError} once its
+     * application's classes are gone, an {@code AssertionError}) is skipped like a listener that throws one, and
+     * costs no other subscriber a notification.
+     */
+    @Test
+    void aFilterThatThrowsAnErrorHarmsNeitherTheOthersNorTheSequence() throws Exception {
+        Supervisor supervisor = flakyOverItsLimit();
+        SupervisorJmx jmx = fixture.register(supervisor);
+        AtomicInteger filtered = new AtomicInteger();
+        server.addNotificationListener(jmx.processObjectName("flaky"), (notification, handback) -> { },
+                notification -> {
+                    if (filtered.incrementAndGet() == 1) {
+                        throw new NoClassDefFoundError("com/example/UndeployedFilter");
+                    }
+                    return true;
+                }, null);
+        NotificationRecorder fromSupervisor = subscribe(jmx.supervisorObjectName());
+        NotificationRecorder fromProcess = subscribe(jmx.processObjectName("flaky"));
+
+        supervisor.run();
+        fromSupervisor.await(PROCESS_RESTART_LIMIT_EXCEEDED);
+        fromProcess.await(PROCESS_RESTART_LIMIT_EXCEEDED);
+
+        assertThat(sequenceNumbers(fromSupervisor.all())).containsExactlyElementsOf(oneTo(11));
+        assertThat(sequenceNumbers(fromProcess.all())).containsExactlyElementsOf(oneTo(11));
+        assertThat(filtered).hasValue(11);
+    }
+
+    /** The supervisor MBean relays what the process emitted, whatever a listener of the process MBean does to it. */
+    @Test
+    void aListenerThatChangesANotificationChangesNothingTheSupervisorRelays() throws Exception {
+        Supervisor supervisor = flakyOverItsLimit();
+        SupervisorJmx jmx = fixture.register(supervisor);
+        ObjectName flaky = jmx.processObjectName("flaky");
+        server.addNotificationListener(flaky, (notification, handback) -> {
+            notification.setSource("changed by a listener");
+            notification.setSequenceNumber(-1);
+        }, null, null);
+        NotificationRecorder fromSupervisor = subscribe(jmx.supervisorObjectName());
+
+        supervisor.run();
+        fromSupervisor.await(PROCESS_RESTART_LIMIT_EXCEEDED);
+
+        assertThat(fromSupervisor.all()).extracting(Notification::getSource).containsOnly(flaky);
+        assertThat(sequenceNumbers(fromSupervisor.all())).containsExactlyElementsOf(oneTo(11));
+    }
+
     @Test
     void aBlockedListenerNeitherSlowsProcessesNorBlocksTheEventThreadAndLosesNothing() throws Exception {
         Supervisor supervisor = supervisor(Duration.ofSeconds(2));
