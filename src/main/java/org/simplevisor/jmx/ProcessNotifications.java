@@ -249,6 +249,9 @@ final class ProcessNotifications {
             case CRASHED:
                 return process + " crashed: " + event.error();
             case RESTARTING:
+                if (event.reason() == ExitReason.GROUP) { // not counted toward its limit: the trigger's restart is
+                    return process + " will restart with its group " + quoted(s.group());
+                }
                 return process + " will restart in " + event.delay().toMillis() + " ms (restart "
                         + (s.restartCount() + 1) + limit(s) + ") after it " + pastTense(event);
             case RESTART_LIMIT_EXCEEDED:

@@ -66,6 +66,11 @@ class JmxGroupTest {
             Notification processorStopped = recorder.awaitCount(n -> n.getType().equals(SupervisorJmx.PROCESS_STOPPED)
                     && jmx.processObjectName("processor").equals(n.getSource()), 1).get(0);
             assertThat(userData(processorStopped).get("reason")).isEqualTo("group");
+            Notification processorRestarting = recorder.awaitCount(n -> n.getType()
+                    .equals(SupervisorJmx.PROCESS_RESTARTING) && jmx.processObjectName("processor").equals(n.getSource()),
+                    1).get(0);
+            assertThat(processorRestarting.getMessage()).as("not counted toward its restart limit")
+                    .isEqualTo("Process \"processor\" will restart with its group \"pipeline\"");
             await().atMost(WAIT).until(() -> supervisor.snapshot("processor").totalStarts() == 2
                     && supervisor.isRunning("processor") && supervisor.isRunning("reader"));
 
