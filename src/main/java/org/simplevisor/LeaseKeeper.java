@@ -23,7 +23,8 @@ import org.apache.logging.log4j.Logger;
  * Keeps the leases of one supervisor's singletons, all of them in one loop: every renewal interval one
  * <em>round</em> releases what is to be released, renews every lease held (one call of {@link LeaseStore#renew}),
  * reads the holders of every lease wanted (one call of {@link LeaseStore#holders}) and tries to acquire those that
- * are free. So the load on the store stays flat however many singletons there are.
+ * are free, for as long as one renewal interval allows (the next round, at once, renews first and tries the rest).
+ * So the load on the store stays flat however many singletons there are.
  *
  * <p>Rounds run one at a time on one worker thread of their own, so that a store that hangs delays neither restart
  * delays nor watchdogs on the scheduler, nor the deadline check: that runs on the scheduler at each held lease's
@@ -272,6 +273,7 @@ final class LeaseKeeper {
     }
 
     private void round() {
+        long started = ticker.getAsLong();
         List<Lease> releases;
         Map<ManagedProcess, Lease> renewals = new LinkedHashMap<>();
         List<ManagedProcess> candidates;
@@ -297,7 +299,7 @@ final class LeaseKeeper {
             renew(renewals);
         }
         if (!candidates.isEmpty()) {
-            acquire(candidates);
+            acquire(candidates, started);
         }
         scheduleDeadlineCheck();
     }
@@ -354,7 +356,8 @@ final class LeaseKeeper {
         lost.forEach(process -> process.leaseLost(LeaseLoss.EXPIRED));
     }
 
-    private void acquire(List<ManagedProcess> candidates) {
+    /** @param started when the round began: its acquisitions stop once it has lasted a renewal interval */
+    private void acquire(List<ManagedProcess> candidates, long started) {
         Map<String, Lease> holders;
         try {
             holders = store.holders(candidates.stream().map(this::leaseName).collect(Collectors.toList()));
@@ -363,10 +366,24 @@ final class LeaseKeeper {
             storeFailed("read " + candidates.size() + " lease holder(s)", e);
             return;
         }
+        boolean tried = false;
         for (ManagedProcess process : candidates) {
             Lease holder = holders.get(leaseName(process));
             process.leaseHolderSeen(holder == null ? "" : holder.owner());
-            if (holder == null && !tryAcquire(process)) {
+            if (holder != null) {
+                continue;
+            }
+            if (tried && ticker.getAsLong() - started >= timing.renewInterval().toNanos()) {
+                // Many free leases on a slow store: one acquisition after another would hold back the renewals of
+                // those held past their deadlines, stopping their runs. The next round, at once, renews first. Each
+                // round acquires at least one, so that a store slow to renew still lets the rest be acquired.
+                synchronized (lock) {
+                    roundAgain = true;
+                }
+                return;
+            }
+            tried = true;
+            if (!tryAcquire(process)) {
                 return;
             }
         }

@@ -13,14 +13,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.simplevisor.testing.CapturedLogs;
 import org.simplevisor.testing.ClockLeaseStore;
+import org.simplevisor.testing.DelegatingLeaseStore;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 import org.simplevisor.testing.RecordingListener;
@@ -50,9 +53,14 @@ class SingletonTest {
         final List<Instant[]> runs = new CopyOnWriteArrayList<>();
 
         Node(String id) {
+            this(id, UnaryOperator.identity());
+        }
+
+        /** @param way what the node's connection to the rows is seen through: a slow store, say */
+        Node(String id, UnaryOperator<LeaseStore> way) {
             this.id = id;
             supervisor = Supervisor.builder().name("app").nodeId(id).clock(clock).scheduler(scheduler)
-                    .leaseStore(store).listener(events).build();
+                    .leaseStore(way.apply(store)).listener(events).build();
         }
 
         /** Registers a singleton that runs until cancelled, noting its token and times. */
@@ -239,6 +247,35 @@ class SingletonTest {
         assertThat(ordinary).containsExactly(0L);
         assertThat(a.supervisor.snapshot("ordinary").lease()).isNull();
         assertThat(a.supervisor.snapshot("ordinary").singleton()).isFalse();
+    }
+
+    @Test
+    void acquisitionsOnASlowStoreDoNotHoldBackTheRenewalOfTheLeasesHeld() {
+        // Each acquisition takes 4 s, within the half renewal interval a store may take per call; the scheduler's
+        // tasks due meanwhile (ticks, deadline checks) run during it, as they would on the supervisor's timer.
+        Node a = new Node("node-a", store -> new DelegatingLeaseStore(store) {
+            @Override
+            public Optional<Lease> tryAcquire(String name, String owner) throws LeaseStoreException {
+                scheduler.advance(Duration.ofSeconds(4));
+                return super.tryAcquire(name, owner);
+            }
+        });
+        nodes.add(a);
+        a.singleton("held");
+        for (int i = 1; i <= 6; i++) {
+            a.singleton("freed-" + i);
+            rows.takeOver("app/freed-" + i, "node-z"); // node-z dies: all six expire at once
+        }
+        run(a);
+        awaitStatus(a, "held", ProcessStatus.RUNNING);
+
+        advance(LeaseTiming.DEFAULT.leaseTime().plus(RENEW.multipliedBy(3)));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.supervisor.snapshots().stream()
+                .allMatch(ProcessSnapshot::running));
+        assertThat(a.events.types("held")).as("held all along, renewed while six leases were acquired")
+                .doesNotContain(LEASE_LOST);
+        assertThat(a.tokens.get("held")).containsExactly(1L);
     }
 
     // ---------------------------------------------------------------- handover and failover

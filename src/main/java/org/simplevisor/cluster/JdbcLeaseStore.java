@@ -56,7 +56,8 @@ import org.simplevisor.LeaseTiming;
  * <p>{@link #prepare()} creates the table when it is missing (unless {@link Builder#createTable(boolean)} is off),
  * then checks that it has the four columns and that the user may write it; either failure names the table. The DDL,
  * for reference (types per database: {@code TIMESTAMP WITH TIME ZONE} on PostgreSQL, {@code TIMESTAMP(6) WITH TIME
- * ZONE} on H2, {@code DATETIME(6)} in UTC on MariaDB and MySQL):
+ * ZONE} on H2, {@code DATETIME(6)} in UTC on MariaDB and MySQL, whose names are {@code utf8mb4} with the binary
+ * collation {@code utf8mb4_bin}, so that names differing in case only are different leases):
  * <pre>
  * CREATE TABLE simplevisor_lease (
  *     lease_name VARCHAR(255) NOT NULL PRIMARY KEY,
@@ -561,8 +562,8 @@ public final class JdbcLeaseStore implements LeaseStore {
             this.table = table;
             String now = dialect.now();
             later = dialect.nowPlusMillis(leaseMillis);
-            createTable = "CREATE TABLE IF NOT EXISTS " + table + " (lease_name VARCHAR(" + MAX_NAME_LENGTH
-                    + ") NOT NULL PRIMARY KEY, holder VARCHAR(" + MAX_NAME_LENGTH + ") NOT NULL, token BIGINT NOT NULL, "
+            createTable = "CREATE TABLE IF NOT EXISTS " + table + " (lease_name " + dialect.nameType()
+                    + " NOT NULL PRIMARY KEY, holder " + dialect.nameType() + " NOT NULL, token BIGINT NOT NULL, "
                     + "expires_at " + dialect.timestampType() + " NOT NULL)";
             selectOne = "SELECT token, CASE WHEN expires_at > " + now + " THEN 1 ELSE 0 END FROM " + table
                     + " WHERE lease_name = ?";

@@ -183,6 +183,25 @@ abstract class LeaseStoreContract {
     }
 
     @Test
+    void leaseNamesAndOwnersAreComparedExactly() throws Exception {
+        JdbcLeaseStore store = prepared();
+        // Two applications whose names differ in case or accents only, a process name in another script: four
+        // leases, each with its own holder and tokens.
+        List<String> names = List.of("/Shop/relay", "/shop/relay", "/shöp/relay", "/shop/реле");
+        List<Lease> leases = new ArrayList<>();
+        for (String name : names) {
+            leases.add(store.tryAcquire(name, "node-é").orElseThrow(() -> new AssertionError(name + " not acquired")));
+        }
+
+        assertThat(leases).extracting(Lease::token).containsOnly(1L);
+        assertThat(store.holders(names)).containsOnlyKeys(names).containsValues(leases.toArray(new Lease[0]));
+        assertThat(store.renew(leases)).containsExactlyInAnyOrderElementsOf(leases);
+        assertThat(store.release(new Lease("/shop/relay", "NODE-É", 1))).as("another owner").isFalse();
+        assertThat(store.release(leases.get(1))).isTrue();
+        assertThat(store.holders(names)).containsOnlyKeys("/Shop/relay", "/shöp/relay", "/shop/реле");
+    }
+
+    @Test
     void twoAcquisitionsOfOneLeaseInOneRenewalAreRejected() throws Exception {
         JdbcLeaseStore store = prepared();
         Lease lease = store.tryAcquire("app/relay", "node-a").orElseThrow();
