@@ -208,15 +208,22 @@ public final class Supervisor implements AutoCloseable {
     /**
      * Checks, as {@link #register register} does, that a supervisor of this name can hold the lease of a singleton of
      * this name: the lease, {@code <supervisor name>/<process name>}, must fit in {@link LeaseStore#MAX_NAME_LENGTH}
-     * characters. For a layer that reads settings from elsewhere (the servlet container reads {@code web.xml}) and
-     * reports every problem before it makes a process.
+     * characters, and the supervisor's name must not hold a {@code /} (its lease names could be another's). For a
+     * layer that reads settings from elsewhere (the servlet container reads {@code web.xml}) and reports every problem
+     * before it makes a process.
      *
      * @param supervisorName the supervisor's name
      * @param processName    the singleton's name
-     * @throws IllegalArgumentException if the lease name is longer, naming the process and the lease
+     * @throws IllegalArgumentException if the lease name is longer or could be another supervisor's, naming the
+     *                                  process and the lease
      */
     public static void validateSingleton(String supervisorName, String processName) {
         String lease = LeaseKeeper.leaseName(supervisorName, processName);
+        if (supervisorName.contains("/")) { // a container's supervisor names never do: they are base names
+            throw new IllegalArgumentException("process \"" + processName + "\" is a singleton of supervisor \""
+                    + supervisorName + "\", whose name holds a '/': its lease name \"" + lease
+                    + "\" (supervisor/process) could be another supervisor's");
+        }
         if (lease.length() > LeaseStore.MAX_NAME_LENGTH) {
             // refused by the store, it would fail every round's read of the holders, for every singleton
             throw new IllegalArgumentException("process \"" + processName + "\" is a singleton whose lease name \""

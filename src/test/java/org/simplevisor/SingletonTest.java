@@ -495,6 +495,21 @@ class SingletonTest {
     }
 
     @Test
+    void aSupervisorWhoseNameHoldsASlashHasNoSingleton() {
+        // "a/b" + "c" and "a" + "b/c" would both hold the lease "a/b/c": two supervisors, one lease
+        Supervisor supervisor = Supervisor.builder().name("a/b").leaseStore(rows.connect()).build();
+        try {
+            assertThatThrownBy(() -> supervisor.register("c", ctx -> { }, ProcessOption.singleton()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("process \"c\" is a singleton of supervisor \"a/b\", whose name holds a '/': its "
+                            + "lease name \"a/b/c\" (supervisor/process) could be another supervisor's");
+            supervisor.register("ordinary", ctx -> { }); // only its singletons need an unambiguous lease name
+        } finally {
+            supervisor.shutdown();
+        }
+    }
+
+    @Test
     void aSingletonNeedsALeaseStore() {
         Supervisor supervisor = new Supervisor(Duration.ofSeconds(1));
         try {
