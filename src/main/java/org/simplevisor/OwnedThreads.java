@@ -158,11 +158,13 @@ public final class OwnedThreads implements ThreadFactory {
     }
 
     /**
-     * A virtual thread per run. Built by reflection so that the library stays Java 17 bytecode.
+     * A virtual thread per run, each remembered here, so that shutdown joins them as it joins platform ones (the
+     * executor's termination comes before its threads have ended, and cannot leave out the thread that waits for it).
+     * Built by reflection so that the library stays Java 17 bytecode.
      *
      * @throws IllegalArgumentException on a JVM older than Java 21
      */
-    static ExecutorService newVirtualThreadExecutor(String prefix) {
+    ExecutorService newVirtualThreadExecutor() {
         int release = Runtime.version().feature();
         if (release < FIRST_VIRTUAL_THREAD_RELEASE) {
             throw new IllegalArgumentException("virtualThreads=true needs Java " + FIRST_VIRTUAL_THREAD_RELEASE
@@ -174,7 +176,7 @@ public final class OwnedThreads implements ThreadFactory {
             builder = builderType.getMethod("name", String.class, long.class).invoke(builder, prefix, 1L);
             ThreadFactory factory = (ThreadFactory) builderType.getMethod("factory").invoke(builder);
             Method perTask = Executors.class.getMethod("newThreadPerTaskExecutor", ThreadFactory.class);
-            return (ExecutorService) perTask.invoke(null, factory);
+            return (ExecutorService) perTask.invoke(null, (ThreadFactory) task -> track(factory.newThread(task)));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("Java " + release + " has no usable virtual-thread API", e);
         }

@@ -279,11 +279,6 @@ final class ProcessRun implements ProcessContext {
         }
     }
 
-    /** {@return whether the calling thread is running some process} */
-    static boolean isRunThread() {
-        return CURRENT.get() != null;
-    }
-
     /** {@return the run the calling thread is running, or {@code null}} */
     static @Nullable ProcessRun current() {
         return CURRENT.get();

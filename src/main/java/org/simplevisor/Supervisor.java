@@ -93,7 +93,7 @@ public final class Supervisor implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService executor;
     private final boolean ownsExecutor;
-    private final @Nullable OwnedThreads workerThreads; // null unless the executor is ours on platform threads
+    private final @Nullable OwnedThreads workerThreads; // null unless the executor is ours, on either kind of thread
     private final ScheduledExecutorService scheduler;
     private final @Nullable OwnedThreads timerThreads;  // null unless the scheduler is ours
     private final EventDispatcher events;
@@ -137,12 +137,10 @@ public final class Supervisor implements AutoCloseable {
         if (!ownsExecutor) {
             executor = builder.executor;
             workerThreads = null;
-        } else if (builder.virtualThreads) {
-            executor = OwnedThreads.newVirtualThreadExecutor(threadPrefix + "-worker-");
-            workerThreads = null;
         } else {
             workerThreads = new OwnedThreads(threadPrefix + "-worker-", false);
-            executor = workerThreads.newPlatformExecutor();
+            executor = builder.virtualThreads ? workerThreads.newVirtualThreadExecutor()
+                    : workerThreads.newPlatformExecutor();
         }
         if (builder.scheduler == null) {
             timerThreads = new OwnedThreads(threadPrefix + "-timer-", true);
@@ -444,7 +442,7 @@ public final class Supervisor implements AutoCloseable {
             while (from < stopOrder.size()) {
                 int priority = stopOrder.get(from).spec.priority;
                 // Runs on the pool's platform threads hand their ends over: those threads end after their runs.
-                ShutdownLevel level = new ShutdownLevel(workerThreads != null);
+                ShutdownLevel level = new ShutdownLevel(executor instanceof RunThreadPool);
                 Instant cancelledAt = clock.instant(); // one for the level: thousands of clock reads add up
                 for (; from < stopOrder.size() && stopOrder.get(from).spec.priority == priority; from++) {
                     ManagedProcess process = stopOrder.get(from);
@@ -472,17 +470,11 @@ public final class Supervisor implements AutoCloseable {
             scheduler.shutdownNow();
             interrupts.await(() -> timerThreads.joinAll(deadline));
         }
-        if (ownsExecutor) {
+        if (workerThreads != null) {
             // Shut down since the processes were stopped; not shutdownNow(): abandoned runs have been interrupted
             // once more already, and interrupting thousands of threads while they exit slows every exit.
             Set<Thread> givenUp = threadsAbandonedByGroups(); // shutdown neither waits for them nor reports them
-            if (workerThreads != null) {
-                interrupts.await(() -> workerThreads.joinAll(deadline, givenUp));
-            } else if (!ProcessRun.isRunThread() && givenUp.isEmpty()) { // it would wait for those too
-                // The runs have all ended by now (or were abandoned): this waits for their threads to exit.
-                interrupts.await(() -> executor.awaitTermination(Math.max(0, deadline - System.nanoTime()),
-                        TimeUnit.NANOSECONDS));
-            }
+            interrupts.await(() -> workerThreads.joinAll(deadline, givenUp));
         }
         // Terminated before the event, so that an observer that adds its listener and then checks isTerminated()
         // either sees true or is sure to receive TERMINATED.

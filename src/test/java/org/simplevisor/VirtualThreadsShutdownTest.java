@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.lang.reflect.Field;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,6 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.simplevisor.SupervisorEvent.Type;
 import org.simplevisor.testing.DeafProcess;
+import org.simplevisor.testing.ManualClock;
+import org.simplevisor.testing.ManualScheduler;
 import org.simplevisor.testing.Parked;
 import org.simplevisor.testing.RecordingListener;
 import org.simplevisor.testing.ShutDownAfterEach;
@@ -63,6 +67,142 @@ class VirtualThreadsShutdownTest {
             }
             return runs;
         }
+    }
+
+    /**
+     * A run in a group of its own that, once cancelled and let go on, ends, and whose thread then stays alive for as
+     * long as the test holds the group's lock: the thread tells the group about the run's end after the run has
+     * ended (see {@link ProcessGroup#runEnded}). Shutdown has nothing left to wait for but the thread itself.
+     */
+    private static final class HeldAfterItsEnd {
+        final CompletableFuture<Thread> thread = new CompletableFuture<>();
+        final CountDownLatch cancelled = new CountDownLatch(1);
+        final CountDownLatch goOn = new CountDownLatch(1);
+
+        /** Registers the run as {@code name} in {@code group}, which the supervisor declares for it alone. */
+        static HeldAfterItsEnd register(Supervisor supervisor, String name, String group) {
+            HeldAfterItsEnd held = new HeldAfterItsEnd();
+            supervisor.register(name, ctx -> {
+                held.thread.complete(Thread.currentThread());
+                ctx.awaitCancellation();
+                held.cancelled.countDown();
+                DeafProcess.awaitIgnoringInterrupts(held.goOn);
+            }, ProcessOption.inGroup(group));
+            return held;
+        }
+
+        /**
+         * Once a shutdown under way has cancelled the run, lets it end while holding its group's lock, and releases
+         * the lock only when {@code shutdownReturned} or {@code shutdownThread} is joining a virtual thread.
+         */
+        void holdThreadUntilJoined(Supervisor supervisor, String group, Thread shutdownThread,
+                CountDownLatch shutdownReturned) throws Exception {
+            assertThat(cancelled.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+            synchronized (groupLock(supervisor, group)) { // shutdown closed the groups before it cancelled any run
+                goOn.countDown();
+                Thread held = thread.get();
+                await().atMost(WAIT).until(() -> held.getState() == Thread.State.BLOCKED); // its run has ended
+                await().atMost(WAIT).until(() -> shutdownReturned.getCount() == 0
+                        || joinsVirtualThread(shutdownThread));
+            }
+        }
+
+        private static Object groupLock(Supervisor supervisor, String group) throws ReflectiveOperationException {
+            Field groups = Supervisor.class.getDeclaredField("groups");
+            groups.setAccessible(true);
+            Object processGroup = ((Map<?, ?>) groups.get(supervisor)).get(group);
+            Field lock = ProcessGroup.class.getDeclaredField("lock");
+            lock.setAccessible(true);
+            return lock.get(processGroup);
+        }
+
+        private static boolean joinsVirtualThread(Thread thread) {
+            return Arrays.stream(thread.getStackTrace()).anyMatch(frame -> frame.getClassName()
+                    .equals("java.lang.VirtualThread") && frame.getMethodName().equals("joinNanos")); // Thread.join
+        }
+    }
+
+    /**
+     * With a member its group abandoned, shutdown still joins every other run's thread, even one that lives on after
+     * its run has ended; not the abandoned one.
+     */
+    @Test
+    void withAMemberAbandonedByItsGroupShutdownJoinsEveryOtherRunThread() throws Exception {
+        ManualClock clock = new ManualClock();
+        ManualScheduler scheduler = new ManualScheduler(clock); // the group gives up when the test says
+        Supervisor supervisor = shutDown.supervisor(builder("vt-group-join", WAIT).clock(clock).scheduler(scheduler)
+                .group("g", GroupStrategy.ONE_FOR_ALL).group("h", GroupStrategy.ONE_FOR_ONE).build());
+        CountDownLatch failNow = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Thread> stuckThread = new CompletableFuture<>();
+        supervisor.register("trigger", ctx -> {
+            failNow.await();
+            throw new Exception("fail once");
+        }, ProcessOption.inGroup("g"), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ofSeconds(1)));
+        supervisor.register("stuck", ctx -> {
+            stuckThread.complete(Thread.currentThread());
+            DeafProcess.awaitIgnoringInterrupts(release);
+        }, ProcessOption.inGroup("g"), ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ofSeconds(1)));
+        HeldAfterItsEnd held = HeldAfterItsEnd.register(supervisor, "held", "h");
+        supervisor.run();
+        Parked.await(stuckThread);
+        Parked.await(held.thread);
+        failNow.countDown();
+        await().atMost(WAIT).until(() -> scheduler.pendingTasks() == 1); // the group's check of stuck's end
+        scheduler.advance(WAIT);
+        assertThat(events.await("stuck", Type.SHUTDOWN_TIMEOUT).reason()).isEqualTo(ExitReason.GROUP);
+
+        AtomicBoolean heldAliveAtReturn = new AtomicBoolean(true);
+        CountDownLatch returned = new CountDownLatch(1);
+        Thread stopper = new Thread(() -> {
+            supervisor.shutdown();
+            heldAliveAtReturn.set(held.thread.join().isAlive());
+            returned.countDown();
+        }, "vt-group-join-stopper");
+        stopper.start();
+        held.holdThreadUntilJoined(supervisor, "h", stopper, returned);
+
+        assertThat(returned.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        assertThat(heldAliveAtReturn).as("the held run's thread was joined").isFalse();
+        assertThat(stuckThread.get().isAlive()).as("the abandoned run's thread was not waited for").isTrue();
+        assertThat(events.count("held", Type.SHUTDOWN_TIMEOUT)).isZero();
+        release.countDown();
+        stuckThread.get().join(WAIT.toMillis());
+    }
+
+    /**
+     * Shutdown called by a run of another supervisor joins this supervisor's run threads all the same: only the
+     * caller's own thread is not waited for.
+     */
+    @Test
+    void shutdownCalledByARunOfAnotherSupervisorJoinsEveryRunThread() throws Exception {
+        Supervisor supervisor = shutDown.supervisor(builder("vt-joined", WAIT).group("h", GroupStrategy.ONE_FOR_ONE)
+                .build());
+        HeldAfterItsEnd held = HeldAfterItsEnd.register(supervisor, "held", "h");
+        Supervisor other = shutDown.supervisor(builder("vt-joiner", WAIT).build());
+        CountDownLatch go = new CountDownLatch(1);
+        CompletableFuture<Thread> stopper = new CompletableFuture<>();
+        AtomicBoolean heldAliveAtReturn = new AtomicBoolean(true);
+        CountDownLatch returned = new CountDownLatch(1);
+        other.register("stopper", ctx -> {
+            stopper.complete(Thread.currentThread());
+            go.await();
+            supervisor.shutdown();
+            heldAliveAtReturn.set(held.thread.join().isAlive());
+            returned.countDown();
+            ctx.awaitCancellation();
+        });
+        supervisor.run();
+        other.run();
+        Parked.await(held.thread);
+        Parked.await(stopper);
+        go.countDown();
+        held.holdThreadUntilJoined(supervisor, "h", stopper.get(), returned);
+
+        assertThat(returned.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        assertThat(heldAliveAtReturn).as("the held run's thread was joined").isFalse();
+        assertThat(events.count("held", Type.SHUTDOWN_TIMEOUT)).isZero();
+        assertThat(events.await("held", Type.STOPPED).reason()).isEqualTo(ExitReason.SHUTDOWN);
     }
 
     @Test
