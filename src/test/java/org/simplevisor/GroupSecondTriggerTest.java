@@ -80,6 +80,10 @@ class GroupSecondTriggerTest {
             assertThat(bench.snapshot("always").status()).isEqualTo(ProcessStatus.RESTARTING);
 
             x.crash();                                // a second trigger, before both in start order
+            // The first restart's timer is pending too: only x's GROUP_RESTARTING says the group took x in (and
+            // replaced that timer), else a slow x thread could have the first timer fire without x.
+            waiting().until(() -> bench.events.events().stream().filter(e -> e.type() == Type.GROUP_RESTARTING)
+                    .count() == 2);
             bench.awaitOnlyTimer(DELAY);
             bench.scheduler.advance(DELAY);
             x.awaitRun(2);
