@@ -66,6 +66,8 @@ final class EventDispatcher {
     private volatile @Nullable SupervisorEvent lastEvent;
     /** The listeners called with the last event, by the event thread or, once it is given up on, the closing one. */
     private final Set<SupervisorListener> lastEventCalled = ConcurrentHashMap.newKeySet();
+    /** Threads of observers that pass events on to listeners of their own, while they do (see runAsListener). */
+    private final Set<Thread> observerThreads = ConcurrentHashMap.newKeySet();
     // What the event thread is doing, for the report of a listener that does not return.
     private volatile @Nullable Thread eventThread;
     private volatile @Nullable SupervisorListener delivering;
@@ -76,9 +78,23 @@ final class EventDispatcher {
         executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threads);
     }
 
-    /** {@return whether the calling thread is the event thread: a listener} */
-    boolean isEventThread() {
-        return threads.isOwn(Thread.currentThread());
+    /** {@return whether the calling thread is a listener's: the event thread, or an observer's (runAsListener)} */
+    boolean isListenerThread() {
+        Thread current = Thread.currentThread();
+        return threads.isOwn(current) || observerThreads.contains(current);
+    }
+
+    /** Runs {@code delivery} with the calling thread counted as a listener's (see Supervisor#runAsListener). */
+    void runAsListener(Runnable delivery) {
+        Thread current = Thread.currentThread();
+        boolean added = observerThreads.add(current); // false when nested: the outer call removes it
+        try {
+            delivery.run();
+        } finally {
+            if (added) {
+                observerThreads.remove(current);
+            }
+        }
     }
 
     void addListener(SupervisorListener listener) {
@@ -134,7 +150,7 @@ final class EventDispatcher {
      * end at once, a wake-up of the event thread for each of their events costs them more than the events.
      */
     void holdDeliveries() {
-        heldDue = System.nanoTime() + HELD_DELIVERY_INTERVAL_NANOS;
+        heldDue = OwnedThreads.deadlineAfter(HELD_DELIVERY_INTERVAL_NANOS);
         holders.incrementAndGet();
     }
 
@@ -148,7 +164,7 @@ final class EventDispatcher {
     /** Hands the events held back so far to the event thread, in their order, as one task. */
     void deliverHeld() {
         synchronized (held) { // two callers must not queue their batches in the opposite order
-            heldDue = System.nanoTime() + HELD_DELIVERY_INTERVAL_NANOS;
+            heldDue = OwnedThreads.deadlineAfter(HELD_DELIVERY_INTERVAL_NANOS);
             List<SupervisorEvent> batch = new ArrayList<>();
             for (SupervisorEvent event = held.poll(); event != null; event = held.poll()) {
                 batch.add(event);
@@ -273,7 +289,7 @@ final class EventDispatcher {
         closed = true;
         signalCapacity();
         executor.shutdown();
-        if (threads.isOwn(Thread.currentThread())) {
+        if (isListenerThread()) {
             return; // a listener shut the supervisor down: the last event follows when it returns
         }
         long interruptAt = deadlineNanos - STUCK_LISTENER_GRACE.toNanos();

@@ -99,6 +99,20 @@ public final class OwnedThreads implements ThreadFactory {
     }
 
     /**
+     * {@return the {@link System#nanoTime()} deadline {@code timeoutNanos} from now, at most {@link Long#MAX_VALUE}}
+     * Saturated: a timeout near the longest accepted ({@link ProcessOption#LONGEST}) would wrap the sum around to a
+     * deadline before every other, which {@code Math.max} with a grace period then passes over. The one place
+     * deadlines are made.
+     *
+     * @param timeoutNanos how long from now
+     */
+    public static long deadlineAfter(long timeoutNanos) {
+        long now = System.nanoTime();
+        long deadline = now + timeoutNanos;
+        return timeoutNanos > 0 && deadline < now ? Long.MAX_VALUE : deadline;
+    }
+
+    /**
      * Waits for every thread this factory made or tracks to end, except the calling thread.
      *
      * @param deadlineNanos when to stop waiting, in {@link System#nanoTime()} terms

@@ -162,7 +162,7 @@ final class ProcessRun implements ProcessContext {
         }
         boolean onMonitor = !OwnedThreads.isVirtual(self);
         WAITER.setVolatile(this, PARKED);
-        long deadline = System.nanoTime() + timeoutNanos;
+        long deadline = OwnedThreads.deadlineAfter(timeoutNanos);
         waitOnce(self, onMonitor, timeoutNanos, deadline);
         return finishWait(self, onMonitor, timeoutNanos, deadline);
     }

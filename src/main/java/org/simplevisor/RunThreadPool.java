@@ -87,7 +87,7 @@ final class RunThreadPool extends AbstractExecutorService {
 
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        return threads.joinAll(System.nanoTime() + unit.toNanos(timeout));
+        return threads.joinAll(OwnedThreads.deadlineAfter(unit.toNanos(timeout)));
     }
 
     /**
@@ -159,7 +159,7 @@ final class RunThreadPool extends AbstractExecutorService {
             if (shutdown) {
                 retire(); // shutdown may have emptied the idle list before this worker joined it
             }
-            long deadline = System.nanoTime() + keepAliveNanos;
+            long deadline = OwnedThreads.deadlineAfter(keepAliveNanos);
             while (true) {
                 Runnable next = task;
                 if (next != null) {

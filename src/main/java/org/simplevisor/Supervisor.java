@@ -84,7 +84,7 @@ public final class Supervisor implements AutoCloseable {
      * the report of a process that did not stop, which a logger writes with its stack trace. 100 ms dropped it on a
      * loaded machine; 200 ms keeps shutdown within its timeout plus 250 ms.
      */
-    private static final Duration EVENT_DRAIN_GRACE = Duration.ofMillis(200);
+    static final Duration EVENT_DRAIN_GRACE = Duration.ofMillis(200);
 
     private enum State { NEW, RUNNING, STOPPING, TERMINATED }
 
@@ -372,7 +372,7 @@ public final class Supervisor implements AutoCloseable {
             awaitTerminationAsConcurrentCaller();
             return;
         }
-        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        long deadline = OwnedThreads.deadlineAfter(shutdownTimeout.toNanos());
         LOG.info("Supervisor \"{}\" shutting down {} process(es) within {} ms", name, processes.size(),
                 shutdownTimeout.toMillis());
         DeferredInterrupts interrupts = new DeferredInterrupts();
@@ -392,13 +392,14 @@ public final class Supervisor implements AutoCloseable {
 
     /**
      * A concurrent caller of {@link #shutdown()} returns when the first has finished, unless the first waits for it.
-     * A listener (on the event thread, which the first caller waits for to deliver the last events) returns once the
-     * processes have stopped and the threads are released, as a listener that shuts down first does. A run of this
-     * supervisor (or its recover handler), which the first caller waits for to end, returns once shutdown has cancelled
-     * it, with its interrupt status set if the cancellation interrupted it.
+     * A listener (on the event thread, which the first caller waits for to deliver the last events, or in
+     * {@link #runAsListener}) returns once the processes have stopped and the threads are released, as a listener
+     * that shuts down first does. A run of this supervisor (or its recover handler), which the first caller waits for
+     * to end, returns once shutdown has cancelled it, with its interrupt status set if the cancellation interrupted
+     * it.
      */
     private void awaitTerminationAsConcurrentCaller() {
-        CountDownLatch awaited = events.isEventThread() ? released : terminated;
+        CountDownLatch awaited = events.isListenerThread() ? released : terminated;
         ProcessRun own = ownRun();
         boolean interrupted = false;
         while (own == null || !own.isCancelled()) {
@@ -481,7 +482,7 @@ public final class Supervisor implements AutoCloseable {
         state = State.TERMINATED;
         released.countDown(); // a listener that called shutdown() while this one was under way may return
         events.close(new SupervisorEvent(SupervisorEvent.Type.TERMINATED, name, null, null, null, null, null, null,
-                false, clock.instant()), Math.max(deadline, System.nanoTime() + EVENT_DRAIN_GRACE.toNanos()),
+                false, clock.instant()), Math.max(deadline, OwnedThreads.deadlineAfter(EVENT_DRAIN_GRACE.toNanos())),
                 interrupts);
         LOG.info("Supervisor \"{}\" terminated", name);
     }
@@ -785,6 +786,19 @@ public final class Supervisor implements AutoCloseable {
      */
     public void removeListener(SupervisorListener listener) {
         events.removeListener(listener);
+    }
+
+    /**
+     * Runs {@code delivery} on the calling thread as a listener of this supervisor: a {@link #shutdown()} called in
+     * it returns as a listener's does, once the processes have stopped, without waiting for the last events. For an
+     * observer that passes events on to listeners of its own on a thread of its own, and waits for that thread when
+     * it gets {@link SupervisorEvent.Type#TERMINATED} (the JMX notifications): otherwise such a listener that shuts
+     * the supervisor down waits for the observer, which waits for it.
+     *
+     * @param delivery what passes the events on
+     */
+    public void runAsListener(Runnable delivery) {
+        events.runAsListener(Objects.requireNonNull(delivery, "delivery"));
     }
 
     // ---------------------------------------------------------------- builder

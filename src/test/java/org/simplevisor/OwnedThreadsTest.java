@@ -10,9 +10,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The thread factory that remembers its threads (and those it is given to track): bounded memory of dead ones, and
- * a join of the live ones.
+ * a join of the live ones, until a deadline that even the longest timeout does not wrap around.
  */
 class OwnedThreadsTest {
+
+    @Test
+    void theDeadlineOfTheLongestTimeoutIsAfterEveryShorterOne() {
+        long longest = OwnedThreads.deadlineAfter(ProcessOption.LONGEST.toNanos());
+        long grace = OwnedThreads.deadlineAfter(TimeUnit.MILLISECONDS.toNanos(200));
+        assertThat(Math.max(longest, grace)).isEqualTo(longest);
+        assertThat(longest - System.nanoTime()).isPositive();
+        assertThat(OwnedThreads.deadlineAfter(-1) - System.nanoTime()).isNegative();
+    }
 
     @Test
     void deadThreadsAreForgottenSoTheSetStaysProportionalToTheLiveOnes() throws InterruptedException {

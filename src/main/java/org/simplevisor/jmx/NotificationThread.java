@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.jspecify.annotations.Nullable;
+import org.simplevisor.Supervisor;
 
 /**
  * The one thread that delivers an {@link SupervisorJmx}'s notifications to JMX listeners (and runs their filters),
@@ -16,7 +17,9 @@ import org.jspecify.annotations.Nullable;
  * event or a process; one that throws is skipped (see {@link ListenerSafeEmitter}). The
  * queue is bounded, so that a listener stuck for ever cannot exhaust the heap: when it is full an event's
  * notifications are dropped (listeners see a gap in the sequence numbers) and a warning is logged. Joined on
- * {@link #close}, so that a container sees no thread left behind.
+ * {@link #close}, so that a container sees no thread left behind. The thread runs as a listener of the supervisor
+ * ({@link Supervisor#runAsListener}): {@link SupervisorJmx} waits for it at TERMINATED, so a JMX listener's
+ * {@code shutdown()} must not wait for TERMINATED to be delivered in turn.
  */
 final class NotificationThread implements Executor {
 
@@ -25,18 +28,20 @@ final class NotificationThread implements Executor {
     static final int QUEUE_CAPACITY = 10_000;
 
     private final String name;
+    private final Supervisor supervisor;
     private final ThreadPoolExecutor executor;
     private final AtomicLong dropped = new AtomicLong();
     private volatile @Nullable Thread thread;
 
-    NotificationThread(String name) {
+    NotificationThread(String name, Supervisor supervisor) {
         this.name = name;
+        this.supervisor = supervisor;
         executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE_CAPACITY),
                 this::newThread, (task, pool) -> rejected());
     }
 
     private Thread newThread(Runnable task) {
-        Thread created = new Thread(task, name);
+        Thread created = new Thread(() -> supervisor.runAsListener(task), name);
         created.setDaemon(true); // never what keeps a JVM alive
         thread = created;
         return created;

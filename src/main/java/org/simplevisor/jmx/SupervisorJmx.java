@@ -87,7 +87,8 @@ import org.simplevisor.SupervisorListener;
  * delivered by a thread this object owns, so a slow or failing JMX listener never delays a process or another
  * observer; the alerts have a delivery thread of their own, so that a slow listener of everything never delays or
  * drops an alert. {@link #close()}, and the supervisor's shutdown, deliver what is queued (within a second for each
- * thread), unregister every MBean and join those threads.
+ * thread), unregister every MBean and join those threads. A JMX listener may shut the supervisor down: its
+ * {@code shutdown()} returns as a supervisor listener's does, and what is queued behind it is still delivered.
  */
 public final class SupervisorJmx implements AutoCloseable {
 
@@ -163,8 +164,9 @@ public final class SupervisorJmx implements AutoCloseable {
         this.domain = domain;
         this.context = context;
         this.supervisorName = supervisorObjectName(domain, context);
-        this.deliveries = new NotificationThread(Supervisor.threadNamePrefix(supervisor.name()) + "-jmx");
-        this.alertDeliveries = new NotificationThread(Supervisor.threadNamePrefix(supervisor.name()) + "-jmx-alerts");
+        this.deliveries = new NotificationThread(Supervisor.threadNamePrefix(supervisor.name()) + "-jmx", supervisor);
+        this.alertDeliveries = new NotificationThread(Supervisor.threadNamePrefix(supervisor.name()) + "-jmx-alerts",
+                supervisor);
         this.supervisorEmitter = new ListenerSafeEmitter(GroupNotifications.supervisorInfos());
         this.alertsName = alertsObjectName(domain, context);
         this.alerts = new Alerts(context, alertDeliveries);

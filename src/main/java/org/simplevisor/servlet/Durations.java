@@ -11,16 +11,17 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Parses the durations of the configuration: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, combinations as in
- * Go ({@code 1h30m}, {@code 1.5s}), units {@code ns}, {@code us}, {@code ms}, {@code s}, {@code m}, {@code h},
- * {@code d}, a bare {@code 0}, and ISO-8601 ({@code PT5S}, {@code P1D}). A leading {@code -} gives a negative
- * duration, which the caller rejects with its own message.
+ * Go ({@code 1h30m}, {@code 1.5s}), units {@code ns}, {@code us} (or {@code µs}), {@code ms}, {@code s},
+ * {@code m}, {@code h}, {@code d}, a bare {@code 0}, and ISO-8601 ({@code PT5S}, {@code P1D}). A leading {@code -}
+ * gives a negative duration, which the caller rejects with its own message.
  */
 final class Durations {
 
     /** What a duration looks like, for error messages. */
     static final String FORMAT = "use e.g. 500ms, 5s, 2m, 1h or ISO-8601 such as PT5S";
 
-    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h|d)");
+    // Microseconds as Go spells them: us, or µs with the micro sign (U+00B5) or the Greek small mu (U+03BC).
+    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h|d)");
     private static final BigInteger MAX_NANOS = BigInteger.valueOf(Long.MAX_VALUE);
 
     private Durations() {
@@ -81,7 +82,8 @@ final class Durations {
             case "ns":
                 return 1L;
             case "us":
-            case "µs":
+            case "\u00b5s":
+            case "\u03bcs":
                 return 1_000L;
             case "ms":
                 return 1_000_000L;

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.ThreadContext;
+import org.simplevisor.OwnedThreads;
 
 /**
  * The executor the supervisor is given: hands each run to a {@code ManagedExecutorService} as a long-running
@@ -315,7 +316,7 @@ final class ManagedTaskExecutor extends AbstractExecutorService {
      */
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        long deadline = OwnedThreads.deadlineAfter(unit.toNanos(timeout));
         synchronized (idle) {
             long remaining;
             while (!isTerminated()) {

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.simplevisor.OwnedThreads;
 import org.simplevisor.SupervisedProcess;
 import org.simplevisor.Supervisor;
 
@@ -96,7 +97,7 @@ final class ProcessFactory {
             try {
                 created.add(new Instance(declaration));
             } catch (RuntimeException | LinkageError e) {
-                destroyAll(created, destroyerName, System.nanoTime() + destroyTimeout.toNanos());
+                destroyAll(created, destroyerName, OwnedThreads.deadlineAfter(destroyTimeout.toNanos()));
                 throw e;
             }
         }

@@ -355,7 +355,13 @@ final class ServletConfiguration {
                     continue; // @HandlesTypes also reports classes annotated on a member, or subclasses
                 }
                 String where = "@Supervised class " + type.getName();
-                String name = annotation.name().isEmpty() ? defaultName(type) : annotation.name();
+                String name;
+                try {
+                    name = annotation.name().isEmpty() ? defaultName(type) : annotation.name();
+                } catch (LinkageError e) { // a nested class's simple name needs its enclosing class
+                    problems.add(cannotBeLoaded(where, type, e));
+                    continue;
+                }
                 if (name.isBlank()) {
                     problems.add(where + ": name = \"" + annotation.name() + "\": empty process name");
                     continue;
@@ -518,6 +524,16 @@ final class ServletConfiguration {
          * @return the class, or {@code null} after recording a problem
          */
         private @Nullable Class<? extends SupervisedProcess> processClass(String where, Class<?> type) {
+            try {
+                return checkedProcessClass(where, type);
+            } catch (LinkageError e) { // its enclosing class, or a type in a method's signature, is missing
+                problems.add(cannotBeLoaded(where, type, e));
+                return null;
+            }
+        }
+
+        /** {@return what {@link #processClass} returns, unless a class {@code type} refers to cannot be loaded} */
+        private @Nullable Class<? extends SupervisedProcess> checkedProcessClass(String where, Class<?> type) {
             if (!SupervisedProcess.class.isAssignableFrom(type)) {
                 problems.add(where + ": " + type.getName() + " does not implement " + SupervisedProcess.class.getName());
                 return null;
@@ -540,20 +556,19 @@ final class ServletConfiguration {
             } catch (NoSuchMethodException e) {
                 problems.add(where + ": " + type.getName() + " has no public no-arg constructor");
                 return null;
-            } catch (LinkageError e) {
-                problems.add(where + ": " + type.getName() + " cannot be loaded: " + e);
-                return null;
             }
             try {
                 LifecycleMethods.of(type);
             } catch (IllegalArgumentException e) {
                 problems.add(where + ": " + e.getMessage());
                 return null;
-            } catch (LinkageError e) { // a method's signature names a class the web application lacks
-                problems.add(where + ": " + type.getName() + " cannot be loaded: " + e);
-                return null;
             }
             return type.asSubclass(SupervisedProcess.class);
+        }
+
+        /** {@return the problem of a class that refers to a class the web application lacks} */
+        private static String cannotBeLoaded(String where, Class<?> type, LinkageError e) {
+            return where + ": " + type.getName() + " cannot be loaded: " + e;
         }
 
         private @Nullable Class<?> load(String where, String className) {

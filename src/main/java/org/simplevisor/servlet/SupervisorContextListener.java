@@ -18,6 +18,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import org.jspecify.annotations.Nullable;
 import org.simplevisor.LeaseStore;
+import org.simplevisor.OwnedThreads;
 import org.simplevisor.Supervisor;
 import org.simplevisor.jmx.SupervisorJmx;
 
@@ -55,7 +56,7 @@ public final class SupervisorContextListener implements ServletContextListener {
     /** How long, after the supervisor's shutdown, the listener's own executor threads get to end. */
     private static final Duration EXECUTOR_GRACE = Duration.ofSeconds(2);
     /** The least time the {@code @PreDestroy} methods get when the processes used up the shutdown timeout. */
-    private static final Duration PRE_DESTROY_LEAST_TIME = Duration.ofMillis(100);
+    static final Duration PRE_DESTROY_LEAST_TIME = Duration.ofMillis(100);
 
     private final ServletConfiguration configuration;
     /** The web application's {@linkplain #contextName name}, found before the listener was added. */
@@ -194,7 +195,7 @@ public final class SupervisorContextListener implements ServletContextListener {
 
     /** Undoes whatever {@link #start} did, in reverse order; safe after a partial start. */
     private void release(ServletContext context) {
-        long shutdownDeadline = System.nanoTime() + configuration.shutdownTimeout.toNanos();
+        long shutdownDeadline = OwnedThreads.deadlineAfter(configuration.shutdownTimeout.toNanos());
         if (supervisor != null) {
             supervisor.shutdown();
         }
@@ -204,8 +205,8 @@ public final class SupervisorContextListener implements ServletContextListener {
         // What the processes left of the shutdown timeout, and at least a moment: a blocking one must not hang
         // the undeploy.
         ProcessFactory.destroyAll(instances, destroyerName(supervisorName(contextPath(context))),
-                Math.max(shutdownDeadline, System.nanoTime() + PRE_DESTROY_LEAST_TIME.toNanos()));
-        long deadline = System.nanoTime() + EXECUTOR_GRACE.toNanos();
+                Math.max(shutdownDeadline, OwnedThreads.deadlineAfter(PRE_DESTROY_LEAST_TIME.toNanos())));
+        long deadline = OwnedThreads.deadlineAfter(EXECUTOR_GRACE.toNanos());
         if (taskExecutor != null && !taskExecutor.release(deadline)) {
             LOG.warn("simplevisor: a process of {} is still running after the shutdown timeout", contextName);
         }

@@ -34,7 +34,8 @@ public final class SupervisorInitializer implements ServletContainerInitializer 
      *
      * @param annotated the web application's {@code @Supervised} classes, or {@code null} if it has none
      * @param context   the web application
-     * @throws ServletException caused by a {@link ConfigurationException} if the configuration is invalid
+     * @throws ServletException caused by a {@link ConfigurationException} if the configuration is invalid or cannot
+     *                          be read
      */
     @Override
     public void onStartup(@Nullable Set<Class<?>> annotated, ServletContext context) throws ServletException {
@@ -43,8 +44,10 @@ public final class SupervisorInitializer implements ServletContainerInitializer 
         try {
             configuration = ServletConfiguration.read(context, annotated);
         } catch (ConfigurationException e) {
-            LOG.error("simplevisor: web application {} cannot start: {}", contextName, e.getMessage());
-            throw new ServletException(e.getMessage(), e);
+            throw cannotStart(contextName, e);
+        } catch (RuntimeException | LinkageError e) { // none of the problems it checks for: say whose it is
+            throw cannotStart(contextName, new ConfigurationException("web application " + contextName
+                    + ": the configuration cannot be read: " + e, e));
         }
         if (!configuration.enabled) {
             LOG.info("simplevisor: turned off for web application {} ({}=false)", contextName,
@@ -52,5 +55,11 @@ public final class SupervisorInitializer implements ServletContainerInitializer 
             return;
         }
         context.addListener(new SupervisorContextListener(configuration, contextName));
+    }
+
+    private static ServletException cannotStart(String contextName, ConfigurationException e) {
+        // The stack trace of an unexpected failure (the cause) is logged; a problem found is its message alone.
+        LOG.error("simplevisor: web application {} cannot start: {}", contextName, e.getMessage(), e.getCause());
+        return new ServletException(e.getMessage(), e);
     }
 }

@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -26,12 +28,15 @@ import javax.management.NotificationFilterSupport;
 import javax.management.NotificationListener;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.simplevisor.ProcessContext;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
+import org.simplevisor.testing.CapturedLogs;
 import org.simplevisor.testing.DeafProcess;
 import org.simplevisor.testing.RecordingListener;
 
@@ -357,6 +362,62 @@ class JmxNotificationsTest {
         long expected = expectedNotifications(events, "looper");
         List<Notification> delivered = blocked.awaitCount(n -> true, (int) expected);
         assertThat(sequenceNumbers(delivered)).containsExactlyElementsOf(oneTo(expected));
+    }
+
+    /**
+     * A JMX listener may shut the supervisor down: its {@code shutdown()} returns as a supervisor listener's does,
+     * so that closing the registration at TERMINATED, which waits for the listener, still delivers the notifications
+     * queued behind it, the process's stop among them.
+     */
+    @Test
+    void aListenerThatShutsTheSupervisorDownStillGetsTheShutdownsNotifications() throws Exception {
+        Supervisor supervisor = supervisor(Duration.ofSeconds(5));
+        supervisor.register("p", ProcessContext::awaitCancellation);
+        SupervisorJmx jmx = fixture.register(supervisor);
+        CompletableFuture<Boolean> shutDown = new CompletableFuture<>();
+        server.addNotificationListener(jmx.supervisorObjectName(), (notification, handback) -> {
+            if (notification.getType().equals(PROCESS_STARTED)) {
+                supervisor.shutdown();
+                shutDown.complete(supervisor.isTerminated());
+            }
+        }, null, null);
+        NotificationRecorder recorder = subscribe(jmx.supervisorObjectName());
+
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            supervisor.run();
+            assertThat(shutDown.get(10, TimeUnit.SECONDS)).as("terminated when shutdown() returned").isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !server.isRegistered(jmx.supervisorObjectName()));
+            assertThat(logs.at(Level.WARN)).as("notifications dropped").isEmpty();
+        }
+        assertThat(recorder.all()).filteredOn(n -> n.getType().equals(PROCESS_STOPPED)).singleElement()
+                .satisfies(stopped -> assertThat(userData(stopped).get("reason")).isEqualTo("shutdown"));
+    }
+
+    /** As a listener that shuts down while another caller's shutdown is under way. */
+    @Test
+    void aListenerThatShutsDownDuringAShutdownHoldsUpNeitherItNorTheNotificationsAfter() throws Exception {
+        Supervisor supervisor = supervisor(Duration.ofSeconds(5));
+        supervisor.register("a", ProcessContext::awaitCancellation);
+        supervisor.register("b", ProcessContext::awaitCancellation);
+        SupervisorJmx jmx = fixture.register(supervisor);
+        CompletableFuture<Boolean> shutDown = new CompletableFuture<>();
+        server.addNotificationListener(jmx.supervisorObjectName(), (notification, handback) -> {
+            if (notification.getType().equals(PROCESS_STOPPED) && !shutDown.isDone()) { // the first stop
+                supervisor.shutdown();
+                shutDown.complete(supervisor.isTerminated());
+            }
+        }, null, null);
+        NotificationRecorder recorder = subscribe(jmx.supervisorObjectName());
+        supervisor.run();
+        recorder.awaitCount(n -> n.getType().equals(PROCESS_STARTED), 2);
+
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            supervisor.shutdown();
+            assertThat(logs.at(Level.WARN)).as("notifications dropped").isEmpty();
+        }
+        assertThat(shutDown).isCompletedWithValue(true);
+        assertThat(recorder.all()).filteredOn(n -> n.getType().equals(PROCESS_STOPPED)).hasSize(2);
+        assertThat(server.isRegistered(jmx.supervisorObjectName())).isFalse();
     }
 
     /**

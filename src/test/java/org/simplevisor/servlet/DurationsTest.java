@@ -20,6 +20,13 @@ class DurationsTest {
         assertThat(Durations.parse(text)).isEqualTo(Duration.parse(expected));
     }
 
+    /** As Go's {@code time.ParseDuration}: {@code us}, the micro sign (U+00B5) or the Greek small mu (U+03BC). */
+    @ParameterizedTest
+    @CsvSource({"250us, PT0.00025S", "250\u00b5s, PT0.00025S", "250\u03bcs, PT0.00025S", "1ms500\u03bcs, PT0.0015S"})
+    void parsesMicrosecondsInEachOfGosSpellings(String text, String expected) {
+        assertThat(Durations.parse(text)).isEqualTo(Duration.parse(expected));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "5", "5 seconds", "s", "5x", "1h 30m", "PT", "P5", "ms5", "-", "1.2.3s", "abc"})
     void rejects(String text) {

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.simplevisor.ProcessContext;
+import org.simplevisor.ProcessOption;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.ProcessStatus;
 import org.simplevisor.SupervisedProcess;
@@ -65,6 +67,27 @@ class ProcessLifecycleFaultsTest {
                     // as a method stuck in a socket write would: the interrupt does not free it
                 }
             }
+        }
+
+        @Override
+        public void run(ProcessContext ctx) throws InterruptedException {
+            ctx.awaitCancellation();
+        }
+    }
+
+    /** Runs until cancelled; its {@code @PreDestroy} takes several times the least time an undeploy gives it. */
+    public static class SlowPreDestroy implements SupervisedProcess {
+        @PreDestroy
+        void flush() {
+            ItJournal.record("preDestroy:" + getClass().getSimpleName());
+            long work = SupervisorContextListener.PRE_DESTROY_LEAST_TIME.multipliedBy(4).toNanos();
+            long until = System.nanoTime() + work;
+            for (long left = work; left > 0 && !Thread.currentThread().isInterrupted();
+                    left = until - System.nanoTime()) {
+                LockSupport.parkNanos(left); // a flush, cut short if the undeploy gives up on it
+            }
+            ItJournal.record((Thread.currentThread().isInterrupted() ? "cutShort:" : "flushed:")
+                    + getClass().getSimpleName());
         }
 
         @Override
@@ -172,6 +195,22 @@ class ProcessLifecycleFaultsTest {
         assertNothingLeft(running.fake(), "/unit-blocking", "unit-blocking");
     }
 
+    @Test
+    void aSlowPreDestroyIsWaitedForUnderTheLongestShutdownTimeout() throws Exception {
+        Running running = runningBetweenTwoHealthy("/unit-longest", "b-slow", SlowPreDestroy.class,
+                ProcessOption.LONGEST);
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            running.listener().contextDestroyed(new ServletContextEvent(running.fake().context()));
+            assertThat(logs.at(Level.ERROR)).extracting(CapturedLogs.Line::message)
+                    .noneMatch(message -> message.contains("@PreDestroy"));
+        }
+        assertThat(ItJournal.entries()).contains("flushed:SlowPreDestroy").doesNotContain("cutShort:SlowPreDestroy");
+        assertThat(ItJournal.entries().stream().filter(e -> e.startsWith("preDestroy:"))).containsExactly(
+                "preDestroy:PlainTicker", "preDestroy:SlowPreDestroy", "preDestroy:PlainTicker");
+        assertStoppedCleanly(running.supervisor());
+        assertNothingLeft(running.fake(), "/unit-longest", "unit-longest");
+    }
+
     /** A started context, its listener and its supervisor with every process RUNNING. */
     private record Running(FakeServletContext fake, SupervisorContextListener listener, Supervisor supervisor) {
 
@@ -187,8 +226,14 @@ class ProcessLifecycleFaultsTest {
     /** Starts a context with a process of {@code type} between two healthy ones, and waits until all run. */
     private static Running runningBetweenTwoHealthy(String contextPath, String name,
             Class<? extends SupervisedProcess> type) throws Exception {
+        return runningBetweenTwoHealthy(contextPath, name, type, SHUTDOWN_TIMEOUT);
+    }
+
+    /** Starts such a context with this shutdown timeout. */
+    private static Running runningBetweenTwoHealthy(String contextPath, String name,
+            Class<? extends SupervisedProcess> type, Duration shutdownTimeout) throws Exception {
         FakeServletContext fake = FakeServletContext.create(contextPath, params(
-                "simplevisor.shutdown-timeout", SHUTDOWN_TIMEOUT.toMillis() + "ms",
+                "simplevisor.shutdown-timeout", shutdownTimeout.toString(),
                 "simplevisor.process.a-healthy.class", PlainTicker.class.getName(),
                 "simplevisor.process." + name + ".class", type.getName(),
                 "simplevisor.process.c-healthy.class", PlainTicker.class.getName()));

@@ -2,14 +2,16 @@ package org.simplevisor.servlet.unloadable;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Set;
 
 /**
- * A web application's class loader without {@link MissingFailure}: it defines the other classes of this package
- * itself, refuses that one, and delegates the rest.
+ * A web application's class loader without {@link MissingFailure} and {@link MissingEnclosing}: it defines the other
+ * classes of this package itself, refuses those two, and delegates the rest.
  */
 public final class WithoutMissingClasses extends ClassLoader {
 
     private static final String PACKAGE = WithoutMissingClasses.class.getPackageName() + ".";
+    private static final Set<String> MISSING = Set.of(MissingFailure.class.getName(), MissingEnclosing.class.getName());
 
     public WithoutMissingClasses() {
         super(WithoutMissingClasses.class.getClassLoader());
@@ -20,7 +22,7 @@ public final class WithoutMissingClasses extends ClassLoader {
         if (!name.startsWith(PACKAGE) || name.equals(WithoutMissingClasses.class.getName())) {
             return super.loadClass(name, resolve);
         }
-        if (name.equals(MissingFailure.class.getName())) {
+        if (MISSING.contains(name)) {
             throw new ClassNotFoundException(name);
         }
         synchronized (getClassLoadingLock(name)) {
