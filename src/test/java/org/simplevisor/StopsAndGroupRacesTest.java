@@ -183,6 +183,8 @@ class StopsAndGroupRacesTest {
         awaitGroupRestarts(2);
         b.release.countDown();
         events.await("b", Type.STOPPED);
+        // b's end reaches its group after its STOPPED event: only then is the group's timer set
+        await().atMost(WAIT).until(() -> scheduler.pendingTasks() == 1 && DELAY.equals(scheduler.nextDelay()));
         scheduler.advance(DELAY);
         x.awaitRun(2);
         a.awaitRun(2);
