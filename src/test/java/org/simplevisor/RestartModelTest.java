@@ -488,10 +488,11 @@ class RestartModelTest {
         }
     }
 
-    /** As Erlang counts (a restart at {@code Now - Period} is within the period): the window includes its start. */
-    @Test
-    void aRestartExactlyTheWindowOldStillCounts() {
-        Supervisor supervisor = supervisor();
+    /**
+     * Registers {@code windowed} (at most 2 restarts in a 10 s window, 1 s apart) on {@code supervisor}, whose first
+     * two runs fail. {@return the process, its third run begun at t=2 s, after restarts at t=1 s and t=2 s}
+     */
+    private ScriptedProcess restartedAtOneAndTwoSeconds(Supervisor supervisor) {
         ScriptedProcess process = new ScriptedProcess().fail().fail();
         supervisor.register("windowed", process, withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ofSeconds(1)),
                 withRestartWindow(Duration.ofSeconds(10)));
@@ -499,6 +500,14 @@ class RestartModelTest {
         scheduler.advance(awaitRestartScheduled("windowed", 1)); // restart at t=1 s
         scheduler.advance(awaitRestartScheduled("windowed", 2)); // restart at t=2 s
         process.awaitRun(3);
+        return process;
+    }
+
+    /** As Erlang counts (a restart at {@code Now - Period} is within the period): the window includes its start. */
+    @Test
+    void aRestartExactlyTheWindowOldStillCounts() {
+        Supervisor supervisor = supervisor();
+        ScriptedProcess process = restartedAtOneAndTwoSeconds(supervisor);
         clock.advance(Duration.ofSeconds(9)); // t=11 s: the restart at 1 s is exactly 10 s old
         process.fail();
 
@@ -510,13 +519,7 @@ class RestartModelTest {
     @Test
     void onlyTheRestartsThatLeftTheWindowStopCounting() {
         Supervisor supervisor = supervisor();
-        ScriptedProcess process = new ScriptedProcess().fail().fail();
-        supervisor.register("windowed", process, withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ofSeconds(1)),
-                withRestartWindow(Duration.ofSeconds(10)));
-        supervisor.run();
-        scheduler.advance(awaitRestartScheduled("windowed", 1)); // restart at t=1 s
-        scheduler.advance(awaitRestartScheduled("windowed", 2)); // restart at t=2 s
-        process.awaitRun(3);
+        ScriptedProcess process = restartedAtOneAndTwoSeconds(supervisor);
         clock.advance(Duration.ofMillis(9_500)); // t=11.5 s: the restart at 1 s has left the window, not the one at 2 s
         process.fail();
         SupervisorEvent restarting = events.awaitCount("windowed", RESTARTING, 3).get(2);
