@@ -164,7 +164,7 @@ final class ManagedProcess {
                 return;
             }
             if (run != null && run.thread != null) {
-                run.cancel(ProcessRun.CancelCause.MANUAL, host.clock.instant());
+                run.cancel(ProcessRun.CancelCause.MANUAL);
                 startAfterExit = true;
                 return;
             }
@@ -195,7 +195,7 @@ final class ManagedProcess {
             if (run == null || run.abandoned) {
                 return null;
             }
-            boolean toWake = run.cancelLeavingWakeUp(ProcessRun.CancelCause.SHUTDOWN, now);
+            boolean toWake = run.cancelLeavingWakeUp(ProcessRun.CancelCause.SHUTDOWN);
             if (run.isOnCurrentThread()) {
                 return run;
             }
@@ -240,7 +240,7 @@ final class ManagedProcess {
         if (pendingRestart != null) {
             cancelPendingRestart();
         } else if (run != null && run.thread == null) {
-            run.cancel(cause, host.clock.instant());
+            run.cancel(cause);
             run.left();
             run = null;
         } else if (run == null && groupOrder != null) {
@@ -257,7 +257,7 @@ final class ManagedProcess {
     @GuardedBy("lock")
     private @Nullable ProcessRun cancelRun(ProcessRun.CancelCause cause) {
         if (run != null) {
-            run.cancel(cause, host.clock.instant());
+            run.cancel(cause);
         }
         return run;
     }
@@ -281,7 +281,7 @@ final class ManagedProcess {
         Instant now = host.clock.instant();
         Thread thread = stuck.thread;
         ProcessNotStoppedException report = new ProcessNotStoppedException(name,
-                Duration.between(stuck.cancelTime, now), thread);
+                Duration.ofNanos(host.ticker.getAsLong() - stuck.cancelNanos), thread);
         if (thread != null) {
             thread.interrupt();
         }
@@ -364,7 +364,7 @@ final class ManagedProcess {
             Instant now = host.clock.instant();
             loseLease(reason, now);
             if (run != null && run.thread != null) {
-                run.cancel(ProcessRun.CancelCause.LEASE_LOST, now);
+                run.cancel(ProcessRun.CancelCause.LEASE_LOST);
                 return;
             }
             dropWaitingRun(ProcessRun.CancelCause.LEASE_LOST);
@@ -772,7 +772,7 @@ final class ManagedProcess {
             startAfterExit = false; // the group's order replaces an operator's restart still waiting for the run's end
             if (run != null && run.thread != null) {
                 groupOrder = order;
-                run.cancel(ProcessRun.CancelCause.GROUP, host.clock.instant());
+                run.cancel(ProcessRun.CancelCause.GROUP);
                 return new ProcessGroup.Cancellation(order.decision, run);
             }
             // its thread has not reached it yet; or it waits to start afresh with the group (registered during
@@ -1010,7 +1010,7 @@ final class ManagedProcess {
             watched.hang = new ProcessHungException(name, silence, spec.watchdog);
             publish(now);
             emit(SupervisorEvent.Type.HUNG, null, watched.hang, null, false);
-            watched.cancel(ProcessRun.CancelCause.WATCHDOG, now);
+            watched.cancel(ProcessRun.CancelCause.WATCHDOG);
         }
     }
 

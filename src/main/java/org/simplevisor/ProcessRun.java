@@ -3,7 +3,6 @@ package org.simplevisor;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -65,7 +64,8 @@ final class ProcessRun implements ProcessContext {
     // Guarded by the owning ManagedProcess's lock (not checkable here: the lock is the owner's).
     @Nullable Thread thread;
     long startNanos;
-    @Nullable Instant cancelTime;
+    /** When the run was cancelled, on the ticker: how long it has not stopped since is no wall clock's business. */
+    long cancelNanos;
     @Nullable Future<?> watchdogCheck;
     @Nullable ProcessHungException hang;
     /** A restart with the group's trigger: it counts in the totals, not against the process's restart limit. */
@@ -316,8 +316,8 @@ final class ProcessRun implements ProcessContext {
      * interrupts that thread. Only the first cancellation does so: the cause of a later one is ignored, and a run
      * still running at the shutdown deadline is interrupted by its owner. Called under the owner's lock.
      */
-    void cancel(CancelCause cause, Instant now) {
-        cancelLeavingWakeUp(cause, now);
+    void cancel(CancelCause cause) {
+        cancelLeavingWakeUp(cause);
         wakeUp();
     }
 
@@ -328,12 +328,12 @@ final class ProcessRun implements ProcessContext {
      *
      * @return whether the caller must call {@link #wakeUp}
      */
-    boolean cancelLeavingWakeUp(CancelCause cause, Instant now) {
+    boolean cancelLeavingWakeUp(CancelCause cause) {
         if (cancelCause != null) {
             return false;
         }
         cancelCause = cause;
-        cancelTime = now;
+        cancelNanos = ticker.getAsLong();
         if (thread != null) {
             if (WAITER.compareAndSet(this, PARKED, WOKEN)) {
                 toWake = thread;

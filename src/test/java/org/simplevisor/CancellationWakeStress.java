@@ -5,7 +5,6 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 import java.time.Duration;
-import java.time.Instant;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Description;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -64,7 +63,7 @@ public class CancellationWakeStress {
     public void cancel(ZZZ_Result r) {
         synchronized (ownerLock) {
             r.r3 = run.thread != null;
-            run.cancel(ProcessRun.CancelCause.MANUAL, Instant.EPOCH);
+            run.cancel(ProcessRun.CancelCause.MANUAL);
         }
     }
 }

@@ -58,6 +58,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.simplevisor.testing.DeafProcess;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 import org.simplevisor.testing.Parked;
@@ -564,6 +565,38 @@ class RestartModelTest {
         assertThat(events.awaitCount("windowed", RESTARTING, 3)).extracting(e -> e.snapshot().restartCount())
                 .as("the restart before has left the window each time").containsOnly(0);
         assertThat(events.count("windowed", RESTART_LIMIT_EXCEEDED)).isZero();
+    }
+
+    /**
+     * How long a run went on after its cancellation is told on monotonic time, as the stop timeout is measured: the
+     * wall clock stepped an hour forward meanwhile does not make the report say the run had an hour and ten seconds.
+     */
+    @Test
+    void theTimeARunDidNotStopWithinIsMeasuredOnMonotonicTime() {
+        ManualClock monotonic = new ManualClock();
+        Supervisor supervisor = track(Supervisor.builder().name("restart-model").clock(clock).scheduler(scheduler)
+                .ticker(() -> Duration.between(Instant.EPOCH, monotonic.instant()).toNanos())
+                .shutdownTimeout(Duration.ofSeconds(10)).group("g", GroupStrategy.ONE_FOR_ALL).listener(events)
+                .build());
+        ScriptedProcess trigger = new ScriptedProcess();
+        CountDownLatch release = new CountDownLatch(1);
+        supervisor.register("trigger", trigger, ProcessOption.inGroup("g"),
+                withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ofSeconds(1)));
+        supervisor.register("stuck", ctx -> DeafProcess.awaitIgnoringInterrupts(release), ProcessOption.inGroup("g"));
+        supervisor.run();
+        trigger.awaitRun(1);
+        events.await("stuck", STARTED);
+        trigger.fail(); // the group cancels stuck, which does not stop, and checks its end after the stop timeout
+        await().atMost(WAIT).until(() -> scheduler.pendingTasks() == 1);
+
+        monotonic.advance(Duration.ofSeconds(10));
+        clock.advance(Duration.ofHours(1)); // a step of the wall clock
+        scheduler.advance(Duration.ofSeconds(10));
+
+        SupervisorEvent report = events.await("stuck", SupervisorEvent.Type.SHUTDOWN_TIMEOUT);
+        assertThat(report.error()).isInstanceOf(ProcessNotStoppedException.class)
+                .hasMessageContaining("10000 ms").hasMessageNotContaining("3610000 ms");
+        release.countDown();
     }
 
     /**
