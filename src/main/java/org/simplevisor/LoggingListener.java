@@ -5,11 +5,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -23,11 +25,12 @@ import org.jspecify.annotations.Nullable;
  * <p>A loop stays readable: when a process ends the same way again (the same completion, or a failure of the same
  * type, message and top frames) within the repeat window of the first one logged, the repeat and the restart lines
  * that follow it are counted, not logged; so are the group restarts it triggers, and the other members' lines of
- * them. What was folded is told once per window: by the next full line of that outcome after the window ("Before
- * this one, N more ..."), or by a summary line when the process comes to rest, a different outcome's window ends,
- * {@value #TRACKED_OUTCOMES} other outcomes of the process have come since, or the supervisor terminates. Every
- * different outcome, the restart limit, a hang and a shutdown timeout are always logged in full. Events arrive one
- * at a time, in order, on the event thread.
+ * them (but for a member they stop for good). What was folded is told once per window: by the next full line of that
+ * outcome after the window ("Before this one, N more ..."), or by a summary line when the process comes to rest or
+ * is started afresh (an operator's start or restart: its next repeat is logged in full), a different outcome's
+ * window ends, {@value #TRACKED_OUTCOMES} other outcomes of the process have come since, or the supervisor
+ * terminates. Every different outcome, the restart limit, a hang and a shutdown timeout are always logged in full.
+ * Events arrive one at a time, in order, on the event thread.
  */
 final class LoggingListener implements SupervisorListener {
 
@@ -38,13 +41,25 @@ final class LoggingListener implements SupervisorListener {
     private static final int TRACKED_OUTCOMES = 64;
 
     private final Duration repeatWindow;
+    /** The groups whose members a member's restart takes along (not ONE_FOR_ONE): only there is a loop a trigger. */
+    private final Set<String> groupsRestartingTogether;
     private final Map<String, ProcessRepeats> processes = new HashMap<>();
     /** By group, the member whose repeat was counted last: while it loops, it triggers the group's restarts. */
     private final Map<String, ProcessRepeats> loopingByGroup = new HashMap<>();
 
-    /** @param repeatWindow how long repeats of a logged outcome are counted instead of logged; zero logs all */
-    LoggingListener(Duration repeatWindow) {
+    /**
+     * @param repeatWindow how long repeats of a logged outcome are counted instead of logged; zero logs all
+     * @param groups       the declared groups and their strategies
+     */
+    LoggingListener(Duration repeatWindow, Map<String, GroupStrategy> groups) {
         this.repeatWindow = repeatWindow;
+        Set<String> together = new HashSet<>();
+        groups.forEach((group, strategy) -> {
+            if (strategy != GroupStrategy.ONE_FOR_ONE) {
+                together.add(group);
+            }
+        });
+        this.groupsRestartingTogether = Set.copyOf(together);
     }
 
     /** {@return FATAL for a {@link VirtualMachineError}, which must never pass quietly; ERROR for the rest} */
@@ -67,13 +82,21 @@ final class LoggingListener implements SupervisorListener {
         }
         String name = event.processName();
         try (ProcessLogContext context = ProcessLogContext.open(name)) {
+            if (event.type() == SupervisorEvent.Type.STARTED && !event.restart()) {
+                forget(name); // started afresh (an operator's start or restart): its loop, if any, is over
+            }
             log(event, event.snapshot(), processes.get(name));
             if (event.snapshot().status().isAtRest()) {
-                ProcessRepeats repeats = processes.remove(name); // at rest: its loop, if any, is over
-                if (repeats != null) {
-                    summarizeAll(name, repeats);
-                }
+                forget(name); // at rest: its loop, if any, is over
             }
+        }
+    }
+
+    /** Tells what was counted of the process, and forgets it. */
+    private void forget(String name) {
+        ProcessRepeats repeats = processes.remove(name);
+        if (repeats != null) {
+            summarizeAll(name, repeats);
         }
     }
 
@@ -188,8 +211,10 @@ final class LoggingListener implements SupervisorListener {
      */
     private boolean foldedIntoGroupLoop(SupervisorEvent event, ProcessSnapshot process,
             @Nullable ProcessRepeats repeats) {
+        // Not a member the group stops for good (policy NEVER, or given up on): it comes to rest, no part of the loop.
         boolean groupLine = (event.type() == SupervisorEvent.Type.STOPPED
-                || event.type() == SupervisorEvent.Type.RESTARTING) && event.reason() == ExitReason.GROUP;
+                || event.type() == SupervisorEvent.Type.RESTARTING) && event.reason() == ExitReason.GROUP
+                && !process.status().isAtRest();
         if (!groupLine) {
             boolean restartedWithTheLoop = repeats != null && repeats.inGroupLoop
                     && event.type() == SupervisorEvent.Type.STARTED && event.restart();
@@ -239,8 +264,9 @@ final class LoggingListener implements SupervisorListener {
         if (current != null) {
             current.count(now);
             repeats.looping = current;
-            if (event.snapshot().group() != null) {
-                loopingByGroup.put(event.snapshot().group(), repeats);
+            String group = event.snapshot().group();
+            if (group != null && groupsRestartingTogether.contains(group)) { // a ONE_FOR_ONE loop restarts alone
+                loopingByGroup.put(group, repeats);
                 repeats.awaitingGroupStart = true; // until it starts again, its group's restart is its loop's
             }
             return;

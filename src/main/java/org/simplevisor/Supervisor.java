@@ -130,7 +130,7 @@ public final class Supervisor implements AutoCloseable {
         shutdownTimeout = builder.shutdownTimeout;
         clock = builder.clock;
         events = new EventDispatcher(name);
-        events.addListener(new LoggingListener(builder.logRepeatWindow));
+        events.addListener(new LoggingListener(builder.logRepeatWindow, builder.groups));
         builder.listeners.forEach(events::addListener);
         String threadPrefix = threadNamePrefix(name);
         ownsExecutor = builder.executor == null;
