@@ -15,6 +15,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinPool.ForkJoinWorkerThreadFactory;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,6 +41,9 @@ final class ManagedTaskExecutor extends AbstractExecutorService {
 
     /** How long a run may wait for the hand-over thread to take it before it is refused. */
     static final long HAND_OVER_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    /** What a run's command is replaced with when the container ran its task on the hand-over thread. */
+    private static final Runnable RAN_ON_HAND_OVER = () -> { };
 
     private static final MethodHandle EXECUTE;
     private static final MethodHandle CURRENT_THREAD;
@@ -73,6 +77,10 @@ final class ManagedTaskExecutor extends AbstractExecutorService {
     private final Object idle = new Object();
     private ClassLoader loader;      // guarded by idle; null once released
     private int active;              // guarded by idle: runs on a thread now
+    // Guarded by idle: the commands of runs handed over and not begun, by their task's token. A task holds only its
+    // token: one left in a saturated container's queue at undeploy must not keep the process instance (and what it
+    // holds) as long as it stays there. Cleared on release; a refused run's command is removed, so it never runs.
+    private final Map<Object, Runnable> pending = new HashMap<>();
     private volatile boolean shutdown;
 
     /**
@@ -95,17 +103,34 @@ final class ManagedTaskExecutor extends AbstractExecutorService {
 
     @Override
     public void execute(Runnable command) {
-        if (shutdown) {
-            throw new RejectedExecutionException("the supervisor of " + contextName + " has shut down");
+        Object token = new Object();
+        synchronized (idle) {
+            if (shutdown) {
+                throw new RejectedExecutionException("the supervisor of " + contextName + " has shut down");
+            }
+            pending.put(token, command);
         }
         Map<String, String> properties = new HashMap<>();
         properties.put(ManagedTask.LONGRUNNING_HINT, "true");
         properties.put(ManagedTask.IDENTITY_NAME, identity);
-        Runnable task = ManagedExecutors.managedTask(() -> runInContext(command), properties, null);
-        if (handOverThreads != null) {
-            handOver(task);
-        } else {
-            managed.execute(task);
+        Runnable task = ManagedExecutors.managedTask(() -> runInContext(token), properties, null);
+        try {
+            if (handOverThreads != null) {
+                handOver(task);
+            } else {
+                managed.execute(task);
+            }
+        } catch (RuntimeException | Error notTaken) {
+            synchronized (idle) {
+                pending.remove(token); // refused: it does not run, even if the container runs the task after all
+            }
+            throw notTaken;
+        }
+        synchronized (idle) {
+            if (pending.get(token) == RAN_ON_HAND_OVER) { // whether the container let an exception through or not
+                pending.remove(token);
+                throw refused("the container's executor ran it on the calling thread, the hand-over thread", null);
+            }
         }
     }
 
@@ -200,6 +225,11 @@ final class ManagedTaskExecutor extends AbstractExecutorService {
         }
     }
 
+    private synchronized boolean isHandOverThread(Thread thread) {
+        return handOverPool != null && thread instanceof ForkJoinWorkerThread
+                && ((ForkJoinWorkerThread) thread).getPool() == handOverPool;
+    }
+
     private synchronized ForkJoinPool handOverPool() {
         if (handOverPool == null) {
             handOverPool = new ForkJoinPool(1, handOverThreads, null, false);
@@ -207,18 +237,30 @@ final class ManagedTaskExecutor extends AbstractExecutorService {
         return handOverPool;
     }
 
-    private void runInContext(Runnable command) {
+    private void runInContext(Object token) {
+        Thread thread = Thread.currentThread();
+        boolean onHandOver = isHandOverThread(thread);
+        Runnable command;
+        ClassLoader runLoader;
         synchronized (idle) {
-            if (loader == null) {
-                return; // released: the web application is gone
+            if (onHandOver) {
+                // The container ran the task on its caller (a saturated executor's CallerRunsPolicy): the run would
+                // hold the hand-over thread, and so every later hand-over and its submitter, for as long as it
+                // lasts. It does not run; execute() refuses it.
+                pending.replace(token, RAN_ON_HAND_OVER);
+                return;
             }
+            command = pending.remove(token);
+            if (command == null) {
+                return; // refused, or released: the web application is gone
+            }
+            runLoader = loader; // not null: release clears pending as it drops the loader
             active++;
         }
-        Thread thread = Thread.currentThread();
         ClassLoader previousLoader = thread.getContextClassLoader();
         String previousContext = ThreadContext.get(THREAD_CONTEXT_KEY);
         try {
-            thread.setContextClassLoader(loader);
+            thread.setContextClassLoader(runLoader);
             ThreadContext.put(THREAD_CONTEXT_KEY, contextName);
             command.run();
         } finally {
@@ -257,6 +299,7 @@ final class ManagedTaskExecutor extends AbstractExecutorService {
         boolean left;
         synchronized (idle) {
             loader = null;
+            pending.clear(); // the runs not begun never will: their tasks, wherever queued, no longer hold them
             try {
                 long remaining;
                 while (active > 0 && (remaining = deadlineNanos - System.nanoTime()) > 0) {

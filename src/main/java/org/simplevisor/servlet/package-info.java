@@ -62,7 +62,7 @@
  * called from a hand-over thread ({@code simplevisor-<name>-hand-over}, made by
  * {@code java:comp/DefaultManagedThreadFactory} where the container binds one), so that a pool thread it creates
  * then never inherits the web application's class loader, and no interrupt of the submitting thread can make it
- * refuse a run.
+ * refuse a run; a run it would execute on the hand-over thread itself (a caller-runs policy) is refused.
  *
  * <h2>Context</h2>
  * The web application's name in the MBeans' key {@code context}, the meters' tag {@code context} and the log is its

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import jakarta.enterprise.concurrent.ManagedTask;
+import java.lang.ref.WeakReference;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.time.Duration;
@@ -18,7 +19,11 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinPool.ForkJoinWorkerThreadFactory;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -331,5 +336,92 @@ class ManagedTaskExecutorTest {
         } finally {
             broken.shutdownNow();
         }
+    }
+
+    /**
+     * A saturated container executor that runs what it cannot take on its caller (CallerRunsPolicy) would run the
+     * process on the hand-over thread: every later hand-over would wait behind it and be refused after the hand-over
+     * timeout, and its submitter (contextInitialized, a restart) would wait, uninterruptibly, until the run ends.
+     * Whether the container wraps the task in a future (which keeps what it throws) or not.
+     */
+    @Test
+    void aRunTheContainerWouldRunOnTheHandOverThreadIsRefused() throws Exception {
+        for (boolean wrapsInAFuture : new boolean[] {false, true}) {
+            ThreadPoolExecutor threads = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                    new ThreadPoolExecutor.CallerRunsPolicy());
+            ExecutorService container = wrapsInAFuture
+                    ? container(command -> threads.execute(new FutureTask<>(command, null))) : threads;
+            CountDownLatch release = new CountDownLatch(1);
+            try {
+                ManagedTaskExecutor executor = new ManagedTaskExecutor(container, JDK_THREADS, webapp, "/app");
+                CountDownLatch first = new CountDownLatch(1);
+                executor.execute(() -> { // holds the container's only thread
+                    first.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                assertThat(first.await(5, TimeUnit.SECONDS)).isTrue();
+                AtomicReference<Thread> ranOn = new AtomicReference<>();
+                assertThatThrownBy(() -> executor.execute(() -> ranOn.set(Thread.currentThread())))
+                        .as("wrapped in a future: %s", wrapsInAFuture)
+                        .isInstanceOf(RejectedExecutionException.class).hasMessageContaining("/app");
+                release.countDown();
+                assertThat(executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isTrue();
+                assertThat(ranOn.get()).as("never run").isNull();
+            } finally {
+                release.countDown();
+                threads.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * A run still waiting in the container's queue at undeploy (its executor saturated by others) must not keep the
+     * supervisor's task, which holds the process instance and whatever it holds, for as long as the queue does; when
+     * its turn comes it does nothing.
+     */
+    @Test
+    void aRunStillQueuedInTheContainerAtReleaseIsNoLongerHeldByItsTask() throws Exception {
+        ThreadPoolExecutor container = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+        CountDownLatch busy = new CountDownLatch(1);
+        container.execute(() -> { // another application's long task holds the only thread
+            try {
+                busy.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            ManagedTaskExecutor executor = new ManagedTaskExecutor(container, JDK_THREADS, webapp, "/app");
+            AtomicInteger ran = new AtomicInteger();
+            WeakReference<Runnable> queued = handOverARun(executor, ran);
+            assertThat(container.getQueue()).hasSize(1);
+            assertThat(executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5))).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                System.gc();
+                return queued.get() == null;
+            });
+            busy.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(() -> container.getCompletedTaskCount() == 2);
+            assertThat(ran.get()).as("not run after release").isZero();
+        } finally {
+            busy.countDown();
+            container.shutdownNow();
+        }
+    }
+
+    /** {@return the run handed over, weakly: nothing but the executor and the container holds it} */
+    private static WeakReference<Runnable> handOverARun(ManagedTaskExecutor executor, AtomicInteger ran) {
+        Runnable run = new Runnable() {
+            @Override
+            public void run() {
+                ran.incrementAndGet();
+            }
+        };
+        executor.execute(run);
+        return new WeakReference<>(run);
     }
 }
