@@ -175,8 +175,9 @@ final class LoggingListener implements SupervisorListener {
                 logLeaseLost(event, name, process);
                 break;
             case STATUS_CHANGED:
-                if (event.error() != null) {
-                    LOG.error("Process \"{}\" is now {}", name, process.status(), event.error());
+                if (event.error() != null) { // its run could not be handed to the executor
+                    LOG.log(severityOf(event.error()), "Process \"{}\" is now {}", name, process.status(),
+                            event.error());
                 } else {
                     LOG.debug("Process \"{}\" is now {}", name, process.status());
                 }

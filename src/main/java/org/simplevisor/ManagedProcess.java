@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Comparator;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -435,7 +434,9 @@ final class ManagedProcess {
         }
         try {
             host.executor.execute(() -> execute(submitted));
-        } catch (RejectedExecutionException rejected) {
+        } catch (RuntimeException | Error rejected) {
+            // Refused, or failed another way (an OutOfMemoryError when no more threads can be made, at FATAL): the
+            // run never begins, so the process must not be left STARTING for ever.
             synchronized (lock) {
                 if (run == submitted) {
                     run = null;

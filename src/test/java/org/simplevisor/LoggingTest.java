@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -173,6 +176,30 @@ class LoggingTest {
         events.awaitTerminated();
         assertThat(linesAbout("refused", Level.ERROR)).isNotEmpty()
                 .allSatisfy(l -> assertThat(l.process()).as(l.message()).isEqualTo("refused"));
+    }
+
+    /**
+     * A thread that cannot be made (the executor's thread factory hits the operating system's limit) fails the start
+     * as a refusal does, at FATAL, instead of escaping from run() and leaving the process STARTING for ever.
+     */
+    @Test
+    void anExecutorThatCannotMakeAThreadFailsTheStartAtFatal() {
+        ThreadFactory atTheLimit = task -> { // as Thread.start() throws it there (JDK 21's pool starts it itself)
+            throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource"
+                    + " limits reached");
+        };
+        ExecutorService executor = shutDown.executor(new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), atTheLimit));
+        Supervisor supervisor = supervisor(Supervisor.builder().executor(executor));
+        supervisor.register("unstartable", ProcessContext::awaitCancellation);
+        supervisor.run();
+
+        ProcessSnapshot snapshot = supervisor.snapshot("unstartable");
+        assertThat(snapshot.status()).isEqualTo(ProcessStatus.FAILED);
+        assertThat(snapshot.lastFailure()).isInstanceOf(OutOfMemoryError.class);
+        supervisor.shutdown();
+        events.awaitTerminated();
+        assertThat(linesAbout("unstartable", Level.FATAL)).isNotEmpty();
     }
 
     /** What a run saw of its thread. */
