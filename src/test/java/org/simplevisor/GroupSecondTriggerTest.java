@@ -127,8 +127,10 @@ class GroupSecondTriggerTest {
             bench.awaitEvents("a", Type.RESTART_LIMIT_EXCEEDED, 1);
             waiting().until(() -> b.first.isCancelled());
             x.crash();          // a new trigger while b's given-up run still ends
+            // x's group restart, the second: the first one's announcement is in already, and x is RESTARTING before
+            // its end reaches its group
             waiting().until(() -> bench.snapshot("x").status() == ProcessStatus.RESTARTING
-                    && bench.events.events().stream().anyMatch(e -> e.type() == Type.GROUP_RESTARTING));
+                    && bench.events.events().stream().filter(e -> e.type() == Type.GROUP_RESTARTING).count() == 2);
             b.release.countDown();
             bench.awaitEvents("b", Type.STOPPED, 1);
             bench.awaitOnlyTimer(DELAY);
@@ -153,17 +155,20 @@ class GroupSecondTriggerTest {
         AtomicReference<Supervisor> ref = new AtomicReference<>();
         AtomicInteger submitted = new AtomicInteger();
         List<String> order = new CopyOnWriteArrayList<>();
+        ManualClock clock = new ManualClock();
+        ManualScheduler scheduler = new ManualScheduler(clock);
         ThreadBackedExecutor executor = new ThreadBackedExecutor() {
             @Override
             public void execute(Runnable task) {
                 threads.execute(task);
                 if (submitted.getAndIncrement() == 0) { // a's first run: let it fail before run() goes on to b
-                    waiting().until(() -> ref.get().snapshot("a").status() == ProcessStatus.RESTARTING);
+                    // a is RESTARTING before its end reaches its group: only the group's timer says that the group
+                    // restart is due, else run() could go on to b first, and start it before a failed for the group
+                    waiting().until(() -> ref.get().snapshot("a").status() == ProcessStatus.RESTARTING
+                            && scheduler.pendingTasks() == 1);
                 }
             }
         };
-        ManualClock clock = new ManualClock();
-        ManualScheduler scheduler = new ManualScheduler(clock);
         try (Supervisor supervisor = Supervisor.builder().clock(clock).scheduler(scheduler).executor(executor)
                 .group("g", GroupStrategy.REST_FOR_ONE).build()) {
             ref.set(supervisor);

@@ -253,6 +253,16 @@ class LoggingRepeatsTest {
                 .filter(l -> l.message().startsWith("Process \"" + process + "\" stopped")).count();
     }
 
+    /**
+     * Waits until the listeners have had the STARTED event of every run begun so far. The runs are RUNNING before
+     * their events (and the lines the logger, the first listener, writes of them) have been delivered: counted
+     * earlier, a late event of the loop would be taken for one of what the test does next.
+     */
+    private static void awaitEveryStartDelivered(Supervisor supervisor, RecordingListener events) {
+        await().atMost(WAIT).until(() -> supervisor.processNames().stream().allMatch(process ->
+                events.count(process, SupervisorEvent.Type.STARTED) >= supervisor.snapshot(process).totalStarts()));
+    }
+
     private Supervisor loopingGroup(ManualClock clock, RecordingListener events, AtomicInteger runs) {
         Supervisor supervisor = Supervisor.builder().name("fold-others").clock(clock).listener(events)
                 .group("pipeline", GroupStrategy.ONE_FOR_ALL).build();
@@ -279,6 +289,7 @@ class LoggingRepeatsTest {
             supervisor.run();
             await().atMost(WAIT).until(() -> runs.get() > OTHER_LOOPS && supervisor.isRunning("reader")
                     && supervisor.isRunning("processor"));
+            awaitEveryStartDelivered(supervisor, events); // the loop's last events and lines, before counting them
             long startsBefore = events.count("processor", SupervisorEvent.Type.STARTED);
             long stoppedBefore = stoppedLines("processor");
             supervisor.restartGroup("pipeline");
@@ -316,6 +327,7 @@ class LoggingRepeatsTest {
             supervisor.run();
             await().atMost(WAIT).until(() -> runs.get() > OTHER_LOOPS && supervisor.isRunning("reader")
                     && supervisor.isRunning("processor") && supervisor.isRunning("writer"));
+            awaitEveryStartDelivered(supervisor, events); // the loop's last events and lines, before counting them
             long writerStopsBefore = stoppedLines("writer");
             long writerStartsBefore = events.count("writer", SupervisorEvent.Type.STARTED);
             breakNow.countDown();

@@ -215,13 +215,18 @@ class ProcessContextTest {
         try {
             Supervisor supervisor = shutDown.supervisor(Supervisor.builder().executor(executor).build());
             CompletableFuture<Boolean> interruptStatus = new CompletableFuture<>();
+            CompletableFuture<Thread> runThread = new CompletableFuture<>();
             supervisor.register("waiting", ctx -> {
+                runThread.complete(Thread.currentThread());
                 ctx.awaitCancellation();
                 interruptStatus.complete(Thread.currentThread().isInterrupted());
             });
             supervisor.run();
             await().atMost(WAIT).until(() -> supervisor.isRunning("waiting") && threads.size() == 1);
-            Parked.await(threads.get(0));
+            // RUNNING is published before the run's body begins: a thread parked before the body (say, queueing the
+            // STARTED event) is not yet waiting for its cancellation, and would be interrupted. Wait for the body.
+            Parked.await(runThread);
+            assertThat(runThread.get()).isSameAs(threads.get(0));
 
             supervisor.stop("waiting");
             assertThat(interruptStatus.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isFalse();

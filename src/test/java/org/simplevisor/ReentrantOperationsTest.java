@@ -134,6 +134,8 @@ class ReentrantOperationsTest {
         }));
         assertTimeoutPreemptively(WAIT, supervisor::run);
         await().atMost(WAIT).until(() -> runs.get() == 2 && supervisor.status("crasher") == ProcessStatus.STOPPED);
+        // The status is STOPPED before the second run's CRASHED event (published with it) reaches the listeners
+        events.awaitCount("crasher", Type.CRASHED, 2);
         assertThat(events.count("crasher", Type.CRASHED)).isEqualTo(2);
     }
 

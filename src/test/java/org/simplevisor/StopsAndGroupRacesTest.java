@@ -1,6 +1,7 @@
 package org.simplevisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.simplevisor.ProcessOption.inGroup;
@@ -228,20 +229,23 @@ class StopsAndGroupRacesTest {
 
         a.fail(); // beyond its limit of one restart
         events.awaitCount("a", Type.FAILED, 2);
+        // RESTART_LIMIT_EXCEEDED follows FAILED in the stream, and reaches the listener only after it (and after the
+        // listeners before it, such as the logger): wait for it rather than count it as soon as FAILED is in
+        events.awaitCount("a", Type.RESTART_LIMIT_EXCEEDED, 1);
         assertThat(events.count("a", Type.RESTART_LIMIT_EXCEEDED)).isEqualTo(1);
     }
 
     /**
      * docs/contract.md, Process groups: a member the group abandoned (it outlived the stop timeout) "Shutdown neither
      * waits for it nor reports it again" (GroupRestartTest.aStuckMemberIsNotWaitedForAgainAtShutdown checks it on a
-     * test executor only). On the supervisor's own threads (the default executor) shutdown joins that thread until
-     * its deadline: it always takes the whole shutdown timeout.
+     * test executor only). On the supervisor's own threads (the default executor) shutdown joined that thread until
+     * its deadline: it always took the whole shutdown timeout, here an hour.
      */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void aStuckMemberIsNotWaitedForAgainAtShutdownOnTheSupervisorsOwnThreads(boolean virtualThreads) {
         assumeTrue(!virtualThreads || Runtime.version().feature() >= 21, "virtual threads need Java 21");
-        Duration timeout = Duration.ofSeconds(3);
+        Duration timeout = Duration.ofHours(1); // also the group's stop timeout, which the manual scheduler passes
         Supervisor supervisor = track(Supervisor.builder().name("races").clock(clock).scheduler(scheduler)
                 .virtualThreads(virtualThreads).shutdownTimeout(timeout).listener(events)
                 .group("g", GroupStrategy.ONE_FOR_ALL).build());
@@ -257,9 +261,8 @@ class StopsAndGroupRacesTest {
         scheduler.advance(timeout);
         events.await("b", Type.SHUTDOWN_TIMEOUT);
 
-        long start = System.nanoTime();
-        supervisor.shutdown();
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-        assertThat(took).as("shutdown does not wait for the member its group abandoned").isLessThan(timeout.dividedBy(2));
+        assertTimeoutPreemptively(WAIT, supervisor::shutdown, "shutdown waited for the member its group abandoned");
+        assertThat(events.count("b", Type.SHUTDOWN_TIMEOUT)).as("reported once, by its group").isEqualTo(1);
+        b.release.countDown();
     }
 }
