@@ -7,13 +7,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.simplevisor.testing.CapturedLogs;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
 import org.simplevisor.testing.RecordingListener;
+import org.simplevisor.testing.ShutDownAfterEach;
 
 /** Where a folded loop ends: what an operator does to the process, or to another member, is told in full. */
 class LoggingLoopEndsTest {
@@ -21,17 +21,9 @@ class LoggingLoopEndsTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String REPEATED = "connection refused";
 
-    private CapturedLogs logs;
-
-    @BeforeEach
-    void captureLogs() {
-        logs = CapturedLogs.attach();
-    }
-
-    @AfterEach
-    void detach() {
-        logs.close();
-    }
+    @RegisterExtension
+    final ShutDownAfterEach shutDown = new ShutDownAfterEach();
+    private final CapturedLogs logs = shutDown.closeable(CapturedLogs.attach());
 
     private List<CapturedLogs.Line> linesOf(String process) {
         return logs.lines().stream().filter(line -> process.equals(line.process())).toList();

@@ -147,7 +147,13 @@ class ManagedTaskExecutorTest {
      * {@code release} opens}
      */
     private ManagedTaskExecutor holdingARun(CountDownLatch release) throws InterruptedException {
-        ManagedTaskExecutor executor = new ManagedTaskExecutor(recording(), null, webapp, "/app");
+        return holdingARun(recording(), null, release);
+    }
+
+    /** {@return as {@link #holdingARun(CountDownLatch)}, on {@code managed} and its hand-over threads} */
+    private ManagedTaskExecutor holdingARun(ExecutorService managed, ForkJoinWorkerThreadFactory handOverThreads,
+            CountDownLatch release) throws InterruptedException {
+        ManagedTaskExecutor executor = new ManagedTaskExecutor(managed, handOverThreads, webapp, "/app");
         CountDownLatch started = new CountDownLatch(1);
         executor.execute(() -> {
             started.countDown();
@@ -353,17 +359,7 @@ class ManagedTaskExecutorTest {
                     ? container(command -> threads.execute(new FutureTask<>(command, null))) : threads;
             CountDownLatch release = new CountDownLatch(1);
             try {
-                ManagedTaskExecutor executor = new ManagedTaskExecutor(container, JDK_THREADS, webapp, "/app");
-                CountDownLatch first = new CountDownLatch(1);
-                executor.execute(() -> { // holds the container's only thread
-                    first.countDown();
-                    try {
-                        release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                assertThat(first.await(5, TimeUnit.SECONDS)).isTrue();
+                ManagedTaskExecutor executor = holdingARun(container, JDK_THREADS, release); // the container's one thread
                 AtomicReference<Thread> ranOn = new AtomicReference<>();
                 assertThatThrownBy(() -> executor.execute(() -> ranOn.set(Thread.currentThread())))
                         .as("wrapped in a future: %s", wrapsInAFuture)
