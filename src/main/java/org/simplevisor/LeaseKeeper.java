@@ -159,8 +159,7 @@ final class LeaseKeeper {
         }
         worker.shutdown();
         // An idle worker only has to exit: a moment even when the processes used up the whole timeout.
-        long joinDeadline = releasing ? deadlineNanos
-                : Math.max(deadlineNanos, OwnedThreads.deadlineAfter(WORKER_EXIT_NANOS));
+        long joinDeadline = releasing ? deadlineNanos : OwnedThreads.deadlineAtLeast(deadlineNanos, WORKER_EXIT_NANOS);
         if (!interrupts.await(() -> workerThreads.joinAll(joinDeadline))) {
             worker.shutdownNow();
             LOG.warn("Supervisor \"{}\": the lease store did not answer before the shutdown deadline; leases not "

@@ -113,6 +113,17 @@ public final class OwnedThreads implements ThreadFactory {
     }
 
     /**
+     * {@return {@code deadline}, or the deadline {@code leastNanos} from now if that is later}: a step that must not
+     * be skipped gets at least a moment when the steps before it used up the time.
+     *
+     * @param deadline   a {@link System#nanoTime()} deadline
+     * @param leastNanos the least time from now
+     */
+    public static long deadlineAtLeast(long deadline, long leastNanos) {
+        return Math.max(deadline, deadlineAfter(leastNanos));
+    }
+
+    /**
      * Waits for every thread this factory made or tracks to end, except the calling thread.
      *
      * @param deadlineNanos when to stop waiting, in {@link System#nanoTime()} terms

@@ -482,7 +482,7 @@ public final class Supervisor implements AutoCloseable {
         state = State.TERMINATED;
         released.countDown(); // a listener that called shutdown() while this one was under way may return
         events.close(new SupervisorEvent(SupervisorEvent.Type.TERMINATED, name, null, null, null, null, null, null,
-                false, clock.instant()), Math.max(deadline, OwnedThreads.deadlineAfter(EVENT_DRAIN_GRACE.toNanos())),
+                false, clock.instant()), OwnedThreads.deadlineAtLeast(deadline, EVENT_DRAIN_GRACE.toNanos()),
                 interrupts);
         LOG.info("Supervisor \"{}\" terminated", name);
     }

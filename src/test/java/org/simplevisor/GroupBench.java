@@ -102,6 +102,15 @@ final class GroupBench implements AutoCloseable {
                 .collect(Collectors.toList());
     }
 
+    /**
+     * Waits until {@code count} group restarts have been announced: a group announces one once it has taken its
+     * trigger in, cancelled the members in scope and set a check of each cancelled run's end.
+     */
+    void awaitAnnouncedGroupRestarts(int count) {
+        waiting().until(() -> events.events().stream().filter(e -> e.type() == SupervisorEvent.Type.GROUP_RESTARTING)
+                .count() >= count);
+    }
+
     /** Waits until the only task on the scheduler is one due after {@code delay}: the start of a group restart. */
     void awaitOnlyTimer(Duration delay) {
         waiting().until(() -> scheduler.pendingTasks() == 1 && delay.equals(scheduler.nextDelay()));

@@ -169,9 +169,8 @@ class GroupRestartTest {
             c.awaitRuns(1);
 
             b.fail();
-            // The group announces its restart once it has cancelled every member in scope and set a check of each
-            // cancelled run's end: before that, a's check alone (ONE_FOR_ALL, a cancelled before c) could pass for c's.
-            waiting().until(() -> bench.events.events().stream().anyMatch(e -> e.type() == Type.GROUP_RESTARTING));
+            // Before its announcement, a's check alone (ONE_FOR_ALL, a cancelled before c) could pass for c's.
+            bench.awaitAnnouncedGroupRestarts(1);
             if (strategy == GroupStrategy.ONE_FOR_ALL) {
                 bench.awaitEvents("a", Type.RESTARTING, 1);
             }

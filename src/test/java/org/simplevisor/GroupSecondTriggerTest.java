@@ -82,8 +82,7 @@ class GroupSecondTriggerTest {
             x.crash();                                // a second trigger, before both in start order
             // The first restart's timer is pending too: only x's GROUP_RESTARTING says the group took x in (and
             // replaced that timer), else a slow x thread could have the first timer fire without x.
-            waiting().until(() -> bench.events.events().stream().filter(e -> e.type() == Type.GROUP_RESTARTING)
-                    .count() == 2);
+            bench.awaitAnnouncedGroupRestarts(2);
             bench.awaitOnlyTimer(DELAY);
             bench.scheduler.advance(DELAY);
             x.awaitRun(2);
@@ -129,8 +128,8 @@ class GroupSecondTriggerTest {
             x.crash();          // a new trigger while b's given-up run still ends
             // x's group restart, the second: the first one's announcement is in already, and x is RESTARTING before
             // its end reaches its group
-            waiting().until(() -> bench.snapshot("x").status() == ProcessStatus.RESTARTING
-                    && bench.events.events().stream().filter(e -> e.type() == Type.GROUP_RESTARTING).count() == 2);
+            bench.awaitAnnouncedGroupRestarts(2);
+            assertThat(bench.snapshot("x").status()).isEqualTo(ProcessStatus.RESTARTING);
             b.release.countDown();
             bench.awaitEvents("b", Type.STOPPED, 1);
             bench.awaitOnlyTimer(DELAY);

@@ -205,7 +205,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         // What the processes left of the shutdown timeout, and at least a moment: a blocking one must not hang
         // the undeploy.
         ProcessFactory.destroyAll(instances, destroyerName(supervisorName(contextPath(context))),
-                Math.max(shutdownDeadline, OwnedThreads.deadlineAfter(PRE_DESTROY_LEAST_TIME.toNanos())));
+                OwnedThreads.deadlineAtLeast(shutdownDeadline, PRE_DESTROY_LEAST_TIME.toNanos()));
         long deadline = OwnedThreads.deadlineAfter(EXECUTOR_GRACE.toNanos());
         if (taskExecutor != null && !taskExecutor.release(deadline)) {
             LOG.warn("simplevisor: a process of {} is still running after the shutdown timeout", contextName);
