@@ -14,8 +14,8 @@ public interface ProcessContext {
     String name();
 
     /**
-     * {@return whether the supervisor asked this run to end (shutdown, stop, restart or watchdog), or the run has
-     * ended}
+     * {@return whether the supervisor asked this run to end (shutdown, stop, restart, the watchdog, its group or a
+     * lost lease), or the run has ended}
      */
     boolean isCancelled();
 

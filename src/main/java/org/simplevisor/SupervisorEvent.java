@@ -70,7 +70,7 @@ public final class SupervisorEvent {
     public enum Type {
         /** A process was registered (before or after {@link Supervisor#run()}). */
         REGISTERED,
-        /** A run began; {@link ProcessSnapshot#restartCount()} tells whether it is a restart. */
+        /** A run began; {@link SupervisorEvent#restart()} tells whether it is a restart. */
         STARTED,
         /** A run returned normally. */
         COMPLETED,
@@ -78,7 +78,10 @@ public final class SupervisorEvent {
         FAILED,
         /** A run threw a {@link RuntimeException} or an {@link Error}. */
         CRASHED,
-        /** A run ended after it was cancelled (shutdown, stop, restart, or an outside interrupt). */
+        /**
+         * A run ended after it was cancelled (shutdown, stop, restart, its group, a lost lease, or an outside
+         * interrupt); {@link SupervisorEvent#reason()} says which.
+         */
         STOPPED,
         /** A restart is due after {@link SupervisorEvent#delay()}; the restart itself is the next STARTED. */
         RESTARTING,

@@ -86,7 +86,8 @@ final class ProcessNotifications {
         info(PROCESS_HUNG, Notification.class, 3,
                 "The watchdog saw no heartbeat within its timeout; the run is being cancelled"),
         info(PROCESS_SHUTDOWN_TIMEOUT, Notification.class, 3,
-                "At shutdown the run did not end within the timeout and was abandoned"),
+                "The run did not end within the shutdown timeout, or the time its group gave it, and was"
+                        + " abandoned"),
         info(PROCESS_LEASE_ACQUIRED, Notification.class, 6,
                 "This node acquired a singleton's lease: its run starts here, with the fencing token in the user"
                         + " data"),

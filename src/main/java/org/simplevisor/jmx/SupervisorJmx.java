@@ -58,8 +58,8 @@ import org.simplevisor.SupervisorListener;
  * <tr><td>{@value #PROCESS_RESTART_LIMIT_EXCEEDED}</td><td>RESTART_LIMIT_EXCEEDED: the alert; its message names
  * the process, the restarts and the last error</td></tr>
  * <tr><td>{@value #PROCESS_HUNG}</td><td>HUNG</td></tr>
- * <tr><td>{@value #PROCESS_SHUTDOWN_TIMEOUT}</td><td>SHUTDOWN_TIMEOUT (followed by a stopped, reason
- * shutdown)</td></tr>
+ * <tr><td>{@value #PROCESS_SHUTDOWN_TIMEOUT}</td><td>SHUTDOWN_TIMEOUT (reason shutdown, or group when its group
+ * gave up waiting; followed by a stopped of the same reason)</td></tr>
  * <tr><td>{@value #PROCESS_LEASE_ACQUIRED}, {@value #PROCESS_LEASE_LOST}</td><td>LEASE_ACQUIRED, LEASE_LOST (a
  * singleton's; reason {@code acquired}, or {@code released}, {@code expired}, {@code renewal_failed})</td></tr>
  * <tr><td>{@code jmx.attribute.change}</td><td>any event that changed the status: an
@@ -107,7 +107,7 @@ public final class SupervisorJmx implements AutoCloseable {
     public static final String PROCESS_RESTART_LIMIT_EXCEEDED = "simplevisor.process.restart-limit-exceeded";
     /** The watchdog declared the run hung. */
     public static final String PROCESS_HUNG = "simplevisor.process.hung";
-    /** At shutdown the run outlived the timeout and was abandoned. */
+    /** The run outlived the shutdown timeout, or the time its group gave it, and was abandoned. */
     public static final String PROCESS_SHUTDOWN_TIMEOUT = "simplevisor.process.shutdown-timeout";
     /** This node acquired a singleton's lease; its run starts with the new fencing token. */
     public static final String PROCESS_LEASE_ACQUIRED = "simplevisor.process.lease-acquired";

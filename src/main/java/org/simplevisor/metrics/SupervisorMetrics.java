@@ -50,7 +50,8 @@ import org.simplevisor.SupervisorEvent;
  * <tr><td>{@value #PROCESS_RESTART_COUNT} ({@code simplevisor_process_restart_count})</td><td>gauge</td>
  *     <td></td><td>the restarts that count toward the limit, {@link ProcessSnapshot#restartCount()}</td></tr>
  * <tr><td>{@value #PROCESS_STATUS} ({@code simplevisor_process_status})</td><td>gauge</td><td></td>
- *     <td>{@link #statusValue(ProcessStatus)}: 1 running, 0 stopped or starting, -1 restarting, -2 failed</td></tr>
+ *     <td>{@link #statusValue(ProcessStatus)}: 1 running, 0 stopped, starting or standby, -1 restarting, -2
+ *     failed</td></tr>
  * <tr><td>{@value #PROCESS_STARTED} ({@code simplevisor_process_started_total})</td><td>counter</td>
  *     <td>{@code restart_policy}</td><td>every run that began ({@code STARTED} event)</td></tr>
  * <tr><td>{@value #PROCESS_RESTARTED} ({@code simplevisor_process_restarted_total})</td><td>counter</td>
@@ -134,7 +135,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     public static final String PROCESS_PANICS = "simplevisor.process.panics";
     /** Counter: times the process exceeded its restart limit. */
     public static final String RESTART_LIMIT_EXCEEDED = "simplevisor.restart.limit.exceeded";
-    /** Counter: runs abandoned because they outlived the shutdown timeout. */
+    /** Counter: runs abandoned because they outlived the shutdown timeout, or the time their group gave them. */
     public static final String SHUTDOWN_TIMEOUTS = "simplevisor.shutdown.timeouts";
     /** Gauge of a singleton: 1 while this node holds its lease, else 0. */
     public static final String PROCESS_LEASE_HELD = "simplevisor.process.lease.held";
@@ -287,7 +288,8 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
      * Returns the value of the {@value #PROCESS_STATUS} gauge for a status: Go's values 1 running, 0 stopped, -1
      * restarting, and -2 failed (will not run again on its own). {@code STARTING} (handed to the executor, not yet
      * begun; only a start from rest, a restart stays {@code RESTARTING}) is 0 as in Go, which counted a process as
-     * running only once its run had begun; a negative value thus always means trouble.
+     * running only once its run had begun, and so is a singleton's {@code STANDBY}; a negative value thus always
+     * means trouble.
      *
      * @param status a process status
      * @return its gauge value
@@ -301,7 +303,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
             case FAILED:
                 return -2;
             default:
-                return 0; // STOPPED, STARTING
+                return 0; // STOPPED, STARTING, STANDBY
         }
     }
 

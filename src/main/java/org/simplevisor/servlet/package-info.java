@@ -22,14 +22,14 @@
  *     is named in the start-up log and the supervisor MBean's {@code Executor} attribute; a configured name that
  *     resolves to the default executor, or to another than the server's executor of that name (a
  *     {@code resource-env-ref} without {@code lookup-name}), is reported at WARN</td></tr>
- * <tr><td>{@code simplevisor.jmx.enabled}</td><td>{@code true}</td><td>publish the supervisor and process
- *     MBeans</td></tr>
+ * <tr><td>{@code simplevisor.jmx.enabled}</td><td>{@code true}</td><td>publish the supervisor, process and Alerts
+ *     MBeans (the meters' MBeans follow {@code simplevisor.metrics})</td></tr>
  * <tr><td>{@code simplevisor.jmx.domain}</td><td>{@code org.simplevisor}</td><td>their JMX domain; also the domain
  *     of the meters' MBeans, which is {@code metrics} when this is not given</td></tr>
  * <tr><td>{@code simplevisor.metrics}</td><td>{@code jmx}</td><td>{@code jmx} (the meters as MBeans,
- *     {@link org.simplevisor.metrics.SupervisorMeterMBeans}), {@code global} (Micrometer's global registry) or {@code none}. A {@code MeterRegistry} in
- *     the context attribute {@code org.simplevisor.MeterRegistry} takes precedence. Every meter is tagged
- *     {@code context=<context>} (see <em>Context</em> below)</td></tr>
+ *     {@link org.simplevisor.metrics.SupervisorMeterMBeans}), {@code global} (Micrometer's global registry) or
+ *     {@code none}. A {@code MeterRegistry} in the context attribute {@code org.simplevisor.MeterRegistry} takes
+ *     precedence. Every meter is tagged {@code context=<context>} (see <em>Context</em> below)</td></tr>
  * <tr><td>{@code simplevisor.process.<name>.class}</td><td></td><td>declares a process (or replaces the class of
  *     an annotated one of that name)</td></tr>
  * <tr><td>{@code simplevisor.process.<name>.restart}</td><td>{@code never}</td><td>{@code never}, {@code always},
@@ -73,10 +73,11 @@
  * version of a parallel deployment at a time.
  *
  * <h2>Invalid configuration</h2>
- * An unknown parameter or policy, a negative {@code max-restarts}, a bad duration, a jitter outside 0..1, a class that is not
- * found, is not a {@code SupervisedProcess} or has no public no-arg constructor, a duplicate or empty name: the
- * deployment fails at start with a {@link org.simplevisor.servlet.ConfigurationException} whose message names the
- * parameter (or annotated class) and the value. Nothing is started or registered.
+ * An unknown parameter or policy, a negative {@code max-restarts}, a bad duration, a jitter outside 0..1, a class
+ * that is not found, is not a {@code SupervisedProcess} or has no public no-arg constructor, a duplicate or empty
+ * name, a process group without a strategy or with an unknown one: the deployment fails at start with a
+ * {@link org.simplevisor.servlet.ConfigurationException} whose message names the parameter (or annotated class) and
+ * the value. Nothing is started or registered.
  *
  * <p>Nothing in this package is {@code null} unless marked {@link org.jspecify.annotations.Nullable @Nullable}.
  */
