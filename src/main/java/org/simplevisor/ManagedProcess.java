@@ -966,14 +966,19 @@ final class ManagedProcess {
 
     @GuardedBy("lock")
     private void countRestart() {
-        restartCount++;
-        consecutiveRestarts++;
+        restartCount = saturatedIncrement(restartCount);
+        consecutiveRestarts = saturatedIncrement(consecutiveRestarts);
         totalRestarts++;
         if (restartTimes != null) {
             long now = host.ticker.getAsLong();
             restartTimes.addLast(now);
             forgetRestartsOutsideWindow(now); // also without a limit, which never looks: a crash loop must not grow it
         }
+    }
+
+    /** {@return {@code n + 1}, or {@code n} at the largest int: an endless restart loop must not wrap to negative} */
+    private static int saturatedIncrement(int n) {
+        return n == Integer.MAX_VALUE ? n : n + 1;
     }
 
     @GuardedBy("lock")

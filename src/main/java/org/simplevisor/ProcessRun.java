@@ -119,8 +119,11 @@ final class ProcessRun implements ProcessContext {
 
     @Override
     public void heartbeat() {
-        if (cancelCause == null) { // a cancelled run is watched no more, and a hung one was healthy only until its hang
-            lastHeartbeatNanos = ticker.getAsLong();
+        // The time before the cancellation: a beat that loses a race with the watchdog's deadline must not record a
+        // time after the hang. A cancelled run is watched no more, and a hung one was healthy only until its hang.
+        long now = ticker.getAsLong();
+        if (cancelCause == null) {
+            lastHeartbeatNanos = now;
         }
     }
 
@@ -334,6 +337,7 @@ final class ProcessRun implements ProcessContext {
         }
         cancelCause = cause;
         cancelNanos = ticker.getAsLong();
+        stopWatching();
         if (thread != null) {
             if (WAITER.compareAndSet(this, PARKED, WOKEN)) {
                 toWake = thread;
@@ -356,14 +360,23 @@ final class ProcessRun implements ProcessContext {
     /** Called by the owner, under its lock, when the run has left its thread. */
     void left() {
         thread = null;
-        if (watchdogCheck != null) {
-            watchdogCheck.cancel(false);
-            watchdogCheck = null;
-        }
+        stopWatching();
         ended = true;
         cancelled.countDown(); // releases the waits of the process's other threads: the context stays cancelled
         if (shutdownLevel != null) {
             shutdownLevel.runEnded();
+        }
+    }
+
+    /**
+     * Takes the watchdog's check off the scheduler: a cancelled or ended run is watched no more, and a check left
+     * there would hold the process until it fell due, after shutdown too on a scheduler the user passed in (shutdown
+     * may give up on a run that does not end). Called under the owner's lock.
+     */
+    private void stopWatching() {
+        if (watchdogCheck != null) {
+            watchdogCheck.cancel(false);
+            watchdogCheck = null;
         }
     }
 

@@ -627,6 +627,42 @@ class RestartModelTest {
         }
     }
 
+    /**
+     * An unlimited crash loop counts its restarts for ever, two billion of them in a day at 25,000 a second. At
+     * {@code Integer.MAX_VALUE} the count stays there instead of wrapping to a negative number in the runs' contexts,
+     * the snapshots, the logs, JMX and the metrics; and the backoff, grown with the same count, stays at its cap.
+     */
+    @Test
+    void theRestartCountOfAnEndlessLoopStopsAtTheLargestIntInsteadOfOverflowing()
+            throws ReflectiveOperationException {
+        Supervisor supervisor = supervisor();
+        ScriptedProcess process = new ScriptedProcess();
+        supervisor.register("looping", process, withRestart(RestartPolicy.ALWAYS, 0, Duration.ofMillis(100)),
+                withBackoff(Duration.ofSeconds(1), 0));
+        supervisor.run();
+        process.awaitRun(1);
+        Field processes = Supervisor.class.getDeclaredField("processes");
+        processes.setAccessible(true);
+        Object looping = ((Map<?, ?>) processes.get(supervisor)).get("looping");
+        synchronized (lockOf(looping)) { // as if the loop had restarted all but once as often as an int can count
+            for (String count : List.of("restartCount", "consecutiveRestarts")) {
+                Field field = ManagedProcess.class.getDeclaredField(count);
+                field.setAccessible(true);
+                field.setInt(looping, Integer.MAX_VALUE - 1);
+            }
+        }
+
+        for (int restart = 1; restart <= 3; restart++) {
+            process.fail();
+            Duration delay = awaitRestartScheduled("looping", restart);
+            assertThat(delay).as("delay of restart %d", restart).isEqualTo(Duration.ofSeconds(1));
+            scheduler.advance(delay);
+            assertThat(process.awaitRun(restart + 1).restartCount()).as("count of restart %d", restart)
+                    .isEqualTo(Integer.MAX_VALUE);
+        }
+        assertThat(supervisor.snapshot("looping").restartCount()).isEqualTo(Integer.MAX_VALUE);
+    }
+
     private static Object lockOf(Object managedProcess) throws ReflectiveOperationException {
         Field lock = ManagedProcess.class.getDeclaredField("lock");
         lock.setAccessible(true);
@@ -958,6 +994,71 @@ class RestartModelTest {
         assertThat(interruptedOnReturn).as("interrupt status when awaitCancellation() returned").isFalse();
         assertThat(CountingThread.INTERRUPTS.get() - interruptsBefore).as("interrupt() calls").isZero();
         events.await("watched", SupervisorEvent.Type.HUNG);
+    }
+
+    /**
+     * Shutdown gives up on a watched run that will not end. The supervisor never shuts down a scheduler the user
+     * passed in, so the watchdog's check of that run must leave it: else it stays there, holding the process, until
+     * it falls due (up to the watchdog's timeout), long after the supervisor terminated.
+     */
+    @Test
+    void shutdownLeavesNoWatchdogCheckOfARunItGaveUpOn() {
+        Supervisor supervisor = track(Supervisor.builder().name("restart-model").clock(clock).scheduler(scheduler)
+                .shutdownTimeout(Duration.ofMillis(100)).listener(events).build());
+        CountDownLatch release = new CountDownLatch(1);
+        shutDown.closeable(release::countDown); // the abandoned run's thread ends after the test
+        supervisor.register("deaf", DeafProcess.until(release), withWatchdog(Duration.ofHours(1)));
+        supervisor.run();
+        await("the watchdog watches the run").until(() -> scheduler.pendingTasks() == 1);
+
+        shutDownAndDrain(supervisor);
+        assertThat(events.await("deaf", SupervisorEvent.Type.SHUTDOWN_TIMEOUT).snapshot().status())
+                .isEqualTo(ProcessStatus.STOPPED);
+        assertThat(scheduler.pendingTasks()).as("timers left on the user's scheduler").isZero();
+    }
+
+    /**
+     * A heartbeat races the watchdog's deadline and loses: the run's thread is inside {@code heartbeat()} when the
+     * watchdog declares the hang, and reads the time only after it. That heartbeat is no health: the hung run lasted
+     * until its last heartbeat before the hang (here none), so it does not reset the restart count, and the process
+     * exceeds its limit.
+     */
+    @Test
+    void aHeartbeatThatLosesTheRaceWithTheWatchdogIsNoHealth() throws InterruptedException {
+        ThreadLocal<Boolean> beating = ThreadLocal.withInitial(() -> false);
+        CountDownLatch readingTheTime = new CountDownLatch(1);
+        CountDownLatch hangDeclared = new CountDownLatch(1);
+        Supervisor supervisor = track(Supervisor.builder().name("restart-model").clock(clock).scheduler(scheduler)
+                .ticker(() -> {
+                    if (beating.get()) { // the heartbeat's read of the time waits until the hang is declared
+                        readingTheTime.countDown();
+                        DeafProcess.awaitIgnoringInterrupts(hangDeclared);
+                    }
+                    return Duration.between(Instant.EPOCH, clock.instant()).toNanos();
+                }).shutdownTimeout(WAIT).listener(events).build());
+        AtomicInteger runs = new AtomicInteger();
+        supervisor.register("racing", ctx -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new Exception("the first run fails: one restart counted");
+            }
+            beating.set(true);
+            ctx.heartbeat();
+            beating.set(false);
+            ctx.awaitCancellation();
+        }, withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ofSeconds(1)), withWatchdog(Duration.ofSeconds(5)),
+                withHealthyDuration(Duration.ofSeconds(5)));
+        supervisor.run();
+        scheduler.advance(awaitRestartScheduled("racing", 1)); // the second run begins at t=1 s
+        assertThat(readingTheTime.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+        scheduler.advance(Duration.ofSeconds(5)); // t=6 s: no heartbeat since the run began, 5 s ago
+        events.await("racing", HUNG);
+        hangDeclared.countDown();
+
+        SupervisorEvent end = events.awaitCount("racing", FAILED, 2).get(1);
+        assertThat(end.error()).isInstanceOf(ProcessHungException.class);
+        assertThat(end.snapshot().status()).as("status after the hung run").isEqualTo(ProcessStatus.FAILED);
+        assertThat(events.await("racing", RESTART_LIMIT_EXCEEDED).snapshot().restartCount()).isEqualTo(1);
     }
 
     @Test
