@@ -8,19 +8,46 @@ import org.simplevisor.LeaseState;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.Supervisor;
 
-/** The {@link ProcessMXBean} of one process: a thin, stateless view of the supervisor's snapshot of it. */
+/**
+ * The {@link ProcessMXBean} of one process: a thin view of the supervisor's snapshot of it. Each attribute read
+ * takes a fresh snapshot, but in the view {@link #forOneCall()} makes, which reads every attribute of one
+ * {@code getAttributes} call from the same snapshot.
+ */
 final class ProcessView implements ProcessMXBean {
 
     private final Supervisor supervisor;
     private final String name;
+    private final boolean oneSnapshot;
+    private @Nullable ProcessSnapshot taken; // of a view for one call: the snapshot every read shows
 
     ProcessView(Supervisor supervisor, String name) {
+        this(supervisor, name, false);
+    }
+
+    private ProcessView(Supervisor supervisor, String name, boolean oneSnapshot) {
         this.supervisor = supervisor;
         this.name = name;
+        this.oneSnapshot = oneSnapshot;
+    }
+
+    /**
+     * {@return a view for one {@code getAttributes} call, on its thread: it takes a snapshot at its first read and
+     * shows that one from then on, so that the values of the call hold together (never a {@code Status} of
+     * {@code RUNNING} with {@code Running} false)} A snapshot that cannot be taken is tried again at the next read,
+     * so each such attribute fails as it would alone.
+     */
+    ProcessView forOneCall() {
+        return new ProcessView(supervisor, name, true);
     }
 
     private ProcessSnapshot snapshot() {
-        return supervisor.snapshot(name);
+        if (!oneSnapshot) {
+            return supervisor.snapshot(name);
+        }
+        if (taken == null) {
+            taken = supervisor.snapshot(name);
+        }
+        return taken;
     }
 
     static @Nullable Date toDate(@Nullable Instant instant) {

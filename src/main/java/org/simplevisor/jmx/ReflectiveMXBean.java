@@ -6,6 +6,7 @@ import java.lang.reflect.Method;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import javax.management.Attribute;
 import javax.management.AttributeList;
 import javax.management.AttributeNotFoundException;
@@ -40,17 +41,22 @@ final class ReflectiveMXBean<T> implements DynamicMBean, NotificationEmitter {
     private static final Map<Class<?>, Shape> SHAPES = new ConcurrentHashMap<>();
 
     private final T implementation;
+    private final Supplier<? extends T> forOneCall;
     private final NotificationEmitter emitter;
     private final Shape shape;
 
     /**
      * @param implementation  what the attributes read and the operations call
+     * @param forOneCall      gives what one {@code getAttributes} call reads every attribute from: one state of
+     *                        what the implementation shows, so that the values of the call hold together
      * @param mxbeanInterface the MXBean interface: read-only, simple open types only
      * @param emitter         what sends the MBean's notifications
      * @throws IllegalArgumentException if the interface is not a compliant MXBean interface of that kind
      */
-    ReflectiveMXBean(T implementation, Class<T> mxbeanInterface, NotificationEmitter emitter) {
+    ReflectiveMXBean(T implementation, Supplier<? extends T> forOneCall, Class<T> mxbeanInterface,
+            NotificationEmitter emitter) {
         this.implementation = implementation;
+        this.forOneCall = forOneCall;
         this.emitter = emitter;
         this.shape = SHAPES.computeIfAbsent(mxbeanInterface, type -> Shape.of(type,
                 new DescribedMBean<>(implementation, mxbeanInterface, emitter).getMBeanInfo()));
@@ -59,16 +65,22 @@ final class ReflectiveMXBean<T> implements DynamicMBean, NotificationEmitter {
     @Override
     public Object getAttribute(String attribute) throws AttributeNotFoundException, MBeanException,
             ReflectionException {
-        Method getter = shape.getters.get(attribute);
-        if (getter == null) {
-            throw new AttributeNotFoundException("No such attribute: " + attribute);
-        }
-        return call(getter, null);
+        return read(implementation, attribute);
     }
 
     @Override
     public AttributeList getAttributes(String[] attributes) {
-        return MBeanAttributes.readEach(this, attributes);
+        T oneState = forOneCall.get();
+        return MBeanAttributes.readEach(attribute -> read(oneState, attribute), attributes);
+    }
+
+    private @Nullable Object read(T target, String attribute) throws AttributeNotFoundException, MBeanException,
+            ReflectionException {
+        Method getter = shape.getters.get(attribute);
+        if (getter == null) {
+            throw new AttributeNotFoundException("No such attribute: " + attribute);
+        }
+        return call(target, getter, null);
     }
 
     @Override
@@ -93,7 +105,7 @@ final class ReflectiveMXBean<T> implements DynamicMBean, NotificationEmitter {
             throw new ReflectionException(new NoSuchMethodException(actionName),
                     "No such operation: " + actionName + " with " + arity + " parameter(s)");
         }
-        return call(operation, params);
+        return call(implementation, operation, params);
     }
 
     @Override
@@ -124,10 +136,10 @@ final class ReflectiveMXBean<T> implements DynamicMBean, NotificationEmitter {
     }
 
     /** As the JDK's MXBean: the method's runtime exceptions and errors as they are, checked ones wrapped. */
-    private @Nullable Object call(Method method, Object @Nullable [] args) throws MBeanException,
+    private @Nullable Object call(T target, Method method, Object @Nullable [] args) throws MBeanException,
             ReflectionException {
         try {
-            return method.invoke(implementation, args);
+            return method.invoke(target, args);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException) {

@@ -353,8 +353,9 @@ public final class SupervisorJmx implements AutoCloseable {
                 entry = new ProcessEntry(processObjectName(process), new ListenerSafeEmitter());
                 processes.put(process, entry);
                 try {
-                    register(new ReflectiveMXBean<>(new ProcessView(supervisor, process), ProcessMXBean.class,
-                            entry.emitter), entry.name);
+                    ProcessView view = new ProcessView(supervisor, process);
+                    register(new ReflectiveMXBean<>(view, view::forOneCall, ProcessMXBean.class, entry.emitter),
+                            entry.name);
                     entry.registered = true;
                 } catch (RuntimeException e) {
                     entry.registrationFailure = e;

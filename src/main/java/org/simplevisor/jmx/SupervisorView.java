@@ -12,6 +12,7 @@ import javax.management.MBeanException;
 import javax.management.MBeanInfo;
 import javax.management.NotificationEmitter;
 import javax.management.ReflectionException;
+import javax.management.StandardMBean;
 import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.CompositeDataSupport;
 import javax.management.openmbean.CompositeType;
@@ -26,7 +27,11 @@ import org.jspecify.annotations.Nullable;
 import org.simplevisor.ProcessSnapshot;
 import org.simplevisor.Supervisor;
 
-/** The {@link SupervisorMXBean} of a supervisor, and the {@code Processes} table its MBean adds. */
+/**
+ * The {@link SupervisorMXBean} of a supervisor, and the {@code Processes} table its MBean adds. What it tells of the
+ * processes comes from their snapshots, taken afresh at each read, but in the view {@link #forOneCall()} makes, which
+ * reads every attribute of one {@code getAttributes} call from the same snapshots.
+ */
 final class SupervisorView implements SupervisorMXBean {
 
     /** The name of the table attribute. */
@@ -69,10 +74,36 @@ final class SupervisorView implements SupervisorMXBean {
 
     private final Supervisor supervisor;
     private final String executor;
+    private final boolean oneSnapshot;
+    private @Nullable List<ProcessSnapshot> taken; // of a view for one call: the snapshots every read shows
 
     SupervisorView(Supervisor supervisor, String executor) {
+        this(supervisor, executor, false);
+    }
+
+    private SupervisorView(Supervisor supervisor, String executor, boolean oneSnapshot) {
         this.supervisor = supervisor;
         this.executor = executor;
+        this.oneSnapshot = oneSnapshot;
+    }
+
+    /**
+     * {@return a view for one {@code getAttributes} call, on its thread: it takes the snapshots of the processes at
+     * its first read of them and shows those from then on, so that the counts, the names and the table of the call
+     * hold together}
+     */
+    SupervisorView forOneCall() {
+        return new SupervisorView(supervisor, executor, true);
+    }
+
+    private List<ProcessSnapshot> snapshots() {
+        if (!oneSnapshot) {
+            return supervisor.snapshots();
+        }
+        if (taken == null) {
+            taken = supervisor.snapshots();
+        }
+        return taken;
     }
 
     @Override
@@ -92,17 +123,17 @@ final class SupervisorView implements SupervisorMXBean {
 
     @Override
     public int getProcessCount() {
-        return supervisor.processCount();
+        return snapshots().size();
     }
 
     @Override
     public int getRunningCount() {
-        return (int) supervisor.snapshots().stream().filter(ProcessSnapshot::running).count();
+        return (int) snapshots().stream().filter(ProcessSnapshot::running).count();
     }
 
     @Override
     public String[] getProcessNames() {
-        return supervisor.processNames().toArray(new String[0]);
+        return snapshots().stream().map(ProcessSnapshot::name).toArray(String[]::new);
     }
 
     @Override
@@ -150,7 +181,7 @@ final class SupervisorView implements SupervisorMXBean {
     /** {@return a row per process, in registration order} */
     TabularData processTable() throws OpenDataException {
         TabularDataSupport table = new TabularDataSupport(TABLE_TYPE);
-        for (ProcessSnapshot p : supervisor.snapshots()) {
+        for (ProcessSnapshot p : snapshots()) {
             table.put(row(p));
         }
         return table;
@@ -199,19 +230,29 @@ final class SupervisorView implements SupervisorMXBean {
         @Override
         public Object getAttribute(String attribute)
                 throws AttributeNotFoundException, MBeanException, ReflectionException {
+            return read(view, attribute, super::getAttribute);
+        }
+
+        @Override
+        public AttributeList getAttributes(String[] attributes) {
+            SupervisorView oneState = view.forOneCall();
+            // maps the values as this MXBean does (Groups, a map, to a table)
+            StandardMBean oneStateMBean = new StandardMBean(oneState, SupervisorMXBean.class, true);
+            return MBeanAttributes.readEach(attribute -> read(oneState, attribute, oneStateMBean::getAttribute),
+                    attributes);
+        }
+
+        /** {@return the attribute: the table from the view, any other from the MXBean of the view} */
+        private static @Nullable Object read(SupervisorView view, String attribute, MBeanAttributes.Reader mxbean)
+                throws AttributeNotFoundException, MBeanException, ReflectionException {
             if (!PROCESSES.equals(attribute)) {
-                return super.getAttribute(attribute);
+                return mxbean.read(attribute);
             }
             try {
                 return view.processTable();
             } catch (OpenDataException e) {
                 throw new MBeanException(e, "cannot build the " + PROCESSES + " table: " + e.getMessage());
             }
-        }
-
-        @Override
-        public AttributeList getAttributes(String[] attributes) {
-            return MBeanAttributes.readEach(this, attributes);
         }
     }
 }

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 import javax.management.Attribute;
 import javax.management.AttributeList;
@@ -224,12 +225,24 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
         @Override
         public abstract @Nullable Object getAttribute(String name) throws AttributeNotFoundException;
 
+        /** Reads one attribute, as {@link #getAttribute} does. */
+        @FunctionalInterface
+        interface Reader {
+            @Nullable Object read(String name) throws AttributeNotFoundException;
+        }
+
+        /** {@return what reads the attributes of one {@link #getAttributes} call: by default {@link #getAttribute}} */
+        Reader forOneCall() {
+            return this::getAttribute;
+        }
+
         @Override
         public AttributeList getAttributes(String[] names) {
+            Reader reader = forOneCall();
             AttributeList values = new AttributeList();
             for (String name : names) {
                 try {
-                    values.add(new Attribute(name, getAttribute(name)));
+                    values.add(new Attribute(name, reader.read(name)));
                 } catch (AttributeNotFoundException unknown) {
                     // left out, as the MBeanServer specifies for getAttributes
                 }
@@ -345,13 +358,26 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
 
         @Override
         public @Nullable Object getAttribute(String attribute) throws AttributeNotFoundException {
+            return read(attribute, this::snapshot);
+        }
+
+        /** One scrape, one state: every gauge of the call reads the same snapshot (status 1 with running 1). */
+        @Override
+        Reader forOneCall() {
+            ProcessSnapshot snapshot = snapshot();
+            return attribute -> read(attribute, () -> snapshot);
+        }
+
+        /** @param snapshot gives the process as the gauges show it, or {@code null} if it is gone */
+        private @Nullable Object read(String attribute, Supplier<@Nullable ProcessSnapshot> snapshot)
+                throws AttributeNotFoundException {
             switch (attribute) {
                 case RUNNING:
-                    return gauge(s -> s.running() ? 1 : 0);
+                    return gauge(snapshot.get(), s -> s.running() ? 1 : 0);
                 case RESTART_COUNT:
-                    return gauge(ProcessSnapshot::restartCount);
+                    return gauge(snapshot.get(), ProcessSnapshot::restartCount);
                 case STATUS:
-                    return gauge(s -> SupervisorMetrics.statusValue(s.status()));
+                    return gauge(snapshot.get(), s -> SupervisorMetrics.statusValue(s.status()));
                 case STARTED:
                     return counts.get(STARTS);
                 case RESTARTED:
@@ -368,7 +394,7 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
                     if (singleton) {
                         switch (attribute) {
                             case LEASE_HELD:
-                                return gauge(s -> s.lease().held() ? 1 : 0);
+                                return gauge(snapshot.get(), s -> s.lease().held() ? 1 : 0);
                             case LEASE_ACQUIRED:
                                 return counts.get(ACQUISITIONS);
                             case LEASE_LOST:
@@ -381,10 +407,15 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
             }
         }
 
-        /** {@return the gauge's value now, or {@code null} if the supervisor is gone or no longer knows the process} */
-        private @Nullable Integer gauge(ToIntFunction<ProcessSnapshot> value) {
+        /** {@return the process now, or {@code null} if the supervisor is gone or no longer knows it} */
+        private @Nullable ProcessSnapshot snapshot() {
             Supervisor s = supervisor.get();
-            ProcessSnapshot snapshot = s == null ? null : EventObserver.snapshotOrNull(s, name);
+            return s == null ? null : EventObserver.snapshotOrNull(s, name);
+        }
+
+        /** {@return the gauge's value in the snapshot, or {@code null} without one} */
+        private static @Nullable Integer gauge(@Nullable ProcessSnapshot snapshot,
+                ToIntFunction<ProcessSnapshot> value) {
             return snapshot == null ? null : value.applyAsInt(snapshot);
         }
 

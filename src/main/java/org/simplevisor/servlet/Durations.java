@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * Parses the durations of the configuration: {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h}, combinations as in
  * Go ({@code 1h30m}, {@code 1.5s}), units {@code ns}, {@code us} (or {@code µs}), {@code ms}, {@code s},
  * {@code m}, {@code h}, {@code d}, a bare {@code 0}, and ISO-8601 ({@code PT5S}, {@code P1D}). A leading {@code -}
- * gives a negative duration, which the caller rejects with its own message.
+ * gives a negative duration, which the caller rejects with its own message; a sign anywhere else (ISO-8601's
+ * {@code PT-5S}, {@code P1DT-24H}) is refused, as is a fraction of a nanosecond ({@code 0.5ns}), which would
+ * otherwise be cut to a shorter duration than written, even zero.
  */
 final class Durations {
 
@@ -44,17 +46,16 @@ final class Durations {
             throw new IllegalArgumentException("not a duration; " + FORMAT);
         }
         if (body.charAt(0) == 'P' || body.charAt(0) == 'p') {
+            if (body.indexOf('-') >= 0 || body.indexOf('+') >= 0) { // -PT-5S would be 5 s, P1DT-24H zero
+                throw new IllegalArgumentException("a sign may only lead the duration; " + FORMAT);
+            }
             Duration iso;
             try {
                 iso = Duration.parse(body.toUpperCase(Locale.ROOT));
             } catch (DateTimeParseException e) {
                 throw new IllegalArgumentException("not an ISO-8601 duration; " + FORMAT);
             }
-            try {
-                return negative ? iso.negated() : iso;
-            } catch (ArithmeticException e) { // -PT-9223372036854775808S: the negation does not fit in a Duration
-                throw new IllegalArgumentException("too long; at most " + Duration.ofNanos(Long.MAX_VALUE));
-            }
+            return negative ? iso.negated() : iso;
         }
         if (body.equals("0")) {
             return Duration.ZERO;
@@ -68,6 +69,9 @@ final class Durations {
             }
             nanos = nanos.add(new BigDecimal(part.group(1)).multiply(BigDecimal.valueOf(nanosPer(part.group(2)))));
             at = part.end();
+        }
+        if (nanos.stripTrailingZeros().scale() > 0) {
+            throw new IllegalArgumentException("a duration is a whole number of nanoseconds; " + FORMAT);
         }
         BigInteger whole = nanos.toBigInteger();
         if (whole.compareTo(MAX_NANOS) > 0) {

@@ -9,14 +9,13 @@ import java.lang.reflect.Modifier;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The {@code @PostConstruct} and {@code @PreDestroy} methods of a process class, found as Jakarta Annotations
  * specifies them: methods without parameters of the class and its superclasses, a superclass's first, a method
- * overridden by a subclass only in its overriding version.
+ * overridden by a subclass only in its overriding version (a package-private method is not overridden from another
+ * package: both are called).
  */
 final class LifecycleMethods {
 
@@ -68,23 +67,38 @@ final class LifecycleMethods {
         return List.copyOf(found);
     }
 
+    /** {@return whether a class between {@code type} and {@code declaring} overrides the method} */
     private static boolean isOverridden(Method method, Class<?> declaring, Class<?> type) {
-        if (Modifier.isPrivate(method.getModifiers())) {
-            return false;
-        }
-        Set<Class<?>> below = new HashSet<>();
         for (Class<?> c = type; c != declaring; c = c.getSuperclass()) {
-            below.add(c);
-        }
-        for (Class<?> c : below) {
             try {
-                c.getDeclaredMethod(method.getName());
-                return true;
+                if (overrides(c.getDeclaredMethod(method.getName()), method)) {
+                    return true;
+                }
             } catch (NoSuchMethodException e) {
-                // not overridden here
+                // not declared here
             }
         }
         return false;
+    }
+
+    /**
+     * {@return whether a subclass's method of the same name and no parameters overrides the superclass's, by the Java
+     * language's rules} A private or static method overrides nothing; a private method is never overridden, nor a
+     * package-private one from another package (of the same name, or of another class loader): both are called.
+     */
+    private static boolean overrides(Method sub, Method sup) {
+        int subModifiers = sub.getModifiers();
+        int supModifiers = sup.getModifiers();
+        if (Modifier.isPrivate(subModifiers) || Modifier.isStatic(subModifiers) || Modifier.isPrivate(supModifiers)) {
+            return false;
+        }
+        if (Modifier.isPublic(supModifiers) || Modifier.isProtected(supModifiers)) {
+            return true;
+        }
+        Class<?> subClass = sub.getDeclaringClass();
+        Class<?> supClass = sup.getDeclaringClass();
+        return subClass.getPackageName().equals(supClass.getPackageName())
+                && subClass.getClassLoader() == supClass.getClassLoader();
     }
 
     /** Calls the {@code @PostConstruct} methods, superclass first. */

@@ -4,6 +4,7 @@ import jakarta.annotation.Priority;
 import jakarta.servlet.ServletContext;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -18,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import org.jspecify.annotations.Nullable;
@@ -57,6 +59,11 @@ final class ServletConfiguration {
     static final String PROCESS_PREFIX = "simplevisor.process.";
     static final String GROUP_PREFIX = "simplevisor.group.";
     static final String GROUP_STRATEGY = ".strategy";
+
+    /** How an integer is written: ASCII digits, optionally signed. */
+    private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
+    /** How a decimal number is written: ASCII digits with an optional decimal point, optionally signed. */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)");
 
     /** The settings of {@code simplevisor.process.<name>.<setting>}. */
     static final List<String> PROCESS_SETTINGS = List.of("class", "restart", "max-restarts", "restart-delay",
@@ -477,21 +484,30 @@ final class ServletConfiguration {
         }
 
         private @Nullable Integer integer(String where, String value) {
-            return parsed(where, value, Integer::valueOf, "not an integer");
+            return parsed(where, value, INTEGER, Integer::valueOf, "not an integer");
         }
 
         private @Nullable Double number(String where, String value) {
-            return parsed(where, value, Double::valueOf, "not a number");
+            return parsed(where, value, DECIMAL, Double::valueOf, "not a decimal number such as 0.3");
         }
 
-        /** {@return the trimmed value parsed, or {@code null} after recording {@code problem}} */
-        private <T> @Nullable T parsed(String where, String value, Function<String, T> parser, String problem) {
+        /**
+         * {@return the trimmed value parsed, or {@code null} after recording {@code problem}} Only what
+         * {@code written} matches is parsed: Java's parsers also take what an operator would not mean, such as
+         * {@code 0.5f}, {@code 0x1p-1} or digits of other scripts.
+         */
+        private <T> @Nullable T parsed(String where, String value, Pattern written, Function<String, T> parser,
+                String problem) {
+            String text = value.trim();
             try {
-                return parser.apply(value.trim());
-            } catch (NumberFormatException e) {
-                problems.add(where + ": " + problem);
-                return null;
+                if (written.matcher(text).matches()) {
+                    return parser.apply(text);
+                }
+            } catch (NumberFormatException outOfRange) {
+                // an integer beyond int: the same problem
             }
+            problems.add(where + ": " + problem);
+            return null;
         }
 
         /** The container's own rule: a count in {@code web.xml} is never negative, though the core reads it so. */
@@ -640,10 +656,18 @@ final class ServletConfiguration {
 
             /** Applies an attribute as the setting of the same name in {@code web.xml}: maxRestarts, max-restarts. */
             private void applyAttribute(String where, String attribute, Object value) {
-                String text = String.valueOf(value);
+                String text = asWritten(value);
                 String shown = value instanceof String ? "\"" + text + "\"" : text;
                 apply(attribute.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT), text,
                         where + ": " + attribute + " = " + shown);
+            }
+
+            /** {@return the value as {@code web.xml} would write it: a double such as 1e-4 without an exponent} */
+            private String asWritten(Object value) {
+                if (value instanceof Double && Double.isFinite((Double) value)) {
+                    return BigDecimal.valueOf((Double) value).toPlainString();
+                }
+                return String.valueOf(value); // NaN and the infinities, which are no decimal number
             }
 
             void applyParameter(String key, String setting, String value, String where) {

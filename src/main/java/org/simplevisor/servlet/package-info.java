@@ -46,7 +46,9 @@
  * <tr><td>{@code simplevisor.process.<name>.enabled}</td><td>{@code true}</td><td>{@code false} leaves the
  *     process out</td></tr>
  * </table>
- * Durations are written {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or in ISO-8601 ({@code PT5S}). For a
+ * Durations are written {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or in ISO-8601 ({@code PT5S}): a whole
+ * number of nanoseconds, with a sign, if any, in front only. Numbers are plain decimal digits ({@code 3},
+ * {@code 0.3}; not {@code 0.3f}, {@code 3e-1} or {@code 0x3}). For a
  * process name declared both by {@code @Supervised} and in {@code web.xml}, each context parameter overrides the
  * corresponding annotation attribute; {@code jakarta.annotation.Priority} on the class gives its priority unless
  * the parameter does. Log folding, process groups and cluster singletons add {@code simplevisor.log.repeat-window},

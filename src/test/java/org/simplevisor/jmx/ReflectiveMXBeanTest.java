@@ -52,7 +52,8 @@ class ReflectiveMXBeanTest {
         String names = SupervisorJmx.DEFAULT_DOMAIN + ":context=" + fixture.context() + ",type=Test,process="
                 + process + ",name=";
         ObjectName[] both = {new ObjectName(names + "reflective"), new ObjectName(names + "standard")};
-        server.registerMBean(new ReflectiveMXBean<>(view, ProcessMXBean.class, new ListenerSafeEmitter()), both[0]);
+        server.registerMBean(new ReflectiveMXBean<>(view, view::forOneCall, ProcessMXBean.class,
+                new ListenerSafeEmitter()), both[0]);
         server.registerMBean(new DescribedMBean<>(view, ProcessMXBean.class, new ListenerSafeEmitter()), both[1]);
         return both;
     }
@@ -134,7 +135,8 @@ class ReflectiveMXBeanTest {
     @Test
     void refusesAnInterfaceWhoseValuesTheMxBeanMappingConverts() {
         SupervisorView view = new SupervisorView(supervisor, "executor");
-        assertThatThrownBy(() -> new ReflectiveMXBean<>(view, SupervisorMXBean.class, new ListenerSafeEmitter()))
+        assertThatThrownBy(() -> new ReflectiveMXBean<>(view, view::forOneCall,
+                SupervisorMXBean.class, new ListenerSafeEmitter()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(SupervisorMXBean.class.getName() + ".");
     }

@@ -14,7 +14,8 @@ class DurationsTest {
     @CsvSource({
         "500ms, PT0.5S", "5s, PT5S", "2m, PT2M", "1h, PT1H", "1d, PT24H", "0, PT0S", "0s, PT0S",
         "PT5S, PT5S", "pt5s, PT5S", "P1D, PT24H", "1h30m, PT1H30M", "1.5s, PT1.5S", "250us, PT0.00025S",
-        "7ns, PT0.000000007S", "' 5s ', PT5S", "-1s, PT-1S", "-PT2S, PT-2S", "+3s, PT3S", "10S, PT10S"
+        "7ns, PT0.000000007S", "' 5s ', PT5S", "-1s, PT-1S", "-PT2S, PT-2S", "+3s, PT3S", "10S, PT10S",
+        "1.000000001s, PT1.000000001S", "2.0ns, PT0.000000002S"
     })
     void parses(String text, String expected) {
         assertThat(Durations.parse(text)).isEqualTo(Duration.parse(expected));
@@ -35,10 +36,26 @@ class DurationsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"300000d", "99999999999999999999s", "-PT-9223372036854775808S"})
+    @ValueSource(strings = {"300000d", "99999999999999999999s"})
     void rejectsWhatDoesNotFitInNanoseconds(String text) {
         assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("too long");
+    }
+
+    /** ISO-8601's own signs: {@code -PT-5S} would be 5 s, {@code P1DT-24H} zero; only a leading sign is taken. */
+    @ParameterizedTest
+    @ValueSource(strings = {"PT-5S", "-PT-5S", "P1DT-24H", "PT+5S", "-PT-9223372036854775808S"})
+    void rejectsASignInsideAnIsoDuration(String text) {
+        assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a sign may only lead the duration; " + Durations.FORMAT);
+    }
+
+    /** A fraction of a nanosecond would be cut off: 0.5ns would be zero, which means "at once" for a delay. */
+    @ParameterizedTest
+    @ValueSource(strings = {"0.5ns", "1.5ns", "0.0001us", "1.0000000001s"})
+    void rejectsAFractionOfANanosecond(String text) {
+        assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("a duration is a whole number of nanoseconds; " + Durations.FORMAT);
     }
 
     @org.junit.jupiter.api.Test

@@ -280,6 +280,36 @@ class ServletConfigurationTest {
                 p + "enabled = \"yes\": must be true or false");
     }
 
+    /**
+     * Numbers are written as an operator writes them: Java's parsers would also take a float or double suffix, a
+     * hexadecimal or exponent form, or the digits of other scripts, none of which anyone means in web.xml.
+     */
+    @Test
+    void numbersOnlyInPlainDecimalDigits() {
+        String p = "context parameter simplevisor.process.x.";
+        for (String jitter : List.of("0.5f", "0.5d", "0x1p-1", "5e-1", "NaN", "Infinity", "0,5", "\u0660.\u0665")) {
+            assertThat(problems(params("simplevisor.process.x.class", Plain.class.getName(),
+                    "simplevisor.process.x.jitter", jitter))).as(jitter)
+                    .containsExactly(p + "jitter = \"" + jitter + "\": not a decimal number such as 0.3");
+        }
+        for (String count : List.of("\uff13", "\u0663", "3.0", "0x3", "3L", "99999999999")) {
+            assertThat(problems(params("simplevisor.process.x.class", Plain.class.getName(),
+                    "simplevisor.process.x.max-restarts", count, "simplevisor.process.x.priority", count))).as(count)
+                    .containsExactlyInAnyOrder(p + "max-restarts = \"" + count + "\": not an integer",
+                            p + "priority = \"" + count + "\": not an integer");
+        }
+        ProcessDeclaration x = read(params("simplevisor.process.x.class", Plain.class.getName(),
+                "simplevisor.process.x.jitter", " .5 ", "simplevisor.process.x.max-restarts", "+4",
+                "simplevisor.process.x.priority", "-2")).processes.get(0);
+        assertThat(List.of(x.jitter(), x.maxRestarts(), x.priority())).containsExactly(0.5, 4, -2);
+        assertThat(read(Map.of(), TinyJitter.class).processes.get(0).jitter()).as("an annotation's 1e-4")
+                .isEqualTo(1e-4);
+    }
+
+    @Supervised(jitter = 1e-4)
+    public static class TinyJitter extends Plain {
+    }
+
     @Test
     void invalidGlobalParameters() {
         assertThat(problems(params(
@@ -318,12 +348,13 @@ class ServletConfigurationTest {
 
     @Test
     void aDurationWhoseNegationOverflowsIsAProblemNamedWithItsParameterNotAnArithmeticException() {
-        // Duration.parse takes PT-9223372036854775808S; negating it does not fit in a Duration.
+        // Duration.parse takes PT-9223372036854775808S; negating it would not fit in a Duration. A sign inside an
+        // ISO-8601 duration is refused before that.
         assertThat(problems(params(
                 "simplevisor.process.x.class", Plain.class.getName(),
                 "simplevisor.process.x.restart-delay", "-PT-9223372036854775808S"))).containsExactly(
-                "context parameter simplevisor.process.x.restart-delay = \"-PT-9223372036854775808S\": too long; "
-                        + "at most " + ProcessOption.LONGEST);
+                "context parameter simplevisor.process.x.restart-delay = \"-PT-9223372036854775808S\": a sign may "
+                        + "only lead the duration; " + Durations.FORMAT);
     }
 
     @Test
