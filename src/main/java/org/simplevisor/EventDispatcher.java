@@ -194,6 +194,7 @@ final class EventDispatcher {
                         logListenerFailure(listener, event, failure);
                     } finally {
                         delivering = null;
+                        clearInterruptLeftByListener();
                     }
                 }
             }
@@ -201,6 +202,18 @@ final class EventDispatcher {
             if (backlog.decrementAndGet() <= BACKLOG_RESUME && waitingForCapacity.get() > 0) {
                 signalCapacity();
             }
+        }
+    }
+
+    /**
+     * Clears an interrupt a listener left set on the event thread (it caught an {@link InterruptedException} and set
+     * the status again, say): the next listeners and events would fail on their first blocking call. The interrupt
+     * of a {@link #close} that gave up on the event thread stays: it cuts short whatever the thread still calls.
+     * {@link #givenUp} is set before that interrupt, so read after the status is cleared it tells the two apart.
+     */
+    private void clearInterruptLeftByListener() {
+        if (Thread.interrupted() && givenUp) {
+            Thread.currentThread().interrupt();
         }
     }
 

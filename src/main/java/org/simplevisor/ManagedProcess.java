@@ -595,6 +595,7 @@ final class ManagedProcess {
                 return; // abandoned at the shutdown timeout: its end changes nothing
             }
             run = null;
+            ended.markEnded(); // before its end is published: whoever sees it finds the context cancelled
             if (ended.abandoned) {
                 submit = abandonedRunEnded();
             } else {
@@ -763,23 +764,28 @@ final class ManagedProcess {
                     || stoppedByGroup;
             if (!closed && run != null && run.abandoned && alsoAtRest) {
                 // An operator's restart of the group: like start(name), it begins once the stuck run has ended,
-                // by itself, as the group does not wait for a run it gave up on.
+                // by itself, as the group does not wait for a run it gave up on. It is one of those that will start
+                // afresh (the group's start of it then finds no order and does nothing).
                 startAfterExit = true;
-                return ProcessGroup.Cancellation.NOT_CONCERNED;
+                return new ProcessGroup.Cancellation(ProcessGroup.Decision.START_AFRESH, null);
             }
             if (closed || (run != null && run.abandoned) || (atRest && !alsoAtRest)) {
                 return ProcessGroup.Cancellation.NOT_CONCERNED;
             }
             startAfterExit = false; // the group's order replaces an operator's restart still waiting for the run's end
+            boolean waitsToStartAfresh = groupOrder != null
+                    && groupOrder.decision == ProcessGroup.Decision.START_AFRESH;
             if (run != null && run.thread != null) {
-                groupOrder = order;
+                // restartGroup cancelled it to start afresh: a later trigger keeps that, as below, unless it gives up
+                if (!waitsToStartAfresh || order.decision == ProcessGroup.Decision.FAIL) {
+                    groupOrder = order;
+                }
                 run.cancel(ProcessRun.CancelCause.GROUP);
-                return new ProcessGroup.Cancellation(order.decision, run);
+                return new ProcessGroup.Cancellation(groupOrder.decision, run);
             }
             // its thread has not reached it yet; or it waits to start afresh with the group (registered during
             // a group restart, restartGroup, or such a first start dropped before): a later trigger keeps that
-            boolean unbegunStart = (run != null && !run.isRestart())
-                    || (heldForGroup && groupOrder.decision == ProcessGroup.Decision.START_AFRESH);
+            boolean unbegunStart = (run != null && !run.isRestart()) || (heldForGroup && waitsToStartAfresh);
             boolean unbegunOwnRestart = run != null && run.isRestart() && !run.outsideLimit;
             ProcessGroup.Order previous = groupOrder;
             dropWaitingRun(ProcessRun.CancelCause.GROUP); // the group's start replaces whatever waited

@@ -357,12 +357,21 @@ final class ProcessRun implements ProcessContext {
         lastHeartbeatNanos = startNanos;
     }
 
+    /**
+     * Called by the owner, under its lock, when the run has ended, before it publishes that end: whoever sees the end
+     * (its event, a snapshot) finds the context cancelled. Releases the waits of the process's other threads; the
+     * context stays cancelled.
+     */
+    void markEnded() {
+        ended = true;
+        cancelled.countDown();
+    }
+
     /** Called by the owner, under its lock, when the run has left its thread. */
     void left() {
         thread = null;
         stopWatching();
-        ended = true;
-        cancelled.countDown(); // releases the waits of the process's other threads: the context stays cancelled
+        markEnded();
         if (shutdownLevel != null) {
             shutdownLevel.runEnded();
         }
@@ -380,7 +389,7 @@ final class ProcessRun implements ProcessContext {
         }
     }
 
-    /** {@return whether the run has left its thread} */
+    /** {@return whether the run has ended: its owner is accounting for its end, or has} */
     boolean hasEnded() {
         return ended;
     }

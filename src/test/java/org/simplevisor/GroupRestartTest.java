@@ -256,6 +256,28 @@ class GroupRestartTest {
     }
 
     /**
+     * The event of an operator's restartGroup names every member that will start, the stuck one included: it starts
+     * too, once its abandoned run has ended (docs/contract.md, Process groups: "members() (those that will start)").
+     */
+    @Test
+    void restartGroupAnnouncesAStuckMemberAmongThoseThatWillStart() {
+        try (GroupBench bench = new GroupBench(GroupStrategy.ONE_FOR_ALL)) {
+            Stubborn b = abandonedByItsGroup(bench);
+
+            bench.supervisor.restartGroup(GroupBench.GROUP);
+            bench.awaitAnnouncedGroupRestarts(2); // a's failure, then the operator's
+            SupervisorEvent announced = bench.events.events().stream()
+                    .filter(e -> e.type() == Type.GROUP_RESTARTING).skip(1).findFirst().orElseThrow();
+            assertThat(announced.trigger()).isNull();
+            assertThat(announced.members()).containsExactly("a", "b");
+
+            b.release.countDown();
+            b.awaitRuns(2);
+            bench.shutdownAndVerify();
+        }
+    }
+
+    /**
      * An operator's restartGroup racing the end of a trigger's run, in every order the threads take: the operator's
      * restart takes the trigger's over, so everyone starts afresh at once, never after the trigger's delay.
      */
@@ -397,6 +419,43 @@ class GroupRestartTest {
             }
             assertThat(bench.snapshot("a").totalRestarts()).as("the operator's start is not a restart").isEqualTo(1);
             assertThat(bench.awaitEvents("a", Type.STOPPED, 1).get(0).reason()).isEqualTo(ExitReason.GROUP);
+            bench.shutdownAndVerify();
+        }
+    }
+
+    /**
+     * A member whose run restartGroup cancelled waits to start afresh with the group, whatever its policy, also when
+     * a further trigger joins while that run still ends (docs/contract.md, Process groups, How): here a, which the
+     * operator started alone meanwhile and which then fails.
+     */
+    @ParameterizedTest
+    @EnumSource(value = RestartPolicy.class, names = {"NEVER", "ALWAYS"})
+    void aMemberRestartGroupCancelledStillStartsAfreshWhenAFurtherTriggerJoins(RestartPolicy policy) {
+        try (GroupBench bench = new GroupBench(GroupStrategy.ONE_FOR_ALL)) {
+            GroupBench.Member a = bench.register("a", withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            Stubborn b = new Stubborn();
+            bench.register("b", b, withRestart(policy, 3, DELAY));
+            bench.runAll();
+            b.awaitRuns(1);
+
+            bench.supervisor.restartGroup(GroupBench.GROUP); // b's run ends only when released
+            waiting().until(() -> bench.snapshot("a").status() == ProcessStatus.RESTARTING);
+            bench.supervisor.start("a");
+            a.awaitRun(2);
+            bench.awaitEvents("a", Type.STARTED, 2);
+            a.fail(); // a trigger, while the operator's group restart still waits for b's run
+            bench.awaitAnnouncedGroupRestarts(2);
+            b.release.countDown();
+            bench.awaitOnlyTimer(DELAY);
+            bench.scheduler.advance(DELAY);
+            a.awaitRun(3);
+            b.awaitRuns(2);
+
+            SupervisorEvent started = bench.awaitEvents("b", Type.STARTED, 2).get(1);
+            assertThat(started.restart()).as("b's start is a first start, not a restart").isFalse();
+            assertThat(bench.snapshot("b").totalRestarts()).isZero();
+            assertThat(bench.events.count("b", Type.RESTARTING)).isZero();
+            assertThat(bench.groupRestarts().get(1).members()).containsExactly("a", "b");
             bench.shutdownAndVerify();
         }
     }

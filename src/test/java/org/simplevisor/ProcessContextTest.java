@@ -10,7 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -176,13 +181,50 @@ class ProcessContextTest {
         supervisor.run();
 
         await().atMost(WAIT).until(() -> supervisor.snapshot("ends").lastExitReason() == ExitReason.COMPLETED);
-        // The snapshot (and the COMPLETED event) are published before the run is marked as left, in the same locked
-        // block: wait for the helper's release, which happens after it, before reading the context.
         assertThat(helperReleased.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("the helper was released")
                 .isTrue();
         ProcessContext ended = context.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertThat(ended.isCancelled()).as("the context of a run that has ended").isTrue();
         assertThat(ended.awaitCancellation(Duration.ZERO)).as("a timed wait on it").isTrue();
+    }
+
+    /**
+     * The context is cancelled as soon as the supervisor accounts for the end of a run that ended on its own, before
+     * it publishes that end: a helper thread that sees the COMPLETED event or the snapshot (here: the clock reading
+     * of that account, on the run's thread) never finds the context of the ended run still live.
+     */
+    @Test
+    void theContextOfARunThatEndedOnItsOwnIsCancelledBeforeItsEndIsPublished() throws Exception {
+        CompletableFuture<ProcessContext> context = new CompletableFuture<>();
+        List<Boolean> cancelledWhileAccounting = new CopyOnWriteArrayList<>();
+        Clock accounting = new Clock() {
+            @Override
+            public Instant instant() {
+                if (context.isDone() && Arrays.stream(Thread.currentThread().getStackTrace())
+                        .anyMatch(f -> f.getMethodName().equals("exited")
+                                && f.getClassName().equals(ManagedProcess.class.getName()))) {
+                    cancelledWhileAccounting.add(context.join().isCancelled());
+                }
+                return Instant.EPOCH;
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        Supervisor supervisor = shutDown.supervisor(Supervisor.builder().clock(accounting).build());
+        supervisor.register("ends", context::complete);
+        supervisor.run();
+
+        await().atMost(WAIT).until(() -> supervisor.snapshot("ends").lastExitReason() == ExitReason.COMPLETED);
+        assertThat(cancelledWhileAccounting).as("isCancelled() at each clock reading of the account of its end")
+                .isNotEmpty().containsOnly(true);
     }
 
     /** A platform thread that counts the calls of its {@link #interrupt()}. */
