@@ -1010,7 +1010,9 @@ final class ManagedProcess {
 
     private void checkHeartbeat(ProcessRun watched) {
         synchronized (lock) {
-            if (run != watched || watched.isCancelled()) {
+            // Once shutdown has begun, a run that goes quiet while the levels above it stop is no hang to alert
+            // about: the shutdown stops it next, and its timeout reports a run that does not end.
+            if (run != watched || watched.isCancelled() || closed) {
                 return;
             }
             Instant now = host.clock.instant();

@@ -106,7 +106,8 @@ public final class ProcessOption {
     /**
      * Watches the process: a run that does not call {@link ProcessContext#heartbeat()} for {@code timeout} is
      * hung. The supervisor then emits the hung event, cancels the run (see {@link ProcessContext}), and treats its
-     * end as a failure, restarted by policy.
+     * end as a failure, restarted by policy. Once shutdown has begun, no run is declared hung: the shutdown stops
+     * it, and its timeout reports a run that does not end.
      *
      * @param timeout a positive duration
      * @return the option

@@ -997,6 +997,37 @@ class RestartModelTest {
     }
 
     /**
+     * Shutdown stops the priority levels one at a time; a run of a lower level may go quiet while a higher one is
+     * still stopping (what it worked with is gone). That is no hang to alert anyone about: the shutdown stops it
+     * next, and its timeout reports a run that does not end.
+     */
+    @Test
+    void theWatchdogDeclaresNoHangOnceShutdownHasBegun() throws Exception {
+        Supervisor supervisor = supervisor();
+        CountDownLatch release = new CountDownLatch(1);
+        shutDown.closeable(release::countDown);
+        CompletableFuture<ProcessContext> first = new CompletableFuture<>();
+        supervisor.register("first", ctx -> {
+            first.complete(ctx);
+            DeafProcess.awaitIgnoringInterrupts(release);
+        }, withPriority(10));
+        supervisor.register("quiet", ProcessContext::awaitCancellation, withWatchdog(Duration.ofSeconds(5)));
+        supervisor.run();
+        ProcessContext firstRun = first.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        await().until(() -> supervisor.isRunning("quiet") && scheduler.pendingTasks() == 1);
+
+        CompletableFuture<Void> shutdown = CompletableFuture.runAsync(supervisor::shutdown);
+        await("the first level is being stopped").until(firstRun::isCancelled);
+        scheduler.advance(Duration.ofSeconds(5)); // the watchdog's check falls due while "first" holds the shutdown
+        release.countDown();
+        shutdown.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        events.awaitTerminated();
+
+        assertThat(events.types("quiet")).doesNotContain(HUNG);
+        assertThat(events.await("quiet", STOPPED).reason()).isEqualTo(ExitReason.SHUTDOWN);
+    }
+
+    /**
      * Shutdown gives up on a watched run that will not end. The supervisor never shuts down a scheduler the user
      * passed in, so the watchdog's check of that run must leave it: else it stays there, holding the process, until
      * it falls due (up to the watchdog's timeout), long after the supervisor terminated.
