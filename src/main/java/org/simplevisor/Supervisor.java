@@ -771,7 +771,10 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
-     * Adds a listener for this supervisor's events from now on.
+     * Adds a listener for this supervisor's events from now on: every event delivered after the call, which may
+     * include some published just before it and not yet delivered (the {@code REGISTERED} of a process registered
+     * a moment ago, say). An observer that also reads the current processes when it is added must therefore take an
+     * event of a process it already knows in its stride.
      *
      * @param listener the listener
      */
