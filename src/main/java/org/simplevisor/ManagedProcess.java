@@ -435,19 +435,35 @@ final class ManagedProcess {
         try {
             host.executor.execute(() -> execute(submitted));
         } catch (RuntimeException | Error rejected) {
-            // Refused, or failed another way (an OutOfMemoryError when no more threads can be made, at FATAL): the
-            // run never begins, so the process must not be left STARTING for ever.
             synchronized (lock) {
                 if (run == submitted) {
-                    run = null;
-                    submitted.left();
-                    lastFailure = rejected;
-                    lastFailureTime = host.clock.instant();
-                    setStatusAtRest(ProcessStatus.FAILED, rejected);
-                    giveBackLease();
+                    failRefused(submitted, rejected);
                 }
             }
         }
+    }
+
+    /**
+     * The executor refused a run, or the scheduler a timer the process needs to go on (a restart's delay, its
+     * watchdog's first check), or either failed to take it another way (an {@link OutOfMemoryError} when no more
+     * threads can be made, at FATAL): an executor or scheduler the user passed in may have been shut down while the
+     * supervisor runs. The run never begins, so the process must not be left {@code STARTING}, {@code RESTARTING}
+     * or {@code RUNNING} with no body: it is {@code FAILED} with the refusal as its last failure, which the
+     * {@code STATUS_CHANGED} event carries (and the log tells).
+     *
+     * @param refused the run that will not begin, or {@code null} if there is none yet (a restart's delay)
+     * @param refusal what the executor or scheduler threw
+     */
+    @GuardedBy("lock")
+    private void failRefused(@Nullable ProcessRun refused, Throwable refusal) {
+        if (refused != null) {
+            run = null;
+            refused.left();
+        }
+        lastFailure = refusal;
+        lastFailureTime = host.clock.instant();
+        setStatusAtRest(ProcessStatus.FAILED, refusal);
+        giveBackLease();
     }
 
     /** The task handed to the executor: one whole run on the executor's thread. */
@@ -529,6 +545,11 @@ final class ManagedProcess {
             if (run != current) {
                 return false; // cancelled before its thread reached it
             }
+            Throwable refused = spec.watchdog == null ? null : scheduleWatchdog(current, spec.watchdog);
+            if (refused != null) { // a run that would go unwatched does not begin
+                failRefused(current, refused);
+                return false;
+            }
             Instant now = host.clock.instant();
             if (current.isRestart() && current.outsideLimit) {
                 totalRestarts++; // restarted with its group's trigger, whose limit counts the restart
@@ -541,9 +562,6 @@ final class ManagedProcess {
             status = ProcessStatus.RUNNING;
             publish(now);
             emit(SupervisorEvent.Type.STARTED, null, null, null, current.isRestart());
-            if (spec.watchdog != null) {
-                scheduleWatchdog(current, spec.watchdog);
-            }
             return true;
         }
     }
@@ -870,6 +888,20 @@ final class ManagedProcess {
     }
 
     /**
+     * The group's start this member waits for cannot come (the scheduler refused the group restart's delay): it fails
+     * as a process whose own restart's delay is refused ({@link #failRefused}).
+     */
+    void failForGroup(Throwable refusal) {
+        synchronized (lock) {
+            if (closed || run != null || groupOrder == null) {
+                return; // not waiting for the group's start
+            }
+            groupOrder = null;
+            failRefused(null, refusal);
+        }
+    }
+
+    /**
      * Gives up on a run that outlived the shutdown timeout after its group cancelled it: reports it as shutdown
      * does, and leaves the process FAILED. Unlike at shutdown the run stays the process's own until its thread
      * ends, so that nothing starts a second run of it meanwhile.
@@ -939,10 +971,7 @@ final class ManagedProcess {
         if (spec.unlimitedRestarts()) {
             return false;
         }
-        if (restartTimes != null) {
-            forgetRestartsOutsideWindow(host.ticker.getAsLong());
-            restartCount = restartTimes.size();
-        }
+        forgetRestartsOutsideWindow(host.ticker.getAsLong());
         return restartCount >= spec.maxRestarts;
     }
 
@@ -953,8 +982,12 @@ final class ManagedProcess {
             return newRun(true, ProcessStatus.RESTARTING);
         }
         long generation = ++restartGeneration;
-        pendingRestart = host.scheduler.schedule(() -> restartDue(generation), delay.toNanos(),
-                TimeUnit.NANOSECONDS);
+        try {
+            pendingRestart = host.scheduler.schedule(() -> restartDue(generation), delay.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        } catch (RuntimeException | Error refused) {
+            failRefused(null, refused);
+        }
         return null;
     }
 
@@ -987,6 +1020,10 @@ final class ManagedProcess {
         return n == Integer.MAX_VALUE ? n : n + 1;
     }
 
+    /**
+     * With a restart window, forgets the restarts that have left it and makes the restart count those still within
+     * it (Erlang's intensity within its period): a restart just counted and a limit check see the same rule.
+     */
     @GuardedBy("lock")
     private void forgetRestartsOutsideWindow(long nowNanos) {
         if (restartTimes == null || spec.restartWindow == null) {
@@ -998,16 +1035,28 @@ final class ManagedProcess {
         while (!restartTimes.isEmpty() && nowNanos - restartTimes.peekFirst() > window) {
             restartTimes.removeFirst();
         }
+        restartCount = restartTimes.size();
     }
 
     // ---------------------------------------------------------------- the watchdog
 
+    /**
+     * Puts the watchdog's next check of a run on the scheduler, which may refuse it (see {@link #failRefused}).
+     *
+     * @return what the scheduler threw when it refused the check, or {@code null} if it took it
+     */
     @GuardedBy("lock")
-    private void scheduleWatchdog(ProcessRun watched, Duration after) {
-        watched.watchdogCheck = host.scheduler.schedule(() -> checkHeartbeat(watched), after.toNanos(),
-                TimeUnit.NANOSECONDS);
+    private @Nullable Throwable scheduleWatchdog(ProcessRun watched, Duration after) {
+        try {
+            watched.watchdogCheck = host.scheduler.schedule(() -> checkHeartbeat(watched), after.toNanos(),
+                    TimeUnit.NANOSECONDS);
+            return null;
+        } catch (RuntimeException | Error refused) {
+            return refused;
+        }
     }
 
+    @SuppressWarnings("try") // the resource only scopes the ThreadContext entry
     private void checkHeartbeat(ProcessRun watched) {
         synchronized (lock) {
             // Once shutdown has begun, a run that goes quiet while the levels above it stop is no hang to alert
@@ -1018,7 +1067,13 @@ final class ManagedProcess {
             Instant now = host.clock.instant();
             Duration silence = Duration.ofNanos(host.ticker.getAsLong() - watched.lastHeartbeatNanos());
             if (silence.compareTo(spec.watchdog) < 0) {
-                scheduleWatchdog(watched, spec.watchdog.minus(silence));
+                Throwable refused = scheduleWatchdog(watched, spec.watchdog.minus(silence));
+                if (refused != null) { // the process cannot fail under a run in progress: it goes on, unwatched
+                    try (ProcessLogContext context = ProcessLogContext.open(name)) {
+                        LOG.log(LoggingListener.severityOf(refused), "Process \"{}\": the scheduler refused the"
+                                + " watchdog's next check; the run goes on unwatched", name, refused);
+                    }
+                }
                 return;
             }
             watched.hang = new ProcessHungException(name, silence, spec.watchdog);

@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * releasing its lock. The semantics are in docs/contract.md, Process groups.
  */
 final class ProcessGroup {
+
+    private static final Logger LOG = LogManager.getLogger(Supervisor.class);
 
     /** What the group orders a member it cancels (or holds) to do once the member has no run. */
     enum Decision {
@@ -86,11 +90,17 @@ final class ProcessGroup {
     /** A run the group cancelled and waits for, and the check that reports it if it does not end in time. */
     private static final class Ending {
         final ProcessRun run;
-        final ScheduledFuture<?> check;
+        final @Nullable ScheduledFuture<?> check; // null if the scheduler refused it: the wait has no limit
 
-        Ending(ProcessRun run, ScheduledFuture<?> check) {
+        Ending(ProcessRun run, @Nullable ScheduledFuture<?> check) {
             this.run = run;
             this.check = check;
+        }
+
+        void cancelCheck() {
+            if (check != null) {
+                check.cancel(false);
+            }
         }
     }
 
@@ -223,7 +233,7 @@ final class ProcessGroup {
                 return;
             }
             ending.remove(member);
-            awaited.check.cancel(false);
+            awaited.cancelCheck();
             if (pending != null && !closed) {
                 starts = startWhenStopped(pending);
             }
@@ -239,7 +249,7 @@ final class ProcessGroup {
                 pending.cancelTimer();
                 pending = null;
             }
-            ending.values().forEach(awaited -> awaited.check.cancel(false));
+            ending.values().forEach(Ending::cancelCheck);
             ending.clear();
         }
     }
@@ -262,6 +272,7 @@ final class ProcessGroup {
      * Cancels a member with an order, and keeps track of it: of the run to wait for, and, when the order holds it,
      * of the member as one the restart starts.
      */
+    @SuppressWarnings("try") // the resource only scopes the ThreadContext entry
     private void involve(@Nullable Restart restart, ManagedProcess member, Order order, boolean alsoAtRest) {
         Cancellation cancellation = member.cancelForGroup(order, alsoAtRest);
         if (cancellation.followed == null) {
@@ -276,10 +287,19 @@ final class ProcessGroup {
         Ending awaited = ending.get(member);
         if (run != null && (awaited == null || awaited.run != run)) {
             if (awaited != null) {
-                awaited.check.cancel(false); // that run has ended; only its report to the group is still due
+                awaited.cancelCheck(); // that run has ended; only its report to the group is still due
             }
-            ScheduledFuture<?> check = host.scheduler.schedule(() -> checkEnded(member, run),
-                    stopTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> check = null;
+            try {
+                check = host.scheduler.schedule(() -> checkEnded(member, run), stopTimeout.toNanos(),
+                        TimeUnit.NANOSECONDS);
+            } catch (RuntimeException | Error refused) { // a scheduler the user passed in and shut down, say
+                try (ProcessLogContext context = ProcessLogContext.open(member.name)) {
+                    LOG.log(LoggingListener.severityOf(refused), "Group \"{}\": the scheduler refused the check that"
+                            + " process \"{}\" ends in time; the group waits for its run without a limit", name,
+                            member.name, refused);
+                }
+            }
             ending.put(member, new Ending(run, check));
         }
     }
@@ -339,8 +359,14 @@ final class ProcessGroup {
             return startMembers(restart);
         }
         long generation = restart.timerGeneration;
-        restart.timer = host.scheduler.schedule(() -> startDue(restart, generation), restart.delay.toNanos(),
-                TimeUnit.NANOSECONDS);
+        try {
+            restart.timer = host.scheduler.schedule(() -> startDue(restart, generation), restart.delay.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        } catch (RuntimeException | Error refused) {
+            // The members cannot start after the delay: each fails as a process whose restart's delay is refused.
+            pending = null;
+            members.stream().filter(restart.members::contains).forEach(member -> member.failForGroup(refused));
+        }
         return List.of();
     }
 

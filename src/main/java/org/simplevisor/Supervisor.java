@@ -879,7 +879,9 @@ public final class Supervisor implements AutoCloseable {
          * Sets where restart delays and watchdog checks wait.
          *
          * @param scheduler where restart delays and watchdog checks wait; the supervisor never shuts it down.
-         *                  Default: one daemon thread the supervisor owns.
+         *                  Default: one daemon thread the supervisor owns. Shut down while the supervisor runs,
+         *                  it refuses their timers: a process that needs one then ends {@code FAILED}, as one whose
+         *                  run the executor refuses.
          * @return this builder
          */
         public Builder scheduler(ScheduledExecutorService scheduler) {

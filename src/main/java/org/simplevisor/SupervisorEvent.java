@@ -96,7 +96,8 @@ public final class SupervisorEvent {
         SHUTDOWN_TIMEOUT,
         /**
          * The status changed with none of the other events: a start was requested, a pending restart or a start
-         * that had not begun was cancelled, or the executor refused the run.
+         * that had not begun was cancelled, or the executor refused the run (or the scheduler a timer it needs: a
+         * restart's delay, its watchdog's first check, its group restart's delay), which {@link #error()} carries.
          */
         STATUS_CHANGED,
         /**

@@ -21,7 +21,8 @@ import org.simplevisor.SupervisorEvent;
  * The Alerts MBean of one {@link SupervisorJmx}: of all the events of its processes it relays only those that need
  * a person, as notifications numbered 1, 2, ... of its own, whose source is the process MBean and whose user data
  * is that of the process's notification. Their messages begin with the alert and the process, so that JConsole's
- * notification table reads well even where it cuts the type column.
+ * notification table reads well even where it cuts the type column. Each attribute read shows the last alert, but
+ * in the view {@link #forOneCall()} makes, every attribute of one {@code getAttributes} call shows the same one.
  */
 final class Alerts implements AlertsMXBean {
 
@@ -121,22 +122,51 @@ final class Alerts implements AlertsMXBean {
         }
     }
 
+    /**
+     * {@return a view for one {@code getAttributes} call: the last alert as it is now, so that the values of the call
+     * hold together (never the count of one alert with the message of the next)}
+     */
+    AlertsMXBean forOneCall() {
+        return new LastAlert(last);
+    }
+
     @Override
     public long getAlertCount() {
-        Notification alert = last;
-        return alert == null ? 0 : alert.getSequenceNumber();
+        return forOneCall().getAlertCount();
     }
 
     @Override
     public @Nullable String getLastAlert() {
-        Notification alert = last;
-        return alert == null ? null : alert.getMessage();
+        return forOneCall().getLastAlert();
     }
 
     @Override
     public @Nullable Date getLastAlertTime() {
-        Notification alert = last;
-        return alert == null ? null : new Date(alert.getTimeStamp());
+        return forOneCall().getLastAlertTime();
+    }
+
+    /** The attributes of one alert, or of none yet. */
+    private static final class LastAlert implements AlertsMXBean {
+        private final @Nullable Notification alert;
+
+        LastAlert(@Nullable Notification alert) {
+            this.alert = alert;
+        }
+
+        @Override
+        public long getAlertCount() {
+            return alert == null ? 0 : alert.getSequenceNumber();
+        }
+
+        @Override
+        public @Nullable String getLastAlert() {
+            return alert == null ? null : alert.getMessage();
+        }
+
+        @Override
+        public @Nullable Date getLastAlertTime() {
+            return alert == null ? null : new Date(alert.getTimeStamp());
+        }
     }
 
     private static MBeanNotificationInfo info(String type, int severity, String description) {

@@ -43,12 +43,16 @@ final class ListenerSafeEmitter implements NotificationEmitter {
         return subscriptions.length > 0;
     }
 
-    /** Sends the notification to every listener whose filter lets it through, one after another. */
+    /**
+     * Sends the notification to every listener whose filter lets it through, one after another. An interrupt a
+     * listener or filter leaves set reaches no other (see {@link NotificationThread#clearInterruptLeftByListener}).
+     */
     void sendNotification(Notification notification) {
         for (Subscription subscription : subscriptions) {
             if (subscription.accepts(notification)) {
                 subscription.handle(notification);
             }
+            NotificationThread.clearInterruptLeftByListener();
         }
     }
 

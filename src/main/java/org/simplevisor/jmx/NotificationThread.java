@@ -32,6 +32,8 @@ final class NotificationThread implements Executor {
     private final ThreadPoolExecutor executor;
     private final AtomicLong dropped = new AtomicLong();
     private volatile @Nullable Thread thread;
+    /** Set before {@link #close} interrupts the thread, so that its interrupt is told from one a listener left. */
+    private volatile boolean givenUp;
 
     NotificationThread(String name, Supervisor supervisor) {
         this.name = name;
@@ -41,7 +43,7 @@ final class NotificationThread implements Executor {
     }
 
     private Thread newThread(Runnable task) {
-        Thread created = new Thread(() -> supervisor.runAsListener(task), name);
+        Thread created = new DeliveryThread(this, () -> supervisor.runAsListener(task), name);
         created.setDaemon(true); // never what keeps a JVM alive
         thread = created;
         return created;
@@ -69,6 +71,20 @@ final class NotificationThread implements Executor {
     }
 
     /**
+     * Clears an interrupt a JMX listener (or filter) left set on a notification thread: the next listeners and
+     * notifications of the same delivery would fail on their first blocking call (the executor clears it only between
+     * deliveries). The interrupt of a {@link #close} that gave up on the thread stays: it cuts short whatever the
+     * thread still calls. {@link #givenUp} is set before that interrupt, so read after the status is cleared it tells
+     * the two apart. On any other thread it does nothing.
+     */
+    static void clearInterruptLeftByListener() {
+        if (Thread.currentThread() instanceof DeliveryThread delivery && Thread.interrupted()
+                && delivery.owner.givenUp) {
+            delivery.interrupt();
+        }
+    }
+
+    /**
      * Delivers what is queued, within the timeout, then ends the thread. From a listener (on this thread itself)
      * it only stops new deliveries: the thread ends after the listener returns.
      *
@@ -82,6 +98,7 @@ final class NotificationThread implements Executor {
         boolean interrupted = false;
         try {
             if (!executor.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                givenUp = true;
                 int undelivered = executor.shutdownNow().size();
                 LOG.warn("JMX notification listeners did not return within {} ms; the notifications of {} event(s)"
                         + " were dropped",
@@ -92,11 +109,22 @@ final class NotificationThread implements Executor {
                 last.join(timeout.toMillis()); // the worker may still be leaving after awaitTermination
             }
         } catch (InterruptedException e) {
+            givenUp = true;
             executor.shutdownNow();
             interrupted = true;
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A thread of a notification thread's: {@link #clearInterruptLeftByListener} finds its owner through it. */
+    private static final class DeliveryThread extends Thread {
+        final NotificationThread owner;
+
+        DeliveryThread(NotificationThread owner, Runnable task, String name) {
+            super(task, name);
+            this.owner = owner;
         }
     }
 }

@@ -330,7 +330,8 @@ public final class SupervisorJmx implements AutoCloseable {
         synchronized (lock) {
             register(new SupervisorView.MBean(view, supervisorEmitter), supervisorName);
             supervisorRegistered = true;
-            register(new DescribedMBean<>(alerts, AlertsMXBean.class, alerts.emitter()), alertsName);
+            register(new ReflectiveMXBean<>(alerts, alerts::forOneCall, AlertsMXBean.class, alerts.emitter()),
+                    alertsName);
             alertsRegistered = true;
         }
     }

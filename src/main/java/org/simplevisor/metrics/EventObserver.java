@@ -41,6 +41,8 @@ final class EventObserver<P extends ProcessCounters> {
      * @param supervisor the supervisor
      * @param newProcess makes the counters of a process, from its snapshot
      * @param newGroup   makes the restart counter of a declared group, from its name: what increments it
+     * @throws RuntimeException what a factory threw, once the observer has stopped listening: nothing is made after
+     *                          it, so the publisher may remove what was made
      */
     static <P extends ProcessCounters> EventObserver<P> observe(Supervisor supervisor,
             Function<ProcessSnapshot, P> newProcess, Function<String, Runnable> newGroup) {
@@ -52,8 +54,13 @@ final class EventObserver<P extends ProcessCounters> {
             // Listen first, then list: a process registered in between is caught by its REGISTERED event.
             supervisor.addListener(observer.listener);
         }
-        for (String name : supervisor.processNames()) {
-            observer.countersOf(name, null);
+        try {
+            for (String name : supervisor.processNames()) {
+                observer.countersOf(name, null);
+            }
+        } catch (RuntimeException | Error failure) {
+            observer.close(); // no listener left behind to make more
+            throw failure;
         }
         return observer;
     }

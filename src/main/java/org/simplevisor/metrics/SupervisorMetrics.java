@@ -228,10 +228,13 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
 
     /**
      * Registers the meters of every process the supervisor has, and of every process registered later, and starts
-     * counting its events.
+     * counting its events. All or nothing: if the registry rejects a meter, the meters registered before it are
+     * removed and the binder is left unbound.
      *
      * @param registry where the meters go
      * @throws IllegalStateException if already bound or closed
+     * @throws RuntimeException      what the registry threw when it rejected a meter (e.g. an
+     *                               {@code IllegalArgumentException}: a meter of another type has its name and tags)
      */
     @Override
     public void bindTo(MeterRegistry registry) {
@@ -250,15 +253,23 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
                 LOG.warn("The registry already has simplevisor meters with the tags {}; give each supervisor that "
                         + "shares a registry distinct common tags (e.g. {})", commonTags, TAG_CONTEXT);
             }
+            try {
+                observer = EventObserver.observe(supervisor,
+                        snapshot -> new ProcessMeters(registry, supervisor, snapshot, commonTags, owned),
+                        group -> {
+                            Counter restarts = Counter.builder(GROUP_RESTARTED)
+                                    .tags(commonTags.and(TAG_GROUP, group))
+                                    .description("Total number of process group restarts").register(registry);
+                            owned.add(restarts);
+                            return restarts::increment;
+                        });
+            } catch (RuntimeException | Error failure) {
+                // the observer no longer listens: nothing is added to owned after this
+                owned.forEach(registry::remove);
+                owned.clear();
+                throw failure;
+            }
             this.registry = registry;
-            observer = EventObserver.observe(supervisor,
-                    snapshot -> new ProcessMeters(registry, supervisor, snapshot, commonTags, owned),
-                    group -> {
-                        Counter restarts = Counter.builder(GROUP_RESTARTED).tags(commonTags.and(TAG_GROUP, group))
-                                .description("Total number of process group restarts").register(registry);
-                        owned.add(restarts);
-                        return restarts::increment;
-                    });
         }
     }
 

@@ -16,6 +16,7 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -344,6 +345,36 @@ class JmxNotificationsTest {
         long expected = expectedNotifications(events, "looper");
         List<Notification> delivered = blocked.awaitCount(n -> true, (int) expected);
         assertThat(sequenceNumbers(delivered)).containsExactlyElementsOf(oneTo(expected));
+    }
+
+    /**
+     * A JMX listener that returns with the notification thread's interrupt status set (it caught an
+     * {@code InterruptedException} and set the status again) leaves it to no other listener, of the same notification
+     * or of the next one the same event makes: they would fail on their first blocking call.
+     */
+    @Test
+    void anInterruptLeftByAListenerReachesNoOtherListenerOrNotification() throws Exception {
+        Supervisor supervisor = supervisor(Duration.ofSeconds(5));
+        supervisor.register("p", ProcessContext::awaitCancellation);
+        SupervisorJmx jmx = fixture.register(supervisor);
+        ObjectName process = SupervisorJmx.processObjectName(SupervisorJmx.DEFAULT_DOMAIN, context, "p");
+        List<String> seen = new CopyOnWriteArrayList<>();
+        server.addNotificationListener(process, (notification, handback) -> Thread.currentThread().interrupt(),
+                null, null);
+        server.addNotificationListener(process, (notification, handback) -> seen.add("process MBean's listener on "
+                + notification.getType() + ", interrupted: " + Thread.currentThread().isInterrupted()), null, null);
+        server.addNotificationListener(jmx.supervisorObjectName(), (notification, handback) -> seen.add(
+                "supervisor MBean's listener on " + notification.getType() + ", interrupted: "
+                        + Thread.currentThread().isInterrupted()), null, null);
+        NotificationRecorder last = subscribe(jmx.supervisorObjectName()); // the last listener of the STARTED task
+
+        supervisor.run();
+        last.awaitCount(n -> n instanceof AttributeChangeNotification change
+                && "RUNNING".equals(change.getNewValue()), 1); // STARTED's second notification
+
+        assertThat(seen).contains("process MBean's listener on " + PROCESS_STARTED + ", interrupted: false",
+                "supervisor MBean's listener on " + CHANGE + ", interrupted: false")
+                .allMatch(line -> line.endsWith("interrupted: false"));
     }
 
     /**

@@ -6,11 +6,17 @@ import static org.awaitility.Awaitility.await;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import javax.management.Attribute;
 import javax.management.MBeanServer;
+import javax.management.Notification;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.TabularData;
@@ -20,6 +26,7 @@ import org.simplevisor.ProcessOption;
 import org.simplevisor.ProcessStatus;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
+import org.simplevisor.SupervisorEvent;
 import org.simplevisor.testing.ActingClock;
 
 /**
@@ -113,6 +120,55 @@ class JmxOneStatePerCallTest {
             }
         }
         assertThat(supervisor.snapshot("looping").totalRestarts()).as("still restarting").isGreaterThan(10);
+        assertThat(mixed).as("calls whose attributes never held together").isEmpty();
+    }
+
+    /**
+     * Alerts raised in a loop (a process over its restart limit, started again at once), read many times: every call
+     * shows one alert, its count with its own message and time, never the count of one with the message of the next.
+     * Each call names the attributes many times over, so that alerts are raised while it reads.
+     */
+    @Test
+    void everyCallOnTheAlertsOfARestartLimitLoopShowsOneAlert() throws Exception {
+        Supervisor supervisor = fixture.supervisor(Duration.ofSeconds(5));
+        AtomicInteger runs = new AtomicInteger();
+        supervisor.register("limited", ctx -> {
+            throw new Exception("failure " + runs.incrementAndGet()); // each alert's message is its own
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 1, Duration.ZERO));
+        AtomicBoolean looping = new AtomicBoolean(true);
+        supervisor.addListener(event -> {
+            if (event.type() == SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED && looping.get()) {
+                supervisor.start("limited");
+            }
+        });
+        SupervisorJmx jmx = fixture.register(supervisor);
+        NotificationRecorder raised = NotificationRecorder.subscribe(server, jmx.alertsObjectName());
+        supervisor.run();
+        raised.awaitCount(n -> true, 10);
+        String[] attributes = new String[60];
+        for (int i = 0; i < attributes.length; i++) {
+            attributes[i] = List.of("AlertCount", "LastAlert", "LastAlertTime").get(i % 3);
+        }
+
+        List<List<Attribute>> calls = new ArrayList<>();
+        for (int call = 0; call < 2_000; call++) {
+            calls.add(server.getAttributes(jmx.alertsObjectName(), attributes).asList());
+        }
+        looping.set(false);
+        long firstCount = (Long) calls.get(0).get(0).getValue();
+        long lastCount = (Long) calls.get(calls.size() - 1).get(0).getValue();
+        Map<Long, Notification> bySequence = raised.awaitCount(n -> true, (int) lastCount).stream()
+                .collect(Collectors.toMap(Notification::getSequenceNumber, Function.identity()));
+
+        assertThat(lastCount).as("alerts raised while the calls read them").isGreaterThan(firstCount);
+        List<String> mixed = new ArrayList<>();
+        for (List<Attribute> call : calls) {
+            Notification alert = bySequence.get((Long) call.get(0).getValue());
+            Map<String, Object> shown = Map.of("AlertCount", alert.getSequenceNumber(), "LastAlert",
+                    alert.getMessage(), "LastAlertTime", new Date(alert.getTimeStamp()));
+            call.stream().filter(a -> !a.getValue().equals(shown.get(a.getName()))).findFirst()
+                    .ifPresent(a -> mixed.add(a + " in a call that began with alert #" + alert.getSequenceNumber()));
+        }
         assertThat(mixed).as("calls whose attributes never held together").isEmpty();
     }
 

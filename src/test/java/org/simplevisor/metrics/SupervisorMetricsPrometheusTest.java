@@ -1,9 +1,11 @@
 package org.simplevisor.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.simplevisor.metrics.MeterValues.awaitMeters;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
@@ -26,10 +28,13 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.simplevisor.GroupStrategy;
+import org.simplevisor.ProcessContext;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.Supervisor;
+import org.simplevisor.SupervisorEvent;
 import org.simplevisor.testing.CrashOnceGroup;
+import org.simplevisor.testing.RecordingListener;
 
 /** With Prometheus naming, the meters carry exactly the Go package's metric and label names. */
 class SupervisorMetricsPrometheusTest {
@@ -69,6 +74,38 @@ class SupervisorMetricsPrometheusTest {
             }
             ctx.awaitCancellation();
         }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 5, Duration.ZERO));
+    }
+
+    /**
+     * A binding that fails part-way (the registry rejects a counter because a meter of another type has its name and
+     * tags, here the application's own) leaves nothing behind: none of the meters registered before the failure, no
+     * listener that makes the meters of a process registered later. The binder is as if never bound, so it binds once
+     * the conflict is gone. (Micrometer 1.17 no longer rejects a meter whose tag keys differ from those of another of
+     * its name, as Prometheus 1.5 accepts them.)
+     */
+    @Test
+    void aBindingThatFailsPartWayLeavesNoMeterBehind() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Gauge foreign = Gauge.builder(SupervisorMetrics.PROCESS_PANICS, () -> 0)
+                .tags("context", "/app", "process_name", "worker")
+                .register(registry); // the binder registers its counter after most of a process's meters
+        supervisor.register("worker", ProcessContext::awaitCancellation);
+        SupervisorMetrics metrics = new SupervisorMetrics(supervisor, Tags.of("context", "/app"));
+        toClose.add(metrics);
+
+        assertThatThrownBy(() -> metrics.bindTo(registry)).isInstanceOf(IllegalArgumentException.class);
+
+        assertThat(registry.getMeters()).containsExactly(foreign);
+        RecordingListener events = new RecordingListener(); // called after any listener the binding left
+        supervisor.addListener(events);
+        supervisor.register("later", ProcessContext::awaitCancellation);
+        events.await("later", SupervisorEvent.Type.REGISTERED);
+        assertThat(registry.getMeters()).as("made by a listener left behind").containsExactly(foreign);
+
+        registry.remove(foreign);
+        metrics.bindTo(registry);
+        assertThat(registry.find(SupervisorMetrics.PROCESS_PANICS).tag("process_name", "later").counter())
+                .isNotNull();
     }
 
     @Test
