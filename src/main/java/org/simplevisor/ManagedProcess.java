@@ -119,27 +119,37 @@ final class ManagedProcess {
      * it, or an operator. A start from rest begins a fresh restart budget.
      */
     void start() {
+        startSubmittingLater().run();
+    }
+
+    /**
+     * Starts the process as {@link #start()} does, but leaves the submission of its run to the caller, who makes it
+     * outside every lock: its group starts a member registered while the supervisor runs under the group's lock.
+     *
+     * @return what submits the run, if any
+     */
+    Runnable startSubmittingLater() {
         ProcessRun submit;
         synchronized (lock) {
             if (closed) {
-                return;
+                return () -> { };
             }
             groupOrder = null; // the operator's start replaces whatever the group ordered
             if (run != null) {
                 if (run.isCancelled()) {
                     startAfterExit = true; // stopping now; start again once it has ended
                 }
-                return;
+                return () -> { };
             }
             if (status == ProcessStatus.STANDBY) {
-                return; // waiting for its lease already
+                return () -> { }; // waiting for its lease already
             }
             cancelPendingRestart();
             resetRestarts();
             submit = runOrStandby(false, ProcessStatus.STARTING);
             emit(SupervisorEvent.Type.STATUS_CHANGED);
         }
-        submit(submit);
+        return () -> submit(submit);
     }
 
     /** Stops the process by an operator: cancels its run, or its pending restart. */
@@ -667,6 +677,7 @@ final class ManagedProcess {
                         if (step == NextStep.RESTART_WITH_GROUP) {
                             groupOrder = new ProcessGroup.Order(ProcessGroup.Decision.RESTART, delay);
                             restartCountsAsTrigger = true;
+                            group.restartWillBeDue(); // before the lock's release: see ProcessGroup on the locks
                         } else {
                             submit = scheduleRestart(delay);
                         }
@@ -680,11 +691,14 @@ final class ManagedProcess {
             submit(submit);
         }
         if (group != null) { // told only now, outside the lock: see ProcessGroup on the order of locks
-            group.runEnded(this, ended);
-            if (step == NextStep.RESTART_WITH_GROUP) {
-                group.restartDue(this, delay);
-            } else if (step == NextStep.LIMIT_EXCEEDED) {
-                group.limitExceeded(this);
+            try {
+                group.runEnded(this, ended);
+            } finally { // whatever happens, a trigger's report ends its restartWillBeDue()
+                if (step == NextStep.RESTART_WITH_GROUP) {
+                    group.restartDue(this, delay);
+                } else if (step == NextStep.LIMIT_EXCEEDED) {
+                    group.limitExceeded(this);
+                }
             }
         }
     }

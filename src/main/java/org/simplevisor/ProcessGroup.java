@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -26,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  * own lock: it tells the group about the end of a run after releasing it. The group acts on a member under its own
  * lock through the member's hooks, each of which takes the member's lock and checks that what the group acts on
  * still holds (an operator or shutdown may have acted in between); it submits runs to the executor only after
- * releasing its lock. The semantics are in docs/contract.md, Process groups.
+ * releasing its lock. A trigger counts itself in {@link #restartWillBeDue()} under its own lock, which takes no lock,
+ * so that the group does not start a restart the trigger's report is on its way to join. The semantics are in
+ * docs/contract.md, Process groups.
  */
 final class ProcessGroup {
 
@@ -112,9 +115,11 @@ final class ProcessGroup {
         Duration delay = Duration.ZERO;
         @Nullable ScheduledFuture<?> timer; // the start, once no run the group cancelled is left
         long timerGeneration;               // tells a timer that fired as it was cancelled from the current one
+        boolean delayPassed;                // the timer fired, but a trigger's report was on its way
 
         void cancelTimer() {
             timerGeneration++;
+            delayPassed = false;
             if (timer != null) {
                 timer.cancel(false);
                 timer = null;
@@ -135,6 +140,11 @@ final class ProcessGroup {
     /** The group restart in progress, until its members are started; null when none is. */
     @GuardedBy("lock") private @Nullable Restart pending;
     @GuardedBy("lock") private boolean closed;
+    /**
+     * Triggers whose run has ended but whose {@link #restartDue} has not taken the lock yet: a member tells its group
+     * only after releasing its own lock. No restart starts while one is on its way, as the trigger joins it.
+     */
+    private final AtomicInteger restartsOnTheirWay = new AtomicInteger();
 
     /**
      * @param stopTimeout how long a member the group cancelled may take to end before it is reported and the group
@@ -156,13 +166,24 @@ final class ProcessGroup {
 
     /** Starts a member registered while the supervisor runs: at once, or with the group restart in progress. */
     void startRegistered(ManagedProcess member) {
+        Runnable submission;
         synchronized (lock) {
             if (pending != null && !closed) {
                 involve(pending, member, new Order(Decision.START_AFRESH, Duration.ZERO), true);
                 return;
             }
+            // Started under the lock, so that a group restart begins before the start, or finds the member started
+            submission = member.startSubmittingLater();
         }
-        member.start();
+        submission.run();
+    }
+
+    /**
+     * The trigger's run ended and {@link #restartDue} follows once the trigger has released its lock: called under
+     * that lock, so it takes none.
+     */
+    void restartWillBeDue() {
+        restartsOnTheirWay.incrementAndGet();
     }
 
     /**
@@ -173,21 +194,14 @@ final class ProcessGroup {
     void restartDue(ManagedProcess trigger, Duration delay) {
         List<Runnable> starts;
         synchronized (lock) {
+            restartsOnTheirWay.decrementAndGet();
             if (closed || !trigger.awaitsOwnGroupRestart()) {
-                return; // an operator started, stopped or restarted it (or the group) meanwhile: that replaces it
+                // An operator started, stopped or restarted it (or the group) meanwhile: that replaces it. A restart
+                // held back for this report starts now.
+                starts = pending != null && !closed ? startWhenStopped(pending) : List.of();
+            } else {
+                starts = join(trigger, delay);
             }
-            Restart restart = pending != null ? pending : (pending = new Restart());
-            restart.cancelTimer();
-            restart.triggers.add(trigger);
-            restart.members.add(trigger);
-            restart.trigger = trigger.name;
-            restart.delay = delay;
-            for (ManagedProcess member : scopeOf(trigger)) {
-                Decision decision = member.spec.policy == RestartPolicy.NEVER ? Decision.STOP : Decision.RESTART;
-                involve(restart, member, new Order(decision, delay), false);
-            }
-            announce(restart, trigger.snapshot().lastExitReason());
-            starts = startWhenStopped(restart);
         }
         starts.forEach(Runnable::run);
     }
@@ -255,6 +269,26 @@ final class ProcessGroup {
     }
 
     // ---------------------------------------------------------------- under lock
+
+    /**
+     * Takes the trigger into the restart in progress, or begins one.
+     *
+     * @return the submissions to make outside the lock, in start order, if the members start now
+     */
+    private List<Runnable> join(ManagedProcess trigger, Duration delay) {
+        Restart restart = pending != null ? pending : (pending = new Restart());
+        restart.cancelTimer();
+        restart.triggers.add(trigger);
+        restart.members.add(trigger);
+        restart.trigger = trigger.name;
+        restart.delay = delay;
+        for (ManagedProcess member : scopeOf(trigger)) {
+            Decision decision = member.spec.policy == RestartPolicy.NEVER ? Decision.STOP : Decision.RESTART;
+            involve(restart, member, new Order(decision, delay), false);
+        }
+        announce(restart, trigger.snapshot().lastExitReason());
+        return startWhenStopped(restart);
+    }
 
     /** {@return the members besides the trigger that the strategy restarts with it} */
     private List<ManagedProcess> scopeOf(ManagedProcess trigger) {
@@ -347,7 +381,8 @@ final class ProcessGroup {
     }
 
     /**
-     * Once no run the group cancelled is left, starts the restart's members after its delay.
+     * Once no run the group cancelled is left, starts the restart's members after its delay, unless a trigger's
+     * report is on its way: that trigger joins the restart first, and starts it then.
      *
      * @return the submissions to make outside the lock, in start order, if the members start now
      */
@@ -355,19 +390,19 @@ final class ProcessGroup {
         if (!ending.isEmpty() || restart.timer != null) {
             return List.of();
         }
-        if (restart.delay.isZero()) {
-            return startMembers(restart);
+        if (!restart.delay.isZero() && !restart.delayPassed) {
+            long generation = restart.timerGeneration;
+            try {
+                restart.timer = host.scheduler.schedule(() -> startDue(restart, generation),
+                        restart.delay.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RuntimeException | Error refused) {
+                // The members cannot start after the delay: each fails as a process whose restart's delay is refused.
+                pending = null;
+                members.stream().filter(restart.members::contains).forEach(member -> member.failForGroup(refused));
+            }
+            return List.of();
         }
-        long generation = restart.timerGeneration;
-        try {
-            restart.timer = host.scheduler.schedule(() -> startDue(restart, generation), restart.delay.toNanos(),
-                    TimeUnit.NANOSECONDS);
-        } catch (RuntimeException | Error refused) {
-            // The members cannot start after the delay: each fails as a process whose restart's delay is refused.
-            pending = null;
-            members.stream().filter(restart.members::contains).forEach(member -> member.failForGroup(refused));
-        }
-        return List.of();
+        return restartsOnTheirWay.get() > 0 ? List.of() : startMembers(restart);
     }
 
     private void startDue(Restart restart, long generation) {
@@ -376,7 +411,9 @@ final class ProcessGroup {
             if (closed || pending != restart || restart.timerGeneration != generation) {
                 return; // given up, shut down, or a later trigger restarted the wait
             }
-            starts = startMembers(restart);
+            restart.timer = null;
+            restart.delayPassed = true;
+            starts = startWhenStopped(restart);
         }
         starts.forEach(Runnable::run);
     }

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.awaitility.core.ConditionFactory;
@@ -45,8 +47,20 @@ final class GroupBench implements AutoCloseable {
     }
 
     GroupBench(UnaryOperator<Supervisor.Builder> groups) {
-        supervisor = groups.apply(Supervisor.builder().name("groups").clock(clock).scheduler(scheduler)
-                .executor(executor).shutdownTimeout(SHUTDOWN_TIMEOUT).listener(events)).build();
+        supervisor = groups.apply(builder()).build();
+    }
+
+    /**
+     * A bench whose supervisor schedules on what {@code overScheduler} makes of the bench's {@link ManualScheduler}:
+     * a test's hook on the group's timers.
+     */
+    GroupBench(GroupStrategy strategy, Function<ManualScheduler, ScheduledExecutorService> overScheduler) {
+        supervisor = builder().group(GROUP, strategy).scheduler(overScheduler.apply(scheduler)).build();
+    }
+
+    private Supervisor.Builder builder() {
+        return Supervisor.builder().name("groups").clock(clock).scheduler(scheduler).executor(executor)
+                .shutdownTimeout(SHUTDOWN_TIMEOUT).listener(events);
     }
 
     /** A {@link ScriptedProcess} that also records the order in which its runs were handed to the executor. */

@@ -1,0 +1,398 @@
+package org.simplevisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.simplevisor.GroupBench.waiting;
+import static org.simplevisor.ProcessOption.withPriority;
+import static org.simplevisor.ProcessOption.withRestart;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.simplevisor.SupervisorEvent.Type;
+import org.simplevisor.testing.ActingClock;
+import org.simplevisor.testing.ManualScheduler;
+import org.simplevisor.testing.ScriptedProcess;
+
+/**
+ * What a group decides in the windows where it has not heard yet of what its members did: a member tells its group
+ * of the end of its run only after releasing its own lock, and a registration's check for a group restart in
+ * progress and its start are two steps. Each test holds a thread in that window through the injected scheduler or
+ * clock, and a thread that waits for a lock is seen through its state and stack.
+ */
+class GroupReportWindowsTest {
+
+    private static final Duration DELAY = Duration.ofSeconds(1);
+
+    /** A scripted process that remembers the thread of its latest run. */
+    static final class ThreadRecording extends ScriptedProcess {
+        volatile Thread thread;
+
+        @Override
+        public void run(ProcessContext ctx) throws Exception {
+            thread = Thread.currentThread();
+            super.run(ctx);
+        }
+    }
+
+    /** {@return whether the thread waits for a lock in that method of the group} */
+    private static boolean blockedInGroup(Thread thread, String method) {
+        return thread.getState() == Thread.State.BLOCKED && Arrays.stream(thread.getStackTrace())
+                .anyMatch(f -> f.getClassName().equals(ProcessGroup.class.getName())
+                        && f.getMethodName().equals(method));
+    }
+
+    /**
+     * The bench's {@link ManualScheduler}, except that once armed, the first cancellation of a group's check of a
+     * cancelled run (a task due after the shutdown timeout) holds its thread until released: the thread that reports
+     * that run's end then holds the group's lock, with the run no longer awaited and the restart not started yet.
+     */
+    private static final class CheckCancelGate extends AbstractExecutorService
+            implements ScheduledExecutorService {
+        private final ManualScheduler scheduler;
+        private final AtomicBoolean armed = new AtomicBoolean();
+        final CountDownLatch held = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        CheckCancelGate(ManualScheduler scheduler) {
+            this.scheduler = scheduler;
+        }
+
+        void arm() {
+            armed.set(true);
+        }
+
+        @Override
+        public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            ScheduledFuture<?> future = scheduler.schedule(command, delay, unit);
+            return unit.toNanos(delay) == GroupBench.SHUTDOWN_TIMEOUT.toNanos() ? new HeldOnCancel<>(future) : future;
+        }
+
+        @Override
+        public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+            return scheduler.schedule(callable, delay, unit);
+        }
+
+        @Override
+        public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period,
+                TimeUnit unit) {
+            return scheduler.scheduleAtFixedRate(command, initialDelay, period, unit);
+        }
+
+        @Override
+        public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay,
+                TimeUnit unit) {
+            return scheduler.scheduleWithFixedDelay(command, initialDelay, delay, unit);
+        }
+
+        @Override
+        public void execute(Runnable command) {
+            scheduler.execute(command);
+        }
+
+        @Override
+        public void shutdown() {
+            scheduler.shutdown();
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return scheduler.shutdownNow();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return scheduler.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return scheduler.isTerminated();
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+            return scheduler.awaitTermination(timeout, unit);
+        }
+
+        private final class HeldOnCancel<V> implements ScheduledFuture<V> {
+            private final ScheduledFuture<V> future;
+
+            HeldOnCancel(ScheduledFuture<V> future) {
+                this.future = future;
+            }
+
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                if (armed.compareAndSet(true, false)) {
+                    held.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return future.cancel(mayInterruptIfRunning);
+            }
+
+            @Override
+            public boolean isCancelled() {
+                return future.isCancelled();
+            }
+
+            @Override
+            public boolean isDone() {
+                return future.isDone();
+            }
+
+            @Override
+            public V get() throws InterruptedException, ExecutionException {
+                return future.get();
+            }
+
+            @Override
+            public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException,
+                    TimeoutException {
+                return future.get(timeout, unit);
+            }
+
+            @Override
+            public long getDelay(TimeUnit unit) {
+                return future.getDelay(unit);
+            }
+
+            @Override
+            public int compareTo(Delayed other) {
+                return future.compareTo(other);
+            }
+        }
+    }
+
+    /**
+     * docs/contract.md, Process groups: "A trigger whose run ends while a group restart is still waiting joins it ...
+     * the members named by either restart once, after the latest trigger's delay". REST_FOR_ONE x, a, b: a fails (no
+     * delay), and its group restart waits for b's cancelled run. x fails while b's end is being reported: x's end is
+     * settled (RESTARTING), but its own report waits for the group's lock. The group must not start a and b without
+     * x, and then cancel and restart them again for x.
+     */
+    @Test
+    void aTriggerWhoseReportIsOnItsWayJoinsTheRestartThatWasWaiting() {
+        CheckCancelGate[] gate = new CheckCancelGate[1];
+        try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE,
+                scheduler -> gate[0] = new CheckCancelGate(scheduler))) {
+            ThreadRecording x = new ThreadRecording();
+            bench.register("x", x, withPriority(0), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupBench.Member a = bench.register("a", withPriority(1),
+                    withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+            GroupBench.Member b = bench.register("b", withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+            x.awaitRun(1);
+
+            gate[0].arm();
+            a.crash();                      // b cancelled; its end's report holds the group's lock, b not awaited
+            awaitLatch(gate[0].held);
+            x.crash();                      // x's end is settled, its report waits for the group's lock
+            waiting().until(() -> blockedInGroup(x.thread, "runEnded"));
+            gate[0].release.countDown();
+
+            bench.awaitAnnouncedGroupRestarts(2);
+            bench.awaitOnlyTimer(DELAY);     // x's delay, the latest trigger's
+            bench.scheduler.advance(DELAY);
+            x.awaitRun(2);
+            a.awaitRun(2);
+            b.awaitRun(2);
+            List<SupervisorEvent> restarts = bench.groupRestarts();
+
+            assertThat(restarts).extracting(SupervisorEvent::trigger).containsExactly("a", "x");
+            assertThat(restarts.get(1).members()).as("x joined a's restart").containsExactly("x", "a", "b");
+            assertThat(groupRestartsOf(bench, "a")).as("a cancelled by its group: restarted twice").isZero();
+            assertThat(groupRestartsOf(bench, "b")).as("b cancelled by its group once, with a").isEqualTo(1);
+            bench.shutdownAndVerify();
+            assertThat(bench.snapshot("a").totalRestarts()).isEqualTo(1);
+            assertThat(bench.snapshot("b").totalRestarts()).isEqualTo(1);
+            assertThat(bench.snapshot("x").restartCount()).as("x's restart, against its limit").isEqualTo(1);
+        }
+    }
+
+    /**
+     * docs/contract.md, Process groups: GROUP_RESTARTING "is emitted ... once per trigger". REST_FOR_ONE a, x, b: a
+     * fails (no delay), its group restart holds x and waits for b's run, which is slow to end. An operator starts x
+     * (x stays one of the members the restart will start), and x fails while b's end is being reported: x is a
+     * second trigger and joins the restart, announced as such, rather than being started by it silently.
+     */
+    @Test
+    void aTriggerThatTheWaitingRestartWouldStartIsAnnouncedWhenItsReportIsOnItsWay() {
+        CheckCancelGate[] gate = new CheckCancelGate[1];
+        try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE,
+                scheduler -> gate[0] = new CheckCancelGate(scheduler))) {
+            GroupBench.Member a = bench.register("a", withPriority(0),
+                    withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+            ThreadRecording x = new ThreadRecording();
+            bench.register("x", x, withPriority(1), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupSecondTriggerTest.Stubborn b = new GroupSecondTriggerTest.Stubborn(1);
+            bench.register("b", b, withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+            x.awaitRun(1);
+            awaitLatch(b.firstRunning);
+
+            a.crash();                      // x and b cancelled: x ends at once, b only when released
+            Thread firstOfX = x.thread;
+            waiting().until(() -> bench.snapshot("x").status() == ProcessStatus.RESTARTING
+                    && Arrays.stream(firstOfX.getStackTrace()).noneMatch(f -> f.getMethodName().equals("exited")));
+            bench.supervisor.start("x");    // x alone, at once
+            x.awaitRun(2);
+
+            gate[0].arm();
+            b.release.countDown();          // b's end's report holds the group's lock, b no longer awaited
+            awaitLatch(gate[0].held);
+            x.crash();                      // x's end is settled, its report waits for the group's lock
+            waiting().until(() -> blockedInGroup(x.thread, "runEnded"));
+            gate[0].release.countDown();
+
+            waiting().until(() -> bench.events.events().stream().filter(e -> e.type() == Type.GROUP_RESTARTING)
+                    .count() >= 2 || x.runs() >= 3);
+            assertThat(bench.events.events().stream().filter(e -> e.type() == Type.GROUP_RESTARTING))
+                    .as("x restarted with the group, but not announced as a trigger")
+                    .extracting(SupervisorEvent::trigger).containsExactly("a", "x");
+            bench.awaitOnlyTimer(DELAY);     // x's delay, the latest trigger's
+            bench.scheduler.advance(DELAY);
+            x.awaitRun(3);
+            a.awaitRun(2);
+            waiting().until(() -> b.runs.get() == 2);
+            bench.shutdownAndVerify();
+            assertThat(bench.snapshot("x").restartCount()).as("x's restart, against its limit").isEqualTo(1);
+            assertThat(bench.snapshot("b").totalRestarts()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * As above, but an operator starts x while its report is on its way: the start replaces x's group restart
+     * (contract: Operators), and the restart a's end began, held back for x's report, must still start a and b.
+     */
+    @Test
+    void aRestartHeldForATriggersReportStartsWhenAnOperatorTookTheTriggerOver() {
+        CheckCancelGate[] gate = new CheckCancelGate[1];
+        try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE,
+                scheduler -> gate[0] = new CheckCancelGate(scheduler))) {
+            ThreadRecording x = new ThreadRecording();
+            bench.register("x", x, withPriority(0), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupBench.Member a = bench.register("a", withPriority(1),
+                    withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+            GroupBench.Member b = bench.register("b", withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+            x.awaitRun(1);
+
+            gate[0].arm();
+            a.crash();
+            awaitLatch(gate[0].held);
+            x.crash();
+            waiting().until(() -> blockedInGroup(x.thread, "runEnded"));
+            bench.supervisor.start("x");    // x's own start, at once: its end no longer asks for a group restart
+            x.awaitRun(2);
+            gate[0].release.countDown();
+
+            a.awaitRun(2);
+            b.awaitRun(2);
+            List<SupervisorEvent> restarts = bench.groupRestarts();
+
+            assertThat(restarts).extracting(SupervisorEvent::trigger).containsExactly("a");
+            assertThat(x.runs()).as("x started by the operator only").isEqualTo(2);
+            bench.shutdownAndVerify();
+            assertThat(bench.snapshot("a").totalRestarts()).isEqualTo(1);
+            assertThat(bench.snapshot("b").totalRestarts()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * docs/contract.md, Process groups, Registration: "A member registered while the supervisor runs starts at once;
+     * during a group restart it waits (RESTARTING) and starts with the group". REST_FOR_ONE a, b; "late" registers
+     * before both in start order, so that a's group restart does not cancel it. a fails while the registration is
+     * starting late, after it found no group restart in progress: late must not start on its own after that group
+     * restart has begun.
+     */
+    @Test
+    void aRegistrationStartsItsMemberBeforeAGroupRestartBeginsOrWithIt() {
+        ActingClock clock = new ActingClock();
+        try (GroupBench bench = new GroupBench(builder -> builder.group(GroupBench.GROUP, GroupStrategy.REST_FOR_ONE)
+                .clock(clock))) {
+            ThreadRecording a = new ThreadRecording();
+            bench.register("a", a, withPriority(1), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupBench.Member b = bench.register("b", withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+            a.awaitRun(1);
+
+            // At the registering thread's read of the clock as it starts late (the run it makes), a group restart
+            // begins: it is announced, or, if the registration's start holds the group's lock, a's report waits.
+            atReadStartingRegistered(clock, () -> {
+                a.crash();
+                waiting().until(() -> bench.events.events().stream().anyMatch(e -> e.type() == Type.GROUP_RESTARTING)
+                        || (a.thread != null && (blockedInGroup(a.thread, "runEnded")
+                                || blockedInGroup(a.thread, "restartDue"))));
+            });
+            GroupBench.Member late = bench.register("late", withPriority(0),
+                    withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            late.awaitRun(1);
+            bench.awaitAnnouncedGroupRestarts(1);
+
+            List<SupervisorEvent> events = bench.events.events();
+            int lateStarting = indexOf(events, e -> "late".equals(e.processName())
+                    && e.snapshot().status() == ProcessStatus.STARTING);
+            int groupRestart = indexOf(events, e -> e.type() == Type.GROUP_RESTARTING);
+            assertThat(lateStarting).as("late began its start (%s) after a's group restart had begun (%s), "
+                    + "not waiting for it", lateStarting, groupRestart).isLessThan(groupRestart);
+
+            bench.awaitOnlyTimer(DELAY);
+            bench.scheduler.advance(DELAY);
+            a.awaitRun(2);
+            b.awaitRun(2);
+            bench.groupRestarts();
+            bench.shutdownAndVerify();
+        }
+    }
+
+    /** Runs {@code action} at the calling thread's first read of the clock in the start of a registered member. */
+    private static void atReadStartingRegistered(ActingClock clock, Runnable action) {
+        clock.onNextRead(new Runnable() {
+            @Override
+            public void run() {
+                boolean startingRegistered = Arrays.stream(Thread.currentThread().getStackTrace())
+                        .anyMatch(f -> f.getMethodName().equals("startRegistered"));
+                if (startingRegistered) {
+                    action.run();
+                } else {
+                    clock.onNextRead(this); // an earlier read: the registration's own
+                }
+            }
+        });
+    }
+
+    private static int indexOf(List<SupervisorEvent> events, Predicate<SupervisorEvent> which) {
+        for (int i = 0; i < events.size(); i++) {
+            if (which.test(events.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no such event in " + events);
+    }
+
+    /** {@return the RESTARTING events of the process that its group's cancellation caused} */
+    private static long groupRestartsOf(GroupBench bench, String process) {
+        return bench.events.events().stream().filter(e -> process.equals(e.processName())
+                && e.type() == Type.RESTARTING && e.reason() == ExitReason.GROUP).count();
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        waiting().until(() -> latch.getCount() == 0);
+    }
+}
