@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
@@ -31,6 +32,12 @@ import org.apache.logging.log4j.Logger;
  * local deadline, measured from before the last successful renewal (or the acquisition) was sent, and cancels the
  * run of a lease that no renewal has kept. A lease is renewed until its process gives it back, also after it was
  * given up at its deadline: while the cancelled run winds down, nobody else may take it if renewals succeed again.
+ *
+ * <p>A store call that never returns (a borrow from an exhausted pool without a borrow timeout, a socket that never
+ * answers) must not end the keeping for good: a round that has lasted the renewal deadline, by which every lease it
+ * was to renew has been given up, is abandoned to its thread, and the rounds go on on a new one. What the abandoned
+ * round still learns from the store is ignored, and what it acquired it gives back. One abandoned thread at a time:
+ * while it hangs, the next round waits rather than leaving a thread behind every renewal deadline.
  *
  * <p>Lock order: a process's lock, then this keeper's. The keeper never calls a process while holding its own lock,
  * and a process calls the keeper's {@link #want}, {@link #withdraw}, {@link #release} and {@link #forget} under
@@ -62,7 +69,6 @@ final class LeaseKeeper {
     private final ScheduledExecutorService scheduler;
     private final LongSupplier ticker;
     private final OwnedThreads workerThreads;
-    private final ExecutorService worker;
 
     private final Object lock = new Object();
     // Guarded by lock.
@@ -75,10 +81,14 @@ final class LeaseKeeper {
     private boolean roundAgain;
     private ScheduledFuture<?> nextTick;
     private ScheduledFuture<?> deadlineCheck;
+    private ExecutorService worker;
+    private Thread roundThread;        // the thread of the round in progress, null between rounds
+    private long roundStarted;         // in ticker nanoseconds
+    private Thread abandonedThread;    // the last round abandoned in a store call that did not return
 
     private volatile boolean prepared;
-    /** Whether the store's last answer was a failure: an outage is logged once. Only one round at a time touches it. */
-    private boolean failing;
+    /** Whether the store's last answer was a failure: an outage is logged once. */
+    private final AtomicBoolean failing = new AtomicBoolean();
 
     /**
      * @param ticker monotonic nanoseconds: {@link System#nanoTime()}, or the supervisor's clock when a test gives
@@ -93,7 +103,11 @@ final class LeaseKeeper {
         this.scheduler = scheduler;
         this.ticker = ticker;
         workerThreads = new OwnedThreads(Supervisor.threadNamePrefix(supervisorName) + "-lease-", true);
-        worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), workerThreads);
+        worker = newWorker();
+    }
+
+    private ExecutorService newWorker() {
+        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), workerThreads);
     }
 
     String nodeId() {
@@ -149,6 +163,8 @@ final class LeaseKeeper {
      */
     void close(long deadlineNanos, DeferredInterrupts interrupts) {
         boolean releasing;
+        ExecutorService lastWorker;
+        Set<Thread> abandoned;
         synchronized (lock) {
             closed = true;
             wanted.clear();
@@ -156,12 +172,14 @@ final class LeaseKeeper {
             cancel(deadlineCheck);
             releasing = !toRelease.isEmpty();
             requestRound(); // the last one: releases only
+            lastWorker = worker;
+            abandoned = abandonedThread == null ? Set.of() : Set.of(abandonedThread);
         }
-        worker.shutdown();
+        lastWorker.shutdown();
         // An idle worker only has to exit: a moment even when the processes used up the whole timeout.
         long joinDeadline = releasing ? deadlineNanos : OwnedThreads.deadlineAtLeast(deadlineNanos, WORKER_EXIT_NANOS);
-        if (!interrupts.await(() -> workerThreads.joinAll(joinDeadline))) {
-            worker.shutdownNow();
+        if (!interrupts.await(() -> workerThreads.joinAll(joinDeadline, abandoned))) {
+            lastWorker.shutdownNow();
             LOG.warn("Supervisor \"{}\": the lease store did not answer before the shutdown deadline; leases not "
                     + "released expire after {} ms", supervisorName, timing.leaseTime().toMillis());
         }
@@ -231,6 +249,7 @@ final class LeaseKeeper {
         if (closed) {
             return;
         }
+        abandonHangingRound();
         requestRound();
         nextTick = scheduler.schedule(() -> {
             synchronized (lock) {
@@ -256,6 +275,37 @@ final class LeaseKeeper {
         }
     }
 
+    /**
+     * Leaves a round that has lasted the renewal deadline to its thread, and has the next one run on a new thread,
+     * unless an earlier abandoned round still hangs too. Under lock.
+     */
+    private void abandonHangingRound() {
+        if (roundThread == null || ticker.getAsLong() - roundStarted < timing.renewDeadline().toNanos()
+                || (abandonedThread != null && abandonedThread.isAlive())) {
+            return;
+        }
+        long hangingMillis = TimeUnit.NANOSECONDS.toMillis(ticker.getAsLong() - roundStarted);
+        if (failing.compareAndSet(false, true)) { // part of an outage, which is logged once
+            LOG.warn("Supervisor \"{}\": a call of lease store {} has not returned for {} ms; leaving it to thread "
+                    + "\"{}\" and keeping the leases on a new thread", supervisorName, store, hangingMillis,
+                    roundThread.getName());
+        } else {
+            LOG.debug("Supervisor \"{}\": a call of lease store still hanging after {} ms left to thread \"{}\"",
+                    supervisorName, hangingMillis, roundThread.getName());
+        }
+        abandonedThread = roundThread;
+        roundThread = null;
+        roundRunning = false;
+        roundAgain = false;
+        worker.shutdown(); // its thread ends once the hanging call returns
+        worker = newWorker();
+    }
+
+    /** {@return whether the calling thread runs the keeper's rounds, rather than an abandoned one} Under lock. */
+    private boolean isRoundThread() {
+        return roundThread == Thread.currentThread();
+    }
+
     private void rounds() {
         boolean again = true;
         while (again) {
@@ -265,6 +315,10 @@ final class LeaseKeeper {
                 LOG.error("Supervisor \"{}\": lease round failed", supervisorName, unexpected);
             }
             synchronized (lock) {
+                if (!isRoundThread()) {
+                    return; // abandoned: the rounds go on on another thread
+                }
+                roundThread = null;
                 again = roundAgain;
                 roundAgain = false;
                 roundRunning = again;
@@ -278,6 +332,8 @@ final class LeaseKeeper {
         Map<ManagedProcess, Lease> renewals = new LinkedHashMap<>();
         List<ManagedProcess> candidates;
         synchronized (lock) {
+            roundThread = Thread.currentThread();
+            roundStarted = started;
             releases = new ArrayList<>(toRelease);
             toRelease.clear();
             if (!closed) {
@@ -337,6 +393,9 @@ final class LeaseKeeper {
         }
         List<ManagedProcess> lost = new ArrayList<>();
         synchronized (lock) {
+            if (!isRoundThread()) {
+                return; // abandoned: a later round renews them
+            }
             renewals.forEach((process, lease) -> {
                 Holding holding = held.get(process);
                 if (holding == null || !holding.lease.equals(lease)) {
@@ -389,9 +448,12 @@ final class LeaseKeeper {
         }
     }
 
-    /** {@return whether the store answered} */
+    /** {@return whether to go on acquiring: the store answered, and the round was not abandoned} */
     private boolean tryAcquire(ManagedProcess process) {
         synchronized (lock) {
+            if (!isRoundThread()) {
+                return false;
+            }
             if (!wanted.contains(process)) {
                 return true;
             }
@@ -409,11 +471,14 @@ final class LeaseKeeper {
             return true;
         }
         Lease lease = acquired.get();
+        long deadline = sent + timing.renewDeadline().toNanos();
         boolean kept;
         synchronized (lock) {
-            kept = !closed && wanted.remove(process);
+            // An answer that came back after its deadline may be of a lease that has expired in the store, and that
+            // another node has taken since: a run started under it would be a second one.
+            kept = !closed && isRoundThread() && ticker.getAsLong() - deadline < 0 && wanted.remove(process);
             if (kept) {
-                held.put(process, new Holding(lease, sent + timing.renewDeadline().toNanos()));
+                held.put(process, new Holding(lease, deadline));
             }
         }
         if (kept) {
@@ -428,13 +493,13 @@ final class LeaseKeeper {
                 givenUpMeanwhile = kept && holding != null && holding.lease.equals(lease) && holding.givenUp;
             }
             if (givenUpMeanwhile) {
-                // The deadline check ran before the process had the lease (an acquisition that came back late): it
-                // told a process without a lease, which ignored it. Tell it again now that it has one.
+                // The deadline check ran before the process had the lease (its deadline passed during the
+                // hand-over): it told a process without a lease, which ignored it. Tell it again now that it has one.
                 process.leaseLost(LeaseLoss.RENEWAL_FAILED);
             }
         }
         if (!kept) {
-            giveBack(lease); // the process stopped wanting it meanwhile
+            giveBack(lease); // too late, the process stopped wanting it meanwhile, or the round was abandoned
         }
         return true;
     }
@@ -476,11 +541,13 @@ final class LeaseKeeper {
     // ---------------------------------------------------------------- logging an outage once
 
     private void storeFailed(String what, Exception e) {
-        if (failing) {
+        if (isAbandoned()) {
+            return; // its answers are ignored, its failures too
+        }
+        if (!failing.compareAndSet(false, true)) {
             LOG.debug("Supervisor \"{}\": lease store still failing to {}: {}", supervisorName, what, e.toString());
             return;
         }
-        failing = true;
         if (e instanceof LeaseStoreUnavailableException) {
             LOG.warn("Supervisor \"{}\": lease store {} unavailable: could not {} ({}); trying again every {} ms, "
                     + "singletons without their lease wait in STANDBY", supervisorName, store, what, e.getMessage(),
@@ -492,9 +559,15 @@ final class LeaseKeeper {
     }
 
     private void storeAnswered() {
-        if (failing) {
-            failing = false;
+        if (!isAbandoned() && failing.compareAndSet(true, false)) {
             LOG.info("Supervisor \"{}\": lease store {} answers again", supervisorName, store);
+        }
+    }
+
+    /** {@return whether the caller is the round abandoned last: an earlier one has ended before it was abandoned} */
+    private boolean isAbandoned() {
+        synchronized (lock) {
+            return abandonedThread == Thread.currentThread();
         }
     }
 

@@ -206,14 +206,15 @@ public final class Supervisor implements AutoCloseable {
     /**
      * Checks, as {@link #register register} does, that a supervisor of this name can hold the lease of a singleton of
      * this name: the lease, {@code <supervisor name>/<process name>}, must fit in {@link LeaseStore#MAX_NAME_LENGTH}
-     * characters, and the supervisor's name must not hold a {@code /} (its lease names could be another's). For a
+     * characters and must not end with a space (MariaDB and MySQL ignore trailing spaces when they compare names), and
+     * the supervisor's name must not hold a {@code /} (its lease names could be another's). For a
      * layer that reads settings from elsewhere (the servlet container reads {@code web.xml}) and reports every problem
      * before it makes a process.
      *
      * @param supervisorName the supervisor's name
      * @param processName    the singleton's name
-     * @throws IllegalArgumentException if the lease name is longer or could be another supervisor's, naming the
-     *                                  process and the lease
+     * @throws IllegalArgumentException if the lease name is longer, ends with a space or could be another
+     *                                  supervisor's, naming the process and the lease
      */
     public static void validateSingleton(String supervisorName, String processName) {
         String lease = LeaseKeeper.leaseName(supervisorName, processName);
@@ -227,6 +228,12 @@ public final class Supervisor implements AutoCloseable {
             throw new IllegalArgumentException("process \"" + processName + "\" is a singleton whose lease name \""
                     + lease + "\" (supervisor/process) is longer than the " + LeaseStore.MAX_NAME_LENGTH
                     + " characters a lease store accepts");
+        }
+        if (lease.endsWith(" ")) {
+            // MariaDB's and MySQL's collations, binary ones included, pad names with spaces to compare them
+            throw new IllegalArgumentException("process \"" + processName + "\" is a singleton whose name ends with a "
+                    + "space, which MariaDB and MySQL ignore when they compare lease names: its lease \"" + lease
+                    + "\" would be the lease \"" + lease.replaceAll(" +$", "") + "\"");
         }
     }
 

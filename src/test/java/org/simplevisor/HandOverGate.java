@@ -19,16 +19,14 @@ final class HandOverGate {
     private HandOverGate() {
     }
 
-    /** A store whose first acquisition waits until the test lets it go, then runs {@code afterWait}. */
+    /** A store whose first acquisition waits until the test lets it go. */
     static final class GatedAcquisition extends DelegatingLeaseStore {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch proceed = new CountDownLatch(1);
-        private final Runnable afterWait;
         private volatile boolean armed = true;
 
-        GatedAcquisition(LeaseStore delegate, Runnable afterWait) {
+        GatedAcquisition(LeaseStore delegate) {
             super(delegate);
-            this.afterWait = afterWait;
         }
 
         @Override
@@ -41,7 +39,6 @@ final class HandOverGate {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                afterWait.run();
             }
             return super.tryAcquire(name, owner);
         }

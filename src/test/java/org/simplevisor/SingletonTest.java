@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.Level;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.simplevisor.testing.CapturedLogs;
 import org.simplevisor.testing.ClockLeaseStore;
+import org.simplevisor.testing.DeafProcess;
 import org.simplevisor.testing.DelegatingLeaseStore;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
@@ -278,6 +281,66 @@ class SingletonTest {
         assertThat(a.tokens.get("held")).containsExactly(1L);
     }
 
+    @Test
+    void anAcquisitionThatReturnsOnlyAfterItsRoundWasAbandonedIsGivenBackUnused() {
+        CountDownLatch returns = new CountDownLatch(1);
+        AtomicInteger hanging = new AtomicInteger();
+        Node a = new Node("node-a", store -> new DelegatingLeaseStore(store) {
+            @Override
+            public Optional<Lease> tryAcquire(String name, String owner) throws LeaseStoreException {
+                Optional<Lease> acquired = super.tryAcquire(name, owner);
+                if (hanging.getAndIncrement() == 0) { // the first answer never comes back, until the test says so
+                    DeafProcess.awaitIgnoringInterrupts(returns);
+                }
+                return acquired;
+            }
+        });
+        nodes.add(a);
+        a.singleton("relay");
+        a.supervisor.run();
+        await().atMost(Duration.ofSeconds(10)).until(() -> hanging.get() == 1);
+
+        scheduler.advance(LeaseTiming.DEFAULT.renewDeadline()); // the round has lasted the renewal deadline
+        awaitRoundsDone();
+        assertThat(a.status("relay")).as("the lease is taken, by the hanging acquisition").isEqualTo(
+                ProcessStatus.STANDBY);
+        returns.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows.holder("app/relay").isEmpty());
+        advance(RENEW);
+
+        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+        assertThat(a.tokens.get("relay")).as("the late acquisition, given back, never ran").containsExactly(2L);
+        assertThat(a.events.count("relay", LEASE_ACQUIRED)).isEqualTo(1);
+    }
+
+    @Test
+    void anAcquisitionThatComesBackAfterItsDeadlineStartsNoRun() {
+        AtomicInteger answers = new AtomicInteger();
+        Node a = new Node("node-a", store -> new DelegatingLeaseStore(store) {
+            @Override
+            public Optional<Lease> tryAcquire(String name, String owner) throws LeaseStoreException {
+                Optional<Lease> acquired = super.tryAcquire(name, owner);
+                if (answers.getAndIncrement() == 0) {
+                    // The answer comes back a lease time later (a stalled network, a pool that hangs on the return of
+                    // the connection): the lease has expired in the store meanwhile, and node-b has taken it.
+                    clock.advance(LeaseTiming.DEFAULT.leaseTime());
+                    rows.takeOver(name, "node-b");
+                }
+                return acquired;
+            }
+        });
+        nodes.add(a);
+        a.singleton("relay");
+
+        run(a);
+
+        assertThat(answers).hasValue(1);
+        assertThat(a.tokens.get("relay")).as("no run under a lease node-b holds").isNull();
+        assertThat(a.events.types("relay")).doesNotContain(LEASE_ACQUIRED);
+        assertThat(a.status("relay")).isEqualTo(ProcessStatus.STANDBY);
+        assertThat(rows.holder("app/relay")).map(Lease::owner).contains("node-b");
+    }
+
     // ---------------------------------------------------------------- handover and failover
 
     @Test
@@ -489,6 +552,22 @@ class SingletonTest {
             assertThatThrownBy(() -> supervisor.register(longest + "q", ctx -> { }, ProcessOption.singleton()))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageEndingWith("is longer than the 255 characters a lease store accepts");
+        } finally {
+            supervisor.shutdown();
+        }
+    }
+
+    @Test
+    void aSingletonWhoseNameEndsWithASpaceIsRefusedAsMariaDbWouldGiveItTheLeaseOfTheNameWithout() {
+        Supervisor supervisor = Supervisor.builder().name("app").leaseStore(rows.connect()).build();
+        try {
+            supervisor.register("relay", ctx -> { }, ProcessOption.singleton());
+            assertThatThrownBy(() -> supervisor.register("relay ", ctx -> { }, ProcessOption.singleton()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("process \"relay \" is a singleton whose name ends with a space, which MariaDB and "
+                            + "MySQL ignore when they compare lease names: its lease \"app/relay \" would be the lease "
+                            + "\"app/relay\"");
+            supervisor.register("ordinary ", ctx -> { }); // only singletons have a lease
         } finally {
             supervisor.shutdown();
         }

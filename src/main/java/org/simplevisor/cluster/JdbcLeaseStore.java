@@ -7,6 +7,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
+import java.sql.SQLTimeoutException;
 import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +23,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -49,7 +52,9 @@ import org.simplevisor.LeaseTiming;
  * moves the expiry to now; rows are never deleted, so a token is never reused.
  *
  * <p>Every statement runs in auto-commit on a connection borrowed from the {@code DataSource} for that statement
- * alone, with a query timeout of half the renewal interval (at least one second, JDBC's unit). Renewing all the
+ * alone. The statements of one call share half the renewal interval, the most a call may take: each gets as query
+ * timeout what the statements before it left (at least one second, JDBC's unit), and one that would get nothing is
+ * not run: the call fails as the database not answering in time. Renewing all the
  * leases a node holds takes one {@code UPDATE}, and reading the holders of the leases it waits for one
  * {@code SELECT}, for up to 1,000 leases each.
  *
@@ -83,6 +88,7 @@ public final class JdbcLeaseStore implements LeaseStore {
     private final LeaseTiming timing;
     private final boolean createTable;
     private final int queryTimeoutSeconds;
+    private final LongSupplier ticker;
     private volatile Sql sql;              // null until prepared
     private volatile boolean closed;
 
@@ -92,6 +98,7 @@ public final class JdbcLeaseStore implements LeaseStore {
         createTable = builder.createTable;
         this.timing = timing;
         queryTimeoutSeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timing.renewInterval().toSeconds() / 2));
+        ticker = builder.ticker;
     }
 
     /**
@@ -129,7 +136,7 @@ public final class JdbcLeaseStore implements LeaseStore {
         return table;
     }
 
-    /** {@return the query timeout of every statement, in seconds} */
+    /** {@return the time the statements of one call share, in seconds: the query timeout of its first} */
     public int queryTimeoutSeconds() {
         return queryTimeoutSeconds;
     }
@@ -151,19 +158,20 @@ public final class JdbcLeaseStore implements LeaseStore {
             return;
         }
         String what = "prepare the lease table " + table;
+        Budget budget = new Budget();
         try {
-            sql = executeOrThrow(what, this::prepare);
+            sql = executeOrThrow(what, budget, connection -> prepare(connection, budget));
         } catch (SQLException e) {
             throw failure(what, e);
         }
     }
 
-    private Sql prepare(Connection connection) throws SQLException, LeaseStoreException {
+    private Sql prepare(Connection connection, Budget budget) throws SQLException, LeaseStoreException {
         Sql statements = new Sql(dialectOf(connection), table, timing.leaseTime().toMillis());
-        Set<String> columns = readColumns(connection);
+        Set<String> columns = readColumns(connection, budget);
         if (columns == null) {
-            create(connection, statements);
-            columns = readColumns(connection);
+            create(connection, statements, budget);
+            columns = readColumns(connection, budget);
             if (columns == null) {
                 throw new LeaseStoreException("lease table " + table + " cannot be read after its creation", null);
             }
@@ -174,7 +182,7 @@ public final class JdbcLeaseStore implements LeaseStore {
             throw new LeaseStoreException("lease table " + table + " lacks column(s) " + String.join(", ", missing)
                     + " of " + String.join(", ", COLUMNS) + "; expected: " + statements.createTable, null);
         }
-        checkWritable(connection);
+        checkWritable(connection, budget);
         return statements;
     }
 
@@ -190,8 +198,9 @@ public final class JdbcLeaseStore implements LeaseStore {
     }
 
     /** {@return the lower-case column names of the table, or {@code null} if it cannot be read (missing)} */
-    private Set<String> readColumns(Connection connection) throws SQLException {
-        try (PreparedStatement select = prepareStatement(connection, "SELECT * FROM " + table + " WHERE 1 = 0");
+    private Set<String> readColumns(Connection connection, Budget budget) throws SQLException {
+        try (PreparedStatement select = prepareStatement(connection, "SELECT * FROM " + table + " WHERE 1 = 0",
+                budget);
                 ResultSet empty = select.executeQuery()) {
             ResultSetMetaData metaData = empty.getMetaData();
             Set<String> columns = new HashSet<>();
@@ -208,18 +217,19 @@ public final class JdbcLeaseStore implements LeaseStore {
     }
 
     /** Creates the missing table, or explains why it is not created. */
-    private void create(Connection connection, Sql statements) throws SQLException, LeaseStoreException {
+    private void create(Connection connection, Sql statements, Budget budget) throws SQLException,
+            LeaseStoreException {
         if (!createTable) {
             throw new LeaseStoreException("lease table " + table + " does not exist (or cannot be read) and table "
                     + "creation is off; create it with: " + statements.createTable, null);
         }
-        try (PreparedStatement create = prepareStatement(connection, statements.createTable)) {
+        try (PreparedStatement create = prepareStatement(connection, statements.createTable, budget)) {
             create.executeUpdate();
         } catch (SQLException e) {
             if (isUnavailable(e)) {
                 throw e;
             }
-            if (readColumns(connection) != null) {
+            if (readColumns(connection, budget) != null) {
                 return; // another node created it at the same moment: PostgreSQL reports a duplicate catalog key
             }
             throw new LeaseStoreException("lease table " + table + " does not exist and could not be created ("
@@ -228,12 +238,12 @@ public final class JdbcLeaseStore implements LeaseStore {
     }
 
     /** Runs an insert and an update that touch no row: they fail, at no cost, where the user lacks the rights. */
-    private void checkWritable(Connection connection) throws SQLException, LeaseStoreException {
+    private void checkWritable(Connection connection, Budget budget) throws SQLException, LeaseStoreException {
         String columns = String.join(", ", COLUMNS);
         for (String write : List.of(
                 "UPDATE " + table + " SET token = token WHERE 1 = 0",
                 "INSERT INTO " + table + " (" + columns + ") SELECT " + columns + " FROM " + table + " WHERE 1 = 0")) {
-            try (PreparedStatement statement = prepareStatement(connection, write)) {
+            try (PreparedStatement statement = prepareStatement(connection, write, budget)) {
                 statement.executeUpdate();
             } catch (SQLException e) {
                 if (isUnavailable(e)) {
@@ -251,15 +261,24 @@ public final class JdbcLeaseStore implements LeaseStore {
      * Acquires a lease for {@code owner} if nobody holds it, in one statement when it is held and two when it is
      * free. Reads the lease's row; if it has none, inserts it with token 1; if it has expired, takes it over with the
      * next token, on condition that the token is still the one read.
+     *
+     * @throws IllegalArgumentException if the name or owner is empty or longer than {@link #MAX_NAME_LENGTH}, or the
+     *                                  name ends with a space (MariaDB and MySQL ignore trailing spaces when they
+     *                                  compare names: it would acquire the lease of the name without them)
      */
     @Override
     public Optional<Lease> tryAcquire(String name, String owner) throws LeaseStoreException {
         requireName("lease name", name);
+        if (name.endsWith(" ")) {
+            // MariaDB and MySQL pad names with spaces to compare them: "x " would acquire the lease "x"
+            throw new IllegalArgumentException("lease name must not end with a space, was \"" + name + "\"");
+        }
         requireName("owner", owner);
         Sql statements = prepared();
         String what = "acquire lease \"" + name + "\" in " + table;
-        Row row = execute(what, connection -> {
-            try (PreparedStatement select = prepareStatement(connection, statements.selectOne)) {
+        Budget budget = new Budget();
+        Row row = execute(what, budget, connection -> {
+            try (PreparedStatement select = prepareStatement(connection, statements.selectOne, budget)) {
                 select.setString(1, name);
                 try (ResultSet result = select.executeQuery()) {
                     return result.next() ? new Row(result.getLong(1), result.getInt(2) == 1) : null;
@@ -267,13 +286,13 @@ public final class JdbcLeaseStore implements LeaseStore {
             }
         });
         if (row == null) {
-            return insertFirst(name, owner, statements, what);
+            return insertFirst(name, owner, statements, what, budget);
         } else if (row.live) {
             return Optional.empty();
         }
         long next = row.token + 1;
-        int taken = execute(what, connection -> {
-            try (PreparedStatement update = prepareStatement(connection, statements.takeOver)) {
+        int taken = execute(what, budget, connection -> {
+            try (PreparedStatement update = prepareStatement(connection, statements.takeOver, budget)) {
                 update.setString(1, owner);
                 update.setLong(2, next);
                 update.setString(3, name);
@@ -295,11 +314,11 @@ public final class JdbcLeaseStore implements LeaseStore {
         }
     }
 
-    private Optional<Lease> insertFirst(String name, String owner, Sql statements, String what)
+    private Optional<Lease> insertFirst(String name, String owner, Sql statements, String what, Budget budget)
             throws LeaseStoreException {
         try {
-            return executeOrThrow(what, connection -> {
-                try (PreparedStatement insert = prepareStatement(connection, statements.insertFirst)) {
+            return executeOrThrow(what, budget, connection -> {
+                try (PreparedStatement insert = prepareStatement(connection, statements.insertFirst, budget)) {
                     insert.setString(1, name);
                     insert.setString(2, owner);
                     insert.executeUpdate();
@@ -328,11 +347,13 @@ public final class JdbcLeaseStore implements LeaseStore {
     public Set<Lease> renew(Collection<Lease> held) throws LeaseStoreException {
         Map<String, Lease> byName = byName(held);
         Sql statements = prepared();
+        Budget budget = new Budget();
         Set<Lease> renewed = new LinkedHashSet<>();
         for (List<Lease> chunk : chunks(new ArrayList<>(byName.values()))) {
             String what = "renew " + chunk.size() + " lease(s) in " + table;
-            int count = execute(what, connection -> {
-                try (PreparedStatement update = prepareStatement(connection, statements.renew(chunk.size()))) {
+            int count = execute(what, budget, connection -> {
+                try (PreparedStatement update = prepareStatement(connection, statements.renew(chunk.size()),
+                        budget)) {
                     int i = 1;
                     for (Lease lease : chunk) {
                         update.setString(i++, lease.name());
@@ -345,7 +366,8 @@ public final class JdbcLeaseStore implements LeaseStore {
             if (count == chunk.size()) {
                 renewed.addAll(chunk);
             } else {
-                Map<String, Lease> current = holders(chunk.stream().map(Lease::name).collect(Collectors.toList()));
+                Map<String, Lease> current = holders(chunk.stream().map(Lease::name).collect(Collectors.toList()),
+                        statements, budget);
                 chunk.stream().filter(lease -> lease.equals(current.get(lease.name()))).forEach(renewed::add);
             }
         }
@@ -356,8 +378,9 @@ public final class JdbcLeaseStore implements LeaseStore {
     public boolean release(Lease lease) throws LeaseStoreException {
         Objects.requireNonNull(lease, "lease");
         Sql statements = prepared();
-        return execute("release lease \"" + lease.name() + "\" in " + table, connection -> {
-            try (PreparedStatement update = prepareStatement(connection, statements.release)) {
+        Budget budget = new Budget();
+        return execute("release lease \"" + lease.name() + "\" in " + table, budget, connection -> {
+            try (PreparedStatement update = prepareStatement(connection, statements.release, budget)) {
                 update.setString(1, lease.name());
                 update.setString(2, lease.owner());
                 update.setLong(3, lease.token());
@@ -368,11 +391,16 @@ public final class JdbcLeaseStore implements LeaseStore {
 
     @Override
     public Map<String, Lease> holders(Collection<String> names) throws LeaseStoreException {
-        Sql statements = prepared();
+        return holders(names, prepared(), new Budget());
+    }
+
+    private Map<String, Lease> holders(Collection<String> names, Sql statements, Budget budget)
+            throws LeaseStoreException {
         Map<String, Lease> holders = new HashMap<>();
         for (List<String> chunk : chunks(new ArrayList<>(new LinkedHashSet<>(names)))) {
-            execute("read " + chunk.size() + " lease(s) in " + table, connection -> {
-                try (PreparedStatement select = prepareStatement(connection, statements.holders(chunk.size()))) {
+            execute("read " + chunk.size() + " lease(s) in " + table, budget, connection -> {
+                try (PreparedStatement select = prepareStatement(connection, statements.holders(chunk.size()),
+                        budget)) {
                     for (int i = 0; i < chunk.size(); i++) {
                         select.setString(i + 1, chunk.get(i));
                     }
@@ -412,15 +440,16 @@ public final class JdbcLeaseStore implements LeaseStore {
     }
 
     /** Runs one statement's work on a connection borrowed for it alone, in auto-commit. */
-    private <T> T execute(String what, Work<T> work) throws LeaseStoreException {
+    private <T> T execute(String what, Budget budget, Work<T> work) throws LeaseStoreException {
         try {
-            return executeOrThrow(what, work);
+            return executeOrThrow(what, budget, work);
         } catch (SQLException e) {
             throw failure(what, e);
         }
     }
 
-    private <T> T executeOrThrow(String what, Work<T> work) throws SQLException, LeaseStoreException {
+    /** @param budget the call's time, which the work's statements use, and the borrow does not */
+    private <T> T executeOrThrow(String what, Budget budget, Work<T> work) throws SQLException, LeaseStoreException {
         try (Connection connection = connect(what)) {
             boolean autoCommit = connection.getAutoCommit();
             if (!autoCommit) {
@@ -434,6 +463,8 @@ public final class JdbcLeaseStore implements LeaseStore {
                     restoreAutoCommit(connection, failed); // the work's failure is what the caller must see
                 }
                 throw failed;
+            } finally {
+                budget.pause();
             }
             if (!autoCommit) {
                 connection.setAutoCommit(false); // hand the pooled connection back as it was lent
@@ -464,10 +495,12 @@ public final class JdbcLeaseStore implements LeaseStore {
         }
     }
 
-    private PreparedStatement prepareStatement(Connection connection, String text) throws SQLException {
+    private PreparedStatement prepareStatement(Connection connection, String text, Budget budget)
+            throws SQLException {
+        int timeoutSeconds = budget.secondsLeft();
         PreparedStatement statement = connection.prepareStatement(text);
         try {
-            statement.setQueryTimeout(queryTimeoutSeconds);
+            statement.setQueryTimeout(timeoutSeconds);
         } catch (SQLException | RuntimeException e) {
             try { // the caller's try-with-resources does not hold it yet
                 statement.close();
@@ -477,6 +510,47 @@ public final class JdbcLeaseStore implements LeaseStore {
             throw e;
         }
         return statement;
+    }
+
+    /**
+     * The time the statements of one call have together, {@link #queryTimeoutSeconds}: each statement's own query
+     * timeout would let two of them take twice what the store promises. It runs from the first statement to the end of
+     * the last, except while a connection is borrowed, which no query timeout bounds.
+     */
+    private final class Budget {
+        private final long totalNanos = TimeUnit.SECONDS.toNanos(queryTimeoutSeconds);
+        private long spentNanos;
+        private boolean running;
+        private long runningSince;
+
+        /**
+         * Runs the budget, if paused, for the next statement.
+         *
+         * @return the statement's query timeout: the time left, rounded up to JDBC's whole seconds
+         * @throws SQLTimeoutException if no time is left: the statement is not run
+         */
+        int secondsLeft() throws SQLTimeoutException {
+            long now = ticker.getAsLong();
+            if (!running) {
+                running = true;
+                runningSince = now;
+            }
+            long leftNanos = totalNanos - spentNanos - (now - runningSince);
+            if (leftNanos <= 0) {
+                throw new SQLTimeoutException("the " + queryTimeoutSeconds + " s that the statements of a call of the "
+                        + "lease store may take are used up", "HYT00");
+            }
+            long second = TimeUnit.SECONDS.toNanos(1);
+            return (int) Math.min(queryTimeoutSeconds, (leftNanos + second - 1) / second);
+        }
+
+        /** Pauses the budget, while the next connection is borrowed. */
+        void pause() {
+            if (running) {
+                spentNanos += ticker.getAsLong() - runningSince;
+                running = false;
+            }
+        }
     }
 
     private static LeaseStoreException failure(String what, SQLException e) {
@@ -595,6 +669,7 @@ public final class JdbcLeaseStore implements LeaseStore {
         private Duration renewDeadline;
         private Duration renewInterval;
         private boolean createTable = true;
+        private LongSupplier ticker = System::nanoTime;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -660,6 +735,12 @@ public final class JdbcLeaseStore implements LeaseStore {
          */
         public Builder createTable(boolean createTable) {
             this.createTable = createTable;
+            return this;
+        }
+
+        /** For tests: the monotonic nanoseconds the store measures its statements' time with. */
+        Builder ticker(LongSupplier ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

@@ -202,6 +202,17 @@ abstract class LeaseStoreContract {
     }
 
     @Test
+    void aLeaseNameEndingInASpaceIsRefusedAsMariaDbAndMySqlWouldTakeItForTheNameWithout() throws Exception {
+        JdbcLeaseStore store = prepared();
+        Lease relay = store.tryAcquire("app/relay", "node-a").orElseThrow();
+
+        // On MariaDB "app/relay " = "app/relay" (PAD SPACE): node-b would find node-a's lease, or take it over
+        assertThatThrownBy(() -> store.tryAcquire("app/relay ", "node-b")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("lease name must not end with a space, was \"app/relay \"");
+        assertThat(store.holders(List.of("app/relay"))).containsEntry("app/relay", relay);
+    }
+
+    @Test
     void twoAcquisitionsOfOneLeaseInOneRenewalAreRejected() throws Exception {
         JdbcLeaseStore store = prepared();
         Lease lease = store.tryAcquire("app/relay", "node-a").orElseThrow();
