@@ -188,7 +188,8 @@ public final class SupervisorJmx implements AutoCloseable {
     /**
      * Registers the supervisor and its processes: the supervisor MBean, one MBean per process registered so far,
      * and from now on one per process registered later. Everything is unregistered when the supervisor
-     * terminates or this object is closed. If a name is taken nothing stays registered.
+     * terminates or this object is closed. If a registration fails (a name is taken, the server refuses an MBean)
+     * nothing stays registered.
      *
      * @param supervisor the supervisor, not yet terminated
      * @param server     where to register; {@code null} means the platform MBean server
@@ -238,7 +239,7 @@ public final class SupervisorJmx implements AutoCloseable {
             for (String process : supervisor.processNames()) {
                 jmx.processEntry(process, true);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // all or nothing: no MBean, listener or thread is left behind
             jmx.close();
             throw e;
         }

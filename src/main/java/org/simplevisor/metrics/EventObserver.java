@@ -41,25 +41,28 @@ final class EventObserver<P extends ProcessCounters> {
      * @param supervisor the supervisor
      * @param newProcess makes the counters of a process, from its snapshot
      * @param newGroup   makes the restart counter of a declared group, from its name: what increments it
-     * @throws RuntimeException what a factory threw, once the observer has stopped listening: nothing is made after
-     *                          it, so the publisher may remove what was made
+     * @param removeMade removes everything the factories made; called if one of them fails, once the observer has
+     *                   stopped listening (nothing is made after it), so that observing is all or nothing
+     * @throws RuntimeException what a factory threw, once what was made has been removed
      */
     static <P extends ProcessCounters> EventObserver<P> observe(Supervisor supervisor,
-            Function<ProcessSnapshot, P> newProcess, Function<String, Runnable> newGroup) {
+            Function<ProcessSnapshot, P> newProcess, Function<String, Runnable> newGroup, Runnable removeMade) {
         EventObserver<P> observer = new EventObserver<>(Objects.requireNonNull(supervisor, "supervisor"),
                 Objects.requireNonNull(newProcess, "newProcess"));
-        synchronized (observer.lock) {
-            // Groups are declared once, before any event: their counters exist before the first restart.
-            supervisor.groups().keySet().forEach(group -> observer.groupRestarts.put(group, newGroup.apply(group)));
-            // Listen first, then list: a process registered in between is caught by its REGISTERED event.
-            supervisor.addListener(observer.listener);
-        }
         try {
+            synchronized (observer.lock) {
+                // Groups are declared once, before any event: their counters exist before the first restart.
+                supervisor.groups().keySet()
+                        .forEach(group -> observer.groupRestarts.put(group, newGroup.apply(group)));
+                // Listen first, then list: a process registered in between is caught by its REGISTERED event.
+                supervisor.addListener(observer.listener);
+            }
             for (String name : supervisor.processNames()) {
                 observer.countersOf(name, null);
             }
         } catch (RuntimeException | Error failure) {
             observer.close(); // no listener left behind to make more
+            removeMade.run();
             throw failure;
         }
         return observer;

@@ -124,7 +124,9 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
         });
         this.commonKeys = keys.toString();
         name(GROUP_TYPE, ""); // fails here, not on the event thread, if the domain or a key is not valid
-        this.observer = EventObserver.observe(supervisor, this::processMeters, this::groupMeters);
+        // all or nothing: if the server refuses an MBean, those registered before it are unregistered
+        this.observer = EventObserver.observe(supervisor, this::processMeters, this::groupMeters,
+                this::unregisterAll);
     }
 
     /**
@@ -139,6 +141,10 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
      * @throws IllegalArgumentException if the domain or a tag does not make a valid MBean name, or a tag uses a key
      *                                  of the MBeans' own ({@code type}, {@code process_name},
      *                                  {@code restart_policy}, {@code max_restarts}, {@code group})
+     * @throws RuntimeException         what the server threw, other than a {@code JMException}, when it refused
+     *                                  an MBean (e.g. a {@code SecurityException}); the MBeans registered before it
+     *                                  are unregistered. A name already taken is logged, and leaves only that MBean
+     *                                  out
      */
     public static SupervisorMeterMBeans register(Supervisor supervisor, MBeanServer server, String domain,
             Map<String, String> tags) {
@@ -149,6 +155,11 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
     @Override
     public void close() {
         observer.close(); // nothing is registered after this
+        unregisterAll();
+    }
+
+    /** Unregisters every MBean this registered, each on its own: one the server refuses keeps no other. */
+    private void unregisterAll() {
         List<ObjectName> names;
         synchronized (registered) {
             names = new ArrayList<>(registered);
@@ -159,7 +170,7 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
                 server.unregisterMBean(name);
             } catch (InstanceNotFoundException gone) {
                 // unregistered by someone else: nothing left to do
-            } catch (JMException e) {
+            } catch (JMException | RuntimeException e) {
                 LOG.warn("Could not unregister the meter MBean {}", name, e);
             }
         }
@@ -182,7 +193,10 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
         return meters.restarts::incrementAndGet;
     }
 
-    /** Registers an MBean; one the server refuses is logged, and counts on unseen. */
+    /**
+     * Registers an MBean; one the server refuses with a {@code JMException} (a name already taken) is logged, and
+     * counts on unseen. Anything else the server throws reaches the caller.
+     */
     private void publish(DynamicMBean mbean, ObjectName name) {
         try {
             server.registerMBean(mbean, name);

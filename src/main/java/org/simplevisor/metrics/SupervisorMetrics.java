@@ -253,22 +253,15 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
                 LOG.warn("The registry already has simplevisor meters with the tags {}; give each supervisor that "
                         + "shares a registry distinct common tags (e.g. {})", commonTags, TAG_CONTEXT);
             }
-            try {
-                observer = EventObserver.observe(supervisor,
-                        snapshot -> new ProcessMeters(registry, supervisor, snapshot, commonTags, owned),
-                        group -> {
-                            Counter restarts = Counter.builder(GROUP_RESTARTED)
-                                    .tags(commonTags.and(TAG_GROUP, group))
-                                    .description("Total number of process group restarts").register(registry);
-                            owned.add(restarts);
-                            return restarts::increment;
-                        });
-            } catch (RuntimeException | Error failure) {
-                // the observer no longer listens: nothing is added to owned after this
-                owned.forEach(registry::remove);
-                owned.clear();
-                throw failure;
-            }
+            observer = EventObserver.observe(supervisor,
+                    snapshot -> new ProcessMeters(registry, supervisor, snapshot, commonTags, owned),
+                    group -> {
+                        Counter restarts = Counter.builder(GROUP_RESTARTED).tags(commonTags.and(TAG_GROUP, group))
+                                .description("Total number of process group restarts").register(registry);
+                        owned.add(restarts);
+                        return restarts::increment;
+                    },
+                    () -> removeOwned(registry)); // a failed binding leaves no meter and binds again afresh
             this.registry = registry;
         }
     }
@@ -291,8 +284,14 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
         }
         if (observing != null) {
             observing.close(); // nothing is added to owned after this
-            owned.forEach(bound::remove);
+            removeOwned(bound);
         }
+    }
+
+    /** Removes every meter this binder registered; called once the observer has stopped making them. */
+    private void removeOwned(MeterRegistry from) {
+        owned.forEach(from::remove);
+        owned.clear();
     }
 
     /**
