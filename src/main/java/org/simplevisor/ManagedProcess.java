@@ -55,6 +55,8 @@ final class ManagedProcess {
      * shutdown clear it.
      */
     @GuardedBy("lock") private ProcessGroup.@Nullable Order groupOrder;
+    /** Group restarts its own ends asked for whose reports have not reached its group yet. */
+    @GuardedBy("lock") private int ownRestartReportsOnTheirWay;
     /**
      * Held for its group after its own end was restarted by its policy (or with that restart dropped before it
      * began): the group's start counts against its restart limit, as a trigger's does. A new run clears it.
@@ -617,6 +619,7 @@ final class ManagedProcess {
         ProcessRun submit = null;
         NextStep step = null;
         Duration delay = null;
+        long giveUpsBefore = 0;
         synchronized (lock) {
             if (run != ended) {
                 ended.left();
@@ -668,6 +671,9 @@ final class ManagedProcess {
                         emit(endEvent, reason, failure, null, false);
                         emit(SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED, reason, failure, null, false);
                         giveBackLease();
+                        if (group != null) {
+                            group.reportWillFollow(); // before the lock's release: see ProcessGroup on the locks
+                        }
                         break;
                     default:
                         delay = spec.restartDelay(consecutiveRestarts, ThreadLocalRandom.current().nextDouble());
@@ -677,7 +683,8 @@ final class ManagedProcess {
                         if (step == NextStep.RESTART_WITH_GROUP) {
                             groupOrder = new ProcessGroup.Order(ProcessGroup.Decision.RESTART, delay);
                             restartCountsAsTrigger = true;
-                            group.restartWillBeDue(); // before the lock's release: see ProcessGroup on the locks
+                            ownRestartReportsOnTheirWay++;
+                            giveUpsBefore = group.reportWillFollow(); // before the lock's release: see ProcessGroup
                         } else {
                             submit = scheduleRestart(delay);
                         }
@@ -693,9 +700,9 @@ final class ManagedProcess {
         if (group != null) { // told only now, outside the lock: see ProcessGroup on the order of locks
             try {
                 group.runEnded(this, ended);
-            } finally { // whatever happens, a trigger's report ends its restartWillBeDue()
+            } finally { // whatever happens, a report ends its reportWillFollow()
                 if (step == NextStep.RESTART_WITH_GROUP) {
-                    group.restartDue(this, delay);
+                    group.restartDue(this, delay, giveUpsBefore);
                 } else if (step == NextStep.LIMIT_EXCEEDED) {
                     group.limitExceeded(this);
                 }
@@ -862,11 +869,13 @@ final class ManagedProcess {
     }
 
     /**
-     * {@return whether this member has no run and waits for the group restart its own end asked for} Not when an
-     * operator's {@code restartGroup} has meanwhile ordered it to start afresh.
+     * Its group has the report of a group restart its own end asked for. {@return whether this member has no run and
+     * still waits for that restart} Not when an operator's {@code restartGroup} has meanwhile ordered it to start
+     * afresh.
      */
-    boolean awaitsOwnGroupRestart() {
+    boolean ownGroupRestartReported() {
         synchronized (lock) {
+            ownRestartReportsOnTheirWay--;
             return run == null && groupOrder != null && groupOrder.decision == ProcessGroup.Decision.RESTART;
         }
     }
@@ -881,7 +890,9 @@ final class ManagedProcess {
     Runnable startForGroup(boolean trigger) {
         ProcessRun submit;
         synchronized (lock) {
-            if (closed || run != null || groupOrder == null) {
+            if (closed || run != null || groupOrder == null || ownRestartReportsOnTheirWay > 0) {
+                // The last: its own end asked for a group restart that its group has not heard of yet, which it
+                // joins, announced, rather than being started silently by this one.
                 return null;
             }
             boolean afresh = groupOrder.decision == ProcessGroup.Decision.START_AFRESH;

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -27,9 +28,9 @@ import org.jspecify.annotations.Nullable;
  * own lock: it tells the group about the end of a run after releasing it. The group acts on a member under its own
  * lock through the member's hooks, each of which takes the member's lock and checks that what the group acts on
  * still holds (an operator or shutdown may have acted in between); it submits runs to the executor only after
- * releasing its lock. A trigger counts itself in {@link #restartWillBeDue()} under its own lock, which takes no lock,
- * so that the group does not start a restart the trigger's report is on its way to join. The semantics are in
- * docs/contract.md, Process groups.
+ * releasing its lock. A member whose end the group must hear of (a trigger, or one that exceeded its limit) counts
+ * itself in {@link #reportWillFollow()} under its own lock, which takes no lock, so that the group does not start a
+ * restart the report is on its way to join, or to give up. The semantics are in docs/contract.md, Process groups.
  */
 final class ProcessGroup {
 
@@ -141,10 +142,13 @@ final class ProcessGroup {
     @GuardedBy("lock") private @Nullable Restart pending;
     @GuardedBy("lock") private boolean closed;
     /**
-     * Triggers whose run has ended but whose {@link #restartDue} has not taken the lock yet: a member tells its group
-     * only after releasing its own lock. No restart starts while one is on its way, as the trigger joins it.
+     * Members whose run has ended but whose {@link #restartDue} or {@link #limitExceeded} has not taken the lock yet:
+     * a member tells its group only after releasing its own lock. No restart starts while one is on its way, as a
+     * trigger joins it, and a member that exceeded its limit gives it up.
      */
-    private final AtomicInteger restartsOnTheirWay = new AtomicInteger();
+    private final AtomicInteger reportsOnTheirWay = new AtomicInteger();
+    /** How often the group gave up: tells a trigger whether the group gave up while its report was on its way. */
+    private final AtomicLong giveUps = new AtomicLong();
 
     /**
      * @param stopTimeout how long a member the group cancelled may take to end before it is reported and the group
@@ -179,26 +183,40 @@ final class ProcessGroup {
     }
 
     /**
-     * The trigger's run ended and {@link #restartDue} follows once the trigger has released its lock: called under
-     * that lock, so it takes none.
+     * A member's run ended and {@link #restartDue} or {@link #limitExceeded} follows once the member has released its
+     * lock: called under that lock, so it takes none.
+     *
+     * @return how often the group has given up so far, for {@link #restartDue}
      */
-    void restartWillBeDue() {
-        restartsOnTheirWay.incrementAndGet();
+    long reportWillFollow() {
+        reportsOnTheirWay.incrementAndGet();
+        return giveUps.get();
     }
 
     /**
      * The trigger's run ended and its own policy restarts it (within its limit): cancels the members the strategy
      * names and restarts them with it, once their runs have ended and the delay has passed. A restart already in
      * progress takes the trigger and its members in.
+     *
+     * @param giveUpsBefore what {@link #reportWillFollow()} returned to the trigger
      */
-    void restartDue(ManagedProcess trigger, Duration delay) {
+    void restartDue(ManagedProcess trigger, Duration delay, long giveUpsBefore) {
         List<Runnable> starts;
         synchronized (lock) {
-            restartsOnTheirWay.decrementAndGet();
-            if (closed || !trigger.awaitsOwnGroupRestart()) {
-                // An operator started, stopped or restarted it (or the group) meanwhile: that replaces it. A restart
-                // held back for this report starts now.
-                starts = pending != null && !closed ? startWhenStopped(pending) : List.of();
+            reportsOnTheirWay.decrementAndGet();
+            boolean awaitsRestart = trigger.ownGroupRestartReported();
+            if (closed) {
+                return;
+            }
+            if (!awaitsRestart) {
+                // An operator started, stopped or restarted it (or the group) meanwhile: that replaces it
+                starts = startHeldRestart();
+            } else if (giveUps.get() != giveUpsBefore) {
+                // The group gave up while the report was on its way: the restart the trigger joins is given up
+                List<ManagedProcess> joining = new ArrayList<>(scopeOf(trigger));
+                joining.add(trigger);
+                fail(joining);
+                starts = startHeldRestart();
             } else {
                 starts = join(trigger, delay);
             }
@@ -229,13 +247,19 @@ final class ProcessGroup {
 
     /** The trigger exceeded its restart limit: the group gives up on the members the strategy names. */
     void limitExceeded(ManagedProcess trigger) {
+        List<Runnable> starts;
         synchronized (lock) {
-            if (closed || strategy == GroupStrategy.ONE_FOR_ONE
-                    || trigger.snapshot().status() != ProcessStatus.FAILED) {
-                return; // an operator started it again meanwhile
+            reportsOnTheirWay.decrementAndGet();
+            if (closed) {
+                return;
             }
-            giveUp(scopeOf(trigger));
+            // Unless an operator started it again meanwhile
+            if (strategy != GroupStrategy.ONE_FOR_ONE && trigger.snapshot().status() == ProcessStatus.FAILED) {
+                giveUp(scopeOf(trigger));
+            }
+            starts = startHeldRestart();
         }
+        starts.forEach(Runnable::run);
     }
 
     /** A member's run ended: if the group was waiting for it, the restart may go on. */
@@ -288,6 +312,11 @@ final class ProcessGroup {
         }
         announce(restart, trigger.snapshot().lastExitReason());
         return startWhenStopped(restart);
+    }
+
+    /** {@return the submissions of the restart in progress, which a report on its way may have held back} */
+    private List<Runnable> startHeldRestart() {
+        return pending != null ? startWhenStopped(pending) : List.of();
     }
 
     /** {@return the members besides the trigger that the strategy restarts with it} */
@@ -343,16 +372,25 @@ final class ProcessGroup {
      * Members at rest stay as they are.
      */
     private void giveUp(Collection<ManagedProcess> scope) {
+        giveUps.incrementAndGet();
         Set<ManagedProcess> failing = new HashSet<>(scope);
         if (pending != null) {
             failing.addAll(pending.members);
             pending.cancelTimer();
             pending = null;
         }
+        fail(failing);
+    }
+
+    /**
+     * Stops these members (those not at rest) and leaves them FAILED; none of them is started by a restart in
+     * progress.
+     */
+    private void fail(Collection<ManagedProcess> failing) {
         Order fail = new Order(Decision.FAIL, null);
         for (ManagedProcess member : members) {
             if (failing.contains(member)) {
-                involve(null, member, fail, false);
+                involve(pending, member, fail, false);
             }
         }
     }
@@ -381,8 +419,9 @@ final class ProcessGroup {
     }
 
     /**
-     * Once no run the group cancelled is left, starts the restart's members after its delay, unless a trigger's
-     * report is on its way: that trigger joins the restart first, and starts it then.
+     * Once no run the group cancelled is left, starts the restart's members after its delay, unless a member's
+     * report is on its way: a trigger joins the restart first, and starts it then; a member that exceeded its limit
+     * gives it up.
      *
      * @return the submissions to make outside the lock, in start order, if the members start now
      */
@@ -402,7 +441,7 @@ final class ProcessGroup {
             }
             return List.of();
         }
-        return restartsOnTheirWay.get() > 0 ? List.of() : startMembers(restart);
+        return reportsOnTheirWay.get() > 0 ? List.of() : startMembers(restart);
     }
 
     private void startDue(Restart restart, long generation) {

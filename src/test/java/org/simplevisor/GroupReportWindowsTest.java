@@ -315,6 +315,163 @@ class GroupReportWindowsTest {
     }
 
     /**
+     * docs/contract.md, Process groups, Giving up: "When the trigger exceeds its limit ... the group gives up ... and
+     * so is every member a waiting group restart would have started". REST_FOR_ONE x, a, b, x at its limit: a fails
+     * (no delay), and its group restart waits for b's cancelled run. x fails again while b's end is being reported:
+     * x is FAILED, but its report waits for the group's lock. The group must not start a and b and then give up on
+     * them (one more run each): they fail without starting.
+     */
+    @Test
+    void aLimitReportOnItsWayFailsTheRestartThatWasWaiting() {
+        CheckCancelGate[] gate = new CheckCancelGate[1];
+        try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE,
+                scheduler -> gate[0] = new CheckCancelGate(scheduler))) {
+            ThreadRecording x = new ThreadRecording();
+            bench.register("x", x, withPriority(0), withRestart(RestartPolicy.ALWAYS, 1, DELAY));
+            GroupBench.Member a = bench.register("a", withPriority(1),
+                    withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+            GroupBench.Member b = bench.register("b", withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+            x.awaitRun(1);
+            x.crash();                      // x's one restart, with a and b
+            bench.awaitAnnouncedGroupRestarts(1);
+            bench.awaitOnlyTimer(DELAY);
+            bench.scheduler.advance(DELAY);
+            x.awaitRun(2);
+            a.awaitRun(2);
+            b.awaitRun(2);
+
+            gate[0].arm();
+            a.crash();                      // b cancelled; its end's report holds the group's lock, b not awaited
+            awaitLatch(gate[0].held);
+            int mark = bench.submissions();
+            x.crash();                      // x is FAILED, its report waits for the group's lock
+            waiting().until(() -> blockedInGroup(x.thread, "runEnded"));
+            gate[0].release.countDown();
+
+            waiting().until(() -> bench.snapshot("a").status() == ProcessStatus.FAILED
+                    && bench.snapshot("b").status() == ProcessStatus.FAILED);
+            bench.shutdownAndVerify();
+            assertThat(bench.submissions() - mark).as("runs the group started and then gave up on").isZero();
+            assertThat(bench.snapshot("x").status()).isEqualTo(ProcessStatus.FAILED);
+            assertThat(bench.snapshot("a").status()).isEqualTo(ProcessStatus.FAILED);
+            assertThat(bench.snapshot("b").status()).isEqualTo(ProcessStatus.FAILED);
+            assertThat(bench.groupRestarts()).extracting(SupervisorEvent::trigger).containsExactly("x", "a");
+        }
+    }
+
+    /**
+     * docs/contract.md, Process groups: a member that does not end after its group cancelled it makes the group give
+     * up "rather than restart around it", failing "every member a waiting group restart would have started", and "a
+     * trigger whose run ended before the group gave up counts as one of those". REST_FOR_ONE x, a, b: a fails (no
+     * delay), its group restart waits for b, which does not end. x fails as the group gives up on b: x's end is
+     * settled (RESTARTING), but its report waits for the group's lock. x fails with the others rather than begin a
+     * new group restart after the group gave up.
+     */
+    @Test
+    void aTriggerWhoseReportIsOnItsWayWhenTheGroupGivesUpFailsWithTheOthers() {
+        ActingClock clock = new ActingClock();
+        try (GroupBench bench = new GroupBench(builder -> builder.group(GroupBench.GROUP, GroupStrategy.REST_FOR_ONE)
+                .clock(clock))) {
+            ThreadRecording x = new ThreadRecording();
+            bench.register("x", x, withPriority(0), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupBench.Member a = bench.register("a", withPriority(1),
+                    withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+            GroupSecondTriggerTest.Stubborn b = new GroupSecondTriggerTest.Stubborn(1);
+            bench.register("b", b, withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+            x.awaitRun(1);
+            awaitLatch(b.firstRunning);
+
+            a.crash();                      // b cancelled, and it does not end
+            bench.awaitAnnouncedGroupRestarts(1);
+            bench.awaitOnlyTimer(GroupBench.SHUTDOWN_TIMEOUT);
+            atReadIn(clock, "checkEnded", () -> {
+                x.crash();                  // x's end is settled, its report waits for the group's lock
+                waiting().until(() -> x.thread != null && blockedInGroup(x.thread, "runEnded"));
+            });
+            bench.scheduler.advance(GroupBench.SHUTDOWN_TIMEOUT); // the group gives up on b
+
+            waiting().until(() -> bench.snapshot("x").status() == ProcessStatus.FAILED
+                    || bench.events.events().stream().filter(e -> e.type() == Type.GROUP_RESTARTING).count() >= 2);
+            assertThat(bench.events.events().stream().filter(e -> e.type() == Type.GROUP_RESTARTING))
+                    .as("no group restart after the group gave up").extracting(SupervisorEvent::trigger)
+                    .containsExactly("a");
+            assertThat(bench.snapshot("x").status()).isEqualTo(ProcessStatus.FAILED);
+            assertThat(bench.snapshot("a").status()).isEqualTo(ProcessStatus.FAILED);
+            b.release.countDown();
+            bench.shutdownAndVerify();
+            assertThat(x.runs()).isEqualTo(1);
+            assertThat(bench.snapshot("x").status()).isEqualTo(ProcessStatus.FAILED);
+        }
+    }
+
+    /**
+     * docs/contract.md, Process groups: GROUP_RESTARTING "is emitted ... once per trigger". REST_FOR_ONE a, x, b: a
+     * fails, its group restart holds x and b and waits for its delay; an operator starts x (x stays one of the
+     * members the restart will start). As the restart starts its members, x fails after the group found no report on
+     * its way but before it reaches x: x's own group restart follows, announced, rather than x being started
+     * silently without b.
+     */
+    @Test
+    void aTriggerThatEndsAsTheRestartStartsItsMembersFollowsItAnnounced() {
+        ActingClock clock = new ActingClock();
+        try (GroupBench bench = new GroupBench(builder -> builder.group(GroupBench.GROUP, GroupStrategy.REST_FOR_ONE)
+                .clock(clock))) {
+            GroupBench.Member a = bench.register("a", withPriority(0), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            ThreadRecording x = new ThreadRecording();
+            bench.register("x", x, withPriority(1), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupBench.Member b = bench.register("b", withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+            x.awaitRun(1);
+
+            a.crash();                      // x and b cancelled and held
+            bench.awaitAnnouncedGroupRestarts(1);
+            bench.awaitOnlyTimer(DELAY);
+            bench.supervisor.start("x");    // x alone, at once
+            x.awaitRun(2);
+            atReadIn(clock, "startMembers", () -> { // a started, x not reached yet
+                x.crash();                  // x's end is settled, its report waits for the group's lock
+                waiting().until(() -> blockedInGroup(x.thread, "runEnded"));
+            });
+            bench.scheduler.advance(DELAY);
+
+            waiting().until(() -> bench.events.events().stream().filter(e -> e.type() == Type.GROUP_RESTARTING)
+                    .count() >= 2 || x.runs() >= 3);
+            List<SupervisorEvent> restarts = bench.events.events().stream()
+                    .filter(e -> e.type() == Type.GROUP_RESTARTING).toList();
+            assertThat(restarts).as("x restarted by a's group restart, but not announced as a trigger")
+                    .extracting(SupervisorEvent::trigger).containsExactly("a", "x");
+            assertThat(restarts.get(1).members()).containsExactly("x", "b");
+            bench.awaitOnlyTimer(DELAY);     // x's delay
+            bench.scheduler.advance(DELAY);
+            x.awaitRun(3);
+            a.awaitRun(2);
+            waiting().until(() -> bench.snapshot("b").status() == ProcessStatus.RUNNING);
+            bench.shutdownAndVerify();
+            assertThat(x.runs()).isEqualTo(3);
+            assertThat(bench.snapshot("x").restartCount()).as("x's restart, against its limit").isEqualTo(1);
+        }
+    }
+
+    /** Runs {@code action} at the calling thread's first read of the clock inside that method of the group. */
+    private static void atReadIn(ActingClock clock, String groupMethod, Runnable action) {
+        clock.onNextRead(new Runnable() {
+            @Override
+            public void run() {
+                boolean inMethod = Arrays.stream(Thread.currentThread().getStackTrace())
+                        .anyMatch(f -> f.getClassName().equals(ProcessGroup.class.getName())
+                                && f.getMethodName().equals(groupMethod));
+                if (inMethod) {
+                    action.run();
+                } else {
+                    clock.onNextRead(this);
+                }
+            }
+        });
+    }
+
+    /**
      * docs/contract.md, Process groups, Registration: "A member registered while the supervisor runs starts at once;
      * during a group restart it waits (RESTARTING) and starts with the group". REST_FOR_ONE a, b; "late" registers
      * before both in start order, so that a's group restart does not cancel it. a fails while the registration is
