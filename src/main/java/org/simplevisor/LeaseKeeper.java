@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -37,7 +39,14 @@ import org.apache.logging.log4j.Logger;
  * answers) must not end the keeping for good: a round that has lasted the renewal deadline, by which every lease it
  * was to renew has been given up, is abandoned to its thread, and the rounds go on on a new one. What the abandoned
  * round still learns from the store is ignored, and what it acquired it gives back. One abandoned thread at a time:
- * while it hangs, the next round waits rather than leaving a thread behind every renewal deadline.
+ * while it hangs, the next round waits rather than leaving a thread behind every renewal deadline. The store is
+ * prepared by the first round too, so that one that hangs at start is left the same way: the supervisor's start
+ * waits for it at most the renewal deadline.
+ *
+ * <p>A scheduler that refuses the keeper's timers (the user's, shut down while the supervisor runs) ends the keeping:
+ * without ticks nothing is renewed and without deadline checks nothing stops a run whose lease expires. So the runs
+ * under a lease are cancelled at once (their leases, renewed within the last interval, outlast them as a deadline
+ * would) and every singleton then waiting for its lease is {@code FAILED} with the refusal, logged at ERROR once.
  *
  * <p>Lock order: a process's lock, then this keeper's. The keeper never calls a process while holding its own lock,
  * and a process calls the keeper's {@link #want}, {@link #withdraw}, {@link #release} and {@link #forget} under
@@ -85,6 +94,8 @@ final class LeaseKeeper {
     private Thread roundThread;        // the thread of the round in progress, null between rounds
     private long roundStarted;         // in ticker nanoseconds
     private Thread abandonedThread;    // the last round abandoned in a store call that did not return
+    private CompletableFuture<Void> preparedAtStart; // what start() waits for; failed by a misconfigured store
+    private Throwable timerRefusal;    // the scheduler refused a timer: no more keeping
 
     private volatile boolean prepared;
     /** Whether the store's last answer was a failure: an outage is logged once. */
@@ -127,25 +138,46 @@ final class LeaseKeeper {
     // ---------------------------------------------------------------- the supervisor's side
 
     /**
-     * Prepares the store when the supervisor starts. A store that cannot be reached is tried again by every round,
-     * singletons waiting in STANDBY meanwhile.
+     * Prepares the store when the supervisor starts: the first round does, and this waits for it at most the renewal
+     * deadline. A store that cannot be reached, or that does not answer by then, is tried again by every round (a
+     * call still hanging is left to its thread), singletons waiting in STANDBY meanwhile.
      *
      * @throws IllegalStateException if the store is misconfigured: the supervisor must not start
      */
     void start() {
+        CompletableFuture<Void> preparing = new CompletableFuture<>();
+        Optional<ScheduledFuture<?>> timeout;
+        synchronized (lock) {
+            preparedAtStart = preparing;
+            startLoop();
+            timeout = scheduleOrRefuse(() -> preparing.complete(null), timing.renewDeadline().toNanos());
+            if (timeout.isEmpty()) {
+                preparing.complete(null); // no keeping: the singletons fail, whatever the store
+            }
+        }
         try {
-            store.prepare();
-            prepared = true;
-            LOG.info("Supervisor \"{}\" keeps its singletons' leases in {} as node \"{}\"", supervisorName, store,
-                    nodeId);
-        } catch (LeaseStoreUnavailableException e) {
-            storeFailed("prepare", e);
-        } catch (LeaseStoreException e) {
+            preparing.join();
+        } catch (CompletionException misconfigured) {
+            synchronized (lock) {
+                started = false;
+                cancel(nextTick);
+            }
+            Throwable e = misconfigured.getCause();
+            if (e instanceof RuntimeException && !(e instanceof LeaseStoreException)) {
+                throw (RuntimeException) e;
+            }
             throw new IllegalStateException("Supervisor \"" + supervisorName + "\" cannot use its lease store: "
                     + e.getMessage(), e);
+        } finally {
+            timeout.ifPresent(LeaseKeeper::cancel);
+            synchronized (lock) {
+                preparedAtStart = null;
+            }
         }
-        synchronized (lock) {
-            startLoop();
+        if (timeout.isPresent() && !prepared && failing.compareAndSet(false, true)) {
+            LOG.warn("Supervisor \"{}\": lease store {} unavailable: it has not answered for {} ms at start; trying "
+                    + "again every {} ms, singletons without their lease wait in STANDBY", supervisorName, store,
+                    timing.renewDeadline().toMillis(), timing.renewInterval().toMillis());
         }
     }
 
@@ -167,6 +199,9 @@ final class LeaseKeeper {
         Set<Thread> abandoned;
         synchronized (lock) {
             closed = true;
+            if (preparedAtStart != null) {
+                preparedAtStart.complete(null); // a start waiting for the store, whose timer may never run now
+            }
             wanted.clear();
             cancel(nextTick);
             cancel(deadlineCheck);
@@ -199,6 +234,10 @@ final class LeaseKeeper {
         synchronized (lock) {
             if (!closed) {
                 wanted.add(process);
+                if (timerRefusal != null) {
+                    stopSingletons(); // it cannot be kept: fail it
+                    return;
+                }
                 startLoop(); // a singleton registered after run(): its store is prepared by the first round
                 requestRound();
             }
@@ -251,11 +290,59 @@ final class LeaseKeeper {
         }
         abandonHangingRound();
         requestRound();
-        nextTick = scheduler.schedule(() -> {
+        scheduleOrRefuse(() -> {
             synchronized (lock) {
                 tick();
             }
-        }, timing.renewInterval().toNanos(), TimeUnit.NANOSECONDS);
+        }, timing.renewInterval().toNanos()).ifPresent(next -> nextTick = next);
+    }
+
+    /**
+     * {@return the timer, or empty if the scheduler refused it}: the keeping ends then ({@link #stopSingletons}).
+     * Under lock.
+     */
+    private Optional<ScheduledFuture<?>> scheduleOrRefuse(Runnable task, long delayNanos) {
+        if (timerRefusal == null) {
+            try {
+                return Optional.of(scheduler.schedule(task, delayNanos, TimeUnit.NANOSECONDS));
+            } catch (RuntimeException refused) {
+                timerRefusal = refused;
+                LOG.error("Supervisor \"{}\": the scheduler refused the lease keeper's timer; no lease can be kept "
+                        + "any more: singleton runs are stopped and singletons FAILED", supervisorName, refused);
+                stopSingletons();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * After a refused timer: cancels the runs under a lease (they go to STANDBY, and come back here through
+     * {@link #want}) and fails the singletons waiting for one, on a thread of its own, since the keeper calls no
+     * process under its lock. Under lock.
+     */
+    private void stopSingletons() {
+        if (!closed) {
+            workerThreads.newThread(this::stopSingletonsNow).start();
+        }
+    }
+
+    private void stopSingletonsNow() {
+        List<ManagedProcess> holders = new ArrayList<>();
+        List<ManagedProcess> waiting;
+        Throwable refusal;
+        synchronized (lock) {
+            held.forEach((process, holding) -> {
+                if (!holding.givenUp) {
+                    holding.givenUp = true;
+                    holders.add(process);
+                }
+            });
+            waiting = new ArrayList<>(wanted);
+            wanted.clear();
+            refusal = timerRefusal;
+        }
+        holders.forEach(process -> process.leaseLost(LeaseLoss.RENEWAL_FAILED));
+        waiting.forEach(process -> process.failWithoutLeases(refusal));
     }
 
     /** Runs a round on the worker, or another one right after the one in progress. Under lock. */
@@ -286,8 +373,8 @@ final class LeaseKeeper {
         }
         long hangingMillis = TimeUnit.NANOSECONDS.toMillis(ticker.getAsLong() - roundStarted);
         if (failing.compareAndSet(false, true)) { // part of an outage, which is logged once
-            LOG.warn("Supervisor \"{}\": a call of lease store {} has not returned for {} ms; leaving it to thread "
-                    + "\"{}\" and keeping the leases on a new thread", supervisorName, store, hangingMillis,
+            LOG.warn("Supervisor \"{}\": lease store {} unavailable: a call has not returned for {} ms; leaving it to "
+                    + "thread \"{}\" and keeping the leases on a new thread", supervisorName, store, hangingMillis,
                     roundThread.getName());
         } else {
             LOG.debug("Supervisor \"{}\": a call of lease store still hanging after {} ms left to thread \"{}\"",
@@ -360,15 +447,41 @@ final class LeaseKeeper {
         scheduleDeadlineCheck();
     }
 
+    /** Prepares the store, and tells a {@link #start} waiting for it how that went. */
     private boolean prepare() {
         try {
             store.prepare();
-            prepared = true;
-            storeAnswered();
-            return true;
         } catch (LeaseStoreException | RuntimeException e) {
-            storeFailed("prepare", e);
+            boolean misconfigured = !(e instanceof LeaseStoreUnavailableException);
+            if (!(misconfigured && failStart(e))) { // else start() throws it
+                storeFailed("prepare", e);
+                preparedAtStart().ifPresent(start -> start.complete(null));
+            }
             return false;
+        }
+        synchronized (lock) {
+            if (!isRoundThread()) {
+                return false; // abandoned: a later round prepares again
+            }
+            prepared = true;
+        }
+        LOG.info("Supervisor \"{}\" keeps its singletons' leases in {} as node \"{}\"", supervisorName, store, nodeId);
+        storeAnswered();
+        preparedAtStart().ifPresent(start -> start.complete(null));
+        return true;
+    }
+
+    /** {@return whether a start waiting for the store, not abandoned by this round, fails with this} */
+    private boolean failStart(Exception misconfiguration) {
+        synchronized (lock) {
+            return isRoundThread() && preparedAtStart != null
+                    && preparedAtStart.completeExceptionally(misconfiguration);
+        }
+    }
+
+    private Optional<CompletableFuture<Void>> preparedAtStart() {
+        synchronized (lock) {
+            return isRoundThread() ? Optional.ofNullable(preparedAtStart) : Optional.empty();
         }
     }
 
@@ -476,7 +589,8 @@ final class LeaseKeeper {
         synchronized (lock) {
             // An answer that came back after its deadline may be of a lease that has expired in the store, and that
             // another node has taken since: a run started under it would be a second one.
-            kept = !closed && isRoundThread() && ticker.getAsLong() - deadline < 0 && wanted.remove(process);
+            kept = !closed && timerRefusal == null && isRoundThread() && ticker.getAsLong() - deadline < 0
+                    && wanted.remove(process);
             if (kept) {
                 held.put(process, new Holding(lease, deadline));
             }
@@ -513,8 +627,8 @@ final class LeaseKeeper {
             }
             held.values().stream().filter(holding -> !holding.givenUp).mapToLong(holding -> holding.deadline)
                     .reduce((a, b) -> a - b < 0 ? a : b) // the earliest, in the ticker's wrapping arithmetic
-                    .ifPresent(earliest -> deadlineCheck = scheduler.schedule(this::checkDeadlines,
-                            Math.max(0, earliest - ticker.getAsLong()), TimeUnit.NANOSECONDS));
+                    .ifPresent(earliest -> deadlineCheck = scheduleOrRefuse(this::checkDeadlines,
+                            Math.max(0, earliest - ticker.getAsLong())).orElse(null));
         }
     }
 

@@ -384,6 +384,18 @@ final class ManagedProcess {
         }
     }
 
+    /**
+     * The keeper can keep no lease (the scheduler refused its timer): a singleton still waiting for its lease fails
+     * with the refusal, as a process whose timer is refused does ({@link #failRefused}).
+     */
+    void failWithoutLeases(Throwable refusal) {
+        synchronized (lock) {
+            if (!closed && status == ProcessStatus.STANDBY && lease == null) {
+                failRefused(null, refusal);
+            }
+        }
+    }
+
     /** The keeper read who holds the lease this process waits for ({@code ""}: nobody). */
     void leaseHolderSeen(String holder) {
         synchronized (lock) {

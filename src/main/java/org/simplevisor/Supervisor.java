@@ -185,9 +185,28 @@ public final class Supervisor implements AutoCloseable {
         } catch (UnknownHostException e) {
             host = "localhost";
         }
-        String supervisor = name.length() > 100 ? name.substring(0, 100) : name; // node ids fit lease stores
-        return host + ":" + ProcessHandle.current().pid() + ":" + supervisor + ":"
-                + Integer.toHexString(new SecureRandom().nextInt());
+        return defaultNodeId(host, ProcessHandle.current().pid(), name, new SecureRandom().nextInt());
+    }
+
+    /** How many characters of the host name and of the supervisor name a default node id keeps, each. */
+    static final int NODE_ID_PART_LENGTH = 100;
+
+    /**
+     * {@return a default node id} Host name and supervisor name are cut to {@value #NODE_ID_PART_LENGTH} characters
+     * each, so that the id fits a lease store's owner ({@value LeaseStore#MAX_NAME_LENGTH}) whatever they are: a host
+     * name may have 255.
+     */
+    static String defaultNodeId(String host, long pid, String name, int random) {
+        return cut(host, NODE_ID_PART_LENGTH) + ":" + pid + ":" + cut(name, NODE_ID_PART_LENGTH) + ":"
+                + Integer.toHexString(random);
+    }
+
+    /** {@return at most the first {@code max} characters of {@code text}, never half of a surrogate pair} */
+    private static String cut(String text, int max) {
+        if (text.length() <= max) {
+            return text;
+        }
+        return text.substring(0, Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max);
     }
 
     /**
@@ -314,7 +333,8 @@ public final class Supervisor implements AutoCloseable {
             lifecycleLock.unlock();
         }
         if (leases != null && processes.values().stream().anyMatch(p -> p.spec.singleton)) {
-            leases.start(); // blocks on the store, so outside the lock; a misconfigured one fails before any start
+            leases.start(); // waits for the store (at most the renewal deadline), so outside the lock; a misconfigured
+                            // one fails before any start
         }
         lifecycleLock.lock();
         try {
@@ -611,7 +631,7 @@ public final class Supervisor implements AutoCloseable {
 
     /**
      * {@return this node's id: the owner of the leases its singletons hold} By default the host name, the PID, the
-     * supervisor's name and a random suffix.
+     * supervisor's name and a random suffix, the two names cut to 100 characters each so that it fits a lease store.
      */
     public String nodeId() {
         return nodeId;

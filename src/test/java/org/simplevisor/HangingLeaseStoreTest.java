@@ -6,10 +6,13 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.simplevisor.cluster.H2Database;
 import org.simplevisor.cluster.HangingDataSource;
 import org.simplevisor.cluster.JdbcLeaseStore;
@@ -66,6 +69,31 @@ class HangingLeaseStoreTest {
         dataSource.hangNextBorrow();
         scheduler.advance(RENEW);
         await().atMost(Duration.ofSeconds(10)).until(() -> dataSource.hanging() == 1);
+    }
+
+    /**
+     * A store that hangs when the supervisor starts is a store that is down at deploy: the start goes on after the
+     * renewal deadline at most (not for ever, as Tomcat's start thread would), the singleton waits in STANDBY, and the
+     * rounds, on a new thread, prepare the store and acquire the lease once it answers.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aStoreThatHangsAtStartDoesNotHoldTheStartBackBeyondTheRenewalDeadline() throws Exception {
+        node.register("relay", ctx -> {
+            tokens.add(ctx.fencingToken());
+            ctx.awaitCancellation();
+        }, ProcessOption.singleton());
+        dataSource.hangNextBorrow(); // the preparation's
+
+        CompletableFuture<Void> starting = CompletableFuture.runAsync(node::run);
+        await().atMost(Duration.ofSeconds(10)).until(() -> dataSource.hanging() == 1);
+        assertThat(starting).as("waiting for the store, while it may still answer").isNotDone();
+        scheduler.advance(TIMING.renewDeadline());
+
+        starting.get(10, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.status("relay") == ProcessStatus.RUNNING);
+        assertThat(tokens).containsExactly(1L);
+        assertThat(dataSource.hanging()).as("the first preparation, left to its thread").isEqualTo(1);
     }
 
     @Test

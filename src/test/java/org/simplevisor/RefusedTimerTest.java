@@ -3,6 +3,7 @@ package org.simplevisor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.simplevisor.ProcessOption.inGroup;
+import static org.simplevisor.ProcessOption.singleton;
 import static org.simplevisor.ProcessOption.withRestart;
 import static org.simplevisor.ProcessOption.withWatchdog;
 
@@ -14,6 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.simplevisor.cluster.H2Database;
+import org.simplevisor.cluster.JdbcLeaseStore;
 import org.simplevisor.testing.CapturedLogs;
 import org.simplevisor.testing.RecordingListener;
 import org.simplevisor.testing.ScriptedProcess;
@@ -143,6 +146,45 @@ class RefusedTimerTest {
         events.awaitCount("partner", SupervisorEvent.Type.STARTED, 2);
         await().until(() -> supervisor.isRunning("trigger") && supervisor.isRunning("partner"));
         assertThat(supervisor.snapshot("partner").totalRestarts()).isEqualTo(1);
+    }
+
+    private Supervisor withLeaseStore() {
+        return builder().nodeId("node-a").leaseStore(JdbcLeaseStore.builder(H2Database.embedded().dataSource()).build())
+                .build();
+    }
+
+    /**
+     * A lease keeper whose deadline check is refused can neither stop a run whose lease expires nor keep one: the
+     * singleton running is stopped and fails, so does the one waiting for its lease, and the log says why once.
+     */
+    @Test
+    void singletonsWhoseLeaseTimerTheSchedulerRefusesStopAndFail() {
+        supervisor = withLeaseStore();
+        supervisor.register("relay", ProcessContext::awaitCancellation, singleton());
+        supervisor.run();
+        events.await("relay", SupervisorEvent.Type.STARTED);
+        scheduler.shutdown();
+
+        supervisor.register("mailer", ProcessContext::awaitCancellation, singleton()); // its acquisition's check
+
+        assertFailedByTheRefusal("mailer");
+        assertFailedByTheRefusal("relay");
+        assertThat(events.await("relay", SupervisorEvent.Type.STOPPED).reason()).isEqualTo(ExitReason.LEASE_LOST);
+        assertThat(logs.at(Level.ERROR)).filteredOn(line -> line.message().contains("lease keeper")).singleElement()
+                .satisfies(line -> assertThat(line.thrown()).isInstanceOf(RejectedExecutionException.class));
+    }
+
+    /** A scheduler shut down before the supervisor starts: the start goes on, its singletons fail. */
+    @Test
+    void singletonsOfASupervisorStartedOnARefusingSchedulerFail() {
+        supervisor = withLeaseStore();
+        supervisor.register("relay", ProcessContext::awaitCancellation, singleton());
+        scheduler.shutdown();
+
+        supervisor.run();
+
+        assertFailedByTheRefusal("relay");
+        assertThat(events.types("relay")).doesNotContain(SupervisorEvent.Type.STARTED);
     }
 
     private void assertFailedByTheRefusal(String name) {

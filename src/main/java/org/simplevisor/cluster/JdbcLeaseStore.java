@@ -59,7 +59,8 @@ import org.simplevisor.LeaseTiming;
  * {@code SELECT}, for up to 1,000 leases each.
  *
  * <p>{@link #prepare()} creates the table when it is missing (unless {@link Builder#createTable(boolean)} is off),
- * then checks that it has the four columns and that the user may write it; either failure names the table. The DDL,
+ * then checks that it has the four columns, that on MariaDB and MySQL its names compare exactly (a binary collation),
+ * and that the user may write it; each failure names the table. The DDL,
  * for reference (types per database: {@code TIMESTAMP WITH TIME ZONE} on PostgreSQL, {@code TIMESTAMP(6) WITH TIME
  * ZONE} on H2, {@code DATETIME(6)} in UTC on MariaDB and MySQL, whose names are {@code utf8mb4} with the binary
  * collation {@code utf8mb4_bin}, so that names differing in case only are different leases):
@@ -149,7 +150,8 @@ public final class JdbcLeaseStore implements LeaseStore {
      *
      * @throws LeaseStoreUnavailableException if the database cannot be reached now
      * @throws LeaseStoreException            if the database is not supported, or the table is missing, lacks a
-     *                                        column, or may not be written
+     *                                        column, compares names ignoring case (a MariaDB or MySQL collation
+     *                                        other than a binary one), or may not be written
      */
     @Override
     public void prepare() throws LeaseStoreException {
@@ -181,6 +183,9 @@ public final class JdbcLeaseStore implements LeaseStore {
         if (!missing.isEmpty()) {
             throw new LeaseStoreException("lease table " + table + " lacks column(s) " + String.join(", ", missing)
                     + " of " + String.join(", ", COLUMNS) + "; expected: " + statements.createTable, null);
+        }
+        if (statements.dialect == SqlDialect.MYSQL) {
+            checkNamesComparedExactly(connection, statements, budget);
         }
         checkWritable(connection, budget);
         return statements;
@@ -234,6 +239,38 @@ public final class JdbcLeaseStore implements LeaseStore {
             }
             throw new LeaseStoreException("lease table " + table + " does not exist and could not be created ("
                     + e.getMessage() + "); create it with: " + statements.createTable, e);
+        }
+    }
+
+    /**
+     * Refuses a MariaDB or MySQL table whose name columns compare by a collation other than a binary one: created by
+     * hand, or by a version before the names were {@code utf8mb4_bin}, with the server's default collation, which
+     * ignores case, {@code /Shop/relay} and {@code /shop/relay} would be one lease.
+     */
+    private void checkNamesComparedExactly(Connection connection, Sql statements, Budget budget)
+            throws SQLException, LeaseStoreException {
+        int dot = table.indexOf('.');
+        List<String> inexact = new ArrayList<>();
+        try (PreparedStatement select = prepareStatement(connection, "SELECT column_name, collation_name FROM "
+                + "information_schema.columns WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ? "
+                + "AND column_name IN ('lease_name', 'holder') ORDER BY column_name DESC", budget)) {
+            select.setString(1, dot < 0 ? null : table.substring(0, dot));
+            select.setString(2, table.substring(dot + 1));
+            try (ResultSet columns = select.executeQuery()) {
+                while (columns.next()) {
+                    String collation = columns.getString(2); // null: a binary type, compared byte by byte
+                    if (collation != null && !collation.toLowerCase(Locale.ROOT).endsWith("_bin")) {
+                        inexact.add(columns.getString(1).toLowerCase(Locale.ROOT) + " has collation " + collation);
+                    }
+                }
+            }
+        }
+        if (!inexact.isEmpty()) {
+            throw new LeaseStoreException("lease table " + table + " does not compare names exactly: column "
+                    + String.join(", column ", inexact) + ", which may ignore case (/Shop/relay and /shop/relay "
+                    + "would be one lease); convert it with: ALTER TABLE " + table + " MODIFY lease_name "
+                    + statements.dialect.nameType() + " NOT NULL, MODIFY holder " + statements.dialect.nameType()
+                    + " NOT NULL", null);
         }
     }
 
