@@ -1,12 +1,7 @@
 package org.simplevisor.cluster;
 
-import java.io.PrintWriter;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.simplevisor.testing.DeafProcess;
 
@@ -15,15 +10,14 @@ import org.simplevisor.testing.DeafProcess;
  * borrow timeout, or a connection whose socket never answers: {@link #hangNextBorrow()} makes the next
  * {@code getConnection} wait, deaf to interrupts, until {@link #release()}. Later borrows answer at once.
  */
-public final class HangingDataSource implements DataSource {
+public final class HangingDataSource extends DelegatingDataSource {
 
-    private final DataSource target;
     private final AtomicInteger hanging = new AtomicInteger();
     private final CountDownLatch released = new CountDownLatch(1);
     private volatile boolean hangNext;
 
     public HangingDataSource(DataSource target) {
-        this.target = target;
+        super(target);
     }
 
     /** Makes the next borrow hang until {@link #release()}. */
@@ -42,18 +36,7 @@ public final class HangingDataSource implements DataSource {
     }
 
     @Override
-    public Connection getConnection() throws SQLException {
-        hangIfTold();
-        return target.getConnection();
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-        hangIfTold();
-        return target.getConnection(username, password);
-    }
-
-    private void hangIfTold() {
+    protected void beforeBorrow() {
         synchronized (this) {
             if (!hangNext) {
                 return;
@@ -66,40 +49,5 @@ public final class HangingDataSource implements DataSource {
         } finally {
             hanging.decrementAndGet();
         }
-    }
-
-    @Override
-    public PrintWriter getLogWriter() throws SQLException {
-        return target.getLogWriter();
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) throws SQLException {
-        target.setLogWriter(out);
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) throws SQLException {
-        target.setLoginTimeout(seconds);
-    }
-
-    @Override
-    public int getLoginTimeout() throws SQLException {
-        return target.getLoginTimeout();
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        return target.getParentLogger();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> type) throws SQLException {
-        return target.unwrap(type);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> type) throws SQLException {
-        return target.isWrapperFor(type);
     }
 }
