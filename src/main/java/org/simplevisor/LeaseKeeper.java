@@ -38,8 +38,9 @@ import org.apache.logging.log4j.Logger;
  * <p>A store call that never returns (a borrow from an exhausted pool without a borrow timeout, a socket that never
  * answers) must not end the keeping for good: a round that has lasted the renewal deadline, by which every lease it
  * was to renew has been given up, is abandoned to its thread, and the rounds go on on a new one. What the abandoned
- * round still learns from the store is ignored, and what it acquired it gives back. One abandoned thread at a time:
- * while it hangs, the next round waits rather than leaving a thread behind every renewal deadline. The store is
+ * round still learns from the store is ignored, what it acquired it gives back, and what it was to give back the next
+ * round gives back. One abandoned thread at a time: while it hangs, the next round waits rather than leaving a thread
+ * behind every renewal deadline (a hang that begins an outage is logged then all the same). The store is
  * prepared by the first round too, so that one that hangs at start is left the same way: the supervisor's start
  * waits for it at most the renewal deadline.
  *
@@ -147,7 +148,11 @@ final class LeaseKeeper {
     void start() {
         CompletableFuture<Void> preparing = new CompletableFuture<>();
         Optional<ScheduledFuture<?>> timeout;
+        boolean closedMeanwhile;
         synchronized (lock) {
+            if (closed) {
+                return; // shut down before it started: no store to wait for, nor a timer to wait on
+            }
             preparedAtStart = preparing;
             startLoop();
             timeout = scheduleOrRefuse(() -> preparing.complete(null), timing.renewDeadline().toNanos());
@@ -172,9 +177,10 @@ final class LeaseKeeper {
             timeout.ifPresent(LeaseKeeper::cancel);
             synchronized (lock) {
                 preparedAtStart = null;
+                closedMeanwhile = closed; // close() ended the wait, not the renewal deadline
             }
         }
-        if (timeout.isPresent() && !prepared && failing.compareAndSet(false, true)) {
+        if (timeout.isPresent() && !closedMeanwhile && !prepared && failing.compareAndSet(false, true)) {
             LOG.warn("Supervisor \"{}\": lease store {} unavailable: it has not answered for {} ms at start; trying "
                     + "again every {} ms, singletons without their lease wait in STANDBY", supervisorName, store,
                     timing.renewDeadline().toMillis(), timing.renewInterval().toMillis());
@@ -367,11 +373,19 @@ final class LeaseKeeper {
      * unless an earlier abandoned round still hangs too. Under lock.
      */
     private void abandonHangingRound() {
-        if (roundThread == null || ticker.getAsLong() - roundStarted < timing.renewDeadline().toNanos()
-                || (abandonedThread != null && abandonedThread.isAlive())) {
+        if (roundThread == null || ticker.getAsLong() - roundStarted < timing.renewDeadline().toNanos()) {
             return;
         }
         long hangingMillis = TimeUnit.NANOSECONDS.toMillis(ticker.getAsLong() - roundStarted);
+        if (abandonedThread != null && abandonedThread.isAlive()) {
+            // Not abandoned, but an outage all the same, though the store may have answered since the earlier hang.
+            if (failing.compareAndSet(false, true)) {
+                LOG.warn("Supervisor \"{}\": lease store {} unavailable: a call has not returned for {} ms; the "
+                        + "rounds wait for it, as thread \"{}\" still waits for an earlier one", supervisorName,
+                        store, hangingMillis, abandonedThread.getName());
+            }
+            return;
+        }
         if (failing.compareAndSet(false, true)) { // part of an outage, which is logged once
             LOG.warn("Supervisor \"{}\": lease store {} unavailable: a call has not returned for {} ms; leaving it to "
                     + "thread \"{}\" and keeping the leases on a new thread", supervisorName, store, hangingMillis,
@@ -421,8 +435,8 @@ final class LeaseKeeper {
         synchronized (lock) {
             roundThread = Thread.currentThread();
             roundStarted = started;
+            // Left in toRelease until given back: a round abandoned before then leaves them to the next one.
             releases = new ArrayList<>(toRelease);
-            toRelease.clear();
             if (!closed) {
                 held.forEach((process, holding) -> {
                     if (!holding.gone) {
@@ -437,6 +451,11 @@ final class LeaseKeeper {
         }
         for (Lease lease : releases) {
             giveBack(lease);
+            synchronized (lock) {
+                if (isRoundThread()) {
+                    toRelease.remove(lease);
+                }
+            }
         }
         if (!renewals.isEmpty()) {
             renew(renewals);

@@ -1,0 +1,168 @@
+package org.simplevisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.logging.log4j.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.simplevisor.testing.CapturedLogs;
+import org.simplevisor.testing.ClockLeaseStore;
+import org.simplevisor.testing.DeafProcess;
+import org.simplevisor.testing.DelegatingLeaseStore;
+import org.simplevisor.testing.ManualClock;
+import org.simplevisor.testing.ManualScheduler;
+
+/**
+ * Rounds abandoned in a store call that does not return: what they took on for the rounds after them is not lost, and
+ * the outage is logged once however the hangs follow one another. Leases in a {@link ClockLeaseStore} on the node's
+ * {@link ManualClock}: 30 s, renewed every 10 s, runs stopped at 20 s.
+ */
+class AbandonedRoundTest {
+
+    private static final LeaseTiming TIMING = LeaseTiming.DEFAULT;
+    private static final String LEASE = LeaseKeeper.leaseName("app", "relay");
+
+    private final ManualClock clock = new ManualClock();
+    private final ManualScheduler scheduler = new ManualScheduler(clock);
+    private final ClockLeaseStore rows = new ClockLeaseStore(clock, TIMING);
+    private final CountDownLatch hangingCallsReturn = new CountDownLatch(1);
+    private final AtomicBoolean hangNextRelease = new AtomicBoolean();
+    private final AtomicBoolean hangNextHolders = new AtomicBoolean();
+    private final AtomicBoolean hangNextPrepare = new AtomicBoolean();
+    private final AtomicInteger hanging = new AtomicInteger();
+    private final Supervisor node = Supervisor.builder().name("app").nodeId("node-a").clock(clock)
+            .scheduler(scheduler).leaseStore(new DelegatingLeaseStore(rows.connect()) {
+                @Override
+                public void prepare() throws LeaseStoreException {
+                    hangIf(hangNextPrepare);
+                    super.prepare();
+                }
+
+                @Override
+                public boolean release(Lease lease) throws LeaseStoreException {
+                    hangIf(hangNextRelease);
+                    return super.release(lease);
+                }
+
+                @Override
+                public java.util.Map<String, Lease> holders(java.util.Collection<String> names)
+                        throws LeaseStoreException {
+                    hangIf(hangNextHolders);
+                    return super.holders(names);
+                }
+            }).build();
+    private final CapturedLogs logs = CapturedLogs.attach();
+
+    private void hangIf(AtomicBoolean told) {
+        if (told.compareAndSet(true, false)) {
+            hanging.incrementAndGet();
+            DeafProcess.awaitIgnoringInterrupts(hangingCallsReturn);
+        }
+    }
+
+    @AfterEach
+    void shutDown() {
+        hangingCallsReturn.countDown();
+        node.shutdown();
+        logs.close();
+    }
+
+    private void registerRelay() {
+        node.register("relay", ProcessContext::awaitCancellation, ProcessOption.singleton());
+    }
+
+    /**
+     * A stopped singleton's lease is given back by the round after the one abandoned while giving it back: the other
+     * nodes take it over within a poll, not only once it has expired.
+     */
+    @Test
+    void aReleaseTakenOnByARoundThatIsAbandonedIsGivenBackByTheNextRounds() {
+        registerRelay();
+        node.run();
+        LeaseRounds.awaitDone(scheduler, node);
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.status("relay") == ProcessStatus.RUNNING);
+
+        hangNextRelease.set(true);
+        node.stop("relay");
+        await().atMost(Duration.ofSeconds(10)).until(() -> hanging.get() == 1);
+        scheduler.advance(TIMING.renewInterval());
+        scheduler.advance(TIMING.renewInterval()); // the releasing round has lasted the renewal deadline: abandoned
+        LeaseRounds.awaitDone(scheduler, node);
+
+        assertThat(hanging.get()).as("the abandoned release still hangs").isEqualTo(1);
+        assertThat(rows.holder(LEASE)).as("given back, %s before it would expire",
+                TIMING.leaseTime().minus(TIMING.renewDeadline())).isEqualTo(Optional.empty());
+    }
+
+    /**
+     * A round that hangs while the last abandoned one still hangs cannot be abandoned too (one abandoned thread at a
+     * time): the outage it is part of is still logged, once, though the store had answered since the first hang.
+     */
+    @Test
+    void aHangWhileTheAbandonedRoundStillHangsIsLoggedOnce() {
+        registerRelay();
+        hangNextHolders.set(true);
+        node.run(); // the first round prepares, then hangs reading who holds the lease
+        await().atMost(Duration.ofSeconds(10)).until(() -> hanging.get() == 1);
+        scheduler.advance(TIMING.renewInterval());
+        scheduler.advance(TIMING.renewInterval()); // abandoned: the rounds go on on a new thread, and answer
+        LeaseRounds.awaitDone(scheduler, node);
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.status("relay") == ProcessStatus.RUNNING);
+        assertThat(warnings()).hasSize(1);
+        node.stop("relay");
+        await().atMost(Duration.ofSeconds(10)).until(() -> rows.holder(LEASE).isEmpty()); // given back
+        LeaseRounds.awaitDone(scheduler, node);
+
+        hangNextHolders.set(true);
+        node.start("relay"); // the next round hangs too, while the first still does
+        await().atMost(Duration.ofSeconds(10)).until(() -> hanging.get() == 2);
+        for (int i = 0; i < 4; i++) {
+            scheduler.advance(TIMING.renewInterval());
+        }
+
+        assertThat(warnings()).as("the first hang, then the second, each logged when it began an outage")
+                .hasSize(2);
+    }
+
+    private List<CapturedLogs.Line> warnings() {
+        return logs.at(Level.WARN).stream().filter(line -> line.message().contains("unavailable")).toList();
+    }
+
+    /** A shutdown while the start waits for the store ends the start, which then reports no outage: there is none. */
+    @Test
+    void aShutdownDuringAStartThatWaitsForTheStoreLogsNoOutage() throws Exception {
+        registerRelay();
+        hangNextPrepare.set(true);
+        CompletableFuture<Void> starting = CompletableFuture.runAsync(node::run);
+        await().atMost(Duration.ofSeconds(10)).until(() -> hanging.get() == 1);
+
+        node.shutdown();
+
+        assertThat(starting).as("run() refuses a supervisor shut down meanwhile")
+                .failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(IllegalStateException.class);
+        assertThat(warnings()).as("no store outage logged after the shutdown").isEmpty();
+    }
+
+    /** A start that comes after the shutdown (run() racing shutdown()) does not wait for a store nobody asks. */
+    @Test
+    void aStartAfterTheKeeperClosedDoesNotWait() {
+        registerRelay();
+        LeaseKeeper keeper = node.leaseKeeper();
+        keeper.close(OwnedThreads.deadlineAfter(0), new DeferredInterrupts());
+
+        CompletableFuture<Void> starting = CompletableFuture.runAsync(keeper::start);
+
+        assertThat(starting).as("returns without the renewal deadline passing").succeedsWithin(Duration.ofSeconds(10));
+        assertThat(logs.at(Level.ERROR)).isEmpty();
+    }
+}
