@@ -631,7 +631,6 @@ final class ManagedProcess {
         ProcessRun submit = null;
         NextStep step = null;
         Duration delay = null;
-        long giveUpsBefore = 0;
         synchronized (lock) {
             if (run != ended) {
                 ended.left();
@@ -696,7 +695,7 @@ final class ManagedProcess {
                             groupOrder = new ProcessGroup.Order(ProcessGroup.Decision.RESTART, delay);
                             restartCountsAsTrigger = true;
                             ownRestartReportsOnTheirWay++;
-                            giveUpsBefore = group.reportWillFollow(); // before the lock's release: see ProcessGroup
+                            group.reportWillFollow(); // before the lock's release: see ProcessGroup on the locks
                         } else {
                             submit = scheduleRestart(delay);
                         }
@@ -714,7 +713,7 @@ final class ManagedProcess {
                 group.runEnded(this, ended);
             } finally { // whatever happens, a report ends its reportWillFollow()
                 if (step == NextStep.RESTART_WITH_GROUP) {
-                    group.restartDue(this, delay, giveUpsBefore);
+                    group.restartDue(this, delay);
                 } else if (step == NextStep.LIMIT_EXCEEDED) {
                     group.limitExceeded(this);
                 }
@@ -877,6 +876,17 @@ final class ManagedProcess {
         if (!order.decision.holds()) {
             groupOrder = null;
             giveBackLease(); // at rest
+        }
+    }
+
+    /**
+     * {@return whether this member has no run and waits for a group restart its own end asked for, whose report has
+     * not reached its group yet} A lock of its own, taken under the group's.
+     */
+    boolean ownGroupRestartOnItsWay() {
+        synchronized (lock) {
+            return ownRestartReportsOnTheirWay > 0 && run == null && groupOrder != null
+                    && groupOrder.decision == ProcessGroup.Decision.RESTART;
         }
     }
 

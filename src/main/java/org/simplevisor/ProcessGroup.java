@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -147,8 +146,6 @@ final class ProcessGroup {
      * trigger joins it, and a member that exceeded its limit gives it up.
      */
     private final AtomicInteger reportsOnTheirWay = new AtomicInteger();
-    /** How often the group gave up: tells a trigger whether the group gave up while its report was on its way. */
-    private final AtomicLong giveUps = new AtomicLong();
 
     /**
      * @param stopTimeout how long a member the group cancelled may take to end before it is reported and the group
@@ -185,22 +182,17 @@ final class ProcessGroup {
     /**
      * A member's run ended and {@link #restartDue} or {@link #limitExceeded} follows once the member has released its
      * lock: called under that lock, so it takes none.
-     *
-     * @return how often the group has given up so far, for {@link #restartDue}
      */
-    long reportWillFollow() {
+    void reportWillFollow() {
         reportsOnTheirWay.incrementAndGet();
-        return giveUps.get();
     }
 
     /**
      * The trigger's run ended and its own policy restarts it (within its limit): cancels the members the strategy
      * names and restarts them with it, once their runs have ended and the delay has passed. A restart already in
      * progress takes the trigger and its members in.
-     *
-     * @param giveUpsBefore what {@link #reportWillFollow()} returned to the trigger
      */
-    void restartDue(ManagedProcess trigger, Duration delay, long giveUpsBefore) {
+    void restartDue(ManagedProcess trigger, Duration delay) {
         List<Runnable> starts;
         synchronized (lock) {
             reportsOnTheirWay.decrementAndGet();
@@ -209,13 +201,8 @@ final class ProcessGroup {
                 return;
             }
             if (!awaitsRestart) {
-                // An operator started, stopped or restarted it (or the group) meanwhile: that replaces it
-                starts = startHeldRestart();
-            } else if (giveUps.get() != giveUpsBefore) {
-                // The group gave up while the report was on its way: the restart the trigger joins is given up
-                List<ManagedProcess> joining = new ArrayList<>(scopeOf(trigger));
-                joining.add(trigger);
-                fail(joining);
+                // An operator started, stopped or restarted it (or the group) meanwhile, or the group gave up on it
+                // while the report was on its way: that replaces it
                 starts = startHeldRestart();
             } else {
                 starts = join(trigger, delay);
@@ -368,29 +355,28 @@ final class ProcessGroup {
     }
 
     /**
-     * Gives up: the members in scope, and those a restart in progress would have started, are stopped and FAILED.
+     * Gives up: the members in scope, and those a restart in progress would have started, are stopped and FAILED;
+     * so is a trigger whose report is on its way, with the members its restart would cancel, as if its report had
+     * come first (decided now, so that its late report undoes nothing an operator does after the giving up).
      * Members at rest stay as they are.
      */
     private void giveUp(Collection<ManagedProcess> scope) {
-        giveUps.incrementAndGet();
         Set<ManagedProcess> failing = new HashSet<>(scope);
+        for (ManagedProcess member : members) {
+            if (member.ownGroupRestartOnItsWay()) {
+                failing.add(member);
+                failing.addAll(scopeOf(member));
+            }
+        }
         if (pending != null) {
             failing.addAll(pending.members);
             pending.cancelTimer();
             pending = null;
         }
-        fail(failing);
-    }
-
-    /**
-     * Stops these members (those not at rest) and leaves them FAILED; none of them is started by a restart in
-     * progress.
-     */
-    private void fail(Collection<ManagedProcess> failing) {
         Order fail = new Order(Decision.FAIL, null);
         for (ManagedProcess member : members) {
             if (failing.contains(member)) {
-                involve(pending, member, fail, false);
+                involve(null, member, fail, false);
             }
         }
     }

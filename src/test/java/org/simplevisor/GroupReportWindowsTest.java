@@ -407,6 +407,85 @@ class GroupReportWindowsTest {
     }
 
     /**
+     * docs/contract.md, Process groups, Giving up and Operators: a trigger whose report was on its way when the group
+     * gave up fails with the others, as if its report had come first; an operator's start after the give-up is not
+     * undone by it. REST_FOR_ONE x, a, d, b: a fails, its group restart holds d and waits for b, which does not end.
+     * x fails as the group gives up on b (its report waits for the group's lock); an operator starts a once the group
+     * has failed it. x's late report must not fail a again: its run goes on.
+     */
+    @Test
+    void aLateReportAfterTheGroupGaveUpLeavesAnOperatorsStartAlone() {
+        ActingClock clock = new ActingClock();
+        try (GroupBench bench = new GroupBench(builder -> builder.group(GroupBench.GROUP, GroupStrategy.REST_FOR_ONE)
+                .clock(clock))) {
+            ThreadRecording x = new ThreadRecording();
+            bench.register("x", x, withPriority(0), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupBench.Member a = bench.register("a", withPriority(1),
+                    withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+            bench.register("d", withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupSecondTriggerTest.Stubborn b = new GroupSecondTriggerTest.Stubborn(1);
+            bench.register("b", b, withPriority(3), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+            x.awaitRun(1);
+            awaitLatch(b.firstRunning);
+
+            a.crash();                      // d and b cancelled, b does not end
+            bench.awaitAnnouncedGroupRestarts(1);
+            waiting().until(() -> bench.snapshot("d").status() == ProcessStatus.RESTARTING);
+            bench.awaitOnlyTimer(GroupBench.SHUTDOWN_TIMEOUT);
+            Thread firstOfX = x.thread;
+            atReadIn(clock, "checkEnded", () -> {
+                x.crash();                  // x's end is settled, its report waits for the group's lock
+                waiting().until(() -> x.thread != null && blockedInGroup(x.thread, "runEnded"));
+                atReadGivingUpOnceFailed(clock, bench, "a", () -> { // still under the group's lock
+                    Thread operator = new Thread(() -> bench.supervisor.start("a"));
+                    operator.start();
+                    waiting().until(() -> !operator.isAlive());
+                });
+            });
+            bench.scheduler.advance(GroupBench.SHUTDOWN_TIMEOUT); // the group gives up on b
+            a.awaitRun(2);
+            waiting().until(() -> Arrays.stream(firstOfX.getStackTrace())
+                    .noneMatch(f -> f.getMethodName().equals("exited"))); // x's report has reached the group
+
+            assertThat(bench.snapshot("x").status()).isEqualTo(ProcessStatus.FAILED);
+            b.release.countDown();
+            bench.shutdownAndVerify();
+            List<SupervisorEvent> ofA = bench.events.events().stream().filter(e -> "a".equals(e.processName()))
+                    .toList();
+            int operatorsStart = ofA.size() - 1;
+            while (ofA.get(operatorsStart).type() != Type.STARTED) {
+                operatorsStart--;
+            }
+            assertThat(ofA.get(operatorsStart).restart()).as("the operator's start").isFalse();
+            assertThat(ofA.subList(operatorsStart, ofA.size())).as("a's run after the operator's start")
+                    .noneMatch(e -> e.reason() == ExitReason.GROUP);
+            assertThat(x.runs()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * Runs {@code action} at the calling thread's first read of the clock inside the group's giving up once the
+     * group has failed {@code process}.
+     */
+    private static void atReadGivingUpOnceFailed(ActingClock clock, GroupBench bench, String process,
+            Runnable action) {
+        clock.onNextRead(new Runnable() {
+            @Override
+            public void run() {
+                boolean givingUp = Arrays.stream(Thread.currentThread().getStackTrace())
+                        .anyMatch(f -> f.getClassName().equals(ProcessGroup.class.getName())
+                                && f.getMethodName().equals("giveUp"));
+                if (givingUp && bench.snapshot(process).status() == ProcessStatus.FAILED) {
+                    action.run();
+                } else {
+                    clock.onNextRead(this);
+                }
+            }
+        });
+    }
+
+    /**
      * docs/contract.md, Process groups: GROUP_RESTARTING "is emitted ... once per trigger". REST_FOR_ONE a, x, b: a
      * fails, its group restart holds x and b and waits for its delay; an operator starts x (x stays one of the
      * members the restart will start). As the restart starts its members, x fails after the group found no report on
