@@ -344,12 +344,20 @@ final class EventDispatcher {
         }
     }
 
+    /** Calls a listener with the last event on the closing thread, whose interrupt status it leaves as it was. */
     private void callWithLastEvent(SupervisorListener listener) {
         if (lastEventCalled.add(listener)) {
+            boolean closerInterrupted = Thread.interrupted();
             try {
                 listener.onEvent(lastEvent);
             } catch (Throwable failure) {
                 logListenerFailure(listener, lastEvent, failure);
+            } finally {
+                // An interrupt the listener left is not the closing thread's: in a container, the server's own.
+                Thread.interrupted();
+                if (closerInterrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

@@ -2,10 +2,13 @@ package org.simplevisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,6 +40,43 @@ class EventDispatcherInterruptTest {
         assertThat(seen).containsExactly("first on a, interrupted: false", "second on a, interrupted: false",
                 "first on b, interrupted: false", "second on b, interrupted: false",
                 "first on null, interrupted: false", "second on null, interrupted: false");
+    }
+
+    /**
+     * When a listener holds the event thread past the shutdown's deadline, the last event reaches the other listeners
+     * on the thread that shuts down: in a container, the server's own thread. An interrupt a listener leaves there
+     * must not stay with it after {@code shutdown()} returns (the server's next task would find itself interrupted).
+     */
+    @Test
+    void anInterruptLeftByAListenerOnTheShuttingDownThreadStaysWithTheListener() throws InterruptedException {
+        Supervisor supervisor = Supervisor.builder().name("interrupt").shutdownTimeout(Duration.ofMillis(500))
+                .build();
+        CountDownLatch stuck = new CountDownLatch(1);
+        supervisor.addListener(event -> {
+            if (event.type() == SupervisorEvent.Type.STARTED) {
+                stuck.countDown();
+                try {
+                    new CountDownLatch(1).await(); // until the shutdown gives up on it and interrupts it
+                } catch (InterruptedException givenUp) {
+                    // returns
+                }
+            }
+        });
+        AtomicReference<Thread> lastEventThread = new AtomicReference<>();
+        supervisor.addListener(event -> {
+            if (event.type() == SupervisorEvent.Type.TERMINATED) {
+                lastEventThread.set(Thread.currentThread());
+                Thread.currentThread().interrupt(); // as one that caught InterruptedException and set it again
+            }
+        });
+        supervisor.register("p", ProcessContext::awaitCancellation);
+        supervisor.run();
+        assertThat(stuck.await(10, TimeUnit.SECONDS)).isTrue();
+
+        supervisor.shutdown();
+
+        assertThat(lastEventThread.get()).as("the thread that had the last event").isSameAs(Thread.currentThread());
+        assertThat(Thread.interrupted()).as("the shutting-down thread interrupted after shutdown()").isFalse();
     }
 
     private static SupervisorEvent event(String process) {
