@@ -235,6 +235,7 @@ final class ServletConfiguration {
                 }
             }
             for (Settings settings : byName.values()) {
+                settings.annotationProblems.values().forEach(problems::addAll); // those no parameter overrode
                 ProcessDeclaration declaration = settings.declaration();
                 if (declaration != null && settings.enabled && settings.groupDeclared()) {
                     processes.add(declaration);
@@ -609,6 +610,11 @@ final class ServletConfiguration {
             @Nullable String classOrigin;
             boolean classInvalid;
             final List<String> parameters = new ArrayList<>(); // descriptions of its settings other than class
+            /**
+             * By setting, what was wrong with an annotation attribute: reported unless a {@code web.xml} parameter
+             * overrides it, so that an operator can correct an application's annotation without rebuilding it.
+             */
+            final Map<String, List<String>> annotationProblems = new TreeMap<>();
 
             RestartPolicy policy = RestartPolicy.NEVER;
             int maxRestarts = Supervisor.DEFAULT_MAX_RESTARTS;
@@ -658,8 +664,14 @@ final class ServletConfiguration {
             private void applyAttribute(String where, String attribute, Object value) {
                 String text = asWritten(value);
                 String shown = value instanceof String ? "\"" + text + "\"" : text;
-                apply(attribute.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT), text,
-                        where + ": " + attribute + " = " + shown);
+                String setting = attribute.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+                int reported = problems.size();
+                apply(setting, text, where + ": " + attribute + " = " + shown);
+                List<String> found = problems.subList(reported, problems.size());
+                if (!found.isEmpty()) {
+                    annotationProblems.put(setting, new ArrayList<>(found));
+                    found.clear();
+                }
             }
 
             /** {@return the value as {@code web.xml} would write it: a double such as 1e-4 without an exponent} */
@@ -677,6 +689,7 @@ final class ServletConfiguration {
                     classInvalid = type == null;
                     return;
                 }
+                annotationProblems.remove(setting); // overridden: the parameter's value counts
                 apply(setting, value, where);
                 parameters.add(describe(key, value));
             }

@@ -494,6 +494,24 @@ class ServletConfigurationTest {
                                 + " does not implement org.simplevisor.SupervisedProcess");
     }
 
+    /** An operator corrects an application's annotation in {@code web.xml}, without rebuilding the application. */
+    @Test
+    void aWebXmlParameterOverridesAnInvalidAnnotationAttribute() {
+        ProcessDeclaration corrected = read(params(
+                "simplevisor.process.badlyAnnotated.restart-delay", "2s",
+                "simplevisor.process.badlyAnnotated.jitter", "0.5",
+                "simplevisor.process.badlyAnnotated.max-restarts", "4"), BadlyAnnotated.class).processes.get(0);
+        assertThat(corrected.restartDelay()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(corrected.jitter()).isEqualTo(0.5);
+        assertThat(corrected.maxRestarts()).isEqualTo(4);
+
+        String a = "@Supervised class " + BadlyAnnotated.class.getName();
+        assertThat(problems(params("simplevisor.process.badlyAnnotated.restart-delay", "2s"), BadlyAnnotated.class))
+                .as("the attributes not overridden").containsExactlyInAnyOrder(
+                        a + ": jitter = 2.0: jitter must be between 0 and 1, was 2.0",
+                        a + ": maxRestarts = -1: must not be negative (0 means no limit)");
+    }
+
     @Test
     void anInvalidRestartDelayIsReportedOnceNotAgainAgainstTheBackoffCap() {
         // The cap is not compared with a delay that was refused: the default that stands in for it was never set.
