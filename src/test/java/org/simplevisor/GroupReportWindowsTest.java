@@ -188,23 +188,16 @@ class GroupReportWindowsTest {
      */
     @Test
     void aTriggerWhoseReportIsOnItsWayJoinsTheRestartThatWasWaiting() {
-        CheckCancelGate[] gate = new CheckCancelGate[1];
-        try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE,
-                scheduler -> gate[0] = new CheckCancelGate(scheduler))) {
-            ThreadRecording x = new ThreadRecording();
-            bench.register("x", x, withPriority(0), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
-            GroupBench.Member a = bench.register("a", withPriority(1),
-                    withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
-            GroupBench.Member b = bench.register("b", withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
-            bench.runAll();
-            x.awaitRun(1);
+        try (XAB group = new XAB(3)) {
+            GroupBench bench = group.bench;
+            ThreadRecording x = group.x;
+            GroupBench.Member a = group.a;
+            GroupBench.Member b = group.b;
 
-            gate[0].arm();
-            a.crash();                      // b cancelled; its end's report holds the group's lock, b not awaited
-            awaitLatch(gate[0].held);
+            group.crashAWhileBsEndIsReported(); // b's end's report holds the group's lock, b not awaited
             x.crash();                      // x's end is settled, its report waits for the group's lock
             waiting().until(() -> blockedInGroup(x.thread, "runEnded"));
-            gate[0].release.countDown();
+            group.releaseBsEndReport();
 
             bench.awaitAnnouncedGroupRestarts(2);
             bench.awaitOnlyTimer(DELAY);     // x's delay, the latest trigger's
@@ -282,25 +275,18 @@ class GroupReportWindowsTest {
      */
     @Test
     void aRestartHeldForATriggersReportStartsWhenAnOperatorTookTheTriggerOver() {
-        CheckCancelGate[] gate = new CheckCancelGate[1];
-        try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE,
-                scheduler -> gate[0] = new CheckCancelGate(scheduler))) {
-            ThreadRecording x = new ThreadRecording();
-            bench.register("x", x, withPriority(0), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
-            GroupBench.Member a = bench.register("a", withPriority(1),
-                    withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
-            GroupBench.Member b = bench.register("b", withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
-            bench.runAll();
-            x.awaitRun(1);
+        try (XAB group = new XAB(3)) {
+            GroupBench bench = group.bench;
+            ThreadRecording x = group.x;
+            GroupBench.Member a = group.a;
+            GroupBench.Member b = group.b;
 
-            gate[0].arm();
-            a.crash();
-            awaitLatch(gate[0].held);
+            group.crashAWhileBsEndIsReported(); // b's end's report holds the group's lock, b not awaited
             x.crash();
             waiting().until(() -> blockedInGroup(x.thread, "runEnded"));
             bench.supervisor.start("x");    // x's own start, at once: its end no longer asks for a group restart
             x.awaitRun(2);
-            gate[0].release.countDown();
+            group.releaseBsEndReport();
 
             a.awaitRun(2);
             b.awaitRun(2);
@@ -323,16 +309,11 @@ class GroupReportWindowsTest {
      */
     @Test
     void aLimitReportOnItsWayFailsTheRestartThatWasWaiting() {
-        CheckCancelGate[] gate = new CheckCancelGate[1];
-        try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE,
-                scheduler -> gate[0] = new CheckCancelGate(scheduler))) {
-            ThreadRecording x = new ThreadRecording();
-            bench.register("x", x, withPriority(0), withRestart(RestartPolicy.ALWAYS, 1, DELAY));
-            GroupBench.Member a = bench.register("a", withPriority(1),
-                    withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
-            GroupBench.Member b = bench.register("b", withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
-            bench.runAll();
-            x.awaitRun(1);
+        try (XAB group = new XAB(1)) {
+            GroupBench bench = group.bench;
+            ThreadRecording x = group.x;
+            GroupBench.Member a = group.a;
+            GroupBench.Member b = group.b;
             x.crash();                      // x's one restart, with a and b
             bench.awaitAnnouncedGroupRestarts(1);
             bench.awaitOnlyTimer(DELAY);
@@ -341,13 +322,11 @@ class GroupReportWindowsTest {
             a.awaitRun(2);
             b.awaitRun(2);
 
-            gate[0].arm();
-            a.crash();                      // b cancelled; its end's report holds the group's lock, b not awaited
-            awaitLatch(gate[0].held);
+            group.crashAWhileBsEndIsReported(); // b's end's report holds the group's lock, b not awaited
             int mark = bench.submissions();
             x.crash();                      // x is FAILED, its report waits for the group's lock
             waiting().until(() -> blockedInGroup(x.thread, "runEnded"));
-            gate[0].release.countDown();
+            group.releaseBsEndReport();
 
             waiting().until(() -> bench.snapshot("a").status() == ProcessStatus.FAILED
                     && bench.snapshot("b").status() == ProcessStatus.FAILED);
@@ -620,6 +599,43 @@ class GroupReportWindowsTest {
             }
         }
         throw new AssertionError("no such event in " + events);
+    }
+
+    /**
+     * REST_FOR_ONE x, a, b (in start order), running: x restarts with a delay (and the given limit), a at once, b with
+     * a delay. The windows above open when a fails and b's end is being reported, holding the group's lock.
+     */
+    private static final class XAB implements AutoCloseable {
+        private CheckCancelGate gate;
+        final GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE,
+                scheduler -> gate = new CheckCancelGate(scheduler));
+        final ThreadRecording x = new ThreadRecording();
+        final GroupBench.Member a;
+        final GroupBench.Member b;
+
+        XAB(int xMaxRestarts) {
+            bench.register("x", x, withPriority(0), withRestart(RestartPolicy.ALWAYS, xMaxRestarts, DELAY));
+            a = bench.register("a", withPriority(1), withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+            b = bench.register("b", withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+            x.awaitRun(1);
+        }
+
+        /** a fails; b is cancelled, and the report of its end holds the group's lock, b no longer awaited. */
+        void crashAWhileBsEndIsReported() {
+            gate.arm();
+            a.crash();
+            awaitLatch(gate.held);
+        }
+
+        void releaseBsEndReport() {
+            gate.release.countDown();
+        }
+
+        @Override
+        public void close() {
+            bench.close();
+        }
     }
 
     /** {@return the RESTARTING events of the process that its group's cancellation caused} */
