@@ -128,9 +128,10 @@ class GoDefectsTest {
             SupervisorEvent restarted = events.awaitCount(name, SupervisorEvent.Type.STARTED, 2).get(1);
             assertThat(restarted.restart()).as("the second start is a restart by policy").isTrue();
             await().atMost(WAIT).until(() -> supervisor.status(name) == ProcessStatus.RUNNING);
+            // RUNNING is set as the run is handed to its thread: the body may not have begun yet
+            await().atMost(WAIT).until(() -> runs.get() == 2);
 
             assertThat(events.count(name, SupervisorEvent.Type.RESTARTING)).isEqualTo(1);
-            assertThat(runs.get()).isEqualTo(2);
             assertThat(contextRestartCounts).containsExactly(0, 1);
             assertThat(recovered).containsExactly(thrown);
             ProcessSnapshot snapshot = supervisor.snapshot(name);
@@ -363,6 +364,8 @@ class GoDefectsTest {
         assertThat(restarted.snapshot().restartCount()).isEqualTo(1);
         assertThat(restarted.snapshot().totalRestarts()).isEqualTo(1);
         assertThat(restarted.time()).isEqualTo(clock.instant());
+        // STARTED is published as the run is handed to its thread: the body may not have begun yet
+        await().atMost(WAIT).until(() -> runs.get() == 2);
         assertThat(contextRestartCounts).containsExactly(0, 1);
     }
 
