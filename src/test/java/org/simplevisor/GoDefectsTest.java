@@ -883,6 +883,8 @@ class GoDefectsTest {
         supervisor.run();
         events.await("a", SupervisorEvent.Type.STARTED);
         events.await("b", SupervisorEvent.Type.STARTED);
+        // STARTED is published as the run is handed to its thread: the bodies may not have begun yet
+        await().atMost(WAIT).until(() -> contextsOfA.size() == 1 && contextsOfB.size() == 1);
         ProcessContext b1 = contextsOfB.get(0);
 
         // stop a alone
@@ -897,6 +899,8 @@ class GoDefectsTest {
         supervisor.restart("a");
         events.awaitCount("a", SupervisorEvent.Type.STARTED, 2);
         await().atMost(WAIT).until(() -> supervisor.isRunning("a"));
+        // RUNNING is set as the run is handed to its thread: the body may not have begun yet
+        await().atMost(WAIT).until(() -> contextsOfA.size() == 2);
         ProcessContext a2 = contextsOfA.get(1);
         assertThat(a2).isNotSameAs(contextsOfA.get(0));
         assertThat(a2.isCancelled()).isFalse();
@@ -906,6 +910,8 @@ class GoDefectsTest {
         supervisor.restart("b");
         events.awaitCount("b", SupervisorEvent.Type.STARTED, 2);
         await().atMost(WAIT).until(() -> supervisor.isRunning("b"));
+        // RUNNING is set as the run is handed to its thread: the body may not have begun yet
+        await().atMost(WAIT).until(() -> contextsOfB.size() == 2);
         assertThat(b1.isCancelled()).isTrue();
         assertThat(contextsOfB.get(1).isCancelled()).isFalse();
         assertThat(a2.isCancelled()).isFalse();
