@@ -109,6 +109,8 @@ class GoPortTest {
         });
         supervisor.run();
         await().atMost(WAIT).until(() -> supervisor.status("basic-process") == ProcessStatus.RUNNING);
+        // RUNNING is set as the run is handed to its thread: the body may not have begun yet
+        await().atMost(WAIT).untilTrue(executed);
         assertThat(executed).isTrue();
         assertThat(supervisor.isRunning("basic-process")).isTrue();
     }
@@ -161,6 +163,8 @@ class GoPortTest {
         String endEvent = firstRun.equals("completes") ? "COMPLETED" : firstRun.equals("fails") ? "FAILED" : "CRASHED";
         events.await("restart-test", SupervisorEvent.Type.valueOf(endEvent));
         await().atMost(WAIT).until(() -> supervisor.status("restart-test") == finalStatus);
+        // RUNNING is set as the restarted run is handed to its thread: its body may not have begun yet
+        await().atMost(WAIT).until(() -> runs.get() >= (restarted ? 2 : 1));
         assertThat(runs.get()).isEqualTo(restarted ? 2 : 1);
         assertThat(supervisor.snapshot("restart-test").restartCount()).isEqualTo(restarted ? 1 : 0);
     }
@@ -333,6 +337,8 @@ class GoPortTest {
         assertThat(restarted.restart()).isTrue();
         assertThat(restarted.previousStatus()).isEqualTo(ProcessStatus.RESTARTING);
         assertThat(supervisor.status("transitions")).isEqualTo(ProcessStatus.RUNNING);
+        // STARTED is published as the run is handed to its thread: the body may not have begun yet
+        await().atMost(WAIT).until(() -> process.runs() >= 2);
         assertThat(process.runs()).isEqualTo(2);
     }
 
