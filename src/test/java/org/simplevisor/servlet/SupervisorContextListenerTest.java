@@ -116,6 +116,8 @@ class SupervisorContextListenerTest {
         Supervisor supervisor = (Supervisor) fake.attributes.get(SupervisorContextListener.SUPERVISOR_ATTRIBUTE);
         assertThat(supervisor.name()).isEqualTo("unit-life");
         await().atMost(Duration.ofSeconds(5)).until(() -> supervisor.status("unitRecorder") == ProcessStatus.RUNNING);
+        // RUNNING is set as the run is handed to its thread: the body may not have noted its run yet
+        await().atMost(Duration.ofSeconds(5)).until(() -> EVENTS.size() >= 2);
         assertThat(EVENTS).containsExactly("postConstruct", "run true /unit-life simplevisor-unitRecorder");
         assertThat(mbeans("org.simplevisor", "/unit-life")).hasSize(3); // supervisor, alerts, process
         assertThat(SERVER.getAttribute(new ObjectName("org.simplevisor:type=Supervisor,context=/unit-life"),
@@ -163,6 +165,8 @@ class SupervisorContextListenerTest {
         Supervisor two = (Supervisor) v2.attributes.get(SupervisorContextListener.SUPERVISOR_ATTRIBUTE);
         await().atMost(Duration.ofSeconds(5)).until(() -> one.status("unitRecorder") == ProcessStatus.RUNNING
                 && two.status("unitRecorder") == ProcessStatus.RUNNING);
+        // RUNNING is set as a run is handed to its thread: the bodies may not have noted their runs yet
+        await().atMost(Duration.ofSeconds(5)).until(() -> EVENTS.size() >= 4);
         assertThat(EVENTS).containsExactlyInAnyOrder("postConstruct", "postConstruct",
                 "run false /unit-parallel##1 simplevisor-unitRecorder",
                 "run false /unit-parallel##2 simplevisor-unitRecorder");
