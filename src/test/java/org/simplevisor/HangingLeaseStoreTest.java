@@ -92,6 +92,8 @@ class HangingLeaseStoreTest {
 
         starting.get(10, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> node.status("relay") == ProcessStatus.RUNNING);
+        // RUNNING is set as the run is handed to its thread: the body may not have noted its token yet
+        await().atMost(Duration.ofSeconds(10)).until(() -> !tokens.isEmpty());
         assertThat(tokens).containsExactly(1L);
         assertThat(dataSource.hanging()).as("the first preparation, left to its thread").isEqualTo(1);
     }
@@ -121,6 +123,8 @@ class HangingLeaseStoreTest {
         scheduler.advance(RENEW); // the hanging round has now lasted the renewal deadline
 
         await().atMost(Duration.ofSeconds(10)).until(() -> node.status("relay") == ProcessStatus.RUNNING);
+        // RUNNING is set as the run is handed to its thread: the body may not have noted its token yet
+        await().atMost(Duration.ofSeconds(10)).until(() -> tokens.size() >= 2);
         assertThat(tokens).as("its lease released, then acquired anew by rounds on another thread")
                 .containsExactly(1L, 2L);
         assertThat(dataSource.hanging()).as("the first round still hangs").isEqualTo(1);
