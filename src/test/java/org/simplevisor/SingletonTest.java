@@ -150,6 +150,15 @@ class SingletonTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> node.status(name) == status);
     }
 
+    /**
+     * Waits until {@code runs} runs of the process on {@code node} have noted their tokens: RUNNING is set as a run
+     * is handed to its thread, so after {@link #awaitStatus} its body may not have begun yet.
+     */
+    private static void awaitTokensNoted(Node node, String name, int runs) {
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> node.tokens.getOrDefault(name, List.of()).size() >= runs);
+    }
+
     // ---------------------------------------------------------------- one node of several
 
     @Test
@@ -163,6 +172,7 @@ class SingletonTest {
         run(c);
 
         awaitStatus(a, "relay", ProcessStatus.RUNNING);
+        awaitTokensNoted(a, "relay", 1); // the body notes its token after RUNNING
         assertThat(a.lease("relay")).isEqualTo(new LeaseState("node-a", 1, null));
         for (Node standby : List.of(b, c)) {
             assertThat(standby.status("relay")).isEqualTo(ProcessStatus.STANDBY);
@@ -246,6 +256,7 @@ class SingletonTest {
 
         awaitStatus(a, "relay", ProcessStatus.RUNNING);
         await().until(() -> !ordinary.isEmpty());
+        awaitTokensNoted(a, "relay", 1); // the body notes its token after RUNNING
         assertThat(a.tokens.get("relay")).containsExactly(2L);
         assertThat(ordinary).containsExactly(0L);
         assertThat(a.supervisor.snapshot("ordinary").lease()).isNull();
@@ -271,6 +282,7 @@ class SingletonTest {
         }
         run(a);
         awaitStatus(a, "held", ProcessStatus.RUNNING);
+        awaitTokensNoted(a, "held", 1); // the body notes its token after RUNNING
 
         advance(LeaseTiming.DEFAULT.leaseTime().plus(RENEW.multipliedBy(3)));
 
@@ -309,7 +321,9 @@ class SingletonTest {
         advance(RENEW);
 
         awaitStatus(a, "relay", ProcessStatus.RUNNING);
+        awaitTokensNoted(a, "relay", 1); // the body notes its token after RUNNING
         assertThat(a.tokens.get("relay")).as("the late acquisition, given back, never ran").containsExactly(2L);
+        a.events.await("relay", STARTED); // RUNNING is read before the listeners get the run's events
         assertThat(a.events.count("relay", LEASE_ACQUIRED)).isEqualTo(1);
     }
 
@@ -357,6 +371,7 @@ class SingletonTest {
         advance(RENEW);
 
         awaitStatus(b, "relay", ProcessStatus.RUNNING);
+        awaitTokensNoted(b, "relay", 1); // the body notes its token after RUNNING
         assertThat(b.tokens.get("relay")).containsExactly(2L);
     }
 
@@ -379,6 +394,7 @@ class SingletonTest {
         advance(LeaseTiming.DEFAULT.leaseTime().minus(LeaseTiming.DEFAULT.renewDeadline()));
 
         awaitStatus(b, "relay", ProcessStatus.RUNNING);
+        awaitTokensNoted(b, "relay", 1); // the body notes its token after RUNNING
         assertThat(b.tokens.get("relay")).containsExactly(2L);
         assertThat(b.runs.get(0)[0]).as("b began after a had ended, and within leaseTime + renewInterval")
                 .isAfterOrEqualTo(a.runs.get(0)[1])
@@ -414,8 +430,10 @@ class SingletonTest {
         advance(RENEW);
 
         awaitStatus(a, "relay", ProcessStatus.RUNNING);
+        awaitTokensNoted(a, "relay", 2); // the body notes its token after RUNNING
         assertThat(a.tokens.get("relay")).as("released, then acquired anew: the next token")
                 .containsExactly(1L, 2L);
+        a.events.awaitCount("relay", STARTED, 2); // RUNNING is read before the listeners get the run's events
         assertThat(a.events.types("relay")).containsSubsequence(LEASE_ACQUIRED, STARTED, LEASE_LOST, STOPPED,
                 STARTED);
     }
@@ -460,6 +478,7 @@ class SingletonTest {
         advance(RENEW);
 
         awaitStatus(b, "relay", ProcessStatus.RUNNING);
+        awaitTokensNoted(b, "relay", 1); // the body notes its token after RUNNING
         assertThat(b.tokens.get("relay")).containsExactly(2L);
     }
 
