@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -35,7 +37,7 @@ import org.simplevisor.SupervisorEvent;
  * SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/app"));
  * ...
  * supervisor.shutdown();
- * metrics.close();   // removes every meter it registered
+ * metrics.close();   // removes every meter it created
  * }</pre>
  *
  * <h2>Meters</h2>
@@ -97,8 +99,9 @@ import org.simplevisor.SupervisorEvent;
  * {@link Supervisor#run()} to count every run. All counters of a process, every {@code reason} value included,
  * are registered at 0 as soon as the process is known, so that {@code rate()} and {@code increase()} see their
  * first increment. After the supervisor has terminated the meters stay, and show the final state (status 0 or
- * -2, running 0) until {@link #close()}; closing removes every meter this binder registered, so a stopped
- * application leaves no series behind.
+ * -2, running 0) until {@link #close()}; closing removes every meter this binder created, so a stopped
+ * application leaves no series behind. A meter that was already in the registry under the same name and tags
+ * (Micrometer then hands back the one it has) is left to whoever registered it.
  *
  * <h2>References</h2>
  * Gauges hold the supervisor {@linkplain Gauge.Builder#strongReference(boolean) weakly} and nothing else of it:
@@ -108,7 +111,8 @@ import org.simplevisor.SupervisorEvent;
  * <h2>Sharing a registry</h2>
  * Several supervisors may share a registry when their common tags tell them apart (and use the same tag keys, as
  * Prometheus requires); binding a second supervisor with the same common tags logs a warning, as their series
- * would merge. A binder binds to one registry; use a {@code CompositeMeterRegistry} to feed several.
+ * would merge (into the first binder's meters, which only its {@code close()} removes). A binder binds to one
+ * registry; use a {@code CompositeMeterRegistry} to feed several.
  *
  * <h2>Without Micrometer</h2>
  * {@link SupervisorMeterMBeans} publishes the same series as MBeans, one per process, at a fraction of the cost (a
@@ -228,7 +232,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
 
     /**
      * Registers the meters of every process the supervisor has, and of every process registered later, and starts
-     * counting its events. All or nothing: if the registry rejects a meter, the meters registered before it are
+     * counting its events. All or nothing: if the registry rejects a meter, the meters created before it are
      * removed and the binder is left unbound.
      *
      * @param registry where the meters go
@@ -248,17 +252,18 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
                         + "\" are already bound; bind them to a CompositeMeterRegistry to feed several registries");
             }
             if (registry.find(PROCESS_STATUS).tags(commonTags).meter() != null) {
-                // Same tags as a supervisor already bound here: their series would merge, and either close() would
-                // remove the other's meters.
+                // Same tags as a supervisor already bound here: their series would merge, and the merged meters
+                // are the first binder's, which its close() removes from under the second.
                 LOG.warn("The registry already has simplevisor meters with the tags {}; give each supervisor that "
                         + "shares a registry distinct common tags (e.g. {})", commonTags, TAG_CONTEXT);
             }
             observer = EventObserver.observe(supervisor,
                     snapshot -> new ProcessMeters(registry, supervisor, snapshot, commonTags, owned),
                     group -> {
+                        Set<Meter> existing = metersOf(registry);
                         Counter restarts = Counter.builder(GROUP_RESTARTED).tags(commonTags.and(TAG_GROUP, group))
                                 .description("Total number of process group restarts").register(registry);
-                        owned.add(restarts);
+                        claim(restarts, existing, owned);
                         return restarts::increment;
                     },
                     () -> removeOwned(registry)); // a failed binding leaves no meter and binds again afresh
@@ -267,8 +272,9 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
-     * Stops counting and removes every meter this binder registered from the registry. Call it after the
-     * supervisor's shutdown: until then the gauges show the final state. Idempotent.
+     * Stops counting and removes every meter this binder created from the registry; one it was handed back because
+     * the registry already had it stays. Call it after the supervisor's shutdown: until then the gauges show the
+     * final state. Idempotent.
      */
     @Override
     public void close() {
@@ -288,10 +294,31 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
         }
     }
 
-    /** Removes every meter this binder registered; called once the observer has stopped making them. */
+    /** Removes every meter this binder created; called once the observer has stopped making them. */
     private void removeOwned(MeterRegistry from) {
         owned.forEach(from::remove);
         owned.clear();
+    }
+
+    /**
+     * {@return the registry's meters now, by identity} Taken before registering, it tells a meter the registry
+     * created from one it handed back; by identity, as the registry's filters may change names and tags. (A meter of
+     * the same id that another thread registers in between is taken for ours: the case bindTo warns about.)
+     */
+    private static Set<Meter> metersOf(MeterRegistry registry) {
+        Set<Meter> meters = Collections.newSetFromMap(new IdentityHashMap<>());
+        meters.addAll(registry.getMeters());
+        return meters;
+    }
+
+    /**
+     * Adds a meter just registered to those this binder removes on close, unless the registry already had it:
+     * then it is another owner's (a binder with the same common tags, or the application).
+     */
+    private static void claim(Meter registered, Set<Meter> existing, List<Meter> owned) {
+        if (!existing.contains(registered)) {
+            owned.add(registered);
+        }
     }
 
     /**
@@ -361,6 +388,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
      */
     private static final class ProcessMeters implements ProcessCounters {
         private final List<Meter> owned;
+        private final Set<Meter> existing; // the registry's meters before these: not ours to remove
         private final Counter started;
         private final Counter restarted;
         private final Counter panics;
@@ -373,6 +401,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
         ProcessMeters(MeterRegistry registry, Supervisor supervisor, ProcessSnapshot snapshot, Tags commonTags,
                 List<Meter> owned) {
             this.owned = owned;
+            this.existing = metersOf(registry);
             String name = snapshot.name();
             Tags process = commonTags.and(TAG_PROCESS_NAME, name);
             Tags withPolicy = process.and(TAG_RESTART_POLICY, policyTag(snapshot.restartPolicy()));
@@ -462,13 +491,13 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
 
         private void gauge(MeterRegistry registry, String meterName, String description, Tags tags,
                 Supervisor supervisor, ToDoubleFunction<Supervisor> value) {
-            owned.add(Gauge.builder(meterName, supervisor, value).tags(tags).description(description)
-                    .strongReference(false).register(registry));
+            claim(Gauge.builder(meterName, supervisor, value).tags(tags).description(description)
+                    .strongReference(false).register(registry), existing, owned);
         }
 
         private Counter counter(MeterRegistry registry, String meterName, String description, Tags tags) {
             Counter counter = Counter.builder(meterName).tags(tags).description(description).register(registry);
-            owned.add(counter);
+            claim(counter, existing, owned);
             return counter;
         }
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.simplevisor.metrics.MeterValues.awaitMeters;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.jmx.JmxMeterRegistry;
@@ -13,6 +15,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.List;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.logging.log4j.Level;
@@ -164,6 +167,40 @@ class SupervisorMetricsLifecycleTest {
             shutDown.closeable(SupervisorMetrics.monitor(registry, third, Tags.of("context", "/other")));
             assertThat(logs.at(Level.WARN)).as("distinct tags are fine").isEmpty();
         }
+    }
+
+    @Test
+    void closeLeavesTheMetersASecondBinderWithTheSameTagsWasHandedBack() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Supervisor first = supervisor("first");
+        Supervisor second = supervisor("second");
+        first.register("worker", ProcessContext::awaitCancellation);
+        second.register("worker", ProcessContext::awaitCancellation);
+        SupervisorMetrics metricsFirst = SupervisorMetrics.monitor(registry, first, Tags.of("context", "/same"));
+        shutDown.closeable(metricsFirst);
+        List<Meter> firsts = registry.getMeters();
+        assertThat(firsts).hasSize(15);
+
+        // Micrometer hands the second binder the first one's meters: they are not the second's to remove.
+        SupervisorMetrics.monitor(registry, second, Tags.of("context", "/same")).close();
+
+        assertThat(registry.getMeters()).containsExactlyInAnyOrderElementsOf(firsts);
+        metricsFirst.close();
+        assertThat(registry.getMeters()).isEmpty();
+    }
+
+    @Test
+    void closeLeavesAMeterTheApplicationRegisteredFirst() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Supervisor supervisor = supervisor("app");
+        supervisor.register("worker", ProcessContext::awaitCancellation);
+        Counter own = Counter.builder(SupervisorMetrics.PROCESS_PANICS)
+                .tags(SupervisorMetrics.TAG_CONTEXT, "/app", SupervisorMetrics.TAG_PROCESS_NAME, "worker")
+                .register(registry);
+
+        SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/app")).close();
+
+        assertThat(registry.getMeters()).containsExactly(own);
     }
 
     @Test
