@@ -144,7 +144,7 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
      * @throws RuntimeException         what the server threw, other than a {@code JMException}, when it refused
      *                                  an MBean (e.g. a {@code SecurityException}); the MBeans registered before it
      *                                  are unregistered. A name already taken is logged, and leaves only that MBean
-     *                                  out
+     *                                  out; so is, once, any refusal of the MBean of a process registered later
      */
     public static SupervisorMeterMBeans register(Supervisor supervisor, MBeanServer server, String domain,
             Map<String, String> tags) {
@@ -195,7 +195,8 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
 
     /**
      * Registers an MBean; one the server refuses with a {@code JMException} (a name already taken) is logged, and
-     * counts on unseen. Anything else the server throws reaches the caller.
+     * counts on unseen. Anything else the server throws reaches the caller: the observer, which logs it once for a
+     * process registered later.
      */
     private void publish(DynamicMBean mbean, ObjectName name) {
         try {

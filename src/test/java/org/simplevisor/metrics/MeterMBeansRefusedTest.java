@@ -7,13 +7,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.ObjectName;
+import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.simplevisor.GroupStrategy;
 import org.simplevisor.ProcessContext;
 import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
+import org.simplevisor.testing.CapturedLogs;
 import org.simplevisor.testing.RecordingListener;
 import org.simplevisor.testing.RefusingMBeanServer;
 
@@ -80,6 +83,36 @@ class MeterMBeansRefusedTest {
         assertThatCode(meters::close).doesNotThrowAnyException();
 
         assertThat(meterMBeans()).containsExactly(group);
+    }
+
+    @Test
+    void anMBeanRefusedForAProcessRegisteredLaterIsLoggedOnceAndNotTriedAgainAtEachOfItsEvents() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        servers.refuseRegistrationOf(name -> {
+            boolean later = "later".equals(name.getKeyProperty("process_name"));
+            if (later) {
+                attempts.incrementAndGet();
+            }
+            return later;
+        }, () -> new SecurityException("denied"));
+        SupervisorMeterMBeans meters = SupervisorMeterMBeans.register(supervisor, servers.server(), DOMAIN,
+                Map.of("context", "/app"));
+        RecordingListener events = new RecordingListener();
+        supervisor.addListener(events); // called after the meters' listener
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            supervisor.register("later", ProcessContext::awaitCancellation);
+            supervisor.run();
+            events.await("later", SupervisorEvent.Type.STARTED);
+            supervisor.stop("later");
+            events.await("later", SupervisorEvent.Type.STOPPED);
+
+            assertThat(attempts).as("registrations tried").hasValue(1);
+            assertThat(logs.lines()).filteredOn(line -> line.level().isMoreSpecificThan(Level.WARN)).singleElement()
+                    .satisfies(line -> assertThat(line.message()).contains("\"later\"", "denied"));
+        }
+        assertThat(meterMBeans()).hasSize(1); // the group's
+        meters.close();
+        assertThat(meterMBeans()).isEmpty();
     }
 
     private Set<ObjectName> meterMBeans() throws Exception {
