@@ -17,7 +17,10 @@ import java.lang.annotation.Target;
 @Target(ElementType.TYPE)
 public @interface Supervised {
 
-    /** {@return the process name; empty means the simple class name with a lower-case first letter} */
+    /**
+     * {@return the process name; empty means the simple class name with a lower-case first letter} A name that
+     * begins or ends with whitespace fails the deployment, as {@link Supervisor#register} would refuse it.
+     */
     String name() default "";
 
     /** {@return the restart policy} */

@@ -223,19 +223,43 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
+     * Checks, as {@link #register register} does, that a process may have this name: not empty or blank, and not
+     * beginning or ending with whitespace, which thread names, JMX names, metric tags and lease names would keep
+     * while showing the name without it. For a layer that reads settings from elsewhere (the servlet container reads
+     * {@code web.xml} and annotations) and reports every problem before it makes a process.
+     *
+     * @param name a process name
+     * @throws IllegalArgumentException if the name is {@code null}, empty, blank, or begins or ends with whitespace,
+     *                                  naming it
+     */
+    public static void validateProcessName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("process name must not be empty or blank, was \"" + name + "\"");
+        }
+        String stripped = name.strip();
+        if (!stripped.equals(name)) {
+            // " x " would look like "x" in JConsole; MariaDB and MySQL would even give "x " the lease of "x"
+            throw new IllegalArgumentException("process name \"" + name + "\" must not begin or end with whitespace, "
+                    + "which would make it look like \"" + stripped + "\"");
+        }
+    }
+
+    /**
      * Checks, as {@link #register register} does, that a supervisor of this name can hold the lease of a singleton of
-     * this name: the lease, {@code <supervisor name>/<process name>}, must fit in {@link LeaseStore#MAX_NAME_LENGTH}
-     * characters and must not end with a space (MariaDB and MySQL ignore trailing spaces when they compare names), and
-     * the supervisor's name must not hold a {@code /} (its lease names could be another's). For a
-     * layer that reads settings from elsewhere (the servlet container reads {@code web.xml}) and reports every problem
-     * before it makes a process.
+     * this name: the process name must be {@linkplain #validateProcessName valid} (which also keeps the lease name
+     * from ending with a space, which MariaDB and MySQL ignore when they compare names), the lease,
+     * {@code <supervisor name>/<process name>}, must fit in {@link LeaseStore#MAX_NAME_LENGTH} characters, and the
+     * supervisor's name must not hold a {@code /} (its lease names could be another's). For a layer that reads
+     * settings from elsewhere (the servlet container reads {@code web.xml}) and reports every problem before it makes
+     * a process.
      *
      * @param supervisorName the supervisor's name
      * @param processName    the singleton's name
-     * @throws IllegalArgumentException if the lease name is longer, ends with a space or could be another
-     *                                  supervisor's, naming the process and the lease
+     * @throws IllegalArgumentException if the process name is not valid, or the lease name is longer or could be
+     *                                  another supervisor's, naming the process and the lease
      */
     public static void validateSingleton(String supervisorName, String processName) {
+        validateProcessName(processName);
         String lease = LeaseKeeper.leaseName(supervisorName, processName);
         if (supervisorName.contains("/")) { // a container's supervisor names never do: they are base names
             throw new IllegalArgumentException("process \"" + processName + "\" is a singleton of supervisor \""
@@ -247,12 +271,6 @@ public final class Supervisor implements AutoCloseable {
             throw new IllegalArgumentException("process \"" + processName + "\" is a singleton whose lease name \""
                     + lease + "\" (supervisor/process) is longer than the " + LeaseStore.MAX_NAME_LENGTH
                     + " characters a lease store accepts");
-        }
-        if (lease.endsWith(" ")) {
-            // MariaDB's and MySQL's collations, binary ones included, pad names with spaces to compare them
-            throw new IllegalArgumentException("process \"" + processName + "\" is a singleton whose name ends with a "
-                    + "space, which MariaDB and MySQL ignore when they compare lease names: its lease \"" + lease
-                    + "\" would be the lease \"" + lease.replaceAll(" +$", "") + "\"");
         }
     }
 
@@ -267,18 +285,16 @@ public final class Supervisor implements AutoCloseable {
      * Registers a process under a unique name. Before {@link #run()} the process waits for it; afterwards it
      * starts at once.
      *
-     * @param name    a non-empty name, unique within this supervisor
+     * @param name    a non-blank name, unique within this supervisor, that neither begins nor ends with whitespace
      * @param process the work
      * @param options restart policy, recover handler, backoff, watchdog, priority, ...
-     * @throws IllegalArgumentException if the name is empty, blank or already in use ({@code process name "x"
-     *                                  already in use}), the options do not fit together, or they name a group the
-     *                                  builder did not declare
+     * @throws IllegalArgumentException if the name is not {@linkplain #validateProcessName valid} or already in use
+     *                                  ({@code process name "x" already in use}), the options do not fit together,
+     *                                  or they name a group the builder did not declare
      * @throws IllegalStateException    if shutdown has begun
      */
     public void register(String name, SupervisedProcess process, ProcessOption... options) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("process name must not be empty or blank, was \"" + name + "\"");
-        }
+        validateProcessName(name);
         Objects.requireNonNull(process, "process");
         ProcessSpec spec = ProcessSpec.of(options);
         if (spec.singleton && leases == null) {

@@ -82,6 +82,20 @@ class GoPortTest {
         assertThat(supervisor.processNames()).containsExactly("test-process", "test-with-options");
     }
 
+    /** A padded name would look like the name without the padding in thread names, JMX names and metric tags. */
+    @Test
+    void aNameThatBeginsOrEndsWithWhitespaceIsRejected() {
+        Supervisor supervisor = supervisor(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> supervisor.register(" worker", ctx -> { }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("process name \" worker\" must not begin or end with whitespace, which would make it "
+                        + "look like \"worker\"");
+        assertThatThrownBy(() -> supervisor.register("worker\t", ctx -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whitespace");
+        supervisor.register("two words", ctx -> { }); // inside the name, whitespace shows
+        assertThat(supervisor.processNames()).containsExactly("two words");
+    }
+
     @Test
     void emptyNameIsRejected() {
         Supervisor supervisor = supervisor(Duration.ofSeconds(5));

@@ -576,17 +576,18 @@ class SingletonTest {
         }
     }
 
+    /** By the rule of every process name, which also keeps a lease name from ending with a space. */
     @Test
     void aSingletonWhoseNameEndsWithASpaceIsRefusedAsMariaDbWouldGiveItTheLeaseOfTheNameWithout() {
         Supervisor supervisor = Supervisor.builder().name("app").leaseStore(rows.connect()).build();
         try {
             supervisor.register("relay", ctx -> { }, ProcessOption.singleton());
+            String refusal = "process name \"relay \" must not begin or end with whitespace, which would make it look "
+                    + "like \"relay\"";
             assertThatThrownBy(() -> supervisor.register("relay ", ctx -> { }, ProcessOption.singleton()))
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessage("process \"relay \" is a singleton whose name ends with a space, which MariaDB and "
-                            + "MySQL ignore when they compare lease names: its lease \"app/relay \" would be the lease "
-                            + "\"app/relay\"");
-            supervisor.register("ordinary ", ctx -> { }); // only singletons have a lease
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage(refusal);
+            assertThatThrownBy(() -> Supervisor.validateSingleton("app", "relay "))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessage(refusal);
         } finally {
             supervisor.shutdown();
         }

@@ -370,8 +370,8 @@ final class ServletConfiguration {
                     problems.add(cannotBeLoaded(where, type, e));
                     continue;
                 }
-                if (name.isBlank()) {
-                    problems.add(where + ": name = \"" + annotation.name() + "\": empty process name");
+                String attribute = where + ": name = \"" + annotation.name() + "\"";
+                if (byCoreRule(attribute, name, Supervisor::validateProcessName, null) == null) {
                     continue;
                 }
                 Settings earlier = byName.get(name);
@@ -413,8 +413,7 @@ final class ServletConfiguration {
                         + String.join(", ", PROCESS_SETTINGS));
                 return;
             }
-            if (name.isBlank()) {
-                problems.add(where + ": empty process name");
+            if (byCoreRule(where, name, Supervisor::validateProcessName, null) == null) {
                 return;
             }
             byName.computeIfAbsent(name, Settings::new).applyParameter(key, setting, value, where);

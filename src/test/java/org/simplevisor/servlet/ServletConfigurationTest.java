@@ -385,7 +385,7 @@ class ServletConfigurationTest {
                 p + "blank.class = \" \": empty class name",
                 p + "noClass.restart = \"always\": no class declares process \"noClass\"; set context parameter "
                         + "simplevisor.process.noClass.class",
-                p + ".class = \"" + Plain.class.getName() + "\": empty process name",
+                p + ".class = \"" + Plain.class.getName() + "\": process name must not be empty or blank, was \"\"",
                 p + "x.typo = \"1\": unknown setting \"typo\"; known are class, restart, max-restarts, "
                         + "restart-delay, max-restart-delay, jitter, healthy-duration, restart-window, watchdog, "
                         + "priority, enabled, singleton, group");
@@ -492,6 +492,22 @@ class ServletConfigurationTest {
                                 + "limit)",
                         a + NotAProcess.class.getName() + ": " + NotAProcess.class.getName()
                                 + " does not implement org.simplevisor.SupervisedProcess");
+    }
+
+    @Supervised(name = " padded ")
+    public static class Padded extends Plain {
+    }
+
+    /** The core's rule, named with the attribute or parameter: a padded name would look like the name without. */
+    @Test
+    void aProcessNameThatBeginsOrEndsWithWhitespaceIsRefusedWhereverItIsWritten() {
+        String rule = " must not begin or end with whitespace, which would make it look like ";
+        assertThat(problems(params("simplevisor.process.spaced .class", Plain.class.getName()), Padded.class))
+                .containsExactlyInAnyOrder(
+                        "@Supervised class " + Padded.class.getName() + ": name = \" padded \": process name "
+                                + "\" padded \"" + rule + "\"padded\"",
+                        "context parameter simplevisor.process.spaced .class = \"" + Plain.class.getName()
+                                + "\": process name \"spaced \"" + rule + "\"spaced\"");
     }
 
     /** An operator corrects an application's annotation in {@code web.xml}, without rebuilding the application. */

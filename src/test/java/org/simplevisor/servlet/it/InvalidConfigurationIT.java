@@ -186,7 +186,8 @@ class InvalidConfigurationIT {
     @Test
     void emptyName() {
         assertRejected("empty-name",
-                "context parameter simplevisor.process..class = \"" + TICKER + "\": empty process name");
+                "context parameter simplevisor.process..class = \"" + TICKER
+                        + "\": process name must not be empty or blank, was \"\"");
     }
 
     @Test
