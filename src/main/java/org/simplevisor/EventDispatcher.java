@@ -61,7 +61,10 @@ final class EventDispatcher {
     private final ReentrantLock capacity = new ReentrantLock();
     private final Condition capacityFreed = capacity.newCondition();
     private volatile boolean closed;
-    /** Set when the event thread did not finish by the deadline: it calls no further listener but with the last event. */
+    /**
+     * Set when the event thread did not finish by the deadline: it calls no further listener but with the last
+     * event.
+     */
     private volatile boolean givenUp;
     private volatile @Nullable SupervisorEvent lastEvent;
     /** The listeners called with the last event, by the event thread or, once it is given up on, the closing one. */

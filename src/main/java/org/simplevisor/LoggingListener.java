@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Logs the life of every process: starts and stops at INFO, failures at WARN and crashes at ERROR with their
- * stack traces, the restart limit at ERROR, a singleton's lease acquired or released at INFO and lost at WARN. Each line carries the process name in the ThreadContext, whichever
- * thread delivers the event.
+ * stack traces, the restart limit at ERROR, a singleton's lease acquired or released at INFO and lost at WARN. Each
+ * line carries the process name in the ThreadContext, whichever thread delivers the event.
  *
  * <p>A loop stays readable: when a process ends the same way again (the same completion, or a failure of the same
  * type, message and top frames) within the repeat window of the first one logged, the repeat and the restart lines
@@ -151,7 +151,8 @@ final class LoggingListener implements SupervisorListener {
                     LOG.info("Process \"{}\" restarting with its group \"{}\"", name, process.group());
                 } else {
                     LOG.info("Process \"{}\" restarting in {} ms (restart {} of {})", name, event.delay().toMillis(),
-                            process.restartCount() + 1, process.maxRestarts() > 0 ? process.maxRestarts() : "unlimited");
+                            process.restartCount() + 1,
+                            process.maxRestarts() > 0 ? process.maxRestarts() : "unlimited");
                 }
                 break;
             case RESTART_LIMIT_EXCEEDED:

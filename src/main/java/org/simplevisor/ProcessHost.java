@@ -7,8 +7,9 @@ import java.util.function.LongSupplier;
 
 /**
  * What a {@link ManagedProcess} uses of its supervisor: the time (the wall clock for what it reports, a monotonic
- * ticker in nanoseconds for what it measures: heartbeats, health, the restart window), where runs execute, where delays wait, where
- * events go, and who keeps the leases of singletons ({@code null} when the supervisor has no lease store).
+ * ticker in nanoseconds for what it measures: heartbeats, health, the restart window), where runs execute, where
+ * delays wait, where events go, and who keeps the leases of singletons ({@code null} when the supervisor has no
+ * lease store).
  */
 final class ProcessHost {
     final String supervisorName;

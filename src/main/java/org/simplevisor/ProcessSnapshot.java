@@ -36,8 +36,8 @@ public final class ProcessSnapshot {
     private final Instant takenAt;
 
     ProcessSnapshot(String name, ProcessStatus status, RestartPolicy restartPolicy, int restartCount,
-            int maxRestarts, Duration restartDelay, int priority, @Nullable String group, long totalStarts, long totalExits,
-            long totalFailures, long totalCrashes, long totalRestarts, long totalRecoverFailures,
+            int maxRestarts, Duration restartDelay, int priority, @Nullable String group, long totalStarts,
+            long totalExits, long totalFailures, long totalCrashes, long totalRestarts, long totalRecoverFailures,
             @Nullable ExitReason lastExitReason, @Nullable Throwable lastFailure, @Nullable Instant lastFailureTime,
             @Nullable Instant lastStartTime, @Nullable LeaseState lease, Instant takenAt) {
         this.name = name;
@@ -228,10 +228,11 @@ public final class ProcessSnapshot {
     public String toString() {
         return "ProcessSnapshot[name=" + name + ", status=" + status + ", restartPolicy=" + restartPolicy
                 + ", restartCount=" + restartCount + ", maxRestarts=" + maxRestarts + ", restartDelay=" + restartDelay
-                + ", priority=" + priority + ", group=" + group + ", totalStarts=" + totalStarts + ", totalExits=" + totalExits
-                + ", totalFailures=" + totalFailures + ", totalCrashes=" + totalCrashes + ", totalRestarts="
-                + totalRestarts + ", totalRecoverFailures=" + totalRecoverFailures + ", lastExitReason="
-                + lastExitReason + ", lastFailure=" + lastFailure + ", lastFailureTime=" + lastFailureTime
+                + ", priority=" + priority + ", group=" + group + ", totalStarts=" + totalStarts + ", totalExits="
+                + totalExits + ", totalFailures=" + totalFailures + ", totalCrashes=" + totalCrashes
+                + ", totalRestarts=" + totalRestarts + ", totalRecoverFailures=" + totalRecoverFailures
+                + ", lastExitReason=" + lastExitReason + ", lastFailure=" + lastFailure + ", lastFailureTime="
+                + lastFailureTime
                 + ", lastStartTime=" + lastStartTime + ", lease=" + lease + ", takenAt=" + takenAt + "]";
     }
 }

@@ -27,7 +27,8 @@ import org.openjdk.jcstress.infra.results.ZZZ_Result;
         desc = "the wait timed out just before the cancellation, which interrupted the thread")
 @Outcome(id = "true, false, false", expect = ACCEPTABLE, desc = "cancelled before the run began: nothing to wake")
 @Outcome(id = "false, false, false", expect = ACCEPTABLE, desc = "cancelled after the run had left its thread")
-@Outcome(expect = FORBIDDEN, desc = "a cancellation that reached the run's thread was missed, or an interrupt without one")
+@Outcome(expect = FORBIDDEN,
+        desc = "a cancellation that reached the run's thread was missed, or an interrupt without one")
 @State
 public class CancellationWakeStress {
 

@@ -68,7 +68,8 @@ class ClassLoaderReleaseTest {
 
     private static WeakReference<ClassLoader> runInAClassLoaderOfItsOwn(String scenario) throws Exception {
         URL[] path = {location(Supervisor.class).toUri().toURL(), location(ReleaseScenario.class).toUri().toURL()};
-        try (URLClassLoader isolated = new LibraryFirstClassLoader(path, ClassLoaderReleaseTest.class.getClassLoader())) {
+        try (URLClassLoader isolated = new LibraryFirstClassLoader(path,
+                ClassLoaderReleaseTest.class.getClassLoader())) {
             Class<?> type = isolated.loadClass(scenario);
             assertThat(type.getClassLoader()).isSameAs(isolated);
             ((Runnable) type.getConstructor().newInstance()).run();

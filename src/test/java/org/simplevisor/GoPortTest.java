@@ -367,7 +367,8 @@ class GoPortTest {
         assertThat(defaults.restartWindow).isNull();
         assertThat(defaults.watchdog).isNull();
 
-        ProcessSpec given = ProcessSpec.of(ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 5, Duration.ofSeconds(2)));
+        ProcessSpec given = ProcessSpec.of(
+                ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 5, Duration.ofSeconds(2)));
         assertThat(given.policy).isEqualTo(RestartPolicy.ON_FAILURE);
         assertThat(given.maxRestarts).isEqualTo(5);
         assertThat(given.restartDelay).isEqualTo(Duration.ofSeconds(2));

@@ -38,7 +38,8 @@ class GroupLeaseWindDownTest {
     private final ClockLeaseStore rows = new ClockLeaseStore(clock, LeaseTiming.DEFAULT);
     private final SlowRenewals store = new SlowRenewals(rows.connect());
     private final Supervisor supervisor = Supervisor.builder().name("app").nodeId("node-a").clock(clock)
-            .scheduler(scheduler).leaseStore(store).listener(events).group("pipeline", GroupStrategy.ONE_FOR_ALL).build();
+            .scheduler(scheduler).leaseStore(store).listener(events).group("pipeline", GroupStrategy.ONE_FOR_ALL)
+            .build();
     private final LinkedBlockingQueue<Exception> readerFailures = new LinkedBlockingQueue<>();
     private final List<Long> writerTokens = new CopyOnWriteArrayList<>();
     private final CountDownLatch windDown = new CountDownLatch(1);

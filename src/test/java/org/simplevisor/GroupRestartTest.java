@@ -99,7 +99,8 @@ class GroupRestartTest {
             assertThatThrownBy(() -> supervisor.restartGroup("pipeline")).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("not running");
             supervisor.run();
-            assertThatThrownBy(() -> supervisor.restartGroup("nope")).isInstanceOf(java.util.NoSuchElementException.class)
+            assertThatThrownBy(() -> supervisor.restartGroup("nope"))
+                    .isInstanceOf(java.util.NoSuchElementException.class)
                     .hasMessageContaining("group \"nope\" not found");
         }
         assertThatThrownBy(() -> Supervisor.builder().group("g", GroupStrategy.ONE_FOR_ALL)
@@ -537,7 +538,8 @@ class GroupRestartTest {
             assertThat(bench.scheduler.pendingTasks()).as("the group's start is cancelled").isZero();
             bench.scheduler.advance(DELAY.multipliedBy(10));
             assertThat(bench.submissions()).isEqualTo(mark);
-            List.of("a", "b", "c").forEach(m -> assertThat(bench.snapshot(m).status()).isEqualTo(ProcessStatus.STOPPED));
+            List.of("a", "b", "c")
+                    .forEach(m -> assertThat(bench.snapshot(m).status()).isEqualTo(ProcessStatus.STOPPED));
         }
     }
 

@@ -78,7 +78,8 @@ class LoggingTest {
 
         // starts and stops at INFO
         for (String name : List.of("completes", "fails", "crashes", "limited", "stopped")) {
-            assertThat(linesAbout(name, Level.INFO)).as(name).anySatisfy(l -> assertThat(l.message()).contains("started"));
+            assertThat(linesAbout(name, Level.INFO)).as(name)
+                    .anySatisfy(l -> assertThat(l.message()).contains("started"));
         }
         assertThat(linesAbout("completes", Level.INFO)).anySatisfy(l -> assertThat(l.message()).contains("completed"));
         assertThat(linesAbout("stopped", Level.INFO)).anySatisfy(l -> assertThat(l.message()).contains("stopped"));

@@ -34,7 +34,8 @@ public final class ReleaseScenario implements Runnable {
             supervisor.shutdown();
         }
         everyValueMethod(new Lease("release", "node-a", 1), new Lease("release", "node-a", 1));
-        everyValueMethod(new LeaseState("node-a", 1, LeaseLoss.EXPIRED), new LeaseState("node-a", 1, LeaseLoss.EXPIRED));
+        everyValueMethod(new LeaseState("node-a", 1, LeaseLoss.EXPIRED),
+                new LeaseState("node-a", 1, LeaseLoss.EXPIRED));
         everyValueMethod(LeaseTiming.of(Duration.ofSeconds(30)), LeaseTiming.of(Duration.ofSeconds(30)));
     }
 

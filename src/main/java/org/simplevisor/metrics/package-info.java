@@ -12,7 +12,8 @@
  * <pre>{@code
  * Supervisor supervisor = new Supervisor(Duration.ofSeconds(5));
  * try (SupervisorMetrics metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/app"))) {
- *     supervisor.register("ticker", ctx -> ..., ProcessOption.withRestart(RestartPolicy.ALWAYS, 5, Duration.ofSeconds(1)));
+ *     supervisor.register("ticker", ctx -> ...,
+ *             ProcessOption.withRestart(RestartPolicy.ALWAYS, 5, Duration.ofSeconds(1)));
  *     supervisor.run();
  *     ...
  *     supervisor.shutdown();

@@ -194,7 +194,8 @@ final class ManagedTaskExecutor extends AbstractExecutorService {
                 MethodHandles.insertArguments(SET_CONTEXT_CLASS_LOADER, 1, managed.getClass().getClassLoader()),
                 CURRENT_THREAD);
         MethodHandle recorded = MethodHandles.catchException(MethodHandles.foldArguments(execute, neutralLoader),
-                Throwable.class, SET_FAILURE.bindTo(failure).asType(MethodType.methodType(void.class, Throwable.class)));
+                Throwable.class,
+                SET_FAILURE.bindTo(failure).asType(MethodType.methodType(void.class, Throwable.class)));
         MethodHandle counted = MethodHandles.tryFinally(recorded,
                 MethodHandles.dropArguments(COUNT_DOWN.bindTo(called), 0, Throwable.class));
         return MethodHandles.guardWithTest(MethodHandles.insertArguments(CLAIM.bindTo(claimed), 0, false, true),

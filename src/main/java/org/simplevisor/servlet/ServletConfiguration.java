@@ -551,7 +551,8 @@ final class ServletConfiguration {
         /** {@return what {@link #processClass} returns, unless a class {@code type} refers to cannot be loaded} */
         private @Nullable Class<? extends SupervisedProcess> checkedProcessClass(String where, Class<?> type) {
             if (!SupervisedProcess.class.isAssignableFrom(type)) {
-                problems.add(where + ": " + type.getName() + " does not implement " + SupervisedProcess.class.getName());
+                problems.add(where + ": " + type.getName() + " does not implement "
+                        + SupervisedProcess.class.getName());
                 return null;
             }
             int modifiers = type.getModifiers();

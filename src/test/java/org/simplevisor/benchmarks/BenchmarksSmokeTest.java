@@ -118,7 +118,8 @@ class BenchmarksSmokeTest {
         run.watchdog.add(BenchmarkReport.keyValues(watchdog.line()));
 
         String md = BenchmarkReport.render(new BenchmarkReport.Context(), List.of(run), null);
-        assertThat(md).contains("## 2. Scale", "Guava ServiceManager", "threads ended ms", "## 5. Watchdog", "| 10 ms |",
+        assertThat(md).contains("## 2. Scale", "Guava ServiceManager", "threads ended ms", "## 5. Watchdog",
+                "| 10 ms |",
                 "### The stop, repeated in one JVM", "repeated in one JVM (medians): ",
                 "register + start no slower than ServiceManager's start", "MBeans and meters in a SimpleMeterRegistry");
     }

@@ -53,7 +53,8 @@ final class CrashLoop {
         while (runs.get() < next) {
             LockSupport.parkNanos(this, 10_000_000L);
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the crash loop stalled at " + runs.get() + " runs, waiting for " + next);
+                throw new IllegalStateException("the crash loop stalled at " + runs.get() + " runs, waiting for "
+                        + next);
             }
         }
     }

@@ -20,8 +20,8 @@ import org.simplevisor.Supervisor;
  *   <li>{@code attempts}: every such write, accepted or not, with its database time.</li>
  * </ul>
  * Arguments: the JDBC URL, the node id, the lease time in milliseconds. It prints {@code ready} once its supervisor
- * runs, {@code ended <token> <epoch millis> cancelled} as each run stops working (before it writes its end, which fails while
- * the database is down), and shuts down on SIGTERM.
+ * runs, {@code ended <token> <epoch millis> cancelled} as each run stops working (before it writes its end, which
+ * fails while the database is down), and shuts down on SIGTERM.
  */
 public final class ClusterNode {
 

@@ -112,7 +112,8 @@ abstract class LeaseStoreContract {
         Duration waited = Duration.ofNanos(System.nanoTime() - beforeAcquisition);
 
         assertThat(second).isEqualTo(new Lease("app/relay", "node-b", first.token() + 1));
-        assertThat(waited).as("the lease expired in the database's time, not before").isGreaterThanOrEqualTo(SHORT_LEASE);
+        assertThat(waited).as("the lease expired in the database's time, not before")
+                .isGreaterThanOrEqualTo(SHORT_LEASE);
         assertThat(store.renew(List.of(first))).as("the expired acquisition is not renewed").isEmpty();
         assertThat(store.release(first)).as("nor released").isFalse();
         assertThat(store.holders(List.of("app/relay"))).containsEntry("app/relay", second);

@@ -104,7 +104,8 @@ class GroupFaultTest {
         harness.supervisor().start("processor");
         assertThat(harness.runs("processor")).isEqualTo(1);
         harness.shutdownAndVerify(ended("reader", ProcessStatus.FAILED),
-                stuck("processor", "awaitIgnoringInterrupts", ProcessStatus.FAILED), ended("writer", ProcessStatus.FAILED));
+                stuck("processor", "awaitIgnoringInterrupts", ProcessStatus.FAILED),
+                ended("writer", ProcessStatus.FAILED));
     }
 
     /** {@return whether the listeners have received the event that announced the process's current state} */

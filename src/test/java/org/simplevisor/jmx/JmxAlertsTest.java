@@ -54,7 +54,8 @@ class JmxAlertsTest {
         supervisor.register("limited", ctx -> {
             throw new IllegalStateException("HTTP 401");
         }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 2, Duration.ZERO));
-        supervisor.register("silent", ctx -> ctx.awaitCancellation(), ProcessOption.withWatchdog(Duration.ofMillis(100)));
+        supervisor.register("silent", ctx -> ctx.awaitCancellation(),
+                ProcessOption.withWatchdog(Duration.ofMillis(100)));
         supervisor.register("stubborn", DeafProcess.until(release));
         SupervisorJmx jmx = SupervisorJmx.register(supervisor);
         ObjectName alertsName = jmx.alertsObjectName();

@@ -39,7 +39,10 @@ final class JmxFixture implements AfterEachCallback {
         return context;
     }
 
-    /** {@return a supervisor named after the context (its JMX context outside a container), shut down after the test} */
+    /**
+     * {@return a supervisor named after the context (its JMX context outside a container), shut down after the
+     * test}
+     */
     Supervisor supervisor(Duration shutdownTimeout) {
         return closeable(Supervisor.builder().name(context).shutdownTimeout(shutdownTimeout).build());
     }

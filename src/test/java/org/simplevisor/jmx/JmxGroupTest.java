@@ -67,8 +67,8 @@ class JmxGroupTest {
                     && jmx.processObjectName("processor").equals(n.getSource()), 1).get(0);
             assertThat(userData(processorStopped).get("reason")).isEqualTo("group");
             Notification processorRestarting = recorder.awaitCount(n -> n.getType()
-                    .equals(SupervisorJmx.PROCESS_RESTARTING) && jmx.processObjectName("processor").equals(n.getSource()),
-                    1).get(0);
+                    .equals(SupervisorJmx.PROCESS_RESTARTING)
+                    && jmx.processObjectName("processor").equals(n.getSource()), 1).get(0);
             assertThat(processorRestarting.getMessage()).as("not counted toward its restart limit")
                     .isEqualTo("Process \"processor\" will restart with its group \"pipeline\"");
             await().atMost(WAIT).until(() -> supervisor.snapshot("processor").totalStarts() == 2

@@ -135,7 +135,8 @@ class JmxRemoteOperatorTest {
                 Object r = outcome(() -> c.invoke(s, (String) op[0], new Object[] {op[1]}, sig));
                 assertThat(nonJdkClasses(r)).isEmpty();
                 assertThat(r).isInstanceOf(javax.management.RuntimeMBeanException.class);
-                System.out.println("OP " + op[0] + "(" + op[1] + ") -> " + r + " " + (r == null ? "" : nonJdkClasses(r)));
+                System.out.println("OP " + op[0] + "(" + op[1] + ") -> " + r + " "
+                        + (r == null ? "" : nonJdkClasses(r)));
             }
             Thread shutdown = new Thread(supervisor::shutdown);
             shutdown.start();

@@ -116,8 +116,8 @@ class SupervisorMetricsPrometheusTest {
         registerCrashOnce();
         supervisor.run();
         awaitMeters(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(samples(registry.scrape()).get("simplevisor_process_restarted_total{context=/app,process_name=worker,"
-                    + "restart_policy=on_failure}")).isEqualTo(1.0);
+            assertThat(samples(registry.scrape()).get("simplevisor_process_restarted_total{context=/app,"
+                    + "process_name=worker,restart_policy=on_failure}")).isEqualTo(1.0);
         });
 
         String scrape = registry.scrape();

@@ -324,8 +324,8 @@ class ManagedTaskExecutorTest {
         assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
         assertThat(made.get()).isEqualTo(1);
         assertThat(threadInExecute.get()).isNotEqualTo(Thread.currentThread().getName());
-        assertThat(loaderInExecute.get()).as("not the web application's").isSameAs(container.getClass().getClassLoader())
-                .isNotSameAs(webapp);
+        assertThat(loaderInExecute.get()).as("not the web application's")
+                .isSameAs(container.getClass().getClassLoader()).isNotSameAs(webapp);
         executor.release(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
     }
 
@@ -359,7 +359,8 @@ class ManagedTaskExecutorTest {
                     ? container(command -> threads.execute(new FutureTask<>(command, null))) : threads;
             CountDownLatch release = new CountDownLatch(1);
             try {
-                ManagedTaskExecutor executor = holdingARun(container, JDK_THREADS, release); // the container's one thread
+                // the container's one thread
+                ManagedTaskExecutor executor = holdingARun(container, JDK_THREADS, release);
                 AtomicReference<Thread> ranOn = new AtomicReference<>();
                 assertThatThrownBy(() -> executor.execute(() -> ranOn.set(Thread.currentThread())))
                         .as("wrapped in a future: %s", wrapsInAFuture)

@@ -325,7 +325,8 @@ class ServletConfigurationTest {
                 "context parameter simplevisor.shutdown-timeout = \"-5s\": must be positive",
                 "context parameter simplevisor.executor = \" \": must be the JNDI name of a ManagedExecutorService",
                 "context parameter simplevisor.jmx.domain = \"a:b\": not a JMX domain (no ':', '*', '?' or ',')",
-                "context parameter simplevisor.metrics = \"prometheus\": unknown metrics registry; use jmx, global or none",
+                "context parameter simplevisor.metrics = \"prometheus\": unknown metrics registry; "
+                        + "use jmx, global or none",
                 "context parameter simplevisor.log.repeat-window = \"-1m\": logRepeatWindow must be between 0 and "
                         + ProcessOption.LONGEST + ", was PT-1M",
                 "context parameter simplevisor.shutdown.timeout = \"5s\": unknown parameter; known are "
@@ -334,7 +335,8 @@ class ServletConfigurationTest {
                         + "simplevisor.log.repeat-window, simplevisor.cluster.datasource, simplevisor.cluster.table, "
                         + "simplevisor.cluster.lease-time, simplevisor.cluster.node-id, "
                         + "simplevisor.process.<name>.<setting> and simplevisor.group.<group>.strategy",
-                "context parameter simplevisor.process.nameOnly = \"x\": expected simplevisor.process.<name>.<setting>");
+                "context parameter simplevisor.process.nameOnly = \"x\": expected "
+                        + "simplevisor.process.<name>.<setting>");
     }
 
     @Test

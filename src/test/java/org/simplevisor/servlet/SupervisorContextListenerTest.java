@@ -137,7 +137,10 @@ class SupervisorContextListenerTest {
         listener.contextDestroyed(event); // a second destroy does nothing
     }
 
-    /** Names its web application as Tomcat's class loader does: {@code <base name>##<version>} in a parallel deployment. */
+    /**
+     * Names its web application as Tomcat's class loader does: {@code <base name>##<version>} in a parallel
+     * deployment.
+     */
     public static final class TomcatLikeLoader extends URLClassLoader {
         private final String contextName;
 
