@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -257,16 +259,19 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
                 LOG.warn("The registry already has simplevisor meters with the tags {}; give each supervisor that "
                         + "shares a registry distinct common tags (e.g. {})", commonTags, TAG_CONTEXT);
             }
+            // The registry's meters before ours, looked at once for all the processes bound now (a look per process
+            // would cost as much as the registry is large, for each of thousands of processes); afresh for each one
+            // registered later.
+            AtomicReference<@Nullable Set<Meter>> atBinding = new AtomicReference<>(metersOf(registry));
+            Supplier<Set<Meter>> existing = () -> Objects.requireNonNullElseGet(atBinding.get(),
+                    () -> metersOf(registry));
             observer = EventObserver.observe(supervisor,
-                    snapshot -> new ProcessMeters(registry, supervisor, snapshot, commonTags, owned),
-                    group -> {
-                        Set<Meter> existing = metersOf(registry);
-                        Counter restarts = Counter.builder(GROUP_RESTARTED).tags(commonTags.and(TAG_GROUP, group))
-                                .description("Total number of process group restarts").register(registry);
-                        claim(restarts, existing, owned);
-                        return restarts::increment;
-                    },
+                    snapshot -> new ProcessMeters(new Claims(registry, existing.get(), owned), supervisor, snapshot,
+                            commonTags),
+                    group -> new Claims(registry, existing.get(), owned).counter(GROUP_RESTARTED,
+                            "Total number of process group restarts", commonTags.and(TAG_GROUP, group))::increment,
                     () -> removeOwned(registry)); // a failed binding leaves no meter and binds again afresh
+            atBinding.set(null); // not kept: as large as the registry
             this.registry = registry;
         }
     }
@@ -300,11 +305,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
         owned.clear();
     }
 
-    /**
-     * {@return the registry's meters now, by identity} Taken before registering, it tells a meter the registry
-     * created from one it handed back; by identity, as the registry's filters may change names and tags. (A meter of
-     * the same id that another thread registers in between is taken for ours: the case bindTo warns about.)
-     */
+    /** {@return the registry's meters now, by identity: its filters may change the names and tags we give} */
     private static Set<Meter> metersOf(MeterRegistry registry) {
         Set<Meter> meters = Collections.newSetFromMap(new IdentityHashMap<>());
         meters.addAll(registry.getMeters());
@@ -312,12 +313,37 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
-     * Adds a meter just registered to those this binder removes on close, unless the registry already had it:
-     * then it is another owner's (a binder with the same common tags, or the application).
+     * Registers meters and adds those the registry created to the ones this binder removes on close; one the
+     * registry already had, and handed back, is another owner's (a binder with the same common tags, or the
+     * application). A meter of the same id that another thread registers after {@code existing} was taken is taken
+     * for ours: the case {@code bindTo} warns about. Used under the observer's lock, which guards {@code owned}.
      */
-    private static void claim(Meter registered, Set<Meter> existing, List<Meter> owned) {
-        if (!existing.contains(registered)) {
-            owned.add(registered);
+    private static final class Claims {
+        private final MeterRegistry registry;
+        private final Set<Meter> existing;
+        private final List<Meter> owned;
+
+        Claims(MeterRegistry registry, Set<Meter> existing, List<Meter> owned) {
+            this.registry = registry;
+            this.existing = existing;
+            this.owned = owned;
+        }
+
+        void gauge(String meterName, String description, Tags tags, Supervisor supervisor,
+                ToDoubleFunction<Supervisor> value) {
+            claim(Gauge.builder(meterName, supervisor, value).tags(tags).description(description)
+                    .strongReference(false).register(registry));
+        }
+
+        Counter counter(String meterName, String description, Tags tags) {
+            return claim(Counter.builder(meterName).tags(tags).description(description).register(registry));
+        }
+
+        private <M extends Meter> M claim(M registered) {
+            if (!existing.contains(registered)) {
+                owned.add(registered);
+            }
+            return registered;
         }
     }
 
@@ -383,12 +409,10 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     // ---------------------------------------------------------------- the meters of one process
 
     /**
-     * Static so that nothing here refers to the binder; built under the observer's lock, which guards
-     * {@code owned}.
+     * Static so that nothing here refers to the binder; built under the observer's lock, with the {@link Claims} of
+     * that moment (not kept).
      */
     private static final class ProcessMeters implements ProcessCounters {
-        private final List<Meter> owned;
-        private final Set<Meter> existing; // the registry's meters before these: not ours to remove
         private final Counter started;
         private final Counter restarted;
         private final Counter panics;
@@ -398,48 +422,45 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
         private final @Nullable Counter leaseAcquired;                        // singletons only
         private final Counter @Nullable [] leaseLost;                         // singletons only, by ordinal
 
-        ProcessMeters(MeterRegistry registry, Supervisor supervisor, ProcessSnapshot snapshot, Tags commonTags,
-                List<Meter> owned) {
-            this.owned = owned;
-            this.existing = metersOf(registry);
+        ProcessMeters(Claims claims, Supervisor supervisor, ProcessSnapshot snapshot, Tags commonTags) {
             String name = snapshot.name();
             Tags process = commonTags.and(TAG_PROCESS_NAME, name);
             Tags withPolicy = process.and(TAG_RESTART_POLICY, policyTag(snapshot.restartPolicy()));
 
-            gauge(registry, PROCESSES_RUNNING, "Whether the process is running (1) or not (0)", withPolicy,
+            claims.gauge(PROCESSES_RUNNING, "Whether the process is running (1) or not (0)", withPolicy,
                     supervisor, running(name));
-            gauge(registry, PROCESS_RESTART_COUNT, "Current restart count for each process", process, supervisor,
+            claims.gauge(PROCESS_RESTART_COUNT, "Current restart count for each process", process, supervisor,
                     restartCount(name));
-            gauge(registry, PROCESS_STATUS, "Process status (1=running, 0=stopped, -1=restarting, -2=failed)",
+            claims.gauge(PROCESS_STATUS, "Process status (1=running, 0=stopped, -1=restarting, -2=failed)",
                     process, supervisor, status(name));
 
-            started = counter(registry, PROCESS_STARTED, "Total number of process starts", withPolicy);
-            restarted = counter(registry, PROCESS_RESTARTED, "Total number of process restarts", withPolicy);
+            started = claims.counter(PROCESS_STARTED, "Total number of process starts", withPolicy);
+            restarted = claims.counter(PROCESS_RESTARTED, "Total number of process restarts", withPolicy);
             for (ExitReason reason : EXIT_REASONS) {
                 if (reason != ExitReason.LEASE_LOST || snapshot.singleton()) {
-                    stopped[reason.ordinal()] = counter(registry, PROCESS_STOPPED, "Total number of process stops",
+                    stopped[reason.ordinal()] = claims.counter(PROCESS_STOPPED, "Total number of process stops",
                             process.and(STOP_REASONS[reason.ordinal()]));
                 }
             }
             if (snapshot.singleton()) {
-                gauge(registry, PROCESS_LEASE_HELD, "Whether this node holds the singleton's lease (1) or not (0)",
+                claims.gauge(PROCESS_LEASE_HELD, "Whether this node holds the singleton's lease (1) or not (0)",
                         process, supervisor, leaseHeld(name));
-                leaseAcquired = counter(registry, PROCESS_LEASE_ACQUIRED, "Total number of lease acquisitions",
+                leaseAcquired = claims.counter(PROCESS_LEASE_ACQUIRED, "Total number of lease acquisitions",
                         process);
                 leaseLost = new Counter[LEASE_LOSSES.length];
                 for (LeaseLoss loss : LEASE_LOSSES) {
-                    leaseLost[loss.ordinal()] = counter(registry, PROCESS_LEASE_LOST, "Total number of leases lost",
+                    leaseLost[loss.ordinal()] = claims.counter(PROCESS_LEASE_LOST, "Total number of leases lost",
                             process.and(LOSS_REASONS[loss.ordinal()]));
                 }
             } else {
                 leaseAcquired = null;
                 leaseLost = null;
             }
-            panics = counter(registry, PROCESS_PANICS, "Total number of process panics", process);
-            restartLimitExceeded = counter(registry, RESTART_LIMIT_EXCEEDED,
+            panics = claims.counter(PROCESS_PANICS, "Total number of process panics", process);
+            restartLimitExceeded = claims.counter(RESTART_LIMIT_EXCEEDED,
                     "Total number of processes that exceeded restart limits",
                     process.and(TAG_MAX_RESTARTS, Integer.toString(snapshot.maxRestarts())));
-            shutdownTimeouts = counter(registry, SHUTDOWN_TIMEOUTS, "Total number of shutdown timeouts", process);
+            shutdownTimeouts = claims.counter(SHUTDOWN_TIMEOUTS, "Total number of shutdown timeouts", process);
         }
 
         @Override
@@ -487,18 +508,6 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
             if (leaseLost != null) {
                 leaseLost[loss.ordinal()].increment();
             }
-        }
-
-        private void gauge(MeterRegistry registry, String meterName, String description, Tags tags,
-                Supervisor supervisor, ToDoubleFunction<Supervisor> value) {
-            claim(Gauge.builder(meterName, supervisor, value).tags(tags).description(description)
-                    .strongReference(false).register(registry), existing, owned);
-        }
-
-        private Counter counter(MeterRegistry registry, String meterName, String description, Tags tags) {
-            Counter counter = Counter.builder(meterName).tags(tags).description(description).register(registry);
-            claim(counter, existing, owned);
-            return counter;
         }
     }
 }
