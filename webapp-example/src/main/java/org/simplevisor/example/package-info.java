@@ -13,7 +13,8 @@
  * {@code simplevisor.process.restart-limit-exceeded} JMX notification</td></tr>
  * <tr><td>{@code cache-warmup}</td><td>{@code web.xml}</td><td>a one-shot start-up task, never restarted</td></tr>
  * <tr><td>{@code report-uploader}</td><td>{@code web.xml}</td><td>a process that hangs and is caught by the
- * watchdog: declared hung, interrupted and restarted</td></tr>
+ * watchdog: declared hung, interrupted and restarted; {@code @PostConstruct} and {@code @PreDestroy} methods that
+ * look up an {@code env-entry} in {@code java:comp/env}</td></tr>
  * <tr><td>{@code order-feed-reader}, {@code order-processor}</td><td>{@code @Supervised(group =
  * "order-pipeline")}, the group's strategy in {@code web.xml}</td><td>a {@code ONE_FOR_ALL} process group: when the
  * reader's feed drops, both restart together, in start order, and the supervisor MBean emits

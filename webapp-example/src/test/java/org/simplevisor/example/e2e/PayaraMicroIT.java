@@ -49,6 +49,8 @@ class PayaraMicroIT {
     static final String EXAMPLE = "simplevisor-example";
     static final String PLAIN = "simplevisor-plain";
     static final String CONTAINER_EXECUTOR = "the container's executor java:comp/DefaultManagedExecutorService";
+    /** The env-entry report-uploader looks up in its @PostConstruct and @PreDestroy methods. */
+    static final String PARTNER = "https://partner.example/reports";
     static final int ROUNDS = 3;
     static final int CYCLES = 5;
     static final Duration WAIT = Duration.ofSeconds(60);
@@ -113,6 +115,8 @@ class PayaraMicroIT {
         // The example brings log4j-core: its own pattern, process key first, in Payara's console.
         assertThat(Files.readString(payara.log())).contains("INFO  [] SupervisorContextListener [main] simplevisor: "
                 + "web application /" + EXAMPLE + " runs 7 process(es) on " + CONTAINER_EXECUTOR);
+        // The @PostConstruct method, on the container's thread, found its env-entry in java:comp/env.
+        assertThat(Files.readString(payara.log())).contains("ReportUploader [main] Uploading to " + PARTNER);
     }
 
     @Test
@@ -162,6 +166,7 @@ class PayaraMicroIT {
             timings.add("undeploy " + cycle + ": " + PayaraMicroServer.millis(payara.run("undeploy " + EXAMPLE))
                     + " ms");
             assertNothingLeft(EXAMPLE);
+            assertSignedOff(cycle);
             timings.add("deploy " + cycle + ": " + PayaraMicroServer.millis(
                     payara.run("deploy " + EXAMPLE + " /" + EXAMPLE + " " + war)) + " ms");
             assertThat(jmx.getAttribute(supervisor(EXAMPLE), "Executor")).as("cycle %d", cycle)
@@ -170,6 +175,7 @@ class PayaraMicroIT {
         }
         payara.run("undeploy " + EXAMPLE);
         assertNothingLeft(EXAMPLE);
+        assertSignedOff(CYCLES + 1);
     }
 
     // ---------------------------------------------------------------- logging without a backend
@@ -223,6 +229,17 @@ class PayaraMicroIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(threadNames())
                 .as("threads after undeploying %s", application)
                 .noneMatch(n -> n.toLowerCase(Locale.ROOT).contains("simplevisor")));
+    }
+
+    /**
+     * The {@code @PreDestroy} method of report-uploader, called at each undeploy, looked its {@code env-entry} up in
+     * {@code java:comp/env} as its {@code @PostConstruct} method did: the application's context was there.
+     */
+    private void assertSignedOff(int undeploys) throws IOException {
+        List<String> lines = Files.readAllLines(payara.log());
+        assertThat(lines).as("report-uploader's @PreDestroy failures").noneMatch(l -> l.contains("Could not sign off"));
+        assertThat(lines.stream().filter(l -> l.contains("ReportUploader [" + EXAMPLE
+                + "-pre-destroy] Signed off from " + PARTNER))).as("report-uploader's sign-offs").hasSize(undeploys);
     }
 
     private void awaitStatus(String process, String status, int runs) {
