@@ -1,5 +1,6 @@
 package org.simplevisor.servlet;
 
+import jakarta.enterprise.concurrent.ContextService;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import javax.naming.InitialContext;
@@ -10,7 +11,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the container's {@link ManagedExecutorService}: the JNDI name of {@code simplevisor.executor}, else
- * {@value #DEFAULT_EXECUTOR} when the container binds one. No result means the listener creates its own.
+ * {@value #DEFAULT_EXECUTOR} when the container binds one. No result means the listener creates its own. Also finds
+ * the container's other Jakarta Concurrency defaults the integration uses, {@value #DEFAULT_THREAD_FACTORY} and
+ * {@value #DEFAULT_CONTEXT_SERVICE}, which only a full Jakarta EE server binds.
  */
 final class ExecutorLookup {
 
@@ -18,6 +21,8 @@ final class ExecutorLookup {
     static final String DEFAULT_EXECUTOR = "java:comp/DefaultManagedExecutorService";
     /** The Jakarta EE default thread factory. */
     static final String DEFAULT_THREAD_FACTORY = "java:comp/DefaultManagedThreadFactory";
+    /** The Jakarta EE default context service. */
+    static final String DEFAULT_CONTEXT_SERVICE = "java:comp/DefaultContextService";
     /** Where a name without a {@code java:} scheme is looked up. */
     static final String ENVIRONMENT = "java:comp/env/";
 
@@ -132,6 +137,15 @@ final class ExecutorLookup {
     static ManagedThreadFactory defaultThreadFactory(Jndi jndi) {
         Object found = lookupQuietly(DEFAULT_THREAD_FACTORY, jndi);
         return found instanceof ManagedThreadFactory ? (ManagedThreadFactory) found : null;
+    }
+
+    /**
+     * @param jndi the look-up
+     * @return the container's {@value #DEFAULT_CONTEXT_SERVICE}, or {@code null} when it binds none (Tomcat)
+     */
+    static @Nullable ContextService defaultContextService(Jndi jndi) {
+        Object found = lookupQuietly(DEFAULT_CONTEXT_SERVICE, jndi);
+        return found instanceof ContextService ? (ContextService) found : null;
     }
 
     /** @return what is bound under the name, or {@code null} when nothing is (or JNDI is not there) */

@@ -1,10 +1,12 @@
 package org.simplevisor.servlet;
 
+import jakarta.enterprise.concurrent.ContextService;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -19,6 +21,10 @@ import org.simplevisor.Supervisor;
 final class ProcessFactory {
 
     private static final Logger LOG = LogManager.getLogger(ProcessFactory.class);
+    /** How far the destroyer has got: the {@code @PreDestroy} methods have not begun, are being called, have ended. */
+    private static final int NOT_BEGUN = 0;
+    private static final int BEGUN = 1;
+    private static final int ENDED = 2;
 
     /** One created process: registered with the supervisor, destroyed at the undeploy. */
     static final class Instance {
@@ -82,22 +88,24 @@ final class ProcessFactory {
     }
 
     /**
-     * Creates and initialises every process. If one fails, those already initialised are destroyed again.
+     * Creates and initialises every process. If one fails, those already initialised are destroyed again, as
+     * {@link #destroyAll} does.
      *
      * @param declarations    the processes
      * @param destroyerName   the name of the thread that calls the {@code @PreDestroy} methods after a failure
      * @param destroyTimeout  how long to wait for them then
+     * @param jndi            where the container's context service is looked up then
      * @return the instances, in the order of the declarations
      * @throws IllegalStateException naming the process and class that could not be created or initialised
      */
     static List<Instance> createAll(List<ProcessDeclaration> declarations, String destroyerName,
-            Duration destroyTimeout) {
+            Duration destroyTimeout, ExecutorLookup.Jndi jndi) {
         List<Instance> created = new ArrayList<>();
         for (ProcessDeclaration declaration : declarations) {
             try {
                 created.add(new Instance(declaration));
             } catch (RuntimeException | LinkageError e) {
-                destroyAll(created, destroyerName, OwnedThreads.deadlineAfter(destroyTimeout.toNanos()));
+                destroyAll(created, destroyerName, OwnedThreads.deadlineAfter(destroyTimeout.toNanos()), jndi);
                 throw e;
             }
         }
@@ -110,22 +118,36 @@ final class ProcessFactory {
      * running at the deadline are reported at ERROR with where they are stuck, and interrupted; the caller goes on,
      * so that a blocking method cannot hang the undeploy.
      *
+     * <p>They run with the context of the calling thread, the container's: its context class loader, which the thread
+     * inherits, and, on a full Jakarta EE server, the application component's context ({@code java:comp},
+     * {@code java:app}, CDI, security), captured here by a contextual proxy of the container's
+     * {@value ExecutorLookup#DEFAULT_CONTEXT_SERVICE}: the Jakarta Concurrency way to carry it to a thread that is
+     * not the container's. Without one (Tomcat) they run without further context. If the container refuses to set
+     * the context up on that thread, they run without it, and this is logged at WARN.
+     *
      * @param instances     the instances
      * @param threadName    the name of the thread that calls them
      * @param deadlineNanos when to stop waiting, in {@link System#nanoTime()} terms
+     * @param jndi          where the container's context service is looked up
      */
-    static void destroyAll(List<Instance> instances, String threadName, long deadlineNanos) {
+    static void destroyAll(List<Instance> instances, String threadName, long deadlineNanos,
+            ExecutorLookup.Jndi jndi) {
         if (instances.isEmpty()) {
             return;
         }
         AtomicReference<Instance> current = new AtomicReference<>();
-        Thread destroyer = new Thread(() -> {
+        AtomicInteger stage = new AtomicInteger(NOT_BEGUN);
+        Runnable destroyInOrder = () -> {
+            stage.set(BEGUN);
             for (int i = instances.size() - 1; i >= 0; i--) {
                 current.set(instances.get(i));
                 instances.get(i).destroy();
             }
             current.set(null);
-        }, threadName);
+            stage.set(ENDED);
+        };
+        Runnable contextual = withCallersContext(destroyInOrder, jndi); // captured on this, the container's, thread
+        Thread destroyer = new Thread(() -> runInContext(contextual, destroyInOrder, stage), threadName);
         destroyer.setDaemon(true);
         long started = System.nanoTime();
         destroyer.start();
@@ -147,6 +169,47 @@ final class ProcessFactory {
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * {@return the task with the calling thread's application component context: a contextual proxy of the
+     * container's {@value ExecutorLookup#DEFAULT_CONTEXT_SERVICE}, or the task itself when the container binds none
+     * (Tomcat) or cannot capture the context}
+     */
+    private static Runnable withCallersContext(Runnable task, ExecutorLookup.Jndi jndi) {
+        ContextService contexts = ExecutorLookup.defaultContextService(jndi);
+        if (contexts == null) {
+            return task;
+        }
+        try {
+            return contexts.createContextualProxy(task, Runnable.class);
+        } catch (RuntimeException e) {
+            LOG.warn("simplevisor: {} could not capture the application's context for the @PreDestroy methods; "
+                    + "they run without it", ExecutorLookup.DEFAULT_CONTEXT_SERVICE, e);
+            return task;
+        }
+    }
+
+    /**
+     * Runs the destruction in the container's context; if the container refuses to set it up (a server throws
+     * {@code IllegalStateException} for an application it no longer counts as running), runs it without. A failure
+     * while the context is torn down afterwards is logged; one of the destruction itself is thrown on.
+     */
+    private static void runInContext(Runnable contextual, Runnable plain, AtomicInteger stage) {
+        try {
+            contextual.run();
+        } catch (RuntimeException | Error e) {
+            if (contextual == plain || stage.get() == BEGUN) {
+                throw e;
+            }
+            if (stage.get() == ENDED) {
+                LOG.warn("simplevisor: the container's context could not be reset after the @PreDestroy methods", e);
+                return;
+            }
+            LOG.warn("simplevisor: the container did not set up the application's context for the @PreDestroy "
+                    + "methods; they run without it", e);
+            plain.run();
         }
     }
 

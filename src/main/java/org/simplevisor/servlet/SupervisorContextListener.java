@@ -37,9 +37,10 @@ import org.simplevisor.jmx.SupervisorJmx;
  *
  * <h2>Destroy</h2>
  * Removes the attribute, shuts the supervisor down within {@code simplevisor.shutdown-timeout}, unregisters the
- * MBeans and meters (and closes its own meter registry), calls the {@code @PreDestroy} methods, and shuts down and
- * joins its own executor. A container's executor is never shut down. Nothing of the web application is referenced
- * afterwards.
+ * MBeans and meters (and closes its own meter registry), calls the {@code @PreDestroy} methods (on a thread of its
+ * own, with the context of the container's thread, see the {@linkplain org.simplevisor.servlet package
+ * documentation}), and shuts down and joins its own executor. A container's executor is never shut down. Nothing of
+ * the web application is referenced afterwards.
  */
 public final class SupervisorContextListener implements ServletContextListener {
 
@@ -105,7 +106,7 @@ public final class SupervisorContextListener implements ServletContextListener {
         leaseStore = LeaseStoreLookup.find(configuration.cluster, InitialContext::doLookup);
         String name = supervisorName(contextPath(context));
         instances = ProcessFactory.createAll(configuration.processes, destroyerName(name),
-                configuration.shutdownTimeout);
+                configuration.shutdownTimeout, InitialContext::doLookup);
 
         ExecutorService runsOn;
         String executorName;
@@ -205,7 +206,8 @@ public final class SupervisorContextListener implements ServletContextListener {
         // What the processes left of the shutdown timeout, and at least a moment: a blocking one must not hang
         // the undeploy.
         ProcessFactory.destroyAll(instances, destroyerName(supervisorName(contextPath(context))),
-                OwnedThreads.deadlineAtLeast(shutdownDeadline, PRE_DESTROY_LEAST_TIME.toNanos()));
+                OwnedThreads.deadlineAtLeast(shutdownDeadline, PRE_DESTROY_LEAST_TIME.toNanos()),
+                InitialContext::doLookup);
         long deadline = OwnedThreads.deadlineAfter(EXECUTOR_GRACE.toNanos());
         if (taskExecutor != null && !taskExecutor.release(deadline)) {
             LOG.warn("simplevisor: a process of {} is still running after the shutdown timeout", contextName);

@@ -58,7 +58,14 @@
  *
  * <h2>Process instances</h2>
  * Each process is an instance made with the class's public no-arg constructor. Its {@code @PostConstruct} methods
- * are called before the supervisor starts, its {@code @PreDestroy} methods after the supervisor has shut down.
+ * are called before the supervisor starts, on the container's thread that starts the web application; its
+ * {@code @PreDestroy} methods after the supervisor has shut down, on a thread of the listener's own
+ * ({@code simplevisor-<name>-pre-destroy}, so that one that blocks cannot hang the undeploy), with the context of
+ * the container's thread that destroys the web application: its context class loader (the web application's), and,
+ * where the container binds {@code java:comp/DefaultContextService} (a full Jakarta EE server), the application
+ * component's context captured by that service ({@code java:comp}, {@code java:app}, CDI). On Tomcat, which binds
+ * none, {@code java:comp/env} resolves by the context class loader. If the container refuses to set the context up,
+ * the methods run without it, logged at WARN.
  * Runs execute as long-running managed tasks with the web application's class loader as context class loader and
  * the context (see below) under the Log4j {@code ThreadContext} key {@code context}. A container's executor is
  * called from a hand-over thread ({@code simplevisor-<name>-hand-over}, made by
