@@ -317,8 +317,13 @@ final class EventDispatcher {
         ListenerNotReturnedException stuck = stuckListener(); // before shutdownNow() interrupts it
         givenUp = true; // before the interrupt: a listener that returns on it must not lead on to the next event
         int dropped = executor.shutdownNow().stream().mapToInt(task -> ((Delivery) task).events.size()).sum();
-        LOG.warn("A listener did not return in time; {} queued event(s) were not delivered, the last one is "
-                + "delivered on the shutting-down thread", dropped, stuck);
+        if (stuck != null) {
+            LOG.warn("A listener did not return in time; {} queued event(s) were not delivered, the last one is "
+                    + "delivered on the shutting-down thread", dropped, stuck);
+        } else { // between listeners: not stuck, but held up (a long garbage collection pause, a starved machine)
+            LOG.warn("The event thread did not deliver {} queued event(s) in time, though no listener was running; "
+                    + "the last one is delivered on the shutting-down thread", dropped);
+        }
         deliverLastEventAfterGivingUp();
         if (!interrupts.await(() -> threads.joinAll(deadlineNanos))) {
             ListenerNotReturnedException stillStuck = stuckListener();
