@@ -412,8 +412,11 @@ final class LeaseKeeper {
         while (again) {
             try {
                 round();
-            } catch (RuntimeException unexpected) {
-                LOG.error("Supervisor \"{}\": lease round failed", supervisorName, unexpected);
+            } catch (RuntimeException | Error unexpected) {
+                // An Error too (a driver class that cannot be loaded, say): left to end the thread, it would leave the
+                // round marked as running, and no round would run until a tick took the dead thread for a hanging one.
+                LOG.log(LoggingListener.severityOf(unexpected), "Supervisor \"{}\": lease round failed",
+                        supervisorName, unexpected);
             }
             synchronized (lock) {
                 if (!isRoundThread()) {

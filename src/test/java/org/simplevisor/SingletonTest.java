@@ -11,6 +11,7 @@ import static org.simplevisor.SupervisorEvent.Type.STOPPED;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -353,6 +354,39 @@ class SingletonTest {
         assertThat(a.events.types("relay")).doesNotContain(LEASE_ACQUIRED);
         assertThat(a.status("relay")).isEqualTo(ProcessStatus.STANDBY);
         assertThat(rows.holder("app/relay")).map(Lease::owner).contains("node-b");
+    }
+
+    /**
+     * An Error from the store (a JDBC driver whose class cannot be loaded, say) ends that round only: the next round
+     * comes at the next tick, and the log says why. It used to end the worker thread with the round still marked as
+     * running, so no round ran until a tick, a renewal deadline later, took the dead thread for a hanging one.
+     */
+    @Test
+    void anErrorFromTheStoreEndsOnlyItsRoundAndIsLogged() {
+        AtomicInteger reads = new AtomicInteger();
+        Node a = new Node("node-a", store -> new DelegatingLeaseStore(store) {
+            @Override
+            public Map<String, Lease> holders(Collection<String> names) throws LeaseStoreException {
+                if (reads.getAndIncrement() == 0) {
+                    throw new NoClassDefFoundError("org/example/jdbc/Driver");
+                }
+                return super.holders(names);
+            }
+        });
+        nodes.add(a);
+        a.singleton("relay");
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            a.supervisor.run();
+            await().atMost(Duration.ofSeconds(10)).until(() -> reads.get() == 1);
+
+            scheduler.advance(RENEW); // the next tick, a third of the renewal deadline later
+
+            awaitStatus(a, "relay", ProcessStatus.RUNNING);
+            awaitTokensNoted(a, "relay", 1); // the body notes its token after RUNNING
+            assertThat(a.tokens.get("relay")).containsExactly(1L);
+            assertThat(logs.at(Level.ERROR)).anySatisfy(line -> assertThat(line.thrown())
+                    .isInstanceOf(NoClassDefFoundError.class));
+        }
     }
 
     // ---------------------------------------------------------------- handover and failover
