@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,8 +58,9 @@ import org.simplevisor.LeaseTiming;
  * {@code SELECT}, for up to 1,000 leases each.
  *
  * <p>{@link #prepare()} creates the table when it is missing (unless {@link Builder#createTable(boolean)} is off),
- * then checks that it has the four columns, that on MariaDB and MySQL its names compare exactly (a binary collation),
- * and that the user may write it; each failure names the table. The DDL,
+ * then checks that it has the four columns, that its expiry does not depend on the session's time zone (a time zone
+ * in its type on PostgreSQL and H2, {@code DATETIME} on MariaDB and MySQL), that on MariaDB and MySQL its names
+ * compare exactly (a binary collation), and that the user may write it; each failure names the table. The DDL,
  * for reference (types per database: {@code TIMESTAMP WITH TIME ZONE} on PostgreSQL, {@code TIMESTAMP(6) WITH TIME
  * ZONE} on H2, {@code DATETIME(6)} in UTC on MariaDB and MySQL, whose names are {@code utf8mb4} with the binary
  * collation {@code utf8mb4_bin}, so that names differing in case only are different leases):
@@ -150,8 +150,9 @@ public final class JdbcLeaseStore implements LeaseStore {
      *
      * @throws LeaseStoreUnavailableException if the database cannot be reached now
      * @throws LeaseStoreException            if the database is not supported, or the table is missing, lacks a
-     *                                        column, compares names ignoring case (a MariaDB or MySQL collation
-     *                                        other than a binary one), or may not be written
+     *                                        column, has an expiry that depends on the session's time zone,
+     *                                        compares names ignoring case (a MariaDB or MySQL collation other than
+     *                                        a binary one), or may not be written
      */
     @Override
     public void prepare() throws LeaseStoreException {
@@ -170,7 +171,7 @@ public final class JdbcLeaseStore implements LeaseStore {
 
     private Sql prepare(Connection connection, Budget budget) throws SQLException, LeaseStoreException {
         Sql statements = new Sql(dialectOf(connection), table, timing.leaseTime().toMillis());
-        Set<String> columns = readColumns(connection, budget);
+        Map<String, String> columns = readColumns(connection, budget);
         if (columns == null) {
             create(connection, statements, budget);
             columns = readColumns(connection, budget);
@@ -178,11 +179,20 @@ public final class JdbcLeaseStore implements LeaseStore {
                 throw new LeaseStoreException("lease table " + table + " cannot be read after its creation", null);
             }
         }
-        Set<String> present = columns;
-        List<String> missing = COLUMNS.stream().filter(c -> !present.contains(c)).collect(Collectors.toList());
+        Map<String, String> present = columns;
+        List<String> missing = COLUMNS.stream().filter(c -> !present.containsKey(c)).collect(Collectors.toList());
         if (!missing.isEmpty()) {
             throw new LeaseStoreException("lease table " + table + " lacks column(s) " + String.join(", ", missing)
                     + " of " + String.join(", ", COLUMNS) + "; expected: " + statements.createTable, null);
+        }
+        String expiryType = present.get("expires_at");
+        if (!statements.dialect.isExpiryType(expiryType)) {
+            // Written and compared through each session's time zone: a node in another zone than the last holder's
+            // may see its lease as expired hours early, and take it while the holder still runs.
+            throw new LeaseStoreException("lease table " + table + " has column expires_at of type " + expiryType
+                    + ", whose values depend on the session's time zone (nodes in different zones would hold a lease "
+                    + "at once); it must be " + statements.dialect.timestampType() + "; expected: "
+                    + statements.createTable, null);
         }
         if (statements.dialect == SqlDialect.MYSQL) {
             checkNamesComparedExactly(connection, statements, budget);
@@ -202,15 +212,18 @@ public final class JdbcLeaseStore implements LeaseStore {
         return dialect.get();
     }
 
-    /** {@return the lower-case column names of the table, or {@code null} if it cannot be read (missing)} */
-    private Set<String> readColumns(Connection connection, Budget budget) throws SQLException {
+    /**
+     * {@return the table's columns, by lower-case name, each with its type's name as the driver gives it, or
+     * {@code null} if the table cannot be read (missing)}
+     */
+    private Map<String, String> readColumns(Connection connection, Budget budget) throws SQLException {
         try (PreparedStatement select = prepareStatement(connection, "SELECT * FROM " + table + " WHERE 1 = 0",
                 budget);
                 ResultSet empty = select.executeQuery()) {
             ResultSetMetaData metaData = empty.getMetaData();
-            Set<String> columns = new HashSet<>();
+            Map<String, String> columns = new HashMap<>();
             for (int i = 1; i <= metaData.getColumnCount(); i++) {
-                columns.add(metaData.getColumnLabel(i).toLowerCase(Locale.ROOT));
+                columns.put(metaData.getColumnLabel(i).toLowerCase(Locale.ROOT), metaData.getColumnTypeName(i));
             }
             return columns;
         } catch (SQLException e) {

@@ -13,13 +13,13 @@ import org.simplevisor.LeaseStore;
 enum SqlDialect {
 
     /** {@code CURRENT_TIMESTAMP} is the start of the statement's transaction: in auto-commit, of the statement. */
-    POSTGRESQL("", "TIMESTAMP WITH TIME ZONE", "CURRENT_TIMESTAMP") {
+    POSTGRESQL("", "TIMESTAMP WITH TIME ZONE", "timestamptz", "CURRENT_TIMESTAMP") {
         @Override
         String nowPlusMillis(long millis) {
             return "CURRENT_TIMESTAMP + INTERVAL '" + millis + " milliseconds'";
         }
     },
-    H2("", "TIMESTAMP(6) WITH TIME ZONE", "CURRENT_TIMESTAMP") {
+    H2("", "TIMESTAMP(6) WITH TIME ZONE", "TIMESTAMP WITH TIME ZONE", "CURRENT_TIMESTAMP") {
         @Override
         String nowPlusMillis(long millis) {
             return "DATEADD(MILLISECOND, " + millis + ", CURRENT_TIMESTAMP)";
@@ -33,7 +33,7 @@ enum SqlDialect {
      * and {@code /shop/relay} one lease, and its default character set may be latin1, which cannot hold every name
      * (one such name failed the holders' read of every singleton).
      */
-    MYSQL(" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", "DATETIME(6)", "UTC_TIMESTAMP(6)") {
+    MYSQL(" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", "DATETIME(6)", "DATETIME", "UTC_TIMESTAMP(6)") {
         @Override
         String nowPlusMillis(long millis) {
             return "UTC_TIMESTAMP(6) + INTERVAL " + Math.multiplyExact(millis, 1000L) + " MICROSECOND";
@@ -42,11 +42,13 @@ enum SqlDialect {
 
     private final String nameCollation;
     private final String timestampType;
+    private final String expiryTypeName;
     private final String now;
 
-    SqlDialect(String nameCollation, String timestampType, String now) {
+    SqlDialect(String nameCollation, String timestampType, String expiryTypeName, String now) {
         this.nameCollation = nameCollation;
         this.timestampType = timestampType;
+        this.expiryTypeName = expiryTypeName;
         this.now = now;
     }
 
@@ -58,6 +60,17 @@ enum SqlDialect {
     /** {@return the SQL type of the expiry column} */
     String timestampType() {
         return timestampType;
+    }
+
+    /**
+     * {@return whether an expiry column of this type, as the driver names it, holds the same instant whatever the
+     * session's time zone} Not a timestamp without time zone on PostgreSQL and H2, nor a {@code TIMESTAMP} on MariaDB
+     * and MySQL: each session would write and compare the expiry in its own zone.
+     *
+     * @param typeName the type's name from the driver's result set metadata
+     */
+    boolean isExpiryType(String typeName) {
+        return expiryTypeName.equalsIgnoreCase(typeName);
     }
 
     /** {@return an SQL expression of the database's current time, the same throughout one statement} */

@@ -311,6 +311,23 @@ abstract class LeaseStoreContract {
                 .hasMessageContaining("lease table " + table + " lacks column(s) token, expires_at");
     }
 
+    /**
+     * A table made by hand whose expiry is a timestamp without time zone (or MariaDB's {@code TIMESTAMP}) has it
+     * written and compared in each session's zone: a node in another zone than the holder's sees the lease expire
+     * hours early and acquires it beside the holder. It is refused at start, naming the column and its type.
+     */
+    @Test
+    void anExpiryWrittenInTheSessionsTimeZoneIsRefused() {
+        String table = newTable();
+        database.execute("CREATE TABLE " + table + " (lease_name VARCHAR(255) NOT NULL PRIMARY KEY, "
+                + "holder VARCHAR(255) NOT NULL, token BIGINT NOT NULL, expires_at TIMESTAMP(6) NOT NULL)");
+        JdbcLeaseStore store = JdbcLeaseStore.builder(database.dataSource()).table(table).build();
+
+        assertThatThrownBy(store::prepare).isExactlyInstanceOf(LeaseStoreException.class)
+                .hasMessageContaining("lease table " + table + " has column expires_at of type")
+                .hasMessageContaining("depend on the session's time zone");
+    }
+
     @Test
     void aReadOnlyUserFailsNamingTheTable() throws Exception {
         String table = newTable();
