@@ -449,7 +449,9 @@ final class LeaseKeeper {
             }
             candidates = new ArrayList<>(wanted);
         }
-        if (!prepared && !prepare()) {
+        if (!prepared && (closed || !prepare())) {
+            // Closed: nothing is acquired before the store is prepared, so the last round has nothing to give back,
+            // and a store it prepared now (down, or not answering) would only hold the shutdown back.
             return;
         }
         for (Lease lease : releases) {

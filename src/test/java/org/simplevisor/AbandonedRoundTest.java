@@ -133,6 +133,40 @@ class AbandonedRoundTest {
                 .hasSize(2);
     }
 
+    /**
+     * A shutdown of a node whose store has never answered calls no store: nothing was acquired, so nothing is to be
+     * given back. Its last round used to prepare the store all the same, and a store that did not answer held the
+     * shutdown back until its deadline, which then warned of leases left to expire.
+     */
+    @Test
+    void aShutdownBeforeTheStoreWasEverPreparedCallsNoStore() {
+        ClockLeaseStore.Connection down = rows.connect();
+        down.reachable(false);
+        AtomicBoolean shuttingDown = new AtomicBoolean();
+        AtomicInteger preparesAtShutdown = new AtomicInteger();
+        Supervisor standby = Supervisor.builder().name("standby").nodeId("node-b").clock(clock).scheduler(scheduler)
+                .shutdownTimeout(Duration.ofSeconds(1)).leaseStore(new DelegatingLeaseStore(down) {
+                    @Override
+                    public void prepare() throws LeaseStoreException {
+                        if (shuttingDown.get()) {
+                            preparesAtShutdown.incrementAndGet();
+                            DeafProcess.awaitIgnoringInterrupts(hangingCallsReturn); // a host that does not answer
+                        }
+                        super.prepare();
+                    }
+                }).build();
+        standby.register("relay", ProcessContext::awaitCancellation, ProcessOption.singleton());
+        standby.run(); // the store is down: the singleton waits in STANDBY
+        LeaseRounds.awaitDone(scheduler, standby);
+        assertThat(standby.status("relay")).isEqualTo(ProcessStatus.STANDBY);
+
+        shuttingDown.set(true);
+        standby.shutdown();
+
+        assertThat(preparesAtShutdown).as("no store to prepare for a shutdown with nothing to give back").hasValue(0);
+        assertThat(logs.at(Level.WARN)).noneMatch(line -> line.message().contains("shutdown deadline"));
+    }
+
     private List<CapturedLogs.Line> warnings() {
         return logs.at(Level.WARN).stream().filter(line -> line.message().contains("unavailable")).toList();
     }
