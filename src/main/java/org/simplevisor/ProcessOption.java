@@ -152,13 +152,11 @@ public final class ProcessOption {
      *
      * @param group the name of a declared group
      * @return the option
-     * @throws IllegalArgumentException if {@code group} is empty or blank
+     * @throws IllegalArgumentException if {@code group} is empty or blank, or begins or ends with whitespace
      */
     public static ProcessOption inGroup(String group) {
         Objects.requireNonNull(group, "group");
-        if (group.isBlank()) {
-            throw new IllegalArgumentException("group must not be empty or blank, was \"" + group + "\"");
-        }
+        Supervisor.requireName("group", group);
         return new ProcessOption(spec -> spec.group(group));
     }
 

@@ -233,15 +233,27 @@ public final class Supervisor implements AutoCloseable {
      *                                  naming it
      */
     public static void validateProcessName(String name) {
+        requireName("process", name);
+    }
+
+    /**
+     * The rule of every name a supervisor shows (its own, its processes', its groups'): in thread names, JMX names,
+     * metric tags and lease names, where {@code " x "} would look like {@code "x"} (and MariaDB and MySQL would even
+     * give the lease of {@code "x "} to {@code "x"}).
+     *
+     * @param kind what is named, for the message: {@code process}, {@code group} or {@code supervisor}
+     * @throws IllegalArgumentException if the name is {@code null}, empty, blank, or begins or ends with whitespace
+     */
+    static String requireName(String kind, String name) {
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("process name must not be empty or blank, was \"" + name + "\"");
+            throw new IllegalArgumentException(kind + " name must not be empty or blank, was \"" + name + "\"");
         }
         String stripped = name.strip();
         if (!stripped.equals(name)) {
-            // " x " would look like "x" in JConsole; MariaDB and MySQL would even give "x " the lease of "x"
-            throw new IllegalArgumentException("process name \"" + name + "\" must not begin or end with whitespace, "
+            throw new IllegalArgumentException(kind + " name \"" + name + "\" must not begin or end with whitespace, "
                     + "which would make it look like \"" + stripped + "\"");
         }
+        return name;
     }
 
     /**
@@ -878,12 +890,10 @@ public final class Supervisor implements AutoCloseable {
          * @param name the supervisor's name, used in thread names, logs and (outside a container) JMX names;
          *             default {@value #DEFAULT_NAME}
          * @return this builder
+         * @throws IllegalArgumentException if the name is empty or blank, or begins or ends with whitespace
          */
         public Builder name(String name) {
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("supervisor name must not be empty");
-            }
-            this.name = name;
+            this.name = requireName("supervisor", name);
             return this;
         }
 
@@ -1039,13 +1049,11 @@ public final class Supervisor implements AutoCloseable {
          * @param group    the group's name
          * @param strategy how its members restart
          * @return this builder
-         * @throws IllegalArgumentException if the name is empty or blank, or the group is already declared with
-         *                                  another strategy
+         * @throws IllegalArgumentException if the name is empty or blank, begins or ends with whitespace, or the
+         *                                  group is already declared with another strategy
          */
         public Builder group(String group, GroupStrategy strategy) {
-            if (group == null || group.isBlank()) {
-                throw new IllegalArgumentException("group name must not be empty or blank, was \"" + group + "\"");
-            }
+            requireName("group", group);
             Objects.requireNonNull(strategy, "strategy");
             GroupStrategy declared = groups.putIfAbsent(group, strategy);
             if (declared != null && declared != strategy) {

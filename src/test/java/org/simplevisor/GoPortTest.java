@@ -96,6 +96,22 @@ class GoPortTest {
         assertThat(supervisor.processNames()).containsExactly("two words");
     }
 
+    /** The same rule for the other names a supervisor shows: its own and its groups'. */
+    @Test
+    void aSupervisorOrGroupNameThatBeginsOrEndsWithWhitespaceIsRejected() {
+        assertThatThrownBy(() -> Supervisor.builder().name("shop "))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("supervisor name \"shop \" must not begin or end with whitespace, which would make it "
+                        + "look like \"shop\"");
+        assertThatThrownBy(() -> Supervisor.builder().group(" pipeline", GroupStrategy.ONE_FOR_ALL))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("group name \" pipeline\" must not begin or end with whitespace");
+        assertThatThrownBy(() -> ProcessOption.inGroup("pipeline\n"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whitespace");
+        assertThat(Supervisor.builder().name("two words").group("a group", GroupStrategy.ONE_FOR_ALL).build().name())
+                .isEqualTo("two words");
+    }
+
     @Test
     void emptyNameIsRejected() {
         Supervisor supervisor = supervisor(Duration.ofSeconds(5));
