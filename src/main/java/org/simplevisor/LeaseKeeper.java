@@ -172,7 +172,7 @@ final class LeaseKeeper {
                 throw (RuntimeException) e;
             }
             throw new IllegalStateException("Supervisor \"" + supervisorName + "\" cannot use its lease store: "
-                    + e.getMessage(), e);
+                    + (e instanceof LeaseStoreException ? e.getMessage() : e.toString()), e);
         } finally {
             timeout.ifPresent(LeaseKeeper::cancel);
             synchronized (lock) {
@@ -475,7 +475,7 @@ final class LeaseKeeper {
     private boolean prepare() {
         try {
             store.prepare();
-        } catch (LeaseStoreException | RuntimeException e) {
+        } catch (LeaseStoreException | RuntimeException | LinkageError e) { // a driver that cannot be loaded, say
             boolean misconfigured = !(e instanceof LeaseStoreUnavailableException);
             if (!(misconfigured && failStart(e))) { // else start() throws it
                 storeFailed("prepare", e);
@@ -496,7 +496,7 @@ final class LeaseKeeper {
     }
 
     /** {@return whether a start waiting for the store, not abandoned by this round, fails with this} */
-    private boolean failStart(Exception misconfiguration) {
+    private boolean failStart(Throwable misconfiguration) {
         synchronized (lock) {
             return isRoundThread() && preparedAtStart != null
                     && preparedAtStart.completeExceptionally(misconfiguration);
@@ -678,7 +678,7 @@ final class LeaseKeeper {
 
     // ---------------------------------------------------------------- logging an outage once
 
-    private void storeFailed(String what, Exception e) {
+    private void storeFailed(String what, Throwable e) {
         if (isAbandoned()) {
             return; // its answers are ignored, its failures too
         }

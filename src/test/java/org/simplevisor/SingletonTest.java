@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -591,6 +592,31 @@ class SingletonTest {
         } finally {
             supervisor.shutdown();
         }
+    }
+
+    /**
+     * A driver that cannot be loaded is a misconfiguration too: run() fails at once, as for a missing column, instead
+     * of waiting the renewal deadline for an answer that never comes (here that wait would never end: the clock does
+     * not move) and then leaving the singletons in STANDBY.
+     */
+    @Test
+    void aDriverThatCannotBeLoadedFailsRunAtOnce() {
+        NoClassDefFoundError missing = new NoClassDefFoundError("org/example/jdbc/Driver");
+        Node a = new Node("node-a", store -> new DelegatingLeaseStore(store) {
+            @Override
+            public void prepare() {
+                throw missing;
+            }
+        });
+        nodes.add(a);
+        a.singleton("relay");
+
+        CompletableFuture<Void> run = CompletableFuture.runAsync(a.supervisor::run);
+        await().atMost(Duration.ofSeconds(10)).until(run::isDone);
+        assertThatThrownBy(run::join).hasCauseInstanceOf(IllegalStateException.class)
+                .cause().hasMessage("Supervisor \"app\" cannot use its lease store: " + missing).hasCause(missing);
+        assertThat(a.supervisor.isStarted()).isFalse();
+        assertThat(a.tokens).isEmpty();
     }
 
     @Test
