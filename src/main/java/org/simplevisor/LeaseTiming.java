@@ -12,8 +12,11 @@ import org.jspecify.annotations.Nullable;
  * {@code renewInterval}.
  *
  * <p>The three are checked as Kubernetes checks its leader election: {@code leaseTime > renewDeadline >
- * 1.2 × renewInterval}, so that a holder gets more than one renewal attempt before its deadline and stops before its
- * lease expires.
+ * 1.2 × renewInterval}, so that a holder stops before its lease expires and gets a renewal attempt, with room for a
+ * late tick, before its deadline. For a holder to outlast a failed renewal, {@code renewDeadline} must exceed twice
+ * {@code renewInterval}: an attempt that comes at the deadline itself is too late. {@link #of(Duration)} renews
+ * every sixth of the lease time within a deadline of two thirds, which leaves three attempts after each success
+ * (Kubernetes' defaults renew every 2 s within a 10 s deadline).
  *
  * @param leaseTime     how long a lease lasts after its acquisition or last renewal, in the store's time
  * @param renewDeadline how long a holder goes on without a successful renewal before it stops its work
@@ -21,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record LeaseTiming(Duration leaseTime, Duration renewDeadline, Duration renewInterval) {
 
-    /** The lease time unless configured otherwise: 30 s (renewals every 10 s, work stopped after 20 s without one). */
+    /** The lease time unless configured otherwise: 30 s (renewals every 5 s, work stopped after 20 s without one). */
     public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(30);
 
     /** The default timing: {@code of(DEFAULT_LEASE_TIME)}. */
@@ -53,15 +56,22 @@ public record LeaseTiming(Duration leaseTime, Duration renewDeadline, Duration r
     }
 
     /**
-     * {@return the timing for a lease time: renewals every third of it, work stopped after two thirds without one}
+     * {@return the timing for a lease time: renewals every sixth of it, work stopped after two thirds without one}
+     * After a successful renewal a holder thus makes three more attempts before its deadline (a sixth, two sixths and
+     * three sixths of the lease time later; the deadline is at four sixths), so that one or two failed renewals in a
+     * row do not stop its work; the third of the lease time after the deadline is left for the work to stop before
+     * another node may take the lease.
+     *
+     * <p>Any lease time of at least 1 ms gives a valid timing: the sixth and the two thirds are whole nanoseconds,
+     * rounded down, and never zero, and two thirds rounded down stay longer than 1.2 sixths.
      *
      * @param leaseTime how long a lease lasts after its acquisition or last renewal
      * @throws IllegalArgumentException if {@code leaseTime} is shorter than 1 ms
      */
     public static LeaseTiming of(Duration leaseTime) {
-        // First: a lease time too short for whole thirds would be reported as a zero renewDeadline or renewInterval.
+        // First: a lease time too short for whole sixths would be reported as a zero renewDeadline or renewInterval.
         requireLeaseTime(leaseTime);
-        return new LeaseTiming(leaseTime, leaseTime.multipliedBy(2).dividedBy(3), leaseTime.dividedBy(3));
+        return new LeaseTiming(leaseTime, leaseTime.multipliedBy(2).dividedBy(3), leaseTime.dividedBy(6));
     }
 
     /** The lease time is written to the store in whole milliseconds. */

@@ -24,7 +24,7 @@ import org.simplevisor.testing.ManualScheduler;
 /**
  * Rounds abandoned in a store call that does not return: what they took on for the rounds after them is not lost, and
  * the outage is logged once however the hangs follow one another. Leases in a {@link ClockLeaseStore} on the node's
- * {@link ManualClock}: 30 s, renewed every 10 s, runs stopped at 20 s.
+ * {@link ManualClock}: 30 s, renewed every 5 s, runs stopped at 20 s.
  */
 class AbandonedRoundTest {
 
@@ -94,8 +94,7 @@ class AbandonedRoundTest {
         hangNextRelease.set(true);
         node.stop("relay");
         await().atMost(Duration.ofSeconds(10)).until(() -> hanging.get() == 1);
-        scheduler.advance(TIMING.renewInterval());
-        scheduler.advance(TIMING.renewInterval()); // the releasing round has lasted the renewal deadline: abandoned
+        scheduler.advance(TIMING.renewDeadline()); // the releasing round has lasted the renewal deadline: abandoned
         LeaseRounds.awaitDone(scheduler, node);
 
         assertThat(hanging.get()).as("the abandoned release still hangs").isEqualTo(1);
@@ -113,8 +112,7 @@ class AbandonedRoundTest {
         hangNextHolders.set(true);
         node.run(); // the first round prepares, then hangs reading who holds the lease
         await().atMost(Duration.ofSeconds(10)).until(() -> hanging.get() == 1);
-        scheduler.advance(TIMING.renewInterval());
-        scheduler.advance(TIMING.renewInterval()); // abandoned: the rounds go on on a new thread, and answer
+        scheduler.advance(TIMING.renewDeadline()); // abandoned: the rounds go on on a new thread, and answer
         LeaseRounds.awaitDone(scheduler, node);
         await().atMost(Duration.ofSeconds(10)).until(() -> node.status("relay") == ProcessStatus.RUNNING);
         assertThat(warnings()).hasSize(1);
@@ -125,9 +123,7 @@ class AbandonedRoundTest {
         hangNextHolders.set(true);
         node.start("relay"); // the next round hangs too, while the first still does
         await().atMost(Duration.ofSeconds(10)).until(() -> hanging.get() == 2);
-        for (int i = 0; i < 4; i++) {
-            scheduler.advance(TIMING.renewInterval());
-        }
+        scheduler.advance(TIMING.renewDeadline().multipliedBy(2)); // twice as long as an abandoned round hangs
 
         assertThat(warnings()).as("the first hang, then the second, each logged when it began an outage")
                 .hasSize(2);

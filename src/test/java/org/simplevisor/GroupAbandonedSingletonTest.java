@@ -78,7 +78,9 @@ class GroupAbandonedSingletonTest {
 
         readerFailures.add(new Exception("feed closed")); // the group cancels the writer, which does not end
         await().until(() -> a.snapshot("reader").totalExits() == 1);
-        for (int i = 0; i < 9; i++) { // 90 s: the group's stop timeout, then the lease time, pass
+        // 90 s: the group's stop timeout, then the lease time, pass
+        for (Duration passed = Duration.ZERO; passed.compareTo(Duration.ofSeconds(90)) < 0;
+                passed = passed.plus(RENEW)) {
             scheduler.advance(RENEW);
             awaitIdle();
         }

@@ -101,9 +101,10 @@ class GroupLeaseWindDownTest {
         await().until(() -> writerTokens.size() == 1 && supervisor.isRunning("reader"));
 
         store.arm();
-        scheduler.advance(RENEW); // the renewal at 10 s hangs in the database
+        scheduler.advance(RENEW); // the renewal at 5 s hangs in the database
         assertThat(store.entered.await(10, TimeUnit.SECONDS)).isTrue();
-        scheduler.advance(RENEW); // 20 s: the deadline passes, the run is cancelled
+        // 20 s: the deadline passes, the run is cancelled
+        scheduler.advance(LeaseTiming.DEFAULT.renewDeadline().minus(RENEW));
         await().until(() -> supervisor.snapshot("writer").lease().lastLoss() == LeaseLoss.RENEWAL_FAILED);
         store.proceed.countDown(); // the slow renewal succeeds after all: kept while the run winds down
         awaitIdle();
@@ -115,7 +116,8 @@ class GroupLeaseWindDownTest {
         await().until(() -> events.count("writer", SupervisorEvent.Type.STOPPED) == 1);
         awaitIdle();
 
-        for (int i = 0; i < 30; i++) { // five minutes
+        for (Duration passed = Duration.ZERO; passed.compareTo(Duration.ofMinutes(5)) < 0;
+                passed = passed.plus(RENEW)) {
             scheduler.advance(RENEW);
             awaitIdle();
         }

@@ -23,7 +23,7 @@ import org.simplevisor.testing.RecordingListener;
 /**
  * A holder whose lease store hangs in {@code DataSource.getConnection()}, as a borrow from an exhausted pool without a
  * borrow timeout does: the lease table is real (embedded H2, whose own clock keeps the 30 s lease alive throughout),
- * the node's time is a {@link ManualClock}. Renewals every 10 s, runs stopped at 20 s.
+ * the node's time is a {@link ManualClock}. Renewals every 5 s, runs stopped at 20 s.
  */
 @Tag("database")
 class HangingLeaseStoreTest {

@@ -4,17 +4,45 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The lease timing rule: leaseTime > renewDeadline > 1.2 × renewInterval, as Kubernetes leader election. */
 class LeaseTimingTest {
 
     @Test
-    void aLeaseTimeIsRenewedEveryThirdAndGivenUpAfterTwoThirds() {
+    void aLeaseTimeIsRenewedEverySixthAndGivenUpAfterTwoThirds() {
         assertThat(LeaseTiming.of(Duration.ofSeconds(30))).isEqualTo(LeaseTiming.DEFAULT)
-                .isEqualTo(new LeaseTiming(Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(10)));
+                .isEqualTo(new LeaseTiming(Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(5)));
         assertThat(LeaseTiming.of(Duration.ofMillis(900)))
-                .isEqualTo(new LeaseTiming(Duration.ofMillis(900), Duration.ofMillis(600), Duration.ofMillis(300)));
+                .isEqualTo(new LeaseTiming(Duration.ofMillis(900), Duration.ofMillis(600), Duration.ofMillis(150)));
+    }
+
+    @Test
+    void theDefaultSplitLeavesThreeRenewalAttemptsAfterASuccessBeforeTheDeadline() {
+        for (LeaseTiming timing : List.of(LeaseTiming.DEFAULT, LeaseTiming.of(Duration.ofMillis(1)),
+                LeaseTiming.of(Duration.ofMillis(7)), LeaseTiming.of(Duration.ofSeconds(9)))) {
+            assertThat(timing.renewInterval().multipliedBy(3)).as("%s", timing)
+                    .isLessThan(timing.renewDeadline());
+        }
+        assertThat(LeaseTiming.DEFAULT.renewInterval().multipliedBy(4)).as("the fourth attempt comes at the deadline")
+                .isEqualTo(LeaseTiming.DEFAULT.renewDeadline());
+    }
+
+    @Test
+    void theShortestLeaseTimeOfOneMillisecondGivesAValidTiming() {
+        assertThat(LeaseTiming.of(Duration.ofMillis(1))).isEqualTo(new LeaseTiming(Duration.ofMillis(1),
+                Duration.ofNanos(666_666), Duration.ofNanos(166_666)));
+        // Rounded down to whole nanoseconds, every lease time from 1 ms up passes the constructor's checks.
+        for (long nanos = 1_000_000; nanos < 1_000_100; nanos++) {
+            LeaseTiming timing = LeaseTiming.of(Duration.ofNanos(nanos));
+            assertThat(timing.renewInterval()).as("%d ns", nanos).isPositive();
+            assertThat(timing.leaseTime()).isEqualTo(Duration.ofNanos(nanos));
+        }
+        assertThat(LeaseTiming.of(ProcessOption.LONGEST).renewInterval())
+                .isEqualTo(ProcessOption.LONGEST.dividedBy(6));
+        assertThatThrownBy(() -> LeaseTiming.of(Duration.ofNanos(999_999))).isInstanceOf(
+                IllegalArgumentException.class).hasMessage("leaseTime must be at least 1 ms, was PT0.000999999S");
     }
 
     @Test
@@ -45,7 +73,7 @@ class LeaseTimingTest {
     }
 
     @Test
-    void aLeaseTimeTooShortIsNamedAsSuchNotAsTheThirdsDerivedFromIt() {
+    void aLeaseTimeTooShortIsNamedAsSuchNotAsTheFractionsDerivedFromIt() {
         // Only the lease time was given (JdbcLeaseStore.builder().leaseTime, simplevisor.cluster.lease-time): the
         // message names it and its value, not a zero renewDeadline or renewInterval the user never set.
         assertThatThrownBy(() -> LeaseTiming.of(Duration.ofNanos(2))).isInstanceOf(IllegalArgumentException.class)

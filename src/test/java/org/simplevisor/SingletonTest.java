@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,7 +36,7 @@ import org.simplevisor.testing.RecordingListener;
 
 /**
  * Singletons on several nodes of one lease store, with time driven by a {@link ManualClock}: the store's time, the
- * scheduler's and the lease deadlines are all that clock. Lease 30 s: renewals every 10 s, runs stopped at 20 s.
+ * scheduler's and the lease deadlines are all that clock. Lease 30 s: renewals every 5 s, runs stopped at 20 s.
  */
 class SingletonTest {
 
@@ -267,20 +268,21 @@ class SingletonTest {
 
     @Test
     void acquisitionsOnASlowStoreDoNotHoldBackTheRenewalOfTheLeasesHeld() {
-        // Each acquisition takes 4 s, within the half renewal interval a store may take per call; the scheduler's
-        // tasks due meanwhile (ticks, deadline checks) run during it, as they would on the supervisor's timer.
+        // Each acquisition takes 2 s, within the half renewal interval (2.5 s) a store may take per call, and the
+        // twelve take 24 s, longer than the renewal deadline; the scheduler's tasks due meanwhile (ticks, deadline
+        // checks) run during them, as they would on the supervisor's timer.
         Node a = new Node("node-a", store -> new DelegatingLeaseStore(store) {
             @Override
             public Optional<Lease> tryAcquire(String name, String owner) throws LeaseStoreException {
-                scheduler.advance(Duration.ofSeconds(4));
+                scheduler.advance(Duration.ofSeconds(2));
                 return super.tryAcquire(name, owner);
             }
         });
         nodes.add(a);
         a.singleton("held");
-        for (int i = 1; i <= 6; i++) {
+        for (int i = 1; i <= 12; i++) {
             a.singleton("freed-" + i);
-            rows.takeOver("app/freed-" + i, "node-z"); // node-z dies: all six expire at once
+            rows.takeOver("app/freed-" + i, "node-z"); // node-z dies: all twelve expire at once
         }
         run(a);
         awaitStatus(a, "held", ProcessStatus.RUNNING);
@@ -290,7 +292,7 @@ class SingletonTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> a.supervisor.snapshots().stream()
                 .allMatch(ProcessSnapshot::running));
-        assertThat(a.events.types("held")).as("held all along, renewed while six leases were acquired")
+        assertThat(a.events.types("held")).as("held all along, renewed while twelve leases were acquired")
                 .doesNotContain(LEASE_LOST);
         assertThat(a.tokens.get("held")).containsExactly(1L);
     }
@@ -380,7 +382,7 @@ class SingletonTest {
             a.supervisor.run();
             await().atMost(Duration.ofSeconds(10)).until(() -> reads.get() == 1);
 
-            scheduler.advance(RENEW); // the next tick, a third of the renewal deadline later
+            scheduler.advance(RENEW); // the next tick, a quarter of the renewal deadline later
 
             awaitStatus(a, "relay", ProcessStatus.RUNNING);
             awaitTokensNoted(a, "relay", 1); // the body notes its token after RUNNING
@@ -437,6 +439,54 @@ class SingletonTest {
         assertThat(a.status("relay")).isEqualTo(ProcessStatus.STANDBY);
     }
 
+    /**
+     * One failed renewal under the default timing costs nothing: the next attempt comes before the renewal deadline
+     * and renews the lease. With renewals every third of the lease time, the next attempt after the one that failed
+     * came at the deadline itself, and the run was stopped (LEASE_LOST, renewal failed) and handed over.
+     */
+    @Test
+    void aSingleFailedRenewalUnderTheDefaultTimingKeepsTheRunGoing() {
+        AtomicInteger renewals = new AtomicInteger();
+        List<Instant> renewed = new CopyOnWriteArrayList<>();
+        Node a = new Node("node-a", store -> new DelegatingLeaseStore(store) {
+            @Override
+            public Set<Lease> renew(Collection<Lease> held) throws LeaseStoreException {
+                if (renewals.getAndIncrement() == 0) { // the first renewal after the acquisition fails
+                    throw new LeaseStoreUnavailableException("the lease rows cannot be reached", null);
+                }
+                Set<Lease> answer = super.renew(held);
+                if (!answer.isEmpty()) {
+                    renewed.add(clock.instant());
+                }
+                return answer;
+            }
+        });
+        nodes.add(a);
+        a.singleton("relay");
+        Node b = standbyOf(a);
+        awaitTokensNoted(a, "relay", 1); // the body notes its token after RUNNING
+        Instant acquired = clock.instant();
+
+        advance(LeaseTiming.DEFAULT.renewDeadline());
+
+        assertThat(a.events.types("relay")).as("not stopped at the deadline").doesNotContain(LEASE_LOST);
+        assertThat(renewals.get()).as("the failed renewal and those after it, before the deadline").isGreaterThan(1);
+        assertThat(renewed).as("renewed by the attempt after the one that failed").isNotEmpty().first()
+                .isEqualTo(acquired.plus(RENEW.multipliedBy(2)));
+        assertThat(a.status("relay")).isEqualTo(ProcessStatus.RUNNING);
+
+        advance(LeaseTiming.DEFAULT.leaseTime()); // well past the expiry the acquisition alone would have had
+
+        assertThat(a.status("relay")).isEqualTo(ProcessStatus.RUNNING);
+        assertThat(a.events.types("relay")).doesNotContain(LEASE_LOST);
+        assertThat(a.lease("relay")).isEqualTo(new LeaseState("node-a", 1, null));
+        assertThat(a.tokens.get("relay")).as("the same run all along").containsExactly(1L);
+        assertThat(a.runs.get(0)[1]).as("the run has not ended").isNull();
+        assertThat(rows.holder("app/relay")).contains(new Lease("app/relay", "node-a", 1));
+        assertThat(b.status("relay")).isEqualTo(ProcessStatus.STANDBY);
+        assertThat(b.tokens).isEmpty();
+    }
+
     @Test
     void aLeaseTheStoreNoLongerHasAsOursStopsTheRunAtTheNextRenewal() {
         Node a = node("node-a").singleton("relay");
@@ -462,7 +512,7 @@ class SingletonTest {
         awaitStatus(a, "relay", ProcessStatus.STANDBY);
 
         a.store.reachable(true);
-        advance(RENEW);
+        advance(LeaseTiming.DEFAULT.leaseTime().minus(LeaseTiming.DEFAULT.renewDeadline())); // to the lease's expiry
 
         awaitStatus(a, "relay", ProcessStatus.RUNNING);
         awaitTokensNoted(a, "relay", 2); // the body notes its token after RUNNING

@@ -39,7 +39,7 @@ import org.simplevisor.LeaseTiming;
  * <pre>{@code
  * LeaseStore leases = JdbcLeaseStore.builder(dataSource)
  *         .table("simplevisor_lease")          // the default
- *         .leaseTime(Duration.ofSeconds(30))   // the default: renew every 10 s, stop work after 20 s without
+ *         .leaseTime(Duration.ofSeconds(30))   // the default: renew every 5 s, stop work after 20 s without
  *         .build();
  * }</pre>
  *
@@ -743,7 +743,7 @@ public final class JdbcLeaseStore implements LeaseStore {
          * deadline.
          *
          * @param leaseTime how long a lease lasts after its acquisition or last renewal, in the database's time;
-         *                  default 30 s. Unless set on their own, holders renew every third of it and stop their
+         *                  default 30 s. Unless set on their own, holders renew every sixth of it and stop their
          *                  work after two thirds of it without a successful renewal.
          * @return this builder
          */
@@ -767,7 +767,7 @@ public final class JdbcLeaseStore implements LeaseStore {
         /**
          * Sets how often a holder renews and a waiting node tries to acquire.
          *
-         * @param renewInterval how often a holder renews and a waiting node tries to acquire; default a third of
+         * @param renewInterval how often a holder renews and a waiting node tries to acquire; default a sixth of
          *                      the lease time
          * @return this builder
          */

@@ -15,13 +15,13 @@ class JdbcLeaseStoreBuilderTest {
     private final H2Database h2 = H2Database.embedded();
 
     @Test
-    void defaultsAreThirtySecondsRenewedEveryTenStoppedAtTwenty() {
+    void defaultsAreThirtySecondsRenewedEveryFiveStoppedAtTwenty() {
         JdbcLeaseStore store = JdbcLeaseStore.builder(h2.dataSource()).build();
 
         assertThat(store.timing()).isEqualTo(new LeaseTiming(Duration.ofSeconds(30), Duration.ofSeconds(20),
-                Duration.ofSeconds(10)));
+                Duration.ofSeconds(5)));
         assertThat(store.table()).isEqualTo("simplevisor_lease");
-        assertThat(store.queryTimeoutSeconds()).as("below the renewal interval").isEqualTo(5);
+        assertThat(store.queryTimeoutSeconds()).as("half the renewal interval, in JDBC's whole seconds").isEqualTo(2);
     }
 
     @Test
@@ -29,7 +29,7 @@ class JdbcLeaseStoreBuilderTest {
         JdbcLeaseStore store = JdbcLeaseStore.builder(h2.dataSource()).leaseTime(Duration.ofSeconds(9)).build();
 
         assertThat(store.timing()).isEqualTo(new LeaseTiming(Duration.ofSeconds(9), Duration.ofSeconds(6),
-                Duration.ofSeconds(3)));
+                Duration.ofMillis(1500)));
         assertThat(store.queryTimeoutSeconds()).as("JDBC's least").isEqualTo(1);
     }
 

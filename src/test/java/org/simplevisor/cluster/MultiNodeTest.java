@@ -30,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.simplevisor.LeaseTiming;
 
 /**
  * Several nodes, each a JVM of its own ({@link ClusterNode}), on one H2 server (127.0.0.1) of this JVM: exactly one
@@ -39,8 +40,8 @@ import org.junit.jupiter.api.Test;
  * node once the database is back. The ledger the runs write proves that no two runs overlapped and that tokens only
  * grew.
  *
- * <p>Times are measured in database time and printed (the bounds are {@code leaseTime + leaseTime/3} for failover
- * and one renewal interval plus 1 s for handover); {@code -Dcluster.kills=20} repeats the kill 20 times for the
+ * <p>Times are measured in database time and printed (the bounds are {@code leaseTime + renewInterval}, that is
+ * {@code leaseTime + leaseTime/6}, for failover and one renewal interval plus 1 s for handover); {@code -Dcluster.kills=20} repeats the kill 20 times for the
  * figures in BENCHMARKS.md.
  */
 @Tag("database")
@@ -252,7 +253,7 @@ class MultiNodeTest {
 
         assertRunsNeverOverlapped();
         System.out.printf("failover after kill -9 (bound %d ms): %s%n",
-                LEASE.plus(LEASE.dividedBy(3)).toMillis(), millis(failovers));
+                LEASE.plus(LeaseTiming.of(LEASE).renewInterval()).toMillis(), millis(failovers));
     }
 
     @Test
@@ -266,8 +267,8 @@ class MultiNodeTest {
         assertThat(ended.ended()).as("the run ended before the handover").isNotNull();
         assertRunsNeverOverlapped();
         System.out.printf("handover after a graceful stop (bound %d ms): %d ms%n",
-                LEASE.dividedBy(3).plusSeconds(1).toMillis(), Duration.between(ended.ended(), next.started())
-                        .toMillis());
+                LeaseTiming.of(LEASE).renewInterval().plusSeconds(1).toMillis(),
+                Duration.between(ended.ended(), next.started()).toMillis());
     }
 
     @Test

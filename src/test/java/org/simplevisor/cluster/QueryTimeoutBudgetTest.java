@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
@@ -24,8 +25,8 @@ import org.simplevisor.LeaseStoreUnavailableException;
 
 /**
  * The statements of one call of the store share the time the store promises a call takes at most, half the renewal
- * interval (5 s of the default lease): a statement gets what the ones before it left, not 5 s of its own. On H2,
- * whose statements are made to take the store's time, measured by a ticker the test moves.
+ * interval (5 s of the 10 s interval set here): a statement gets what the ones before it left, not 5 s of its own. On
+ * H2, whose statements are made to take the store's time, measured by a ticker the test moves.
  */
 class QueryTimeoutBudgetTest {
 
@@ -44,7 +45,7 @@ class QueryTimeoutBudgetTest {
     void prepare() throws Exception {
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL("jdbc:h2:mem:query-timeout-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
-        store = JdbcLeaseStore.builder(slowed(h2)).ticker(ticker::get).build();
+        store = JdbcLeaseStore.builder(slowed(h2)).renewInterval(Duration.ofSeconds(10)).ticker(ticker::get).build();
         store.prepare();
         timeouts.clear();
     }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.simplevisor.ExitReason;
 import org.simplevisor.LeaseLoss;
+import org.simplevisor.LeaseTiming;
 import org.simplevisor.ProcessOption;
 import org.simplevisor.ProcessStatus;
 import org.simplevisor.SupervisedProcess;
@@ -35,7 +36,7 @@ import org.simplevisor.testing.RecordingListener;
 /**
  * Singletons of several supervisors (nodes of one JVM) on a real H2 TCP server, in real time: one runs, the others
  * stand by; a shutdown hands over; a database that goes away stops the run at its deadline; the fencing token
- * rejects a paused holder's late write. Lease 1.5 s: renewals every 500 ms, runs stopped after 1 s without one.
+ * rejects a paused holder's late write. Lease 1.5 s: renewals every 250 ms, runs stopped after 1 s without one.
  */
 @Tag("database")
 class SingletonOnDatabaseTest {
@@ -107,7 +108,7 @@ class SingletonOnDatabaseTest {
         assertThat(tokens).containsExactly(1L, 2L);
         assertThat(running().get(0)).isNotSameAs(holder);
         System.out.printf("handover after shutdown: %d ms (renewal interval %d ms)%n", handover.toMillis(),
-                LEASE.dividedBy(3).toMillis());
+                LeaseTiming.of(LEASE).renewInterval().toMillis());
     }
 
     @Test
