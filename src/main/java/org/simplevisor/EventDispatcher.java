@@ -13,6 +13,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -40,6 +41,9 @@ final class EventDispatcher {
 
     /** How long events held back wait at most, while their publisher is still busy (see {@link #holdDeliveries}). */
     static final long HELD_DELIVERY_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    /** How often the closing thread looks whether the event thread has passed a listener it gives the last event. */
+    private static final long PASSING_OVER_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
     /** The end of the time for the last events that is left to a stuck listener to return once interrupted. */
     private static final Duration STUCK_LISTENER_GRACE = Duration.ofMillis(50);
@@ -324,7 +328,7 @@ final class EventDispatcher {
             LOG.warn("The event thread did not deliver {} queued event(s) in time, though no listener was running; "
                     + "the last one is delivered on the shutting-down thread", dropped);
         }
-        deliverLastEventAfterGivingUp();
+        deliverLastEventAfterGivingUp(deadlineNanos);
         if (!interrupts.await(() -> threads.joinAll(deadlineNanos))) {
             ListenerNotReturnedException stillStuck = stuckListener();
             LOG.warn("A listener ignored the interrupt and still holds the event thread", stillStuck);
@@ -334,9 +338,10 @@ final class EventDispatcher {
     /**
      * Calls with the last event, on this thread, every listener that has not had it but the one the event thread is
      * in. A listener the event thread was only passing over when first looked at (it calls none now but with the last
-     * event) is called at the end.
+     * event) is called at the end, once the event thread has passed it: it does so at once unless descheduled, so it
+     * is waited for until the deadline; a listener it is still in then is stuck, and left out.
      */
-    private void deliverLastEventAfterGivingUp() {
+    private void deliverLastEventAfterGivingUp(long deadlineNanos) {
         List<SupervisorListener> busy = new ArrayList<>(1);
         for (SupervisorListener listener : listeners) {
             if (listener == delivering) {
@@ -346,6 +351,9 @@ final class EventDispatcher {
             }
         }
         for (SupervisorListener listener : busy) {
+            while (listener == delivering && System.nanoTime() - deadlineNanos < 0) {
+                LockSupport.parkNanos(PASSING_OVER_POLL_NANOS);
+            }
             if (listener != delivering) {
                 callWithLastEvent(listener);
             }
