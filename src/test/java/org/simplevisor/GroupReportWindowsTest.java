@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.simplevisor.SupervisorEvent.Type;
@@ -416,7 +417,8 @@ class GroupReportWindowsTest {
             atReadIn(clock, "checkEnded", () -> {
                 x.crash();                  // x's end is settled, its report waits for the group's lock
                 waiting().until(() -> x.thread != null && blockedInGroup(x.thread, "runEnded"));
-                atReadGivingUpOnceFailed(clock, bench, "a", () -> { // still under the group's lock
+                // still under the group's lock, once it has failed a
+                atReadIn(clock, "giveUp", () -> bench.snapshot("a").status() == ProcessStatus.FAILED, () -> {
                     Thread operator = new Thread(() -> bench.supervisor.start("a"));
                     operator.start();
                     waiting().until(() -> !operator.isAlive());
@@ -441,27 +443,6 @@ class GroupReportWindowsTest {
                     .noneMatch(e -> e.reason() == ExitReason.GROUP);
             assertThat(x.runs()).isEqualTo(1);
         }
-    }
-
-    /**
-     * Runs {@code action} at the calling thread's first read of the clock inside the group's giving up once the
-     * group has failed {@code process}.
-     */
-    private static void atReadGivingUpOnceFailed(ActingClock clock, GroupBench bench, String process,
-            Runnable action) {
-        clock.onNextRead(new Runnable() {
-            @Override
-            public void run() {
-                boolean givingUp = Arrays.stream(Thread.currentThread().getStackTrace())
-                        .anyMatch(f -> f.getClassName().equals(ProcessGroup.class.getName())
-                                && f.getMethodName().equals("giveUp"));
-                if (givingUp && bench.snapshot(process).status() == ProcessStatus.FAILED) {
-                    action.run();
-                } else {
-                    clock.onNextRead(this);
-                }
-            }
-        });
     }
 
     /**
@@ -514,16 +495,24 @@ class GroupReportWindowsTest {
 
     /** Runs {@code action} at the calling thread's first read of the clock inside that method of the group. */
     private static void atReadIn(ActingClock clock, String groupMethod, Runnable action) {
+        atReadIn(clock, groupMethod, () -> true, action);
+    }
+
+    /**
+     * Runs {@code action} at the calling thread's first read of the clock inside that method of the group at which
+     * {@code when} holds.
+     */
+    private static void atReadIn(ActingClock clock, String groupMethod, BooleanSupplier when, Runnable action) {
         clock.onNextRead(new Runnable() {
             @Override
             public void run() {
                 boolean inMethod = Arrays.stream(Thread.currentThread().getStackTrace())
                         .anyMatch(f -> f.getClassName().equals(ProcessGroup.class.getName())
                                 && f.getMethodName().equals(groupMethod));
-                if (inMethod) {
+                if (inMethod && when.getAsBoolean()) {
                     action.run();
                 } else {
-                    clock.onNextRead(this);
+                    clock.onNextRead(this); // an earlier read, elsewhere
                 }
             }
         });
@@ -549,7 +538,7 @@ class GroupReportWindowsTest {
 
             // At the registering thread's read of the clock as it starts late (the run it makes), a group restart
             // begins: it is announced, or, if the registration's start holds the group's lock, a's report waits.
-            atReadStartingRegistered(clock, () -> {
+            atReadIn(clock, "startRegistered", () -> {
                 a.crash();
                 waiting().until(() -> bench.events.events().stream().anyMatch(e -> e.type() == Type.GROUP_RESTARTING)
                         || (a.thread != null && (blockedInGroup(a.thread, "runEnded")
@@ -574,22 +563,6 @@ class GroupReportWindowsTest {
             bench.groupRestarts();
             bench.shutdownAndVerify();
         }
-    }
-
-    /** Runs {@code action} at the calling thread's first read of the clock in the start of a registered member. */
-    private static void atReadStartingRegistered(ActingClock clock, Runnable action) {
-        clock.onNextRead(new Runnable() {
-            @Override
-            public void run() {
-                boolean startingRegistered = Arrays.stream(Thread.currentThread().getStackTrace())
-                        .anyMatch(f -> f.getMethodName().equals("startRegistered"));
-                if (startingRegistered) {
-                    action.run();
-                } else {
-                    clock.onNextRead(this); // an earlier read: the registration's own
-                }
-            }
-        });
     }
 
     private static int indexOf(List<SupervisorEvent> events, Predicate<SupervisorEvent> which) {
