@@ -8,6 +8,6 @@ class Tomcat10EndToEndIT extends TomcatEndToEndIT {
 
     @Override
     String expectedVersion() {
-        return System.getProperty("e2e.tomcat10.version", "10.1.59");
+        return EndToEndSetup.requiredProperty("e2e.tomcat10.version");
     }
 }

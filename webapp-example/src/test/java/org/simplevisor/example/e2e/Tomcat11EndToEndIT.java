@@ -8,6 +8,6 @@ class Tomcat11EndToEndIT extends TomcatEndToEndIT {
 
     @Override
     String expectedVersion() {
-        return System.getProperty("e2e.tomcat11.version", "11.0.24");
+        return EndToEndSetup.requiredProperty("e2e.tomcat11.version");
     }
 }
