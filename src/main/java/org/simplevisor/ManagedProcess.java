@@ -822,13 +822,18 @@ final class ManagedProcess {
             if (closed || (run != null && run.abandoned) || (atRest && !alsoAtRest)) {
                 return ProcessGroup.Cancellation.NOT_CONCERNED;
             }
-            startAfterExit = false; // the group's order replaces an operator's restart still waiting for the run's end
+            // An operator's start or restart still waiting for the run's end is a first start that has not begun:
+            // it starts afresh with the group, as below, unless the group gives up
+            boolean operatorsStartWaits = startAfterExit;
+            startAfterExit = false;
             boolean waitsToStartAfresh = groupOrder != null
                     && groupOrder.decision == ProcessGroup.Decision.START_AFRESH;
             if (run != null && run.thread != null) {
                 // restartGroup cancelled it to start afresh: a later trigger keeps that, as below, unless it gives up
-                if (!waitsToStartAfresh || order.decision == ProcessGroup.Decision.FAIL) {
+                if (order.decision == ProcessGroup.Decision.FAIL || !(waitsToStartAfresh || operatorsStartWaits)) {
                     groupOrder = order;
+                } else if (operatorsStartWaits) {
+                    groupOrder = new ProcessGroup.Order(ProcessGroup.Decision.START_AFRESH, order.delay);
                 }
                 run.cancel(ProcessRun.CancelCause.GROUP);
                 return new ProcessGroup.Cancellation(groupOrder.decision, run);

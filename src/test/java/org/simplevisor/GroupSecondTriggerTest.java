@@ -145,6 +145,41 @@ class GroupSecondTriggerTest {
     }
 
     /**
+     * docs/contract.md, Process groups: "A member whose first start had not begun when the group cancelled it ...
+     * starts with the group as a first start (not a restart), whatever its policy". REST_FOR_ONE a, x (policy NEVER):
+     * an operator restarts x, whose run is slow to end, so the operator's start has not begun when a fails. a's group
+     * restart must not turn that start into "stay stopped": x starts afresh with the group.
+     */
+    @Test
+    void anOperatorsRestartStillWaitingForItsRunsEndStartsAfreshWhenATriggerComes() {
+        try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE)) {
+            GroupBench.Member a = bench.register("a", withPriority(0), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            Stubborn x = new Stubborn(1);
+            bench.register("x", x, withPriority(1));    // policy NEVER
+            bench.supervisor.run();
+            a.awaitRun(1);
+            waiting().until(() -> x.firstRunning.getCount() == 0);
+
+            bench.supervisor.restart("x");  // x's run is cancelled and does not end yet
+            a.crash();                      // x in a's scope: the group cancels it too
+            bench.awaitAnnouncedGroupRestarts(1);
+            x.release.countDown();
+            bench.awaitEvents("x", Type.STOPPED, 1);
+            bench.awaitOnlyTimer(DELAY);
+            bench.scheduler.advance(DELAY);
+            a.awaitRun(2);
+
+            waiting().until(() -> x.runs.get() >= 2 || bench.snapshot("x").status() == ProcessStatus.STOPPED
+                    && bench.events.count("a", Type.STARTED) >= 2);
+            assertThat(x.runs.get()).as("the operator's restart of x was dropped").isEqualTo(2);
+            SupervisorEvent started = bench.awaitEvents("x", Type.STARTED, 2).get(1);
+            assertThat(started.restart()).as("a first start, not a restart").isFalse();
+            assertThat(bench.groupRestarts().get(0).members()).containsExactly("a", "x");
+            bench.shutdownAndVerify();
+        }
+    }
+
+    /**
      * REST_FOR_ONE: a, then b. a's first run fails at once, while run() is still starting the group: a group restart
      * of a is due (after DELAY). b comes after a in start order; like a member registered during a group restart it
      * waits and starts with the group, not before a has been restarted.
