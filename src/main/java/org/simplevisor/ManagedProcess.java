@@ -896,6 +896,19 @@ final class ManagedProcess {
     }
 
     /**
+     * {@return whether this member will start with its group's restart in progress} It waits for the group's start
+     * (with its cancelled run ending, or none), or it starts afresh by itself once the run its group abandoned has
+     * ended. An operator's start, stop or restart since the group involved it replaces that. A lock of its own,
+     * taken under the group's.
+     */
+    boolean startsWithGroupRestart() {
+        synchronized (lock) {
+            return (groupOrder != null && groupOrder.decision.holds())
+                    || (run != null && run.abandoned && startAfterExit);
+        }
+    }
+
+    /**
      * Its group has the report of a group restart its own end asked for. {@return whether this member has no run and
      * still waits for that restart} Not when an operator's {@code restartGroup} has meanwhile ordered it to start
      * afresh.

@@ -369,7 +369,7 @@ final class ProcessGroup {
             }
         }
         if (pending != null) {
-            failing.addAll(pending.members);
+            failing.addAll(startingWith(pending));
             pending.cancelTimer();
             pending = null;
         }
@@ -398,8 +398,7 @@ final class ProcessGroup {
 
     /** Announces the restart: the members that will start, in start order. */
     private void announce(Restart restart, @Nullable ExitReason reason) {
-        List<String> starting = members.stream().filter(restart.members::contains).map(m -> m.name)
-                .collect(Collectors.toList());
+        List<String> starting = startingWith(restart).stream().map(m -> m.name).collect(Collectors.toList());
         host.events.publish(SupervisorEvent.groupRestarting(host.supervisorName, name, restart.trigger, reason,
                 starting, restart.delay, host.clock.instant()));
     }
@@ -428,6 +427,15 @@ final class ProcessGroup {
             return List.of();
         }
         return reportsOnTheirWay.get() > 0 ? List.of() : startMembers(restart);
+    }
+
+    /**
+     * {@return the members the restart will start, in start order} Not one an operator has taken over since the group
+     * involved it: its own start, stop or restart replaces the group's.
+     */
+    private List<ManagedProcess> startingWith(Restart restart) {
+        return members.stream().filter(m -> restart.members.contains(m) && m.startsWithGroupRestart())
+                .collect(Collectors.toList());
     }
 
     private void startDue(Restart restart, long generation) {

@@ -388,6 +388,38 @@ class GroupRestartTest {
         }
     }
 
+    /**
+     * docs/contract.md, Process groups: an operator's start of a member during a group restart "restarts that member
+     * alone ...; the group does not start it again", and giving up fails "every member a waiting group restart would
+     * have started". REST_FOR_ONE a, c, b: a fails, c ends at once, b does not; the operator starts c; b outlives
+     * the stop timeout and the group gives up. c is no member that restart would have started: its run goes on.
+     */
+    @Test
+    void givingUpLeavesAMemberAnOperatorStartedDuringTheGroupRestartRunning() {
+        try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE)) {
+            GroupBench.Member a = bench.register("a", withPriority(0), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupBench.Member c = bench.register("c", withPriority(1), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            Stubborn b = new Stubborn();
+            bench.register("b", b, withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+            b.awaitRuns(1);
+            a.crash();                      // c and b cancelled: c ends at once, b does not
+            bench.awaitEvents("c", Type.STOPPED, 1);
+            bench.awaitOnlyTimer(SHUTDOWN_TIMEOUT); // the check of b's end; c's end has reached the group
+
+            bench.supervisor.start("c");    // c alone, at once
+            c.awaitRun(2);
+            bench.scheduler.advance(SHUTDOWN_TIMEOUT); // b is reported, the group gives up
+            bench.awaitEvents("b", Type.SHUTDOWN_TIMEOUT, 1);
+            waiting().until(() -> bench.snapshot("a").status() == ProcessStatus.FAILED);
+
+            assertThat(c.run(2).isCancelled()).as("the run the operator started").isFalse();
+            assertThat(bench.snapshot("c").status()).isEqualTo(ProcessStatus.RUNNING);
+            b.release.countDown();
+            bench.shutdownAndVerify();
+        }
+    }
+
     @Test
     void restartGroupRestartsEveryMemberInStartOrderWithFreshCounts() {
         try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE)) {
