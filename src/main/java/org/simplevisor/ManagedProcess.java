@@ -812,10 +812,10 @@ final class ManagedProcess {
             boolean stoppedByGroup = run != null && groupOrder != null && !groupOrder.decision.holds();
             boolean atRest = (run == null && pendingRestart == null && !heldForGroup) || stoppedByOperator
                     || stoppedByGroup;
-            if (!closed && run != null && run.abandoned && alsoAtRest) {
+            if (!closed && run != null && run.abandoned && (alsoAtRest || startAfterExit)) {
                 // An operator's restart of the group: like start(name), it begins once the stuck run has ended,
                 // by itself, as the group does not wait for a run it gave up on. It is one of those that will start
-                // afresh (the group's start of it then finds no order and does nothing).
+                // afresh (the group's start of it then finds no order and does nothing), also for a later trigger.
                 startAfterExit = true;
                 return new ProcessGroup.Cancellation(ProcessGroup.Decision.START_AFRESH, null);
             }

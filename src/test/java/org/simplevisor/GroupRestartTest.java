@@ -420,6 +420,36 @@ class GroupRestartTest {
         }
     }
 
+    /**
+     * The event of a trigger's group restart names the stuck member that restartGroup will start once its abandoned
+     * run has ended, as restartGroup's own event does (docs/contract.md, Process groups: "members() (those that will
+     * start)"). ONE_FOR_ALL a, b: b abandoned, restartGroup, then a fails before b's run has ended.
+     */
+    @Test
+    void aTriggerAfterRestartGroupAnnouncesTheStuckMemberThatWillStart() {
+        try (GroupBench bench = new GroupBench(GroupStrategy.ONE_FOR_ALL)) {
+            Stubborn b = abandonedByItsGroup(bench);
+            GroupBench.Member a = bench.member("a");
+            bench.supervisor.restartGroup(GroupBench.GROUP);
+            a.awaitRun(2);
+
+            a.fail();
+            bench.awaitAnnouncedGroupRestarts(3); // a's first failure, the operator's, a's second failure
+            SupervisorEvent announced = bench.events.events().stream()
+                    .filter(e -> e.type() == Type.GROUP_RESTARTING).skip(2).findFirst().orElseThrow();
+            assertThat(announced.trigger()).isEqualTo("a");
+            assertThat(announced.members()).as("b starts afresh once its run has ended").containsExactly("a", "b");
+
+            b.release.countDown();
+            b.awaitRuns(2);
+            bench.awaitOnlyTimer(DELAY);
+            bench.scheduler.advance(DELAY);
+            a.awaitRun(3);
+            assertThat(b.mostAtOnce.get()).isEqualTo(1);
+            bench.shutdownAndVerify();
+        }
+    }
+
     @Test
     void restartGroupRestartsEveryMemberInStartOrderWithFreshCounts() {
         try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE)) {
