@@ -450,6 +450,42 @@ class GroupRestartTest {
         }
     }
 
+    /**
+     * docs/contract.md, Process groups: "A watchdog's hang counts, as it is a failure". REST_FOR_ONE a, b, c, d with a
+     * watchdog on b: b hangs, and b, c and d restart with it, in start order; a, before b, does not.
+     */
+    @Test
+    void aHungMemberRestartsTheMembersAfterItInStartOrder() {
+        Duration watchdog = Duration.ofSeconds(5);
+        try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE)) {
+            GroupBench.Member a = bench.register("a", withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupBench.Member b = bench.register("b", withRestart(RestartPolicy.ALWAYS, 3, DELAY),
+                    ProcessOption.withWatchdog(watchdog));
+            GroupBench.Member c = bench.register("c", withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupBench.Member d = bench.register("d", withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+
+            bench.scheduler.advance(watchdog); // b is hung, its run cancelled
+            bench.awaitEvents("b", Type.HUNG, 1);
+            bench.awaitAnnouncedGroupRestarts(1);
+            bench.awaitOnlyTimer(DELAY);
+            int mark = bench.submissions();
+            bench.scheduler.advance(DELAY);
+            b.awaitRun(2);
+            c.awaitRun(2);
+            d.awaitRun(2);
+
+            SupervisorEvent restart = bench.groupRestarts().get(0);
+            assertThat(restart.trigger()).isEqualTo("b");
+            assertThat(restart.reason()).isEqualTo(ExitReason.FAILED);
+            assertThat(restart.members()).containsExactly("b", "c", "d");
+            assertThat(bench.startedSince(mark)).containsExactly("b", "c", "d");
+            assertThat(a.runs()).isEqualTo(1);
+            assertThat(bench.snapshot("b").restartCount()).isEqualTo(1);
+            bench.shutdownAndVerify();
+        }
+    }
+
     @Test
     void restartGroupRestartsEveryMemberInStartOrderWithFreshCounts() {
         try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE)) {
