@@ -55,6 +55,11 @@ final class ManagedProcess {
      * shutdown clear it.
      */
     @GuardedBy("lock") private ProcessGroup.@Nullable Order groupOrder;
+    /**
+     * The group's latest report number when an operator last started or restarted this member: a report numbered up
+     * to it is of an end before that start, and leaves the start alone (see {@link ProcessGroup#latestReportNumber}).
+     */
+    @GuardedBy("lock") private long operatorsStartAfterReport;
     /** Group restarts its own ends asked for whose reports have not reached its group yet. */
     @GuardedBy("lock") private int ownRestartReportsOnTheirWay;
     /**
@@ -121,6 +126,7 @@ final class ManagedProcess {
      * it, or an operator. A start from rest begins a fresh restart budget.
      */
     void start() {
+        noteOperatorsStart();
         startSubmittingLater().run();
     }
 
@@ -175,12 +181,22 @@ final class ManagedProcess {
                 return;
             }
             if (run != null && run.thread != null) {
+                noteOperatorsStart();
                 run.cancel(ProcessRun.CancelCause.MANUAL);
                 startAfterExit = true;
                 return;
             }
         }
         start();
+    }
+
+    /** Notes an operator's start or restart of a member: the reports of earlier ends in its group leave it alone. */
+    private void noteOperatorsStart() {
+        if (group != null) {
+            synchronized (lock) {
+                operatorsStartAfterReport = group.latestReportNumber();
+            }
+        }
     }
 
     void resetRestartCount() {
@@ -631,6 +647,7 @@ final class ManagedProcess {
         ProcessRun submit = null;
         NextStep step = null;
         Duration delay = null;
+        long report = 0;
         synchronized (lock) {
             if (run != ended) {
                 ended.left();
@@ -683,7 +700,7 @@ final class ManagedProcess {
                         emit(SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED, reason, failure, null, false);
                         giveBackLease();
                         if (group != null) {
-                            group.reportWillFollow(); // before the lock's release: see ProcessGroup on the locks
+                            report = group.reportWillFollow(); // before the lock's release: see ProcessGroup
                         }
                         break;
                     default:
@@ -695,7 +712,7 @@ final class ManagedProcess {
                             groupOrder = new ProcessGroup.Order(ProcessGroup.Decision.RESTART, delay);
                             restartCountsAsTrigger = true;
                             ownRestartReportsOnTheirWay++;
-                            group.reportWillFollow(); // before the lock's release: see ProcessGroup on the locks
+                            report = group.reportWillFollow(); // before the lock's release: see ProcessGroup
                         } else {
                             submit = scheduleRestart(delay);
                         }
@@ -713,9 +730,9 @@ final class ManagedProcess {
                 group.runEnded(this, ended);
             } finally { // whatever happens, a report ends its reportWillFollow()
                 if (step == NextStep.RESTART_WITH_GROUP) {
-                    group.restartDue(this, delay);
+                    group.restartDue(this, delay, report);
                 } else if (step == NextStep.LIMIT_EXCEEDED) {
-                    group.limitExceeded(this);
+                    group.limitExceeded(this, report);
                 }
             }
         }
@@ -800,10 +817,15 @@ final class ManagedProcess {
      *
      * @param order      what follows: held for the group's start (status RESTARTING), STOPPED or FAILED
      * @param alsoAtRest whether a member with no run and no restart due is concerned too: held for the group's start
+     * @param report     the number of the report the group acts on: a member an operator started after that end is
+     *                   not concerned, as it would not have been had the report come first
      * @return the decision the member follows, or none if it is not concerned; and the run to wait for, if any
      */
-    ProcessGroup.Cancellation cancelForGroup(ProcessGroup.Order order, boolean alsoAtRest) {
+    ProcessGroup.Cancellation cancelForGroup(ProcessGroup.Order order, boolean alsoAtRest, long report) {
         synchronized (lock) {
+            if (report <= operatorsStartAfterReport) {
+                return ProcessGroup.Cancellation.NOT_CONCERNED;
+            }
             boolean heldForGroup = run == null && groupOrder != null;
             boolean stoppedByOperator = run != null && (run.cancelCause() == ProcessRun.CancelCause.MANUAL
                     || run.stopRequested) && !startAfterExit;

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -34,6 +35,8 @@ import org.jspecify.annotations.Nullable;
 final class ProcessGroup {
 
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
+    /** What the group acts on when it acts on no report but on what happens now: numbered after every report. */
+    private static final long NOW = Long.MAX_VALUE;
 
     /** What the group orders a member it cancels (or holds) to do once the member has no run. */
     enum Decision {
@@ -146,6 +149,12 @@ final class ProcessGroup {
      * trigger joins it, and a member that exceeded its limit gives it up.
      */
     private final AtomicInteger reportsOnTheirWay = new AtomicInteger();
+    /**
+     * Numbers the reports in the order of their members' ends. An operator's start of a member remembers the latest
+     * number ({@link #latestReportNumber()}); a report numbered up to it, from an end before that start, leaves the
+     * member alone, as it would have had it come before the start.
+     */
+    private final AtomicLong reportNumbers = new AtomicLong();
 
     /**
      * @param stopTimeout how long a member the group cancelled may take to end before it is reported and the group
@@ -170,7 +179,7 @@ final class ProcessGroup {
         Runnable submission;
         synchronized (lock) {
             if (pending != null && !closed) {
-                involve(pending, member, new Order(Decision.START_AFRESH, Duration.ZERO), true);
+                involve(pending, member, new Order(Decision.START_AFRESH, Duration.ZERO), true, NOW);
                 return;
             }
             // Started under the lock, so that a group restart begins before the start, or finds the member started
@@ -182,17 +191,27 @@ final class ProcessGroup {
     /**
      * A member's run ended and {@link #restartDue} or {@link #limitExceeded} follows once the member has released its
      * lock: called under that lock, so it takes none.
+     *
+     * @return the report's number, for {@link #restartDue} or {@link #limitExceeded}
      */
-    void reportWillFollow() {
+    long reportWillFollow() {
         reportsOnTheirWay.incrementAndGet();
+        return reportNumbers.incrementAndGet();
+    }
+
+    /** {@return the number of the latest report counted so far; takes no lock} */
+    long latestReportNumber() {
+        return reportNumbers.get();
     }
 
     /**
      * The trigger's run ended and its own policy restarts it (within its limit): cancels the members the strategy
      * names and restarts them with it, once their runs have ended and the delay has passed. A restart already in
      * progress takes the trigger and its members in.
+     *
+     * @param report what {@link #reportWillFollow()} returned to the trigger
      */
-    void restartDue(ManagedProcess trigger, Duration delay) {
+    void restartDue(ManagedProcess trigger, Duration delay, long report) {
         List<Runnable> starts;
         synchronized (lock) {
             reportsOnTheirWay.decrementAndGet();
@@ -205,7 +224,7 @@ final class ProcessGroup {
                 // while the report was on its way: that replaces it
                 starts = startHeldRestart();
             } else {
-                starts = join(trigger, delay);
+                starts = join(trigger, delay, report);
             }
         }
         starts.forEach(Runnable::run);
@@ -224,7 +243,7 @@ final class ProcessGroup {
             restart.trigger = null;
             restart.delay = Duration.ZERO;
             for (ManagedProcess member : members) {
-                involve(restart, member, new Order(Decision.START_AFRESH, Duration.ZERO), true);
+                involve(restart, member, new Order(Decision.START_AFRESH, Duration.ZERO), true, NOW);
             }
             announce(restart, null);
             starts = startWhenStopped(restart);
@@ -232,8 +251,12 @@ final class ProcessGroup {
         starts.forEach(Runnable::run);
     }
 
-    /** The trigger exceeded its restart limit: the group gives up on the members the strategy names. */
-    void limitExceeded(ManagedProcess trigger) {
+    /**
+     * The trigger exceeded its restart limit: the group gives up on the members the strategy names.
+     *
+     * @param report what {@link #reportWillFollow()} returned to the trigger
+     */
+    void limitExceeded(ManagedProcess trigger, long report) {
         List<Runnable> starts;
         synchronized (lock) {
             reportsOnTheirWay.decrementAndGet();
@@ -242,7 +265,7 @@ final class ProcessGroup {
             }
             // Unless an operator started it again meanwhile
             if (strategy != GroupStrategy.ONE_FOR_ONE && trigger.snapshot().status() == ProcessStatus.FAILED) {
-                giveUp(scopeOf(trigger));
+                giveUp(scopeOf(trigger), report);
             }
             starts = startHeldRestart();
         }
@@ -286,7 +309,7 @@ final class ProcessGroup {
      *
      * @return the submissions to make outside the lock, in start order, if the members start now
      */
-    private List<Runnable> join(ManagedProcess trigger, Duration delay) {
+    private List<Runnable> join(ManagedProcess trigger, Duration delay, long report) {
         Restart restart = pending != null ? pending : (pending = new Restart());
         restart.cancelTimer();
         restart.triggers.add(trigger);
@@ -295,7 +318,7 @@ final class ProcessGroup {
         restart.delay = delay;
         for (ManagedProcess member : scopeOf(trigger)) {
             Decision decision = member.spec.policy == RestartPolicy.NEVER ? Decision.STOP : Decision.RESTART;
-            involve(restart, member, new Order(decision, delay), false);
+            involve(restart, member, new Order(decision, delay), false, report);
         }
         announce(restart, trigger.snapshot().lastExitReason());
         return startWhenStopped(restart);
@@ -321,10 +344,13 @@ final class ProcessGroup {
     /**
      * Cancels a member with an order, and keeps track of it: of the run to wait for, and, when the order holds it,
      * of the member as one the restart starts.
+     *
+     * @param report the number of the report the group acts on, or {@link #NOW} when it acts on nothing earlier
      */
     @SuppressWarnings("try") // the resource only scopes the ThreadContext entry
-    private void involve(@Nullable Restart restart, ManagedProcess member, Order order, boolean alsoAtRest) {
-        Cancellation cancellation = member.cancelForGroup(order, alsoAtRest);
+    private void involve(@Nullable Restart restart, ManagedProcess member, Order order, boolean alsoAtRest,
+            long report) {
+        Cancellation cancellation = member.cancelForGroup(order, alsoAtRest, report);
         if (cancellation.followed == null) {
             return;
         }
@@ -360,7 +386,7 @@ final class ProcessGroup {
      * come first (decided now, so that its late report undoes nothing an operator does after the giving up).
      * Members at rest stay as they are.
      */
-    private void giveUp(Collection<ManagedProcess> scope) {
+    private void giveUp(Collection<ManagedProcess> scope, long report) {
         Set<ManagedProcess> failing = new HashSet<>(scope);
         for (ManagedProcess member : members) {
             if (member.ownGroupRestartOnItsWay()) {
@@ -376,7 +402,7 @@ final class ProcessGroup {
         Order fail = new Order(Decision.FAIL, null);
         for (ManagedProcess member : members) {
             if (failing.contains(member)) {
-                involve(null, member, fail, false);
+                involve(null, member, fail, false, report);
             }
         }
     }
@@ -392,7 +418,7 @@ final class ProcessGroup {
                 return; // it ended after all, or shutdown waits for it now
             }
             ending.remove(member);
-            giveUp(List.of());
+            giveUp(List.of(), NOW);
         }
     }
 

@@ -446,6 +446,45 @@ class GroupReportWindowsTest {
     }
 
     /**
+     * docs/contract.md, Process groups, Giving up: "Members at rest keep their status". REST_FOR_ONE x, a, b, y, x at
+     * its limit, y at rest (completed, policy NEVER). a fails (no delay) and b's end's report holds the group's lock;
+     * x fails again (FAILED), its report waits for the lock; then an operator starts y. Had x's report come first,
+     * y was at rest when the group gave up, and the operator's start came after: y's run must go on.
+     */
+    @Test
+    void aLateLimitReportLeavesAnOperatorsStartFromRestAlone() {
+        try (XAB group = new XAB(1)) {
+            GroupBench bench = group.bench;
+            ThreadRecording x = group.x;
+            GroupBench.Member y = bench.register("y", withPriority(3));
+            y.awaitRun(1);
+            y.complete();
+            waiting().until(() -> bench.snapshot("y").status() == ProcessStatus.STOPPED);
+            x.crash();                      // x's one restart, with a and b
+            bench.awaitAnnouncedGroupRestarts(1);
+            bench.awaitOnlyTimer(DELAY);
+            bench.scheduler.advance(DELAY);
+            x.awaitRun(2);
+            group.a.awaitRun(2);
+            group.b.awaitRun(2);
+
+            group.crashAWhileBsEndIsReported(); // b's end's report holds the group's lock
+            Thread secondOfX = x.thread;
+            x.crash();                      // x is FAILED, its report waits for the group's lock
+            waiting().until(() -> blockedInGroup(secondOfX, "runEnded"));
+            bench.supervisor.start("y");    // from rest, after x's end
+            y.awaitRun(2);
+            group.releaseBsEndReport();
+            waiting().until(() -> Arrays.stream(secondOfX.getStackTrace())
+                    .noneMatch(f -> f.getMethodName().equals("exited"))); // x's report has reached the group
+
+            assertThat(bench.snapshot("x").status()).isEqualTo(ProcessStatus.FAILED);
+            assertThat(y.run(2).isCancelled()).as("the run the operator started from rest").isFalse();
+            bench.shutdownAndVerify();
+        }
+    }
+
+    /**
      * docs/contract.md, Process groups: GROUP_RESTARTING "is emitted ... once per trigger". REST_FOR_ONE a, x, b: a
      * fails, its group restart holds x and b and waits for its delay; an operator starts x (x stays one of the
      * members the restart will start). As the restart starts its members, x fails after the group found no report on
