@@ -89,7 +89,9 @@ class GroupSecondTriggerTest {
             a.awaitRun(2);
             bench.member("b").awaitRun(2);
             always.awaitRun(1);
-            waiting().until(() -> bench.events.count("always", Type.STARTED) >= 1);
+            never.awaitRun(1);
+            waiting().until(() -> bench.events.count("always", Type.STARTED) >= 1
+                    && bench.events.count("never", Type.STARTED) >= 1);
             org.assertj.core.api.SoftAssertions.assertSoftly(soft -> {
                 soft.assertThat(bench.snapshot("always").totalRestarts()).as("its first start is no restart")
                         .isZero();
