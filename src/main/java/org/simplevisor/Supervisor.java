@@ -152,8 +152,7 @@ public final class Supervisor implements AutoCloseable {
             scheduler = builder.scheduler;
         }
         nodeId = builder.nodeId == null ? defaultNodeId(name) : builder.nodeId;
-        LongSupplier ticker = builder.ticker != null ? builder.ticker
-                : tickerOf(clock, clock == Builder.SYSTEM_CLOCK);
+        LongSupplier ticker = builder.ticker != null ? builder.ticker : tickerOf(clock);
         leases = builder.leaseStore == null ? null : new LeaseKeeper(builder.leaseStore, nodeId, name, scheduler,
                 ticker);
         host = new ProcessHost(name, clock, ticker, executor, scheduler, events, leases);
@@ -164,13 +163,14 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
-     * {@return monotonic nanoseconds for a supervisor: {@link System#nanoTime()} on the system clock; the clock's
-     * own time when a test gives one, so that deadlines agree with its scheduler}, counted from the clock's time
-     * when the supervisor was built: only differences are used, and nanoseconds since the epoch overflow a long
+     * {@return monotonic nanoseconds for a supervisor: {@link System#nanoTime()} on a system clock, in any zone; the
+     * clock's own time when a test gives one, so that deadlines agree with its scheduler}, counted from the clock's
+     * time when the supervisor was built: only differences are used, and nanoseconds since the epoch overflow a long
      * outside about 1677 to 2262
      */
-    private static LongSupplier tickerOf(Clock clock, boolean systemClock) {
-        if (systemClock) {
+    static LongSupplier tickerOf(Clock clock) {
+        // Every system clock, Clock.systemDefaultZone() included, is of one class whatever its zone: the wall clock.
+        if (clock.getClass() == Builder.SYSTEM_CLOCK.getClass()) {
             return System::nanoTime;
         }
         Instant origin = clock.instant();
@@ -867,13 +867,13 @@ public final class Supervisor implements AutoCloseable {
     public static final class Builder {
         private String name = DEFAULT_NAME;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
-        /** The default clock: with it, lease deadlines are measured with {@link System#nanoTime()}. */
+        /** The default clock: with it, as with every system clock, durations are measured with System.nanoTime(). */
         private static final Clock SYSTEM_CLOCK = Clock.systemUTC();
 
         private @Nullable ExecutorService executor;       // null: threads of the supervisor's own
         private @Nullable ScheduledExecutorService scheduler; // null: a thread of the supervisor's own
         private Clock clock = SYSTEM_CLOCK;
-        private @Nullable LongSupplier ticker; // null: System.nanoTime() with the system clock, else the clock's time
+        private @Nullable LongSupplier ticker; // null: System.nanoTime() with a system clock, else the clock's time
         private Duration logRepeatWindow = DEFAULT_LOG_REPEAT_WINDOW;
         private final List<SupervisorListener> listeners = new ArrayList<>();
         private final Map<String, GroupStrategy> groups = new LinkedHashMap<>();
@@ -946,9 +946,11 @@ public final class Supervisor implements AutoCloseable {
          * Sets the clock that gives the times the supervisor reports.
          *
          * @param clock the time source of the times the supervisor reports (start times, events, snapshots). With
-         *              the default clock, what it measures (heartbeats, healthy durations, restart windows, lease
-         *              deadlines) is measured with {@link System#nanoTime()}, so that a wall clock set forward or
-         *              back declares no run hung or healthy; with another clock, with that clock
+         *              the default clock, or any of the JDK's system clocks ({@link Clock#systemUTC()},
+         *              {@link Clock#systemDefaultZone()}, {@link Clock#system(java.time.ZoneId)}), what it measures
+         *              (heartbeats, healthy durations, restart windows, lease deadlines) is measured with
+         *              {@link System#nanoTime()}, so that a wall clock set forward or back declares no run hung or
+         *              healthy and moves no lease deadline; with another clock, with that clock
          * @return this builder
          */
         public Builder clock(Clock clock) {
