@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,8 +33,10 @@ import org.apache.logging.log4j.Logger;
  * <p>Rounds run one at a time on one worker thread of their own, so that a store that hangs delays neither restart
  * delays nor watchdogs on the scheduler, nor the deadline check: that runs on the scheduler at each held lease's
  * local deadline, measured from before the last successful renewal (or the acquisition) was sent, and cancels the
- * run of a lease that no renewal has kept. A lease is renewed until its process gives it back, also after it was
- * given up at its deadline: while the cancelled run winds down, nobody else may take it if renewals succeed again.
+ * run of a lease that no renewal has kept. A failed renewal is tried again by a round before the next tick when that
+ * would come too close to the deadline ({@link LeaseTiming#retryDelayNanos}). A lease is renewed until its process
+ * gives it back, also after it was given up at its deadline: while the cancelled run winds down, nobody else may take
+ * it if renewals succeed again.
  *
  * <p>A store call that never returns (a borrow from an exhausted pool without a borrow timeout, a socket that never
  * answers) must not end the keeping for good: a round that has lasted the renewal deadline, by which every lease it
@@ -91,6 +94,7 @@ final class LeaseKeeper {
     private boolean roundAgain;
     private ScheduledFuture<?> nextTick;
     private ScheduledFuture<?> deadlineCheck;
+    private ScheduledFuture<?> renewalRetry;   // a round before the next tick, after a failed renewal
     private ExecutorService worker;
     private Thread roundThread;        // the thread of the round in progress, null between rounds
     private long roundStarted;         // in ticker nanoseconds
@@ -211,6 +215,7 @@ final class LeaseKeeper {
             wanted.clear();
             cancel(nextTick);
             cancel(deadlineCheck);
+            cancel(renewalRetry);
             releasing = !toRelease.isEmpty();
             requestRound(); // the last one: releases only
             lastWorker = worker;
@@ -526,6 +531,7 @@ final class LeaseKeeper {
             storeAnswered();
         } catch (LeaseStoreException | RuntimeException e) {
             storeFailed("renew " + renewals.size() + " lease(s)", e);
+            retryBeforeDeadline();
             return;
         }
         List<ManagedProcess> lost = new ArrayList<>();
@@ -642,6 +648,39 @@ final class LeaseKeeper {
         return true;
     }
 
+    /**
+     * After a failed renewal: has the next round come before the next tick, when that is sooner and still before
+     * the earliest deadline, so that the holder gets another attempt in time.
+     */
+    private void retryBeforeDeadline() {
+        synchronized (lock) {
+            OptionalLong earliest = earliestDeadline();
+            if (closed || !isRoundThread() || nextTick == null || earliest.isEmpty()) {
+                return;
+            }
+            long untilDeadline = earliest.getAsLong() - ticker.getAsLong();
+            long delay = timing.retryDelayNanos(untilDeadline);
+            if (delay < untilDeadline && delay < nextTick.getDelay(TimeUnit.NANOSECONDS)) {
+                cancel(renewalRetry);
+                renewalRetry = scheduleOrRefuse(this::retryRound, delay).orElse(null);
+            }
+        }
+    }
+
+    private void retryRound() {
+        synchronized (lock) {
+            if (!closed) {
+                requestRound();
+            }
+        }
+    }
+
+    /** {@return the earliest deadline of a lease not given up yet, in ticker nanoseconds} Under lock. */
+    private OptionalLong earliestDeadline() {
+        return held.values().stream().filter(holding -> !holding.givenUp).mapToLong(holding -> holding.deadline)
+                .reduce((a, b) -> a - b < 0 ? a : b); // in the ticker's wrapping arithmetic
+    }
+
     private void scheduleDeadlineCheck() {
         synchronized (lock) {
             cancel(deadlineCheck);
@@ -649,10 +688,8 @@ final class LeaseKeeper {
             if (closed) {
                 return;
             }
-            held.values().stream().filter(holding -> !holding.givenUp).mapToLong(holding -> holding.deadline)
-                    .reduce((a, b) -> a - b < 0 ? a : b) // the earliest, in the ticker's wrapping arithmetic
-                    .ifPresent(earliest -> deadlineCheck = scheduleOrRefuse(this::checkDeadlines,
-                            Math.max(0, earliest - ticker.getAsLong())).orElse(null));
+            earliestDeadline().ifPresent(earliest -> deadlineCheck = scheduleOrRefuse(this::checkDeadlines,
+                    Math.max(0, earliest - ticker.getAsLong())).orElse(null));
         }
     }
 

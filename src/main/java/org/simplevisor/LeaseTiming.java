@@ -13,10 +13,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The three are checked as Kubernetes checks its leader election: {@code leaseTime > renewDeadline >
  * 1.2 × renewInterval}, so that a holder stops before its lease expires and gets a renewal attempt, with room for a
- * late tick, before its deadline. For a holder to outlast a failed renewal, {@code renewDeadline} must exceed twice
- * {@code renewInterval}: an attempt that comes at the deadline itself is too late. {@link #of(Duration)} renews
- * every sixth of the lease time within a deadline of two thirds, which leaves three attempts after each success
- * (Kubernetes' defaults renew every 2 s within a 10 s deadline).
+ * late tick, before its deadline. A failed renewal is tried again halfway to the deadline when that comes before the
+ * next interval, but no sooner than half of {@code renewDeadline - renewInterval} later: so whatever the timing, a
+ * holder whose first renewal after a success fails gets a second attempt before its deadline, and a store that keeps
+ * failing is not tried ever more often as the deadline nears. {@link #of(Duration)} renews every sixth of the lease
+ * time within a deadline of two thirds, which leaves three attempts after each success, all at intervals: its
+ * retries never come sooner than the next interval (Kubernetes' defaults renew every 2 s within a 10 s deadline).
  *
  * @param leaseTime     how long a lease lasts after its acquisition or last renewal, in the store's time
  * @param renewDeadline how long a holder goes on without a successful renewal before it stops its work
@@ -72,6 +74,16 @@ public record LeaseTiming(Duration leaseTime, Duration renewDeadline, Duration r
         // First: a lease time too short for whole sixths would be reported as a zero renewDeadline or renewInterval.
         requireLeaseTime(leaseTime);
         return new LeaseTiming(leaseTime, leaseTime.multipliedBy(2).dividedBy(3), leaseTime.dividedBy(6));
+    }
+
+    /**
+     * {@return how long after a failed renewal the holder tries again, in nanoseconds, unless its next interval comes
+     * sooner} Halfway to its deadline, but no sooner than half of what the deadline leaves after one interval.
+     *
+     * @param untilDeadlineNanos how long the holder has left before its deadline
+     */
+    long retryDelayNanos(long untilDeadlineNanos) {
+        return Math.max(untilDeadlineNanos / 2, (renewDeadline.toNanos() - renewInterval.toNanos()) / 2);
     }
 
     /** The lease time is written to the store in whole milliseconds. */

@@ -29,6 +29,34 @@ class LeaseTimingTest {
                 .isEqualTo(LeaseTiming.DEFAULT.renewDeadline());
     }
 
+    /**
+     * Whatever the valid timing, a holder whose first renewal after a success fails (one interval later) tries again
+     * before its deadline: at the next interval if that comes first, else halfway to the deadline.
+     */
+    @Test
+    void aFailedRenewalIsTriedAgainBeforeTheDeadlineWhateverTheTiming() {
+        Duration interval = Duration.ofSeconds(10);
+        for (LeaseTiming timing : List.of(LeaseTiming.DEFAULT, LeaseTiming.of(Duration.ofMillis(1)),
+                new LeaseTiming(Duration.ofSeconds(30), interval.multipliedBy(6).dividedBy(5).plusNanos(1), interval),
+                new LeaseTiming(Duration.ofSeconds(30), Duration.ofSeconds(15), interval),
+                new LeaseTiming(Duration.ofSeconds(30), Duration.ofSeconds(20), interval),
+                new LeaseTiming(Duration.ofSeconds(30), Duration.ofSeconds(29), interval))) {
+            long firstAttempt = timing.renewInterval().toNanos();
+            long deadline = timing.renewDeadline().toNanos();
+            long retry = Math.min(timing.renewInterval().toNanos(), timing.retryDelayNanos(deadline - firstAttempt));
+            assertThat(firstAttempt + retry).as("%s", timing).isLessThan(deadline);
+        }
+    }
+
+    /** The default timing's retries come no sooner than its next interval: its load is that of its renewals. */
+    @Test
+    void theDefaultTimingRetriesAFailedRenewalAtTheNextIntervalOnly() {
+        for (long untilDeadline : new long[] {0, 1, LeaseTiming.DEFAULT.renewDeadline().toNanos()}) {
+            assertThat(LeaseTiming.DEFAULT.retryDelayNanos(untilDeadline))
+                    .as("%d ns before the deadline", untilDeadline).isGreaterThanOrEqualTo(LeaseTiming.DEFAULT.renewInterval().toNanos());
+        }
+    }
+
     @Test
     void theShortestLeaseTimeOfOneMillisecondGivesAValidTiming() {
         assertThat(LeaseTiming.of(Duration.ofMillis(1))).isEqualTo(new LeaseTiming(Duration.ofMillis(1),

@@ -487,6 +487,56 @@ class SingletonTest {
         assertThat(b.tokens).isEmpty();
     }
 
+    /**
+     * A timing of one's own whose deadline is only two renewal intervals (renewals every 10 s, runs stopped at 20 s)
+     * outlasts a failed renewal too: it is tried again halfway to the deadline. The next interval comes at the
+     * deadline itself, too late: the run was stopped (LEASE_LOST, renewal failed) at one failed renewal.
+     */
+    @Test
+    void aFailedRenewalIsTriedAgainBeforeTheDeadlineWhenTheNextIntervalWouldComeTooLate() {
+        LeaseTiming twoIntervals = new LeaseTiming(LeaseTiming.DEFAULT.leaseTime(), Duration.ofSeconds(20),
+                Duration.ofSeconds(10));
+        AtomicInteger renewals = new AtomicInteger();
+        List<Instant> renewed = new CopyOnWriteArrayList<>();
+        Node a = new Node("node-a", store -> new DelegatingLeaseStore(store) {
+            @Override
+            public LeaseTiming timing() {
+                return twoIntervals; // the rows' lease time is the same 30 s
+            }
+
+            @Override
+            public Set<Lease> renew(Collection<Lease> held) throws LeaseStoreException {
+                if (renewals.getAndIncrement() == 0) { // the first renewal after the acquisition fails
+                    throw new LeaseStoreUnavailableException("the lease rows cannot be reached", null);
+                }
+                Set<Lease> answer = super.renew(held);
+                if (!answer.isEmpty()) {
+                    renewed.add(clock.instant());
+                }
+                return answer;
+            }
+        });
+        nodes.add(a);
+        a.singleton("relay");
+        run(a);
+        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+        awaitTokensNoted(a, "relay", 1); // the body notes its token after RUNNING
+        Instant acquired = clock.instant();
+
+        advance(twoIntervals.renewDeadline());
+
+        assertThat(a.events.types("relay")).as("not stopped at the deadline").doesNotContain(LEASE_LOST);
+        assertThat(renewed).as("renewed by the attempt halfway from the failed one to the deadline").isNotEmpty()
+                .first().isEqualTo(acquired.plus(Duration.ofSeconds(15)));
+
+        advance(twoIntervals.leaseTime()); // well past the expiry the acquisition alone would have had
+
+        assertThat(a.status("relay")).isEqualTo(ProcessStatus.RUNNING);
+        assertThat(a.events.types("relay")).doesNotContain(LEASE_LOST);
+        assertThat(a.tokens.get("relay")).as("the same run all along").containsExactly(1L);
+        assertThat(rows.holder("app/relay")).contains(new Lease("app/relay", "node-a", 1));
+    }
+
     @Test
     void aLeaseTheStoreNoLongerHasAsOursStopsTheRunAtTheNextRenewal() {
         Node a = node("node-a").singleton("relay");
