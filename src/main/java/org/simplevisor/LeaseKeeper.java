@@ -15,10 +15,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -47,10 +49,13 @@ import org.apache.logging.log4j.Logger;
  * prepared by the first round too, so that one that hangs at start is left the same way: the supervisor's start
  * waits for it at most the renewal deadline.
  *
- * <p>A scheduler that refuses the keeper's timers (the user's, shut down while the supervisor runs) ends the keeping:
- * without ticks nothing is renewed and without deadline checks nothing stops a run whose lease expires. So the runs
- * under a lease are cancelled at once (their leases, renewed within the last interval, outlast them as a deadline
- * would) and every singleton then waiting for its lease is {@code FAILED} with the refusal, logged at ERROR once.
+ * <p>A scheduler that refuses the keeper's timers (the user's, shut down while the supervisor runs), or fails to take
+ * one another way (an {@link OutOfMemoryError} when no thread can be made), ends the keeping: without ticks nothing
+ * is renewed and without deadline checks nothing stops a run whose lease expires. So the runs under a lease are
+ * cancelled at once (their leases, renewed within the last interval, outlast them as a deadline would) and every
+ * singleton then waiting for its lease is {@code FAILED} with the refusal, logged at ERROR (FATAL for an
+ * OutOfMemoryError) once. A round for which no thread can be made is rather a renewal that failed: logged, tried
+ * again at the next tick, and the deadline check stops the runs whose leases it did not renew.
  *
  * <p>Lock order: a process's lock, then this keeper's. The keeper never calls a process while holding its own lock,
  * and a process calls the keeper's {@link #want}, {@link #withdraw}, {@link #release} and {@link #forget} under
@@ -82,6 +87,7 @@ final class LeaseKeeper {
     private final ScheduledExecutorService scheduler;
     private final LongSupplier ticker;
     private final OwnedThreads workerThreads;
+    private final ThreadFactory threads;      // workerThreads, unless a test makes them through a factory of its own
 
     private final Object lock = new Object();
     // Guarded by lock.
@@ -101,17 +107,20 @@ final class LeaseKeeper {
     private Thread abandonedThread;    // the last round abandoned in a store call that did not return
     private CompletableFuture<Void> preparedAtStart; // what start() waits for; failed by a misconfigured store
     private Throwable timerRefusal;    // the scheduler refused a timer: no more keeping
+    private boolean roundRefused;      // no thread could be made for the last round requested: logged once
 
     private volatile boolean prepared;
     /** Whether the store's last answer was a failure: an outage is logged once. */
     private final AtomicBoolean failing = new AtomicBoolean();
 
     /**
-     * @param ticker monotonic nanoseconds: {@link System#nanoTime()}, or the supervisor's clock when a test gives
-     *               one, so that deadlines and the scheduler's delays agree
+     * @param ticker  monotonic nanoseconds: {@link System#nanoTime()}, or the supervisor's clock when a test gives
+     *                one, so that deadlines and the scheduler's delays agree
+     * @param threads what the keeper's threads are made through, given the factory that makes them: for tests,
+     *                {@link UnaryOperator#identity()} otherwise
      */
     LeaseKeeper(LeaseStore store, String nodeId, String supervisorName, ScheduledExecutorService scheduler,
-            LongSupplier ticker) {
+            LongSupplier ticker, UnaryOperator<ThreadFactory> threads) {
         this.store = store;
         this.nodeId = nodeId;
         this.supervisorName = supervisorName;
@@ -119,11 +128,12 @@ final class LeaseKeeper {
         this.scheduler = scheduler;
         this.ticker = ticker;
         workerThreads = new OwnedThreads(Supervisor.threadNamePrefix(supervisorName) + "-lease-", true);
+        this.threads = threads.apply(workerThreads);
         worker = newWorker();
     }
 
     private ExecutorService newWorker() {
-        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), workerThreads);
+        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.NANOSECONDS, new LinkedBlockingQueue<>(), threads);
     }
 
     String nodeId() {
@@ -316,10 +326,13 @@ final class LeaseKeeper {
         if (timerRefusal == null) {
             try {
                 return Optional.of(scheduler.schedule(task, delayNanos, TimeUnit.NANOSECONDS));
-            } catch (RuntimeException refused) {
+            } catch (RuntimeException | Error refused) {
+                // An Error too (an OutOfMemoryError when no thread can be made, say): left to end the ticks, it would
+                // leave the runs going under leases that nothing renews, nor gives up at their deadlines.
                 timerRefusal = refused;
-                LOG.error("Supervisor \"{}\": the scheduler refused the lease keeper's timer; no lease can be kept "
-                        + "any more: singleton runs are stopped and singletons FAILED", supervisorName, refused);
+                LOG.log(LoggingListener.severityOf(refused), "Supervisor \"{}\": the scheduler refused the lease "
+                        + "keeper's timer; no lease can be kept any more: singleton runs are stopped and singletons "
+                        + "FAILED", supervisorName, refused);
                 stopSingletons();
             }
         }
@@ -329,11 +342,21 @@ final class LeaseKeeper {
     /**
      * After a refused timer: cancels the runs under a lease (they go to STANDBY, and come back here through
      * {@link #want}) and fails the singletons waiting for one, on a thread of its own, since the keeper calls no
-     * process under its lock. Under lock.
+     * process under its lock; on the worker's, after the round in progress, when no thread can be made. Under lock.
      */
     private void stopSingletons() {
-        if (!closed) {
-            workerThreads.newThread(this::stopSingletonsNow).start();
+        if (closed) {
+            return;
+        }
+        try {
+            threads.newThread(this::stopSingletonsNow).start();
+        } catch (RuntimeException | Error noThread) {
+            try {
+                worker.execute(this::stopSingletonsNow);
+            } catch (RuntimeException | Error noWorker) {
+                LOG.log(LoggingListener.severityOf(noWorker), "Supervisor \"{}\": no thread to stop the singleton "
+                        + "runs, which go on under leases that nothing renews", supervisorName, noWorker);
+            }
         }
     }
 
@@ -368,8 +391,20 @@ final class LeaseKeeper {
         try {
             worker.execute(this::rounds);
             roundRunning = true;
+            roundRefused = false;
         } catch (RejectedExecutionException shutDown) {
             // closed: the last round has been requested already
+        } catch (RuntimeException | Error noThread) {
+            // No thread for the worker (an OutOfMemoryError at the thread limit, say). As after a failed renewal, the
+            // next tick tries again, and the deadline check stops a run whose lease no round renewed in time.
+            if (roundRefused) {
+                LOG.debug("Supervisor \"{}\": still no thread for a lease round: {}", supervisorName, noThread);
+            } else {
+                roundRefused = true;
+                LOG.log(LoggingListener.severityOf(noThread), "Supervisor \"{}\": no thread for a lease round; "
+                        + "trying again every {} ms, singleton runs whose lease is not renewed stop at their deadline",
+                        supervisorName, timing.renewInterval().toMillis(), noThread);
+            }
         }
     }
 

@@ -23,11 +23,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -154,7 +156,7 @@ public final class Supervisor implements AutoCloseable {
         nodeId = builder.nodeId == null ? defaultNodeId(name) : builder.nodeId;
         LongSupplier ticker = builder.ticker != null ? builder.ticker : tickerOf(clock);
         leases = builder.leaseStore == null ? null : new LeaseKeeper(builder.leaseStore, nodeId, name, scheduler,
-                ticker);
+                ticker, builder.leaseThreads);
         host = new ProcessHost(name, clock, ticker, executor, scheduler, events, leases);
         Map<String, ProcessGroup> declared = new LinkedHashMap<>();
         builder.groups.forEach((group, strategy) -> declared.put(group,
@@ -874,6 +876,7 @@ public final class Supervisor implements AutoCloseable {
         private @Nullable ScheduledExecutorService scheduler; // null: a thread of the supervisor's own
         private Clock clock = SYSTEM_CLOCK;
         private @Nullable LongSupplier ticker; // null: System.nanoTime() with a system clock, else the clock's time
+        private UnaryOperator<ThreadFactory> leaseThreads = UnaryOperator.identity();
         private Duration logRepeatWindow = DEFAULT_LOG_REPEAT_WINDOW;
         private final List<SupervisorListener> listeners = new ArrayList<>();
         private final Map<String, GroupStrategy> groups = new LinkedHashMap<>();
@@ -961,6 +964,12 @@ public final class Supervisor implements AutoCloseable {
         /** For tests: a monotonic time in nanoseconds apart from the clock, to set the wall clock against it. */
         Builder ticker(LongSupplier ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** For tests: what the lease keeper makes its threads through (one that cannot make a thread, say). */
+        Builder leaseThreads(UnaryOperator<ThreadFactory> leaseThreads) {
+            this.leaseThreads = Objects.requireNonNull(leaseThreads, "leaseThreads");
             return this;
         }
 

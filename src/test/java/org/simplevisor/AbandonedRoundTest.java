@@ -30,6 +30,8 @@ class AbandonedRoundTest {
 
     private static final LeaseTiming TIMING = LeaseTiming.DEFAULT;
     private static final String LEASE = LeaseKeeper.leaseName("app", "relay");
+    private static final OutOfMemoryError NO_THREAD = new OutOfMemoryError("unable to create native thread: possibly"
+            + " out of memory or process/resource limits reached");
 
     private final ManualClock clock = new ManualClock();
     private final ManualScheduler scheduler = new ManualScheduler(clock);
@@ -39,8 +41,14 @@ class AbandonedRoundTest {
     private final AtomicBoolean hangNextHolders = new AtomicBoolean();
     private final AtomicBoolean hangNextPrepare = new AtomicBoolean();
     private final AtomicInteger hanging = new AtomicInteger();
+    private final AtomicBoolean outOfThreads = new AtomicBoolean();
     private final Supervisor node = Supervisor.builder().name("app").nodeId("node-a").clock(clock)
-            .scheduler(scheduler).leaseStore(new DelegatingLeaseStore(rows.connect()) {
+            .scheduler(scheduler).leaseThreads(owned -> task -> {
+                if (outOfThreads.get()) {
+                    throw NO_THREAD;
+                }
+                return owned.newThread(task);
+            }).leaseStore(new DelegatingLeaseStore(rows.connect()) {
                 @Override
                 public void prepare() throws LeaseStoreException {
                     hangIf(hangNextPrepare);
@@ -72,6 +80,7 @@ class AbandonedRoundTest {
     @AfterEach
     void shutDown() {
         hangingCallsReturn.countDown();
+        outOfThreads.set(false); // JUnit ends the whole run at an OutOfMemoryError that reaches it
         node.shutdown();
         logs.close();
     }
@@ -100,6 +109,35 @@ class AbandonedRoundTest {
         assertThat(hanging.get()).as("the abandoned release still hangs").isEqualTo(1);
         assertThat(rows.holder(LEASE)).as("given back, %s before it would expire",
                 TIMING.leaseTime().minus(TIMING.renewDeadline())).isEqualTo(Optional.empty());
+    }
+
+    /**
+     * No thread can be made for the rounds after an abandoned one (a JVM at its thread limit): the tick logs it and
+     * the ticks go on, so that the rounds resume at the first tick that gets a thread (meanwhile, as while renewals
+     * fail, the deadline check stops a run whose lease is not renewed). The error ended the ticks silently: no round
+     * ever ran again, and nothing was logged.
+     */
+    @Test
+    void noThreadForTheRoundsAfterAnAbandonedOneIsLoggedAndTheTicksGoOn() {
+        registerRelay();
+        hangNextHolders.set(true);
+        node.run(); // the first round prepares, then hangs reading who holds the lease
+        await().atMost(Duration.ofSeconds(10)).until(() -> hanging.get() == 1);
+
+        outOfThreads.set(true);
+        scheduler.advance(TIMING.renewDeadline()); // abandoned, but no thread for the rounds that go on
+        LeaseRounds.awaitDone(scheduler, node);
+
+        assertThat(logs.at(Level.FATAL)).anySatisfy(line -> {
+            assertThat(line.message()).contains("lease round");
+            assertThat(line.thrown()).isSameAs(NO_THREAD);
+        });
+        outOfThreads.set(false);
+        scheduler.advance(TIMING.renewInterval()); // the next tick gets one
+        LeaseRounds.awaitDone(scheduler, node);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> node.status("relay") == ProcessStatus.RUNNING);
+        assertThat(rows.holder(LEASE)).map(Lease::owner).contains("node-a");
     }
 
     /**

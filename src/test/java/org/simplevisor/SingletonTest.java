@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -389,6 +390,48 @@ class SingletonTest {
             assertThat(a.tokens.get("relay")).containsExactly(1L);
             assertThat(logs.at(Level.ERROR)).anySatisfy(line -> assertThat(line.thrown())
                     .isInstanceOf(NoClassDefFoundError.class));
+        }
+    }
+
+    /**
+     * A JVM out of threads: the scheduler cannot take the keeper's next tick, nor can a thread be made to stop the
+     * singletons. Without ticks no lease is renewed, so, as when the scheduler refuses a timer, the run under a lease
+     * is stopped at once (on the keeper's worker thread, which exists already) and the singleton FAILED with the
+     * error, logged. The error ended the ticks silently, and the run went on under a lease nobody renewed.
+     */
+    @Test
+    void anErrorSchedulingTheKeepersNextTickStopsItsSingletonsAsARefusedTimerDoes() {
+        OutOfMemoryError noThread = new OutOfMemoryError("unable to create native thread: possibly out of memory or"
+                + " process/resource limits reached");
+        AtomicBoolean outOfThreads = new AtomicBoolean();
+        Supervisor a = Supervisor.builder().name("app").nodeId("node-a").clock(clock).scheduler(scheduler)
+                .leaseStore(rows.connect()).leaseThreads(owned -> task -> {
+                    if (outOfThreads.get()) {
+                        throw noThread;
+                    }
+                    return owned.newThread(task);
+                }).build();
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            a.register("relay", ProcessContext::awaitCancellation, ProcessOption.singleton());
+            a.run();
+            LeaseRounds.awaitDone(scheduler, a);
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.status("relay") == ProcessStatus.RUNNING);
+
+            outOfThreads.set(true);
+            scheduler.failSchedules(noThread);
+            scheduler.advance(RENEW); // the tick: its round runs on the worker's thread, its next tick is not taken
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.status("relay") == ProcessStatus.FAILED);
+            assertThat(a.snapshot("relay").lastFailure()).isSameAs(noThread);
+            assertThat(a.snapshot("relay").lease().lastLoss()).isEqualTo(LeaseLoss.RENEWAL_FAILED);
+            assertThat(logs.at(Level.FATAL)).anySatisfy(line -> {
+                assertThat(line.message()).contains("lease keeper");
+                assertThat(line.thrown()).isSameAs(noThread);
+            });
+        } finally {
+            scheduler.failSchedules(null); // JUnit ends the whole run at an OutOfMemoryError that reaches it
+            outOfThreads.set(false);
+            a.shutdown();
         }
     }
 

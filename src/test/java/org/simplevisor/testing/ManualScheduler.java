@@ -28,6 +28,7 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
             Comparator.<Task<?>, Instant>comparing(t -> t.due).thenComparingLong(t -> t.sequence));
     private final AtomicLong sequence = new AtomicLong();
     private volatile boolean shutdown;
+    private volatile Error scheduleFailure;
 
     public ManualScheduler(ManualClock clock) {
         this.clock = clock;
@@ -97,8 +98,20 @@ public final class ManualScheduler extends AbstractExecutorService implements Sc
         }, delay, unit);
     }
 
+    /**
+     * Makes every schedule from now on throw this, as a scheduler that cannot make the thread it needs does
+     * ({@code OutOfMemoryError: unable to create native thread}); {@code null}: schedules are taken again.
+     */
+    public void failSchedules(Error failure) {
+        scheduleFailure = failure;
+    }
+
     @Override
     public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+        Error failure = scheduleFailure;
+        if (failure != null) {
+            throw failure;
+        }
         Task<V> task = new Task<>(callable, clock.instant().plusNanos(unit.toNanos(delay)),
                 sequence.incrementAndGet());
         synchronized (queue) {
