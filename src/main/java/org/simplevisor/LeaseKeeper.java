@@ -155,23 +155,31 @@ final class LeaseKeeper {
     /**
      * Prepares the store when the supervisor starts: the first round does, and this waits for it at most the renewal
      * deadline. A store that cannot be reached, or that does not answer by then, is tried again by every round (a
-     * call still hanging is left to its thread), singletons waiting in STANDBY meanwhile.
+     * call still hanging is left to its thread), singletons waiting in STANDBY meanwhile. Concurrent starts (two
+     * {@code run()} calls at once) share one wait; a start once the store is prepared does not wait.
      *
      * @throws IllegalStateException if the store is misconfigured: the supervisor must not start
      */
     void start() {
-        CompletableFuture<Void> preparing = new CompletableFuture<>();
-        Optional<ScheduledFuture<?>> timeout;
+        CompletableFuture<Void> preparing;
+        Optional<ScheduledFuture<?>> timeout = Optional.empty();
         boolean closedMeanwhile;
         synchronized (lock) {
-            if (closed) {
-                return; // shut down before it started: no store to wait for, nor a timer to wait on
+            if (closed || prepared) {
+                return; // shut down before it started, or started already: no store to wait for
             }
-            preparedAtStart = preparing;
-            startLoop();
-            timeout = scheduleOrRefuse(() -> preparing.complete(null), timing.renewDeadline().toNanos());
-            if (timeout.isEmpty()) {
-                preparing.complete(null); // no keeping: the singletons fail, whatever the store
+            if (preparedAtStart != null) {
+                // A concurrent start waits for the store already: a wait of its own would never be answered, since
+                // the round answers one wait only, and rounds prepare the store once.
+                preparing = preparedAtStart;
+            } else {
+                preparing = new CompletableFuture<>();
+                preparedAtStart = preparing;
+                startLoop();
+                timeout = scheduleOrRefuse(() -> preparing.complete(null), timing.renewDeadline().toNanos());
+                if (timeout.isEmpty()) {
+                    preparing.complete(null); // no keeping: the singletons fail, whatever the store
+                }
             }
         }
         try {

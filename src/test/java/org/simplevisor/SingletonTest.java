@@ -11,6 +11,7 @@ import static org.simplevisor.SupervisorEvent.Type.STOPPED;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -760,6 +762,44 @@ class SingletonTest {
                 .cause().hasMessage("Supervisor \"app\" cannot use its lease store: " + missing).hasCause(missing);
         assertThat(a.supervisor.isStarted()).isFalse();
         assertThat(a.tokens).isEmpty();
+    }
+
+    /**
+     * Two run() calls at once, on a supervisor with singletons, both return once the store is prepared. The second
+     * one's wait for the store took the place of the first one's, which only its timeout ended, a renewal deadline
+     * later (here never: the clock does not move).
+     */
+    @Test
+    void twoRunsAtOnceBothReturnOnceTheStoreIsPrepared() throws InterruptedException {
+        CountDownLatch preparing = new CountDownLatch(1);
+        CountDownLatch prepareReturns = new CountDownLatch(1);
+        Node a = new Node("node-a", store -> new DelegatingLeaseStore(store) {
+            @Override
+            public void prepare() throws LeaseStoreException {
+                preparing.countDown();
+                DeafProcess.awaitIgnoringInterrupts(prepareReturns);
+                super.prepare();
+            }
+        });
+        nodes.add(a);
+        a.singleton("relay");
+        CompletableFuture<Void> first = CompletableFuture.runAsync(a.supervisor::run);
+        assertThat(preparing.await(10, TimeUnit.SECONDS)).as("the first run's round prepares the store").isTrue();
+        Thread second = new Thread(a.supervisor::run, "second-run");
+        second.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> waitsForTheStoreAtStart(second));
+
+        prepareReturns.countDown();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> first.isDone() && !second.isAlive());
+        first.join();
+        awaitStatus(a, "relay", ProcessStatus.RUNNING);
+    }
+
+    private static boolean waitsForTheStoreAtStart(Thread thread) {
+        return thread.getState() == Thread.State.WAITING && Arrays.stream(thread.getStackTrace())
+                .anyMatch(f -> f.getClassName().equals(LeaseKeeper.class.getName())
+                        && f.getMethodName().equals("start"));
     }
 
     @Test
