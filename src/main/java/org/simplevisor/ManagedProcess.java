@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Comparator;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -480,16 +481,50 @@ final class ManagedProcess {
                     failRefused(submitted, rejected);
                 }
             }
+            return;
+        }
+        if (host.runTakeTimeout != null) {
+            checkTakenIn(submitted, host.runTakeTimeout);
         }
     }
 
     /**
-     * The executor refused a run, or the scheduler a timer the process needs to go on (a restart's delay, its
-     * watchdog's first check), or either failed to take it another way (an {@link OutOfMemoryError} when no more
-     * threads can be made, at FATAL): an executor or scheduler the user passed in may have been shut down while the
-     * supervisor runs. The run never begins, so the process must not be left {@code STARTING}, {@code RESTARTING}
-     * or {@code RUNNING} with no body: it is {@code FAILED} with the refusal as its last failure, which the
-     * {@code STATUS_CHANGED} event carries (and the log tells).
+     * Refuses the run, as if the executor had thrown, unless one of its threads takes it within the timeout. An
+     * executor may drop a run it took without throwing (a discard policy, a caller-runs policy once shut down, its
+     * queue emptied by {@code shutdownNow()}), which nothing else tells from a run waiting for a thread: the process
+     * would be {@code STARTING} for ever. A check the scheduler refuses refuses the run at once.
+     */
+    private void checkTakenIn(ProcessRun submitted, Duration timeout) {
+        synchronized (lock) {
+            if (run != submitted || submitted.isTaken()) {
+                return;
+            }
+            try {
+                submitted.takeCheck = host.scheduler.schedule(() -> refuseIfNotTaken(submitted, timeout),
+                        timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RuntimeException | Error refused) {
+                failRefused(submitted, refused);
+            }
+        }
+    }
+
+    private void refuseIfNotTaken(ProcessRun submitted, Duration timeout) {
+        synchronized (lock) {
+            if (run == submitted && !submitted.isTaken()) {
+                failRefused(submitted, new RejectedExecutionException("the executor took the run but has not begun"
+                        + " it within " + timeout.toSeconds() + " s: it dropped the run without throwing, or has no"
+                        + " thread free for it"));
+            }
+        }
+    }
+
+    /**
+     * The executor refused a run (or did not begin it in time: see {@link #checkTakenIn}), or the scheduler a timer
+     * the process needs to go on (a restart's delay, its watchdog's first check), or either failed to take it
+     * another way (an {@link OutOfMemoryError} when no more threads can be made, at FATAL): an executor or scheduler
+     * the user passed in may have been shut down while the supervisor runs. The run never begins, so the process
+     * must not be left {@code STARTING}, {@code RESTARTING} or {@code RUNNING} with no body: it is {@code FAILED}
+     * with the refusal as its last failure, which the {@code STATUS_CHANGED} event carries (and the log tells).
      *
      * @param refused the run that will not begin, or {@code null} if there is none yet (a restart's delay)
      * @param refusal what the executor or scheduler threw
@@ -508,6 +543,7 @@ final class ManagedProcess {
 
     /** The task handed to the executor: one whole run on the executor's thread. */
     private void execute(ProcessRun current) {
+        current.taken();
         if (current.isRestart()) {
             host.events.awaitBacklogBelowLimit(); // a restart loop must not outrun the listeners
         }

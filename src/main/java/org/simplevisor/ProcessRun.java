@@ -48,6 +48,8 @@ final class ProcessRun implements ProcessContext {
     private volatile int restartCount;
     private final CountDownLatch cancelled = new CountDownLatch(1);
     private volatile boolean ended;
+    /** A thread of the executor has taken the run: it begins unless it was cancelled meanwhile. */
+    private volatile boolean taken;
     private volatile @Nullable CancelCause cancelCause;
     private volatile long lastHeartbeatNanos; // on the ticker, as startNanos
     /** Where the run's own thread is with respect to {@link #awaitCancellation}: see {@link #await(long)}. */
@@ -67,6 +69,8 @@ final class ProcessRun implements ProcessContext {
     /** When the run was cancelled, on the ticker: how long it has not stopped since is no wall clock's business. */
     long cancelNanos;
     @Nullable Future<?> watchdogCheck;
+    /** The check that a thread of the executor takes the run in time, until the run begins. */
+    @Nullable Future<?> takeCheck;
     @Nullable ProcessHungException hang;
     /** A restart with the group's trigger: it counts in the totals, not against the process's restart limit. */
     boolean outsideLimit;
@@ -349,8 +353,19 @@ final class ProcessRun implements ProcessContext {
         return toWake != null;
     }
 
+    /** Called on the executor's thread as it takes the run, before anything that may wait. */
+    void taken() {
+        taken = true;
+    }
+
+    /** {@return whether a thread of the executor has taken the run} */
+    boolean isTaken() {
+        return taken;
+    }
+
     /** Called by the owner, under its lock, when the run has begun on {@code current}. */
     void began(Thread current, int restartsSoFar) {
+        stopTakeCheck();
         restartCount = restartsSoFar;
         thread = current;
         startNanos = ticker.getAsLong();
@@ -378,14 +393,22 @@ final class ProcessRun implements ProcessContext {
     }
 
     /**
-     * Takes the watchdog's check off the scheduler: a cancelled or ended run is watched no more, and a check left
-     * there would hold the process until it fell due, after shutdown too on a scheduler the user passed in (shutdown
-     * may give up on a run that does not end). Called under the owner's lock.
+     * Takes the run's checks off the scheduler: a cancelled or ended run is watched no more, and a check left there
+     * would hold the process until it fell due, after shutdown too on a scheduler the user passed in (shutdown may
+     * give up on a run that does not end). Called under the owner's lock.
      */
     private void stopWatching() {
+        stopTakeCheck();
         if (watchdogCheck != null) {
             watchdogCheck.cancel(false);
             watchdogCheck = null;
+        }
+    }
+
+    private void stopTakeCheck() {
+        if (takeCheck != null) {
+            takeCheck.cancel(false);
+            takeCheck = null;
         }
     }
 

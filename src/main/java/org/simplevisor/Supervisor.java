@@ -87,6 +87,11 @@ public final class Supervisor implements AutoCloseable {
      * loaded machine; 200 ms keeps shutdown within its timeout plus 250 ms.
      */
     static final Duration EVENT_DRAIN_GRACE = Duration.ofMillis(200);
+    /**
+     * How long an executor passed to the {@link Builder} has to begin a run it took before the run counts as refused:
+     * one may drop a run without throwing, and nothing else would tell (see {@link Builder#executor}).
+     */
+    static final Duration RUN_TAKE_TIMEOUT = Duration.ofSeconds(30);
 
     private enum State { NEW, RUNNING, STOPPING, TERMINATED }
 
@@ -157,7 +162,8 @@ public final class Supervisor implements AutoCloseable {
         LongSupplier ticker = builder.ticker != null ? builder.ticker : tickerOf(clock);
         leases = builder.leaseStore == null ? null : new LeaseKeeper(builder.leaseStore, nodeId, name, scheduler,
                 ticker, builder.leaseThreads);
-        host = new ProcessHost(name, clock, ticker, executor, scheduler, events, leases);
+        host = new ProcessHost(name, clock, ticker, executor, scheduler, events, leases,
+                ownsExecutor ? null : RUN_TAKE_TIMEOUT); // the supervisor's own threads take every run at once
         Map<String, ProcessGroup> declared = new LinkedHashMap<>();
         builder.groups.forEach((group, strategy) -> declared.put(group,
                 new ProcessGroup(group, strategy, host, shutdownTimeout)));
@@ -923,7 +929,12 @@ public final class Supervisor implements AutoCloseable {
          *
          * @param executor where runs execute, one task per run (a long one); the supervisor never shuts it down.
          *                 Default: threads the supervisor owns, named {@code simplevisor-<process>} while they run
-         *                 a process, and joined on shutdown.
+         *                 a process, and joined on shutdown. A run it refuses (throws for) leaves the process
+         *                 {@code FAILED} with the refusal as its last failure; so does a run none of its threads
+         *                 has begun within 30 seconds, as nothing tells a run waiting for a thread from one it
+         *                 dropped without throwing (a {@code ThreadPoolExecutor}'s discard policies, its caller-runs
+         *                 policy once it is shut down, the runs {@code shutdownNow()} took from its queue). Give it a
+         *                 thread for every process.
          * @return this builder
          */
         public Builder executor(ExecutorService executor) {

@@ -32,7 +32,8 @@ import org.simplevisor.OwnedThreads;
  *
  * <p>A container's executor is called from a hand-over thread of its own (see {@link #handOver}), never from the
  * thread that submits the run. Its own life cycle never reaches the managed executor: shutting this wrapper down
- * only makes it refuse further runs.
+ * only makes it refuse further runs. A run the container takes and then drops without throwing (a discard policy,
+ * {@code shutdownNow()}) is not noticed here: the supervisor refuses a run that has not begun in time.
  */
 final class ManagedTaskExecutor extends AbstractExecutorService {
 
