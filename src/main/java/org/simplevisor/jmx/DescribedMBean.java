@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <T> the MXBean interface
  */
-class DescribedMBean<T> extends StandardEmitterMBean {
+class DescribedMBean<T> extends StandardEmitterMBean implements OwnedMBean {
 
     /**
      * One MBeanInfo per interface, shared by every MBean of it: it depends only on the interface, and a supervisor
@@ -28,10 +28,29 @@ class DescribedMBean<T> extends StandardEmitterMBean {
     private static final Map<Class<?>, MBeanInfo> SHARED_INFO = new ConcurrentHashMap<>();
 
     private final Class<T> mxbeanInterface;
+    private volatile boolean registered;
 
     DescribedMBean(T implementation, Class<T> mxbeanInterface, NotificationEmitter emitter) {
         super(implementation, mxbeanInterface, true, emitter);
         this.mxbeanInterface = mxbeanInterface;
+    }
+
+    @Override
+    public void postRegister(Boolean registrationDone) {
+        super.postRegister(registrationDone);
+        registered = registrationDone;
+    }
+
+    /** No longer registered from here: the name is freed only after this, for an MBean that is not this one. */
+    @Override
+    public void preDeregister() throws Exception {
+        registered = false;
+        super.preDeregister();
+    }
+
+    @Override
+    public boolean isRegistered() {
+        return registered;
     }
 
     @Override

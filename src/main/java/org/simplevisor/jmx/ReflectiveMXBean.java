@@ -19,9 +19,11 @@ import javax.management.MBeanFeatureInfo;
 import javax.management.MBeanInfo;
 import javax.management.MBeanNotificationInfo;
 import javax.management.MBeanOperationInfo;
+import javax.management.MBeanServer;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationFilter;
 import javax.management.NotificationListener;
+import javax.management.ObjectName;
 import javax.management.ReflectionException;
 import javax.management.openmbean.SimpleType;
 import org.jspecify.annotations.Nullable;
@@ -36,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param <T> the MXBean interface
  */
-final class ReflectiveMXBean<T> implements DynamicMBean, NotificationEmitter {
+final class ReflectiveMXBean<T> implements DynamicMBean, NotificationEmitter, OwnedMBean {
 
     private static final Map<Class<?>, Shape> SHAPES = new ConcurrentHashMap<>();
 
@@ -44,6 +46,7 @@ final class ReflectiveMXBean<T> implements DynamicMBean, NotificationEmitter {
     private final Supplier<? extends T> forOneCall;
     private final NotificationEmitter emitter;
     private final Shape shape;
+    private volatile boolean registered;
 
     /**
      * @param implementation  what the attributes read and the operations call
@@ -60,6 +63,31 @@ final class ReflectiveMXBean<T> implements DynamicMBean, NotificationEmitter {
         this.emitter = emitter;
         this.shape = SHAPES.computeIfAbsent(mxbeanInterface, type -> Shape.of(type,
                 new DescribedMBean<>(implementation, mxbeanInterface, emitter).getMBeanInfo()));
+    }
+
+    @Override
+    public ObjectName preRegister(MBeanServer server, ObjectName name) {
+        return name;
+    }
+
+    @Override
+    public void postRegister(Boolean registrationDone) {
+        registered = registrationDone;
+    }
+
+    /** No longer registered from here: the name is freed only after this, for an MBean that is not this one. */
+    @Override
+    public void preDeregister() {
+        registered = false;
+    }
+
+    @Override
+    public void postDeregister() {
+    }
+
+    @Override
+    public boolean isRegistered() {
+        return registered;
     }
 
     @Override

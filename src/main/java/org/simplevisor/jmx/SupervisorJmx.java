@@ -4,6 +4,7 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,8 +138,8 @@ public final class SupervisorJmx implements AutoCloseable {
 
     private final Object lock = new Object();
     @GuardedBy("lock") private final Map<String, ProcessEntry> processes = new LinkedHashMap<>();
-    @GuardedBy("lock") private boolean supervisorRegistered;
-    @GuardedBy("lock") private boolean alertsRegistered;
+    /** What this registration registered, in order: closing unregisters each name whose MBean is still there. */
+    @GuardedBy("lock") private final Map<ObjectName, OwnedMBean> registered = new LinkedHashMap<>();
     @GuardedBy("lock") private boolean closed;
 
     /** A process's MBean name, its emitter, and its sequence of notification numbers. */
@@ -146,7 +147,6 @@ public final class SupervisorJmx implements AutoCloseable {
         final ObjectName name;
         final ListenerSafeEmitter emitter;
         final AtomicLong sequence = new AtomicLong();
-        boolean registered;
         @Nullable RuntimeException registrationFailure; // why the MBean could not be registered, if it could not
 
         ProcessEntry(ObjectName name, ListenerSafeEmitter emitter) {
@@ -330,10 +330,8 @@ public final class SupervisorJmx implements AutoCloseable {
         SupervisorView view = new SupervisorView(supervisor, executor);
         synchronized (lock) {
             register(new SupervisorView.MBean(view, supervisorEmitter), supervisorName);
-            supervisorRegistered = true;
             register(new ReflectiveMXBean<>(alerts, alerts::forOneCall, AlertsMXBean.class, alerts.emitter()),
                     alertsName);
-            alertsRegistered = true;
         }
     }
 
@@ -358,7 +356,6 @@ public final class SupervisorJmx implements AutoCloseable {
                     ProcessView view = new ProcessView(supervisor, process);
                     register(new ReflectiveMXBean<>(view, view::forOneCall, ProcessMXBean.class, entry.emitter),
                             entry.name);
-                    entry.registered = true;
                 } catch (RuntimeException e) {
                     entry.registrationFailure = e;
                     if (!strict) {
@@ -375,9 +372,11 @@ public final class SupervisorJmx implements AutoCloseable {
         }
     }
 
-    private void register(Object mbean, ObjectName name) {
+    @GuardedBy("lock")
+    private void register(OwnedMBean mbean, ObjectName name) {
         try {
             server.registerMBean(mbean, name);
+            registered.put(name, mbean);
         } catch (InstanceAlreadyExistsException e) {
             throw new IllegalStateException("JMX name " + name + " is already registered: does another"
                     + " supervisor use domain \"" + domain + "\" and context \"" + context + "\"? Give this one"
@@ -433,8 +432,9 @@ public final class SupervisorJmx implements AutoCloseable {
 
     /**
      * Stops listening, delivers the notifications already queued (within a second for each delivery thread),
-     * unregisters every MBean of this registration and ends its delivery threads. Idempotent; also done when the
-     * supervisor terminates.
+     * unregisters every MBean of this registration that is still registered (a name whose MBean someone else
+     * unregistered is left as it is, with whatever another party registered under it since) and ends its delivery
+     * threads. Idempotent; also done when the supervisor terminates.
      */
     @Override
     public void close() {
@@ -452,17 +452,12 @@ public final class SupervisorJmx implements AutoCloseable {
             // listeners get the last notifications while the MBeans still exist; the alerts first, as they matter most
             alertDeliveries.close(DRAIN_TIMEOUT);
             deliveries.close(DRAIN_TIMEOUT);
-            List<ObjectName> registered = new ArrayList<>();
+            List<Map.Entry<ObjectName, OwnedMBean>> ours;
             synchronized (lock) {
-                processes.values().stream().filter(p -> p.registered).forEach(p -> registered.add(p.name));
-                if (alertsRegistered) {
-                    registered.add(alertsName);
-                }
-                if (supervisorRegistered) {
-                    registered.add(supervisorName);
-                }
+                ours = new ArrayList<>(registered.entrySet());
             }
-            registered.forEach(this::unregister);
+            Collections.reverse(ours); // the processes' MBeans first, the supervisor's last
+            ours.forEach(mbean -> unregister(mbean.getKey(), mbean.getValue()));
         } finally {
             closeDone.countDown();
         }
@@ -487,7 +482,12 @@ public final class SupervisorJmx implements AutoCloseable {
         }
     }
 
-    private void unregister(ObjectName name) {
+    /** Unregisters the name if the MBean under it is still ours: once ours is gone, another party may have it. */
+    private void unregister(ObjectName name, OwnedMBean ours) {
+        if (!ours.isRegistered()) {
+            LOG.debug("MBean {} was already unregistered", name);
+            return;
+        }
         try {
             server.unregisterMBean(name);
         } catch (InstanceNotFoundException alreadyGone) {

@@ -4,6 +4,7 @@ import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +21,7 @@ import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.MBeanAttributeInfo;
 import javax.management.MBeanInfo;
+import javax.management.MBeanRegistration;
 import javax.management.MBeanServer;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
@@ -106,7 +108,7 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
     private final String domain;
     private final String commonKeys; // ",key=value" per common tag
     private final Reference<Supervisor> supervisor;
-    private final List<ObjectName> registered = new ArrayList<>(); // guarded by itself
+    private final Map<ObjectName, ReadOnlyMBean> registered = new LinkedHashMap<>(); // guarded by itself
     private final EventObserver<ProcessMeters> observer;
 
     private SupervisorMeterMBeans(Supervisor supervisor, MBeanServer server, String domain, Map<String, String> tags) {
@@ -151,7 +153,10 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
         return new SupervisorMeterMBeans(supervisor, server, domain, Objects.requireNonNull(tags, "tags"));
     }
 
-    /** Stops counting and unregisters every MBean this registered. Idempotent. */
+    /**
+     * Stops counting and unregisters every MBean this registered and that is still registered: a name whose MBean
+     * someone else unregistered is left as it is, with whatever another party registered under it since. Idempotent.
+     */
     @Override
     public void close() {
         observer.close(); // nothing is registered after this
@@ -160,12 +165,16 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
 
     /** Unregisters every MBean this registered, each on its own: one the server refuses keeps no other. */
     private void unregisterAll() {
-        List<ObjectName> names;
+        Map<ObjectName, ReadOnlyMBean> ours;
         synchronized (registered) {
-            names = new ArrayList<>(registered);
+            ours = new LinkedHashMap<>(registered);
             registered.clear();
         }
-        for (ObjectName name : names) {
+        for (Map.Entry<ObjectName, ReadOnlyMBean> mbean : ours.entrySet()) {
+            ObjectName name = mbean.getKey();
+            if (!mbean.getValue().isRegistered()) {
+                continue; // unregistered by someone else: the name may be another party's now
+            }
             try {
                 server.unregisterMBean(name);
             } catch (InstanceNotFoundException gone) {
@@ -198,11 +207,11 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
      * counts on unseen. Anything else the server throws reaches the caller: the observer, which logs it once for a
      * process registered later.
      */
-    private void publish(DynamicMBean mbean, ObjectName name) {
+    private void publish(ReadOnlyMBean mbean, ObjectName name) {
         try {
             server.registerMBean(mbean, name);
             synchronized (registered) {
-                registered.add(name);
+                registered.put(name, mbean);
             }
         } catch (JMException e) {
             LOG.warn("Could not register the meter MBean {} (two supervisors with the same tags in one domain?)",
@@ -234,8 +243,35 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
 
     // ---------------------------------------------------------------- the MBeans
 
-    /** Read-only attributes, by name; no operations. */
-    private abstract static class ReadOnlyMBean implements DynamicMBean {
+    /** Read-only attributes, by name; no operations. Knows from its server whether it is still registered. */
+    private abstract static class ReadOnlyMBean implements DynamicMBean, MBeanRegistration {
+
+        private volatile boolean registered;
+
+        @Override
+        public ObjectName preRegister(MBeanServer server, ObjectName name) {
+            return name;
+        }
+
+        @Override
+        public void postRegister(Boolean registrationDone) {
+            registered = registrationDone;
+        }
+
+        /** No longer registered from here: the name is freed only after this, for an MBean that is not this one. */
+        @Override
+        public void preDeregister() {
+            registered = false;
+        }
+
+        @Override
+        public void postDeregister() {
+        }
+
+        /** {@return whether this MBean is registered: from its registration until its unregistration begins} */
+        boolean isRegistered() {
+            return registered;
+        }
 
         @Override
         public abstract @Nullable Object getAttribute(String name) throws AttributeNotFoundException;

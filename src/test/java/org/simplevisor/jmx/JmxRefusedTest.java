@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import javax.management.Notification;
 import javax.management.ObjectName;
+import javax.management.StandardMBean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -95,6 +96,20 @@ class JmxRefusedTest {
 
         assertThat(mbeans()).containsExactly(jmx.processObjectName("second"));
         assertThat(threads()).isEmpty();
+    }
+
+    @Test
+    void closeLeavesWhatAnotherPartyRegisteredUnderTheNamesOfMBeansSomeoneElseUnregistered() throws Exception {
+        supervisor.register("first", ProcessContext::awaitCancellation);
+        SupervisorJmx jmx = SupervisorJmx.register(supervisor, servers.server(), DOMAIN, CONTEXT);
+        for (ObjectName name : List.of(jmx.supervisorObjectName(), jmx.processObjectName("first"))) {
+            servers.real().unregisterMBean(name); // by someone else
+            servers.real().registerMBean(new StandardMBean(() -> { }, Runnable.class), name); // another party's
+        }
+
+        jmx.close();
+
+        assertThat(mbeans()).containsExactlyInAnyOrder(jmx.supervisorObjectName(), jmx.processObjectName("first"));
     }
 
     private Set<ObjectName> mbeans() throws Exception {

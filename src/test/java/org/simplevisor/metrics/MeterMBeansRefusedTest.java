@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.ObjectName;
+import javax.management.StandardMBean;
 import org.apache.logging.log4j.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,21 @@ class MeterMBeansRefusedTest {
         assertThatCode(meters::close).doesNotThrowAnyException();
 
         assertThat(meterMBeans()).containsExactly(group);
+    }
+
+    @Test
+    void closeLeavesWhatAnotherPartyRegisteredUnderTheNameOfAnMBeanSomeoneElseUnregistered() throws Exception {
+        supervisor.register("first", ProcessContext::awaitCancellation);
+        SupervisorMeterMBeans meters = SupervisorMeterMBeans.register(supervisor, servers.server(), DOMAIN,
+                Map.of("context", "/app"));
+        ObjectName first = servers.real().queryNames(new ObjectName(DOMAIN
+                + ":type=simplevisor.process,process_name=first,*"), null).iterator().next();
+        servers.real().unregisterMBean(first); // by someone else
+        servers.real().registerMBean(new StandardMBean(() -> { }, Runnable.class), first); // another party's
+
+        meters.close();
+
+        assertThat(meterMBeans()).containsExactly(first);
     }
 
     @Test
