@@ -22,7 +22,7 @@ import org.simplevisor.SupervisorListener;
  * lock and never after {@link #close()}, so a publisher may remove what they made once {@code close()} has returned.
  * A factory that fails for a process seen after {@link #observe observe} (say, the MBean server refuses its MBean)
  * is logged once, and that process goes uncounted: it is not tried again at each of its events. As
- * {@code SupervisorJmx} does with a process's MBean.
+ * {@code SupervisorJmx} does with a process's MBean. A factory that fails leaves nothing of what it made.
  *
  * @param <P> the publisher's counters of one process
  */

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.apache.logging.log4j.LogManager;
@@ -235,7 +236,8 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     /**
      * Registers the meters of every process the supervisor has, and of every process registered later, and starts
      * counting its events. All or nothing: if the registry rejects a meter, the meters created before it are
-     * removed and the binder is left unbound.
+     * removed and the binder is left unbound. So are the meters of a process registered later: if the registry
+     * rejects one of them, that process has none, and goes uncounted, logged once.
      *
      * @param registry where the meters go
      * @throws IllegalStateException if already bound or closed
@@ -266,10 +268,10 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
             Supplier<Set<Meter>> existing = () -> Objects.requireNonNullElseGet(atBinding.get(),
                     () -> metersOf(registry));
             observer = EventObserver.observe(supervisor,
-                    snapshot -> new ProcessMeters(new Claims(registry, existing.get(), owned), supervisor, snapshot,
-                            commonTags),
-                    group -> new Claims(registry, existing.get(), owned).counter(GROUP_RESTARTED,
-                            "Total number of process group restarts", commonTags.and(TAG_GROUP, group))::increment,
+                    snapshot -> allOrNone(registry, existing.get(),
+                            claims -> new ProcessMeters(claims, supervisor, snapshot, commonTags)),
+                    group -> allOrNone(registry, existing.get(), claims -> claims.counter(GROUP_RESTARTED,
+                            "Total number of process group restarts", commonTags.and(TAG_GROUP, group)))::increment,
                     () -> removeOwned(registry)); // a failed binding leaves no meter and binds again afresh
             atBinding.set(null); // not kept: as large as the registry
             this.registry = registry;
@@ -299,6 +301,24 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
         }
     }
 
+    /**
+     * {@return the meters of one process or group, made by {@code make}: all of them or none} If the registry
+     * rejects one, those made before it are removed at once, not left at 0 until {@link #close()}, and the rejection
+     * goes on to the observer. Called under the observer's lock, which guards {@code owned}.
+     */
+    private <T> T allOrNone(MeterRegistry registry, Set<Meter> existing, Function<Claims, T> make) {
+        Claims claims = new Claims(registry, existing);
+        T made;
+        try {
+            made = make.apply(claims);
+        } catch (RuntimeException | Error rejected) {
+            claims.created.forEach(registry::remove);
+            throw rejected;
+        }
+        owned.addAll(claims.created);
+        return made;
+    }
+
     /** Removes every meter this binder created; called once the observer has stopped making them. */
     private void removeOwned(MeterRegistry from) {
         owned.forEach(from::remove);
@@ -313,20 +333,18 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     }
 
     /**
-     * Registers meters and adds those the registry created to the ones this binder removes on close; one the
-     * registry already had, and handed back, is another owner's (a binder with the same common tags, or the
-     * application). A meter of the same id that another thread registers after {@code existing} was taken is taken
-     * for ours: the case {@code bindTo} warns about. Used under the observer's lock, which guards {@code owned}.
+     * Registers meters and keeps those the registry created; one the registry already had, and handed back, is
+     * another owner's (a binder with the same common tags, or the application). A meter of the same id that another
+     * thread registers after {@code existing} was taken is taken for ours: the case {@code bindTo} warns about.
      */
     private static final class Claims {
         private final MeterRegistry registry;
         private final Set<Meter> existing;
-        private final List<Meter> owned;
+        final List<Meter> created = new ArrayList<>();
 
-        Claims(MeterRegistry registry, Set<Meter> existing, List<Meter> owned) {
+        Claims(MeterRegistry registry, Set<Meter> existing) {
             this.registry = registry;
             this.existing = existing;
-            this.owned = owned;
         }
 
         void gauge(String meterName, String description, Tags tags, Supervisor supervisor,
@@ -341,7 +359,7 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
 
         private <M extends Meter> M claim(M registered) {
             if (!existing.contains(registered)) {
-                owned.add(registered);
+                created.add(registered);
             }
             return registered;
         }

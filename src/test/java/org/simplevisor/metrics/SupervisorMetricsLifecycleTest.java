@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.simplevisor.metrics.MeterValues.awaitMeters;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -201,6 +202,30 @@ class SupervisorMetricsLifecycleTest {
         SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/app")).close();
 
         assertThat(registry.getMeters()).containsExactly(own);
+    }
+
+    @Test
+    void theMetersOfAProcessRegisteredLaterAreRemovedAtOnceWhenTheRegistryRejectsOneOfThem() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Supervisor supervisor = supervisor("app");
+        // Where the binder's panics counter of "later" would go, made after most of its meters: the registry
+        // rejects the counter, a meter of another type under the gauge's name and tags.
+        Gauge theirs = Gauge.builder(SupervisorMetrics.PROCESS_PANICS, () -> 0)
+                .tags(SupervisorMetrics.TAG_CONTEXT, "/app", SupervisorMetrics.TAG_PROCESS_NAME, "later")
+                .register(registry);
+        shutDown.closeable(SupervisorMetrics.monitor(registry, supervisor, Tags.of("context", "/app")));
+        RecordingListener events = new RecordingListener(); // called after the binder's listener
+        supervisor.addListener(events);
+
+        try (CapturedLogs logs = CapturedLogs.attach()) {
+            supervisor.register("later", ProcessContext::awaitCancellation);
+            events.await("later", SupervisorEvent.Type.REGISTERED);
+
+            assertThat(registry.find(SupervisorMetrics.PROCESS_STATUS).meters()).as("the status gauges").isEmpty();
+            assertThat(registry.getMeters()).containsExactly(theirs);
+            assertThat(logs.at(Level.ERROR)).singleElement()
+                    .satisfies(line -> assertThat(line.message()).contains("\"later\" has no meters of its own"));
+        }
     }
 
     @Test
