@@ -4,7 +4,8 @@
  *
  * <p>{@link org.simplevisor.metrics.SupervisorMetrics} is a Micrometer {@code MeterBinder} and an observer of the
  * supervisor's events: the core knows nothing of Micrometer. Gauges read the supervisor's process snapshots, so
- * they always show the true state; counters count events. Closing the binder removes every meter it registered.
+ * they always show the true state; counters count events. Closing the binder removes every meter it created (not
+ * one the registry already had under the same name and tags).
  * {@link org.simplevisor.metrics.SupervisorMeterMBeans} publishes the same series as MBeans, one per process and
  * one per declared group, without Micrometer (a servlet container's default): a few numbers per process instead of
  * a meter per series.
