@@ -53,7 +53,8 @@ class LeaseTimingTest {
     void theDefaultTimingRetriesAFailedRenewalAtTheNextIntervalOnly() {
         for (long untilDeadline : new long[] {0, 1, LeaseTiming.DEFAULT.renewDeadline().toNanos()}) {
             assertThat(LeaseTiming.DEFAULT.retryDelayNanos(untilDeadline))
-                    .as("%d ns before the deadline", untilDeadline).isGreaterThanOrEqualTo(LeaseTiming.DEFAULT.renewInterval().toNanos());
+                    .as("%d ns before the deadline", untilDeadline)
+                    .isGreaterThanOrEqualTo(LeaseTiming.DEFAULT.renewInterval().toNanos());
         }
     }
 
