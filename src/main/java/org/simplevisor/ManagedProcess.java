@@ -127,8 +127,7 @@ final class ManagedProcess {
      * it, or an operator. A start from rest begins a fresh restart budget.
      */
     void start() {
-        noteOperatorsStart();
-        startSubmittingLater().run();
+        startSubmittingLater(true).run();
     }
 
     /**
@@ -138,6 +137,11 @@ final class ManagedProcess {
      * @return what submits the run, if any
      */
     Runnable startSubmittingLater() {
+        return startSubmittingLater(false);
+    }
+
+    /** @param byOperator whether it is an operator's start, which its group's late reports leave alone */
+    private Runnable startSubmittingLater(boolean byOperator) {
         ProcessRun submit;
         synchronized (lock) {
             if (closed) {
@@ -147,12 +151,14 @@ final class ManagedProcess {
             if (run != null) {
                 if (run.isCancelled()) {
                     startAfterExit = true; // stopping now; start again once it has ended
+                    noteOperatorsStart(byOperator);
                 }
-                return () -> { };
+                return () -> { }; // running, or about to: this start starts nothing, so it spares nothing either
             }
             if (status == ProcessStatus.STANDBY) {
                 return () -> { }; // waiting for its lease already
             }
+            noteOperatorsStart(byOperator);
             cancelPendingRestart();
             resetRestarts();
             submit = runOrStandby(false, ProcessStatus.STARTING);
@@ -182,7 +188,7 @@ final class ManagedProcess {
                 return;
             }
             if (run != null && run.thread != null) {
-                noteOperatorsStart();
+                noteOperatorsStart(true);
                 run.cancel(ProcessRun.CancelCause.MANUAL);
                 startAfterExit = true;
                 return;
@@ -191,12 +197,14 @@ final class ManagedProcess {
         start();
     }
 
-    /** Notes an operator's start or restart of a member: the reports of earlier ends in its group leave it alone. */
-    private void noteOperatorsStart() {
-        if (group != null) {
-            synchronized (lock) {
-                operatorsStartAfterReport = group.latestReportNumber();
-            }
+    /**
+     * Notes an operator's start or restart of a member, one that starts a run: the reports of earlier ends in its
+     * group leave it alone. A start that finds the member running starts nothing, and spares it nothing.
+     */
+    @GuardedBy("lock")
+    private void noteOperatorsStart(boolean byOperator) {
+        if (byOperator && group != null) {
+            operatorsStartAfterReport = group.latestReportNumber();
         }
     }
 

@@ -485,6 +485,35 @@ class GroupReportWindowsTest {
     }
 
     /**
+     * Supervisor.start: "Does nothing to a running process"; docs/contract.md, Process groups: REST_FOR_ONE restarts
+     * the members after the trigger. REST_FOR_ONE x, y, a, b. a fails (no delay) and b's end's report holds the
+     * group's lock; x fails, its report waits for the lock; then an operator starts y, which is running: nothing to
+     * start, so x's late report must still restart y with x, as it would have without that start.
+     */
+    @Test
+    void aLateReportStillRestartsAMemberWhoseOperatorsStartFoundItRunning() {
+        try (XAB group = new XAB(3)) {
+            GroupBench bench = group.bench;
+            ThreadRecording x = group.x;
+            GroupBench.Member y = bench.register("y", withPriority(0), // after x, before a
+                    withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            y.awaitRun(1);
+
+            group.crashAWhileBsEndIsReported(); // b's end's report holds the group's lock
+            Thread firstOfX = x.thread;
+            x.crash();                      // x restarts with its group, its report waits for the group's lock
+            waiting().until(() -> blockedInGroup(firstOfX, "runEnded"));
+            bench.supervisor.start("y");    // y is running: does nothing
+            group.releaseBsEndReport();
+            waiting().until(() -> Arrays.stream(firstOfX.getStackTrace())
+                    .noneMatch(f -> f.getMethodName().equals("exited"))); // x's report has reached the group
+
+            assertThat(y.run(1).isCancelled()).as("y's run, after x in REST_FOR_ONE").isTrue();
+            bench.shutdownAndVerify();
+        }
+    }
+
+    /**
      * docs/contract.md, Process groups: GROUP_RESTARTING "is emitted ... once per trigger". REST_FOR_ONE a, x, b: a
      * fails, its group restart holds x and b and waits for its delay; an operator starts x (x stays one of the
      * members the restart will start). As the restart starts its members, x fails after the group found no report on
