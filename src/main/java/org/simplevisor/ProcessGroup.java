@@ -384,7 +384,8 @@ final class ProcessGroup {
      * Gives up: the members in scope, and those a restart in progress would have started, are stopped and FAILED;
      * so is a trigger whose report is on its way, with the members its restart would cancel, as if its report had
      * come first (decided now, so that its late report undoes nothing an operator does after the giving up).
-     * Members at rest stay as they are.
+     * Members at rest stay as they are, and so do those an operator started after the end reported, unless the
+     * restart given up holds them.
      */
     private void giveUp(Collection<ManagedProcess> scope, long report) {
         Set<ManagedProcess> failing = new HashSet<>(scope);
@@ -394,14 +395,19 @@ final class ProcessGroup {
                 failing.addAll(scopeOf(member));
             }
         }
+        // Held for the restart given up, the group's since any operator's start: failed whatever the report, else
+        // it would wait for a start that never comes
+        Set<ManagedProcess> held = new HashSet<>();
         if (pending != null) {
-            failing.addAll(startingWith(pending));
+            held.addAll(startingWith(pending));
             pending.cancelTimer();
             pending = null;
         }
         Order fail = new Order(Decision.FAIL, null);
         for (ManagedProcess member : members) {
-            if (failing.contains(member)) {
+            if (held.contains(member)) {
+                involve(null, member, fail, false, NOW);
+            } else if (failing.contains(member)) {
                 involve(null, member, fail, false, report);
             }
         }

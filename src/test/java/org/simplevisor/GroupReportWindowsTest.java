@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.simplevisor.GroupBench.waiting;
 import static org.simplevisor.ProcessOption.withPriority;
 import static org.simplevisor.ProcessOption.withRestart;
+import static org.simplevisor.ProcessOption.withWatchdog;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -509,6 +510,57 @@ class GroupReportWindowsTest {
                     .noneMatch(f -> f.getMethodName().equals("exited"))); // x's report has reached the group
 
             assertThat(y.run(1).isCancelled()).as("y's run, after x in REST_FOR_ONE").isTrue();
+            bench.shutdownAndVerify();
+        }
+    }
+
+    /**
+     * docs/contract.md, Process groups, Giving up: "every member a waiting group restart would have started" ends
+     * FAILED. REST_FOR_ONE t, m, n, t at its limit, n stopped by an operator. t fails (FAILED) and its thread is held
+     * before its report reaches the group (in the cancellation of its watchdog's check); an operator starts n; then m
+     * fails, and its group restart cancels n and holds it. t's late report gives up: that restart is given up, and n,
+     * which it would have started, must not stay RESTARTING for a start that never comes.
+     */
+    @Test
+    void aLateLimitReportFailsAMemberALaterTriggersRestartTookFromItsOperator() {
+        CheckCancelGate[] gate = new CheckCancelGate[1];
+        try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE,
+                scheduler -> gate[0] = new CheckCancelGate(scheduler))) {
+            ThreadRecording t = new ThreadRecording();
+            bench.register("t", t, withPriority(0), withRestart(RestartPolicy.ALWAYS, 1, DELAY),
+                    withWatchdog(GroupBench.SHUTDOWN_TIMEOUT)); // a check whose cancellation the gate can hold
+            GroupBench.Member m = bench.register("m", withPriority(1), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupBench.Member n = bench.register("n", withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+            t.awaitRun(1);
+            t.crash();                      // t's one restart, with m and n
+            bench.awaitAnnouncedGroupRestarts(1);
+            bench.awaitOnlyTimer(DELAY);
+            bench.scheduler.advance(DELAY);
+            t.awaitRun(2);
+            m.awaitRun(2);
+            n.awaitRun(2);
+            bench.supervisor.stop("n");
+            waiting().until(() -> bench.snapshot("n").status() == ProcessStatus.STOPPED);
+
+            gate[0].arm();
+            Thread secondOfT = t.thread;
+            t.crash();                      // t is FAILED; its thread is held before its report reaches the group
+            awaitLatch(gate[0].held);
+            bench.supervisor.start("n");    // from rest, after t's end
+            n.awaitRun(3);
+            m.crash();                      // m's group restart cancels n's run and holds n
+            waiting().until(() -> n.run(3).isCancelled());
+            waiting().until(() -> bench.snapshot("n").status() == ProcessStatus.RESTARTING
+                    && bench.snapshot("n").totalExits() == 3);
+            gate[0].release.countDown();
+            waiting().until(() -> Arrays.stream(secondOfT.getStackTrace())
+                    .noneMatch(f -> f.getMethodName().equals("exited"))); // t's report has reached the group
+
+            assertThat(bench.snapshot("t").status()).isEqualTo(ProcessStatus.FAILED);
+            assertThat(bench.snapshot("m").status()).isEqualTo(ProcessStatus.FAILED);
+            assertThat(bench.snapshot("n").status()).as("n, held for the restart the group gave up")
+                    .isEqualTo(ProcessStatus.FAILED);
             bench.shutdownAndVerify();
         }
     }
