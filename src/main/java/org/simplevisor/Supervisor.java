@@ -943,9 +943,10 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
-         * Sets where restart delays and watchdog checks wait.
+         * Sets where restart delays, watchdog checks and the check that an executor passed in begins each run wait.
          *
-         * @param scheduler where restart delays and watchdog checks wait; the supervisor never shuts it down.
+         * @param scheduler where restart delays, watchdog checks and the check that an executor passed in begins
+         *                  each run wait; the supervisor never shuts it down.
          *                  Default: one daemon thread the supervisor owns. Shut down while the supervisor runs,
          *                  it refuses their timers: a process that needs one then ends {@code FAILED}, as one whose
          *                  run the executor refuses.
