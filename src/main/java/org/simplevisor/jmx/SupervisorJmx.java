@@ -4,7 +4,6 @@ import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -138,8 +137,9 @@ public final class SupervisorJmx implements AutoCloseable {
 
     private final Object lock = new Object();
     @GuardedBy("lock") private final Map<String, ProcessEntry> processes = new LinkedHashMap<>();
-    /** What this registration registered, in order: closing unregisters each name whose MBean is still there. */
-    @GuardedBy("lock") private final Map<ObjectName, OwnedMBean> registered = new LinkedHashMap<>();
+    // What this registration registered: closing unregisters each name whose MBean is still there
+    @GuardedBy("lock") private @Nullable OwnedMBean supervisorMBean;
+    @GuardedBy("lock") private @Nullable OwnedMBean alertsMBean;
     @GuardedBy("lock") private boolean closed;
 
     /** A process's MBean name, its emitter, and its sequence of notification numbers. */
@@ -147,6 +147,7 @@ public final class SupervisorJmx implements AutoCloseable {
         final ObjectName name;
         final ListenerSafeEmitter emitter;
         final AtomicLong sequence = new AtomicLong();
+        @Nullable OwnedMBean mbean; // once registered
         @Nullable RuntimeException registrationFailure; // why the MBean could not be registered, if it could not
 
         ProcessEntry(ObjectName name, ListenerSafeEmitter emitter) {
@@ -329,9 +330,9 @@ public final class SupervisorJmx implements AutoCloseable {
     private void registerSupervisor() {
         SupervisorView view = new SupervisorView(supervisor, executor);
         synchronized (lock) {
-            register(new SupervisorView.MBean(view, supervisorEmitter), supervisorName);
-            register(new ReflectiveMXBean<>(alerts, alerts::forOneCall, AlertsMXBean.class, alerts.emitter()),
-                    alertsName);
+            supervisorMBean = register(new SupervisorView.MBean(view, supervisorEmitter), supervisorName);
+            alertsMBean = register(new ReflectiveMXBean<>(alerts, alerts::forOneCall, AlertsMXBean.class,
+                    alerts.emitter()), alertsName);
         }
     }
 
@@ -354,8 +355,8 @@ public final class SupervisorJmx implements AutoCloseable {
                 processes.put(process, entry);
                 try {
                     ProcessView view = new ProcessView(supervisor, process);
-                    register(new ReflectiveMXBean<>(view, view::forOneCall, ProcessMXBean.class, entry.emitter),
-                            entry.name);
+                    entry.mbean = register(new ReflectiveMXBean<>(view, view::forOneCall, ProcessMXBean.class,
+                            entry.emitter), entry.name);
                 } catch (RuntimeException e) {
                     entry.registrationFailure = e;
                     if (!strict) {
@@ -372,11 +373,11 @@ public final class SupervisorJmx implements AutoCloseable {
         }
     }
 
-    @GuardedBy("lock")
-    private void register(OwnedMBean mbean, ObjectName name) {
+    /** {@return the MBean, registered under the name} */
+    private <M extends OwnedMBean> M register(M mbean, ObjectName name) {
         try {
             server.registerMBean(mbean, name);
-            registered.put(name, mbean);
+            return mbean;
         } catch (InstanceAlreadyExistsException e) {
             throw new IllegalStateException("JMX name " + name + " is already registered: does another"
                     + " supervisor use domain \"" + domain + "\" and context \"" + context + "\"? Give this one"
@@ -452,12 +453,17 @@ public final class SupervisorJmx implements AutoCloseable {
             // listeners get the last notifications while the MBeans still exist; the alerts first, as they matter most
             alertDeliveries.close(DRAIN_TIMEOUT);
             deliveries.close(DRAIN_TIMEOUT);
-            List<Map.Entry<ObjectName, OwnedMBean>> ours;
+            Map<ObjectName, OwnedMBean> ours = new LinkedHashMap<>(); // the processes' MBeans first, the supervisor's last
             synchronized (lock) {
-                ours = new ArrayList<>(registered.entrySet());
+                processes.values().stream().filter(p -> p.mbean != null).forEach(p -> ours.put(p.name, p.mbean));
+                if (alertsMBean != null) {
+                    ours.put(alertsName, alertsMBean);
+                }
+                if (supervisorMBean != null) {
+                    ours.put(supervisorName, supervisorMBean);
+                }
             }
-            Collections.reverse(ours); // the processes' MBeans first, the supervisor's last
-            ours.forEach(mbean -> unregister(mbean.getKey(), mbean.getValue()));
+            ours.forEach(this::unregister);
         } finally {
             closeDone.countDown();
         }
