@@ -113,8 +113,8 @@ public final class OwnedThreads implements ThreadFactory {
     }
 
     /**
-     * {@return {@code deadline}, or the deadline {@code leastNanos} from now if that is later}: a step that must not
-     * be skipped gets at least a moment when the steps before it used up the time.
+     * {@return {@code deadline}, or the deadline {@code leastNanos} from now if that is later} A step that must not
+     * be skipped thus gets at least a moment when the steps before it used up the time.
      *
      * @param deadline   a {@link System#nanoTime()} deadline
      * @param leastNanos the least time from now

@@ -218,10 +218,10 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
-     * {@return the prefix of the names of the threads a supervisor and its observers start}: {@code simplevisor-}
-     * and the supervisor's name, or the name alone when it already is {@code simplevisor} or begins with
-     * {@code simplevisor-} (so that a web application called {@code simplevisor-example} has threads called
-     * {@code simplevisor-example-events-1}, not {@code simplevisor-simplevisor-example-events-1}).
+     * {@return the prefix of the names of the threads a supervisor and its observers start} It is
+     * {@code simplevisor-} and the supervisor's name, or the name alone when it already is {@code simplevisor} or
+     * begins with {@code simplevisor-} (so that a web application called {@code simplevisor-example} has threads
+     * called {@code simplevisor-example-events-1}, not {@code simplevisor-simplevisor-example-events-1}).
      *
      * @param supervisorName the supervisor's name
      */

@@ -132,14 +132,15 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
     }
 
     /**
-     * {@return the MBeans of the supervisor's meters, registered for every process it has and every process
-     * registered later}; they count events from now on. {@link #close() Close} them after the supervisor's shutdown.
+     * Registers the MBeans of the supervisor's meters, for every process it has and every process registered later;
+     * they count events from now on. {@link #close() Close} them after the supervisor's shutdown.
      *
      * @param supervisor the supervisor to observe
      * @param server     where the MBeans go, for example the platform MBean server
      * @param domain     their JMX domain, for example {@code metrics}
      * @param tags       tags of every series, in the map's order, as keys of every MBean name; for example
      *                   {@code context=/app} to tell supervisors apart in one server
+     * @return the registered MBeans, to close after the supervisor's shutdown
      * @throws IllegalArgumentException if the domain or a tag does not make a valid MBean name, or a tag uses a key
      *                                  of the MBeans' own ({@code type}, {@code process_name},
      *                                  {@code restart_policy}, {@code max_restarts}, {@code group})
