@@ -1,7 +1,7 @@
 package org.simplevisor;
 
 /**
- * A {@link LeaseStore} refused an operation: it is misconfigured (a missing table or column, a user without the
+ * An operation a {@link LeaseStore} refused: it is misconfigured (a missing table or column, a user without the
  * rights it needs, an unsupported database) or the operation failed in a way that trying again will not mend.
  * {@link LeaseStoreUnavailableException}, a subclass, says the store could not be reached for now.
  */

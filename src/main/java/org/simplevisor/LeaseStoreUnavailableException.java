@@ -1,7 +1,7 @@
 package org.simplevisor;
 
 /**
- * A {@link LeaseStore} could not be reached, or did not answer in time: the database is down, unreachable,
+ * A {@link LeaseStore} that could not be reached, or did not answer in time: the database is down, unreachable,
  * overloaded or restarting. Trying again later may succeed.
  */
 public class LeaseStoreUnavailableException extends LeaseStoreException {

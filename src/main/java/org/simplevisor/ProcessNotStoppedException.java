@@ -4,8 +4,9 @@ import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reports a process that did not end within the shutdown timeout. Its stack trace is the stack of the process's
- * thread at the moment the supervisor gave up on it: where it is stuck.
+ * The report of a run that did not end within the shutdown timeout, or within the time its group gave it: the
+ * {@link SupervisorEvent#error() error} of its {@link SupervisorEvent.Type#SHUTDOWN_TIMEOUT} event. Its stack trace
+ * is the stack of the process's thread at the moment the supervisor gave up on it: where it is stuck.
  */
 public final class ProcessNotStoppedException extends Exception {
 

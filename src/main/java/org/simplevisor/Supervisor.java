@@ -33,8 +33,8 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Starts, watches, restarts and stops named long-running processes: a Java port of the Go package
- * {@code simplevisor}.
+ * A supervisor that starts, watches, restarts and stops named long-running processes: a Java port of the Go
+ * package {@code simplevisor}.
  *
  * <pre>{@code
  * try (Supervisor supervisor = new Supervisor(Duration.ofSeconds(5))) {
@@ -616,7 +616,7 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
-    /** Same as {@link #shutdown()}. */
+    /** Stops every process and releases the supervisor's threads: the same as {@link #shutdown()}. */
     @Override
     public void close() {
         shutdown();

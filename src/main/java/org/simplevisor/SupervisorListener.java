@@ -1,7 +1,7 @@
 package org.simplevisor;
 
 /**
- * Receives a supervisor's events. Listeners are called one event at a time, in the order the events happened, on
+ * A receiver of a supervisor's events. Listeners are called one event at a time, in the order the events happened, on
  * the supervisor's event thread: never on a process's thread and never while a lock is held, so a slow listener
  * delays later events, not a running process. One exception bounds the queue: while more than 1,000 events wait
  * for delivery, no <em>restart</em> begins (first starts and operator actions still do), so that a zero-delay

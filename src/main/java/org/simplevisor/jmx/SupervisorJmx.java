@@ -25,7 +25,7 @@ import org.simplevisor.SupervisorEvent;
 import org.simplevisor.SupervisorListener;
 
 /**
- * Publishes a {@link Supervisor} and each of its processes as MXBeans, with notifications: the JMX side of
+ * A registration of a {@link Supervisor} and each of its processes as MXBeans, with notifications: the JMX side of
  * simplevisor (docs/contract.md, JMX).
  *
  * <pre>{@code

@@ -5,15 +5,15 @@ import org.apache.logging.log4j.spi.LoggerContext;
 import org.apache.logging.log4j.spi.LoggerContextFactory;
 
 /**
- * One logger context for everything: {@code java.util.logging} has its own notion of which logger belongs where
- * (Tomcat's JULI keeps one configuration per web application class loader), so nothing is kept per class loader
- * here. Instantiated by Log4j through {@link JulProvider}.
+ * The logger context factory of {@link JulProvider}, with one logger context for everything: {@code java.util.logging}
+ * has its own notion of which logger belongs where (Tomcat's JULI keeps one configuration per web application class
+ * loader), so nothing is kept per class loader here. Instantiated by Log4j through {@link JulProvider}.
  */
 public final class JulLoggerContextFactory implements LoggerContextFactory {
 
     private final JulLoggerContext context = new JulLoggerContext();
 
-    /** Called by Log4j. */
+    /** Creates the factory; called by Log4j. */
     public JulLoggerContextFactory() {
     }
 

@@ -13,7 +13,7 @@ public final class JulProvider extends Provider {
     /** The provider's priority, {@value}: below every Log4j backend's, so that any backend is preferred. */
     public static final int PRIORITY = 1;
 
-    /** Called by Log4j's service look-up. */
+    /** Creates the provider; called by Log4j's service look-up. */
     public JulProvider() {
         super(PRIORITY, CURRENT_VERSION, JulLoggerContextFactory.class);
     }

@@ -4,7 +4,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The simplevisor configuration of a web application is invalid: a context parameter or a {@code @Supervised}
+ * An invalid simplevisor configuration of a web application: a context parameter or a {@code @Supervised}
  * class. The deployment fails with this exception before anything is started or registered. Its message names
  * every offending parameter (or annotated class) and its value, one per line when there are several.
  */

@@ -23,8 +23,8 @@ import org.simplevisor.Supervisor;
 import org.simplevisor.jmx.SupervisorJmx;
 
 /**
- * Runs the {@link Supervisor} of one web application from context start to context destroy. It is added by
- * {@link SupervisorInitializer}, which has already read and validated the configuration (see the
+ * The listener that runs the {@link Supervisor} of one web application from context start to context destroy. It
+ * is added by {@link SupervisorInitializer}, which has already read and validated the configuration (see the
  * {@linkplain org.simplevisor.servlet package documentation} for the context parameters).
  *
  * <h2>Start</h2>

@@ -25,7 +25,7 @@ public final class SupervisorInitializer implements ServletContainerInitializer 
 
     private static final Logger LOG = LogManager.getLogger(SupervisorInitializer.class);
 
-    /** Called by the container; not meant for applications. */
+    /** Creates the initializer; called by the container, not meant for applications. */
     public SupervisorInitializer() {
     }
 
