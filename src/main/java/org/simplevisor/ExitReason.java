@@ -35,7 +35,7 @@ public enum ExitReason {
 
     private final String tagValue = name().toLowerCase(Locale.ROOT);
 
-    /** {@return the lower-case name used in metric tags and notifications, e.g. {@code "completed"}} */
+    /** {@return the lower-case name used in metric tags and notifications, such as {@code "completed"}} */
     public String tagValue() {
         return tagValue;
     }

@@ -11,7 +11,7 @@ public enum LeaseLoss {
     /** No renewal succeeded within the renew deadline: the node stopped the run before the lease could expire. */
     RENEWAL_FAILED;
 
-    /** {@return the lower-case name used in metric tags and notifications, e.g. {@code "renewal_failed"}} */
+    /** {@return the lower-case name used in metric tags and notifications, such as {@code "renewal_failed"}} */
     public String tagValue() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -130,8 +130,8 @@ public final class ProcessOption {
     }
 
     /**
-     * Names exception types that are never restarted, whatever the policy: a run that fails or crashes with one
-     * of them (or a subtype) leaves the process {@link ProcessStatus#FAILED}.
+     * Names exception types after which the process is never restarted, whatever the policy: a run that fails or
+     * crashes with one of them (or a subtype) leaves the process {@link ProcessStatus#FAILED}.
      *
      * @param types exception types
      * @return the option

@@ -84,7 +84,7 @@ public final class ProcessSnapshot {
         return restartPolicy;
     }
 
-    /** {@return the restarts counted toward the limit} Within the restart window, if there is one. */
+    /** {@return how many restarts are counted toward the limit} Within the restart window, if there is one. */
     public int restartCount() {
         return restartCount;
     }

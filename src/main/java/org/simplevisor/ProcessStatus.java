@@ -26,7 +26,10 @@ public enum ProcessStatus {
     RUNNING,
     /** The last run ended and a restart is due, after the restart delay. */
     RESTARTING,
-    /** Will not run again on its own: the restart limit was exceeded, or a failure is not to be restarted. */
+    /**
+     * Given up on: it will not run again on its own, as the restart limit was exceeded or a failure is not to be
+     * restarted.
+     */
     FAILED,
     /**
      * A singleton that wants to run but does not hold its lease: another node holds it, or the lease store cannot be

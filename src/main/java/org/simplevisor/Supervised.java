@@ -56,7 +56,7 @@ public @interface Supervised {
      */
     String group() default "";
 
-    /** {@return exception types that are never restarted} */
+    /** {@return exception types after which the process is never restarted} */
     Class<? extends Throwable>[] noRestartOn() default {};
 
     /**

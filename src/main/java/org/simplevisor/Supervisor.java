@@ -943,7 +943,8 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
-         * Sets where restart delays, watchdog checks and the check that an executor passed in begins each run wait.
+         * Sets the scheduler that times restart delays, watchdog checks and the check that an executor passed in
+         * begins each run.
          *
          * @param scheduler where restart delays, watchdog checks and the check that an executor passed in begins
          *                  each run wait; the supervisor never shuts it down.
@@ -1021,7 +1022,7 @@ public final class Supervisor implements AutoCloseable {
         }
 
         /**
-         * Chooses virtual threads for the supervisor's own runs.
+         * Sets whether the supervisor's own runs use virtual threads.
          *
          * @param virtualThreads run processes on virtual threads (Java 21 and later) instead of the default
          *                       platform threads; ignored when an executor is given

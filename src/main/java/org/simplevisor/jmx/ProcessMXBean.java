@@ -33,7 +33,7 @@ public interface ProcessMXBean {
     @Description("When a run that ended on its own is started again: NEVER, ALWAYS or ON_FAILURE")
     String getRestartPolicy();
 
-    /** {@return the restarts counted toward the limit} */
+    /** {@return how many restarts are counted toward the limit} */
     @Description("Restarts counted toward MaxRestarts (within the restart window, if any); reset by a healthy run,"
             + " by start, restart and resetRestartCount")
     int getRestartCount();
@@ -46,19 +46,19 @@ public interface ProcessMXBean {
     @Description("Base delay before a restart, in milliseconds (before any backoff and jitter)")
     long getRestartDelayMillis();
 
-    /** {@return the runs begun since registration} */
+    /** {@return how many runs began since registration} */
     @Description("Runs begun since registration")
     long getTotalStarts();
 
-    /** {@return the restarts performed since registration} */
+    /** {@return how many restarts were performed since registration} */
     @Description("Restarts performed by the restart policy, or with its group, since registration (never reset)")
     long getTotalRestarts();
 
-    /** {@return the runs that ended with a checked exception or were declared hung} */
+    /** {@return how many runs ended with a checked exception or were declared hung} */
     @Description("Runs that threw a checked exception or were declared hung by the watchdog")
     long getTotalFailures();
 
-    /** {@return the runs that ended with a {@link RuntimeException} or an {@link Error}} */
+    /** {@return how many runs ended with a {@link RuntimeException} or an {@link Error}} */
     @Description("Runs that crashed: threw a RuntimeException or an Error")
     long getTotalCrashes();
 
