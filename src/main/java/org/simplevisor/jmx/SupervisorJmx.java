@@ -95,25 +95,28 @@ public final class SupervisorJmx implements AutoCloseable {
     /** The JMX domain unless another is given: {@value}. */
     public static final String DEFAULT_DOMAIN = "org.simplevisor";
 
-    /** A run of the process began. */
+    /** Notification type: a run of the process began. */
     public static final String PROCESS_STARTED = "simplevisor.process.started";
-    /** A run ended without failing: completed or cancelled. */
+    /** Notification type: a run ended without failing (completed or cancelled). */
     public static final String PROCESS_STOPPED = "simplevisor.process.stopped";
-    /** A run failed or crashed. */
+    /** Notification type: a run failed or crashed. */
     public static final String PROCESS_FAILED = "simplevisor.process.failed";
-    /** A restart is due after a delay. */
+    /** Notification type: a restart is due after a delay. */
     public static final String PROCESS_RESTARTING = "simplevisor.process.restarting";
-    /** The process exceeded its restart limit and is FAILED: the alert to monitor. */
+    /** Notification type: the process exceeded its restart limit and is FAILED; the alert to monitor. */
     public static final String PROCESS_RESTART_LIMIT_EXCEEDED = "simplevisor.process.restart-limit-exceeded";
-    /** The watchdog declared the run hung. */
+    /** Notification type: the watchdog declared the run hung. */
     public static final String PROCESS_HUNG = "simplevisor.process.hung";
-    /** The run outlived the shutdown timeout, or the time its group gave it, and was abandoned. */
+    /** Notification type: the run outlived the shutdown timeout, or the time its group gave it, and was abandoned. */
     public static final String PROCESS_SHUTDOWN_TIMEOUT = "simplevisor.process.shutdown-timeout";
-    /** This node acquired a singleton's lease; its run starts with the new fencing token. */
+    /** Notification type: this node acquired a singleton's lease; its run starts with the new fencing token. */
     public static final String PROCESS_LEASE_ACQUIRED = "simplevisor.process.lease-acquired";
-    /** This node stopped holding a singleton's lease: released, expired, or renewal failed (the user data's reason). */
+    /**
+     * Notification type: this node stopped holding a singleton's lease (released, expired, or renewal failed: the
+     * user data's reason).
+     */
     public static final String PROCESS_LEASE_LOST = "simplevisor.process.lease-lost";
-    /** A process group is restarting: emitted by the supervisor MBean. */
+    /** Notification type: a process group is restarting; emitted by the supervisor MBean. */
     public static final String GROUP_RESTARTING = "simplevisor.group.restarting";
 
     private static final Logger LOG = LogManager.getLogger(SupervisorJmx.class);

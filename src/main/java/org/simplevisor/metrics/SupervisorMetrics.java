@@ -153,9 +153,12 @@ public final class SupervisorMetrics implements MeterBinder, AutoCloseable {
     /** Counter: restarts of a process group, by {@value #TAG_GROUP}. */
     public static final String GROUP_RESTARTED = "simplevisor.group.restarted";
 
-    /** Tag on every meter: the process's name. */
+    /** Tag on every meter of a process: the process's name. */
     public static final String TAG_PROCESS_NAME = "process_name";
-    /** Tag: {@code never}, {@code always} or {@code on_failure} (the Go spelling). */
+    /**
+     * Tag of {@value #PROCESSES_RUNNING}, {@value #PROCESS_STARTED} and {@value #PROCESS_RESTARTED}: the process's
+     * restart policy, {@code never}, {@code always} or {@code on_failure} (the Go spelling).
+     */
     public static final String TAG_RESTART_POLICY = "restart_policy";
     /**
      * Tag of {@value #PROCESS_STOPPED}: how the run ended, {@link ExitReason#tagValue()}; of
