@@ -4,7 +4,6 @@ import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -108,7 +107,7 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
     private final String domain;
     private final String commonKeys; // ",key=value" per common tag
     private final Reference<Supervisor> supervisor;
-    private final Map<ObjectName, ReadOnlyMBean> registered = new LinkedHashMap<>(); // guarded by itself
+    private final List<ReadOnlyMBean> registered = new ArrayList<>(); // guarded by itself
     private final EventObserver<ProcessMeters> observer;
 
     private SupervisorMeterMBeans(Supervisor supervisor, MBeanServer server, String domain, Map<String, String> tags) {
@@ -166,14 +165,14 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
 
     /** Unregisters every MBean this registered, each on its own: one the server refuses keeps no other. */
     private void unregisterAll() {
-        Map<ObjectName, ReadOnlyMBean> ours;
+        List<ReadOnlyMBean> ours;
         synchronized (registered) {
-            ours = new LinkedHashMap<>(registered);
+            ours = new ArrayList<>(registered);
             registered.clear();
         }
-        for (Map.Entry<ObjectName, ReadOnlyMBean> mbean : ours.entrySet()) {
-            ObjectName name = mbean.getKey();
-            if (!mbean.getValue().isRegistered()) {
+        for (ReadOnlyMBean mbean : ours) {
+            ObjectName name = mbean.registeredAs();
+            if (name == null) {
                 continue; // unregistered by someone else: the name may be another party's now
             }
             try {
@@ -212,7 +211,7 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
         try {
             server.registerMBean(mbean, name);
             synchronized (registered) {
-                registered.put(name, mbean);
+                registered.add(mbean);
             }
         } catch (JMException e) {
             LOG.warn("Could not register the meter MBean {} (two supervisors with the same tags in one domain?)",
@@ -244,34 +243,37 @@ public final class SupervisorMeterMBeans implements AutoCloseable {
 
     // ---------------------------------------------------------------- the MBeans
 
-    /** Read-only attributes, by name; no operations. Knows from its server whether it is still registered. */
+    /** Read-only attributes, by name; no operations. Knows from its server the name it is registered under. */
     private abstract static class ReadOnlyMBean implements DynamicMBean, MBeanRegistration {
 
-        private volatile boolean registered;
+        private volatile @Nullable ObjectName registeredAs;
 
         @Override
         public ObjectName preRegister(MBeanServer server, ObjectName name) {
+            registeredAs = name;
             return name;
         }
 
         @Override
         public void postRegister(Boolean registrationDone) {
-            registered = registrationDone;
+            if (!registrationDone) {
+                registeredAs = null;
+            }
         }
 
         /** No longer registered from here: the name is freed only after this, for an MBean that is not this one. */
         @Override
         public void preDeregister() {
-            registered = false;
+            registeredAs = null;
         }
 
         @Override
         public void postDeregister() {
         }
 
-        /** {@return whether this MBean is registered: from its registration until its unregistration begins} */
-        boolean isRegistered() {
-            return registered;
+        /** {@return the name this MBean is registered under, until its unregistration begins; else {@code null}} */
+        @Nullable ObjectName registeredAs() {
+            return registeredAs;
         }
 
         @Override
