@@ -1,5 +1,7 @@
 package org.simplevisor;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An operation a {@link LeaseStore} refused: it is misconfigured (a missing table or column, a user without the
  * rights it needs, an unsupported database) or the operation failed in a way that trying again will not mend.
@@ -15,7 +17,7 @@ public class LeaseStoreException extends Exception {
      * @param message what went wrong, naming what the operator must fix
      * @param cause   the store's own exception, or {@code null}
      */
-    public LeaseStoreException(String message, Throwable cause) {
+    public LeaseStoreException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }

@@ -1,5 +1,7 @@
 package org.simplevisor;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A {@link LeaseStore} that could not be reached, or did not answer in time: the database is down, unreachable,
  * overloaded or restarting. Trying again later may succeed.
@@ -14,7 +16,7 @@ public class LeaseStoreUnavailableException extends LeaseStoreException {
      * @param message what could not be done
      * @param cause   the store's own exception, or {@code null}
      */
-    public LeaseStoreUnavailableException(String message, Throwable cause) {
+    public LeaseStoreUnavailableException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 }
