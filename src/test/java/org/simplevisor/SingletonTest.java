@@ -493,19 +493,7 @@ class SingletonTest {
     void aSingleFailedRenewalUnderTheDefaultTimingKeepsTheRunGoing() {
         AtomicInteger renewals = new AtomicInteger();
         List<Instant> renewed = new CopyOnWriteArrayList<>();
-        Node a = new Node("node-a", store -> new DelegatingLeaseStore(store) {
-            @Override
-            public Set<Lease> renew(Collection<Lease> held) throws LeaseStoreException {
-                if (renewals.getAndIncrement() == 0) { // the first renewal after the acquisition fails
-                    throw new LeaseStoreUnavailableException("the lease rows cannot be reached", null);
-                }
-                Set<Lease> answer = super.renew(held);
-                if (!answer.isEmpty()) {
-                    renewed.add(clock.instant());
-                }
-                return answer;
-            }
-        });
+        Node a = new Node("node-a", store -> new FirstRenewalFails(store, store.timing(), renewals, renewed));
         nodes.add(a);
         a.singleton("relay");
         Node b = standbyOf(a);
@@ -541,26 +529,9 @@ class SingletonTest {
     void aFailedRenewalIsTriedAgainBeforeTheDeadlineWhenTheNextIntervalWouldComeTooLate() {
         LeaseTiming twoIntervals = new LeaseTiming(LeaseTiming.DEFAULT.leaseTime(), Duration.ofSeconds(20),
                 Duration.ofSeconds(10));
-        AtomicInteger renewals = new AtomicInteger();
         List<Instant> renewed = new CopyOnWriteArrayList<>();
-        Node a = new Node("node-a", store -> new DelegatingLeaseStore(store) {
-            @Override
-            public LeaseTiming timing() {
-                return twoIntervals; // the rows' lease time is the same 30 s
-            }
-
-            @Override
-            public Set<Lease> renew(Collection<Lease> held) throws LeaseStoreException {
-                if (renewals.getAndIncrement() == 0) { // the first renewal after the acquisition fails
-                    throw new LeaseStoreUnavailableException("the lease rows cannot be reached", null);
-                }
-                Set<Lease> answer = super.renew(held);
-                if (!answer.isEmpty()) {
-                    renewed.add(clock.instant());
-                }
-                return answer;
-            }
-        });
+        // the rows' lease time is the same 30 s
+        Node a = new Node("node-a", store -> new FirstRenewalFails(store, twoIntervals, new AtomicInteger(), renewed));
         nodes.add(a);
         a.singleton("relay");
         run(a);
@@ -580,6 +551,37 @@ class SingletonTest {
         assertThat(a.events.types("relay")).doesNotContain(LEASE_LOST);
         assertThat(a.tokens.get("relay")).as("the same run all along").containsExactly(1L);
         assertThat(rows.holder("app/relay")).contains(new Lease("app/relay", "node-a", 1));
+    }
+
+    /** A store whose first renewal after the acquisition fails; it counts the renewals and notes the successful. */
+    private final class FirstRenewalFails extends DelegatingLeaseStore {
+        private final LeaseTiming timing;
+        private final AtomicInteger renewals;
+        private final List<Instant> renewed;
+
+        FirstRenewalFails(LeaseStore store, LeaseTiming timing, AtomicInteger renewals, List<Instant> renewed) {
+            super(store);
+            this.timing = timing;
+            this.renewals = renewals;
+            this.renewed = renewed;
+        }
+
+        @Override
+        public LeaseTiming timing() {
+            return timing;
+        }
+
+        @Override
+        public Set<Lease> renew(Collection<Lease> held) throws LeaseStoreException {
+            if (renewals.getAndIncrement() == 0) {
+                throw new LeaseStoreUnavailableException("the lease rows cannot be reached", null);
+            }
+            Set<Lease> answer = super.renew(held);
+            if (!answer.isEmpty()) {
+                renewed.add(clock.instant());
+            }
+            return answer;
+        }
     }
 
     @Test
