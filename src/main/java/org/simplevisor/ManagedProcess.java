@@ -879,6 +879,12 @@ final class ManagedProcess {
             boolean atRest = (run == null && pendingRestart == null && !heldForGroup) || stoppedByOperator
                     || stoppedByGroup;
             if (!closed && run != null && run.abandoned && (alsoAtRest || startAfterExit)) {
+                if (order.decision == ProcessGroup.Decision.FAIL) {
+                    // Giving up drops a start waiting for the stuck run's end, as below one waiting for any run's
+                    // end: the member, FAILED since the group abandoned its run, stays so
+                    startAfterExit = false;
+                    return new ProcessGroup.Cancellation(ProcessGroup.Decision.FAIL, null);
+                }
                 // An operator's restart of the group: like start(name), it begins once the stuck run has ended,
                 // by itself, as the group does not wait for a run it gave up on. It is one of those that will start
                 // afresh (the group's start of it then finds no order and does nothing), also for a later trigger.

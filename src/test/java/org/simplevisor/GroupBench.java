@@ -135,6 +135,14 @@ final class GroupBench implements AutoCloseable {
         return executor.submitted();
     }
 
+    /**
+     * {@return the number of runs submitted whose tasks have not finished} A run's task also takes the run's end to its
+     * process and group: with none left, every end has been acted on.
+     */
+    int unfinishedRuns() {
+        return executor.unfinished();
+    }
+
     /** {@return the processes whose runs were submitted from {@code mark} on and have begun, in submission order} */
     List<String> startedSince(int mark) {
         return submitted.entrySet().stream().filter(e -> e.getKey() >= mark).map(Map.Entry::getValue)

@@ -314,6 +314,56 @@ class GroupRestartTest {
         }
     }
 
+    /**
+     * docs/contract.md, Process groups: giving up fails "every member a waiting group restart would have started", a
+     * stuck one whose start waits for its abandoned run to end included; an operator's start after the giving up is
+     * honoured. ONE_FOR_ALL a, b, c: b abandoned, then the operator starts a and c, and b, which waits for its stuck
+     * run; a fails beyond its limit before that run has ended. b stays FAILED, as c does, until the operator's start.
+     */
+    @Test
+    void givingUpDropsAStartWaitingForTheRunTheGroupAbandoned() {
+        try (GroupBench bench = new GroupBench(GroupStrategy.ONE_FOR_ALL)) {
+            GroupBench.Member a = bench.register("a", withRestart(RestartPolicy.ON_FAILURE, 1, DELAY));
+            Stubborn b = new Stubborn();
+            bench.register("b", b, withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupBench.Member c = bench.register("c", withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+            b.awaitRuns(1);
+            a.fail();                               // b and c cancelled: c ends at once, b does not
+            bench.awaitEvents("c", Type.STOPPED, 1);
+            bench.awaitOnlyTimer(SHUTDOWN_TIMEOUT); // the check of b's end; c's end has reached the group
+            bench.scheduler.advance(SHUTDOWN_TIMEOUT); // b is abandoned, the group gives up
+            bench.awaitEvents("b", Type.SHUTDOWN_TIMEOUT, 1);
+            waiting().until(() -> bench.snapshot("c").status() == ProcessStatus.FAILED);
+
+            bench.supervisor.start("a");
+            bench.supervisor.start("c");
+            a.awaitRun(2);
+            c.awaitRun(2);
+            a.fail();                               // c restarts with a; b, FAILED, is at rest
+            bench.awaitEvents("c", Type.STOPPED, 2);
+            bench.awaitOnlyTimer(DELAY);
+            bench.scheduler.advance(DELAY);
+            a.awaitRun(3);
+            c.awaitRun(3);
+
+            bench.supervisor.start("b");            // waits for b's stuck run to end
+            a.fail();                               // beyond a's limit: the group gives up on b, then on c
+            SupervisorEvent stopped = bench.awaitEvents("c", Type.STOPPED, 3).get(2);
+            assertThat(stopped.snapshot().status()).isEqualTo(ProcessStatus.FAILED);
+            b.release.countDown();
+            waiting().until(() -> bench.unfinishedRuns() == 0 || b.runs.get() > 1);
+            assertThat(b.runs.get()).as("b not started by itself once the group gave up").isEqualTo(1);
+            assertThat(bench.snapshot("b").status()).isEqualTo(ProcessStatus.FAILED);
+
+            bench.supervisor.start("b");            // after the giving up: honoured
+            b.awaitRuns(2);
+            waiting().until(() -> bench.snapshot("b").status() == ProcessStatus.RUNNING);
+            assertThat(b.mostAtOnce.get()).isEqualTo(1);
+            bench.shutdownAndVerify();
+        }
+    }
+
     // ============================================================ operators during a group restart
 
     @Test
