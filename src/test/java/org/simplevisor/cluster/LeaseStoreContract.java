@@ -18,6 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -55,6 +56,16 @@ abstract class LeaseStoreContract {
         if (database != null) {
             database.close();
         }
+    }
+
+    /**
+     * {@return what {@code prepare()} threw, a {@code LeaseStoreException}, for a table made by hand with these
+     * columns}
+     */
+    AbstractThrowableAssert<?, ? extends Throwable> assertThatPreparing(String table, String columns) {
+        database.execute("CREATE TABLE " + table + " (" + columns + ")");
+        JdbcLeaseStore store = JdbcLeaseStore.builder(database.dataSource()).table(table).build();
+        return assertThatThrownBy(store::prepare).isExactlyInstanceOf(LeaseStoreException.class);
     }
 
     static String newTable() {
@@ -303,11 +314,7 @@ abstract class LeaseStoreContract {
     @Test
     void aTableWithMissingColumnsFailsNamingTheTableAndTheColumns() {
         String table = newTable();
-        database.execute("CREATE TABLE " + table + " (lease_name VARCHAR(255) NOT NULL PRIMARY KEY, "
-                + "holder VARCHAR(255) NOT NULL)");
-        JdbcLeaseStore store = JdbcLeaseStore.builder(database.dataSource()).table(table).build();
-
-        assertThatThrownBy(store::prepare).isExactlyInstanceOf(LeaseStoreException.class)
+        assertThatPreparing(table, "lease_name VARCHAR(255) NOT NULL PRIMARY KEY, holder VARCHAR(255) NOT NULL")
                 .hasMessageContaining("lease table " + table + " lacks column(s) token, expires_at");
     }
 
@@ -319,11 +326,8 @@ abstract class LeaseStoreContract {
     @Test
     void anExpiryWrittenInTheSessionsTimeZoneIsRefused() {
         String table = newTable();
-        database.execute("CREATE TABLE " + table + " (lease_name VARCHAR(255) NOT NULL PRIMARY KEY, "
-                + "holder VARCHAR(255) NOT NULL, token BIGINT NOT NULL, expires_at TIMESTAMP(6) NOT NULL)");
-        JdbcLeaseStore store = JdbcLeaseStore.builder(database.dataSource()).table(table).build();
-
-        assertThatThrownBy(store::prepare).isExactlyInstanceOf(LeaseStoreException.class)
+        assertThatPreparing(table, "lease_name VARCHAR(255) NOT NULL PRIMARY KEY, holder VARCHAR(255) NOT NULL, "
+                + "token BIGINT NOT NULL, expires_at TIMESTAMP(6) NOT NULL")
                 .hasMessageContaining("lease table " + table + " has column expires_at of type")
                 .hasMessageContaining("depend on the session's time zone");
     }

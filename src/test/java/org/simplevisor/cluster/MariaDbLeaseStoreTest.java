@@ -45,12 +45,8 @@ class MariaDbLeaseStoreTest extends LeaseStoreContract {
     /** The server's default collation, on both name columns: both are named. */
     @Test
     void aTableCreatedWithTheServersDefaultCollationIsRefusedNamingBothColumns() {
-        String table = newTable();
-        database.execute("CREATE TABLE " + table + " (lease_name VARCHAR(255) NOT NULL PRIMARY KEY, "
-                + "holder VARCHAR(255) NOT NULL, token BIGINT NOT NULL, expires_at DATETIME(6) NOT NULL)");
-        JdbcLeaseStore store = JdbcLeaseStore.builder(database.dataSource()).table(table).build();
-
-        assertThatThrownBy(store::prepare).isExactlyInstanceOf(LeaseStoreException.class)
+        assertThatPreparing(newTable(), "lease_name VARCHAR(255) NOT NULL PRIMARY KEY, holder VARCHAR(255) NOT NULL, "
+                + "token BIGINT NOT NULL, expires_at DATETIME(6) NOT NULL")
                 .hasMessageContaining("column lease_name has collation ").hasMessageContaining(", column holder has "
                         + "collation ");
     }
