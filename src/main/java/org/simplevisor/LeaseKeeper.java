@@ -24,6 +24,7 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps the leases of one supervisor's singletons, all of them in one loop: every renewal interval one
@@ -196,7 +197,7 @@ final class LeaseKeeper {
             throw new IllegalStateException("Supervisor \"" + supervisorName + "\" cannot use its lease store: "
                     + (e instanceof LeaseStoreException ? e.getMessage() : e.toString()), e);
         } finally {
-            timeout.ifPresent(LeaseKeeper::cancel);
+            timeout.ifPresent(this::cancel);
             synchronized (lock) {
                 preparedAtStart = null;
                 closedMeanwhile = closed; // close() ended the wait, not the renewal deadline
@@ -789,9 +790,7 @@ final class LeaseKeeper {
         }
     }
 
-    private static void cancel(ScheduledFuture<?> future) {
-        if (future != null) {
-            future.cancel(false);
-        }
+    private void cancel(@Nullable ScheduledFuture<?> future) {
+        Timers.cancel(scheduler, future);
     }
 }

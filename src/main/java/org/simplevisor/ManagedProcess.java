@@ -1225,7 +1225,7 @@ final class ManagedProcess {
     @GuardedBy("lock")
     private ProcessRun newRun(boolean isRestart, ProcessStatus waitingStatus) {
         restartCountsAsTrigger = false;
-        run = new ProcessRun(name, host.ticker, isRestart, lease == null ? 0 : lease.token());
+        run = new ProcessRun(name, host.ticker, host.scheduler, isRestart, lease == null ? 0 : lease.token());
         settle(waitingStatus, host.clock.instant());
         return run;
     }
@@ -1233,7 +1233,7 @@ final class ManagedProcess {
     @GuardedBy("lock")
     private void cancelPendingRestart() {
         if (pendingRestart != null) {
-            pendingRestart.cancel(false);
+            Timers.cancel(host.scheduler, pendingRestart);
             pendingRestart = null;
         }
     }

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -103,10 +104,8 @@ final class ProcessGroup {
             this.check = check;
         }
 
-        void cancelCheck() {
-            if (check != null) {
-                check.cancel(false);
-            }
+        void cancelCheck(ScheduledExecutorService scheduler) {
+            Timers.cancel(scheduler, check);
         }
     }
 
@@ -120,13 +119,11 @@ final class ProcessGroup {
         long timerGeneration;               // tells a timer that fired as it was cancelled from the current one
         boolean delayPassed;                // the timer fired, but a trigger's report was on its way
 
-        void cancelTimer() {
+        void cancelTimer(ScheduledExecutorService scheduler) {
             timerGeneration++;
             delayPassed = false;
-            if (timer != null) {
-                timer.cancel(false);
-                timer = null;
-            }
+            Timers.cancel(scheduler, timer);
+            timer = null;
         }
     }
 
@@ -238,7 +235,7 @@ final class ProcessGroup {
                 return;
             }
             Restart restart = pending != null ? pending : (pending = new Restart());
-            restart.cancelTimer();
+            restart.cancelTimer(host.scheduler);
             restart.triggers.clear();
             restart.trigger = null;
             restart.delay = Duration.ZERO;
@@ -281,7 +278,7 @@ final class ProcessGroup {
                 return;
             }
             ending.remove(member);
-            awaited.cancelCheck();
+            awaited.cancelCheck(host.scheduler);
             if (pending != null && !closed) {
                 starts = startWhenStopped(pending);
             }
@@ -294,10 +291,10 @@ final class ProcessGroup {
         synchronized (lock) {
             closed = true;
             if (pending != null) {
-                pending.cancelTimer();
+                pending.cancelTimer(host.scheduler);
                 pending = null;
             }
-            ending.values().forEach(Ending::cancelCheck);
+            ending.values().forEach(awaited -> awaited.cancelCheck(host.scheduler));
             ending.clear();
         }
     }
@@ -311,7 +308,7 @@ final class ProcessGroup {
      */
     private List<Runnable> join(ManagedProcess trigger, Duration delay, long report) {
         Restart restart = pending != null ? pending : (pending = new Restart());
-        restart.cancelTimer();
+        restart.cancelTimer(host.scheduler);
         restart.triggers.add(trigger);
         restart.members.add(trigger);
         restart.trigger = trigger.name;
@@ -363,7 +360,7 @@ final class ProcessGroup {
         Ending awaited = ending.get(member);
         if (run != null && (awaited == null || awaited.run != run)) {
             if (awaited != null) {
-                awaited.cancelCheck(); // that run has ended; only its report to the group is still due
+                awaited.cancelCheck(host.scheduler); // that run has ended; only its report to the group is still due
             }
             ScheduledFuture<?> check = null;
             try {
@@ -400,7 +397,7 @@ final class ProcessGroup {
         Set<ManagedProcess> held = new HashSet<>();
         if (pending != null) {
             held.addAll(startingWith(pending));
-            pending.cancelTimer();
+            pending.cancelTimer(host.scheduler);
             pending = null;
         }
         Order fail = new Order(Decision.FAIL, null);

@@ -3,8 +3,10 @@ package org.simplevisor;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
@@ -43,6 +45,7 @@ final class ProcessRun implements ProcessContext {
 
     private final String name;
     private final LongSupplier ticker;
+    private final @Nullable ScheduledExecutorService scheduler;
     private final boolean restart;
     private final long fencingToken;
     private volatile int restartCount;
@@ -93,15 +96,20 @@ final class ProcessRun implements ProcessContext {
     /** What the body threw, if anything, when the run's thread handed its end over. */
     @Nullable Throwable handedOverError;
 
-    /** A run of a process that is not a singleton: fencing token 0. */
+    /** A run of a process that is not a singleton (fencing token 0) and has no checks on a scheduler. */
     ProcessRun(String name, LongSupplier ticker, boolean restart) {
-        this(name, ticker, restart, 0);
+        this(name, ticker, null, restart, 0);
     }
 
-    /** @param ticker monotonic nanoseconds: a wall clock set forward or back changes no heartbeat's age */
-    ProcessRun(String name, LongSupplier ticker, boolean restart, long fencingToken) {
+    /**
+     * @param ticker    monotonic nanoseconds: a wall clock set forward or back changes no heartbeat's age
+     * @param scheduler where the run's {@link #watchdogCheck} and {@link #takeCheck} wait, if it may have them
+     */
+    ProcessRun(String name, LongSupplier ticker, @Nullable ScheduledExecutorService scheduler, boolean restart,
+            long fencingToken) {
         this.name = name;
         this.ticker = ticker;
+        this.scheduler = scheduler;
         this.restart = restart;
         this.fencingToken = fencingToken;
     }
@@ -400,14 +408,14 @@ final class ProcessRun implements ProcessContext {
     private void stopWatching() {
         stopTakeCheck();
         if (watchdogCheck != null) {
-            watchdogCheck.cancel(false);
+            Timers.cancel(Objects.requireNonNull(scheduler), watchdogCheck);
             watchdogCheck = null;
         }
     }
 
     private void stopTakeCheck() {
         if (takeCheck != null) {
-            takeCheck.cancel(false);
+            Timers.cancel(Objects.requireNonNull(scheduler), takeCheck);
             takeCheck = null;
         }
     }

@@ -947,7 +947,8 @@ public final class Supervisor implements AutoCloseable {
          * begins each run.
          *
          * @param scheduler where restart delays, watchdog checks and the check that an executor passed in begins
-         *                  each run wait; the supervisor never shuts it down.
+         *                  each run wait; the supervisor never shuts it down, and takes what it cancels off a
+         *                  {@link ScheduledThreadPoolExecutor}'s queue whatever its remove-on-cancel policy.
          *                  Default: one daemon thread the supervisor owns. Shut down while the supervisor runs,
          *                  it refuses their timers: a process that needs one then ends {@code FAILED}, as one whose
          *                  run the executor refuses.
