@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import javax.management.JMException;
+import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import javax.naming.InitialContext;
 import org.apache.logging.log4j.LogManager;
@@ -259,30 +260,37 @@ public final class SupervisorContextListener implements ServletContextListener {
      * {@return the web application's name in the JMX key {@code context}, the metrics tag {@code context} and the
      * log: its {@linkplain #contextPath context path}, as Tomcat names it when another application may have the same
      * path}: followed by {@code ##} and the version for one version of a parallel deployment ({@code /shop##2}), and
-     * preceded by {@code //} and the host on a virtual host other than the default one ({@code //shop.example/}), so
-     * that each has its own MBeans and series.
+     * preceded by {@code //} and where it is deployed when that is not the default: the host on a virtual host other
+     * than its engine's default one ({@code //shop.example/}), or the engine and the host in a service other than the
+     * server's first ({@code //Internal/localhost/}), so that each has its own MBeans and series.
      */
     static String contextName(ServletContext context) {
         String version = tomcatVersion(context.getClassLoader());
-        String host = tomcatHostOtherThanDefault(context);
-        return (host.isEmpty() ? "" : "//" + host) + contextPath(context) + (version.isEmpty() ? "" : "##" + version);
+        String where = tomcatPlaceOtherThanDefault(context);
+        return (where.isEmpty() ? "" : "//" + where) + contextPath(context) + (version.isEmpty() ? "" : "##" + version);
     }
 
     /**
-     * {@return the virtual host of a web application on Tomcat when it is not the engine's default host, or an empty
-     * string}: Tomcat names the virtual server {@code <engine>/<host>} and publishes the engine's default host as the
-     * attribute {@code defaultHost} of its MBean {@code <engine>:type=Engine}.
+     * {@return where on Tomcat a web application is deployed, when that is not the default, or an empty string}:
+     * Tomcat names the virtual server {@code <engine>/<host>}, which is returned whole for an engine other than that
+     * of the server's first service (Tomcat names its server's MBean {@code <engine>:type=Server} after the first
+     * one's), and the host alone when it is not the engine's default one (the attribute {@code defaultHost} of the
+     * MBean {@code <engine>:type=Engine}).
      */
-    private static String tomcatHostOtherThanDefault(ServletContext context) {
+    private static String tomcatPlaceOtherThanDefault(ServletContext context) {
         try {
             String server = context.getVirtualServerName();
             int slash = server == null ? -1 : server.indexOf('/');
             if (slash < 0) {
                 return ""; // not Tomcat's
             }
+            String engine = server.substring(0, slash);
             String host = server.substring(slash + 1);
-            Object defaultHost = ManagementFactory.getPlatformMBeanServer().getAttribute(
-                    new ObjectName(server.substring(0, slash) + ":type=Engine"), "defaultHost");
+            MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
+            Object defaultHost = mbeans.getAttribute(new ObjectName(engine + ":type=Engine"), "defaultHost");
+            if (!mbeans.isRegistered(new ObjectName(engine + ":type=Server"))) {
+                return server; // its hosts and paths may be the first service's too
+            }
             return defaultHost instanceof String && !host.equalsIgnoreCase((String) defaultHost) ? host : "";
         } catch (JMException | RuntimeException e) {
             return ""; // not Tomcat's, or its MBeans are not published: one host as far as can be told

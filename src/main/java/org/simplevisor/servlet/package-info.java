@@ -77,7 +77,8 @@
  * The web application's name in the MBeans' key {@code context}, the meters' tag {@code context} and the log is its
  * context path ({@code /} for the root), as Tomcat names an application that shares its path with another: followed
  * by {@code ##} and the version for one version of a parallel deployment ({@code /shop##2}), and preceded by
- * {@code //} and the host on a virtual host other than the engine's default one ({@code //shop.example/}). The
+ * {@code //} and the host on a virtual host other than the engine's default one ({@code //shop.example/}), or by
+ * {@code //}, the engine and the host in a service other than the server's first ({@code //Internal/localhost/}). The
  * supervisor is named after the path alone ({@code shop}), and so are its singletons' leases: a singleton runs in one
  * version of a parallel deployment at a time.
  *

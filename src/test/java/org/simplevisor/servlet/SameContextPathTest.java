@@ -14,7 +14,9 @@ import org.apache.catalina.Context;
 import org.apache.catalina.Host;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.core.StandardEngine;
 import org.apache.catalina.core.StandardHost;
+import org.apache.catalina.core.StandardService;
 import org.apache.catalina.startup.Tomcat;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +28,7 @@ import org.simplevisor.SupervisedProcess;
 
 /**
  * Web applications at one context path in one Tomcat (embedded, with no connector: nothing listens): two versions of
- * a parallel deployment, and one application on each of two virtual hosts. Each must deploy with MBeans and meters
+ * a parallel deployment, one application on each of two virtual hosts, and one in each of two services. Each must deploy with MBeans and meters
  * of its own, under the names Tomcat gives them.
  */
 class SameContextPathTest {
@@ -91,6 +93,35 @@ class SameContextPathTest {
         assertThat(SERVER.queryNames(new ObjectName("*:context=//shop.example" + PATH + ",*"), null)).isEmpty();
         assertRunsWithItsMBeans(PATH);
         tomcat.getHost().removeChild(onDefault);
+    }
+
+    @Test
+    void oneApplicationInEachOfTwoServicesEachHaveTheirMBeansAndMeters() throws Exception {
+        StandardEngine engine = new StandardEngine();
+        engine.setName("SameContextPathTest-internal"); // a second <Service>: its own engine, with a host "localhost"
+        engine.setDefaultHost("localhost");
+        Host internalHost = new StandardHost();
+        internalHost.setName("localhost");
+        internalHost.setAppBase(base.toString());
+        engine.addChild(internalHost);
+        StandardService internal = new StandardService();
+        internal.setName("internal");
+        internal.setContainer(engine);
+        tomcat.getServer().addService(internal);
+        try {
+            Context inFirst = deploy(tomcat.getHost(), "");
+            Context inSecond = deploy(internalHost, ""); // failed before: the first one's supervisor MBean's name
+
+            assertRunsWithItsMBeans(PATH); // the first service's keeps the name it always had
+            assertRunsWithItsMBeans("//SameContextPathTest-internal/localhost" + PATH);
+            internalHost.removeChild(inSecond);
+            assertThat(SERVER.queryNames(new ObjectName("*:context=//SameContextPathTest-internal/localhost" + PATH
+                    + ",*"), null)).isEmpty();
+            assertRunsWithItsMBeans(PATH);
+            tomcat.getHost().removeChild(inFirst);
+        } finally {
+            tomcat.getServer().removeService(internal);
+        }
     }
 
     /** Deploys, as Tomcat's manager would, an application of one {@code @Supervised} process at {@link #PATH}. */
