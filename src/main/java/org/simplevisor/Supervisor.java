@@ -372,6 +372,7 @@ public final class Supervisor implements AutoCloseable {
             leases.start(); // waits for the store (at most the renewal deadline), so outside the lock; a misconfigured
                             // one fails before any start
         }
+        List<ManagedProcess> toStart;
         lifecycleLock.lock();
         try {
             requireNotShutDown();
@@ -379,17 +380,21 @@ public final class Supervisor implements AutoCloseable {
                 return;
             }
             state = State.RUNNING;
+            // Taken with the state: a process registered from now on starts itself, and must not be started again
+            // here (after its run has completed, say)
+            toStart = new ArrayList<>(registered);
         } finally {
             lifecycleLock.unlock();
         }
-        LOG.info("Supervisor \"{}\" starting {} process(es)", name, processes.size());
+        toStart.sort(ManagedProcess.START_ORDER);
+        LOG.info("Supervisor \"{}\" starting {} process(es)", name, toStart.size());
         if (!ownsExecutor) { // it might run a task on this thread (CallerRunsPolicy): events must not wait for that
-            inStartOrder().forEach(Supervisor::startWithGroup);
+            toStart.forEach(Supervisor::startWithGroup);
             return;
         }
         events.holdDeliveries(); // the threads start faster without a wake-up of the event thread per event
         try {
-            for (ManagedProcess process : inStartOrder()) {
+            for (ManagedProcess process : toStart) {
                 startWithGroup(process);
                 events.deliverHeldIfDue();
             }

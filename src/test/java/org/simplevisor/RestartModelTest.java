@@ -58,6 +58,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.simplevisor.testing.CapturedLogs;
 import org.simplevisor.testing.DeafProcess;
 import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.ManualScheduler;
@@ -1173,6 +1174,26 @@ class RestartModelTest {
         assertThat(supervisor.processNames()).containsExactly("early", "late");
         assertThat(events.await("late", STARTED).restart()).isFalse();
         assertThat(events.types("late")).containsExactly(REGISTERED, STATUS_CHANGED, STARTED);
+    }
+
+    @Test
+    void aProcessRegisteredAsRunBeginsRunsOnce() {
+        Supervisor supervisor = supervisor();
+        supervisor.register("early", new ScriptedProcess());
+        AtomicInteger runs = new AtomicInteger();
+        // Registered on run()'s thread just after run() has begun (its first log line): the supervisor is running,
+        // so the registration starts the process, whose one run completes before run() goes on.
+        CapturedLogs logs = shutDown.closeable(CapturedLogs.attach());
+        logs.onFirst("\"restart-model\" starting", () -> {
+            supervisor.register("once", ctx -> runs.incrementAndGet());
+            events.await("once", COMPLETED);
+        });
+        supervisor.run();
+        events.await("early", STARTED);
+        shutDownAndDrain(supervisor);
+
+        assertThat(runs).as("runs of a process registered once, with policy NEVER").hasValue(1);
+        assertThat(runBoundaries("once")).containsExactly(STARTED, COMPLETED);
     }
 
     @Test

@@ -20,6 +20,9 @@ public final class CapturedLogs extends AbstractAppender implements AutoCloseabl
     }
 
     private final List<Line> lines = new ArrayList<>();
+    /** What to run, once, on the logging thread when a line containing {@link #hookOn} is logged. */
+    private String hookOn;
+    private Runnable hook;
 
     private CapturedLogs() {
         super("captured-" + System.nanoTime(), null, null, true, Property.EMPTY_ARRAY);
@@ -36,10 +39,30 @@ public final class CapturedLogs extends AbstractAppender implements AutoCloseabl
         return appender;
     }
 
+    /**
+     * Runs {@code action} on the logging thread, once, when a line containing {@code messagePart} is logged: a test
+     * steps in between what the supervisor does before that line and what it does after it.
+     */
+    public synchronized void onFirst(String messagePart, Runnable action) {
+        hook = action;
+        hookOn = messagePart;
+    }
+
     @Override
-    public synchronized void append(LogEvent event) {
-        lines.add(new Line(event.getLevel(), event.getMessage().getFormattedMessage(),
-                event.getContextData().getValue("process"), event.getThrown()));
+    public void append(LogEvent event) {
+        String message = event.getMessage().getFormattedMessage();
+        Runnable action = null;
+        synchronized (this) {
+            lines.add(new Line(event.getLevel(), message, event.getContextData().getValue("process"),
+                    event.getThrown()));
+            if (hook != null && message.contains(hookOn)) {
+                action = hook;
+                hook = null;
+            }
+        }
+        if (action != null) {
+            action.run(); // outside the lock: the action may log
+        }
     }
 
     public synchronized List<Line> lines() {
