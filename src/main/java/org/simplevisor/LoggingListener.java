@@ -3,9 +3,12 @@ package org.simplevisor;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,19 +26,19 @@ import org.jspecify.annotations.Nullable;
  * line carries the process name in the ThreadContext, whichever thread delivers the event.
  *
  * <p>A loop stays readable: when a process ends the same way again (the same completion, or a failure of the same
- * type, message and top frames) within the repeat window of the first one logged, the repeat and the restart lines
- * that follow it are counted, not logged; so are the group restarts it triggers, and the other members' lines of
- * them (but for a member they stop for good). What was folded is told once per window: by the next full line of that
- * outcome after the window ("Before this one, N more ..."), or by a summary line when the process comes to rest or
- * is started afresh (an operator's start or restart: its next repeat is logged in full), a different outcome's
- * window ends, {@value #TRACKED_OUTCOMES} other outcomes of the process have come since, or the supervisor
- * terminates. Every different outcome, the restart limit, a hang and a shutdown timeout are always logged in full.
- * Events arrive one at a time, in order, on the event thread.
+ * type, message and top frames, with causes of the same type, message and top frames) within the repeat window of
+ * the first one logged, the repeat and the restart lines that follow it are counted, not logged; so are the group
+ * restarts it triggers, and the other members' lines of them (but for a member they stop for good). What was
+ * folded is told once per window: by the next full line of that outcome after the window ("Before this one, N more
+ * ..."), or by a summary line when the process comes to rest or is started afresh (an operator's start or restart:
+ * its next repeat is logged in full), a different outcome's window ends, {@value #TRACKED_OUTCOMES} other outcomes
+ * of the process have come since, or the supervisor terminates. Every different outcome, the restart limit, a hang
+ * and a shutdown timeout are always logged in full. Events arrive one at a time, in order, on the event thread.
  */
 final class LoggingListener implements SupervisorListener {
 
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
-    /** Frames that, with its type and message, tell one failure from another. */
+    /** Frames that, with its type and message, tell one failure (and each of its causes) from another. */
     private static final int SIGNATURE_FRAMES = 5;
     /** Outcomes of one process tracked at once; a new one beyond them ends the window of the oldest. */
     private static final int TRACKED_OUTCOMES = 64;
@@ -327,21 +330,34 @@ final class LoggingListener implements SupervisorListener {
      */
     private static final class Outcome {
         private final @Nullable String description; // null for a completion
-        private final List<StackTraceElement> topFrames;
+        /** Of the failure and each of its causes in turn: its type and message, then its top frames. */
+        private final List<Object> signature;
 
-        private Outcome(@Nullable String description, List<StackTraceElement> topFrames) {
+        private Outcome(@Nullable String description, List<Object> signature) {
             this.description = description;
-            this.topFrames = topFrames;
+            this.signature = signature;
         }
 
         static Outcome completion() {
             return new Outcome(null, List.of());
         }
 
+        /**
+         * The failure with its causes: the same wrapper thrown at the same place around another cause (a refused
+         * connection, then a refused password) is another failure. The root cause is named in the summary lines.
+         */
         static Outcome failure(Throwable error) {
-            StackTraceElement[] frames = error.getStackTrace();
-            return new Outcome(error.toString(),
-                    List.copyOf(Arrays.asList(frames).subList(0, Math.min(SIGNATURE_FRAMES, frames.length))));
+            List<Object> signature = new ArrayList<>();
+            Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>()); // a chain may loop
+            Throwable root = error;
+            for (Throwable link = error; link != null && seen.add(link); link = link.getCause()) {
+                StackTraceElement[] frames = link.getStackTrace();
+                signature.add(link.toString());
+                signature.addAll(Arrays.asList(frames).subList(0, Math.min(SIGNATURE_FRAMES, frames.length)));
+                root = link;
+            }
+            return new Outcome(root == error ? error.toString() : error + ", caused by " + root,
+                    List.copyOf(signature));
         }
 
         String what() {
@@ -351,12 +367,12 @@ final class LoggingListener implements SupervisorListener {
         @Override
         public boolean equals(Object other) {
             return other instanceof Outcome that && Objects.equals(description, that.description)
-                    && topFrames.equals(that.topFrames);
+                    && signature.equals(that.signature);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(description, topFrames);
+            return Objects.hash(description, signature);
         }
     }
 

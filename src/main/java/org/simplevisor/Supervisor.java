@@ -995,11 +995,11 @@ public final class Supervisor implements AutoCloseable {
         /**
          * Sets how long repeats of a logged outcome of a process are counted instead of logged, which keeps the log
          * readable in a restart loop. The first time a run of a process ends in a way (a failure: its type, message
-         * and top stack frames; or a completion) it is logged in full; the same again within this window, and the
-         * restart lines that follow it, are counted instead of logged. What was counted is told once per window: by
-         * the next full line of that outcome ("Before this one, N more ...") or by a summary line (how many, from
-         * when to when) when the process comes to rest or the supervisor terminates. A different outcome, the
-         * restart limit, a hang and a shutdown timeout are always logged in full.
+         * and top stack frames, and those of each of its causes; or a completion) it is logged in full; the same
+         * again within this window, and the restart lines that follow it, are counted instead of logged. What was
+         * counted is told once per window: by the next full line of that outcome ("Before this one, N more ...") or
+         * by a summary line (how many, from when to when) when the process comes to rest or the supervisor
+         * terminates. A different outcome, the restart limit, a hang and a shutdown timeout are always logged in full.
          *
          * @param window how long repeats are counted after an outcome was logged; {@link Duration#ZERO} logs every
          *               one; default {@link #DEFAULT_LOG_REPEAT_WINDOW}

@@ -245,6 +245,46 @@ class LoggingRepeatsTest {
                         + REPEATED + ")"));
     }
 
+    /**
+     * A failure that wraps another is told apart by its cause: the same wrapper thrown at the same place with another
+     * cause within the window is a different failure, logged in full, not counted as the same.
+     */
+    @Test
+    void theSameWrapperWithAnotherCauseIsADifferentFailure() {
+        ManualClock clock = new ManualClock(); // never advances: everything within one window
+        RecordingListener events = new RecordingListener();
+        Supervisor supervisor = Supervisor.builder().name("wrapped").clock(clock).listener(events).build();
+        AtomicInteger runs = new AtomicInteger();
+        supervisor.register("client", ctx -> {
+            int run = runs.incrementAndGet();
+            if (run > 4) {
+                ctx.awaitCancellation();
+                return;
+            }
+            throw new IllegalStateException("call failed", run % 2 == 1 ? new java.net.ConnectException(REPEATED)
+                    : new SecurityException("HTTP 401"));
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 0, Duration.ZERO));
+        try {
+            supervisor.run();
+            await().atMost(WAIT).until(() -> runs.get() > 4 && supervisor.isRunning("client"));
+        } finally {
+            supervisor.shutdown();
+        }
+        events.awaitTerminated();
+
+        List<CapturedLogs.Line> lines = linesOf("client");
+        assertThat(lines).filteredOn(l -> l.thrown() != null && l.thrown().getCause() instanceof SecurityException)
+                .as("the failure caused by an HTTP 401, in full once").hasSize(1);
+        assertThat(lines).filteredOn(l -> l.thrown() != null
+                && l.thrown().getCause() instanceof java.net.ConnectException)
+                .as("the failure caused by a refused connection, in full once").hasSize(1);
+        assertThat(lines).extracting(CapturedLogs.Line::message).as("each told apart by its root cause")
+                .anyMatch(m -> m.contains("1 more of the same failure (java.lang.IllegalStateException: call failed,"
+                        + " caused by java.net.ConnectException: " + REPEATED + ")"))
+                .anyMatch(m -> m.contains("1 more of the same failure (java.lang.IllegalStateException: call failed,"
+                        + " caused by java.lang.SecurityException: HTTP 401)"));
+    }
+
     /** Turns of the loop the two tests below run before a group restart that is not the loop's. */
     private static final int OTHER_LOOPS = 20;
 
