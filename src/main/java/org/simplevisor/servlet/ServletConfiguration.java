@@ -340,6 +340,10 @@ final class ServletConfiguration {
                 problems.add(where + ": expected " + GROUP_PREFIX + "<group>" + GROUP_STRATEGY);
                 return;
             }
+            // The builder's rule, checked here: the listener's build would fail only after the processes were made
+            if (byCoreRule(where, group, g -> Supervisor.builder().group(g, GroupStrategy.ONE_FOR_ONE), null) == null) {
+                return;
+            }
             String text = value.trim().toUpperCase(Locale.ROOT).replace('-', '_');
             for (GroupStrategy strategy : GroupStrategy.values()) {
                 if (strategy.name().equals(text)) {

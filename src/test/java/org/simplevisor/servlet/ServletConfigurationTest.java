@@ -606,6 +606,18 @@ class ServletConfigurationTest {
                         + " simplevisor.group.nowhere.strategy to one-for-one, one-for-all or rest-for-one");
     }
 
+    /**
+     * A group's name is checked by the core's rule, as a process's is: one that begins or ends with whitespace fails
+     * the configuration naming its parameter, not the supervisor's build after the processes were made.
+     */
+    @Test
+    void aGroupNameThatBeginsOrEndsWithWhitespaceFailsTheConfigurationNamingItsParameter() {
+        assertThat(problems(params("simplevisor.group.pipeline .strategy", "one-for-all",
+                "simplevisor.process.reader.class", Plain.class.getName()))).containsExactly(
+                "context parameter simplevisor.group.pipeline .strategy = \"one-for-all\": group name \"pipeline \""
+                        + " must not begin or end with whitespace, which would make it look like \"pipeline\"");
+    }
+
     @Test
     void readsTheServletContext() {
         Collection<Class<?>> none = Set.of();
