@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
@@ -60,7 +61,8 @@ import org.simplevisor.LeaseTiming;
  * <p>{@link #prepare()} creates the table when it is missing (unless {@link Builder#createTable(boolean)} is off),
  * then checks that it has the four columns, that its expiry does not depend on the session's time zone (a time zone
  * in its type on PostgreSQL and H2, {@code DATETIME} on MariaDB and MySQL), that on MariaDB and MySQL its names
- * compare exactly (a binary collation), and that the user may write it; each failure names the table. The DDL,
+ * compare exactly (a binary collation), that the user may write it, and that it keeps one row per lease name (two
+ * first rows of one lease, inserted in a transaction rolled back, are refused); each failure names the table. The DDL,
  * for reference (types per database: {@code TIMESTAMP WITH TIME ZONE} on PostgreSQL, {@code TIMESTAMP(6) WITH TIME
  * ZONE} on H2, {@code DATETIME(6)} in UTC on MariaDB and MySQL, whose names are {@code utf8mb4} with the binary
  * collation {@code utf8mb4_bin}, so that names differing in case only are different leases):
@@ -146,13 +148,15 @@ public final class JdbcLeaseStore implements LeaseStore {
 
     /**
      * Finds out which database this is, creates the table if it is missing and creation is on, and checks that the
-     * table has every column and that the user may insert and update its rows. Uses one connection for all of it.
+     * table has every column, that the user may insert and update its rows, and that it keeps one row per lease name.
+     * Uses one connection for all of it.
      *
      * @throws LeaseStoreUnavailableException if the database cannot be reached now
      * @throws LeaseStoreException            if the database is not supported, or the table is missing, lacks a
      *                                        column, has an expiry that depends on the session's time zone,
      *                                        compares names ignoring case (a MariaDB or MySQL collation other than
-     *                                        a binary one), or may not be written
+     *                                        a binary one), may not be written, or has no key on the lease name
+     *                                        alone (two nodes could acquire a lease at once)
      */
     @Override
     public void prepare() throws LeaseStoreException {
@@ -198,6 +202,7 @@ public final class JdbcLeaseStore implements LeaseStore {
             checkNamesComparedExactly(connection, statements, budget);
         }
         checkWritable(connection, budget);
+        checkOneRowPerName(connection, statements, budget);
         return statements;
     }
 
@@ -302,6 +307,41 @@ public final class JdbcLeaseStore implements LeaseStore {
                 throw new LeaseStoreException("lease table " + table + " cannot be written by this DataSource's user ("
                         + e.getMessage() + "); it needs SELECT, INSERT and UPDATE on it", e);
             }
+        }
+    }
+
+    /**
+     * Inserts two first rows of one lease, for two owners, in a transaction it rolls back: the second must be refused
+     * as a duplicate. A table made by hand without a key on {@code lease_name} alone would let two nodes insert the
+     * first row of a lease at once, and both would hold it. The probe's name is new for each check, so that nodes
+     * preparing at once do not wait for each other's rows (MariaDB would even fail some of them as deadlocked).
+     */
+    private void checkOneRowPerName(Connection connection, Sql statements, Budget budget) throws SQLException,
+            LeaseStoreException {
+        String probe = "simplevisor-prepare-" + UUID.randomUUID();
+        connection.setAutoCommit(false);
+        try {
+            for (String owner : List.of("probe-1", "probe-2")) {
+                try (PreparedStatement insert = prepareStatement(connection, statements.insertFirst, budget)) {
+                    insert.setString(1, probe);
+                    insert.setString(2, owner);
+                    insert.executeUpdate();
+                } catch (SQLException e) {
+                    if (isUnavailable(e)) {
+                        throw e;
+                    } else if (owner.equals("probe-2") && isFirstInsertConflict(e)) {
+                        return; // one row per name
+                    }
+                    throw new LeaseStoreException("lease table " + table + " cannot take the first row of a lease ("
+                            + e.getMessage() + "); expected: " + statements.createTable, e);
+                }
+            }
+            throw new LeaseStoreException("lease table " + table + " does not keep one row per lease name (no "
+                    + "primary key or unique constraint on lease_name alone): two nodes could acquire a lease at "
+                    + "once; expected: " + statements.createTable, null);
+        } finally {
+            connection.rollback();
+            connection.setAutoCommit(true);
         }
     }
 

@@ -332,6 +332,23 @@ abstract class LeaseStoreContract {
                 .hasMessageContaining("depend on the session's time zone");
     }
 
+    /**
+     * A table made by hand without a key on {@code lease_name} (a migration that forgot it, or keyed by a column of
+     * its own) lets two nodes insert the first row of a lease at once: both would hold it, with token 1. Refused at
+     * start, naming the table.
+     */
+    @Test
+    void aTableWhoseLeaseNamesAreNotUniqueIsRefused() throws Exception {
+        String keyed = newTable();
+        prepared(database.dataSource(), keyed, Duration.ofSeconds(30));
+        String table = newTable();
+        database.execute("CREATE TABLE " + table + " AS SELECT * FROM " + keyed + " WHERE 1 = 0"); // no key
+        JdbcLeaseStore store = JdbcLeaseStore.builder(database.dataSource()).table(table).build();
+
+        assertThatThrownBy(store::prepare).isExactlyInstanceOf(LeaseStoreException.class)
+                .hasMessageContaining("lease table " + table + " does not keep one row per lease name");
+    }
+
     @Test
     void aReadOnlyUserFailsNamingTheTable() throws Exception {
         String table = newTable();
