@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +61,8 @@ import org.simplevisor.LeaseTiming;
  *
  * <p>{@link #prepare()} creates the table when it is missing (unless {@link Builder#createTable(boolean)} is off),
  * then checks that it has the four columns, that its expiry does not depend on the session's time zone (a time zone
- * in its type on PostgreSQL and H2, {@code DATETIME} on MariaDB and MySQL), that on MariaDB and MySQL its names
+ * in its type on PostgreSQL and H2, {@code DATETIME} on MariaDB and MySQL) and keeps at least milliseconds (whole
+ * seconds would end leases up to a second early), that on MariaDB and MySQL its names
  * compare exactly (a binary collation), that the user may write it, and that it keeps one row per lease name (two
  * first rows of one lease, inserted in a transaction rolled back, are refused); each failure names the table. The DDL,
  * for reference (types per database: {@code TIMESTAMP WITH TIME ZONE} on PostgreSQL, {@code TIMESTAMP(6) WITH TIME
@@ -85,6 +87,8 @@ public final class JdbcLeaseStore implements LeaseStore {
     private static final Pattern TABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
     /** The class of SQLState of an integrity constraint violation: here, a concurrent first acquisition. */
     private static final String INTEGRITY_CONSTRAINT_VIOLATION = "23";
+    /** The fewest fractional digits of a second an expiry must keep: the lease time is in milliseconds. */
+    private static final int MIN_EXPIRY_DIGITS = 3;
 
     private final DataSource dataSource;
     private final String table;
@@ -153,7 +157,8 @@ public final class JdbcLeaseStore implements LeaseStore {
      *
      * @throws LeaseStoreUnavailableException if the database cannot be reached now
      * @throws LeaseStoreException            if the database is not supported, or the table is missing, lacks a
-     *                                        column, has an expiry that depends on the session's time zone,
+     *                                        column, has an expiry that depends on the session's time zone or
+     *                                        keeps less than milliseconds,
      *                                        compares names ignoring case (a MariaDB or MySQL collation other than
      *                                        a binary one), may not be written, or has no key on the lease name
      *                                        alone (two nodes could acquire a lease at once)
@@ -175,7 +180,7 @@ public final class JdbcLeaseStore implements LeaseStore {
 
     private Sql prepare(Connection connection, Budget budget) throws SQLException, LeaseStoreException {
         Sql statements = new Sql(dialectOf(connection), table, timing.leaseTime().toMillis());
-        Map<String, String> columns = readColumns(connection, budget);
+        Map<String, Column> columns = readColumns(connection, budget);
         if (columns == null) {
             create(connection, statements, budget);
             columns = readColumns(connection, budget);
@@ -183,19 +188,30 @@ public final class JdbcLeaseStore implements LeaseStore {
                 throw new LeaseStoreException("lease table " + table + " cannot be read after its creation", null);
             }
         }
-        Map<String, String> present = columns;
+        Map<String, Column> present = columns;
         List<String> missing = COLUMNS.stream().filter(c -> !present.containsKey(c)).collect(Collectors.toList());
         if (!missing.isEmpty()) {
             throw new LeaseStoreException("lease table " + table + " lacks column(s) " + String.join(", ", missing)
                     + " of " + String.join(", ", COLUMNS) + "; expected: " + statements.createTable, null);
         }
-        String expiryType = present.get("expires_at");
+        String expiryType = present.get("expires_at").type;
         if (!statements.dialect.isExpiryType(expiryType)) {
             // Written and compared through each session's time zone: a node in another zone than the last holder's
             // may see its lease as expired hours early, and take it while the holder still runs.
             throw new LeaseStoreException("lease table " + table + " has column expires_at of type " + expiryType
                     + ", whose values depend on the session's time zone (nodes in different zones would hold a lease "
                     + "at once); it must be " + statements.dialect.timestampType() + "; expected: "
+                    + statements.createTable, null);
+        }
+        OptionalInt expiryDigits = statements.dialect == SqlDialect.MYSQL ? mysqlExpiryDigits(connection, budget)
+                : OptionalInt.of(present.get("expires_at").scale);
+        if (expiryDigits.orElse(MIN_EXPIRY_DIGITS) < MIN_EXPIRY_DIGITS) {
+            // Every expiry cut or rounded to whole seconds may come up to a second before its lease time, out of the
+            // time the holder has after its deadline to stop: the next holder could start before the run stops.
+            throw new LeaseStoreException("lease table " + table + " has column expires_at with "
+                    + expiryDigits.getAsInt() + " fractional digits of a second, to which the database cuts or "
+                    + "rounds every expiry (a lease could expire up to a second early, before its holder stops); it "
+                    + "must keep at least milliseconds: " + statements.dialect.timestampType() + "; expected: "
                     + statements.createTable, null);
         }
         if (statements.dialect == SqlDialect.MYSQL) {
@@ -217,18 +233,29 @@ public final class JdbcLeaseStore implements LeaseStore {
         return dialect.get();
     }
 
+    /** A column of the table: its type's name as the driver gives it, and its scale (of a timestamp: its digits). */
+    private static final class Column {
+        final String type;
+        final int scale;
+
+        Column(String type, int scale) {
+            this.type = type;
+            this.scale = scale;
+        }
+    }
+
     /**
-     * {@return the table's columns, by lower-case name, each with its type's name as the driver gives it, or
-     * {@code null} if the table cannot be read (missing)}
+     * {@return the table's columns, by lower-case name, or {@code null} if the table cannot be read (missing)}
      */
-    private Map<String, String> readColumns(Connection connection, Budget budget) throws SQLException {
+    private Map<String, Column> readColumns(Connection connection, Budget budget) throws SQLException {
         try (PreparedStatement select = prepareStatement(connection, "SELECT * FROM " + table + " WHERE 1 = 0",
                 budget);
                 ResultSet empty = select.executeQuery()) {
             ResultSetMetaData metaData = empty.getMetaData();
-            Map<String, String> columns = new HashMap<>();
+            Map<String, Column> columns = new HashMap<>();
             for (int i = 1; i <= metaData.getColumnCount(); i++) {
-                columns.put(metaData.getColumnLabel(i).toLowerCase(Locale.ROOT), metaData.getColumnTypeName(i));
+                columns.put(metaData.getColumnLabel(i).toLowerCase(Locale.ROOT),
+                        new Column(metaData.getColumnTypeName(i), metaData.getScale(i)));
             }
             return columns;
         } catch (SQLException e) {
@@ -289,6 +316,27 @@ public final class JdbcLeaseStore implements LeaseStore {
                     + "would be one lease); convert it with: ALTER TABLE " + table + " MODIFY lease_name "
                     + statements.dialect.nameType() + " NOT NULL, MODIFY holder " + statements.dialect.nameType()
                     + " NOT NULL", null);
+        }
+    }
+
+    /**
+     * {@return the fractional digits of a second of a MariaDB or MySQL table's expiry, from the information schema
+     * (MySQL's own driver gives a scale for decimal numbers only), or empty if it does not find the column}
+     */
+    private OptionalInt mysqlExpiryDigits(Connection connection, Budget budget) throws SQLException {
+        int dot = table.indexOf('.');
+        try (PreparedStatement select = prepareStatement(connection, "SELECT datetime_precision FROM "
+                + "information_schema.columns WHERE table_schema = COALESCE(?, DATABASE()) AND table_name = ? "
+                + "AND column_name = 'expires_at'", budget)) {
+            select.setString(1, dot < 0 ? null : table.substring(0, dot));
+            select.setString(2, table.substring(dot + 1));
+            try (ResultSet column = select.executeQuery()) {
+                if (!column.next()) {
+                    return OptionalInt.empty();
+                }
+                int digits = column.getInt(1);
+                return column.wasNull() ? OptionalInt.empty() : OptionalInt.of(digits);
+            }
         }
     }
 

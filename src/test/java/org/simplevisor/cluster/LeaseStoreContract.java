@@ -68,6 +68,15 @@ abstract class LeaseStoreContract {
         return assertThatThrownBy(store::prepare).isExactlyInstanceOf(LeaseStoreException.class);
     }
 
+    /**
+     * {@return the columns of a lease table made by hand as the README shows it, but with an expiry of this many
+     * fractional digits of a second}
+     */
+    String columnsWithExpiryDigits(int digits) {
+        return "lease_name VARCHAR(255) NOT NULL PRIMARY KEY, holder VARCHAR(255) NOT NULL, token BIGINT NOT NULL, "
+                + "expires_at TIMESTAMP(" + digits + ") WITH TIME ZONE NOT NULL";
+    }
+
     static String newTable() {
         return "lease_test_" + TABLES.incrementAndGet();
     }
@@ -347,6 +356,25 @@ abstract class LeaseStoreContract {
 
         assertThatThrownBy(store::prepare).isExactlyInstanceOf(LeaseStoreException.class)
                 .hasMessageContaining("lease table " + table + " does not keep one row per lease name");
+    }
+
+    /**
+     * A table made by hand whose expiry keeps whole seconds (MariaDB's {@code DATETIME} without a precision, a
+     * {@code TIMESTAMP(0)}) cuts or rounds every expiry to the second: a lease could expire up to a second before
+     * its lease time, eating the holder's margin after its deadline (all of it for a lease time of 3 s). Refused at
+     * start, naming the column; one that keeps milliseconds is accepted.
+     */
+    @Test
+    void anExpiryThatKeepsWholeSecondsIsRefused() throws Exception {
+        String table = newTable();
+        assertThatPreparing(table, columnsWithExpiryDigits(0))
+                .hasMessageContaining("lease table " + table + " has column expires_at with 0 fractional digits of a "
+                        + "second");
+
+        String milliseconds = newTable();
+        database.execute("CREATE TABLE " + milliseconds + " (" + columnsWithExpiryDigits(3) + ")");
+        assertThat(prepared(database.dataSource(), milliseconds, Duration.ofSeconds(30))
+                .tryAcquire("app/relay", "node-a")).contains(new Lease("app/relay", "node-a", 1));
     }
 
     @Test

@@ -16,6 +16,13 @@ class MariaDbLeaseStoreTest extends LeaseStoreContract {
         return MariaDbDatabase.start();
     }
 
+    @Override
+    String columnsWithExpiryDigits(int digits) {
+        return "lease_name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY, holder "
+                + "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, token BIGINT NOT NULL, expires_at "
+                + "DATETIME(" + digits + ") NOT NULL";
+    }
+
     /**
      * A table created by hand with a collation that ignores case (the server's default does), or before the names
      * were {@code utf8mb4_bin}, would make {@code /Shop/relay} and {@code /shop/relay} one lease: it is refused, and
