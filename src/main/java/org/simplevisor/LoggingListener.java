@@ -40,6 +40,8 @@ final class LoggingListener implements SupervisorListener {
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
     /** Frames that, with its type and message, tell one failure (and each of its causes) from another. */
     private static final int SIGNATURE_FRAMES = 5;
+    /** How a hung run's end reads: the HUNG line just before it has logged where it was stuck. */
+    private static final String HUNG_FAILED = "failed: hung (stack trace above)";
     /** Outcomes of one process tracked at once; a new one beyond them ends the window of the oldest. */
     private static final int TRACKED_OUTCOMES = 64;
 
@@ -139,7 +141,8 @@ final class LoggingListener implements SupervisorListener {
                 logOutcome(event, Level.INFO, "completed", Outcome.completion());
                 break;
             case FAILED:
-                logOutcome(event, Level.WARN, "failed", Outcome.failure(event.error()));
+                logOutcome(event, Level.WARN, event.error() instanceof ProcessHungException ? HUNG_FAILED : "failed",
+                        Outcome.failure(event.error()));
                 break;
             case CRASHED:
                 logOutcome(event, severityOf(event.error()), "crashed", Outcome.failure(event.error()));
@@ -278,11 +281,12 @@ final class LoggingListener implements SupervisorListener {
         }
         repeats.looping = null;
         String status = event.snapshot().status().toString();
+        Throwable thrown = verb.equals(HUNG_FAILED) ? null : event.error();
         if (sameBefore != null && sameBefore.times > 0) {
             LOG.log(level, "Process \"{}\" {}; now {}. Before this one, {}", event.processName(), verb, status,
-                    sameBefore.describe(), event.error());
+                    sameBefore.describe(), thrown);
         } else {
-            LOG.log(level, "Process \"{}\" {}; now {}", event.processName(), verb, status, event.error());
+            LOG.log(level, "Process \"{}\" {}; now {}", event.processName(), verb, status, thrown);
         }
         if (!repeatWindow.isZero()) {
             if (repeats.folds.size() == TRACKED_OUTCOMES) { // the oldest goes first: its window ends first

@@ -1213,7 +1213,7 @@ final class ManagedProcess {
                 }
                 return;
             }
-            watched.hang = new ProcessHungException(name, silence, spec.watchdog);
+            watched.hang = new ProcessHungException(name, silence, spec.watchdog, watched.thread);
             publish(now);
             emit(SupervisorEvent.Type.HUNG, null, watched.hang, null, false);
             watched.cancel(ProcessRun.CancelCause.WATCHDOG);

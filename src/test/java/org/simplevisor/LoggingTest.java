@@ -293,4 +293,33 @@ class LoggingTest {
         await().atMost(WAIT).until(() -> !thread.get().getName().equals("simplevisor-worker"));
         assertThat(thread.get().getName()).startsWith("simplevisor-own-worker-");
     }
+
+    /**
+     * A hang is reported with the stack of the hung run's thread, where it is stuck (as a shutdown timeout is), not
+     * the watchdog's own; the HUNG line carries it, once, and the failed run's line that follows refers to it.
+     */
+    @Test
+    void aHangIsLoggedOnceWithTheStackOfTheHungThread() {
+        Supervisor supervisor = supervisor(Supervisor.builder());
+        supervisor.register("stuck", LoggingTest::waitForAReplyThatNeverComes,
+                ProcessOption.withRestart(RestartPolicy.NEVER, 0, Duration.ZERO),
+                ProcessOption.withWatchdog(Duration.ofMillis(100)));
+        supervisor.run();
+
+        Throwable hang = events.await("stuck", SupervisorEvent.Type.HUNG).error();
+        events.await("stuck", SupervisorEvent.Type.FAILED);
+
+        assertThat(hang).isInstanceOf(ProcessHungException.class)
+                .hasMessageContaining("thread \"simplevisor-stuck\" is at the stack trace below");
+        assertThat(hang.getStackTrace()).as("where the run is stuck")
+                .anyMatch(frame -> frame.getMethodName().equals("waitForAReplyThatNeverComes"));
+        assertThat(linesAbout("stuck")).filteredOn(line -> line.thrown() == hang).as("lines with the hang's trace")
+                .extracting(CapturedLogs.Line::level).containsExactly(Level.ERROR);
+        assertThat(linesAbout("stuck", Level.WARN)).extracting(CapturedLogs.Line::message)
+                .containsExactly("Process \"stuck\" failed: hung (stack trace above); now FAILED");
+    }
+
+    private static void waitForAReplyThatNeverComes(ProcessContext ctx) throws InterruptedException {
+        ctx.awaitCancellation(); // no heartbeat: the watchdog finds it hung, and its cancellation ends the wait
+    }
 }
