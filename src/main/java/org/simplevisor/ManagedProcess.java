@@ -72,6 +72,8 @@ final class ManagedProcess {
     @GuardedBy("lock") private int consecutiveRestarts;
     /** When the restarts within the restart window happened, on the ticker; {@code null} without a window (most). */
     @GuardedBy("lock") private final @Nullable ArrayDeque<Long> restartTimes;
+    /** The oldest of {@link #restartTimes}, for a query to see without the lock that it has left the window. */
+    private volatile long oldestRestartNanos;
     @GuardedBy("lock") private long totalStarts;
     @GuardedBy("lock") private long totalExits;
     @GuardedBy("lock") private long totalFailures;
@@ -107,6 +109,23 @@ final class ManagedProcess {
 
     ProcessSnapshot snapshot() {
         return snapshot;
+    }
+
+    /**
+     * {@return the snapshot, with the restart count as of now} With a restart window, restarts leave it as time
+     * passes, which no transition publishes (a run going on after a burst of restarts): the first query after the
+     * oldest one has left it publishes the count without it. Otherwise, as every query, without the lock.
+     */
+    ProcessSnapshot snapshotNow() {
+        ProcessSnapshot current = snapshot;
+        if (spec.restartWindow != null && current.restartCount() > 0
+                && host.ticker.getAsLong() - oldestRestartNanos > spec.restartWindow.toNanos()) {
+            synchronized (lock) {
+                publish(host.clock.instant());
+                current = snapshot;
+            }
+        }
+        return current;
     }
 
     ProcessStatus status() {
@@ -1173,6 +1192,9 @@ final class ManagedProcess {
             restartTimes.removeFirst();
         }
         restartCount = restartTimes.size();
+        if (restartCount > 0) {
+            oldestRestartNanos = restartTimes.peekFirst();
+        }
     }
 
     // ---------------------------------------------------------------- the watchdog
@@ -1261,6 +1283,7 @@ final class ManagedProcess {
 
     @GuardedBy("lock")
     private void publish(Instant now) {
+        forgetRestartsOutsideWindow(host.ticker.getAsLong()); // the restart count of that moment
         snapshot = new ProcessSnapshot(name, status, spec.policy, restartCount, spec.maxRestarts, spec.restartDelay,
                 spec.priority, spec.group, totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts,
                 totalRecoverFailures, lastExitReason, lastFailure, lastFailureTime, lastStartTime,

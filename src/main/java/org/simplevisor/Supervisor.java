@@ -742,7 +742,7 @@ public final class Supervisor implements AutoCloseable {
      * @throws NoSuchElementException if no process has that name
      */
     public ProcessSnapshot snapshot(String name) {
-        return find(name).snapshot().at(clock.instant());
+        return find(name).snapshotNow().at(clock.instant());
     }
 
     /** {@return the declared groups and their strategies, in the order of declaration; the map cannot be changed} */

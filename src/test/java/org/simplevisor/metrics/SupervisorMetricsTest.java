@@ -25,6 +25,7 @@ import org.simplevisor.SupervisedProcess;
 import org.simplevisor.Supervisor;
 import org.simplevisor.SupervisorEvent;
 import org.simplevisor.testing.DeafProcess;
+import org.simplevisor.testing.ManualClock;
 import org.simplevisor.testing.RecordingListener;
 
 /** Meter values after every path a process can take: the policy matrix, limits, stop, shutdown, timeouts. */
@@ -252,6 +253,39 @@ class SupervisorMetricsTest {
         assertThat(stubborn.running()).isZero();
         assertThat(stubborn.stopped()).isEqualTo(stops(ExitReason.SHUTDOWN, 1));
         assertThat(stubborn.started()).isEqualTo(1);
+    }
+
+    /**
+     * With a restart window, the restart count is the restarts within the window as time passes, not as of the last
+     * transition: a run that goes on after a burst of restarts shows 0 once they have all left the window, as the
+     * limit's next check counts them.
+     */
+    @Test
+    void theRestartCountForgetsTheRestartsThatLeftTheWindowWhileARunGoesOn() {
+        tearDown();
+        ManualClock clock = new ManualClock(); // the window is measured on the supervisor's clock when it is given
+        supervisor = Supervisor.builder().name("metrics-test").clock(clock).build();
+        metrics = SupervisorMetrics.monitor(registry, supervisor, Tags.empty());
+        AtomicInteger runs = new AtomicInteger();
+        supervisor.register("bursty", ctx -> {
+            if (runs.incrementAndGet() <= 2) {
+                throw new IllegalStateException("burst");
+            }
+            ctx.awaitCancellation();
+        }, ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO),
+                ProcessOption.withRestartWindow(Duration.ofSeconds(10)));
+        supervisor.run();
+        MeterValues bursty = new MeterValues(registry, "bursty");
+        awaitMeters(WAIT).untilAsserted(() -> {
+            assertThat(bursty.running()).isEqualTo(1);
+            assertThat(bursty.restartCount()).isEqualTo(2);
+        });
+
+        clock.advance(Duration.ofSeconds(10).plusNanos(1)); // both restarts are now older than the window
+
+        assertThat(supervisor.snapshot("bursty").restartCount()).as("the snapshot, as of now").isZero();
+        assertThat(bursty.restartCount()).as("the gauge").isZero();
+        assertThat(supervisor.snapshot("bursty").totalRestarts()).as("never forgotten").isEqualTo(2);
     }
 
     @Test
