@@ -1283,7 +1283,9 @@ final class ManagedProcess {
 
     @GuardedBy("lock")
     private void publish(Instant now) {
-        forgetRestartsOutsideWindow(host.ticker.getAsLong()); // the restart count of that moment
+        if (restartTimes != null) {
+            forgetRestartsOutsideWindow(host.ticker.getAsLong()); // the restart count of that moment
+        }
         snapshot = new ProcessSnapshot(name, status, spec.policy, restartCount, spec.maxRestarts, spec.restartDelay,
                 spec.priority, spec.group, totalStarts, totalExits, totalFailures, totalCrashes, totalRestarts,
                 totalRecoverFailures, lastExitReason, lastFailure, lastFailureTime, lastStartTime,
