@@ -148,7 +148,13 @@ final class LoggingListener implements SupervisorListener {
                 logOutcome(event, severityOf(event.error()), "crashed", Outcome.failure(event.error()));
                 break;
             case STOPPED:
-                LOG.info("Process \"{}\" stopped ({})", name, event.reason().tagValue());
+                if (event.reason() == ExitReason.CANCELLED && process.status().isAtRest()) {
+                    LOG.warn("Process \"{}\" stopped ({}): interrupted by something other than its supervisor (a"
+                            + " container's hung-task check, say); it is {} and will not run again until an operator"
+                            + " starts it", name, event.reason().tagValue(), process.status());
+                } else {
+                    LOG.info("Process \"{}\" stopped ({})", name, event.reason().tagValue());
+                }
                 break;
             case RESTARTING:
                 if (looping != null) {

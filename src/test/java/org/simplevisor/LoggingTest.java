@@ -322,4 +322,22 @@ class LoggingTest {
     private static void waitForAReplyThatNeverComes(ProcessContext ctx) throws InterruptedException {
         ctx.awaitCancellation(); // no heartbeat: the watchdog finds it hung, and its cancellation ends the wait
     }
+
+    /** A run ended by an interrupt the supervisor did not send stops for good: a warning, saying what to do. */
+    @Test
+    void anInterruptTheSupervisorDidNotSendIsAWarningThatSaysTheProcessWillNotRunAgain() {
+        Supervisor supervisor = supervisor(Supervisor.builder());
+        supervisor.register("interrupted", ctx -> {
+            throw new InterruptedException("the container's hung-task check");
+        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+        supervisor.run();
+
+        events.await("interrupted", SupervisorEvent.Type.STOPPED);
+
+        assertThat(linesAbout("interrupted", Level.WARN)).extracting(CapturedLogs.Line::message)
+                .containsExactly("Process \"interrupted\" stopped (cancelled): interrupted by something other than its"
+                        + " supervisor (a container's hung-task check, say); it is STOPPED and will not run again until"
+                        + " an operator starts it");
+    }
 }
+

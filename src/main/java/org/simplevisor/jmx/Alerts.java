@@ -2,8 +2,10 @@ package org.simplevisor.jmx;
 
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_HUNG;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_LEASE_LOST;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_REFUSED;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_RESTART_LIMIT_EXCEEDED;
 import static org.simplevisor.jmx.SupervisorJmx.PROCESS_SHUTDOWN_TIMEOUT;
+import static org.simplevisor.jmx.SupervisorJmx.PROCESS_STOPPED;
 
 import java.util.Date;
 import java.util.concurrent.Executor;
@@ -15,6 +17,7 @@ import org.simplevisor.ExitReason;
 import org.simplevisor.LeaseLoss;
 import org.simplevisor.LeaseState;
 import org.simplevisor.ProcessSnapshot;
+import org.simplevisor.ProcessStatus;
 import org.simplevisor.SupervisorEvent;
 
 /**
@@ -36,7 +39,14 @@ final class Alerts implements AlertsMXBean {
                 + " when its group stopped it) and was abandoned; its thread may still run, and a singleton's lease is"
                 + " left to expire rather than given back"),
         info(PROCESS_LEASE_LOST, 3, "A singleton's node lost its lease without giving it back (it expired in the"
-                + " lease store, or no renewal succeeded in time): its run is cancelled, another node may take over")};
+                + " lease store, or no renewal succeeded in time): its run is cancelled, another node may take over"),
+        info(PROCESS_REFUSED, 2, "The executor refused a process's run (shut down, saturated, or its server"
+                + " suspended), or the scheduler its timer; it is FAILED and will not run again until an operator"
+                + " starts it"),
+        info(PROCESS_STOPPED, 3, "An interrupt the supervisor did not send (a container's hung-task check, say)"
+                + " ended a process's run; it is STOPPED and will not run again until an operator starts it")};
+
+    private static final String UNTIL_STARTED = "will not run again until an operator starts it";
 
     private final ListenerSafeEmitter emitter = new ListenerSafeEmitter(INFOS.clone());
     private final String context;
@@ -62,15 +72,20 @@ final class Alerts implements AlertsMXBean {
     /**
      * The alert type of an event, or {@code null} if it needs no person. A lease given back (the process came to rest
      * on this node) is no alert; one that expired or could not be renewed is, unless shutdown left it to expire (under
-     * the run its shutdown-timeout alert has told of, or one that shut its supervisor down itself).
+     * the run its shutdown-timeout alert has told of, or one that shut its supervisor down itself). A process that
+     * stops for good with no restart limit exceeded is: failed by a refused run, or stopped by a foreign interrupt.
      */
     static @Nullable String alertType(SupervisorEvent event) {
-        boolean alert = switch (event.type()) {
-            case RESTART_LIMIT_EXCEEDED, HUNG, SHUTDOWN_TIMEOUT -> true;
-            case LEASE_LOST -> leaseLoss(event) != LeaseLoss.RELEASED && event.reason() != ExitReason.SHUTDOWN;
-            default -> false;
+        return switch (event.type()) {
+            case RESTART_LIMIT_EXCEEDED, HUNG, SHUTDOWN_TIMEOUT -> ProcessNotifications.typeOf(event.type());
+            case LEASE_LOST -> leaseLoss(event) != LeaseLoss.RELEASED && event.reason() != ExitReason.SHUTDOWN
+                    ? PROCESS_LEASE_LOST : null;
+            case STOPPED -> event.reason() == ExitReason.CANCELLED && event.snapshot().status().isAtRest()
+                    ? PROCESS_STOPPED : null;
+            case STATUS_CHANGED -> event.error() != null && event.snapshot().status() == ProcessStatus.FAILED
+                    ? PROCESS_REFUSED : null;
+            default -> null;
         };
-        return alert ? ProcessNotifications.typeOf(event.type()) : null;
     }
 
     private static @Nullable LeaseLoss leaseLoss(SupervisorEvent event) {
@@ -109,6 +124,11 @@ final class Alerts implements AlertsMXBean {
                         + s.maxRestarts() + " restarts" + (error != null ? "; last error: " + error : "");
             case HUNG:
                 return "HUNG: " + process + " is being cancelled: " + event.error().getMessage();
+            case STOPPED:
+                return "STOPPED BY AN INTERRUPT: " + process + " was interrupted by something other than its supervisor"
+                        + " (a container's hung-task check, say); it is " + s.status() + " and " + UNTIL_STARTED;
+            case STATUS_CHANGED:
+                return "REFUSED: " + process + " is FAILED: " + event.error() + "; it " + UNTIL_STARTED;
             case LEASE_LOST:
                 return "LEASE LOST: " + process + " no longer holds its lease (" + leaseLoss(event).tagValue() + "); "
                         + (s.status().isAtRest() ? "the run its group abandoned may still be working, and another"

@@ -97,7 +97,10 @@ public final class SupervisorJmx implements AutoCloseable {
 
     /** Notification type: a run of the process began. */
     public static final String PROCESS_STARTED = "simplevisor.process.started";
-    /** Notification type: a run ended without failing (completed or cancelled). */
+    /**
+     * Notification type: a run ended without failing (completed or cancelled). An alert of the Alerts MBean when an
+     * interrupt the supervisor did not send ended it: the process is {@code STOPPED} until an operator starts it.
+     */
     public static final String PROCESS_STOPPED = "simplevisor.process.stopped";
     /** Notification type: a run failed or crashed. */
     public static final String PROCESS_FAILED = "simplevisor.process.failed";
@@ -105,6 +108,11 @@ public final class SupervisorJmx implements AutoCloseable {
     public static final String PROCESS_RESTARTING = "simplevisor.process.restarting";
     /** Notification type: the process exceeded its restart limit and is FAILED; the alert to monitor. */
     public static final String PROCESS_RESTART_LIMIT_EXCEEDED = "simplevisor.process.restart-limit-exceeded";
+    /**
+     * Notification type, of the Alerts MBean only: the executor refused the process's run (or the scheduler its
+     * timer), so the process is {@code FAILED} until an operator starts it.
+     */
+    public static final String PROCESS_REFUSED = "simplevisor.process.refused";
     /** Notification type: the watchdog declared the run hung. */
     public static final String PROCESS_HUNG = "simplevisor.process.hung";
     /** Notification type: the run outlived the shutdown timeout, or the time its group gave it, and was abandoned. */

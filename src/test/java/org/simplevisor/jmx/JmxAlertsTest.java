@@ -15,6 +15,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.management.MBeanNotificationInfo;
@@ -63,7 +65,7 @@ class JmxAlertsTest {
         assertThat(Arrays.stream(server.getMBeanInfo(alertsName).getNotifications())
                 .flatMap(info -> Arrays.stream(info.getNotifTypes())))
                 .containsExactlyInAnyOrder(PROCESS_RESTART_LIMIT_EXCEEDED, PROCESS_HUNG, PROCESS_SHUTDOWN_TIMEOUT,
-                        PROCESS_LEASE_LOST);
+                        PROCESS_LEASE_LOST, SupervisorJmx.PROCESS_REFUSED, SupervisorJmx.PROCESS_STOPPED);
         assertThat(server.getAttribute(alertsName, "AlertCount")).isEqualTo(0L);
         NotificationRecorder alerts = new NotificationRecorder();
         NotificationRecorder everything = new NotificationRecorder();
@@ -238,6 +240,53 @@ class JmxAlertsTest {
         } finally {
             release.countDown();
             grouped.shutdown();
+        }
+    }
+
+    /**
+     * Two ways a process stops for good without a restart limit: an interrupt its supervisor did not send (a
+     * container's hung-task check cancelling the run) leaves it {@code STOPPED}, an executor that refuses its run
+     * (shut down, saturated, a server being suspended) leaves it {@code FAILED}. Either needs a person to start it.
+     */
+    @Test
+    void aProcessStoppedByAForeignInterruptOrWhoseRunIsRefusedRaisesAnAlert() throws Exception {
+        ExecutorService refusing = Executors.newSingleThreadExecutor();
+        refusing.shutdown();
+        Supervisor refused = Supervisor.builder().name(context + "-refused").executor(refusing).build();
+        try {
+            supervisor.register("interrupted", ctx -> {
+                throw new InterruptedException("the container's hung-task check");
+            }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+            refused.register("refused", ctx -> ctx.awaitCancellation());
+            SupervisorJmx jmx = SupervisorJmx.register(supervisor);
+            SupervisorJmx refusedJmx = SupervisorJmx.register(refused);
+            for (SupervisorJmx each : List.of(jmx, refusedJmx)) {
+                assertThat(Arrays.stream(server.getMBeanInfo(each.alertsObjectName()).getNotifications())
+                        .flatMap(info -> Arrays.stream(info.getNotifTypes())))
+                        .contains(SupervisorJmx.PROCESS_STOPPED, SupervisorJmx.PROCESS_REFUSED);
+            }
+            NotificationRecorder alerts = new NotificationRecorder();
+            server.addNotificationListener(jmx.alertsObjectName(), alerts, null, null);
+            NotificationRecorder refusedAlerts = new NotificationRecorder();
+            server.addNotificationListener(refusedJmx.alertsObjectName(), refusedAlerts, null, null);
+
+            supervisor.run();
+            refused.run();
+
+            Notification stopped = alerts.await(SupervisorJmx.PROCESS_STOPPED);
+            assertThat(stopped.getSource()).isEqualTo(jmx.processObjectName("interrupted"));
+            assertThat(stopped.getMessage()).isEqualTo("STOPPED BY AN INTERRUPT: interrupted (" + context + ") was"
+                    + " interrupted by something other than its supervisor (a container's hung-task check, say); it is"
+                    + " STOPPED and will not run again until an operator starts it");
+            assertThat(userData(stopped).get("reason")).isEqualTo("cancelled");
+            Notification refusal = refusedAlerts.await(SupervisorJmx.PROCESS_REFUSED);
+            assertThat(refusal.getSource()).isEqualTo(refusedJmx.processObjectName("refused"));
+            assertThat(refusal.getMessage()).startsWith("REFUSED: refused (" + context + "-refused) is FAILED: "
+                    + "java.util.concurrent.RejectedExecutionException")
+                    .endsWith("; it will not run again until an operator starts it");
+            assertThat(userData(refusal).get("status")).isEqualTo("FAILED");
+        } finally {
+            refused.shutdown();
         }
     }
 }
