@@ -77,7 +77,9 @@ import org.simplevisor.SupervisorListener;
  * <h2>Alerts</h2>
  * A third MBean, {@code <domain>:type=Alerts,context=<context>} ({@link AlertsMXBean}), emits only what needs a
  * person: {@value #PROCESS_RESTART_LIMIT_EXCEEDED}, {@value #PROCESS_HUNG}, {@value #PROCESS_SHUTDOWN_TIMEOUT}
- * and a singleton's {@value #PROCESS_LEASE_LOST} when its node did not give the lease back, numbered 1, 2, ... of
+ * a singleton's {@value #PROCESS_LEASE_LOST} when its node did not give the lease back, {@value #PROCESS_REFUSED}
+ * when a refused run leaves a process {@code FAILED}, and {@value #PROCESS_STOPPED} when an interrupt the supervisor
+ * did not send leaves it at rest, numbered 1, 2, ... of
  * its own, with the process MBean as source, the same user data, and a message that begins with the alert and the
  * process ({@code RESTART LIMIT EXCEEDED: payment-gateway (/shop) is FAILED after 3 of 3 restarts; last error:
  * ...}). Subscribe to it for alerting, to the supervisor MBean to follow everything.
