@@ -56,6 +56,8 @@ class JmxRemoteAuthenticationTest {
         supervisor.run();
         worker = jmx.processObjectName("worker");
         await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.isRunning("worker"));
+        // RUNNING is set as the run is handed to its thread: the body may not have begun yet
+        await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() >= 1);
     }
 
     /** As the JDK's agent demands of a password file: readable by its owner only. */
@@ -108,6 +110,8 @@ class JmxRemoteAuthenticationTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> "STOPPED".equals(proxy.getStatus()));
             proxy.start();
             await().atMost(Duration.ofSeconds(10)).until(proxy::isRunning);
+            // RUNNING is set as the run is handed to its thread: the body may not have begun yet
+            await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() >= 2);
 
             assertThat(runs).hasValue(2);
         }
