@@ -191,7 +191,7 @@ class PayaraMicroIT {
             await().atMost(WAIT).until(() -> "FAILED".equals(jmx.getAttribute(gateway, "Status")));
             await().atMost(WAIT).untilAsserted(() -> assertThat(serverLogRecords())
                     .anyMatch(r -> r.is("WARNING", "org.simplevisor.Supervisor",
-                            "Process \"" + REPORT_UPLOADER + "\" failed; now RESTARTING")));
+                            "Process \"" + REPORT_UPLOADER + "\" failed: hung (stack trace above); now RESTARTING")));
             assertThat(serverLogRecords())
                     .anyMatch(r -> r.is("INFO", "org.simplevisor.servlet.SupervisorContextListener",
                             "simplevisor: web application /" + PLAIN + " runs 7 process(es) on " + CONTAINER_EXECUTOR))

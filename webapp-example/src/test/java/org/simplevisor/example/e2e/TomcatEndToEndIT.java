@@ -420,7 +420,7 @@ abstract class TomcatEndToEndIT {
             await().atMost(WAIT).until(() -> "FAILED".equals(monitor.getAttribute(gateway, "Status")));
             await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readAllLines(tomcat.consoleLog()))
                     .anyMatch(julLine("WARNING", "org.simplevisor.LoggingListener.",
-                            "Process \"" + REPORT_UPLOADER + "\" failed; now RESTARTING")));
+                            "Process \"" + REPORT_UPLOADER + "\" failed: hung (stack trace above); now RESTARTING")));
             assertThat(Files.readAllLines(tomcat.consoleLog()))
                     .anyMatch(julLine("INFO", "org.simplevisor.servlet.SupervisorContextListener.start",
                             "simplevisor: web application " + plainPath + " runs " + ALL_PROCESSES.size()
