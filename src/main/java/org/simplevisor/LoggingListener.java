@@ -5,10 +5,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +38,8 @@ final class LoggingListener implements SupervisorListener {
     private static final Logger LOG = LogManager.getLogger(Supervisor.class);
     /** Frames that, with its type and message, tell one failure (and each of its causes) from another. */
     private static final int SIGNATURE_FRAMES = 5;
-    /** How a hung run's end reads: the HUNG line just before it has logged where it was stuck. */
-    private static final String HUNG_FAILED = "failed: hung (stack trace above)";
+    /** Links of a failure's cause chain, itself first, that tell it from another. */
+    private static final int SIGNATURE_CAUSES = 16;
     /** Outcomes of one process tracked at once; a new one beyond them ends the window of the oldest. */
     private static final int TRACKED_OUTCOMES = 64;
 
@@ -141,8 +139,8 @@ final class LoggingListener implements SupervisorListener {
                 logOutcome(event, Level.INFO, "completed", Outcome.completion());
                 break;
             case FAILED:
-                logOutcome(event, Level.WARN, event.error() instanceof ProcessHungException ? HUNG_FAILED : "failed",
-                        Outcome.failure(event.error()));
+                logOutcome(event, Level.WARN, event.error() instanceof ProcessHungException
+                        ? "failed: hung (stack trace above)" : "failed", Outcome.failure(event.error()));
                 break;
             case CRASHED:
                 logOutcome(event, severityOf(event.error()), "crashed", Outcome.failure(event.error()));
@@ -287,7 +285,8 @@ final class LoggingListener implements SupervisorListener {
         }
         repeats.looping = null;
         String status = event.snapshot().status().toString();
-        Throwable thrown = verb.equals(HUNG_FAILED) ? null : event.error();
+        // A hang's trace, where the run was stuck, is on the HUNG line just before
+        Throwable thrown = event.error() instanceof ProcessHungException ? null : event.error();
         if (sameBefore != null && sameBefore.times > 0) {
             LOG.log(level, "Process \"{}\" {}; now {}. Before this one, {}", event.processName(), verb, status,
                     sameBefore.describe(), thrown);
@@ -358,9 +357,10 @@ final class LoggingListener implements SupervisorListener {
          */
         static Outcome failure(Throwable error) {
             List<Object> signature = new ArrayList<>();
-            Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>()); // a chain may loop
             Throwable root = error;
-            for (Throwable link = error; link != null && seen.add(link); link = link.getCause()) {
+            int links = 0;
+            // Bounded, not tracked: a chain may loop, and this runs for every failure of a crash loop.
+            for (Throwable link = error; link != null && links < SIGNATURE_CAUSES; link = link.getCause(), links++) {
                 StackTraceElement[] frames = link.getStackTrace();
                 signature.add(link.toString());
                 signature.addAll(Arrays.asList(frames).subList(0, Math.min(SIGNATURE_FRAMES, frames.length)));
