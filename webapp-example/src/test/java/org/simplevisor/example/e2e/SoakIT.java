@@ -33,8 +33,9 @@ import org.simplevisor.example.tomcat.StandaloneTomcat;
  * The soak test: the example on a standalone Tomcat for a while ({@code -Dsoak.duration}, ISO-8601,
  * default two minutes; the README shows an hour), under churn, with its JVM's heap after a full GC, live threads and
  * open file descriptors sampled over remote JMX; they must stay flat, and Tomcat must log no leak warning and no
- * SEVERE message, and its manager's {@code findleaks} must find nothing after the cycles, and nothing or the example
- * alone once the example is undeployed too.
+ * SEVERE message, and its manager's {@code findleaks} must find at most the one class loader the JVM's compiled code
+ * can keep: nothing or one copy after the cycles, and besides it nothing or the example once the example is undeployed
+ * too.
  *
  * <p>The churn, for the whole duration:
  * <ul>
@@ -85,6 +86,7 @@ class SoakIT {
     static final String DOMAIN = TomcatEndToEndIT.DOMAIN;
     static final Duration WAIT = Duration.ofSeconds(30);
     static final String NO_LEAKS = "OK - No memory leaks found";
+    static final String LEAKS_FOUND = "OK - Found potential memory leaks in the following applications:";
 
     /** The example's payment-gateway client again, as a process that crashes at once and is restarted forever. */
     static final Map<String, String> CRASH_LOOP_PARAMETERS = Map.of(
@@ -142,6 +144,7 @@ class SoakIT {
         private final List<String> threadsAtBaseline = new ArrayList<>();
         private int deployCycles;
         private int restartLimitsExceeded;
+        private int heapDumps;
         private long startNanos;
 
         Soak(StandaloneTomcat tomcat, ManagerClient manager, MBeanServerConnection monitor,
@@ -199,35 +202,49 @@ class SoakIT {
                     .isGreaterThanOrEqualTo(2);
             assertThat(end.deployCycles()).as("deploy/undeploy cycles of %s", COPY_PATH).isGreaterThanOrEqualTo(3);
 
-            // No undeployed copy stays reachable.
-            assertThat(manager.findLeaks().strip()).as("findleaks after %d deploy/undeploy cycles", end.deployCycles())
-                    .isEqualTo(NO_LEAKS);
+            // No undeployed copy stays reachable but the one loader the JVM's compiled code may keep for a while,
+            // never one per cycle. Compiled code of the JDK that idle pool threads wait in can have been compiled
+            // against classes of an application's loader (ThreadPoolExecutor.getTask() checking for the task class its
+            // profile saw), and such code keeps that loader with no reference a heap dump shows (tomcat-config/README.md,
+            // "findleaks after a soak", and tools/CompiledCodeLoaders.java to see it). When findleaks names anything,
+            // a heap dump is left beside the report to look into.
+            assertThat(leaksFound("after " + end.deployCycles() + " deploy/undeploy cycles"))
+                    .as("applications findleaks names after %d deploy/undeploy cycles, one line per class loader",
+                            end.deployCycles())
+                    .isSubsetOf(COPY_PATH).doesNotHaveDuplicates();
 
             // After all that, the example still undeploys cleanly.
             assertThat(manager.undeploy(PATH)).startsWith("OK - Undeployed application at context path [" + PATH + "]");
             assertThat(monitor.queryNames(TomcatEndToEndIT.name(DOMAIN + ":*"), null)).isEmpty();
             assertThat(monitor.queryNames(TomcatEndToEndIT.METRICS, null)).as("Micrometer meters over JMX").isEmpty();
-            // findleaks once the example itself is undeployed: nothing, or the example alone. The JDK's
-            // ThreadPoolExecutor.getTask() as C2 compiled it while the example's executor was the busiest pool checks
-            // for task classes of the example's loader (from the cast's type profile), and idle Tomcat and JDK pool
-            // threads waiting in that code keep the loader, with no reference a heap dump shows
-            // (tomcat-config/README.md, "findleaks after a soak", and tools/CompiledCodeLoaders.java to see it). When
-            // it is named, a heap dump is left beside the report to look into.
-            String leaks = manager.findLeaks().strip();
-            Files.writeString(report, String.format(Locale.ROOT, "%nfindleaks once %s is undeployed too: %s%n", PATH,
-                    leaks.replace('\n', ' ')), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-            if (!leaks.equals(NO_LEAKS)) {
-                Path dump = report.resolveSibling("soak-heap-tomcat" + tomcat.version() + ".hprof");
-                Files.deleteIfExists(dump);
-                jvm.dumpHeap(dump.toAbsolutePath());
-                Files.writeString(report, "heap dump: " + dump + "\n", StandardCharsets.UTF_8,
-                        StandardOpenOption.APPEND);
-            }
-            assertThat(leaks).as("findleaks once %s is undeployed too", PATH)
-                    .isIn(NO_LEAKS, "OK - Found potential memory leaks in the following applications:\n" + PATH);
+            // The example ran from the start, and its executor was the busiest pool of the JVM: the compiled code
+            // above keeps its loader after some soaks of minutes, after others not.
+            assertThat(leaksFound("once " + PATH + " is undeployed too"))
+                    .as("applications findleaks names once %s is undeployed too, one line per class loader", PATH)
+                    .isSubsetOf(PATH, COPY_PATH).doesNotHaveDuplicates();
             assertThat(tomcat.leakWarnings()).as("leak warnings in Tomcat's logs").isEmpty();
             assertThat(tomcat.logEntriesContaining(List.of(" SEVERE ["))).as("SEVERE messages in Tomcat's logs")
                     .isEmpty();
+        }
+
+        /**
+         * {@return the context path of each stopped application whose class loader is still there after a full
+         * collection, as {@code findleaks} names them: once per loader} What it answered goes into the report, and
+         * when it names any, a heap dump is left beside it.
+         */
+        private List<String> leaksFound(String when) throws Exception {
+            List<String> answer = manager.findLeaks().strip().lines().toList();
+            Files.writeString(report, String.format(Locale.ROOT, "%nfindleaks %s: %s%n", when,
+                    String.join(" ", answer)), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            if (answer.equals(List.of(NO_LEAKS))) {
+                return List.of();
+            }
+            assertThat(answer.get(0)).as("findleaks %s", when).isEqualTo(LEAKS_FOUND);
+            Path dump = report.resolveSibling("soak-heap-tomcat" + tomcat.version() + "-" + ++heapDumps + ".hprof");
+            Files.deleteIfExists(dump);
+            jvm.dumpHeap(dump.toAbsolutePath());
+            Files.writeString(report, "heap dump: " + dump + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            return answer.subList(1, answer.size());
         }
 
         private void deployAndUndeployTheCopy() throws Exception {
