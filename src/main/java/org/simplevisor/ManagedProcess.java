@@ -50,6 +50,8 @@ final class ManagedProcess {
     @GuardedBy("lock") private boolean startAfterExit;
     /** Shutdown began: nothing starts again. */
     @GuardedBy("lock") private boolean closed;
+    /** Started, by anyone (or waiting for its lease): the supervisor's first start has nothing left to do. */
+    @GuardedBy("lock") private boolean startedOnce;
     /**
      * What the group ordered when it cancelled this process or held it for a group restart: it applies when the
      * run ends; with no run, the process waits for the group to start it. An operator's start, stop or restart and
@@ -142,28 +144,46 @@ final class ManagedProcess {
     }
 
     /**
-     * Starts the process unless it is running or about to: from {@link Supervisor#run()}, a registration after
-     * it, or an operator. A start from rest begins a fresh restart budget.
+     * Starts the process by an operator, unless it is running or about to. A start from rest begins a fresh restart
+     * budget.
      */
     void start() {
         startSubmittingLater(true).run();
     }
 
     /**
-     * Starts the process as {@link #start()} does, but leaves the submission of its run to the caller, who makes it
-     * outside every lock: its group starts a member registered while the supervisor runs under the group's lock.
+     * Starts the process for the first time, from {@link Supervisor#run()} or a registration after it: unless an
+     * operator has started it already (between {@code run()} taking its processes and reaching this one, say).
+     */
+    void firstStart() {
+        firstStartSubmittingLater().run();
+    }
+
+    /** {@return whether anything has started the process, or put it in STANDBY for its lease} */
+    boolean hasStarted() {
+        synchronized (lock) {
+            return startedOnce;
+        }
+    }
+
+    /**
+     * Starts the process as {@link #firstStart()} does, but leaves the submission of its run to the caller, who makes
+     * it outside every lock: its group starts its members under the group's lock.
      *
      * @return what submits the run, if any
      */
-    Runnable startSubmittingLater() {
+    Runnable firstStartSubmittingLater() {
         return startSubmittingLater(false);
     }
 
-    /** @param byOperator whether it is an operator's start, which its group's late reports leave alone */
+    /**
+     * @param byOperator whether it is an operator's start, which its group's late reports leave alone; otherwise the
+     *                   first start, which does nothing to a process started before
+     */
     private Runnable startSubmittingLater(boolean byOperator) {
         ProcessRun submit;
         synchronized (lock) {
-            if (closed) {
+            if (closed || (!byOperator && startedOnce)) {
                 return () -> { };
             }
             groupOrder = null; // the operator's start replaces whatever the group ordered
@@ -452,6 +472,7 @@ final class ManagedProcess {
 
     /** {@return a new run, or {@code null} with the process in STANDBY: a singleton runs only under its lease} */
     private ProcessRun runOrStandby(boolean isRestart, ProcessStatus waitingStatus) {
+        startedOnce = true;
         if (spec.singleton && lease == null) {
             standby();
             return null;

@@ -171,16 +171,19 @@ final class ProcessGroup {
         }
     }
 
-    /** Starts a member registered while the supervisor runs: at once, or with the group restart in progress. */
+    /**
+     * Starts a member for the first time, from {@link Supervisor#run()} or its registration after it: at once, or with
+     * the group restart in progress.
+     */
     void startRegistered(ManagedProcess member) {
         Runnable submission;
         synchronized (lock) {
-            if (pending != null && !closed) {
+            if (pending != null && !closed && !member.hasStarted()) {
                 involve(pending, member, new Order(Decision.START_AFRESH, Duration.ZERO), true, NOW);
                 return;
             }
             // Started under the lock, so that a group restart begins before the start, or finds the member started
-            submission = member.startSubmittingLater();
+            submission = member.firstStartSubmittingLater();
         }
         submission.run();
     }

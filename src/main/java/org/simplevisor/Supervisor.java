@@ -353,8 +353,8 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
-     * Starts every registered process, in ascending priority and then registration order. Calling it again does
-     * nothing.
+     * Starts every registered process, in ascending priority and then registration order; one an operator started
+     * while this call went through the others is not started again. Calling it again does nothing.
      *
      * @throws IllegalStateException if shutdown has begun
      */
@@ -411,7 +411,7 @@ public final class Supervisor implements AutoCloseable {
         if (process.group != null) {
             process.group.startRegistered(process);
         } else {
-            process.start();
+            process.firstStart();
         }
     }
 

@@ -1196,6 +1196,28 @@ class RestartModelTest {
         assertThat(runBoundaries("once")).containsExactly(STARTED, COMPLETED);
     }
 
+    @ParameterizedTest(name = "in a group: {0}")
+    @ValueSource(booleans = {false, true})
+    void aProcessAnOperatorStartsAsRunBeginsRunsOnce(boolean inAGroup) {
+        Supervisor supervisor = track(Supervisor.builder().name("restart-model").clock(clock).scheduler(scheduler)
+                .shutdownTimeout(WAIT).listener(events).group("g", GroupStrategy.ONE_FOR_ALL).build());
+        AtomicInteger runs = new AtomicInteger();
+        supervisor.register("once", ctx -> runs.incrementAndGet(),
+                inAGroup ? ProcessOption.inGroup("g") : withPriority(0));
+        // Started by an operator on run()'s thread just after run() has taken its processes (its first log line): the
+        // one run completes before run() reaches the process.
+        CapturedLogs logs = shutDown.closeable(CapturedLogs.attach());
+        logs.onFirst("\"restart-model\" starting", () -> {
+            supervisor.start("once");
+            events.await("once", COMPLETED);
+        });
+        supervisor.run();
+        shutDownAndDrain(supervisor);
+
+        assertThat(runs).as("runs of a process started once, with policy NEVER").hasValue(1);
+        assertThat(runBoundaries("once")).containsExactly(STARTED, COMPLETED);
+    }
+
     @Test
     void registeringBeforeRunDoesNotStartTheProcess() {
         Supervisor supervisor = supervisor();
