@@ -1,6 +1,7 @@
 package org.simplevisor.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.simplevisor.fault.FaultHarness.Outcome.ended;
 import static org.simplevisor.fault.FaultHarness.Outcome.stuck;
 
@@ -33,6 +34,7 @@ import org.simplevisor.ProcessStatus;
 import org.simplevisor.RestartPolicy;
 import org.simplevisor.SupervisorEvent;
 import org.simplevisor.SupervisorEvent.Type;
+import org.simplevisor.SupervisorListener;
 import org.simplevisor.testing.CapturedLogs;
 
 /**
@@ -437,6 +439,54 @@ class FaultMatrixTest {
                 }
             }
         }
+    }
+
+    /** A listener that blocks on the first STARTED and whose {@code toString()} throws. */
+    static final class StuckListenerWithoutAName implements SupervisorListener {
+        private final CountDownLatch release;
+        final AtomicBoolean blocked = new AtomicBoolean();
+
+        StuckListenerWithoutAName(CountDownLatch release) {
+            this.release = release;
+        }
+
+        @Override
+        public void onEvent(SupervisorEvent event) {
+            if (event.type() == Type.STARTED && blocked.compareAndSet(false, true)) {
+                blockInCallback(release, OnInterrupt.IGNORES);
+            }
+        }
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("no name");
+        }
+    }
+
+    @Test
+    void aStuckListenerWhoseToStringThrowsIsReportedByItsClassAndTheShutdownEndsAsUsual() {
+        FaultHarness h = harness("listener-without-a-name");
+        StuckListenerWithoutAName listener = new StuckListenerWithoutAName(h.latchOpenedAfterShutdown());
+        h.supervisor().addListener(listener);
+        h.run();
+        FaultHarness.waiting().until(listener.blocked::get);
+        int delivered = h.events().events().size();
+
+        assertThatCode(h.supervisor()::shutdown).doesNotThrowAnyException();
+        // Reported twice: at the deadline, and once more as it ignores the interrupt.
+        for (String warning : List.of("A listener did not return in time", "A listener ignored the interrupt")) {
+            assertThat(h.logs().at(Level.WARN)).filteredOn(l -> l.message().startsWith(warning)).singleElement()
+                    .satisfies(l -> assertThat(l.thrown()).hasMessageContaining("listener "
+                            + StuckListenerWithoutAName.class.getName() + "@")
+                            .hasMessageContaining("(its toString() threw java.lang.IllegalStateException)"
+                                    + " had not returned from event STARTED"));
+        }
+        // The last event still reached the other listeners, so the MBeans are gone.
+        List<SupervisorEvent> received = h.events().events();
+        assertThat(received).hasSize(delivered + 1);
+        assertThat(received.get(delivered).type()).isEqualTo(Type.TERMINATED);
+        assertThat(h.jmx().isClosed()).isTrue();
+        assertThat(h.server().isRegistered(h.jmx().supervisorObjectName())).isFalse();
     }
 
     @ParameterizedTest(name = "one that {0} at an interrupt")
