@@ -182,9 +182,15 @@ public final class ProcessSnapshot {
         return status == ProcessStatus.RUNNING;
     }
 
-    /** {@return how long the current run has lasted, or {@link Duration#ZERO} when none is in progress} */
+    /**
+     * {@return how long the current run has lasted, on the supervisor's clock, or {@link Duration#ZERO} when none is
+     * in progress} Zero too while that clock reads earlier than the run's start, after it was set back.
+     */
     public Duration uptime() {
-        return running() && lastStartTime != null ? Duration.between(lastStartTime, takenAt) : Duration.ZERO;
+        if (!running() || lastStartTime == null || takenAt.isBefore(lastStartTime)) {
+            return Duration.ZERO;
+        }
+        return Duration.between(lastStartTime, takenAt);
     }
 
     /** {@return the last failure as {@code "class: message"}, or {@code null} if there was none} */

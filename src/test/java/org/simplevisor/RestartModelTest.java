@@ -1219,6 +1219,21 @@ class RestartModelTest {
     }
 
     @Test
+    void theUptimeIsZeroRatherThanNegativeWhileTheClockIsSetBackPastTheStart() {
+        Supervisor supervisor = supervisor();
+        ScriptedProcess process = new ScriptedProcess();
+        supervisor.register("p", process);
+        supervisor.run();
+        process.awaitRun(1);
+        events.await("p", STARTED);
+
+        clock.advance(Duration.ofMinutes(-5));
+        assertThat(supervisor.snapshot("p").uptime()).isEqualTo(Duration.ZERO);
+        clock.advance(Duration.ofMinutes(6));
+        assertThat(supervisor.snapshot("p").uptime()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
     void registeringBeforeRunDoesNotStartTheProcess() {
         Supervisor supervisor = supervisor();
         ScriptedProcess process = new ScriptedProcess();
