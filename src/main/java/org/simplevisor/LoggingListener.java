@@ -131,8 +131,9 @@ final class LoggingListener implements SupervisorListener {
                 break;
             case STARTED:
                 if (!(event.restart() && looping != null)) {
-                    LOG.info("Process \"{}\" started{}", name,
-                            event.restart() ? " (restart " + process.restartCount() + ")" : "");
+                    LOG.info("Process \"{}\" started{}", name, !event.restart() ? ""
+                            : process.lastExitReason() == ExitReason.GROUP ? " with its group \"" + process.group() + "\""
+                            : " (restart " + process.restartCount() + ")");
                 }
                 break;
             case COMPLETED:

@@ -11,6 +11,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.logging.log4j.Level;
@@ -128,6 +129,31 @@ class LoggingTest {
         // lines of the supervisor itself carry no process
         assertThat(logs.lines()).filteredOn(l -> l.message().startsWith("Supervisor \""))
                 .isNotEmpty().allSatisfy(l -> assertThat(l.process()).isNull());
+    }
+
+    @Test
+    void aMemberRestartedWithItsGroupSaysSoRatherThanAnUnchangedRestartCount() {
+        Supervisor supervisor = supervisor(Supervisor.builder().group("pipeline", GroupStrategy.ONE_FOR_ALL));
+        AtomicInteger readerRuns = new AtomicInteger();
+        supervisor.register("reader", ctx -> {
+            if (readerRuns.incrementAndGet() == 1) {
+                throw new Exception("feed closed");
+            }
+            ctx.awaitCancellation();
+        }, ProcessOption.inGroup("pipeline"), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO));
+        supervisor.register("writer", ProcessContext::awaitCancellation, ProcessOption.inGroup("pipeline"),
+                ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+        supervisor.run();
+        events.awaitCount("writer", SupervisorEvent.Type.STARTED, 2);
+        events.awaitCount("reader", SupervisorEvent.Type.STARTED, 2);
+        supervisor.shutdown();
+        events.awaitTerminated();
+
+        assertThat(linesAbout("writer", Level.INFO)).map(CapturedLogs.Line::message)
+                .contains("Process \"writer\" started", "Process \"writer\" started with its group \"pipeline\"")
+                .noneMatch(m -> m.contains("(restart"));
+        assertThat(linesAbout("reader", Level.INFO)).map(CapturedLogs.Line::message)
+                .contains("Process \"reader\" started (restart 1)");
     }
 
     @Test

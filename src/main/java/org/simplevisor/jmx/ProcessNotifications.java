@@ -238,9 +238,13 @@ final class ProcessNotifications {
         String process = process(event.processName());
         switch (event.type()) {
             case STARTED:
-                return event.restart()
-                        ? process + " restarted (restart " + s.restartCount() + limit(s) + ")"
-                        : process + " started";
+                if (!event.restart()) {
+                    return process + " started";
+                }
+                if (s.lastExitReason() == ExitReason.GROUP) { // its trigger's restart, not one of its own
+                    return process + " restarted with its group " + quoted(s.group());
+                }
+                return process + " restarted (restart " + s.restartCount() + limit(s) + ")";
             case COMPLETED:
                 return process + " completed";
             case STOPPED:

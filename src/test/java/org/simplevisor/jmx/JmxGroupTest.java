@@ -63,8 +63,9 @@ class JmxGroupTest {
             assertThat(data.get("reason")).isEqualTo("failed");
             assertThat((String[]) data.get("members")).containsExactly("reader", "processor");
             assertThat(data.get("delayMillis")).isEqualTo(50L);
+            ObjectName processorName = jmx.processObjectName("processor");
             Notification processorStopped = recorder.awaitCount(n -> n.getType().equals(SupervisorJmx.PROCESS_STOPPED)
-                    && jmx.processObjectName("processor").equals(n.getSource()), 1).get(0);
+                    && processorName.equals(n.getSource()), 1).get(0);
             assertThat(userData(processorStopped).get("reason")).isEqualTo("group");
             Notification processorRestarting = recorder.awaitCount(n -> n.getType()
                     .equals(SupervisorJmx.PROCESS_RESTARTING)
@@ -73,6 +74,14 @@ class JmxGroupTest {
                     .isEqualTo("Process \"processor\" will restart with its group \"pipeline\"");
             await().atMost(WAIT).until(() -> supervisor.snapshot("processor").totalStarts() == 2
                     && supervisor.isRunning("processor") && supervisor.isRunning("reader"));
+            List<Notification> processorStarts = recorder.awaitCount(n -> n.getType()
+                    .equals(SupervisorJmx.PROCESS_STARTED) && processorName.equals(n.getSource()), 2);
+            assertThat(processorStarts.get(1).getMessage()).as("its own restart count is left as it is")
+                    .isEqualTo("Process \"processor\" restarted with its group \"pipeline\"");
+            Notification readerRestarted = recorder.awaitCount(n -> n.getType().equals(SupervisorJmx.PROCESS_STARTED)
+                    && jmx.processObjectName("reader").equals(n.getSource()), 2).get(1);
+            assertThat(readerRestarted.getMessage()).as("the trigger's restart counts")
+                    .isEqualTo("Process \"reader\" restarted (restart 1 of 3)");
 
             ObjectName processor = jmx.processObjectName("processor");
             assertThat(server.getAttribute(processor, "Group")).isEqualTo("pipeline");
