@@ -60,6 +60,8 @@ final class ServletConfiguration {
     static final String GROUP_PREFIX = "simplevisor.group.";
     static final String GROUP_STRATEGY = ".strategy";
 
+    /** The MBean server's own JMX domain, which refuses every other MBean. */
+    private static final String MBEAN_SERVER_DOMAIN = "JMImplementation";
     /** How an integer is written: ASCII digits, optionally signed. */
     private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
     /** How a decimal number is written: ASCII digits with an optional decimal point, optionally signed. */
@@ -320,6 +322,11 @@ final class ServletConfiguration {
         }
 
         private void readJmxDomain(String where, String domain) {
+            if (domain.equals(MBEAN_SERVER_DOMAIN)) { // a valid domain, but every registration in it would fail
+                problems.add(where + ": " + MBEAN_SERVER_DOMAIN + " is the MBean server's own domain, in which no "
+                        + "MBean can be registered");
+                return;
+            }
             try {
                 if (domain.isEmpty() || new ObjectName(domain + ":type=Supervisor").isDomainPattern()) {
                     throw new MalformedObjectNameException();

@@ -25,7 +25,8 @@
  * <tr><td>{@code simplevisor.jmx.enabled}</td><td>{@code true}</td><td>publish the supervisor, process and Alerts
  *     MBeans (the meters' MBeans follow {@code simplevisor.metrics})</td></tr>
  * <tr><td>{@code simplevisor.jmx.domain}</td><td>{@code org.simplevisor}</td><td>their JMX domain; also the domain
- *     of the meters' MBeans, which is {@code metrics} when this is not given</td></tr>
+ *     of the meters' MBeans, which is {@code metrics} when this is not given; not {@code JMImplementation}, the MBean
+ *     server's own</td></tr>
  * <tr><td>{@code simplevisor.metrics}</td><td>{@code jmx}</td><td>{@code jmx} (the meters as MBeans,
  *     {@link org.simplevisor.metrics.SupervisorMeterMBeans}), {@code global} (Micrometer's global registry) or
  *     {@code none}. A {@code MeterRegistry} in the context attribute {@code org.simplevisor.MeterRegistry} takes

@@ -340,6 +340,14 @@ class ServletConfigurationTest {
     }
 
     @Test
+    void theMBeanServersOwnDomainIsRefusedAsTheJmxDomainNamingTheParameter() {
+        // Accepted, it failed the start with a RuntimeOperationsException without a message ("cannot start: null").
+        assertThat(problems(params("simplevisor.jmx.domain", "JMImplementation"))).containsExactly(
+                "context parameter simplevisor.jmx.domain = \"JMImplementation\": JMImplementation is the MBean "
+                        + "server's own domain, in which no MBean can be registered");
+    }
+
+    @Test
     void aShutdownTimeoutIsPositiveAndWithinTheCoresRange() {
         assertThat(problems(params("simplevisor.shutdown-timeout", "0s"))).containsExactly(
                 "context parameter simplevisor.shutdown-timeout = \"0s\": must be positive");
