@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.SynchronousQueue;
@@ -135,14 +136,18 @@ class LoggingTest {
     void aMemberRestartedWithItsGroupSaysSoRatherThanAnUnchangedRestartCount() {
         Supervisor supervisor = supervisor(Supervisor.builder().group("pipeline", GroupStrategy.ONE_FOR_ALL));
         AtomicInteger readerRuns = new AtomicInteger();
+        CountDownLatch writerStarted = new CountDownLatch(1);
         supervisor.register("reader", ctx -> {
             if (readerRuns.incrementAndGet() == 1) {
+                writerStarted.await(); // so that the writer has a run of its own for the group to restart
                 throw new Exception("feed closed");
             }
             ctx.awaitCancellation();
         }, ProcessOption.inGroup("pipeline"), ProcessOption.withRestart(RestartPolicy.ON_FAILURE, 3, Duration.ZERO));
-        supervisor.register("writer", ProcessContext::awaitCancellation, ProcessOption.inGroup("pipeline"),
-                ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
+        supervisor.register("writer", ctx -> {
+            writerStarted.countDown();
+            ctx.awaitCancellation();
+        }, ProcessOption.inGroup("pipeline"), ProcessOption.withRestart(RestartPolicy.ALWAYS, 3, Duration.ZERO));
         supervisor.run();
         events.awaitCount("writer", SupervisorEvent.Type.STARTED, 2);
         events.awaitCount("reader", SupervisorEvent.Type.STARTED, 2);
