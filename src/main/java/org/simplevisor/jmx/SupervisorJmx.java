@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
+import javax.management.JMRuntimeException;
 import javax.management.MBeanServer;
 import javax.management.Notification;
 import javax.management.NotificationListener;
@@ -395,8 +396,9 @@ public final class SupervisorJmx implements AutoCloseable {
             throw new IllegalStateException("JMX name " + name + " is already registered: does another"
                     + " supervisor use domain \"" + domain + "\" and context \"" + context + "\"? Give this one"
                     + " another context or domain", e);
-        } catch (JMException e) {
-            throw new IllegalStateException("cannot register " + name + ": " + e, e);
+        } catch (JMException | JMRuntimeException e) { // a server's own domain, say: the reason is in the cause
+            throw new IllegalStateException("cannot register " + name + ": "
+                    + (e.getCause() != null ? e.getCause() : e), e);
         }
     }
 

@@ -556,6 +556,20 @@ class JmxMBeansTest {
     }
 
     @Test
+    void aDomainTheServerRefusesFailsWithItsReasonAndRegistersNothing() {
+        Supervisor supervisor = supervisor();
+        supervisor.register("worker", blocking(new AtomicInteger()));
+
+        // The MBean server's own domain: valid as a name, but the server throws a RuntimeOperationsException
+        // without a message for any MBean there.
+        assertThatThrownBy(() -> SupervisorJmx.register(supervisor, server, "JMImplementation", context))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot register JMImplementation:type=Supervisor")
+                .hasMessageContaining(": java.lang.IllegalArgumentException: ");
+        assertThat(server.queryNames(null, null)).noneMatch(n -> n.getKeyProperty("context") != null);
+    }
+
+    @Test
     void aTerminatedSupervisorCannotBeRegistered() {
         Supervisor supervisor = supervisor();
         supervisor.shutdown();
