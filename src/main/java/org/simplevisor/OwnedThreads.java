@@ -73,12 +73,14 @@ public final class OwnedThreads implements ThreadFactory {
 
     /**
      * Forgets threads that have ended, once the set has doubled since the last scan: a scan per new thread would
-     * make starting N processes quadratic in N, and a scan at doubling keeps the cost per thread constant.
+     * make starting N processes quadratic in N, and a scan at doubling keeps the cost per thread constant. A thread
+     * not started yet is not alive either, but is kept: its executor starts it once the factory has returned it,
+     * while other threads may be made.
      */
     private void pruneDeadThreads() {
         int limit = pruneAt.get();
         if (threads.size() >= limit && pruneAt.compareAndSet(limit, Integer.MAX_VALUE)) { // one thread scans
-            threads.removeIf(thread -> !thread.isAlive());
+            threads.removeIf(thread -> thread.getState() == Thread.State.TERMINATED);
             pruneAt.set(Math.max(MIN_PRUNE_SIZE, 2 * threads.size()));
         }
     }

@@ -80,6 +80,27 @@ class OwnedThreadsTest {
         assertThat(threads.alive()).isEmpty();
     }
 
+    @Test
+    void aThreadMadeButNotYetStartedWhenAnotherIsMadeIsNotForgottenAndIsJoined() throws InterruptedException {
+        OwnedThreads factory = new OwnedThreads("owned-threads-test-", true);
+        CountDownLatch release = new CountDownLatch(1);
+        // An executor starts the thread its factory made only after the factory has returned it (a virtual-thread
+        // executor, ThreadPoolExecutor): threads other submissions make meanwhile may prune the set.
+        Thread madeNotStarted = factory.newThread(() -> awaitQuietly(release));
+        for (int i = 0; i < 64; i++) {
+            Thread other = factory.newThread(() -> { });
+            other.start();
+            other.join();
+        }
+        madeNotStarted.start();
+
+        assertThat(factory.isOwn(madeNotStarted)).as("remembered").isTrue();
+        assertThat(factory.joinAll(System.nanoTime())).as("a live thread remains").isFalse();
+        release.countDown();
+        assertThat(factory.joinAll(System.nanoTime() + TimeUnit.SECONDS.toNanos(10))).isTrue();
+        assertThat(madeNotStarted.isAlive()).isFalse();
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await();
