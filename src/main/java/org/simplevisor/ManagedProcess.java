@@ -602,12 +602,15 @@ final class ManagedProcess {
         String threadName = thread.getName();
         thread.setName("simplevisor-" + name);
         ProcessLogContext logContext = ProcessLogContext.open(name);
+        // A run an executor passed in runs on the thread that submits it (a caller-runs policy) runs inside another
+        // run when that one starts a process: the thread is that run's own again afterwards.
+        ProcessRun outer = ProcessRun.current();
         ProcessRun.setCurrent(current);
         Throwable error = runBody(current);
         // Nothing but a call after the body: this method is compiled while thousands of runs are inside their
         // bodies and none has come back, so a branch here would be compiled as never taken and every run returning
         // at shutdown would be deoptimized on its own.
-        afterBody(current, error, thread, threadName, logContext);
+        afterBody(current, error, thread, threadName, logContext, outer);
     }
 
     /** {@return what the process's body threw, or {@code null} if it returned} */
@@ -622,7 +625,7 @@ final class ManagedProcess {
 
     /** Records how the run ended, then gives the thread back as it was. */
     private void afterBody(ProcessRun current, @Nullable Throwable error, Thread thread, String threadName,
-            ProcessLogContext logContext) {
+            ProcessLogContext logContext, @Nullable ProcessRun outer) {
         if (handedOverToShutdown(current, error)) {
             return; // the thread is the supervisor's own and ends now: there is nothing to give back
         }
@@ -632,7 +635,7 @@ final class ManagedProcess {
             exited(current, reason, error, recoverFailed);
         } finally {
             Thread.interrupted(); // a cancellation's interrupt must not reach the pooled thread's next task
-            ProcessRun.setCurrent(null);
+            ProcessRun.setCurrent(outer);
             thread.setName(threadName);
             logContext.close();
         }

@@ -24,6 +24,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -275,6 +277,37 @@ class ProcessContextTest {
             await().atMost(WAIT).until(() -> supervisor.status("waiting") == ProcessStatus.STOPPED);
             assertThat(threads).hasSize(1);
             assertThat(threads.get(0).interrupts).as("interrupt() calls").hasValue(0);
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    /**
+     * An executor passed in may run a task on the thread that submits it (a saturated pool's caller-runs policy): a
+     * process registered from a run then runs there, inside the register call. Once that run is over, the thread is
+     * still the first run's own: its wait is woken without an interrupt.
+     */
+    @Test
+    void aRunOnWhoseThreadAnotherRunRanIsStillWokenWithoutAnInterrupt() throws Exception {
+        ExecutorService executor = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new SynchronousQueue<>(),
+                new ThreadPoolExecutor.CallerRunsPolicy());
+        try {
+            Supervisor supervisor = shutDown.supervisor(Supervisor.builder().executor(executor).build());
+            CompletableFuture<Thread> innerThread = new CompletableFuture<>();
+            CompletableFuture<Thread> outerThread = new CompletableFuture<>();
+            CompletableFuture<Boolean> interruptStatus = new CompletableFuture<>();
+            supervisor.register("outer", ctx -> {
+                supervisor.register("inner", inner -> innerThread.complete(Thread.currentThread()));
+                outerThread.complete(Thread.currentThread());
+                ctx.awaitCancellation();
+                interruptStatus.complete(Thread.currentThread().isInterrupted());
+            });
+            supervisor.run();
+            Parked.await(outerThread);
+            assertThat(innerThread.getNow(null)).as("the inner run's thread").isSameAs(outerThread.get());
+
+            supervisor.stop("outer");
+            assertThat(interruptStatus.get(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("interrupt status").isFalse();
         } finally {
             executor.shutdownNow();
         }
