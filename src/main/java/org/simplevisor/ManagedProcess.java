@@ -228,6 +228,7 @@ final class ManagedProcess {
             }
             if (run != null && run.thread != null) {
                 noteOperatorsStart(true);
+                groupOrder = null; // as start(): the operator's restart replaces whatever the group ordered
                 run.cancel(ProcessRun.CancelCause.MANUAL);
                 startAfterExit = true;
                 return;

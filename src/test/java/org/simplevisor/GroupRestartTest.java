@@ -471,6 +471,53 @@ class GroupRestartTest {
     }
 
     /**
+     * As above, with the operator's restart coming while the member's cancelled run is still ending: restart(name),
+     * like start(name), replaces what the group ordered (docs/contract.md, Process groups, Operators: "the group does
+     * not start it again"), so a giving up leaves it to start alone once that run has ended. ONE_FOR_ALL a, b, x, c:
+     * a fails, b does not end; the operator starts x and c; c fails, cancelling x, whose run is slow to end; the
+     * operator restarts x; b outlives the stop timeout and the group gives up.
+     */
+    @Test
+    void givingUpLeavesAMemberAnOperatorRestartedWhileItsCancelledRunEndedToStartAlone() {
+        try (GroupBench bench = new GroupBench(GroupStrategy.ONE_FOR_ALL)) {
+            GroupBench.Member a = bench.register("a", withPriority(0), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            Stubborn b = new Stubborn();
+            bench.register("b", b, withPriority(1), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupSecondTriggerTest.Stubborn x = new GroupSecondTriggerTest.Stubborn(2);
+            bench.register("x", x, withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupBench.Member c = bench.register("c", withPriority(3), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.runAll();
+            b.awaitRuns(1);
+            waiting().until(() -> x.runs.get() == 1);
+
+            a.crash();                      // b, x and c cancelled: x and c end at once, b does not
+            bench.awaitEvents("x", Type.STOPPED, 1);
+            bench.awaitEvents("c", Type.STOPPED, 1);
+            bench.awaitOnlyTimer(SHUTDOWN_TIMEOUT); // the check of b's end
+            bench.scheduler.advance(TICK);  // x's check, set below, falls due after b's
+            bench.supervisor.start("x");
+            bench.supervisor.start("c");
+            waiting().until(() -> x.firstRunning.getCount() == 0);
+            c.awaitRun(2);
+            c.crash();                      // a second trigger: x cancelled again, its run ignores it
+            bench.awaitAnnouncedGroupRestarts(2);
+            waiting().until(() -> x.first.isCancelled());
+            bench.supervisor.restart("x");  // x alone, once its run has ended
+
+            bench.scheduler.advance(SHUTDOWN_TIMEOUT.minus(TICK)); // b is reported, the group gives up
+            bench.awaitEvents("b", Type.SHUTDOWN_TIMEOUT, 1);
+            waiting().until(() -> bench.snapshot("a").status() == ProcessStatus.FAILED);
+            x.release.countDown();
+            waiting().until(() -> x.runs.get() >= 3 || bench.snapshot("x").status() == ProcessStatus.FAILED);
+
+            assertThat(bench.snapshot("x").status()).as("x, restarted by the operator").isEqualTo(ProcessStatus.RUNNING);
+            assertThat(x.runs.get()).isEqualTo(3);
+            b.release.countDown();
+            bench.shutdownAndVerify();
+        }
+    }
+
+    /**
      * The event of a trigger's group restart names the stuck member that restartGroup will start once its abandoned
      * run has ended, as restartGroup's own event does (docs/contract.md, Process groups: "members() (those that will
      * start)"). ONE_FOR_ALL a, b: b abandoned, restartGroup, then a fails before b's run has ended.
