@@ -94,14 +94,23 @@ final class ProcessGroup {
         }
     }
 
-    /** A run the group cancelled and waits for, and the check that reports it if it does not end in time. */
+    /**
+     * A run the group cancelled and waits for, the check that reports it if it does not end in time, and the group
+     * restart that waits for it.
+     */
     private static final class Ending {
         final ProcessRun run;
         final @Nullable ScheduledFuture<?> check; // null if the scheduler refused it: the wait has no limit
+        /**
+         * The group restart that cancelled the run (or took it in since), which starts only once it has ended; null
+         * for a run the group stops for good as it gives up, which holds back no later restart.
+         */
+        @Nullable Restart restart;
 
-        Ending(ProcessRun run, @Nullable ScheduledFuture<?> check) {
+        Ending(ProcessRun run, @Nullable ScheduledFuture<?> check, @Nullable Restart restart) {
             this.run = run;
             this.check = check;
+            this.restart = restart;
         }
 
         void cancelCheck(ScheduledExecutorService scheduler) {
@@ -376,7 +385,9 @@ final class ProcessGroup {
                             member.name, refused);
                 }
             }
-            ending.put(member, new Ending(run, check));
+            ending.put(member, new Ending(run, check, restart));
+        } else if (run != null && restart != null) {
+            awaited.restart = restart; // a restart that takes in a run being stopped for good waits for it too
         }
     }
 
@@ -415,7 +426,7 @@ final class ProcessGroup {
 
     /**
      * Never two runs of one member: a run the group cancelled that has not ended within the timeout is reported as
-     * at shutdown, and the group gives up rather than restart around it.
+     * at shutdown, and the group gives up rather than restart around it, if the restart in progress waits for it.
      */
     private void checkEnded(ManagedProcess member, ProcessRun run) {
         synchronized (lock) {
@@ -424,7 +435,9 @@ final class ProcessGroup {
                 return; // it ended after all, or shutdown waits for it now
             }
             ending.remove(member);
-            giveUp(List.of(), NOW);
+            if (awaited.restart != null && awaited.restart == pending) {
+                giveUp(List.of(), NOW);
+            } // else a run stopped for good as the group gave up: a restart since never waited for it
         }
     }
 
@@ -436,14 +449,14 @@ final class ProcessGroup {
     }
 
     /**
-     * Once no run the group cancelled is left, starts the restart's members after its delay, unless a member's
+     * Once no run the restart waits for is left, starts the restart's members after its delay, unless a member's
      * report is on its way: a trigger joins the restart first, and starts it then; a member that exceeded its limit
      * gives it up.
      *
      * @return the submissions to make outside the lock, in start order, if the members start now
      */
     private List<Runnable> startWhenStopped(Restart restart) {
-        if (!ending.isEmpty() || restart.timer != null) {
+        if (restart.timer != null || ending.values().stream().anyMatch(awaited -> awaited.restart == restart)) {
             return List.of();
         }
         if (!restart.delay.isZero() && !restart.delayPassed) {

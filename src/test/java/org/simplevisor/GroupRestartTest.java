@@ -518,6 +518,51 @@ class GroupRestartTest {
     }
 
     /**
+     * docs/contract.md, Process groups, Giving up: "under REST_FOR_ONE every later one" fails; Never two runs: a run
+     * the group was stopping for good when it gave up holds back no later group restart. REST_FOR_ONE e, t, m: t
+     * exceeds its limit and the group gives up on m, whose run does not end; then e, before t, fails once, within its
+     * limit. e's restart involves no one else: it must not wait for m's run, nor fail when m is reported.
+     */
+    @Test
+    void aRunStoppedForGoodAsTheGroupGaveUpHoldsBackNoLaterRestart() {
+        try (GroupBench bench = new GroupBench(GroupStrategy.REST_FOR_ONE)) {
+            GroupBench.Member e = bench.register("e", withPriority(0), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            GroupBench.Member t = bench.register("t", withPriority(1), withRestart(RestartPolicy.ALWAYS, 1, DELAY));
+            GroupSecondTriggerTest.Stubborn m = new GroupSecondTriggerTest.Stubborn(2);
+            bench.register("m", m, withPriority(2), withRestart(RestartPolicy.ALWAYS, 3, DELAY));
+            bench.supervisor.run();
+            e.awaitRun(1);
+            t.awaitRun(1);
+            waiting().until(() -> m.runs.get() == 1);
+            t.crash();                      // t's one restart, with m
+            bench.awaitOnlyTimer(DELAY);
+            bench.scheduler.advance(DELAY);
+            t.awaitRun(2);
+            waiting().until(() -> m.runs.get() == 2);
+            t.crash();                      // t FAILED, the group gives up on m, whose run does not end
+            bench.awaitEvents("t", Type.RESTART_LIMIT_EXCEEDED, 1);
+            waiting().until(() -> m.first.isCancelled());
+
+            e.crash();                      // e's own group restart: nobody after it is running
+            bench.awaitAnnouncedGroupRestarts(2);
+            waiting().until(() -> bench.unfinishedRuns() == 1); // e's end has reached its group; m's run goes on
+            int mark = bench.submissions();
+            bench.scheduler.advance(DELAY);
+            assertThat(bench.submissions()).as("e restarted after its delay, not after m's run").isGreaterThan(mark);
+            e.awaitRun(2);
+            bench.scheduler.advance(SHUTDOWN_TIMEOUT); // m is reported
+            bench.awaitEvents("m", Type.SHUTDOWN_TIMEOUT, 1);
+
+            assertThat(bench.snapshot("m").status()).isEqualTo(ProcessStatus.FAILED);
+            assertThat(bench.snapshot("e").status()).isEqualTo(ProcessStatus.RUNNING);
+            assertThat(e.run(2).isCancelled()).isFalse();
+            assertThat(bench.snapshot("e").restartCount()).isEqualTo(1);
+            m.release.countDown();
+            bench.shutdownAndVerify();
+        }
+    }
+
+    /**
      * The event of a trigger's group restart names the stuck member that restartGroup will start once its abandoned
      * run has ended, as restartGroup's own event does (docs/contract.md, Process groups: "members() (those that will
      * start)"). ONE_FOR_ALL a, b: b abandoned, restartGroup, then a fails before b's run has ended.
