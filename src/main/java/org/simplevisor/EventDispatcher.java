@@ -64,7 +64,8 @@ final class EventDispatcher {
     // A lock and a condition, not a monitor: a virtual run thread waiting on a monitor pins its carrier (Java 21-23).
     private final ReentrantLock capacity = new ReentrantLock();
     private final Condition capacityFreed = capacity.newCondition();
-    private volatile boolean closed;
+    /** Set once shutdown has closed the processes ({@link #releaseWaitingRestarts}), at the latest on close. */
+    private volatile boolean restartsReleased;
     /**
      * Set when the event thread did not finish by the deadline: it calls no further listener but with the last
      * event.
@@ -243,7 +244,7 @@ final class EventDispatcher {
     /**
      * Waits, holding no lock, while more than {@link #BACKLOG_LIMIT} events wait for delivery, until the backlog is
      * down to {@link #BACKLOG_RESUME}. Returns at once on the event thread itself (a listener that restarts a
-     * process) and once the dispatcher is closed.
+     * process) and once shutdown has begun ({@link #releaseWaitingRestarts}).
      */
     void awaitBacklogBelowLimit() {
         if (backlog.get() <= BACKLOG_LIMIT || threads.isOwn(Thread.currentThread())) {
@@ -252,7 +253,7 @@ final class EventDispatcher {
         waitingForCapacity.incrementAndGet();
         capacity.lock();
         try {
-            while (backlog.get() > BACKLOG_RESUME && !closed) {
+            while (backlog.get() > BACKLOG_RESUME && !restartsReleased) {
                 capacityFreed.await();
             }
         } catch (InterruptedException e) {
@@ -261,6 +262,16 @@ final class EventDispatcher {
             capacity.unlock();
             waitingForCapacity.decrementAndGet();
         }
+    }
+
+    /**
+     * Lets go every restart waiting for the backlog, and any to come: once shutdown has closed the processes, such a
+     * restart is dropped and begins no run, while shutdown waits for its thread, which listeners slow enough to make
+     * it wait (or one that shut the supervisor down, on the event thread) would keep until the deadline.
+     */
+    void releaseWaitingRestarts() {
+        restartsReleased = true;
+        signalCapacity();
     }
 
     private void signalCapacity() {
@@ -306,8 +317,7 @@ final class EventDispatcher {
         // A run() still starting processes may hold deliveries back (a shutdown can finish meanwhile): what it holds,
         // the last event included, goes to the event thread now, before the executor takes no more.
         deliverHeld();
-        closed = true;
-        signalCapacity();
+        releaseWaitingRestarts();
         executor.shutdown();
         if (isListenerThread()) {
             return; // a listener shut the supervisor down: the last event follows when it returns

@@ -499,6 +499,7 @@ public final class Supervisor implements AutoCloseable {
         Collections.reverse(stopOrder);
         groups.values().forEach(ProcessGroup::close);
         stopOrder.forEach(ManagedProcess::close); // no restart anywhere while the levels above are stopped
+        events.releaseWaitingRestarts(); // dropped now: their threads must not wait for the listeners
         if (ownsExecutor) {
             // Nothing is submitted any more (a start racing this finds its run dropped). A worker whose run ends
             // now leaves at once.

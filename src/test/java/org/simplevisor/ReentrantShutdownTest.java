@@ -1,10 +1,13 @@
 package org.simplevisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -77,5 +80,43 @@ class ReentrantShutdownTest {
         assertThat(events.count("second", Type.STOPPED)).as("the other level's STOPPED").isEqualTo(1);
         List<Type> all = events.events().stream().map(SupervisorEvent::type).collect(Collectors.toList());
         assertThat(all.get(all.size() - 1)).isEqualTo(Type.TERMINATED);
+    }
+
+    @Test
+    void aListenerThatShutsDownWhileARestartWaitsForTheBacklogDoesNotWaitOutTheTimeoutForThatRestartsThread() {
+        AtomicReference<Supervisor> self = new AtomicReference<>();
+        AtomicLong shutdownNanos = new AtomicLong(-1);
+        SupervisorListener shutsDown = event -> {
+            if (shutdownNanos.get() != -1) {
+                return;
+            }
+            // Stuck behind this listener, the events pass the backlog limit: the crash loop's restart waits for them
+            await().atMost(TIMEOUT.multipliedBy(3)).until(ReentrantShutdownTest::aRestartWaitsForTheBacklog);
+            long start = System.nanoTime();
+            self.get().shutdown(); // e.g. a listener that shuts down when a vital process crashes
+            shutdownNanos.set(System.nanoTime() - start);
+        };
+        supervisor = Supervisor.builder().name("backlog-shutdown").shutdownTimeout(TIMEOUT).listener(shutsDown)
+                .listener(events).build();
+        self.set(supervisor);
+        for (int i = 0; i <= EventDispatcher.BACKLOG_LIMIT; i++) {
+            supervisor.register("done-" + i, ctx -> { }, ProcessOption.withRestart(RestartPolicy.NEVER, 0,
+                    Duration.ZERO));
+        }
+        supervisor.register("crash-loop", ctx -> {
+            throw new IllegalStateException("crash-loop");
+        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 0, Duration.ZERO));
+        supervisor.run();
+
+        events.awaitTerminated();
+        // Before, shutdown joined the restart's thread, still waiting for the listeners, until its deadline.
+        assertThat(Duration.ofNanos(shutdownNanos.get())).as("the listener's shutdown")
+                .isLessThan(TIMEOUT.multipliedBy(3).dividedBy(4));
+        assertThat(supervisor.status("crash-loop")).isEqualTo(ProcessStatus.STOPPED);
+    }
+
+    private static boolean aRestartWaitsForTheBacklog() {
+        return Thread.getAllStackTraces().values().stream().anyMatch(stack -> Arrays.stream(stack)
+                .anyMatch(frame -> frame.getMethodName().equals("awaitBacklogBelowLimit")));
     }
 }
