@@ -68,12 +68,13 @@ import org.simplevisor.SupervisorListener;
  * </table>
  * The supervisor MBean also emits {@value #GROUP_RESTARTING} of its own, for each GROUP_RESTARTING event, with the
  * user data items {@code group}, {@code supervisor}, {@code context}, {@code trigger}, {@code reason},
- * {@code members} (a {@code String[]} in start order) and {@code delayMillis}, numbered from 1 without gaps.
+ * {@code members} (a {@code String[]} in start order) and {@code delayMillis}, numbered from 1 as below.
  * The user data is a {@link javax.management.openmbean.CompositeData} with the items {@code process},
  * {@code supervisor}, {@code context}, {@code event}, {@code status}, {@code previousStatus},
  * {@code restartCount}, {@code maxRestarts}, {@code reason}, {@code error}, {@code delayMillis},
  * {@code leaseHolder} and {@code fencingToken} (a singleton's; {@code null} for other processes). Sequence
- * numbers count from 1 per process, without gaps.
+ * numbers count from 1 per process, without gaps but for the notifications dropped, with a warning in the log,
+ * when listeners fall 10,000 behind: delivery runs on a thread of its own, which never holds up a process.
  *
  * <h2>Alerts</h2>
  * A third MBean, {@code <domain>:type=Alerts,context=<context>} ({@link AlertsMXBean}), emits only what needs a
