@@ -193,9 +193,12 @@ public final class ProcessSnapshot {
         return Duration.between(lastStartTime, takenAt);
     }
 
-    /** {@return the last failure as {@code "class: message"}, or {@code null} if there was none} */
+    /**
+     * {@return the last failure as {@code "class: message"}, or {@code null} if there was none} An exception whose
+     * {@code toString()} throws is named by its class.
+     */
     public @Nullable String lastFailureDescription() {
-        return lastFailure == null ? null : lastFailure.toString();
+        return lastFailure == null ? null : Descriptions.of(lastFailure);
     }
 
     /** {@return whether {@code other} is a snapshot with the same values} */

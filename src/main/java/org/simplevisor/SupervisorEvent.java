@@ -166,6 +166,14 @@ public final class SupervisorEvent {
     }
 
     /**
+     * {@return the {@link #error()} as {@code "class: message"}, or {@code null} without one} An exception whose
+     * {@code toString()} throws is named by its class.
+     */
+    public @Nullable String errorDescription() {
+        return error == null ? null : Descriptions.of(error);
+    }
+
+    /**
      * {@return the delay before the restart, for {@link Type#RESTARTING} and {@link Type#GROUP_RESTARTING};
      * otherwise {@code null}}
      */

@@ -119,7 +119,7 @@ final class Alerts implements AlertsMXBean {
         String process = event.processName() + " (" + context + ")";
         switch (event.type()) {
             case RESTART_LIMIT_EXCEEDED:
-                Throwable error = event.error() != null ? event.error() : s.lastFailure();
+                String error = event.error() != null ? event.errorDescription() : s.lastFailureDescription();
                 return "RESTART LIMIT EXCEEDED: " + process + " is FAILED after " + s.restartCount() + " of "
                         + s.maxRestarts() + " restarts" + (error != null ? "; last error: " + error : "");
             case HUNG:
@@ -128,7 +128,7 @@ final class Alerts implements AlertsMXBean {
                 return "STOPPED BY AN INTERRUPT: " + process + " was interrupted by something other than its supervisor"
                         + " (a container's hung-task check, say); it is " + s.status() + " and " + UNTIL_STARTED;
             case STATUS_CHANGED:
-                return "REFUSED: " + process + " is FAILED: " + event.error() + "; it " + UNTIL_STARTED;
+                return "REFUSED: " + process + " is FAILED: " + event.errorDescription() + "; it " + UNTIL_STARTED;
             case LEASE_LOST:
                 return "LEASE LOST: " + process + " no longer holds its lease (" + leaseLoss(event).tagValue() + "); "
                         + (s.status().isAtRest() ? "the run its group abandoned may still be working, and another"

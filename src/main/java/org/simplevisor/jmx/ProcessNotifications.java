@@ -205,7 +205,7 @@ final class ProcessNotifications {
         Object[] values = {
             event.processName(), event.supervisor(), context, event.type().name(), snapshot.status().name(),
             event.previousStatus() == null ? null : event.previousStatus().name(), snapshot.restartCount(),
-            snapshot.maxRestarts(), reason(event), event.error() == null ? null : event.error().toString(),
+            snapshot.maxRestarts(), reason(event), event.errorDescription(),
             event.delay() == null ? null : event.delay().toMillis(),
             snapshot.lease() == null ? null : snapshot.lease().holder(),
             snapshot.lease() == null ? null : snapshot.lease().fencingToken()};
@@ -250,9 +250,9 @@ final class ProcessNotifications {
             case STOPPED:
                 return process + " stopped (" + reason(event) + ")";
             case FAILED:
-                return process + " failed: " + event.error();
+                return process + " failed: " + event.errorDescription();
             case CRASHED:
-                return process + " crashed: " + event.error();
+                return process + " crashed: " + event.errorDescription();
             case RESTARTING:
                 if (event.reason() == ExitReason.GROUP) { // not counted toward its limit: the trigger's restart is
                     return process + " will restart with its group " + quoted(s.group());
@@ -287,11 +287,10 @@ final class ProcessNotifications {
                 .append(s.restartCount() == 1 ? " restart" : " restarts")
                 .append(" (maxRestarts ").append(s.maxRestarts()).append(") and is now FAILED; last run ")
                 .append(pastTense(event));
-        Throwable lastError = event.error() != null ? event.error() : s.lastFailure();
         if (event.error() != null) {
-            message.append(": ").append(event.error());
-        } else if (lastError != null) {
-            message.append("; last error: ").append(lastError);
+            message.append(": ").append(event.errorDescription());
+        } else if (s.lastFailure() != null) {
+            message.append("; last error: ").append(s.lastFailureDescription());
         }
         return message.toString();
     }

@@ -107,6 +107,39 @@ class JmxAlertsTest {
         assertThat(server.isRegistered(alertsName)).isFalse();
     }
 
+    /** A failure whose message cannot be built: an exception's {@code toString()} is the application's code. */
+    static final class UnprintableFailure extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getMessage() {
+            throw new NullPointerException("the message's source is gone");
+        }
+    }
+
+    @Test
+    void aFailureWhoseMessageCannotBeBuiltStillRaisesItsAlertAndNotificationsNamingItsClass() throws Exception {
+        supervisor.register("unprintable", ctx -> {
+            throw new UnprintableFailure();
+        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 1, Duration.ZERO));
+        SupervisorJmx jmx = SupervisorJmx.register(supervisor);
+        NotificationRecorder alerts = NotificationRecorder.subscribe(server, jmx.alertsObjectName());
+        NotificationRecorder everything = NotificationRecorder.subscribe(server, jmx.supervisorObjectName());
+        supervisor.run();
+
+        String named = UnprintableFailure.class.getName() + "@";
+        String why = " (its toString() threw java.lang.NullPointerException)";
+        assertThat(alerts.await(PROCESS_RESTART_LIMIT_EXCEEDED).getMessage()).contains("; last error: " + named)
+                .endsWith(why);
+        List<Notification> crashes = everything.awaitCount(n -> n.getType().equals(SupervisorJmx.PROCESS_FAILED), 2);
+        assertThat(crashes).allSatisfy(n -> {
+            assertThat(n.getMessage()).contains(" crashed: " + named).endsWith(why);
+            assertThat((String) userData(n).get("error")).startsWith(named).endsWith(why);
+        });
+        assertThat((String) server.getAttribute(jmx.processObjectName("unprintable"), "LastFailure"))
+                .startsWith(named).endsWith(why);
+    }
+
     @Test
     void eachAlertTypeIsDeclaredWithASeverity() throws Exception {
         try (SupervisorJmx jmx = SupervisorJmx.register(supervisor)) {
