@@ -168,8 +168,8 @@ final class LoggingListener implements SupervisorListener {
                 break;
             case RESTART_LIMIT_EXCEEDED:
                 LOG.error("Process \"{}\" exceeded its restart limit: {} restart(s) of {} allowed; it is FAILED and "
-                        + "will not run again on its own. Last error: {}", name, process.restartCount(),
-                        process.maxRestarts(), event.error());
+                        + "will not run again on its own. {}", name, process.restartCount(), process.maxRestarts(),
+                        lastRunOf(event, process));
                 break;
             case HUNG:
                 LOG.error("Process \"{}\" is hung; cancelling it", name, event.error());
@@ -201,6 +201,18 @@ final class LoggingListener implements SupervisorListener {
                 && event.type() != SupervisorEvent.Type.STARTED && !isOutcome(event.type())) {
             repeats.looping = null;
         }
+    }
+
+    /**
+     * {@return how the run that exceeded the restart limit ended} Under {@code ALWAYS} it may have completed, with no
+     * error of its own: the last failure before it, if any, is told instead.
+     */
+    private static String lastRunOf(SupervisorEvent event, ProcessSnapshot process) {
+        if (event.error() != null) {
+            return "Last error: " + event.error();
+        }
+        String ended = "Last run " + event.reason().tagValue();
+        return process.lastFailure() == null ? ended + "." : ended + "; last error: " + process.lastFailure();
     }
 
     private static void logLeaseLost(SupervisorEvent event, String name, ProcessSnapshot process) {

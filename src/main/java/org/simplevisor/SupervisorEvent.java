@@ -85,7 +85,11 @@ public final class SupervisorEvent {
         STOPPED,
         /** A restart is due after {@link SupervisorEvent#delay()}; the restart itself is the next STARTED. */
         RESTARTING,
-        /** The process failed once more than its restart limit allows; it is now {@code FAILED}. */
+        /**
+         * A run ended once more than the restart limit allows (it failed or crashed, or under
+         * {@link RestartPolicy#ALWAYS} completed: {@link SupervisorEvent#reason()} says which); it is now
+         * {@code FAILED}.
+         */
         RESTART_LIMIT_EXCEEDED,
         /** The watchdog saw no heartbeat within its timeout; the run is being cancelled. */
         HUNG,

@@ -181,6 +181,29 @@ class LoggingTest {
     }
 
     @Test
+    void aRestartLimitExceededByCompletionsSaysTheLastRunCompletedRatherThanALastErrorOfNull() {
+        Supervisor supervisor = supervisor(Supervisor.builder());
+        AtomicInteger runs = new AtomicInteger();
+        supervisor.register("job", ctx -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new IllegalStateException("first run crashed");
+            }
+        }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 2, Duration.ZERO));
+        supervisor.register("quick", ctx -> { }, ProcessOption.withRestart(RestartPolicy.ALWAYS, 1, Duration.ZERO));
+        supervisor.run();
+        events.await("job", SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED);
+        events.await("quick", SupervisorEvent.Type.RESTART_LIMIT_EXCEEDED);
+        supervisor.shutdown();
+        events.awaitTerminated();
+        assertThat(linesAbout("job", Level.ERROR)).filteredOn(l -> l.message().contains("restart limit"))
+                .singleElement().satisfies(l -> assertThat(l.message()).doesNotContain("null")
+                        .contains("Last run completed; last error: java.lang.IllegalStateException: first run"
+                                + " crashed"));
+        assertThat(linesAbout("quick", Level.ERROR)).singleElement().satisfies(l -> assertThat(l.message())
+                .doesNotContain("null").doesNotContain("error").endsWith("Last run completed."));
+    }
+
+    @Test
     void aListenerFailureIsLoggedWithTheProcessInTheThreadContext() {
         Supervisor supervisor = supervisor(Supervisor.builder().listener(event -> {
             throw new IllegalStateException("listener broke");
