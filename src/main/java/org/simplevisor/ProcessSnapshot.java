@@ -144,12 +144,16 @@ public final class ProcessSnapshot {
         return lastExitReason;
     }
 
-    /** {@return what the last failed or crashed run threw, or {@code null} if none did} */
+    /**
+     * {@return the last failure: what the last failed or crashed run threw, the {@link ProcessHungException} of a run
+     * the watchdog declared hung, or what the executor or scheduler threw when it refused a run or a timer the process
+     * needed (it is then {@link ProcessStatus#FAILED}); {@code null} if there was none}
+     */
     public @Nullable Throwable lastFailure() {
         return lastFailure;
     }
 
-    /** {@return when the last failure happened, or {@code null} if there was none} */
+    /** {@return when the {@linkplain #lastFailure() last failure} happened, or {@code null} if there was none} */
     public @Nullable Instant lastFailureTime() {
         return lastFailureTime;
     }

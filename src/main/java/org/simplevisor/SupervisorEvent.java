@@ -162,7 +162,8 @@ public final class SupervisorEvent {
     }
 
     /**
-     * {@return what the run threw (failed, crashed), the hang or the unstopped thread's stack; otherwise
+     * {@return what the run threw (failed, crashed, and the restarting or restart limit that follows), the hang, the
+     * unstopped thread's stack, or the refusal of a {@link Type#STATUS_CHANGED} to {@code FAILED}; otherwise
      * {@code null}}
      */
     public @Nullable Throwable error() {
