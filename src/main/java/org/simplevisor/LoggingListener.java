@@ -209,10 +209,11 @@ final class LoggingListener implements SupervisorListener {
      */
     private static String lastRunOf(SupervisorEvent event, ProcessSnapshot process) {
         if (event.error() != null) {
-            return "Last error: " + event.error();
+            return "Last error: " + event.errorDescription();
         }
         String ended = "Last run " + event.reason().tagValue();
-        return process.lastFailure() == null ? ended + "." : ended + "; last error: " + process.lastFailure();
+        return process.lastFailure() == null ? ended + "."
+                : ended + "; last error: " + process.lastFailureDescription();
     }
 
     private static void logLeaseLost(SupervisorEvent event, String name, ProcessSnapshot process) {
