@@ -131,9 +131,7 @@ final class LoggingListener implements SupervisorListener {
                 break;
             case STARTED:
                 if (!(event.restart() && looping != null)) {
-                    LOG.info("Process \"{}\" started{}", name, !event.restart() ? ""
-                            : process.lastExitReason() == ExitReason.GROUP ? " with its group \"" + process.group() + "\""
-                            : " (restart " + process.restartCount() + ")");
+                    LOG.info("Process \"{}\" started{}", name, howStarted(event, process));
                 }
                 break;
             case COMPLETED:
@@ -201,6 +199,15 @@ final class LoggingListener implements SupervisorListener {
                 && event.type() != SupervisorEvent.Type.STARTED && !isOutcome(event.type())) {
             repeats.looping = null;
         }
+    }
+
+    /** {@return what the line of a start adds: nothing for a first start, else whose restart it is} */
+    private static String howStarted(SupervisorEvent event, ProcessSnapshot process) {
+        if (!event.restart()) {
+            return "";
+        }
+        return process.lastExitReason() == ExitReason.GROUP ? " with its group \"" + process.group() + "\""
+                : " (restart " + process.restartCount() + ")";
     }
 
     /**

@@ -510,7 +510,8 @@ class GroupRestartTest {
             x.release.countDown();
             waiting().until(() -> x.runs.get() >= 3 || bench.snapshot("x").status() == ProcessStatus.FAILED);
 
-            assertThat(bench.snapshot("x").status()).as("x, restarted by the operator").isEqualTo(ProcessStatus.RUNNING);
+            assertThat(bench.snapshot("x").status()).as("x, restarted by the operator")
+                    .isEqualTo(ProcessStatus.RUNNING);
             assertThat(x.runs.get()).isEqualTo(3);
             b.release.countDown();
             bench.shutdownAndVerify();

@@ -204,10 +204,10 @@ class SoakIT {
 
             // No undeployed copy stays reachable but the one loader the JVM's compiled code may keep for a while,
             // never one per cycle. Compiled code of the JDK that idle pool threads wait in can have been compiled
-            // against classes of an application's loader (ThreadPoolExecutor.getTask() checking for the task class its
-            // profile saw), and such code keeps that loader with no reference a heap dump shows (tomcat-config/README.md,
-            // "findleaks after a soak", and tools/CompiledCodeLoaders.java to see it). When findleaks names anything,
-            // a heap dump is left beside the report to look into.
+            // against classes of an application's loader (ThreadPoolExecutor.getTask() checking for the task class
+            // its profile saw), and such code keeps that loader with no reference a heap dump shows
+            // (tomcat-config/README.md, "findleaks after a soak", and tools/CompiledCodeLoaders.java to see it). When
+            // findleaks names anything, a heap dump is left beside the report to look into.
             assertThat(leaksFound("after " + end.deployCycles() + " deploy/undeploy cycles"))
                     .as("applications findleaks names after %d deploy/undeploy cycles, one line per class loader",
                             end.deployCycles())
