@@ -138,8 +138,7 @@ final class LoggingListener implements SupervisorListener {
                 logOutcome(event, Level.INFO, "completed", Outcome.completion());
                 break;
             case FAILED:
-                logOutcome(event, Level.WARN, event.error() instanceof ProcessHungException
-                        ? "failed: hung (stack trace above)" : "failed", Outcome.failure(event.error()));
+                logOutcome(event, Level.WARN, "failed", Outcome.failure(event.error()));
                 break;
             case CRASHED:
                 logOutcome(event, severityOf(event.error()), "crashed", Outcome.failure(event.error()));
@@ -307,12 +306,14 @@ final class LoggingListener implements SupervisorListener {
         repeats.looping = null;
         String status = event.snapshot().status().toString();
         // A hang's trace, where the run was stuck, is on the HUNG line just before
-        Throwable thrown = event.error() instanceof ProcessHungException ? null : event.error();
+        boolean hung = event.error() instanceof ProcessHungException;
+        String said = hung ? verb + ": hung (stack trace above)" : verb;
+        Throwable thrown = hung ? null : event.error();
         if (sameBefore != null && sameBefore.times > 0) {
-            LOG.log(level, "Process \"{}\" {}; now {}. Before this one, {}", event.processName(), verb, status,
+            LOG.log(level, "Process \"{}\" {}; now {}. Before this one, {}", event.processName(), said, status,
                     sameBefore.describe(), thrown);
         } else {
-            LOG.log(level, "Process \"{}\" {}; now {}", event.processName(), verb, status, thrown);
+            LOG.log(level, "Process \"{}\" {}; now {}", event.processName(), said, status, thrown);
         }
         if (!repeatWindow.isZero()) {
             if (repeats.folds.size() == TRACKED_OUTCOMES) { // the oldest goes first: its window ends first
